@@ -28,6 +28,8 @@ func Generate(s *Spec) (map[string][]byte, error) {
 		"params_gen.go":  emitParams,
 		"methods_gen.go": emitMethods,
 		"spec_gen.go":    emitSpec,
+		// A test file, so it ends in _test.go; generated all the same.
+		"unions_gen_test.go": emitUnionTests,
 	}
 	out := map[string][]byte{}
 	for name, emit := range files {
