@@ -11050,7 +11050,7 @@ func (x *SendMediaGroupParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		case "direct_messages_topic_id":
 			err = readInt(dec, &x.DirectMessagesTopicID)
 		case "media":
-			err = decodeUnionsFrom(dec, &x.Media, DecodeInputPollMedia)
+			err = decodeUnionsFrom(dec, &x.Media, DecodeInputMedia)
 		case "disable_notification":
 			err = readBool(dec, &x.DisableNotification)
 		case "protect_content":

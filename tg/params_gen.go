@@ -328,7 +328,7 @@ type SendMediaGroupParams struct {
 	ChatID                ChatID           `json:"chat_id"` // required
 	MessageThreadID       int64            `json:"message_thread_id,omitzero"`
 	DirectMessagesTopicID int64            `json:"direct_messages_topic_id,omitzero"`
-	Media                 []InputPollMedia `json:"media"` // required
+	Media                 []InputMedia     `json:"media"` // required
 	DisableNotification   bool             `json:"disable_notification,omitzero"`
 	ProtectContent        bool             `json:"protect_content,omitzero"`
 	AllowPaidBroadcast    bool             `json:"allow_paid_broadcast,omitzero"`

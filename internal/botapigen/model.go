@@ -250,12 +250,17 @@ func (m *model) fieldType(owner string, f *Field) (ftype, error) {
 			}
 			elems = append(elems, e)
 		}
+		// The narrowest union that covers them all (InputMedia, not InputPollMedia).
+		var best *union
 		for _, u := range m.unions {
-			if u.Special == "" && coversAll(u, elems) {
-				return ftype{Go: "[]" + u.Name, Union: u, Dims: 1}, nil
+			if u.Special == "" && coversAll(u, elems) && (best == nil || len(u.Variants) < len(best.Variants)) {
+				best = u
 			}
 		}
-		return ftype{}, fmt.Errorf("%s.%s: no union covers %v", owner, f.Name, ts)
+		if best == nil {
+			return ftype{}, fmt.Errorf("%s.%s: no union covers %v", owner, f.Name, ts)
+		}
+		return ftype{Go: "[]" + best.Name, Union: best, Dims: 1}, nil
 	}
 	t := ts[0]
 	dims := 0
