@@ -1,0 +1,81 @@
+package herald
+
+import (
+	"errors"
+
+	"github.com/heraldbot/herald/tg"
+)
+
+// ErrNoChat is returned by the reply helpers when the update has no chat.
+var ErrNoChat = errors.New("herald: the update has no chat to reply to")
+
+// ErrNoCallback is returned by Answer when the update is not a callback query.
+var ErrNoCallback = errors.New("herald: the update is not a callback query")
+
+// ErrNoMessage is returned by Edit and Delete when the update has no message.
+var ErrNoMessage = errors.New("herald: the update has no message")
+
+// Reply sends text to the update's chat (and forum topic).
+func (c *Context) Reply(text string) (*tg.Message, error) {
+	return c.ReplyWith(tg.SendMessageParams{Text: text})
+}
+
+// ReplyWith sends a message to the update's chat; ChatID and, in forums,
+// MessageThreadID are filled in when unset.
+func (c *Context) ReplyWith(p tg.SendMessageParams) (*tg.Message, error) {
+	if p.ChatID.IsZero() {
+		chat := c.Chat()
+		if chat == nil {
+			return nil, ErrNoChat
+		}
+		p.ChatID = tg.ID(chat.ID)
+		if m := c.Message(); m != nil && m.IsTopicMessage && p.MessageThreadID == 0 {
+			p.MessageThreadID = m.MessageThreadID
+		}
+	}
+	return c.client.SendMessage(c, p)
+}
+
+// Answer answers the callback query with an optional notification text.
+func (c *Context) Answer(text string) error {
+	return c.AnswerWith(tg.AnswerCallbackQueryParams{Text: text})
+}
+
+// AnswerWith answers the callback query; CallbackQueryID is filled in.
+func (c *Context) AnswerWith(p tg.AnswerCallbackQueryParams) error {
+	q := c.Update.CallbackQuery
+	if q == nil {
+		return ErrNoCallback
+	}
+	p.CallbackQueryID = q.ID
+	_, err := c.client.AnswerCallbackQuery(c, p)
+	return err
+}
+
+// Edit replaces the text (and inline keyboard, when markup is not nil) of the
+// update's message: the message a callback button belongs to, including
+// inline-mode messages.
+func (c *Context) Edit(text string, markup *tg.InlineKeyboardMarkup) error {
+	p := tg.EditMessageTextParams{Text: text, ReplyMarkup: markup}
+	if q := c.Update.CallbackQuery; q != nil && q.InlineMessageID != "" {
+		p.InlineMessageID = q.InlineMessageID
+	} else {
+		m := c.Message()
+		if m == nil {
+			return ErrNoMessage
+		}
+		p.ChatID, p.MessageID = tg.ID(m.Chat.ID), m.MessageID
+	}
+	_, err := c.client.EditMessageText(c, p)
+	return err
+}
+
+// Delete deletes the update's message.
+func (c *Context) Delete() error {
+	m := c.Message()
+	if m == nil {
+		return ErrNoMessage
+	}
+	_, err := c.client.DeleteMessage(c, tg.DeleteMessageParams{ChatID: tg.ID(m.Chat.ID), MessageID: m.MessageID})
+	return err
+}

@@ -1,0 +1,177 @@
+package herald
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+
+	"github.com/heraldbot/herald/tg"
+)
+
+// DefaultErrorReply is what a user is told when a handler fails.
+const DefaultErrorReply = "Sorry, something went wrong. Please try again."
+
+// Bot receives updates and runs them through its root Router.
+type Bot struct {
+	client   *tg.Client
+	root     *Router
+	services map[reflect.Type]any
+	log      *slog.Logger
+	username string
+
+	errorReply string
+	onError    func(c *Context, err error)
+	clientOpts []tg.Option
+	run        runConfig
+
+	pool    sync.Pool
+	prepare sync.Once
+}
+
+// Option configures a Bot.
+type Option func(*Bot) error
+
+// New returns a bot for the token. Options set the client, services,
+// logging, error handling and how updates are received (see Run).
+func New(token string, opts ...Option) (*Bot, error) {
+	b := &Bot{
+		root:       NewRouter("root"),
+		services:   map[reflect.Type]any{},
+		log:        slog.Default(),
+		errorReply: DefaultErrorReply,
+		run:        defaultRunConfig(),
+	}
+	b.pool.New = func() any { return &Context{frames: make([]frame, 0, 8)} }
+	for _, o := range opts {
+		if o == nil {
+			continue
+		}
+		if err := o(b); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.run.fromEnv(); err != nil {
+		return nil, err
+	}
+	c, err := tg.New(token, b.clientOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("herald: %w", err)
+	}
+	b.client = c
+	return b, nil
+}
+
+// WithClientOptions passes options to the tg.Client: the API URL (for the
+// emulator), an *http.Client, Caller middleware such as limiters.
+func WithClientOptions(opts ...tg.Option) Option {
+	return func(b *Bot) error {
+		b.clientOpts = append(b.clientOpts, opts...)
+		return nil
+	}
+}
+
+// WithLogger sets the logger (default slog.Default()).
+func WithLogger(l *slog.Logger) Option {
+	return func(b *Bot) error {
+		if l == nil {
+			return errors.New("herald: WithLogger(nil)")
+		}
+		b.log = l
+		return nil
+	}
+}
+
+// WithErrorReply sets what the user is told when handling fails; "" sends
+// nothing.
+func WithErrorReply(text string) Option {
+	return func(b *Bot) error {
+		b.errorReply = text
+		return nil
+	}
+}
+
+// WithErrorHandler replaces the bot's error handler: it receives the errors
+// and recovered panics that no router handled. The default logs them and
+// sends the error reply.
+func WithErrorHandler(fn func(c *Context, err error)) Option {
+	return func(b *Bot) error {
+		b.onError = fn
+		return nil
+	}
+}
+
+// Router returns the root router; register handlers on it or include others.
+func (b *Bot) Router() *Router { return b.root }
+
+// Client returns the Bot API client.
+func (b *Bot) Client() *tg.Client { return b.client }
+
+// Username returns the bot's username, known once Run has called getMe.
+func (b *Bot) Username() string { return b.username }
+
+// Logger returns the bot's logger.
+func (b *Bot) Logger() *slog.Logger { return b.log }
+
+// Prepare checks dependencies and freezes the routers. Run calls it; call it
+// yourself to fail fast in tests or when you feed updates with HandleUpdate.
+func (b *Bot) Prepare() error {
+	var err error
+	b.prepare.Do(func() {
+		if err = b.checkDependencies(); err != nil {
+			return
+		}
+		b.root.prepare(nil)
+	})
+	if err == nil {
+		err = b.checkDependencies() // Prepare may be called again; keep failing
+	}
+	return err
+}
+
+// HandleUpdate runs one update through the routers and the error path, in
+// the calling goroutine. It returns the error that reached the bot (after
+// the bot's error handler ran), for callers that want it; the update is
+// handled either way. Run feeds updates through the scheduler instead.
+func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
+	b.root.prepare(nil)
+	c := b.pool.Get().(*Context)
+	c.reset(ctx, b, u)
+	_, err := b.root.dispatch(c)
+	if err != nil {
+		b.handleError(c, err)
+	}
+	c.Context, c.Update = nil, nil
+	b.pool.Put(c)
+	return err
+}
+
+// handleError is the bot-level error path.
+func (b *Bot) handleError(c *Context, err error) {
+	if b.onError != nil {
+		b.onError(c, err)
+		return
+	}
+	attrs := []any{"update_id", c.Update.UpdateID, "kind", c.kind.String(), "err", err}
+	if chat := c.Chat(); chat != nil {
+		attrs = append(attrs, "chat_id", chat.ID)
+	}
+	if pe, ok := errors.AsType[*PanicError](err); ok {
+		attrs = append(attrs, "stack", string(pe.Stack))
+	}
+	b.log.ErrorContext(c, "handler failed", attrs...)
+	if b.errorReply == "" || c.Err() != nil {
+		return
+	}
+	var rerr error
+	if c.kind == KindCallbackQuery {
+		rerr = c.AnswerWith(tg.AnswerCallbackQueryParams{Text: b.errorReply})
+	} else if c.Chat() != nil {
+		_, rerr = c.Reply(b.errorReply)
+	}
+	if rerr != nil {
+		b.log.WarnContext(c, "could not send the error reply", "update_id", c.Update.UpdateID, "err", rerr)
+	}
+}

@@ -1,0 +1,193 @@
+package herald
+
+import (
+	"context"
+
+	"github.com/heraldbot/herald/tg"
+)
+
+// Context is what handlers and middleware receive for one update. It is a
+// context.Context (cancelled on shutdown or handler timeout), so it can be
+// passed straight to client calls: c.Client().SendMessage(c, …).
+//
+// A Context is reused for later updates once the handler returns: do not
+// keep it, or anything read from its scratch space, after that.
+type Context struct {
+	context.Context
+
+	// Update is the update being handled.
+	Update *tg.Update
+
+	bot    *Bot
+	client *tg.Client
+	kind   UpdateKind
+
+	frames  []frame
+	handled bool
+
+	// Left by filters for the handler.
+	cmd     parsedCommand
+	command string
+	args    string
+	groups  []string
+	values  []value
+}
+
+// value is a typed per-update value stored by a Key.
+type value struct {
+	key any
+	val any
+}
+
+// reset prepares a pooled Context for an update.
+func (c *Context) reset(ctx context.Context, b *Bot, u *tg.Update) {
+	c.Context = ctx
+	c.Update = u
+	c.bot = b
+	if b != nil {
+		c.client = b.client
+	}
+	c.kind = KindOf(u)
+	c.frames = c.frames[:0]
+	c.handled = false
+	c.cmd = parsedCommand{}
+	c.command, c.args, c.groups = "", "", nil
+	clear(c.values)
+	c.values = c.values[:0]
+}
+
+// Kind returns the kind of the update.
+func (c *Context) Kind() UpdateKind { return c.kind }
+
+// Client returns the Bot API client, with the bot's middleware (limits,
+// retries) in its Caller chain.
+func (c *Context) Client() *tg.Client { return c.client }
+
+// Bot returns the bot that received the update.
+func (c *Context) Bot() *Bot { return c.bot }
+
+// Message returns the message of the update: a new, edited, channel,
+// business or guest message, or the message of a callback query when it is
+// still accessible. It is nil for other updates.
+func (c *Context) Message() *tg.Message {
+	u := c.Update
+	switch c.kind {
+	case KindMessage:
+		return u.Message
+	case KindEditedMessage:
+		return u.EditedMessage
+	case KindChannelPost:
+		return u.ChannelPost
+	case KindEditedChannelPost:
+		return u.EditedChannelPost
+	case KindBusinessMessage:
+		return u.BusinessMessage
+	case KindEditedBusinessMessage:
+		return u.EditedBusinessMessage
+	case KindGuestMessage:
+		return u.GuestMessage
+	case KindCallbackQuery:
+		m, _ := u.CallbackQuery.Message.(*tg.Message)
+		return m
+	}
+	return nil
+}
+
+// CallbackQuery returns the callback query of the update, or nil.
+func (c *Context) CallbackQuery() *tg.CallbackQuery { return c.Update.CallbackQuery }
+
+// Chat returns the chat the update happened in, or nil when it has none
+// (inline queries, polls, …).
+func (c *Context) Chat() *tg.Chat {
+	if m := c.Message(); m != nil {
+		return &m.Chat
+	}
+	u := c.Update
+	switch c.kind {
+	case KindCallbackQuery:
+		if im, ok := u.CallbackQuery.Message.(*tg.InaccessibleMessage); ok {
+			return &im.Chat
+		}
+	case KindMyChatMember:
+		return &u.MyChatMember.Chat
+	case KindChatMember:
+		return &u.ChatMember.Chat
+	case KindChatJoinRequest:
+		return &u.ChatJoinRequest.Chat
+	case KindMessageReaction:
+		return &u.MessageReaction.Chat
+	case KindMessageReactionCount:
+		return &u.MessageReactionCount.Chat
+	case KindChatBoost:
+		return &u.ChatBoost.Chat
+	case KindRemovedChatBoost:
+		return &u.RemovedChatBoost.Chat
+	case KindDeletedBusinessMessages:
+		return &u.DeletedBusinessMessages.Chat
+	}
+	return nil
+}
+
+// Sender returns the user who caused the update, or nil when there is none
+// (channel posts, anonymous admins, poll updates).
+func (c *Context) Sender() *tg.User {
+	u := c.Update
+	switch c.kind {
+	case KindCallbackQuery:
+		return &u.CallbackQuery.From
+	case KindInlineQuery:
+		return &u.InlineQuery.From
+	case KindChosenInlineResult:
+		return &u.ChosenInlineResult.From
+	case KindShippingQuery:
+		return &u.ShippingQuery.From
+	case KindPreCheckoutQuery:
+		return &u.PreCheckoutQuery.From
+	case KindPurchasedPaidMedia:
+		return &u.PurchasedPaidMedia.From
+	case KindPollAnswer:
+		return u.PollAnswer.User
+	case KindMyChatMember:
+		return &u.MyChatMember.From
+	case KindChatMember:
+		return &u.ChatMember.From
+	case KindChatJoinRequest:
+		return &u.ChatJoinRequest.From
+	case KindMessageReaction:
+		return u.MessageReaction.User
+	case KindBusinessConnection:
+		return &u.BusinessConnection.User
+	}
+	if m := c.Message(); m != nil && c.kind != KindCallbackQuery {
+		return m.From
+	}
+	return nil
+}
+
+// Text returns the text or caption of the update's message, or the data of
+// a callback query, or the query of an inline query.
+func (c *Context) Text() string {
+	switch c.kind {
+	case KindCallbackQuery:
+		return c.Update.CallbackQuery.Data
+	case KindInlineQuery:
+		return c.Update.InlineQuery.Query
+	}
+	if m := c.Message(); m != nil {
+		if m.Text != "" {
+			return m.Text
+		}
+		return m.Caption
+	}
+	return ""
+}
+
+// Command returns the command matched by a Command filter, without the slash
+// and bot name ("start" for "/start@my_bot 42").
+func (c *Context) Command() string { return c.command }
+
+// Args returns the text after the command matched by a Command filter.
+func (c *Context) Args() string { return c.args }
+
+// Groups returns the submatches of the last TextRegexp filter that matched.
+func (c *Context) Groups() []string { return c.groups }
