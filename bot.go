@@ -27,8 +27,8 @@ type Bot struct {
 	clientOpts []tg.Option
 	run        runConfig
 
-	pool    sync.Pool
 	prepare sync.Once
+	scratch sync.Pool
 }
 
 // Option configures a Bot.
@@ -44,7 +44,7 @@ func New(token string, opts ...Option) (*Bot, error) {
 		errorReply: DefaultErrorReply,
 		run:        defaultRunConfig(),
 	}
-	b.pool.New = func() any { return &Context{frames: make([]frame, 0, 8)} }
+	b.scratch.New = func() any { return new(scratch) }
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -137,14 +137,17 @@ func (b *Bot) Prepare() error {
 // handled either way. Run feeds updates through the scheduler instead.
 func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
 	b.root.prepare(nil)
-	c := b.pool.Get().(*Context)
-	c.reset(ctx, b, u)
+	// A small Context per update (one allocation): handlers pass it as a
+	// context.Context to code that may keep it after returning, such as
+	// net/http, so it is never reused. Its scratch space is pooled.
+	s := b.scratch.Get().(*scratch)
+	c := newContext(ctx, b, u, s)
 	_, err := b.root.dispatch(c)
 	if err != nil {
 		b.handleError(c, err)
 	}
-	c.Context, c.Update = nil, nil
-	b.pool.Put(c)
+	c.scratch = nil
+	b.scratch.Put(s)
 	return err
 }
 

@@ -10,8 +10,9 @@ import (
 // context.Context (cancelled on shutdown or handler timeout), so it can be
 // passed straight to client calls: c.Client().SendMessage(c, …).
 //
-// A Context is reused for later updates once the handler returns: do not
-// keep it, or anything read from its scratch space, after that.
+// A Context belongs to one update. After the handler returns it may still
+// be used as a context.Context and to read the update, but Command, Args,
+// Groups, Next and typed values are gone.
 type Context struct {
 	context.Context
 
@@ -22,15 +23,22 @@ type Context struct {
 	client *tg.Client
 	kind   UpdateKind
 
-	frames  []frame
-	handled bool
+	// *scratch holds what routing and filters leave for the handler. It is
+	// pooled and detached when the update is done, so the Context itself
+	// stays small: handlers pass it to code (net/http) that may keep it.
+	*scratch
+}
 
-	// Left by filters for the handler.
-	cmd     parsedCommand
-	command string
-	args    string
-	groups  []string
-	values  []value
+// scratch is the per-update working state of dispatching.
+type scratch struct {
+	frames   []frame
+	frameBuf [8]frame
+	handled  bool
+	cmd      parsedCommand
+	command  string
+	args     string
+	groups   []string
+	values   []value
 }
 
 // value is a typed per-update value stored by a Key.
@@ -39,21 +47,24 @@ type value struct {
 	val any
 }
 
-// reset prepares a pooled Context for an update.
-func (c *Context) reset(ctx context.Context, b *Bot, u *tg.Update) {
-	c.Context = ctx
-	c.Update = u
-	c.bot = b
+// reset clears a pooled scratch for the next update.
+func (s *scratch) reset() {
+	s.frames = s.frameBuf[:0]
+	s.handled = false
+	s.cmd = parsedCommand{}
+	s.command, s.args, s.groups = "", "", nil
+	clear(s.values)
+	s.values = s.values[:0]
+}
+
+// newContext builds the Context of one update around a reset scratch.
+func newContext(ctx context.Context, b *Bot, u *tg.Update, s *scratch) *Context {
+	s.reset()
+	c := &Context{Context: ctx, Update: u, bot: b, kind: KindOf(u), scratch: s}
 	if b != nil {
 		c.client = b.client
 	}
-	c.kind = KindOf(u)
-	c.frames = c.frames[:0]
-	c.handled = false
-	c.cmd = parsedCommand{}
-	c.command, c.args, c.groups = "", "", nil
-	clear(c.values)
-	c.values = c.values[:0]
+	return c
 }
 
 // Kind returns the kind of the update.

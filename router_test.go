@@ -166,8 +166,7 @@ func TestCommandFilter(t *testing.T) {
 
 func TestFilters(t *testing.T) {
 	re := regexp.MustCompile(`^order (\d+)$`)
-	c := &Context{}
-	c.reset(context.Background(), nil, textUpdate(1, 5, "order 42"))
+	c := newContext(context.Background(), nil, textUpdate(1, 5, "order 42"), new(scratch))
 	checks := []struct {
 		name string
 		f    Filter
@@ -198,7 +197,7 @@ func TestFilters(t *testing.T) {
 	if g := c.Groups(); len(g) != 2 || g[1] != "42" {
 		t.Errorf("groups = %v", g)
 	}
-	c.reset(context.Background(), nil, callbackUpdate(2, "order:confirm:42"))
+	c = newContext(context.Background(), nil, callbackUpdate(2, "order:confirm:42"), new(scratch))
 	if !CallbackPrefix("order:")(c) || CallbackPrefix("cart:")(c) {
 		t.Error("CallbackPrefix on a callback query")
 	}

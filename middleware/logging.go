@@ -1,0 +1,45 @@
+package middleware
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/heraldbot/herald"
+)
+
+// Logging logs every update after it was handled: id, kind, chat, user,
+// duration and error, at Debug level on success and Warn on error. A nil
+// logger means the bot's logger.
+func Logging(l *slog.Logger) herald.Handler {
+	return func(c *herald.Context) error {
+		start := time.Now()
+		err := c.Next()
+		log := l
+		if log == nil {
+			log = c.Bot().Logger()
+		}
+		level := slog.LevelDebug
+		if err != nil {
+			level = slog.LevelWarn
+		}
+		if !log.Enabled(c, level) {
+			return err
+		}
+		attrs := []slog.Attr{
+			slog.Int64("update_id", c.Update.UpdateID),
+			slog.String("kind", c.Kind().String()),
+			slog.Duration("took", time.Since(start)),
+		}
+		if chat := c.Chat(); chat != nil {
+			attrs = append(attrs, slog.Int64("chat_id", chat.ID))
+		}
+		if u := c.Sender(); u != nil {
+			attrs = append(attrs, slog.Int64("user_id", u.ID))
+		}
+		if err != nil {
+			attrs = append(attrs, slog.Any("err", err))
+		}
+		log.LogAttrs(c, level, "update", attrs...)
+		return err
+	}
+}

@@ -1,0 +1,204 @@
+package middleware
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/tg"
+)
+
+// fakeAPI is a minimal Bot API that records calls and answers getChatMember
+// from a table of statuses.
+type fakeAPI struct {
+	mu       sync.Mutex
+	calls    []string // "method body"
+	statuses map[string]string
+}
+
+func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	f.mu.Lock()
+	f.calls = append(f.calls, method+" "+string(body))
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "application/json")
+	switch method {
+	case "getChatMember":
+		status := "member"
+		for user, s := range f.statuses {
+			if strings.Contains(string(body), `"user_id":`+user) {
+				status = s
+			}
+		}
+		extra := ""
+		if status == "administrator" {
+			extra = `,"can_be_edited":false,"is_anonymous":false,"can_manage_chat":true,"can_delete_messages":true,"can_manage_video_chats":true,"can_restrict_members":true,"can_promote_members":false,"can_change_info":true,"can_invite_users":true,"can_post_stories":false,"can_edit_stories":false,"can_delete_stories":false`
+		}
+		io.WriteString(w, `{"ok":true,"result":{"status":"`+status+`","user":{"id":1,"is_bot":false,"first_name":"U"}`+extra+`}}`)
+	case "sendMessage":
+		io.WriteString(w, `{"ok":true,"result":{"message_id":9,"date":1,"chat":{"id":1,"type":"private"},"text":"x"}}`)
+	default:
+		io.WriteString(w, `{"ok":true,"result":true}`)
+	}
+}
+
+func (f *fakeAPI) count(prefix string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, c := range f.calls {
+		if strings.HasPrefix(c, prefix) {
+			n++
+		}
+	}
+	return n
+}
+
+func newBot(t *testing.T, f *fakeAPI) *herald.Bot {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(srv.Close)
+	b, err := herald.New("1:secret", herald.WithClientOptions(tg.WithBaseURL(srv.URL)), herald.WithErrorReply(""),
+		herald.WithErrorHandler(func(*herald.Context, error) {}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func msg(id, chatID, userID int64, chatType string) *tg.Update {
+	return &tg.Update{UpdateID: id, Message: &tg.Message{MessageID: id, Date: 1, Text: "hi",
+		Chat: tg.Chat{ID: chatID, Type: chatType}, From: &tg.User{ID: userID, FirstName: "U"}}}
+}
+
+func TestThrottle(t *testing.T) {
+	f := &fakeAPI{}
+	b := newBot(t, f)
+	now := time.Unix(1000, 0)
+	b.Router().Use(Throttle(ThrottleConfig{Rate: 1, Burst: 3, Warn: "slow down", Now: func() time.Time { return now }}))
+	handled := map[int64]int{}
+	b.Router().Message(func(c *herald.Context) error { handled[c.Sender().ID]++; return nil })
+	ctx := context.Background()
+	for i := range 10 { // user 1 floods: 3 pass (burst), 7 dropped, warned once
+		_ = b.HandleUpdate(ctx, msg(int64(i), 1, 1, "private"))
+	}
+	_ = b.HandleUpdate(ctx, msg(100, 2, 2, "private")) // another user is not affected
+	if handled[1] != 3 || handled[2] != 1 {
+		t.Errorf("handled %v, want 3 for the flooder and 1 for the other user", handled)
+	}
+	if n := f.count("sendMessage"); n != 1 {
+		t.Errorf("%d warnings sent, want 1", n)
+	}
+	now = now.Add(2 * time.Second) // two more tokens
+	for i := range 3 {
+		_ = b.HandleUpdate(ctx, msg(int64(200+i), 1, 1, "private"))
+	}
+	if handled[1] != 5 {
+		t.Errorf("after 2 s: handled %d, want 5", handled[1])
+	}
+}
+
+func TestThrottleBoundedMemory(t *testing.T) {
+	now := time.Unix(1000, 0)
+	th := Throttle(ThrottleConfig{MaxUsers: 100, Now: func() time.Time { return now }})
+	f := &fakeAPI{}
+	b := newBot(t, f)
+	b.Router().Use(th)
+	b.Router().Message(func(*herald.Context) error { return nil })
+	for i := range 1000 {
+		_ = b.HandleUpdate(context.Background(), msg(int64(i), int64(i), int64(i), "private"))
+	}
+	// The map is internal; check through behaviour: a flood from a new user is still limited.
+	n := 0
+	b2 := newBot(t, f)
+	b2.Router().Use(th)
+	b2.Router().Message(func(*herald.Context) error { n++; return nil })
+	for i := range 20 {
+		_ = b2.HandleUpdate(context.Background(), msg(int64(i), 5000, 5000, "private"))
+	}
+	if n != 5 {
+		t.Errorf("flooder handled %d times, want the burst of 5", n)
+	}
+}
+
+func TestAdminOnly(t *testing.T) {
+	f := &fakeAPI{statuses: map[string]string{"10": "administrator", "11": "creator"}}
+	b := newBot(t, f)
+	b.Router().Use(AdminOnly(AdminConfig{Users: []int64{99}}))
+	var ran []int64
+	b.Router().Message(func(c *herald.Context) error { ran = append(ran, c.Sender().ID); return nil })
+	ctx := context.Background()
+	for _, u := range []int64{10, 11, 12, 10, 99} {
+		_ = b.HandleUpdate(ctx, msg(1, -100, u, "supergroup"))
+	}
+	_ = b.HandleUpdate(ctx, msg(2, 12, 12, "private"))
+	if want := []int64{10, 11, 10, 99}; !equal(ran, want) {
+		t.Errorf("ran for %v, want %v", ran, want)
+	}
+	if n := f.count("getChatMember"); n != 3 {
+		t.Errorf("%d getChatMember calls, want 3 (the second check of user 10 is cached)", n)
+	}
+	if n := f.count("sendMessage"); n != 2 {
+		t.Errorf("%d denials sent, want 2", n)
+	}
+}
+
+func equal(a, b []int64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func TestTimeout(t *testing.T) {
+	b := newBot(t, &fakeAPI{})
+	b.Router().UseInner(Timeout(20 * time.Millisecond))
+	var handlerErr error
+	b.Router().Message(func(c *herald.Context) error {
+		<-c.Done() // honours the context
+		handlerErr = c.Err()
+		return nil
+	})
+	err := b.HandleUpdate(context.Background(), msg(1, 1, 1, "private"))
+	if !errors.Is(handlerErr, context.DeadlineExceeded) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("handler saw %v, chain returned %v", handlerErr, err)
+	}
+}
+
+func TestRecoverAndLogging(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	b := newBot(t, &fakeAPI{})
+	var seen error
+	b.Router().OnError(func(c *herald.Context, err error) error { seen = err; return nil })
+	b.Router().Use(Logging(log))
+	b.Router().UseInner(Recover())
+	b.Router().Message(func(*herald.Context) error { panic("bad") })
+	_ = b.HandleUpdate(context.Background(), msg(7, 1, 1, "private"))
+	var pe *herald.PanicError
+	if !errors.As(seen, &pe) || pe.Value != "bad" {
+		t.Fatalf("router saw %v", seen)
+	}
+	out := buf.String()
+	if !strings.Contains(out, "update_id=7") || !strings.Contains(out, "level=WARN") || !strings.Contains(out, "panic: bad") {
+		t.Errorf("log = %q", out)
+	}
+	if strings.Contains(out, "secret") {
+		t.Error("token in the log")
+	}
+}
