@@ -1,0 +1,65 @@
+// Command herald is the Herald command line: it runs the emulator (a
+// fake Telegram Bot API server) and, later, the demo, benchmarks and
+// webhook tools. Logic lives in the library packages; this command only
+// wires flags to them.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCmd().ExecuteContext(ctx); err != nil {
+		os.Exit(1)
+	}
+}
+
+// newRootCmd returns the "herald" command with its subcommands.
+func newRootCmd() *cobra.Command {
+	var level, format string
+	root := &cobra.Command{
+		Use:           "herald",
+		Short:         "Herald: a framework and runtime for Telegram bots",
+		SilenceUsage:  true,
+		SilenceErrors: false,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			logger, err := newLogger(cmd.ErrOrStderr(), level, format)
+			if err != nil {
+				return err
+			}
+			slog.SetDefault(logger)
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
+	root.PersistentFlags().StringVar(&format, "log-format", "text", "log format: text or json")
+	root.AddCommand(newEmulatorCmd())
+	return root
+}
+
+// newLogger returns a slog.Logger writing to w at the given level.
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}

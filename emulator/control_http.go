@@ -1,0 +1,283 @@
+package emulator
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-json-experiment/json"
+)
+
+// controlMux routes /control/. It is built once per process: handlers
+// take the emulator from the request's context-free closure below.
+func (e *Emulator) controlMux() *http.ServeMux {
+	e.muxOnce.Do(func() {
+		m := http.NewServeMux()
+		m.HandleFunc("GET /control/bots", e.httpBots)
+		m.HandleFunc("POST /control/bots", e.httpAddBot)
+		m.HandleFunc("GET /control/users", e.httpUsers)
+		m.HandleFunc("POST /control/users/{id}/block", e.httpBlock(true))
+		m.HandleFunc("POST /control/users/{id}/unblock", e.httpBlock(false))
+		m.HandleFunc("POST /control/messages", e.httpSendMessage)
+		m.HandleFunc("POST /control/callbacks", e.httpPressButton)
+		m.HandleFunc("GET /control/callbacks/{id}", e.httpCallbackAnswer)
+		m.HandleFunc("GET /control/chats", e.httpChats)
+		m.HandleFunc("GET /control/chats/{chat_id}/messages", e.httpTranscript)
+		m.HandleFunc("GET /control/stats", e.httpStats)
+		m.HandleFunc("GET /control/limits", e.httpGetLimits)
+		m.HandleFunc("PUT /control/limits", e.httpSetLimits)
+		m.HandleFunc("GET /control/events", e.httpEvents)
+		m.HandleFunc("/control/", func(w http.ResponseWriter, r *http.Request) {
+			writeControlError(w, &Error{Code: http.StatusNotFound, Description: "no control endpoint " + r.Method + " " + r.URL.Path})
+		})
+		e.mux = m
+	})
+	return e.mux
+}
+
+func (e *Emulator) serveControl(w http.ResponseWriter, r *http.Request) {
+	e.controlMux().ServeHTTP(w, r)
+}
+
+type muxState struct {
+	muxOnce sync.Once
+	mux     *http.ServeMux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		status, data = http.StatusInternalServerError, []byte(`{"code":500,"error":"encoding the answer failed"}`)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(data, '\n'))
+}
+
+func writeControlError(w http.ResponseWriter, err error) {
+	ce, ok := errors.AsType[*Error](err)
+	if !ok {
+		ce = &Error{Code: http.StatusBadRequest, Description: err.Error()}
+	}
+	writeJSON(w, ce.Code, ce)
+}
+
+// readBody decodes a JSON request body of at most 32 MiB into v.
+func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20))
+	if err == nil {
+		err = json.Unmarshal(data, v)
+	}
+	if err != nil {
+		writeControlError(w, controlErrorf("invalid JSON body: %v", err))
+		return false
+	}
+	return true
+}
+
+func pathInt(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
+	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil {
+		writeControlError(w, controlErrorf("%s must be an integer", name))
+		return 0, false
+	}
+	return n, true
+}
+
+func (e *Emulator) httpBots(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, e.Bots())
+}
+
+func (e *Emulator) httpAddBot(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Token string `json:"token"`
+	}
+	if !readBody(w, r, &in) {
+		return
+	}
+	info, err := e.AddBot(in.Token)
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+func (e *Emulator) httpUsers(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, e.Users())
+}
+
+func (e *Emulator) httpBlock(blocked bool) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathInt(w, r, "id")
+		if !ok {
+			return
+		}
+		token := r.URL.Query().Get("token")
+		if r.ContentLength > 0 {
+			var in struct {
+				Token string `json:"token"`
+			}
+			if !readBody(w, r, &in) {
+				return
+			}
+			if in.Token != "" {
+				token = in.Token
+			}
+		}
+		if err := e.setBlocked(id, token, blocked); err != nil {
+			writeControlError(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"user_id": id, "blocked": blocked})
+	}
+}
+
+func (e *Emulator) httpSendMessage(w http.ResponseWriter, r *http.Request) {
+	var in UserMessage
+	if !readBody(w, r, &in) {
+		return
+	}
+	sent, err := e.SendMessage(r.Context(), in)
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sent)
+}
+
+func (e *Emulator) httpPressButton(w http.ResponseWriter, r *http.Request) {
+	var in ButtonPress
+	if !readBody(w, r, &in) {
+		return
+	}
+	res, err := e.PressButton(r.Context(), in)
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, res)
+}
+
+func (e *Emulator) httpCallbackAnswer(w http.ResponseWriter, r *http.Request) {
+	ans, ok := e.CallbackAnswer(r.URL.Query().Get("token"), r.PathValue("id"))
+	if !ok {
+		writeControlError(w, &Error{Code: http.StatusNotFound, Description: "no answer to that callback query (yet)"})
+		return
+	}
+	writeJSON(w, http.StatusOK, ans)
+}
+
+func (e *Emulator) httpChats(w http.ResponseWriter, r *http.Request) {
+	chats, err := e.Chats(r.URL.Query().Get("token"))
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, chats)
+}
+
+func (e *Emulator) httpTranscript(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathInt(w, r, "chat_id")
+	if !ok {
+		return
+	}
+	msgs, err := e.Transcript(r.URL.Query().Get("token"), id)
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, msgs)
+}
+
+func (e *Emulator) httpStats(w http.ResponseWriter, r *http.Request) {
+	s, err := e.Stats(r.URL.Query().Get("token"))
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s)
+}
+
+type limitsBody struct {
+	// Limits is "telegram", "off" or a custom list (see ParseLimits).
+	Limits string `json:"limits"`
+}
+
+func (e *Emulator) httpGetLimits(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, limitsBody{Limits: e.Limits().String()})
+}
+
+func (e *Emulator) httpSetLimits(w http.ResponseWriter, r *http.Request) {
+	var in limitsBody
+	if !readBody(w, r, &in) {
+		return
+	}
+	l, err := ParseLimits(in.Limits)
+	if err != nil {
+		writeControlError(w, controlErrorf("%v", err))
+		return
+	}
+	e.SetLimits(l)
+	writeJSON(w, http.StatusOK, limitsBody{Limits: l.String()})
+}
+
+// httpEvents streams a bot's events as Server-Sent Events: one "data:"
+// line of JSON (an Event) per event, and a comment every 15 s.
+func (e *Emulator) httpEvents(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var chatID int64
+	if s := q.Get("chat_id"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			writeControlError(w, controlErrorf("chat_id must be an integer"))
+			return
+		}
+		chatID = n
+	}
+	events, cancel, err := e.Subscribe(q.Get("token"), chatID)
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	defer cancel()
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, ": connected\n\n")
+	if rc.Flush() != nil {
+		return
+	}
+	keepAlive := time.NewTicker(15 * time.Second)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-e.closed:
+			return
+		case <-keepAlive.C:
+			_, _ = io.WriteString(w, ": keep-alive\n\n")
+		case ev, ok := <-events:
+			if !ok {
+				return // fell behind: the client reconnects and reloads
+			}
+			data, err := json.Marshal(ev)
+			if err != nil {
+				continue
+			}
+			_, _ = io.WriteString(w, "data: ")
+			_, _ = w.Write(data)
+			_, _ = io.WriteString(w, "\n\n")
+		}
+		if rc.Flush() != nil {
+			return
+		}
+	}
+}

@@ -1,0 +1,35 @@
+// Package emulator is a stateful fake Telegram Bot API server for tests,
+// demos and benchmarks: Telegram without Telegram.
+//
+// An Emulator keeps a small in-memory world per bot (users, private
+// chats, groups, supergroups with forum topics, channels, messages,
+// files, callback queries, commands) and answers the Bot API over HTTP
+// at /bot<token>/<method> with Telegram's envelopes, status codes and
+// error descriptions. Its request handling is its own: it validates
+// every request against the Bot API spec (required parameters and their
+// types, from tg.Methods) whatever the encoding (query string, form,
+// JSON or multipart), so it catches client bugs that a mock would not.
+//
+// It enforces Telegram's rate limits by default (see Limits), delivers
+// updates by getUpdates long polling or by webhook with retries, and is
+// driven by a control API: SendMessage and PressButton play the users,
+// Transcript, Subscribe and Stats observe. The same operations are served
+// over HTTP under /control/ (see docs/EMULATOR.md), including a
+// Server-Sent Events stream of transcript changes.
+//
+// Time comes from a Clock. With a FakeClock, limits, callback-query
+// expiry, long-poll timeouts and webhook retries are exact and need no
+// sleeping:
+//
+//	clock := emulator.NewFakeClock(time.Time{})
+//	emu := emulator.New(emulator.Options{Clock: clock})
+//	srv := httptest.NewServer(emu.Handler())
+//	defer srv.Close()
+//	defer emu.Close()
+//	// … send 4 messages to one chat: the 4th gets 429 retry after 1 …
+//	clock.Advance(time.Second)
+//
+// Methods that the emulator does not model answer 400 with a description
+// saying so. Webhooks are delivered only to loopback addresses, and
+// remote file URLs are refused: the emulator never uses the network.
+package emulator

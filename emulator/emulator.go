@@ -1,0 +1,253 @@
+package emulator
+
+import (
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure an Emulator. The zero value is ready to use: real
+// clock, Telegram's limits, and the default caps below.
+type Options struct {
+	// Limits are the outbound message limits; nil means TelegramLimits().
+	// Use &emulator.Limits{} (or NoLimits) to turn them off.
+	Limits *Limits
+	// Clock is the time source; nil means RealClock().
+	Clock Clock
+	// Logger receives the emulator's logs; nil discards them. Tokens
+	// never appear in them, only bot ids.
+	Logger *slog.Logger
+	// MaxMessagesPerChat caps each chat's transcript; older messages are
+	// forgotten (default 1000).
+	MaxMessagesPerChat int
+	// MaxFilesPerChat caps the files kept per chat; older files are
+	// forgotten and their file_id becomes invalid (default 100).
+	MaxFilesPerChat int
+	// MaxFileSize caps one upload in bytes (default 20 MiB).
+	MaxFileSize int64
+	// MaxPendingUpdates caps each bot's queue of unconfirmed updates; the
+	// oldest are dropped beyond it (default 100000).
+	MaxPendingUpdates int
+	// WebhookTimeout bounds one webhook delivery (default 10 s).
+	WebhookTimeout time.Duration
+	// WebhookMaxBackoff caps the delay between webhook retries (default 60 s).
+	WebhookMaxBackoff time.Duration
+}
+
+func (o *Options) setDefaults() {
+	if o.Clock == nil {
+		o.Clock = RealClock()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.MaxMessagesPerChat <= 0 {
+		o.MaxMessagesPerChat = 1000
+	}
+	if o.MaxFilesPerChat <= 0 {
+		o.MaxFilesPerChat = 100
+	}
+	if o.MaxFileSize <= 0 {
+		o.MaxFileSize = 20 << 20
+	}
+	if o.MaxPendingUpdates <= 0 {
+		o.MaxPendingUpdates = 100000
+	}
+	if o.WebhookTimeout <= 0 {
+		o.WebhookTimeout = 10 * time.Second
+	}
+	if o.WebhookMaxBackoff <= 0 {
+		o.WebhookMaxBackoff = time.Minute
+	}
+}
+
+// Emulator is a stateful fake Telegram Bot API server. Create it with New,
+// serve Handler over HTTP, drive users through its control methods, and
+// Close it when done. All methods are safe for concurrent use.
+type Emulator struct {
+	opts    Options
+	clock   Clock
+	log     *slog.Logger
+	methods *methodTable
+	limits  atomic.Pointer[Limits]
+	hooks   *http.Client // webhook deliveries
+
+	mu    sync.RWMutex
+	bots  map[int64]*bot
+	users map[int64]*user
+
+	muxState
+
+	closeOnce sync.Once
+	closed    chan struct{}
+	wg        sync.WaitGroup // webhook workers and deliveries
+}
+
+// New returns an Emulator with opts.
+func New(opts Options) *Emulator {
+	opts.setDefaults()
+	e := &Emulator{
+		opts:    opts,
+		clock:   opts.Clock,
+		log:     opts.Logger,
+		methods: buildMethodTable(handlers(), limitedMethods),
+		bots:    make(map[int64]*bot),
+		users:   make(map[int64]*user),
+		closed:  make(chan struct{}),
+		hooks:   newWebhookClient(),
+	}
+	l := TelegramLimits()
+	if opts.Limits != nil {
+		l = *opts.Limits
+	}
+	e.limits.Store(&l)
+	return e
+}
+
+// Clock returns the emulator's clock (a *FakeClock when Options.Clock was one).
+func (e *Emulator) Clock() Clock { return e.clock }
+
+// Limits returns the limits in force.
+func (e *Emulator) Limits() Limits { return *e.limits.Load() }
+
+// SetLimits changes the limits for every bot, from the next message on.
+func (e *Emulator) SetLimits(l Limits) {
+	e.limits.Store(&l)
+	e.log.Info("emulator limits changed", "limits", l.String())
+}
+
+// Close stops webhook deliveries and ends pending long polls. The Handler
+// keeps answering afterwards, but nothing is delivered any more.
+func (e *Emulator) Close() error {
+	e.closeOnce.Do(func() {
+		close(e.closed)
+		for _, b := range e.allBots() {
+			b.mu.Lock()
+			b.stopWebhookLocked()
+			b.mu.Unlock()
+		}
+	})
+	e.wg.Wait()
+	e.hooks.CloseIdleConnections()
+	return nil
+}
+
+func (e *Emulator) isClosed() bool {
+	select {
+	case <-e.closed:
+		return true
+	default:
+		return false
+	}
+}
+
+var tokenPattern = regexp.MustCompile(`^([1-9][0-9]{0,18}):([A-Za-z0-9_-]{1,128})$`)
+
+// botFor returns the bot of token, creating it on first use. A malformed
+// token, or a second secret for a known bot id, is errUnauthorized.
+func (e *Emulator) botFor(token string) (*bot, *apiError) {
+	// Fast path: a known bot's exact token needs no pattern check.
+	if i := strings.IndexByte(token, ':'); i > 0 {
+		if id, err := strconv.ParseInt(token[:i], 10, 64); err == nil {
+			e.mu.RLock()
+			b := e.bots[id]
+			e.mu.RUnlock()
+			if b != nil && b.token == token {
+				return b, nil
+			}
+		}
+	}
+	id, ok := parseBotID(token)
+	if !ok {
+		return nil, errUnauthorized
+	}
+	e.mu.RLock()
+	b := e.bots[id]
+	e.mu.RUnlock()
+	if b == nil {
+		e.mu.Lock()
+		if b = e.bots[id]; b == nil {
+			b = newBot(e, id, token)
+			e.bots[id] = b
+			e.log.Info("emulator bot created", "bot_id", id, "username", b.user.Username)
+		}
+		e.mu.Unlock()
+	}
+	if b.token != token {
+		return nil, errUnauthorized
+	}
+	return b, nil
+}
+
+// knownBot returns an existing bot of token without creating one.
+func (e *Emulator) knownBot(token string) (*bot, *apiError) {
+	id, ok := parseBotID(token)
+	if !ok {
+		return nil, errUnauthorized
+	}
+	e.mu.RLock()
+	b := e.bots[id]
+	e.mu.RUnlock()
+	if b == nil || b.token != token {
+		return nil, errUnauthorized
+	}
+	return b, nil
+}
+
+func parseBotID(token string) (int64, bool) {
+	i := strings.IndexByte(token, ':')
+	if i <= 0 || !tokenPattern.MatchString(token) {
+		return 0, false
+	}
+	id, err := strconv.ParseInt(token[:i], 10, 64)
+	return id, err == nil && id > 0
+}
+
+// BotInfo describes a bot the emulator knows.
+type BotInfo struct {
+	ID        int64  `json:"id"`
+	Username  string `json:"username"`
+	FirstName string `json:"first_name"`
+	// Token is the bot's token: the emulator is local and its tokens are
+	// not secrets, but they are never logged.
+	Token string `json:"token"`
+}
+
+// AddBot registers the bot of token (as its first Bot API request would)
+// and returns its description.
+func (e *Emulator) AddBot(token string) (BotInfo, error) {
+	b, err := e.botFor(token)
+	if err != nil {
+		return BotInfo{}, controlErr(err)
+	}
+	return b.info(), nil
+}
+
+// Bots returns every bot the emulator knows, by id.
+func (e *Emulator) Bots() []BotInfo {
+	e.mu.RLock()
+	out := make([]BotInfo, 0, len(e.bots))
+	for _, b := range e.bots {
+		out = append(out, b.info())
+	}
+	e.mu.RUnlock()
+	sortBy(out, func(b BotInfo) int64 { return b.ID })
+	return out
+}
+
+// allBots returns the bots in no particular order. e.mu is a leaf lock:
+// it is never held while a bot's lock is taken.
+func (e *Emulator) allBots() []*bot {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	out := make([]*bot, 0, len(e.bots))
+	for _, b := range e.bots {
+		out = append(out, b)
+	}
+	return out
+}

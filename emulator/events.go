@@ -1,0 +1,75 @@
+package emulator
+
+// Event is a change of a transcript, or another thing a chat shows:
+// what GET /control/events streams and Subscribe delivers.
+type Event struct {
+	// Type is "sent", "edited" or "deleted" for messages (Message is
+	// set), "chat_action" (Action is set) or "callback_answer"
+	// (CallbackAnswer is set).
+	Type   string `json:"type"`
+	ChatID int64  `json:"chat_id"`
+	// Message is the message after the change, in the transcript's shape.
+	Message        *Entry          `json:"message,omitzero"`
+	Action         string          `json:"action,omitzero"`
+	CallbackAnswer *CallbackAnswer `json:"callback_answer,omitzero"`
+}
+
+// subscriber receives a bot's events; chatID 0 means every chat.
+type subscriber struct {
+	chatID int64
+	ch     chan Event
+}
+
+const subscriberBuffer = 256
+
+// Subscribe returns a channel of the events of the bot of token in chat
+// chatID (every chat when chatID is 0), and a function that ends the
+// subscription and closes the channel. A subscriber that falls more than
+// 256 events behind is dropped: its channel is closed, and it should read
+// the transcript again and resubscribe.
+func (e *Emulator) Subscribe(token string, chatID int64) (<-chan Event, func(), error) {
+	b, err := e.botFor(token)
+	if err != nil {
+		return nil, nil, controlErr(err)
+	}
+	s := &subscriber{chatID: chatID, ch: make(chan Event, subscriberBuffer)}
+	b.mu.Lock()
+	b.subs[s] = struct{}{}
+	b.mu.Unlock()
+	cancel := func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		if _, ok := b.subs[s]; ok {
+			delete(b.subs, s)
+			close(s.ch)
+		}
+	}
+	return s.ch, cancel, nil
+}
+
+// emitLocked sends ev to the subscribers without blocking.
+func (b *bot) emitLocked(ev Event) {
+	if len(b.subs) == 0 {
+		return
+	}
+	for s := range b.subs {
+		if s.chatID != 0 && s.chatID != ev.ChatID {
+			continue
+		}
+		select {
+		case s.ch <- ev:
+		default:
+			delete(b.subs, s)
+			close(s.ch)
+		}
+	}
+}
+
+// emitMessageLocked reports a sent, edited or deleted message.
+func (b *bot) emitMessageLocked(typ string, c *chat, m *message) {
+	if len(b.subs) == 0 {
+		return
+	}
+	en := c.entry(m)
+	b.emitLocked(Event{Type: typ, ChatID: c.info.ID, Message: &en})
+}

@@ -1,0 +1,71 @@
+package emulator
+
+import (
+	"context"
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald/tg"
+)
+
+const testToken = "123456:TEST-secret_token"
+
+var ann = tg.User{ID: 1001, FirstName: "Ann", Username: "ann"}
+
+// startEmu serves a new emulator on 127.0.0.1 for the test.
+func startEmu(t testing.TB, opts Options) (*Emulator, string) {
+	t.Helper()
+	e := New(opts)
+	srv := httptest.NewServer(e.Handler())
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = e.Close() })
+	return e, srv.URL
+}
+
+func newClient(t testing.TB, baseURL, token string) *tg.Client {
+	t.Helper()
+	c, err := tg.New(token, tg.WithBaseURL(baseURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func testCtx(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// say makes ann write text to the test bot in her private chat.
+func say(t testing.TB, e *Emulator, text string) Sent {
+	t.Helper()
+	s, err := e.SendMessage(context.Background(), UserMessage{Token: testToken, From: ann, Text: text})
+	if err != nil {
+		t.Fatalf("SendMessage(%q): %v", text, err)
+	}
+	return s
+}
+
+// wantAPIError checks err is a *tg.Error with code and description.
+func wantAPIError(t testing.TB, err error, code int, desc string) *tg.Error {
+	t.Helper()
+	te, ok := errors.AsType[*tg.Error](err)
+	if !ok {
+		t.Fatalf("error = %v (%T), want *tg.Error %d %q", err, err, code, desc)
+	}
+	if te.Code != code || te.Description != desc {
+		t.Fatalf("error = %d %q, want %d %q", te.Code, te.Description, code, desc)
+	}
+	return te
+}
+
+func inlineKeyboard(rows ...[]tg.InlineKeyboardButton) *tg.InlineKeyboardMarkup {
+	return &tg.InlineKeyboardMarkup{InlineKeyboard: rows}
+}
+
+func cbButton(text, data string) tg.InlineKeyboardButton {
+	return tg.InlineKeyboardButton{Text: text, CallbackData: data}
+}

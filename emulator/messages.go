@@ -1,0 +1,109 @@
+package emulator
+
+import (
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/heraldbot/herald/tg"
+)
+
+// message is one message of a chat transcript.
+type message struct {
+	m       *tg.Message    // current content, as Telegram would send it
+	markup  jsontext.Value // reply_markup as sent: inline or reply keyboard
+	fromBot bool
+	deleted bool
+}
+
+// Entry is one message of a chat transcript, as GET
+// /control/chats/{chat_id}/messages and the event stream show it.
+type Entry struct {
+	MessageID int64 `json:"message_id"`
+	Date      int64 `json:"date"`
+	// Sender is "bot" for the bot's messages, "user" for a user's and
+	// "chat" for a channel post.
+	Sender           string             `json:"sender"`
+	From             *tg.User           `json:"from,omitzero"`
+	MessageThreadID  int64              `json:"message_thread_id,omitzero"`
+	ReplyToMessageID int64              `json:"reply_to_message_id,omitzero"`
+	Forwarded        bool               `json:"forwarded,omitzero"`
+	Text             string             `json:"text,omitzero"`
+	Caption          string             `json:"caption,omitzero"`
+	Entities         []tg.MessageEntity `json:"entities,omitzero"`
+	Photo            []tg.PhotoSize     `json:"photo,omitzero"`
+	Document         *tg.Document       `json:"document,omitzero"`
+	MediaGroupID     string             `json:"media_group_id,omitzero"`
+	// ReplyMarkup is the keyboard as the bot sent it: an inline keyboard,
+	// a reply keyboard, a keyboard removal or a force reply.
+	ReplyMarkup jsontext.Value `json:"reply_markup,omitzero"`
+	EditDate    int64          `json:"edit_date,omitzero"`
+	Deleted     bool           `json:"deleted"`
+	Pinned      bool           `json:"pinned,omitzero"`
+}
+
+func (c *chat) entry(m *message) Entry {
+	msg := m.m
+	e := Entry{
+		MessageID:       msg.MessageID,
+		Date:            msg.Date,
+		From:            msg.From,
+		MessageThreadID: msg.MessageThreadID,
+		Forwarded:       msg.ForwardOrigin != nil,
+		Text:            msg.Text,
+		Caption:         msg.Caption,
+		Entities:        msg.Entities,
+		Photo:           msg.Photo,
+		Document:        msg.Document,
+		MediaGroupID:    msg.MediaGroupID,
+		ReplyMarkup:     m.markup,
+		EditDate:        msg.EditDate,
+		Deleted:         m.deleted,
+	}
+	if len(e.Entities) == 0 {
+		e.Entities = msg.CaptionEntities
+	}
+	switch {
+	case m.fromBot:
+		e.Sender = "bot"
+	case msg.From == nil:
+		e.Sender = "chat"
+	default:
+		e.Sender = "user"
+	}
+	if msg.ReplyToMessage != nil {
+		e.ReplyToMessageID = msg.ReplyToMessage.MessageID
+	}
+	for _, id := range c.pinned {
+		if id == msg.MessageID {
+			e.Pinned = true
+		}
+	}
+	return e
+}
+
+// Transcript returns the messages of a chat of the bot of token, oldest
+// first, deleted ones included (marked). It keeps at most
+// Options.MaxMessagesPerChat messages.
+func (e *Emulator) Transcript(token string, chatID int64) ([]Entry, error) {
+	b, err := e.knownBot(token)
+	if err != nil {
+		return nil, controlErr(err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c := b.chats[chatID]
+	if c == nil {
+		return nil, controlErr(errChatNotFound)
+	}
+	out := make([]Entry, len(c.msgs))
+	for i, m := range c.msgs {
+		out[i] = c.entry(m)
+	}
+	return out, nil
+}
+
+// replySnapshot returns a copy of m for reply_to_message, without its own
+// reply (Telegram does not nest them).
+func replySnapshot(m *tg.Message) *tg.Message {
+	cp := *m
+	cp.ReplyToMessage = nil
+	return &cp
+}

@@ -1,0 +1,349 @@
+package emulator
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf16"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/heraldbot/herald/tg"
+)
+
+// handlers is the table of modelled methods. Every other method of the
+// spec answers 400 "not modelled".
+func handlers() map[string]handlerFunc {
+	return map[string]handlerFunc{
+		"getUpdates":     getUpdates,
+		"setWebhook":     setWebhook,
+		"deleteWebhook":  deleteWebhook,
+		"getWebhookInfo": getWebhookInfo,
+
+		"getMe":               getMe,
+		"logOut":              returnTrue,
+		"close":               returnTrue,
+		"setMyCommands":       setMyCommands,
+		"getMyCommands":       getMyCommands,
+		"deleteMyCommands":    deleteMyCommands,
+		"sendMessage":         sendMessage,
+		"forwardMessage":      forwardMessage,
+		"forwardMessages":     forwardMessages,
+		"copyMessage":         copyMessage,
+		"copyMessages":        copyMessages,
+		"sendChatAction":      sendChatAction,
+		"sendPhoto":           sendPhoto,
+		"sendDocument":        sendDocument,
+		"sendMediaGroup":      sendMediaGroup,
+		"getFile":             getFile,
+		"answerCallbackQuery": answerCallbackQuery,
+
+		"editMessageText":        editMessageText,
+		"editMessageCaption":     editMessageCaption,
+		"editMessageReplyMarkup": editMessageReplyMarkup,
+		"deleteMessage":          deleteMessage,
+		"deleteMessages":         deleteMessages,
+
+		"getChat":               getChat,
+		"getChatMember":         getChatMember,
+		"getChatMemberCount":    getChatMemberCount,
+		"getChatAdministrators": getChatAdministrators,
+		"pinChatMessage":        pinChatMessage,
+		"unpinChatMessage":      unpinChatMessage,
+		"unpinAllChatMessages":  unpinAllChatMessages,
+		"createForumTopic":      createForumTopic,
+	}
+}
+
+// limitedMethods are the methods that count against the rate limits:
+// those that post new messages into a chat.
+var limitedMethods = map[string]bool{
+	"sendMessage": true, "forwardMessage": true, "forwardMessages": true,
+	"copyMessage": true, "copyMessages": true, "sendPhoto": true,
+	"sendDocument": true, "sendMediaGroup": true,
+}
+
+func returnTrue(*call) (any, *apiError) { return true, nil }
+
+// target is where a new message goes: its chat, thread and reply.
+type target struct {
+	ch       *chat
+	threadID int64
+	replyTo  *message
+}
+
+// targetLocked resolves chat_id, message_thread_id and the reply
+// parameters, and refuses chats whose user blocked the bot.
+func (c *call) targetLocked() (*target, *apiError) {
+	b, p := c.b, c.p
+	ch, err := b.resolveChatLocked(p.str("chat_id"))
+	if err != nil {
+		return nil, err
+	}
+	t := &target{ch: ch}
+	if ch.info.Type == "private" && c.e.blockedBy(ch.info.ID, b.id) {
+		return nil, errBlocked
+	}
+	if id := p.int("message_thread_id"); id != 0 && ch.info.Type != "private" {
+		if ch.info.IsForum && ch.topics[id] == nil {
+			return nil, errThreadNotFound
+		}
+		t.threadID = id
+	}
+	replyID, allowMissing := p.int("reply_to_message_id"), p.bool("allow_sending_without_reply")
+	var rp struct {
+		MessageID                int64 `json:"message_id"`
+		AllowSendingWithoutReply bool  `json:"allow_sending_without_reply"`
+	}
+	if ok, err := p.decode("reply_parameters", &rp); err != nil {
+		return nil, badRequest("can't parse reply parameters JSON object")
+	} else if ok {
+		replyID, allowMissing = rp.MessageID, rp.AllowSendingWithoutReply
+	}
+	if replyID != 0 {
+		t.replyTo = ch.live(replyID)
+		if t.replyTo == nil && !allowMissing {
+			return nil, errReplyNotFound
+		}
+		if t.replyTo != nil && t.threadID == 0 {
+			t.threadID = t.replyTo.m.MessageThreadID
+		}
+	}
+	return t, nil
+}
+
+// limitLocked applies the rate limits to n new messages into ch.
+func (c *call) limitLocked(ch *chat, n int) *apiError {
+	if !c.mi.counts {
+		return nil
+	}
+	if wait := c.b.lim.allow(c.e.Limits(), c.e.clock.Now(), ch.info.ID, ch.isGroup(), n); wait > 0 {
+		return tooManyRequests(wait)
+	}
+	return nil
+}
+
+// newBotMessageLocked allocates the bot's next message in t.
+func (c *call) newBotMessageLocked(t *target) *message {
+	ch := t.ch
+	m := &tg.Message{MessageID: ch.nextMsgID, Date: c.e.clock.Now().Unix(), Chat: ch.info, MessageThreadID: t.threadID}
+	ch.nextMsgID++
+	if ch.info.Type == "channel" {
+		sc := ch.info
+		m.SenderChat = &sc
+	} else {
+		from := c.b.user
+		m.From = &from
+	}
+	if t.threadID != 0 && ch.info.IsForum {
+		m.IsTopicMessage = true
+	}
+	if t.replyTo != nil {
+		m.ReplyToMessage = replySnapshot(t.replyTo.m)
+	}
+	return &message{m: m, fromBot: true}
+}
+
+// storeLocked adds a new bot message to its chat and reports it.
+func (c *call) storeLocked(t *target, m *message) {
+	t.ch.add(m, c.e.opts.MaxMessagesPerChat)
+	c.b.emitMessageLocked("sent", t.ch, m)
+}
+
+// text reads a text or caption parameter with its parse_mode and
+// entities, checking the length limit (in UTF-16 code units, as
+// Telegram counts).
+func (c *call) text(name, modeName, entitiesName string, maxLen int, required bool) (string, []tg.MessageEntity, *apiError) {
+	p := c.p
+	s := p.str(name)
+	mode := p.str(modeName)
+	switch strings.ToLower(mode) {
+	case "", "markdown", "markdownv2":
+	case "html":
+		s = stripHTML(s)
+	default:
+		return "", nil, badRequest("unsupported parse_mode")
+	}
+	if strings.TrimSpace(s) == "" {
+		if required {
+			return "", nil, errTextEmpty
+		}
+		return "", nil, nil
+	}
+	if utf16Len(s) > maxLen {
+		if name == "caption" {
+			return "", nil, errCaptionTooLong
+		}
+		return "", nil, errTextTooLong
+	}
+	var ents []tg.MessageEntity
+	if _, err := p.decode(entitiesName, &ents); err != nil {
+		return "", nil, errEntitiesParse
+	}
+	for _, en := range ents {
+		if en.Offset < 0 || en.Length <= 0 || en.Offset+en.Length > int64(utf16Len(s)) || en.Type == "" {
+			return "", nil, errEntitiesParse
+		}
+	}
+	return s, ents, nil
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n += utf16.RuneLen(r)
+	}
+	return n
+}
+
+// stripHTML removes tags and decodes the entities Telegram's HTML mode
+// knows, keeping the visible text.
+func stripHTML(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return s
+	}
+	var out strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '<':
+			if j := strings.IndexByte(s[i:], '>'); j >= 0 {
+				i += j
+				continue
+			}
+		case '&':
+			rest := s[i:]
+			replaced := false
+			for _, kv := range [][2]string{{"&lt;", "<"}, {"&gt;", ">"}, {"&amp;", "&"}, {"&quot;", `"`}} {
+				if strings.HasPrefix(rest, kv[0]) {
+					out.WriteString(kv[1])
+					i += len(kv[0]) - 1
+					replaced = true
+					break
+				}
+			}
+			if replaced {
+				continue
+			}
+		}
+		out.WriteByte(s[i])
+	}
+	return out.String()
+}
+
+// markup is a parsed reply_markup.
+type markup struct {
+	raw    jsontext.Value
+	inline *tg.InlineKeyboardMarkup // nil unless an inline keyboard
+}
+
+var inlineActions = []string{
+	"url", "callback_data", "web_app", "login_url", "switch_inline_query",
+	"switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
+	"copy_text", "callback_game", "pay",
+}
+
+// parseMarkup reads and validates reply_markup. ok is false when absent.
+func (c *call) parseMarkup() (mk markup, ok bool, aerr *apiError) {
+	s := c.p.str("reply_markup")
+	if s == "" {
+		return markup{}, false, nil
+	}
+	mk, aerr = parseMarkupJSON([]byte(s))
+	return mk, aerr == nil, aerr
+}
+
+func parseMarkupJSON(data []byte) (markup, *apiError) {
+	var top map[string]jsontext.Value
+	if err := json.Unmarshal(data, &top); err != nil {
+		return markup{}, errReplyMarkupParse
+	}
+	mk := markup{raw: jsontext.Value(slices.Clone(data))}
+	_ = mk.raw.Compact()
+	switch {
+	case top["inline_keyboard"] != nil:
+		var rows [][]map[string]jsontext.Value
+		if err := json.Unmarshal(top["inline_keyboard"], &rows); err != nil {
+			return markup{}, badRequest("can't parse inline keyboard button: InlineKeyboardButton must be an Object")
+		}
+		total := 0
+		for _, row := range rows {
+			for _, btn := range row {
+				total++
+				var text string
+				if json.Unmarshal(btn["text"], &text) != nil || text == "" {
+					return markup{}, badRequest("can't parse inline keyboard button: Text must be non-empty")
+				}
+				actions := 0
+				for _, a := range inlineActions {
+					if btn[a] != nil {
+						actions++
+					}
+				}
+				if actions == 0 {
+					return markup{}, badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+				}
+				if actions > 1 {
+					return markup{}, errButtonTypeInvalid
+				}
+				if raw := btn["callback_data"]; raw != nil {
+					var d string
+					if json.Unmarshal(raw, &d) != nil || len(d) < 1 || len(d) > 64 {
+						return markup{}, errButtonDataInvalid
+					}
+				}
+			}
+		}
+		if total > 100 {
+			return markup{}, badRequest("reply markup is too long")
+		}
+		var ik tg.InlineKeyboardMarkup
+		if err := json.Unmarshal(data, &ik); err != nil {
+			return markup{}, errReplyMarkupParse
+		}
+		if ik.InlineKeyboard == nil {
+			ik.InlineKeyboard = [][]tg.InlineKeyboardButton{}
+		}
+		mk.inline = &ik
+	case top["keyboard"] != nil:
+		var rows [][]jsontext.Value
+		if err := json.Unmarshal(top["keyboard"], &rows); err != nil {
+			return markup{}, errReplyMarkupParse
+		}
+		for _, row := range rows {
+			for _, btn := range row {
+				var text string
+				if btn.Kind() == '"' {
+					_ = json.Unmarshal(btn, &text)
+				} else {
+					var kb struct {
+						Text string `json:"text"`
+					}
+					if json.Unmarshal(btn, &kb) != nil {
+						return markup{}, errReplyMarkupParse
+					}
+					text = kb.Text
+				}
+				if text == "" {
+					return markup{}, badRequest("keyboard button text is empty")
+				}
+			}
+		}
+	case string(top["remove_keyboard"]) == "true", string(top["force_reply"]) == "true":
+	default:
+		return markup{}, errReplyMarkupParse
+	}
+	return mk, nil
+}
+
+func intsParam(c *call, name string) ([]int64, *apiError) {
+	var ids []int64
+	if _, err := c.p.decode(name, &ids); err != nil {
+		return nil, badRequest("can't parse %s JSON array", name)
+	}
+	if len(ids) < 1 || len(ids) > 100 {
+		return nil, badRequest("too many or too few message identifiers: between 1 and 100 are allowed")
+	}
+	return ids, nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }

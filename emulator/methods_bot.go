@@ -1,0 +1,93 @@
+package emulator
+
+import (
+	"regexp"
+	"strconv"
+
+	"github.com/go-json-experiment/json/jsontext"
+	"github.com/heraldbot/herald/tg"
+)
+
+func getMe(c *call) (any, *apiError) { return c.b.user, nil }
+
+var commandPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
+
+// commandsKey identifies a command list by scope and language.
+func (c *call) commandsKey() (string, *apiError) {
+	var scope struct {
+		Type   string         `json:"type"`
+		ChatID jsontext.Value `json:"chat_id"`
+		UserID int64          `json:"user_id"`
+	}
+	if _, err := c.p.decode("scope", &scope); err != nil {
+		return "", badRequest("can't parse BotCommandScope JSON object")
+	}
+	switch scope.Type {
+	case "":
+		scope.Type = "default"
+	case "default", "all_private_chats", "all_group_chats", "all_chat_administrators":
+	case "chat", "chat_administrators", "chat_member":
+		if len(scope.ChatID) == 0 {
+			return "", errChatIDEmpty
+		}
+	default:
+		return "", badRequest("wrong bot command scope type specified")
+	}
+	lang := c.p.str("language_code")
+	return scope.Type + "|" + string(scope.ChatID) + "|" + strconv.FormatInt(scope.UserID, 10) + "|" + lang, nil
+}
+
+func setMyCommands(c *call) (any, *apiError) {
+	var cmds []tg.BotCommand
+	if _, err := c.p.decode("commands", &cmds); err != nil {
+		return nil, badRequest("can't parse commands JSON array")
+	}
+	if len(cmds) > 100 {
+		return nil, badRequest("too many commands specified")
+	}
+	for _, cmd := range cmds {
+		if !commandPattern.MatchString(cmd.Command) {
+			return nil, badRequest("BOT_COMMAND_INVALID")
+		}
+		if n := utf16Len(cmd.Description); n < 1 || n > 256 {
+			return nil, badRequest("command description is empty")
+		}
+	}
+	key, aerr := c.commandsKey()
+	if aerr != nil {
+		return nil, aerr
+	}
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	if len(cmds) == 0 {
+		delete(c.b.commands, key)
+	} else {
+		c.b.commands[key] = cmds
+	}
+	return true, nil
+}
+
+func getMyCommands(c *call) (any, *apiError) {
+	key, aerr := c.commandsKey()
+	if aerr != nil {
+		return nil, aerr
+	}
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	cmds := c.b.commands[key]
+	if cmds == nil {
+		cmds = []tg.BotCommand{}
+	}
+	return cmds, nil
+}
+
+func deleteMyCommands(c *call) (any, *apiError) {
+	key, aerr := c.commandsKey()
+	if aerr != nil {
+		return nil, aerr
+	}
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	delete(c.b.commands, key)
+	return true, nil
+}

@@ -1,0 +1,220 @@
+package emulator
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+)
+
+// params is one request's parameters in a single representation, whatever
+// the encoding they arrived in: every value is text. A JSON string is
+// unquoted; a JSON number, boolean, object or array is kept as its JSON
+// text, so that "42" and 42 read the same, and a reply_markup sent as a
+// JSON string in a form reads the same as an object in a JSON body.
+type params struct {
+	vals  map[string]string
+	files map[string]*formFile // multipart parts that carried a file name
+}
+
+// formFile is an uploaded multipart part.
+type formFile struct {
+	name        string // the file name given by the client
+	contentType string
+	data        []byte
+}
+
+func newParams() *params { return &params{vals: make(map[string]string, 8)} }
+
+// has reports whether name was given with a non-empty value or as a file.
+func (p *params) has(name string) bool {
+	if p.vals[name] != "" {
+		return true
+	}
+	_, ok := p.files[name]
+	return ok
+}
+
+func (p *params) str(name string) string { return p.vals[name] }
+
+// int reads an Integer parameter; validation already checked its syntax.
+func (p *params) int(name string) int64 {
+	n, _ := strconv.ParseInt(strings.TrimSpace(p.vals[name]), 10, 64)
+	return n
+}
+
+// float reads a Float parameter.
+func (p *params) float(name string) float64 {
+	f, _ := strconv.ParseFloat(strings.TrimSpace(p.vals[name]), 64)
+	return f
+}
+
+func (p *params) bool(name string) bool {
+	b, _ := parseBool(p.vals[name])
+	return b
+}
+
+// decode unmarshals a JSON-serialized parameter into v. It reports false
+// when the parameter is absent.
+func (p *params) decode(name string, v any) (bool, error) {
+	s := p.vals[name]
+	if s == "" {
+		return false, nil
+	}
+	return true, json.Unmarshal([]byte(s), v)
+}
+
+func parseBool(s string) (bool, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "true", "1":
+		return true, true
+	case "false", "0", "":
+		return false, true
+	}
+	return false, false
+}
+
+// readParams merges the query string and the body of r into params.
+// maxBody bounds the body, uploads included.
+func readParams(w http.ResponseWriter, r *http.Request, maxBody int64) (*params, *apiError) {
+	p := newParams()
+	for k, vs := range r.URL.Query() {
+		if len(vs) > 0 {
+			p.vals[k] = vs[len(vs)-1]
+		}
+	}
+	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
+		return p, nil
+	}
+	body := http.MaxBytesReader(w, r.Body, maxBody)
+	ct := r.Header.Get("Content-Type")
+	mt, mtParams, _ := mime.ParseMediaType(ct)
+	var err error
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		err = readJSONParams(p, body)
+	case mt == "application/x-www-form-urlencoded":
+		err = readFormParams(p, body)
+	case mt == "multipart/form-data":
+		err = readMultipartParams(p, body, mtParams["boundary"])
+	case ct == "":
+		// Some clients POST JSON without a Content-Type.
+		var b []byte
+		b, err = io.ReadAll(body)
+		if err == nil && len(bytes.TrimSpace(b)) > 0 {
+			if b = bytes.TrimSpace(b); b[0] == '{' {
+				err = readJSONParams(p, bytes.NewReader(b))
+			} else {
+				err = readFormParams(p, bytes.NewReader(b))
+			}
+		}
+	default:
+		_, _ = io.Copy(io.Discard, body)
+	}
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, &apiError{code: http.StatusRequestEntityTooLarge, desc: "Request Entity Too Large"}
+		}
+		if ae, ok := errors.AsType[*apiError](err); ok {
+			return nil, ae
+		}
+		return nil, badRequest("can't parse request body: %v", err)
+	}
+	return p, nil
+}
+
+func readJSONParams(p *params, r io.Reader) error {
+	dec := jsontext.NewDecoder(r)
+	tok, err := dec.ReadToken()
+	if err != nil {
+		if err == io.EOF {
+			return nil
+		}
+		return err
+	}
+	if tok.Kind() != '{' {
+		return badRequest("request body must be a JSON object")
+	}
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
+		if err != nil {
+			return err
+		}
+		name := tok.String() // before the next read voids tok
+		v, err := dec.ReadValue()
+		if err != nil {
+			return err
+		}
+		switch v.Kind() {
+		case '"':
+			s, err := jsontext.AppendUnquote(nil, v)
+			if err != nil {
+				return err
+			}
+			p.vals[name] = string(s)
+		case 'n':
+			delete(p.vals, name)
+		default:
+			p.vals[name] = string(v)
+		}
+	}
+	_, err = dec.ReadToken()
+	return err
+}
+
+func readFormParams(p *params, r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	q, err := url.ParseQuery(string(b))
+	if err != nil {
+		return err
+	}
+	for k, vs := range q {
+		if len(vs) > 0 {
+			p.vals[k] = vs[len(vs)-1]
+		}
+	}
+	return nil
+}
+
+func readMultipartParams(p *params, r io.Reader, boundary string) error {
+	if boundary == "" {
+		return errors.New("multipart body without a boundary")
+	}
+	mr := multipart.NewReader(r, boundary)
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(part)
+		if err != nil {
+			return err
+		}
+		name := part.FormName()
+		if name == "" {
+			continue
+		}
+		if part.FileName() != "" {
+			if p.files == nil {
+				p.files = make(map[string]*formFile)
+			}
+			p.files[name] = &formFile{name: part.FileName(), contentType: part.Header.Get("Content-Type"), data: data}
+			continue
+		}
+		p.vals[name] = string(data)
+	}
+}

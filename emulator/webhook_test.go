@@ -1,0 +1,284 @@
+package emulator
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-json-experiment/json"
+	"github.com/heraldbot/herald/tg"
+)
+
+// hookHit is one webhook request the test server saw.
+type hookHit struct {
+	update tg.Update
+	secret string
+	at     time.Time
+	reply  chan hookReply
+}
+
+type hookReply struct {
+	status     int
+	retryAfter string
+	body       string
+}
+
+// hookServer is a webhook endpoint whose answers the test chooses.
+func hookServer(t *testing.T, clock Clock) (string, chan hookHit) {
+	t.Helper()
+	hits := make(chan hookHit, 16)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		h := hookHit{secret: r.Header.Get("X-Telegram-Bot-Api-Secret-Token"), at: clock.Now(), reply: make(chan hookReply, 1)}
+		if err := json.Unmarshal(body, &h.update); err != nil {
+			t.Errorf("webhook body: %v", err)
+		}
+		hits <- h
+		var rep hookReply
+		select {
+		case rep = <-h.reply:
+		case <-r.Context().Done():
+			return
+		case <-time.After(10 * time.Second):
+			rep = hookReply{status: 599}
+		}
+		if rep.retryAfter != "" {
+			w.Header().Set("Retry-After", rep.retryAfter)
+		}
+		if rep.body != "" {
+			w.Header().Set("Content-Type", "application/json")
+		}
+		w.WriteHeader(rep.status)
+		_, _ = io.WriteString(w, rep.body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL, hits
+}
+
+func nextHit(t *testing.T, hits chan hookHit) hookHit {
+	t.Helper()
+	select {
+	case h := <-hits:
+		return h
+	case <-time.After(10 * time.Second):
+		t.Fatal("no webhook request")
+		return hookHit{}
+	}
+}
+
+func noHit(t *testing.T, hits chan hookHit) {
+	t.Helper()
+	select {
+	case h := <-hits:
+		t.Fatalf("unexpected webhook request for update %d", h.update.UpdateID)
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+func TestWebhookDeliveryAndSecret(t *testing.T) {
+	clock := NewFakeClock(time.Time{})
+	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
+	c := newClient(t, url, testToken)
+	ctx := testCtx(t)
+	hookURL, hits := hookServer(t, clock)
+	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL + "/hook", SecretToken: "s3cret", MaxConnections: 1}); err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"one", "two", "three"} {
+		say(t, e, text)
+	}
+	for _, want := range []string{"one", "two", "three"} {
+		h := nextHit(t, hits)
+		if h.secret != "s3cret" || h.update.Message == nil || h.update.Message.Text != want {
+			t.Fatalf("hit = %+v secret %q, want %q", h.update, h.secret, want)
+		}
+		h.reply <- hookReply{status: 200}
+	}
+	waitFor(t, func() bool {
+		info, err := c.GetWebhookInfo(ctx)
+		return err == nil && info.PendingUpdateCount == 0
+	})
+	info, _ := c.GetWebhookInfo(ctx)
+	if info.URL != hookURL+"/hook" || info.MaxConnections != 1 || info.LastErrorDate != 0 {
+		t.Fatalf("info = %+v", info)
+	}
+	st, _ := e.Stats(testToken)
+	if st.WebhookDeliveries != 3 || st.WebhookFailures != 0 || st.UpdatesConfirmed != 3 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+// waitFor polls cond for up to 10 s of real time.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for range 1000 {
+		if cond() {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatal("condition not met in 10 s")
+}
+
+func TestWebhookRetryBackoff(t *testing.T) {
+	clock := NewFakeClock(time.Time{})
+	e, url := startEmu(t, Options{Clock: clock, WebhookMaxBackoff: 4 * time.Second})
+	c := newClient(t, url, testToken)
+	ctx := testCtx(t)
+	hookURL, hits := hookServer(t, clock)
+	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := clock.Now()
+	say(t, e, "retry me")
+	// Failures at 0 s, then at once, then after 1, 2, 4 and 4 (capped) s.
+	wantAt := []time.Duration{0, 0, 1 * time.Second, 3 * time.Second, 7 * time.Second, 11 * time.Second}
+	for i, at := range wantAt {
+		if i >= 2 {
+			if err := clock.WaitForTimers(ctx, 1); err != nil {
+				t.Fatal(err)
+			}
+			noHit(t, hits)
+			clock.Advance(wantAt[i] - wantAt[i-1])
+		}
+		h := nextHit(t, hits)
+		if got := h.at.Sub(t0); got != at {
+			t.Fatalf("attempt %d at %v, want %v", i+1, got, at)
+		}
+		if i < len(wantAt)-1 {
+			h.reply <- hookReply{status: 500}
+			if i == 0 {
+				waitFor(t, func() bool {
+					info, _ := c.GetWebhookInfo(ctx)
+					return info.LastErrorDate != 0
+				})
+				info, _ := c.GetWebhookInfo(ctx)
+				if info.PendingUpdateCount != 1 || info.LastErrorMessage != "Wrong response from the webhook: 500 Internal Server Error" || info.LastErrorDate != t0.Unix() {
+					t.Fatalf("info after failure = %+v", info)
+				}
+			}
+		} else {
+			h.reply <- hookReply{status: 200}
+		}
+	}
+	waitFor(t, func() bool {
+		info, _ := c.GetWebhookInfo(ctx)
+		return info.PendingUpdateCount == 0
+	})
+	st, _ := e.Stats(testToken)
+	if st.WebhookDeliveries != 6 || st.WebhookFailures != 5 {
+		t.Fatalf("stats = %+v", st)
+	}
+}
+
+func TestWebhookHonoursRetryAfter(t *testing.T) {
+	clock := NewFakeClock(time.Time{})
+	e, url := startEmu(t, Options{Clock: clock})
+	c := newClient(t, url, testToken)
+	ctx := testCtx(t)
+	hookURL, hits := hookServer(t, clock)
+	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
+		t.Fatal(err)
+	}
+	t0 := clock.Now()
+	say(t, e, "later")
+	nextHit(t, hits).reply <- hookReply{status: 503, retryAfter: "5"}
+	if err := clock.WaitForTimers(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(4 * time.Second)
+	noHit(t, hits)
+	clock.Advance(time.Second)
+	h := nextHit(t, hits)
+	if h.at.Sub(t0) != 5*time.Second {
+		t.Fatalf("retry at %v, want 5s", h.at.Sub(t0))
+	}
+	h.reply <- hookReply{status: 200}
+}
+
+func TestWebhookOrderPerChatAndMaxConnections(t *testing.T) {
+	clock := NewFakeClock(time.Time{})
+	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
+	c := newClient(t, url, testToken)
+	ctx := testCtx(t)
+	hookURL, hits := hookServer(t, clock)
+	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL, MaxConnections: 2}); err != nil {
+		t.Fatal(err)
+	}
+	bob := tg.User{ID: 1002, FirstName: "Bob"}
+	cyd := tg.User{ID: 1003, FirstName: "Cyd"}
+	for _, m := range []UserMessage{
+		{Token: testToken, From: ann, Text: "a1"},
+		{Token: testToken, From: ann, Text: "a2"},
+		{Token: testToken, From: bob, Text: "b1"},
+		{Token: testToken, From: cyd, Text: "c1"},
+	} {
+		if _, err := e.SendMessage(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a1 and b1 first: a2 waits for a1 (same chat), c1 for a connection.
+	first, second := nextHit(t, hits), nextHit(t, hits)
+	got := map[string]hookHit{first.update.Message.Text: first, second.update.Message.Text: second}
+	if _, ok := got["a1"]; !ok || got["b1"].reply == nil {
+		t.Fatalf("first deliveries = %q, %q", first.update.Message.Text, second.update.Message.Text)
+	}
+	noHit(t, hits)
+	got["a1"].reply <- hookReply{status: 200}
+	if h := nextHit(t, hits); h.update.Message.Text != "a2" {
+		t.Fatalf("after a1: %q", h.update.Message.Text)
+	} else {
+		h.reply <- hookReply{status: 200}
+	}
+	got["b1"].reply <- hookReply{status: 200}
+	if h := nextHit(t, hits); h.update.Message.Text != "c1" {
+		t.Fatalf("last: %q", h.update.Message.Text)
+	} else {
+		h.reply <- hookReply{status: 200}
+	}
+}
+
+func TestWebhookReplyMethod(t *testing.T) {
+	clock := NewFakeClock(time.Time{})
+	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
+	c := newClient(t, url, testToken)
+	ctx := testCtx(t)
+	hookURL, hits := hookServer(t, clock)
+	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
+		t.Fatal(err)
+	}
+	events, cancel, err := e.Subscribe(testToken, ann.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cancel()
+	say(t, e, "ping")
+	<-events // ann's own message
+	nextHit(t, hits).reply <- hookReply{status: 200, body: `{"method":"sendMessage","chat_id":1001,"text":"pong"}`}
+	select {
+	case ev := <-events:
+		if ev.Type != "sent" || ev.Message.Text != "pong" || ev.Message.Sender != "bot" {
+			t.Fatalf("event = %+v", ev)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("method in webhook answer not executed")
+	}
+}
+
+func TestWebhookRefusesRemoteURLs(t *testing.T) {
+	_, url := startEmu(t, Options{})
+	c := newClient(t, url, testToken)
+	ctx := testCtx(t)
+	_, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: "https://example.com/hook"})
+	wantAPIError(t, err, 400, `Bad Request: bad webhook: the Herald emulator delivers webhooks only to loopback addresses (127.0.0.1, ::1, localhost), not to "example.com"`)
+	_, err = c.SetWebhook(ctx, tg.SetWebhookParams{URL: "ftp://127.0.0.1/x"})
+	wantAPIError(t, err, 400, "Bad Request: bad webhook: an HTTP or HTTPS URL must be provided for webhook")
+	_, err = c.SetWebhook(ctx, tg.SetWebhookParams{URL: "http://127.0.0.1:9/x", SecretToken: "no spaces"})
+	wantAPIError(t, err, 400, "Bad Request: bad webhook: secret token contains unallowed characters")
+	_ = context.Background
+	_ = strings.TrimSpace
+}
