@@ -137,7 +137,8 @@ func (b *bot) chatForUserLocked(info tg.Chat, u tg.User) (*chat, error) {
 
 // ChatInfo describes a chat a bot knows.
 type ChatInfo struct {
-	tg.Chat
+	// Chat is the chat as getChat would describe it.
+	Chat tg.Chat `json:"chat"`
 	// Messages is the number of messages in the transcript.
 	Messages int `json:"messages"`
 }
@@ -154,6 +155,6 @@ func (e *Emulator) Chats(token string) ([]ChatInfo, error) {
 		out = append(out, ChatInfo{Chat: c.info, Messages: len(c.msgs)})
 	}
 	b.mu.Unlock()
-	sortBy(out, func(c ChatInfo) int64 { return c.ID })
+	sortBy(out, func(c ChatInfo) int64 { return c.Chat.ID })
 	return out, nil
 }

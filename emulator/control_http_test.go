@@ -3,8 +3,10 @@ package emulator
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -164,5 +166,30 @@ func TestControlEventsSSE(t *testing.T) {
 	}
 	if ev := next(); ev.Type != "chat_action" || ev.Action != "typing" {
 		t.Fatalf("event = %+v", ev)
+	}
+}
+
+// TestHTTPChatsList checks GET /control/chats answers the chats with their ids.
+func TestHTTPChatsList(t *testing.T) {
+	l := NoLimits()
+	emu := New(Options{Limits: &l})
+	defer emu.Close()
+	srv := httptest.NewServer(emu.Handler())
+	defer srv.Close()
+	const token = "4242:chats-list"
+	if _, err := emu.AddBot(token); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.SendMessage(context.Background(), UserMessage{Token: token, From: tg.User{ID: 5, FirstName: "Ann"}, Text: "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get(srv.URL + "/control/chats?token=" + token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"chat":{"id":5`) {
+		t.Errorf("GET /control/chats: %d %s", resp.StatusCode, body)
 	}
 }

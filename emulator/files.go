@@ -159,6 +159,10 @@ func (e *Emulator) serveFile(w http.ResponseWriter, r *http.Request, rest string
 		}
 	}
 	w.Header().Set("Content-Length", strconv.Itoa(len(f.data)))
+	// Uploaded files are the users' content, served on the page's origin:
+	// never let a browser render them as pages.
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Disposition", "attachment")
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(f.data)
 	}

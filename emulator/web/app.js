@@ -277,7 +277,10 @@
     if (state.bot) {
       try {
         const list = await api('GET', `/control/chats?${q({ token: state.bot.token })}`);
-        knownChats = Array.isArray(list) ? list.filter((c) => c.type !== 'private') : [];
+        // Each item is a chat, flat or under "chat" (both shapes are read).
+        knownChats = (Array.isArray(list) ? list : [])
+          .map((c) => (c && c.chat ? c.chat : c))
+          .filter((c) => c && Number.isSafeInteger(c.id) && c.type && c.type !== 'private');
       } catch (err) {
         // Only a convenience: the chat in use is listed anyway.
         console.warn('listing chats failed:', err.message);
