@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"sync/atomic"
 	"testing"
@@ -99,4 +100,37 @@ func BenchmarkSendMessage(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "sendMessage/s")
+}
+
+// BenchmarkBaselineHTTP is the baseline for BenchmarkSendMessage: the same
+// parallel clients and bodies against a net/http handler that only reads the
+// body and writes a fixed Bot API answer. The ratio of the two says how much
+// of the emulator's cost is its own work.
+func BenchmarkBaselineHTTP(b *testing.B) {
+	answer := []byte(`{"ok":true,"result":{"message_id":1,"date":1,"chat":{"id":10,"type":"private"},"text":"Hello from the benchmark"}}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(answer)
+	}))
+	defer srv.Close()
+	hc := benchClient()
+	defer hc.CloseIdleConnections()
+	endpoint := srv.URL + "/bot" + testToken + "/sendMessage"
+	body := []byte(`{"chat_id":10,"text":"Hello from the benchmark"}`)
+	b.SetParallelism(8)
+	b.ResetTimer()
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			resp, err := hc.Post(endpoint, "application/json", bytes.NewReader(body))
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "requests/s")
 }
