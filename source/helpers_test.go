@@ -1,0 +1,264 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/tg"
+)
+
+const testToken = "123456:TEST-source_token"
+
+var (
+	ann = tg.User{ID: 1001, FirstName: "Ann"}
+	bob = tg.User{ID: 1002, FirstName: "Bob"}
+)
+
+// testCtx is bounded so that no test can hang the run.
+func testCtx(t *testing.T) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// apiCall is one Bot API request the test server saw.
+type apiCall struct {
+	method string
+	params map[string]any
+}
+
+func (c apiCall) int(name string) int64 {
+	f, _ := c.params[name].(float64)
+	return int64(f)
+}
+
+// fault is a canned answer replacing the emulator's.
+type fault struct {
+	status int
+	body   string
+}
+
+// apiServer serves the Bot API on 127.0.0.1: the emulator, wrapped to
+// record every call and to inject faults.
+type apiServer struct {
+	url   string
+	emu   *emulator.Emulator
+	calls chan apiCall // every call, in arrival order
+
+	mu     sync.Mutex
+	n      map[string]int                               // calls per method so far
+	inject func(method string, n int, c apiCall) *fault // nil: pass through
+}
+
+func newAPIServer(t *testing.T) *apiServer {
+	t.Helper()
+	s := &apiServer{emu: emulator.New(emulator.Options{}), calls: make(chan apiCall, 10000), n: map[string]int{}}
+	srv := httptest.NewServer(http.HandlerFunc(s.serve))
+	s.url = srv.URL
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = s.emu.Close() })
+	return s
+}
+
+func (s *apiServer) setInject(f func(method string, n int, c apiCall) *fault) {
+	s.mu.Lock()
+	s.inject = f
+	s.mu.Unlock()
+}
+
+func (s *apiServer) serve(w http.ResponseWriter, r *http.Request) {
+	method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	body, _ := io.ReadAll(r.Body)
+	c := apiCall{method: method, params: map[string]any{}}
+	_ = json.Unmarshal(body, &c.params)
+	s.mu.Lock()
+	n := s.n[method]
+	s.n[method]++
+	inject := s.inject
+	s.mu.Unlock()
+	select {
+	case s.calls <- c:
+	default:
+	}
+	if inject != nil {
+		if f := inject(method, n, c); f != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(f.status)
+			_, _ = io.WriteString(w, f.body)
+			return
+		}
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	s.emu.ServeHTTP(w, r)
+}
+
+// nextCall waits for the next call of method, skipping others.
+func (s *apiServer) nextCall(t *testing.T, method string) apiCall {
+	t.Helper()
+	timeout := time.After(10 * time.Second)
+	for {
+		select {
+		case c := <-s.calls:
+			if c.method == method {
+				return c
+			}
+		case <-timeout:
+			t.Fatalf("no %s call", method)
+		}
+	}
+}
+
+// noCall fails if method is called within a short while.
+func (s *apiServer) noCall(t *testing.T, method string) {
+	t.Helper()
+	timeout := time.After(60 * time.Millisecond)
+	for {
+		select {
+		case c := <-s.calls:
+			if c.method == method {
+				t.Fatalf("unexpected %s call %v", method, c.params)
+			}
+		case <-timeout:
+			return
+		}
+	}
+}
+
+func (s *apiServer) client(t *testing.T) *tg.Client {
+	t.Helper()
+	c, err := tg.New(testToken, tg.WithBaseURL(s.url))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func (s *apiServer) say(t *testing.T, from tg.User, text string) int64 {
+	t.Helper()
+	sent, err := s.emu.SendMessage(context.Background(), emulator.UserMessage{Token: testToken, From: from, Text: text})
+	if err != nil {
+		t.Fatalf("SendMessage(%q): %v", text, err)
+	}
+	return sent.UpdateID
+}
+
+func (s *apiServer) pending(t *testing.T) int64 {
+	t.Helper()
+	st, err := s.emu.Stats(testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.UpdatesPending
+}
+
+// submitted is one update a recSink received.
+type submitted struct {
+	u   *tg.Update
+	ack Ack
+}
+
+// recSink records submissions on a channel. onSubmit, if set, runs in
+// Submit before the update is recorded and may block or fail.
+type recSink struct {
+	got      chan submitted
+	onSubmit func(ctx context.Context, u *tg.Update, ack Ack) error
+	full     bool // TrySubmit answers ErrFull
+}
+
+func newRecSink() *recSink { return &recSink{got: make(chan submitted, 10000)} }
+
+func (s *recSink) Submit(ctx context.Context, u *tg.Update, ack Ack) error {
+	if s.onSubmit != nil {
+		if err := s.onSubmit(ctx, u, ack); err != nil {
+			return err
+		}
+	}
+	s.got <- submitted{u, ack}
+	return nil
+}
+
+func (s *recSink) TrySubmit(u *tg.Update, ack Ack) error {
+	if s.full {
+		return ErrFull
+	}
+	return s.Submit(context.Background(), u, ack)
+}
+
+// next waits for the next submission.
+func (s *recSink) next(t *testing.T) submitted {
+	t.Helper()
+	select {
+	case x := <-s.got:
+		return x
+	case <-time.After(10 * time.Second):
+		t.Fatal("no update submitted")
+		return submitted{}
+	}
+}
+
+func (s *recSink) none(t *testing.T) {
+	t.Helper()
+	select {
+	case x := <-s.got:
+		t.Fatalf("unexpected update %d submitted", x.u.UpdateID)
+	case <-time.After(60 * time.Millisecond):
+	}
+}
+
+// logBuffer collects log output safely across goroutines.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func newTestLogger() (*slog.Logger, *logBuffer) {
+	buf := &logBuffer{}
+	return slog.New(slog.NewTextHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug})), buf
+}
+
+// runPoller starts p.Run in the background; the returned function
+// cancels it and returns Run's result.
+func runPoller(t *testing.T, p *Poller, sink Sink) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(testCtx(t))
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(ctx, sink) }()
+	var once sync.Once
+	var err error
+	stop = func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case err = <-errc:
+			case <-time.After(10 * time.Second):
+				t.Fatal("Run did not return after cancel")
+			}
+		})
+		return err
+	}
+	t.Cleanup(func() { _ = stop() })
+	return stop
+}

@@ -1,0 +1,99 @@
+package source
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"net/url"
+
+	"github.com/heraldbot/herald/tg"
+)
+
+// SetWebhookConfig holds the setWebhook parameters Herald uses.
+type SetWebhookConfig struct {
+	// URL is the HTTPS address Telegram will POST updates to (required).
+	URL string
+	// SecretToken is sent back by Telegram in SecretHeader; give the same
+	// value to WebhookConfig.SecretToken. 1–256 characters of A–Z, a–z,
+	// 0–9, _ and -; see NewSecretToken.
+	SecretToken string
+	// MaxConnections caps simultaneous deliveries, 1–100 (0: Telegram's
+	// default, 40).
+	MaxConnections int
+	// AllowedUpdates lists the update types to receive; nil keeps the
+	// current setting, an empty non-nil slice asks for the default set.
+	AllowedUpdates []string
+	// DropPendingUpdates drops the updates waiting now.
+	DropPendingUpdates bool
+	// IPAddress is a fixed IP to send updates to instead of resolving URL.
+	IPAddress string
+	// Certificate is the public key of a self-signed certificate.
+	Certificate tg.InputFile
+}
+
+// SetWebhook validates cfg and calls setWebhook. Errors never contain
+// the URL, which may hold a secret path.
+func SetWebhook(ctx context.Context, c *tg.Client, cfg SetWebhookConfig) error {
+	if u, err := url.Parse(cfg.URL); err != nil || cfg.URL == "" || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+		return errors.New("source: SetWebhook: the URL must be an absolute https:// (or http://) URL")
+	}
+	if cfg.SecretToken != "" && !validSecret(cfg.SecretToken) {
+		return errors.New("source: SetWebhook: the secret token must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+	}
+	if cfg.MaxConnections < 0 || cfg.MaxConnections > 100 {
+		return fmt.Errorf("source: SetWebhook: max connections %d is outside 1-100", cfg.MaxConnections)
+	}
+	ok, err := c.SetWebhook(ctx, tg.SetWebhookParams{
+		URL:                cfg.URL,
+		Certificate:        cfg.Certificate,
+		IPAddress:          cfg.IPAddress,
+		MaxConnections:     int64(cfg.MaxConnections),
+		AllowedUpdates:     cfg.AllowedUpdates,
+		DropPendingUpdates: cfg.DropPendingUpdates,
+		SecretToken:        cfg.SecretToken,
+	})
+	if err != nil {
+		return fmt.Errorf("source: SetWebhook: %w", err)
+	}
+	if !ok {
+		return errors.New("source: SetWebhook: Telegram answered false")
+	}
+	return nil
+}
+
+// DeleteWebhook removes the webhook (so that long polling works again),
+// dropping the pending updates if dropPending.
+func DeleteWebhook(ctx context.Context, c *tg.Client, dropPending bool) error {
+	if _, err := c.DeleteWebhook(ctx, tg.DeleteWebhookParams{DropPendingUpdates: dropPending}); err != nil {
+		return fmt.Errorf("source: DeleteWebhook: %w", err)
+	}
+	return nil
+}
+
+// WebhookInfo returns the current webhook status (URL empty when none is
+// set, pending update count, last error).
+func WebhookInfo(ctx context.Context, c *tg.Client) (*tg.WebhookInfo, error) {
+	info, err := c.GetWebhookInfo(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("source: WebhookInfo: %w", err)
+	}
+	return info, nil
+}
+
+// NewSecretToken returns a random secret token (26 characters, 130 bits)
+// valid for SetWebhookConfig.SecretToken.
+func NewSecretToken() string { return rand.Text() }
+
+func validSecret(s string) bool {
+	if len(s) < 1 || len(s) > 256 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
