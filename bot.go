@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"reflect"
 	"sync"
 
@@ -29,6 +30,7 @@ type Bot struct {
 
 	prepare sync.Once
 	scratch sync.Pool
+	runState
 }
 
 // Option configures a Bot.
@@ -45,6 +47,7 @@ func New(token string, opts ...Option) (*Bot, error) {
 		run:        defaultRunConfig(),
 	}
 	b.scratch.New = func() any { return new(scratch) }
+	b.sink.b = b
 	for _, o := range opts {
 		if o == nil {
 			continue
@@ -55,6 +58,9 @@ func New(token string, opts ...Option) (*Bot, error) {
 	}
 	if err := b.run.fromEnv(); err != nil {
 		return nil, err
+	}
+	if u := os.Getenv(EnvAPIURL); u != "" {
+		b.clientOpts = append(b.clientOpts, tg.WithBaseURL(u))
 	}
 	c, err := tg.New(token, b.clientOpts...)
 	if err != nil {

@@ -1,11 +1,148 @@
 package herald
 
-// runConfig says how Run receives updates; filled by options and env vars.
-type runConfig struct {
-	mode string // "polling" or "webhook"
+import (
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/heraldbot/herald/source"
+)
+
+// Mode is how a bot receives updates.
+type Mode string
+
+// The two receiving modes; handler code is the same for both.
+const (
+	Polling Mode = "polling" // long polling with getUpdates (the default)
+	Webhook Mode = "webhook" // Telegram POSTs updates to an HTTP endpoint
+)
+
+// WebhookConfig configures webhook mode.
+type WebhookConfig struct {
+	// URL is the public HTTPS address Telegram posts to; when set, Run calls
+	// setWebhook with it at start. Empty: the webhook is managed elsewhere
+	// (for example with `herald webhook set`).
+	URL string
+	// Listen is the address Run serves the webhook on ("" with no Listener:
+	// Run serves nothing, mount Bot.WebhookHandler in your own server).
+	Listen string
+	// Listener, when set, is used instead of Listen (tests use 127.0.0.1:0).
+	Listener net.Listener
+	// Path is the path of the webhook endpoint on the Listen server (default "/").
+	Path string
+	// SecretToken is checked on every request; generated when empty.
+	SecretToken string
+	// MaxConnections is sent to setWebhook (1–100; 0 = Telegram's default 40).
+	MaxConnections int
+	// DropPendingUpdates drops the updates waiting when setWebhook is called.
+	DropPendingUpdates bool
+	// TLS serves HTTPS with these files (else plain HTTP behind a proxy).
+	TLS *source.TLSFiles
+	// Handler tunes the endpoint (mode, timeouts, limits); its SecretToken
+	// is filled from this config.
+	Handler source.WebhookConfig
 }
 
-func defaultRunConfig() runConfig { return runConfig{mode: "polling"} }
+// runConfig says how Run receives and schedules updates.
+type runConfig struct {
+	mode            Mode
+	polling         source.PollerConfig
+	webhook         WebhookConfig
+	workers         int
+	maxQueued       int
+	shutdownTimeout time.Duration
+	allowedUpdates  []string // nil: computed from the handlers
+}
 
-// fromEnv applies HERALD_* environment variables (see Run).
-func (rc *runConfig) fromEnv() error { return nil }
+func defaultRunConfig() runConfig {
+	return runConfig{mode: Polling, shutdownTimeout: 10 * time.Second}
+}
+
+// WithPolling selects long polling (the default) with the given settings.
+func WithPolling(cfg source.PollerConfig) Option {
+	return func(b *Bot) error {
+		b.run.mode, b.run.polling = Polling, cfg
+		return nil
+	}
+}
+
+// WithWebhook selects webhook mode.
+func WithWebhook(cfg WebhookConfig) Option {
+	return func(b *Bot) error {
+		b.run.mode, b.run.webhook = Webhook, cfg
+		return nil
+	}
+}
+
+// WithConcurrency sets how many chats are handled at once (default 256) and
+// how many updates may wait (default 10,000); when that many wait, polling
+// pauses and the webhook answers 503 with Retry-After.
+func WithConcurrency(workers, maxQueued int) Option {
+	return func(b *Bot) error {
+		if workers < 0 || maxQueued < 0 {
+			return fmt.Errorf("herald: WithConcurrency(%d, %d): negative", workers, maxQueued)
+		}
+		b.run.workers, b.run.maxQueued = workers, maxQueued
+		return nil
+	}
+}
+
+// WithShutdownTimeout bounds how long Run waits for handlers in flight after
+// it was cancelled (default 10 s); then their contexts are cancelled.
+func WithShutdownTimeout(d time.Duration) Option {
+	return func(b *Bot) error {
+		b.run.shutdownTimeout = d
+		return nil
+	}
+}
+
+// WithAllowedUpdates overrides the update types asked from Telegram, which
+// are otherwise computed from the registered handlers.
+func WithAllowedUpdates(types ...string) Option {
+	return func(b *Bot) error {
+		b.run.allowedUpdates = append([]string{}, types...)
+		return nil
+	}
+}
+
+// Environment variables read by New; when set they override options, so the
+// same binary runs with polling in development and a webhook in production.
+const (
+	EnvMode           = "HERALD_MODE"            // polling | webhook
+	EnvAPIURL         = "HERALD_API_URL"         // Bot API base URL (emulator, local server)
+	EnvWebhookURL     = "HERALD_WEBHOOK_URL"     // public URL for setWebhook
+	EnvWebhookListen  = "HERALD_WEBHOOK_LISTEN"  // listen address, e.g. :8443
+	EnvWebhookPath    = "HERALD_WEBHOOK_PATH"    // endpoint path
+	EnvWebhookSecret  = "HERALD_WEBHOOK_SECRET"  // secret token
+	EnvWebhookMaxConn = "HERALD_WEBHOOK_MAX_CONNECTIONS"
+)
+
+// fromEnv applies the HERALD_* variables.
+func (rc *runConfig) fromEnv() error {
+	switch m := Mode(os.Getenv(EnvMode)); m {
+	case "":
+	case Polling, Webhook:
+		rc.mode = m
+	default:
+		return fmt.Errorf("herald: %s=%q: want %q or %q", EnvMode, m, Polling, Webhook)
+	}
+	set := func(dst *string, env string) {
+		if v := os.Getenv(env); v != "" {
+			*dst = v
+		}
+	}
+	set(&rc.webhook.URL, EnvWebhookURL)
+	set(&rc.webhook.Listen, EnvWebhookListen)
+	set(&rc.webhook.Path, EnvWebhookPath)
+	set(&rc.webhook.SecretToken, EnvWebhookSecret)
+	if v := os.Getenv(EnvWebhookMaxConn); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return fmt.Errorf("herald: %s=%q: want a number from 1 to 100", EnvWebhookMaxConn, v)
+		}
+		rc.webhook.MaxConnections = n
+	}
+	return nil
+}

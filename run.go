@@ -1,0 +1,249 @@
+package herald
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/heraldbot/herald/sched"
+	"github.com/heraldbot/herald/source"
+	"github.com/heraldbot/herald/tg"
+)
+
+// errNotRunning is returned to sources while the bot is not running.
+var errNotRunning = errors.New("herald: the bot is not running")
+
+// Run receives updates until ctx is cancelled (long polling by default, or
+// a webhook: see WithWebhook and the HERALD_* environment variables), runs
+// each through the per-chat scheduler and the routers, then shuts down:
+// it stops taking updates, lets handlers in flight finish for up to the
+// shutdown timeout (then cancels their context), and confirms to Telegram
+// only the updates whose handlers finished, so nothing is lost.
+//
+// Before the first update Run checks dependencies (see Require) and calls
+// getMe; a failure there is returned at once.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.Prepare(); err != nil {
+		return err
+	}
+	if !b.running.CompareAndSwap(false, true) {
+		return errors.New("herald: Run is already running")
+	}
+	defer b.running.Store(false)
+	me, err := b.client.GetMe(ctx)
+	if err != nil {
+		return fmt.Errorf("herald: getMe: %w", err)
+	}
+	b.username = me.Username
+	allowed := b.allowedUpdates()
+
+	// Handlers get a context that survives ctx's cancellation until the
+	// drain deadline: shutting down lets them finish.
+	base, cancelBase := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelBase()
+	s := sched.New(sched.Config[int64]{
+		Workers:     b.run.workers,
+		MaxQueued:   b.run.maxQueued,
+		BaseContext: base,
+		OnPanic: func(key int64, v any, stack []byte) {
+			b.log.Error("update task panicked", "key", key, "panic", v, "stack", string(stack))
+		},
+	})
+	b.sink.s.Store(s)
+	b.log.Info("bot started", "username", me.Username, "mode", string(b.run.mode), "allowed_updates", allowed)
+
+	var recvErr error
+	var commit func(context.Context) error
+	switch b.run.mode {
+	case Webhook:
+		recvErr = b.runWebhook(ctx, allowed)
+	default:
+		cfg := b.run.polling
+		cfg.AllowedUpdates = allowed
+		if cfg.Logger == nil {
+			cfg.Logger = b.log
+		}
+		p := source.NewPoller(b.client, cfg)
+		recvErr = p.Run(ctx, &b.sink)
+		commit = p.Commit
+	}
+
+	// Shut down: no new updates, drain, then confirm what finished.
+	b.sink.s.Store(nil)
+	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.run.shutdownTimeout)
+	defer cancel()
+	if err := s.Close(drainCtx); err != nil {
+		st := s.Stats()
+		b.log.Warn("shutdown deadline passed: cancelled the handlers still running", "running", st.Running, "queued", st.Queued)
+	}
+	if commit != nil {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := commit(cctx); err != nil {
+			b.log.Warn("could not confirm the last updates; they will be delivered again", "err", err)
+		}
+	}
+	b.log.Info("bot stopped")
+	if recvErr != nil && !errors.Is(recvErr, context.Canceled) {
+		return recvErr
+	}
+	return nil
+}
+
+// RunWithSignals is Run until SIGINT or SIGTERM; a second signal during the
+// graceful shutdown exits the process at once with status 1.
+func (b *Bot) RunWithSignals(ctx context.Context) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+		case <-done:
+			return
+		}
+		stop() // the first signal was consumed; listen again
+		second := make(chan os.Signal, 1)
+		signal.Notify(second, os.Interrupt, syscall.SIGTERM)
+		defer signal.Stop(second)
+		select {
+		case <-second:
+			b.log.Error("second signal: exiting without waiting for handlers")
+			os.Exit(1)
+		case <-done:
+		}
+	}()
+	return b.Run(ctx)
+}
+
+// allowedUpdates is the configured list, or what the handlers need.
+func (b *Bot) allowedUpdates() []string {
+	if b.run.allowedUpdates != nil {
+		return b.run.allowedUpdates
+	}
+	return b.root.kinds.AllowedUpdates()
+}
+
+// WebhookHandler returns the webhook endpoint as an http.Handler, to mount
+// in your own server when WebhookConfig.Listen is empty. It answers 503
+// while Run is not running, so Telegram retries.
+func (b *Bot) WebhookHandler() http.Handler {
+	b.webhookOnce.Do(func() {
+		wc := &b.run.webhook
+		if wc.SecretToken == "" {
+			wc.SecretToken = source.NewSecretToken()
+		}
+		cfg := wc.Handler
+		cfg.SecretToken = wc.SecretToken
+		if cfg.Logger == nil {
+			cfg.Logger = b.log
+		}
+		b.webhook = source.NewWebhook(&b.sink, cfg)
+	})
+	return b.webhook
+}
+
+// runWebhook sets the webhook and serves it until ctx is done.
+func (b *Bot) runWebhook(ctx context.Context, allowed []string) error {
+	h := b.WebhookHandler()
+	wc := b.run.webhook
+	if wc.URL != "" {
+		err := source.SetWebhook(ctx, b.client, source.SetWebhookConfig{
+			URL: wc.URL, SecretToken: wc.SecretToken, MaxConnections: wc.MaxConnections,
+			AllowedUpdates: allowed, DropPendingUpdates: wc.DropPendingUpdates,
+		})
+		if err != nil {
+			return fmt.Errorf("herald: %w", err)
+		}
+	}
+	if wc.Listener == nil && wc.Listen == "" {
+		<-ctx.Done() // the handler is mounted elsewhere
+		return nil
+	}
+	path := wc.Path
+	if path == "" {
+		path = "/"
+	}
+	mux := http.NewServeMux()
+	mux.Handle(path, h)
+	srv := &source.WebhookServer{Addr: wc.Listen, Handler: mux, TLS: wc.TLS, Logger: b.log}
+	if wc.Listener != nil {
+		return srv.Serve(ctx, wc.Listener)
+	}
+	return srv.ListenAndServe(ctx)
+}
+
+// botSink feeds updates from a source into the scheduler, keyed by chat.
+type botSink struct {
+	b *Bot
+	s atomic.Pointer[sched.Scheduler[int64]]
+}
+
+// Submit queues the update, waiting for room (backpressure).
+func (k *botSink) Submit(ctx context.Context, u *tg.Update, ack source.Ack) error {
+	s := k.s.Load()
+	if s == nil {
+		return errNotRunning
+	}
+	return s.Submit(ctx, UpdateKey(u), k.task(u, ack))
+}
+
+// TrySubmit queues the update or fails with source.ErrFull.
+func (k *botSink) TrySubmit(u *tg.Update, ack source.Ack) error {
+	s := k.s.Load()
+	if s == nil {
+		return fmt.Errorf("%w: %w", source.ErrFull, errNotRunning)
+	}
+	err := s.TrySubmit(UpdateKey(u), k.task(u, ack))
+	if errors.Is(err, sched.ErrFull) {
+		return fmt.Errorf("%w: %w", source.ErrFull, err)
+	}
+	return err
+}
+
+// task handles one update and acknowledges it, whatever happens.
+func (k *botSink) task(u *tg.Update, ack source.Ack) sched.Task {
+	return func(ctx context.Context) {
+		defer ack(nil)
+		_ = k.b.HandleUpdate(ctx, u)
+	}
+}
+
+// UpdateKey is the scheduling key of an update: its chat id, else its
+// sender's id, else its update id. Updates with one key are handled one at a
+// time, in order.
+func UpdateKey(u *tg.Update) int64 {
+	c := Context{Update: u, kind: KindOf(u)}
+	if chat := c.Chat(); chat != nil {
+		return chat.ID
+	}
+	if user := c.Sender(); user != nil {
+		return user.ID
+	}
+	return u.UpdateID
+}
+
+// runState is the part of Bot that Run owns.
+type runState struct {
+	running     atomic.Bool
+	sink        botSink
+	webhookOnce sync.Once
+	webhook     http.Handler
+}
+
+// Stats returns the scheduler's counters while Run runs (zero otherwise):
+// updates queued and running, active chats, totals.
+func (b *Bot) Stats() sched.Stats {
+	if s := b.sink.s.Load(); s != nil {
+		return s.Stats()
+	}
+	return sched.Stats{}
+}
