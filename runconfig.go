@@ -110,12 +110,12 @@ func WithAllowedUpdates(types ...string) Option {
 // Environment variables read by New; when set they override options, so the
 // same binary runs with polling in development and a webhook in production.
 const (
-	EnvMode           = "HERALD_MODE"            // polling | webhook
-	EnvAPIURL         = "HERALD_API_URL"         // Bot API base URL (emulator, local server)
-	EnvWebhookURL     = "HERALD_WEBHOOK_URL"     // public URL for setWebhook
-	EnvWebhookListen  = "HERALD_WEBHOOK_LISTEN"  // listen address, e.g. :8443
-	EnvWebhookPath    = "HERALD_WEBHOOK_PATH"    // endpoint path
-	EnvWebhookSecret  = "HERALD_WEBHOOK_SECRET"  // secret token
+	EnvMode           = "HERALD_MODE"           // polling | webhook
+	EnvAPIURL         = "HERALD_API_URL"        // Bot API base URL (emulator, local server)
+	EnvWebhookURL     = "HERALD_WEBHOOK_URL"    // public URL for setWebhook
+	EnvWebhookListen  = "HERALD_WEBHOOK_LISTEN" // listen address, e.g. :8443
+	EnvWebhookPath    = "HERALD_WEBHOOK_PATH"   // endpoint path
+	EnvWebhookSecret  = "HERALD_WEBHOOK_SECRET" // secret token
 	EnvWebhookMaxConn = "HERALD_WEBHOOK_MAX_CONNECTIONS"
 )
 

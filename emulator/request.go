@@ -204,17 +204,52 @@ func readMultipartParams(p *params, r io.Reader, boundary string) error {
 		if err != nil {
 			return err
 		}
-		name := part.FormName()
+		name, fileName := partNames(part)
 		if name == "" {
 			continue
 		}
-		if part.FileName() != "" {
+		if fileName != "" {
 			if p.files == nil {
 				p.files = make(map[string]*formFile)
 			}
-			p.files[name] = &formFile{name: part.FileName(), contentType: part.Header.Get("Content-Type"), data: data}
+			p.files[name] = &formFile{name: fileName, contentType: part.Header.Get("Content-Type"), data: data}
 			continue
 		}
 		p.vals[name] = string(data)
 	}
+}
+
+// partNames returns a multipart part's field name and file name. The
+// Content-Disposition header is read strictly first (RFC 7578, quoted
+// strings, RFC 2231 encoded names). When that fails it is read much as
+// Telegram's server reads it: ";"-separated key=value pairs, each value
+// trimmed and taken out of surrounding double quotes, with no escapes.
+// grammY, for one, sends file names unquoted (filename=my photo.png),
+// which the strict reading rejects whenever the name holds a space, a
+// non-ASCII letter or any other character not allowed in a MIME token.
+func partNames(part *multipart.Part) (name, fileName string) {
+	if name = part.FormName(); name != "" {
+		return name, part.FileName()
+	}
+	disposition, params, _ := strings.Cut(part.Header.Get("Content-Disposition"), ";")
+	if !strings.EqualFold(strings.TrimSpace(disposition), "form-data") {
+		return "", ""
+	}
+	for param := range strings.SplitSeq(params, ";") {
+		key, value, ok := strings.Cut(param, "=")
+		if !ok {
+			continue
+		}
+		value = strings.TrimSpace(value)
+		if len(value) > 1 && value[0] == '"' && value[len(value)-1] == '"' {
+			value = value[1 : len(value)-1]
+		}
+		switch strings.ToLower(strings.TrimSpace(key)) {
+		case "name":
+			name = value
+		case "filename":
+			fileName = value
+		}
+	}
+	return name, fileName
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"path"
 	"strings"
 	"testing"
 )
@@ -111,5 +112,105 @@ func TestRequestErrors(t *testing.T) {
 	}
 	if status, _ := raw(t, "GET", url+"/bot"+testToken, "", nil); status != 404 {
 		t.Fatalf("no method: %d", status)
+	}
+}
+
+// multipartBody lays out parts by hand, each a Content-Disposition value
+// and a body, so that tests can send headers no Go writer would produce.
+func multipartBody(boundary string, parts ...[2]string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		b.WriteString("--" + boundary + "\r\ncontent-disposition:" + p[0] + "\r\n\r\n" + p[1] + "\r\n")
+	}
+	b.WriteString("--" + boundary + "--\r\n")
+	return b.String()
+}
+
+// TestMultipartDisposition checks how part names and file names are read:
+// strictly when the header is well formed, and otherwise as Telegram
+// does, which accepts the unquoted file names that grammY sends.
+func TestMultipartDisposition(t *testing.T) {
+	for _, tc := range []struct {
+		name, disposition string
+		field, file       string // file "" means a plain value
+	}{
+		{"quoted", `form-data; name="doc"; filename="report.pdf"`, "doc", "report.pdf"},
+		{"RFC 2231 name", `form-data; name="doc"; filename*=UTF-8''%C3%BCber.txt`, "doc", "über.txt"},
+		{"quoted with escapes", `form-data; name="doc"; filename="say \"hi\".txt"`, "doc", `say "hi".txt`},
+		{"quoted path", `form-data; name="doc"; filename="dir/a.txt"`, "doc", "a.txt"},
+		{"token value", `form-data; name=caption`, "caption", ""},
+		{"unquoted with a space", `form-data;name="f1";filename=my photo.png`, "f1", "my photo.png"},
+		{"unquoted non-ASCII", `form-data;name="f1";filename=résumé.pdf`, "f1", "résumé.pdf"},
+		{"unquoted with parentheses", `form-data;name="f1";filename=a (1).txt`, "f1", "a (1).txt"},
+		{"unquoted with a quote inside", `form-data;name="f1";filename=say "hi".txt`, "f1", `say "hi".txt`},
+		{"unquoted with an equals sign", `form-data; name=f1; filename=a=b.txt`, "f1", "a=b.txt"},
+		{"value with a stray parameter", `form-data;name="text";inline`, "text", ""},
+		{"upper-case type and keys", `Form-Data; NAME="f1"; FILENAME=big file.txt`, "f1", "big file.txt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const boundary = "b0undary"
+			p := newParams()
+			body := multipartBody(boundary, [2]string{tc.disposition, "data"})
+			if err := readMultipartParams(p, strings.NewReader(body), boundary); err != nil {
+				t.Fatal(err)
+			}
+			if tc.file == "" {
+				if p.vals[tc.field] != "data" || len(p.files) != 0 {
+					t.Fatalf("vals %v, files %v; want value %q", p.vals, p.files, tc.field)
+				}
+				return
+			}
+			f := p.files[tc.field]
+			if f == nil || string(f.data) != "data" || len(p.vals) != 0 {
+				t.Fatalf("vals %v, files %v; want file %q", p.vals, p.files, tc.field)
+			}
+			// storeFileLocked keeps the base name, as Telegram does.
+			if got := path.Base(f.name); got != tc.file {
+				t.Fatalf("file name %q, want %q", got, tc.file)
+			}
+		})
+	}
+
+	// Parts that are not form data, or have no name, are ignored.
+	p := newParams()
+	body := multipartBody("b", [2]string{`attachment; name="x"; filename=a b.txt`, "1"}, [2]string{`form-data; filename=a b.txt`, "2"})
+	if err := readMultipartParams(p, strings.NewReader(body), "b"); err != nil || len(p.vals) != 0 || len(p.files) != 0 {
+		t.Fatalf("vals %v, files %v, err %v", p.vals, p.files, err)
+	}
+}
+
+// TestMultipartUnquotedFileNames uploads as grammY does: every file is an
+// attach:// part with an unquoted file name, and a generic content type.
+func TestMultipartUnquotedFileNames(t *testing.T) {
+	e, url := startEmu(t, Options{Limits: offLimits()})
+	say(t, e, "/start")
+	api := url + "/bot" + testToken + "/"
+	const boundary = "grammyish"
+	ct := "multipart/form-data; boundary=" + boundary
+	send := func(method string, parts ...[2]string) string {
+		t.Helper()
+		status, body := raw(t, "POST", api+method, ct, strings.NewReader(multipartBody(boundary, parts...)))
+		if status != 200 {
+			t.Fatalf("%s: %d %s", method, status, body)
+		}
+		return body
+	}
+
+	body := send("sendDocument",
+		[2]string{`form-data;name="chat_id"`, "1001"},
+		[2]string{`form-data;name="document"`, "attach://k3j9"},
+		[2]string{"form-data;name=\"k3j9\";filename=Quarterly report (final) ü.txt\r\ncontent-type:application/octet-stream", "numbers"},
+	)
+	if !strings.Contains(body, `"file_name":"Quarterly report (final) ü.txt"`) || !strings.Contains(body, `"mime_type":"text/plain"`) {
+		t.Fatalf("sendDocument: %s", body)
+	}
+	body = send("sendPhoto",
+		[2]string{`form-data;name="chat_id"`, "1001"},
+		[2]string{`form-data;name="photo"`, "attach://p1"},
+		[2]string{`form-data;name="caption"`, "holiday"},
+		[2]string{"form-data;name=\"p1\";filename=beach at noon.png\r\ncontent-type:application/octet-stream", string(testPNG(t, 5, 4))},
+	)
+	if !strings.Contains(body, `"width":5,"height":4`) || !strings.Contains(body, `"caption":"holiday"`) {
+		t.Fatalf("sendPhoto: %s", body)
 	}
 }
