@@ -1,0 +1,41 @@
+// Command hello is the README's bot: /start answers with a button, pressing
+// it edits the message. Run it against the emulator:
+//
+//	go run ./cmd/herald emulator &
+//	HERALD_API_URL=http://127.0.0.1:8081 BOT_TOKEN=1234:test go run ./examples/hello
+//
+// then open http://127.0.0.1:8081/ and write /start to the bot.
+package main
+
+import (
+	"context"
+	"log"
+	"os"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/middleware"
+	"github.com/heraldbot/herald/tg"
+)
+
+func main() {
+	bot, err := herald.New(os.Getenv("BOT_TOKEN")) // HERALD_MODE=webhook and HERALD_WEBHOOK_* switch to a webhook
+	if err != nil {
+		log.Fatal(err)
+	}
+	r := bot.Router()
+	r.Use(middleware.Logging(nil), middleware.Throttle(middleware.ThrottleConfig{}))
+	r.Command("start", func(c *herald.Context) error {
+		_, err := c.ReplyWith(tg.SendMessageParams{
+			Text: "Hello!",
+			ReplyMarkup: &tg.InlineKeyboardMarkup{InlineKeyboard: [][]tg.InlineKeyboardButton{
+				{{Text: "Press me", CallbackData: "pressed"}},
+			}},
+		})
+		return err
+	})
+	r.CallbackQuery(func(c *herald.Context) error {
+		_ = c.Answer("Pressed!")
+		return c.Edit("You pressed the button.", nil)
+	}, herald.CallbackPrefix("pressed"))
+	log.Fatal(bot.RunWithSignals(context.Background()))
+}
