@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -30,7 +31,11 @@ type Bot struct {
 
 	prepare sync.Once
 	scratch sync.Pool
+	coord   coordination
 	runState
+
+	fsmStorage fsm.Storage
+	fsmConfig  FSMConfig
 }
 
 // Option configures a Bot.
@@ -146,12 +151,23 @@ func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
 	// A small Context per update (one allocation): handlers pass it as a
 	// context.Context to code that may keep it after returning, such as
 	// net/http, so it is never reused. Its scratch space is pooled.
+	if b.seenBefore(ctx, u) {
+		return nil
+	}
 	s := b.scratch.Get().(*scratch)
 	c := newContext(ctx, b, u, s)
-	_, err := b.root.dispatch(c)
+	unlock, err := b.lockChat(ctx, u)
+	if err == nil {
+		_, err = b.root.dispatch(c)
+		unlock()
+		if err == nil && !c.handled && c.fsmErr != nil {
+			err = fmt.Errorf("herald: reading the conversation state: %w", c.fsmErr)
+		}
+	}
 	if err != nil {
 		b.handleError(c, err)
 	}
+	b.markHandled(ctx, u)
 	c.scratch = nil
 	b.scratch.Put(s)
 	return err

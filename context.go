@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 
+	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -39,6 +40,8 @@ type scratch struct {
 	args     string
 	groups   []string
 	values   []value
+	fsm      *fsm.Context // the update's conversation, made on first use
+	fsmErr   error        // a state read that failed in a filter
 }
 
 // value is a typed per-update value stored by a Key.
@@ -53,6 +56,7 @@ func (s *scratch) reset() {
 	s.handled = false
 	s.cmd = parsedCommand{}
 	s.command, s.args, s.groups = "", "", nil
+	s.fsm, s.fsmErr = nil, nil
 	clear(s.values)
 	s.values = s.values[:0]
 }

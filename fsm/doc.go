@@ -3,4 +3,18 @@
 // backend packages) with optimistic concurrency (versions), a time to live,
 // and the Locker and Marker primitives the runtime uses for per-chat locks,
 // update de-duplication and idempotent actions.
+//
+// States are declared in Go ([NewGroup], [Group.State]); a [KeyStrategy]
+// decides whose conversation an update belongs to ([UserInChat] by
+// default); a [Context] reads and writes the conversation of one [Key].
+// Typed data goes through generic functions: [GetData], [Set], [SetData]
+// and [Update], the atomic read-modify-write that retries when another
+// writer (a second tap, a second instance) got there first, so no update
+// is ever lost. Data is stored as JSON; data that no longer decodes
+// (corrupt, or written by an older version of the bot with another shape)
+// gives an error wrapping [ErrCorrupt] that names the key, and
+// [Context.Clear] resets it.
+//
+// Backends prove that they keep the contract by running the suites of
+// package fsm/fsmtest.
 package fsm

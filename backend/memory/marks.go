@@ -1,0 +1,48 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Mark records name for ttl (0: until Unmark) and reports whether this
+// call recorded it; a name whose mark expired can be marked again. It
+// returns ErrFull when the name is new and the store holds
+// Options.MaxMarks marks.
+func (s *Store) Mark(_ context.Context, name string, ttl time.Duration) (bool, error) {
+	sh := s.nameShard(name)
+	now := s.now()
+	var expires int64
+	if ttl > 0 {
+		expires = now + int64(ttl)
+	}
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	old, ok := sh.marks[name]
+	if ok && !expired(old, now) {
+		return false, nil
+	}
+	if !ok {
+		if !s.reserve(&s.marks, s.maxMarks, sh, now) {
+			return false, fmt.Errorf("memory: cannot mark %q: %w (Options.MaxMarks = %d marks)", name, ErrFull, s.maxMarks)
+		}
+		if n := len(sh.marks) + 1; n > sh.peakMarks {
+			sh.peakMarks = n
+		}
+	}
+	sh.marks[name] = expires
+	return true, nil
+}
+
+// Unmark forgets name, so that it can be marked again.
+func (s *Store) Unmark(_ context.Context, name string) error {
+	sh := s.nameShard(name)
+	sh.mu.Lock()
+	if _, ok := sh.marks[name]; ok {
+		delete(sh.marks, name)
+		s.marks.Add(-1)
+	}
+	sh.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,129 @@
+package memory
+
+import (
+	"sync/atomic"
+	"time"
+)
+
+// fullSweepGap is the least time between two sweeps of one shard caused by
+// a full store, so that a flood of refused writes does not turn every one
+// of them into a scan of the shard.
+const fullSweepGap = int64(time.Second)
+
+// reserve counts one more entry in counter if that stays within max. When
+// the store is full it first reclaims expired entries: those of sh (whose
+// mutex the caller holds), then those of every other shard it can lock
+// without waiting (TryLock, so that two full writers cannot deadlock);
+// each shard at most once per fullSweepGap, so a flood of refused writes
+// does not scan the store for each of them. Shards it skipped are left to
+// the background sweep, which it wakes.
+func (s *Store) reserve(counter *atomic.Int64, max int64, sh *shard, now int64) bool {
+	if counter.Add(1) <= max {
+		return true
+	}
+	counter.Add(-1)
+	if sh.due(now) {
+		sh.sweep(s, now)
+	}
+	for i := range s.shards {
+		if counter.Load() < max {
+			break
+		}
+		other := &s.shards[i]
+		if other == sh || !other.mu.TryLock() {
+			continue
+		}
+		if other.due(now) {
+			other.sweep(s, now)
+		}
+		other.mu.Unlock()
+	}
+	if counter.Add(1) <= max {
+		return true
+	}
+	counter.Add(-1)
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+	return false
+}
+
+// due reports whether a store-is-full sweep of sh may run (sh.mu held).
+func (sh *shard) due(now int64) bool {
+	return sh.lastSweep == 0 || now-sh.lastSweep >= fullSweepGap
+}
+
+// sweeper reclaims expired entries every s.sweepEvery, or sooner when a
+// write found the store full, until Close.
+func (s *Store) sweeper() {
+	defer close(s.done)
+	t := time.NewTicker(s.sweepEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+		case <-s.kick:
+		}
+		s.sweepAll()
+	}
+}
+
+// sweepAll reclaims the expired entries of every shard, one shard at a
+// time, and reports how many it removed.
+func (s *Store) sweepAll() int {
+	n := 0
+	for i := range s.shards {
+		sh := &s.shards[i]
+		sh.mu.Lock()
+		n += sh.sweep(s, s.now())
+		sh.mu.Unlock()
+	}
+	return n
+}
+
+// sweep removes the expired records and marks of sh (sh.mu held), shrinks
+// maps that are much smaller than they were, and returns how many entries
+// it removed.
+func (sh *shard) sweep(s *Store, now int64) int {
+	sh.lastSweep = now
+	n := 0
+	for k, r := range sh.records {
+		if expired(r.expires, now) {
+			delete(sh.records, k)
+			n++
+		}
+	}
+	s.records.Add(int64(-n))
+	m := 0
+	for name, exp := range sh.marks {
+		if expired(exp, now) {
+			delete(sh.marks, name)
+			m++
+		}
+	}
+	s.marks.Add(int64(-m))
+	if shrinkable(len(sh.records), sh.peakRecords) {
+		sh.records = cloneMap(sh.records)
+		sh.peakRecords = len(sh.records)
+	}
+	if shrinkable(len(sh.marks), sh.peakMarks) {
+		sh.marks = cloneMap(sh.marks)
+		sh.peakMarks = len(sh.marks)
+	}
+	return n + m
+}
+
+// shrinkable reports whether a map of size n that once held peak entries
+// is worth rebuilding to give memory back.
+func shrinkable(n, peak int) bool { return peak >= 1024 && n <= peak/4 }
+
+func cloneMap[K comparable, V any](m map[K]V) map[K]V {
+	c := make(map[K]V, len(m))
+	for k, v := range m {
+		c[k] = v
+	}
+	return c
+}

@@ -1,0 +1,65 @@
+package redis
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/fsm/fsmtest"
+)
+
+// The shared contract tests of fsm, against a real Redis. The three suites
+// mostly wait for TTLs, so they run in parallel.
+func TestContract(t *testing.T) {
+	opts := fsmtest.Options{ExpireLock: expireLock}
+	t.Run("Storage", func(t *testing.T) {
+		t.Parallel()
+		fsmtest.TestStorage(t, func(t *testing.T) fsm.Storage { return trackKeys(t, newStore(t)) }, opts)
+	})
+	t.Run("Locker", func(t *testing.T) {
+		t.Parallel()
+		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker { return newStore(t) }, opts)
+	})
+	t.Run("Marker", func(t *testing.T) {
+		t.Parallel()
+		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) }, opts)
+	})
+}
+
+// expireLock ends a held lock's lease as a crashed holder's would end: the
+// renewal stops and the lease key goes (only if it is still this holder's).
+func expireLock(t *testing.T, l fsm.Lock) {
+	lk := l.(*lock)
+	lk.cancel()
+	<-lk.done
+	if err := releaseScript.Run(t.Context(), lk.s.client, []string{lk.key}, lk.owner).Err(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// trackKeys wraps s so that the records the test writes, whatever bot
+// their keys name, are deleted when it ends.
+func trackKeys(t *testing.T, s *Store) fsm.Storage {
+	tr := &tracker{Store: s}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		tr.keys.Range(func(k, _ any) bool {
+			s.Delete(ctx, k.(fsm.Key))
+			return true
+		})
+	})
+	return tr
+}
+
+type tracker struct {
+	*Store
+	keys sync.Map // fsm.Key → struct{}
+}
+
+func (tr *tracker) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) (int64, error) {
+	tr.keys.Store(key, struct{}{})
+	return tr.Store.CompareAndSet(ctx, key, expect, rec, ttl)
+}

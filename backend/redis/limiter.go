@@ -1,0 +1,100 @@
+package redis
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/heraldbot/herald/limit"
+)
+
+// LimiterStore keeps one bot's outbound limits in Redis: a limit.Store
+// that every process of the bot shares, so that together they stay within
+// Telegram's limits and all of them pause after a 429. Pass it as
+// limit.Config.Store.
+//
+// Each attempt is one Lua script (a GCRA over the global, chat and group
+// buckets, all or nothing, on the Redis server's clock, which also checks
+// the pause); waiting happens in the calling process. Its keys, under the
+// bot's hash tag like every key of this package:
+//
+//	herald:{42}:limit:pause          string "1"; PX = the pause left after a 429
+//	herald:{42}:limit:global         theoretical arrival time in µs of the server clock; PX = until idle
+//	herald:{42}:limit:paid           the same, for paid broadcasts
+//	herald:{42}:limit:chat:<chat>    the same, per chat (<chat> is the id, or @username in lower case)
+//	herald:{42}:limit:group:<chat>   the same, per group, supergroup or channel
+//
+// Keys expire when their bucket is idle, so Redis holds only recently
+// active chats.
+type LimiterStore struct {
+	client goredis.UniversalClient
+	base   string // "<prefix>:{<bot>}:limit:"
+	pause  string
+}
+
+var _ limit.Store = (*LimiterStore)(nil)
+
+// NewLimiterStore returns the limiter state of the bot botID on client.
+// Only opts.Prefix applies. The store does not own the client.
+func NewLimiterStore(client goredis.UniversalClient, botID int64, opts Options) *LimiterStore {
+	prefix := opts.Prefix
+	if prefix == "" {
+		prefix = DefaultPrefix
+	}
+	base := prefix + ":{" + strconv.FormatInt(botID, 10) + "}:limit:"
+	return &LimiterStore{client: client, base: base, pause: base + "pause"}
+}
+
+// bucketKey returns the key of b.
+func (s *LimiterStore) bucketKey(b limit.Bucket) string {
+	switch b.Scope {
+	case limit.ScopeChat, limit.ScopeGroup:
+		return s.base + b.Scope.String() + ":" + b.Chat.String()
+	}
+	return s.base + b.Scope.String()
+}
+
+// Take implements limit.Store.
+func (s *LimiterStore) Take(ctx context.Context, r *limit.Request) (limit.Verdict, error) {
+	keys := make([]string, 1, 1+len(r.Buckets))
+	keys[0] = s.pause
+	args := make([]any, 1, 1+2*len(r.Buckets))
+	args[0] = max(r.N, 1)
+	for _, b := range r.Buckets {
+		keys = append(keys, s.bucketKey(b))
+		args = append(args, micros(b.Rate.Interval()), b.Rate.BurstSize())
+	}
+	res, err := takeScript.Run(ctx, s.client, keys, args...).Int64Slice()
+	if err != nil {
+		return limit.Verdict{}, fmt.Errorf("backend/redis: limiter take %s: %w", keys[len(keys)-1], err)
+	}
+	if len(res) != 2 {
+		return limit.Verdict{}, fmt.Errorf("backend/redis: limiter take: unexpected answer %v", res)
+	}
+	wait, which := time.Duration(res[0])*time.Microsecond, int(res[1])
+	if wait <= 0 {
+		return limit.Verdict{}, nil
+	}
+	v := limit.Verdict{Wait: wait, Scope: limit.ScopePause}
+	if i := which - 2; i >= 0 && i < len(r.Buckets) {
+		v.Scope = r.Buckets[i].Scope
+	}
+	return v, nil
+}
+
+// Pause implements limit.Store.
+func (s *LimiterStore) Pause(ctx context.Context, d time.Duration) error {
+	ms := max(int64((d+time.Millisecond-1)/time.Millisecond), 1)
+	if err := pauseScript.Run(ctx, s.client, []string{s.pause}, ms).Err(); err != nil {
+		return fmt.Errorf("backend/redis: limiter pause %s: %w", s.pause, err)
+	}
+	return nil
+}
+
+// micros converts d to whole microseconds, rounding up.
+func micros(d time.Duration) int64 {
+	return int64((d + time.Microsecond - 1) / time.Microsecond)
+}

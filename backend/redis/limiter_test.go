@@ -1,0 +1,380 @@
+package redis_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/heraldbot/herald/backend/redis"
+	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/limit"
+	"github.com/heraldbot/herald/tg"
+)
+
+// The limiter tests need a real Redis: 127.0.0.1:6379 or
+// HERALD_REDIS_ADDR. They skip when it is unreachable, unless CI=true.
+
+func limiterRedis(tb testing.TB) *goredis.Client {
+	tb.Helper()
+	addr := os.Getenv("HERALD_REDIS_ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:6379"
+	}
+	c := goredis.NewClient(&goredis.Options{Addr: addr, DialTimeout: 2 * time.Second})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		_ = c.Close()
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("Redis at %s is unreachable (%v); CI=true, so the limiter test fails", addr, err)
+		}
+		tb.Skipf("Redis at %s is unreachable (%v): start redis-server or set HERALD_REDIS_ADDR (skipped because CI is not true)", addr, err)
+	}
+	tb.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// limiterBot returns a bot id of its own for the test and deletes its
+// limiter keys at the end.
+func limiterBot(tb testing.TB, c *goredis.Client) int64 {
+	bot := 2_000_000_000 + rand.Int64N(1<<40)
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		keys, err := c.Keys(ctx, fmt.Sprintf("%s:{%d}:limit:*", redis.DefaultPrefix, bot)).Result()
+		if err == nil && len(keys) > 0 {
+			err = c.Del(ctx, keys...).Err()
+		}
+		if err != nil {
+			tb.Logf("cleanup: %v", err)
+		}
+	})
+	return bot
+}
+
+func TestLimiterStoreTake(t *testing.T) {
+	c := limiterRedis(t)
+	s := redis.NewLimiterStore(c, limiterBot(t, c), redis.Options{})
+	ctx := context.Background()
+	req := func(chat int64) *limit.Request {
+		return &limit.Request{N: 1, Buckets: []limit.Bucket{
+			{Scope: limit.ScopeGlobal, Rate: limit.Rate{Count: 1, Per: time.Second}},
+			{Scope: limit.ScopeChat, Chat: tg.ID(chat), Rate: limit.Rate{Count: 1, Per: time.Hour}},
+		}}
+	}
+	take := func(r *limit.Request) limit.Verdict {
+		t.Helper()
+		v, err := s.Take(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := take(req(1)); v.Wait != 0 {
+		t.Fatalf("first take: %+v", v)
+	}
+	if v := take(req(2)); v.Scope != limit.ScopeGlobal || v.Wait <= 900*time.Millisecond || v.Wait > time.Second {
+		t.Fatalf("second take: %+v, want ~1s global", v)
+	}
+	if v := take(req(1)); v.Scope != limit.ScopeChat || v.Wait < 59*time.Minute {
+		t.Fatalf("same chat: %+v, want ~1h chat", v)
+	}
+	if err := s.Pause(ctx, 2*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Pause(ctx, time.Second); err != nil { // never shortens
+		t.Fatal(err)
+	}
+	if v := take(req(3)); v.Scope != limit.ScopePause || v.Wait < time.Hour+59*time.Minute {
+		t.Fatalf("paused: %+v, want ~2h pause", v)
+	}
+
+	// Refusals took nothing: a fresh chat passes once the pause is gone
+	// and the global bucket is idle.
+	s2 := redis.NewLimiterStore(c, limiterBot(t, c), redis.Options{})
+	album := &limit.Request{N: 5, Buckets: []limit.Bucket{{Scope: limit.ScopeGroup, Chat: tg.Username("@chan"), Rate: limit.Rate{Count: 1, Per: time.Second, Burst: 3}}}}
+	if v, err := s2.Take(ctx, album); err != nil || v.Wait != 0 {
+		t.Fatalf("album above the burst into an idle bucket: %+v %v", v, err)
+	}
+	if v, _ := s2.Take(ctx, album); v.Scope != limit.ScopeGroup || v.Wait < 2*time.Second {
+		t.Fatalf("second album: %+v, want ≥ 2s group", v)
+	}
+}
+
+// fleet is n bot processes, each with its own go-redis client, Limiter
+// and tg.Client, sharing one Redis and one emulator.
+type fleet struct {
+	emu     *emulator.Emulator
+	token   string
+	bots    []*tg.Client
+	limits  []*limit.Limiter
+	sent    []*sendLog // per process: when its limiter let a call through
+	arrived *arrivals
+}
+
+// sendLog is a middleware recording when calls were let through.
+type sendLog struct {
+	mu    sync.Mutex
+	times []time.Time
+}
+
+func (l *sendLog) middleware(next tg.Caller) tg.Caller {
+	return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
+		l.mu.Lock()
+		l.times = append(l.times, time.Now())
+		l.mu.Unlock()
+		return next.Call(ctx, method, params, result)
+	})
+}
+
+// count returns how many calls were let through in [from, to).
+func (l *sendLog) count(from, to time.Time) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	n := 0
+	for _, at := range l.times {
+		if !at.Before(from) && at.Before(to) {
+			n++
+		}
+	}
+	return n
+}
+
+// arrivals records when the emulator received each sendMessage, and can
+// answer one of them with a 429 instead.
+type arrivals struct {
+	next http.Handler
+
+	mu      sync.Mutex
+	times   []time.Time
+	failAt  int // 1-based sendMessage to refuse; 0: none
+	refused time.Time
+}
+
+func (a *arrivals) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/sendMessage") {
+		a.mu.Lock()
+		a.times = append(a.times, time.Now())
+		refuse := len(a.times) == a.failAt
+		if refuse {
+			a.refused = time.Now()
+		}
+		a.mu.Unlock()
+		if refuse {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			_, _ = w.Write([]byte(`{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`))
+			return
+		}
+	}
+	a.next.ServeHTTP(w, r)
+}
+
+func newFleet(t *testing.T, n, users, failAt int) *fleet {
+	t.Helper()
+	c := limiterRedis(t)
+	bot := limiterBot(t, c)
+	f := &fleet{emu: emulator.New(emulator.Options{}), token: fmt.Sprintf("%d:fleet-secret", bot)}
+	f.arrived = &arrivals{next: f.emu.Handler(), failAt: failAt}
+	srv := httptest.NewServer(f.arrived)
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { _ = f.emu.Close() })
+	for range n {
+		rc := goredis.NewClient(&goredis.Options{Addr: c.Options().Addr})
+		t.Cleanup(func() { _ = rc.Close() })
+		lim := limit.New(limit.Config{Store: redis.NewLimiterStore(rc, bot, redis.Options{})})
+		log := &sendLog{}
+		client, err := tg.New(f.token, tg.WithBaseURL(srv.URL), tg.WithMiddleware(lim.Middleware(), log.middleware),
+			tg.WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.bots, f.limits, f.sent = append(f.bots, client), append(f.limits, lim), append(f.sent, log)
+	}
+	for id := int64(1); id <= int64(users); id++ {
+		if _, err := f.emu.SendMessage(context.Background(), emulator.UserMessage{Token: f.token, From: tg.User{ID: id, FirstName: "U"}, Text: "/start"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return f
+}
+
+// send makes every process send to its share of chats 1..users at once.
+func (f *fleet) send(t *testing.T, users int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var wg sync.WaitGroup
+	for id := 1; id <= users; id++ {
+		bot := f.bots[id%len(f.bots)]
+		wg.Go(func() {
+			if _, err := bot.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(int64(id)), Text: "fleet"}); err != nil {
+				t.Errorf("chat %d: %v", id, err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func (f *fleet) times() []time.Time {
+	f.arrived.mu.Lock()
+	defer f.arrived.mu.Unlock()
+	out := append([]time.Time(nil), f.arrived.times...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Before(out[j]) })
+	return out
+}
+
+// Three processes sending 90 messages at once share 30/s: no 429 from
+// the emulator, and the rate the emulator sees is 30/s give or take.
+func TestLimiterFleetSharesTheGlobalRate(t *testing.T) {
+	const users = 90
+	f := newFleet(t, 3, users, 0)
+	f.send(t, users)
+
+	st, err := f.emu.Stats(f.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.TooManyRequests != 0 || st.Requests["sendMessage"] != users {
+		t.Fatalf("emulator: %d sendMessage, %d 429s; want %d, 0", st.Requests["sendMessage"], st.TooManyRequests, users)
+	}
+	times := f.times()
+	took := times[len(times)-1].Sub(times[0])
+	rate := float64(len(times)-1) / took.Seconds()
+	t.Logf("%d messages from 3 processes in %v: %.2f/s", len(times), took, rate)
+	if rate > 30*1.03 || rate < 30*0.9 {
+		t.Fatalf("rate %.2f/s, want 30/s within [-10%%, +3%%]", rate)
+	}
+	for i, lim := range f.limits {
+		if st := lim.Stats(); st.Granted == 0 || st.TooManyRequests != 0 {
+			t.Fatalf("process %d: %+v", i, st)
+		}
+	}
+}
+
+// A 429 that one process gets pauses all three for its retry_after (1 s):
+// nothing reaches the server meanwhile, then every process goes on and
+// the refused message is sent again.
+func TestLimiterFleetPausesOnTooManyRequests(t *testing.T) {
+	const users = 60
+	f := newFleet(t, 3, users, 20)
+	f.send(t, users)
+
+	st, err := f.emu.Stats(f.token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.TooManyRequests != 0 || st.Requests["sendMessage"] != users {
+		t.Fatalf("emulator: %d sendMessage, %d 429s; want %d, 0", st.Requests["sendMessage"], st.TooManyRequests, users)
+	}
+	refused := f.arrived.refused
+	var during, after int
+	for _, at := range f.times() {
+		switch d := at.Sub(refused); {
+		case d > 50*time.Millisecond && d < 950*time.Millisecond:
+			during++
+		case d >= 950*time.Millisecond:
+			after++
+		}
+	}
+	if during != 0 {
+		t.Fatalf("%d messages reached the server during the pause", during)
+	}
+	if after < users-20 {
+		t.Fatalf("only %d messages after the pause", after)
+	}
+	var seen, retried uint64
+	for i, lim := range f.limits {
+		st := lim.Stats()
+		seen += st.TooManyRequests
+		retried += st.Retried
+		// Every process was sending before the 429 and after the pause,
+		// and none was let through during it.
+		before := f.sent[i].count(time.Time{}, refused)
+		pause := f.sent[i].count(refused.Add(20*time.Millisecond), refused.Add(950*time.Millisecond))
+		later := f.sent[i].count(refused.Add(950*time.Millisecond), refused.Add(time.Hour))
+		if before == 0 || pause != 0 || later == 0 {
+			t.Fatalf("process %d let %d calls through before the 429, %d during the pause, %d after; want >0, 0, >0", i, before, pause, later)
+		}
+	}
+	if seen != 1 || retried != 1 {
+		t.Fatalf("429s seen %d, retried %d; want 1 and 1", seen, retried)
+	}
+}
+
+// BenchmarkLimiterRedis compares, in the same run and interleaved, a
+// sendMessage over HTTP to the emulator (limits off) through a plain
+// client and through a client whose limiter keeps its state in Redis
+// (rates too high to ever wait), and reports both and their ratio; the
+// "take" sub-benchmark is one script call alone.
+func BenchmarkLimiterRedis(b *testing.B) {
+	c := limiterRedis(b)
+	bot := limiterBot(b, c)
+	huge := limit.Rate{Count: 1e9, Per: time.Second, Burst: 1e9}
+	store := redis.NewLimiterStore(c, bot, redis.Options{})
+	ctx := context.Background()
+
+	b.Run("take", func(b *testing.B) {
+		r := &limit.Request{N: 1, Buckets: []limit.Bucket{
+			{Scope: limit.ScopeGlobal, Rate: huge},
+			{Scope: limit.ScopeChat, Chat: tg.ID(-7), Rate: huge},
+			{Scope: limit.ScopeGroup, Chat: tg.ID(-7), Rate: huge},
+		}}
+		for b.Loop() {
+			if _, err := store.Take(ctx, r); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+
+	b.Run("http", func(b *testing.B) {
+		emu := emulator.New(emulator.Options{Limits: &emulator.Limits{}})
+		srv := httptest.NewServer(emu.Handler())
+		defer srv.Close()
+		defer emu.Close()
+		token := fmt.Sprintf("%d:bench-secret", bot)
+		lim := limit.New(limit.Config{Global: huge, Chat: huge, Group: huge, Store: store})
+		plain, err1 := tg.New(token, tg.WithBaseURL(srv.URL))
+		limited, err2 := tg.New(token, tg.WithBaseURL(srv.URL), tg.WithMiddleware(lim.Middleware()))
+		if err1 != nil || err2 != nil {
+			b.Fatal(err1, err2)
+		}
+		const chats = 100
+		for id := int64(1); id <= chats; id++ {
+			if _, err := emu.SendMessage(ctx, emulator.UserMessage{Token: token, From: tg.User{ID: id, FirstName: "U"}, Text: "/start"}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		timed := func(client *tg.Client, i int) time.Duration {
+			start := time.Now()
+			if _, err := client.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(int64(i%chats) + 1), Text: "bench"}); err != nil {
+				b.Fatal(err)
+			}
+			return time.Since(start)
+		}
+		for i := range 50 { // warm up connections and the script cache
+			timed(plain, i)
+			timed(limited, i)
+		}
+		var base, withRedis time.Duration
+		n := 0
+		for b.Loop() {
+			base += timed(plain, n)
+			withRedis += timed(limited, n)
+			n++
+		}
+		b.ReportMetric(float64(base.Nanoseconds())/float64(n), "base-ns/call")
+		b.ReportMetric(float64(withRedis.Nanoseconds())/float64(n), "limited-ns/call")
+		b.ReportMetric(float64(withRedis)/float64(base), "ratio")
+	})
+}

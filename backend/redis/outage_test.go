@@ -1,0 +1,279 @@
+package redis
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/heraldbot/herald/fsm"
+)
+
+// ownRedis is a redis-server started by a test, on its own port, without
+// persistence.
+type ownRedis struct {
+	t    *testing.T
+	bin  string
+	port int
+	cmd  *exec.Cmd
+	out  bytes.Buffer
+}
+
+// startOwnRedis starts redis-server on a free port, or skips when it is not
+// installed (fails when CI=true).
+func startOwnRedis(t *testing.T) *ownRedis {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		if inCI() {
+			t.Fatal("redis-server is not on PATH; CI=true, so this fails instead of skipping")
+		}
+		t.Skip("redis-server is not on PATH: install it (apt-get install redis-server) to run this test (skipped because CI is not true)")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	quietRedisLog(t)
+	r := &ownRedis{t: t, bin: bin, port: port}
+	r.start()
+	t.Cleanup(r.kill)
+	return r
+}
+
+func (r *ownRedis) addr() string { return "127.0.0.1:" + strconv.Itoa(r.port) }
+
+func (r *ownRedis) start() {
+	r.t.Helper()
+	r.out.Reset()
+	r.cmd = exec.Command(r.bin,
+		"--port", strconv.Itoa(r.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--daemonize", "no")
+	r.cmd.Stdout, r.cmd.Stderr = &r.out, &r.out
+	if err := r.cmd.Start(); err != nil {
+		r.t.Fatalf("start redis-server: %v", err)
+	}
+	c := goredis.NewClient(&goredis.Options{Addr: r.addr(), MaxRetries: -1})
+	defer c.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		err := c.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			r.t.Fatalf("redis-server on %s did not come up: %v\n%s", r.addr(), err, r.out.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// kill stops the server hard (SIGKILL) and waits for it to exit.
+func (r *ownRedis) kill() {
+	if r.cmd == nil {
+		return
+	}
+	r.cmd.Process.Signal(syscall.SIGCONT) // in case it was stopped
+	r.cmd.Process.Kill()
+	r.cmd.Wait()
+	r.cmd = nil
+}
+
+// Redis going away: calls fail fast with errors naming the operation and
+// the key, nothing panics or hangs, and the same Store works again once
+// Redis is back on the same port.
+func TestRedisGoingAway(t *testing.T) {
+	r := startOwnRedis(t)
+	client := goredis.NewClient(&goredis.Options{
+		Addr:                  r.addr(),
+		DialTimeout:           500 * time.Millisecond,
+		ReadTimeout:           500 * time.Millisecond,
+		WriteTimeout:          500 * time.Millisecond,
+		ContextTimeoutEnabled: true,
+	})
+	defer client.Close()
+	s := New(client, 42, Options{})
+	key := fsm.Key{ChatID: 7, UserID: 7}
+	bg := context.Background()
+
+	if _, err := s.CompareAndSet(bg, key, 0, fsm.Record{State: "before"}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.Mark(bg, "m", time.Minute); err != nil || !ok {
+		t.Fatalf("Mark = %v, %v", ok, err)
+	}
+	held, err := s.Lock(bg, "held", 300*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	r.kill()
+
+	// Every operation fails, quickly, with a clear error.
+	ops := []struct {
+		name, key string
+		call      func(ctx context.Context) error
+	}{
+		{"get", "herald:{42}:fsm:7:7:0", func(ctx context.Context) error { _, err := s.Get(ctx, key); return err }},
+		{"set", "herald:{42}:fsm:7:7:0", func(ctx context.Context) error {
+			_, err := s.CompareAndSet(ctx, key, 1, fsm.Record{State: "during"}, 0)
+			return err
+		}},
+		{"delete", "herald:{42}:fsm:7:7:0", func(ctx context.Context) error { return s.Delete(ctx, key) }},
+		{"mark", "herald:{42}:mark:m2", func(ctx context.Context) error { _, err := s.Mark(ctx, "m2", time.Minute); return err }},
+		{"unmark", "herald:{42}:mark:m", func(ctx context.Context) error { return s.Unmark(ctx, "m") }},
+		{"lock", "herald:{42}:lock:other", func(ctx context.Context) error { _, err := s.Lock(ctx, "other", time.Second); return err }},
+	}
+	for _, op := range ops {
+		ctx, cancel := context.WithTimeout(bg, 3*time.Second)
+		start := time.Now()
+		err := op.call(ctx)
+		took := time.Since(start)
+		cancel()
+		if err == nil {
+			t.Fatalf("%s succeeded with Redis down", op.name)
+		}
+		want := "backend/redis: " + op.name + " " + op.key + ": "
+		if !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s error = %q, want prefix %q", op.name, err, want)
+		}
+		if errors.Is(err, fsm.ErrConflict) || errors.Is(err, fsm.ErrCorrupt) {
+			t.Errorf("%s error %q looks like a data error", op.name, err)
+		}
+		if took > 2*time.Second {
+			t.Errorf("%s took %v with Redis down", op.name, took)
+		}
+		t.Logf("%s: %v (%v)", op.name, err, took.Round(time.Millisecond))
+	}
+	if err := held.Unlock(bg); err == nil || !strings.HasPrefix(err.Error(), "backend/redis: unlock herald:{42}:lock:held: ") {
+		t.Errorf("Unlock with Redis down = %v", err)
+	}
+
+	r.start()
+
+	// The same Store recovers (go-redis reconnects; the scripts are sent
+	// again because the new server has an empty script cache).
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(bg, time.Second)
+		_, err := s.Get(ctx, key)
+		cancel()
+		if err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery after Redis came back: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	ctx := ctxT(t)
+	rec, err := s.Get(ctx, key)
+	if err != nil || rec.Version != 0 { // the server kept nothing (--save "")
+		t.Fatalf("Get after restart = %+v, %v", rec, err)
+	}
+	if v, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "after"}, time.Minute); err != nil || v != 1 {
+		t.Fatalf("CompareAndSet after restart = %d, %v", v, err)
+	}
+	if ok, err := s.Mark(ctx, "m", time.Minute); err != nil || !ok {
+		t.Fatalf("Mark after restart = %v, %v", ok, err)
+	}
+	l, err := s.Lock(ctx, "held", time.Second)
+	if err != nil {
+		t.Fatalf("Lock after restart: %v", err)
+	}
+	if err := l.Unlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The lock held across the outage is gone with the old server.
+	if err := held.Unlock(ctx); !errors.Is(err, fsm.ErrLockLost) {
+		t.Fatalf("Unlock of the lock held across the outage = %v, want ErrLockLost", err)
+	}
+}
+
+// A frozen Redis (SIGSTOP: connections open, no replies) does not hang
+// callers beyond their ctx, and the Store works again once it thaws.
+func TestRedisFrozen(t *testing.T) {
+	r := startOwnRedis(t)
+	client := goredis.NewClient(&goredis.Options{
+		Addr:                  r.addr(),
+		ContextTimeoutEnabled: true, // ctx deadlines reach the socket
+	})
+	defer client.Close()
+	s := New(client, 42, Options{})
+	key := fsm.Key{ChatID: 1}
+	if _, err := s.CompareAndSet(context.Background(), key, 0, fsm.Record{State: "x"}, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	if err := r.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	for _, op := range []func(ctx context.Context) error{
+		func(ctx context.Context) error { _, err := s.Get(ctx, key); return err },
+		func(ctx context.Context) error { _, err := s.CompareAndSet(ctx, key, 1, fsm.Record{}, 0); return err },
+		func(ctx context.Context) error { _, err := s.Mark(ctx, "f", time.Minute); return err },
+		func(ctx context.Context) error { _, err := s.Lock(ctx, "f", time.Second); return err },
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		start := time.Now()
+		err := op(ctx)
+		took := time.Since(start)
+		cancel()
+		if err == nil || !strings.HasPrefix(err.Error(), "backend/redis: ") {
+			t.Fatalf("op on a frozen Redis = %v", err)
+		}
+		if took > time.Second {
+			t.Fatalf("op on a frozen Redis took %v (ctx allowed 200ms): %v", took, err)
+		}
+		t.Logf("frozen: %v (%v)", err, took.Round(time.Millisecond))
+	}
+	if err := r.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		rec, err := s.Get(ctx, key)
+		cancel()
+		if err == nil {
+			if rec.State != "x" {
+				t.Fatalf("after thaw: %+v", rec)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no recovery after thaw: %v", err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// quietRedisLog keeps go-redis' own log lines (one per failed dial while
+// the server is down) out of the test output for the test's duration.
+func quietRedisLog(t *testing.T) {
+	goredis.SetLogger(discardLogger{})
+	t.Cleanup(func() { goredis.SetLogger(stderrLogger{}) })
+}
+
+type discardLogger struct{}
+
+func (discardLogger) Printf(context.Context, string, ...any) {}
+
+type stderrLogger struct{}
+
+func (stderrLogger) Printf(_ context.Context, format string, v ...any) {
+	log.Printf("redis: "+format, v...)
+}

@@ -1,0 +1,160 @@
+package redis
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/heraldbot/herald/fsm"
+)
+
+// DefaultPrefix is the first element of every key a Store writes, unless
+// Options.Prefix says otherwise.
+const DefaultPrefix = "herald"
+
+// Options tune a Store. The zero value is ready to use.
+type Options struct {
+	// Prefix is the first element of every key (default "herald"). Change it
+	// only to keep two deployments apart on one Redis database. It must not
+	// contain '{' or '}', which would move the Redis Cluster hash tag.
+	Prefix string
+
+	// LockRetryMin and LockRetryMax bound the jittered exponential back-off
+	// between attempts to take a lock that someone else holds (defaults 2 ms
+	// and 64 ms). Lock waits at most LockRetryMax between attempts.
+	LockRetryMin time.Duration
+	LockRetryMax time.Duration
+
+	// LockTTL is the lease used when Lock is called with a ttl <= 0
+	// (default 30 s).
+	LockTTL time.Duration
+}
+
+const (
+	defaultLockRetryMin = 2 * time.Millisecond
+	defaultLockRetryMax = 64 * time.Millisecond
+	defaultLockTTL      = 30 * time.Second
+)
+
+// Store keeps one bot's conversation records, locks and marks in Redis. It
+// implements fsm.Storage, fsm.Locker and fsm.Marker, is safe for concurrent
+// use, and holds no connection state of its own: the go-redis client owns
+// the connections and reconnects by itself, so a Store keeps working after
+// Redis comes back.
+type Store struct {
+	client goredis.UniversalClient
+	bot    int64
+	opts   Options
+	prefix string // "<prefix>:"
+	base   string // "<prefix>:{<bot>}:"
+	fence  string // "<prefix>:{<bot>}:fence"
+}
+
+var (
+	_ fsm.Storage = (*Store)(nil)
+	_ fsm.Locker  = (*Store)(nil)
+	_ fsm.Marker  = (*Store)(nil)
+)
+
+// New returns a Store for the bot botID on client (a *goredis.Client,
+// *goredis.ClusterClient, *goredis.Ring or failover client). The Store does
+// not own the client: closing it is the caller's business.
+//
+// Bound every operation with the ctx passed to it and the client's dial,
+// read and write timeouts; set ContextTimeoutEnabled on the client's options
+// to make ctx deadlines reach the socket, too.
+func New(client goredis.UniversalClient, botID int64, opts Options) *Store {
+	if opts.Prefix == "" {
+		opts.Prefix = DefaultPrefix
+	}
+	if opts.LockRetryMin <= 0 {
+		opts.LockRetryMin = defaultLockRetryMin
+	}
+	if opts.LockRetryMax <= 0 {
+		opts.LockRetryMax = defaultLockRetryMax
+	}
+	if opts.LockRetryMax < opts.LockRetryMin {
+		opts.LockRetryMax = opts.LockRetryMin
+	}
+	if opts.LockTTL <= 0 {
+		opts.LockTTL = defaultLockTTL
+	}
+	s := &Store{client: client, bot: botID, opts: opts, prefix: opts.Prefix + ":"}
+	s.base = s.botBase(botID)
+	s.fence = s.base + "fence"
+	return s
+}
+
+// BotID returns the bot the Store was made for.
+func (s *Store) BotID() int64 { return s.bot }
+
+// botBase returns "<prefix>:{<bot>}:".
+func (s *Store) botBase(bot int64) string {
+	b := make([]byte, 0, len(s.prefix)+24)
+	b = append(b, s.prefix...)
+	b = append(b, '{')
+	b = strconv.AppendInt(b, bot, 10)
+	b = append(b, '}', ':')
+	return string(b)
+}
+
+// recordKey returns "<prefix>:{<bot>}:fsm:<chat>:<user>:<thread>". The bot
+// is key.BotID, or the Store's bot when key.BotID is 0.
+func (s *Store) recordKey(k fsm.Key) string {
+	b := make([]byte, 0, len(s.base)+4+3*21)
+	if k.BotID == 0 || k.BotID == s.bot {
+		b = append(b, s.base...)
+	} else {
+		b = append(b, s.prefix...)
+		b = append(b, '{')
+		b = strconv.AppendInt(b, k.BotID, 10)
+		b = append(b, '}', ':')
+	}
+	b = append(b, "fsm:"...)
+	b = strconv.AppendInt(b, k.ChatID, 10)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, k.UserID, 10)
+	b = append(b, ':')
+	b = strconv.AppendInt(b, k.ThreadID, 10)
+	return string(b)
+}
+
+// nameKey returns "<prefix>:{<bot>}:<kind>:<name>".
+func (s *Store) nameKey(kind, name string) string {
+	return s.base + kind + ":" + name
+}
+
+// opError wraps err from operation op on key: "backend/redis: op key: err".
+// Context errors and the fsm sentinels stay reachable through errors.Is.
+func opError(op, key string, err error) error {
+	return fmt.Errorf("backend/redis: %s %s: %w", op, key, err)
+}
+
+// isWrongType reports whether err is Redis' WRONGTYPE error (the key holds
+// another kind of value), also when raised inside a script.
+func isWrongType(err error) bool {
+	var rerr goredis.Error
+	return errors.As(err, &rerr) && strings.Contains(rerr.Error(), "WRONGTYPE")
+}
+
+// millis converts a positive duration to whole milliseconds, rounding up so
+// that a sub-millisecond ttl does not become "no expiry".
+func millis(d time.Duration) int64 {
+	ms := int64(d / time.Millisecond)
+	if d%time.Millisecond != 0 {
+		ms++
+	}
+	return ms
+}
+
+// checkTTL rejects negative durations.
+func checkTTL(op, key string, ttl time.Duration) error {
+	if ttl < 0 {
+		return opError(op, key, fmt.Errorf("negative ttl %s", ttl))
+	}
+	return nil
+}

@@ -1,0 +1,49 @@
+package sqlite_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/heraldbot/herald/backend/sqlite"
+	"github.com/heraldbot/herald/fsm"
+)
+
+func Example() {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "herald-example")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "bot.db")
+
+	store, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		panic(err)
+	}
+	key := fsm.Key{BotID: 1, ChatID: 100, UserID: 100}
+	v, _ := store.CompareAndSet(ctx, key, 0, fsm.Record{State: "form:age", Data: []byte(`{"name":"Ann"}`)}, 24*time.Hour)
+	_, err = store.CompareAndSet(ctx, key, 0, fsm.Record{State: "form:name"}, 0)
+	fmt.Println("version", v, "second create conflicts:", errors.Is(err, fsm.ErrConflict))
+	first, _ := store.Mark(ctx, "update:123", 24*time.Hour)
+	again, _ := store.Mark(ctx, "update:123", 24*time.Hour)
+	fmt.Println("update 123 new:", first, "then:", again)
+	store.Close()
+
+	// The process restarts: the conversation is where it was.
+	store, err = sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	rec, _ := store.Get(ctx, key)
+	fmt.Printf("%s %s v%d\n", rec.State, rec.Data, rec.Version)
+	// Output:
+	// version 1 second create conflicts: true
+	// update 123 new: true then: false
+	// form:age {"name":"Ann"} v1
+}

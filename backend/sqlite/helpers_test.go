@@ -1,0 +1,56 @@
+package sqlite
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// fakeClock is a settable clock, safe for the Store's goroutines.
+type fakeClock struct{ ns atomic.Int64 }
+
+func newFakeClock() *fakeClock {
+	c := &fakeClock{}
+	c.ns.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
+	return c
+}
+
+func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+
+// dbPath is a fresh database file name in the test's temp dir.
+func dbPath(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "herald.db")
+}
+
+// openAt opens path and closes the store when the test ends.
+func openAt(t testing.TB, path string, opts Options) *Store {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	s, err := Open(context.Background(), path, opts)
+	if err != nil {
+		t.Fatalf("Open(%s): %v", path, err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return s
+}
+
+// newStore opens a fresh file-backed store with the sweeper off.
+func newStore(t testing.TB) *Store {
+	return openAt(t, dbPath(t), Options{SweepInterval: -1})
+}
+
+// newClockStore opens a fresh store driven by a fake clock.
+func newClockStore(t testing.TB) (*Store, *fakeClock) {
+	c := newFakeClock()
+	return openAt(t, dbPath(t), Options{SweepInterval: -1, now: c.Now}), c
+}

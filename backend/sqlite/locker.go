@@ -1,0 +1,220 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/heraldbot/herald/fsm"
+)
+
+var _ fsm.Locker = (*Store)(nil)
+
+// maxLockPoll bounds the back-off between attempts while a lock is held by
+// someone else. Waiters in the same process are woken at once by Unlock;
+// waiters in other processes notice within this time.
+const maxLockPoll = 100 * time.Millisecond
+
+// Lock blocks until the lock on name is held or ctx is done. The lease
+// lasts ttl and is renewed every ttl/3 while held; a holder that crashed
+// frees the lock after at most ttl. Every acquisition gets a fencing token
+// greater than any handed out before by this file, for any name.
+//
+// Waiting is by polling with exponential back-off (1 ms up to 100 ms) plus
+// an immediate wake-up when a lock is released in the same process.
+func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (fsm.Lock, error) {
+	if ttl <= 0 {
+		return nil, fmt.Errorf("sqlite: lock %q: ttl must be positive, got %v", name, ttl)
+	}
+	backoff := time.Millisecond
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for {
+		s.mu.Lock()
+		wake := s.unlocked
+		s.mu.Unlock()
+
+		token, ok, err := s.tryLock(ctx, name, ttl)
+		if err != nil {
+			return nil, fmt.Errorf("sqlite: lock %q: %w", name, err)
+		}
+		if ok {
+			l, err := s.startLease(name, token, ttl)
+			if err != nil {
+				return nil, fmt.Errorf("sqlite: lock %q: %w", name, err)
+			}
+			return l, nil
+		}
+
+		d := backoff/2 + rand.N(backoff/2+1) // jitter: [backoff/2, backoff]
+		if timer == nil {
+			timer = time.NewTimer(d)
+		} else {
+			timer.Reset(d)
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("sqlite: lock %q: %w", name, ctx.Err())
+		case <-s.ctx.Done():
+			return nil, fmt.Errorf("sqlite: lock %q: %w", name, errClosed)
+		case <-wake:
+			if !timer.Stop() {
+				<-timer.C
+			}
+		case <-timer.C:
+		}
+		backoff = min(2*backoff, maxLockPoll)
+	}
+}
+
+// tryLock takes name if it is free or its lease has ended.
+func (s *Store) tryLock(ctx context.Context, name string, ttl time.Duration) (int64, bool, error) {
+	now := s.nowNanos()
+	// Cheap check on the read pool first, so that waiters do not queue on
+	// the write connection while the lock is plainly held.
+	var exp int64
+	err := s.r.QueryRowContext(ctx, `SELECT expires_at FROM locks WHERE name = ?1`, name).Scan(&exp)
+	switch {
+	case err == nil && exp > now:
+		return 0, false, nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return 0, false, err
+	}
+
+	tx, err := s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE: holds the write lock
+	if err != nil {
+		return 0, false, err
+	}
+	defer tx.Rollback()
+	now = s.nowNanos()
+	err = tx.QueryRowContext(ctx, `SELECT expires_at FROM locks WHERE name = ?1`, name).Scan(&exp)
+	switch {
+	case err == nil && exp > now:
+		return 0, false, nil
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return 0, false, err
+	}
+	var token int64
+	if err := tx.QueryRowContext(ctx,
+		`UPDATE lock_tokens SET last = last + 1 WHERE id = 1 RETURNING last`).Scan(&token); err != nil {
+		return 0, false, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO locks (name, token, expires_at) VALUES (?1, ?2, ?3)
+		ON CONFLICT (name) DO UPDATE SET token = excluded.token, expires_at = excluded.expires_at`,
+		name, token, now+int64(ttl)); err != nil {
+		return 0, false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, false, err
+	}
+	return token, true, nil
+}
+
+// Lock is a lock held on a Store. It implements fsm.Lock.
+type Lock struct {
+	s     *Store
+	name  string
+	token int64
+	ttl   time.Duration
+
+	once sync.Once
+	stop chan struct{} // closed by Unlock
+	done chan struct{} // closed when the renewal goroutine has exited
+	lost chan struct{} // closed when a renewal found the lease gone
+}
+
+var _ fsm.Lock = (*Lock)(nil)
+
+// errClosed is returned by operations that start work on a closed Store.
+var errClosed = errors.New("store closed")
+
+func (s *Store) startLease(name string, token int64, ttl time.Duration) (*Lock, error) {
+	l := &Lock{
+		s: s, name: name, token: token, ttl: ttl,
+		stop: make(chan struct{}),
+		done: make(chan struct{}),
+		lost: make(chan struct{}),
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil, errClosed // the lease runs out by itself
+	}
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go l.renew()
+	return l, nil
+}
+
+// Token is the fencing token of this acquisition.
+func (l *Lock) Token() int64 { return l.token }
+
+// Lost is closed when the lease was found expired or taken over while the
+// lock was still held (the holder was paused for longer than ttl, or the
+// database could not be written for that long). Work under the lock should
+// then stop.
+func (l *Lock) Lost() <-chan struct{} { return l.lost }
+
+func (l *Lock) renew() {
+	defer l.s.wg.Done()
+	defer close(l.done)
+	t := time.NewTicker(max(l.ttl/3, time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-l.stop:
+			return
+		case <-l.s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		now := l.s.nowNanos()
+		res, err := l.s.stmts.renew.ExecContext(l.s.ctx, l.name, l.token, now+int64(l.ttl), now)
+		var n int64
+		if err == nil {
+			n, err = res.RowsAffected()
+		}
+		if err != nil {
+			if l.s.ctx.Err() == nil {
+				l.s.log.Warn("herald sqlite: lock renewal failed", "lock", l.name, "err", err)
+			}
+			continue // try again; the lease may still be valid at the next tick
+		}
+		if n == 0 {
+			l.s.log.Warn("herald sqlite: lock lost", "lock", l.name, "token", l.token)
+			close(l.lost)
+			return
+		}
+	}
+}
+
+// Unlock stops the renewal and releases the lock if this holder still owns
+// it; otherwise it returns fsm.ErrLockLost.
+func (l *Lock) Unlock(ctx context.Context) error {
+	l.once.Do(func() { close(l.stop) })
+	<-l.done
+	res, err := l.s.stmts.unlock.ExecContext(ctx, l.name, l.token)
+	if err != nil {
+		return fmt.Errorf("sqlite: unlock %q: %w", l.name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("sqlite: unlock %q: %w", l.name, err)
+	}
+	if n == 0 {
+		return fsm.ErrLockLost
+	}
+	l.s.mu.Lock()
+	close(l.s.unlocked)
+	l.s.unlocked = make(chan struct{})
+	l.s.mu.Unlock()
+	return nil
+}

@@ -1,0 +1,38 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/heraldbot/herald/fsm"
+)
+
+var _ fsm.Marker = (*Store)(nil)
+
+// Mark records name for ttl (0: until Unmark) and reports whether this call
+// recorded it. It is one INSERT that only overwrites an expired mark, so
+// exactly one of many concurrent callers, in any process, gets true.
+func (s *Store) Mark(ctx context.Context, name string, ttl time.Duration) (bool, error) {
+	if ttl < 0 {
+		return false, fmt.Errorf("sqlite: mark %q: negative ttl %v", name, ttl)
+	}
+	now := s.nowNanos()
+	res, err := s.stmts.mark.ExecContext(ctx, name, s.expiresAt(now, ttl), now)
+	if err != nil {
+		return false, fmt.Errorf("sqlite: mark %q: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("sqlite: mark %q: %w", name, err)
+	}
+	return n == 1, nil
+}
+
+// Unmark forgets name, so that it can be marked again.
+func (s *Store) Unmark(ctx context.Context, name string) error {
+	if _, err := s.stmts.unmark.ExecContext(ctx, name); err != nil {
+		return fmt.Errorf("sqlite: unmark %q: %w", name, err)
+	}
+	return nil
+}

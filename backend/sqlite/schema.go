@@ -1,0 +1,144 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// applicationID marks a file as Herald's (PRAGMA application_id, "HRLD"),
+// so that Open refuses another program's database instead of adding tables
+// to it.
+const applicationID = 0x48524c44
+
+// migrations turn schema version i into version i+1 (PRAGMA user_version).
+// Append only: a released migration is never edited. Each runs in the same
+// transaction as the version bump.
+var migrations = []string{
+	// 1: conversation records, marks, locks.
+	`
+CREATE TABLE fsm_records (
+	key        TEXT    NOT NULL PRIMARY KEY, -- fsm.Key.String()
+	state      TEXT    NOT NULL,
+	data       BLOB,                         -- NULL: no data
+	version    INTEGER NOT NULL,
+	expires_at INTEGER NOT NULL DEFAULT 0    -- Unix ns; 0: never
+) WITHOUT ROWID;
+CREATE INDEX fsm_records_expiry ON fsm_records (expires_at) WHERE expires_at > 0;
+
+CREATE TABLE marks (
+	name       TEXT    NOT NULL PRIMARY KEY,
+	expires_at INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX marks_expiry ON marks (expires_at) WHERE expires_at > 0;
+
+CREATE TABLE locks (
+	name       TEXT    NOT NULL PRIMARY KEY,
+	token      INTEGER NOT NULL,             -- fencing token of the holder
+	expires_at INTEGER NOT NULL              -- end of the lease, Unix ns
+) WITHOUT ROWID;
+CREATE INDEX locks_expiry ON locks (expires_at);
+
+-- The last fencing token handed out, for every name: tokens stay
+-- increasing although released and expired lock rows are deleted.
+CREATE TABLE lock_tokens (
+	id   INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+	last INTEGER NOT NULL
+);
+INSERT INTO lock_tokens (id, last) VALUES (1, 0);
+`,
+}
+
+// SchemaVersion is the schema version (PRAGMA user_version) this package
+// writes: len(migrations).
+const SchemaVersion = 1
+
+// ErrSchemaTooNew is returned by Open for a file written by a newer version
+// of Herald. The file is left untouched.
+var ErrSchemaTooNew = errors.New("database schema is newer than this version of Herald supports")
+
+// ErrNotHerald is returned by Open for an SQLite file that belongs to
+// another program.
+var ErrNotHerald = errors.New("not a Herald database")
+
+// migrate brings the database to len(list), inside one immediate
+// transaction (the write pool uses _txlock=immediate), so that two
+// processes opening a fresh file at once do not both migrate, and a failed
+// migration leaves the file as it was.
+func migrate(ctx context.Context, db *sql.DB, list []string) error {
+	// Fast path without a write lock: already current.
+	v, app, err := readVersion(ctx, db)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion(v, app, len(list)); err != nil || v == len(list) {
+		return err
+	}
+
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer tx.Rollback()
+	// Read again under the write lock: another process may have migrated.
+	v, app, err = readVersion(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion(v, app, len(list)); err != nil || v == len(list) {
+		return err
+	}
+	if v == 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("%w: schema version 0 but %d objects exist", ErrNotHerald, n)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", applicationID)); err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	for i := v; i < len(list); i++ {
+		if _, err := tx.ExecContext(ctx, list[i]); err != nil {
+			return fmt.Errorf("migrate to schema version %d: %w", i+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", len(list))); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("migrate: commit: %w", err)
+	}
+	return nil
+}
+
+type queryer interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readVersion(ctx context.Context, q queryer) (version, app int, err error) {
+	if err := q.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return 0, 0, fmt.Errorf("read schema version: %w", err)
+	}
+	if err := q.QueryRowContext(ctx, "PRAGMA application_id").Scan(&app); err != nil {
+		return 0, 0, fmt.Errorf("read application id: %w", err)
+	}
+	return version, app, nil
+}
+
+func checkVersion(version, app, current int) error {
+	switch {
+	case app != 0 && app != applicationID:
+		return fmt.Errorf("%w: application_id is %#x", ErrNotHerald, app)
+	case app == 0 && version != 0:
+		return fmt.Errorf("%w: application_id unset, user_version %d", ErrNotHerald, version)
+	case version > current:
+		return fmt.Errorf("%w: file has schema version %d, this build knows up to %d; upgrade Herald", ErrSchemaTooNew, version, current)
+	case version < 0:
+		return fmt.Errorf("%w: schema version %d", ErrNotHerald, version)
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// statements are prepared once at Open. database/sql re-prepares them on
+// each pool connection as needed.
+type statements struct {
+	get, insert, update, delete *sql.Stmt // fsm_records
+	mark, unmark                *sql.Stmt // marks
+	renew, unlock               *sql.Stmt // locks
+	all                         []*sql.Stmt
+}
+
+func (st *statements) prepare(ctx context.Context, r, w *sql.DB) error {
+	var err error
+	p := func(db *sql.DB, q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = db.PrepareContext(ctx, q)
+		if s != nil {
+			st.all = append(st.all, s)
+		}
+		return s
+	}
+	st.get = p(r, `SELECT state, data, data IS NOT NULL, version FROM fsm_records
+		WHERE key = ?1 AND (expires_at = 0 OR expires_at > ?2)`)
+	// Create, or replace a row that has expired (it counts as absent).
+	st.insert = p(w, `INSERT INTO fsm_records (key, state, data, version, expires_at)
+		VALUES (?1, ?2, ?3, 1, ?4)
+		ON CONFLICT (key) DO UPDATE SET
+			state = excluded.state, data = excluded.data,
+			version = 1, expires_at = excluded.expires_at
+		WHERE fsm_records.expires_at != 0 AND fsm_records.expires_at <= ?5`)
+	st.update = p(w, `UPDATE fsm_records
+		SET state = ?2, data = ?3, version = version + 1, expires_at = ?4
+		WHERE key = ?1 AND version = ?5 AND (expires_at = 0 OR expires_at > ?6)`)
+	st.delete = p(w, `DELETE FROM fsm_records WHERE key = ?1`)
+	st.mark = p(w, `INSERT INTO marks (name, expires_at) VALUES (?1, ?2)
+		ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE marks.expires_at != 0 AND marks.expires_at <= ?3`)
+	st.unmark = p(w, `DELETE FROM marks WHERE name = ?1`)
+	st.renew = p(w, `UPDATE locks SET expires_at = ?3
+		WHERE name = ?1 AND token = ?2 AND expires_at > ?4`)
+	st.unlock = p(w, `DELETE FROM locks WHERE name = ?1 AND token = ?2`)
+	return err
+}
+
+func (st *statements) close() error {
+	var err error
+	for _, s := range st.all {
+		err = errors.Join(err, s.Close())
+	}
+	st.all = nil
+	return err
+}

@@ -1,0 +1,103 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/heraldbot/herald/fsm"
+)
+
+var _ fsm.Storage = (*Store)(nil)
+
+// Get returns the record of key, or a zero Record when there is none or it
+// has expired. Data is returned as stored, even when it is not valid JSON
+// (the fsm layer reports that as fsm.ErrCorrupt).
+func (s *Store) Get(ctx context.Context, key fsm.Key) (fsm.Record, error) {
+	var (
+		rec     fsm.Record
+		hasData bool
+	)
+	err := s.stmts.get.QueryRowContext(ctx, keyString(key), s.nowNanos()).
+		Scan(&rec.State, &rec.Data, &hasData, &rec.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fsm.Record{}, nil
+	}
+	if err != nil {
+		return fsm.Record{}, fmt.Errorf("sqlite: get %s: %w", key, err)
+	}
+	if hasData && rec.Data == nil {
+		rec.Data = []byte{} // the driver reads an empty BLOB as nil
+	}
+	return rec, nil
+}
+
+// CompareAndSet stores rec for key if its version is expect (0: absent or
+// expired) and returns the new version. It is one statement: an UPDATE
+// guarded by the version, or an INSERT that only overwrites an expired row;
+// no row changed means fsm.ErrConflict.
+func (s *Store) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) (int64, error) {
+	if expect < 0 {
+		return 0, fmt.Errorf("sqlite: compare-and-set %s: negative version %d", key, expect)
+	}
+	if ttl < 0 {
+		return 0, fmt.Errorf("sqlite: compare-and-set %s: negative ttl %v", key, ttl)
+	}
+	now := s.nowNanos()
+	exp := s.expiresAt(now, ttl)
+	data := blob(rec.Data)
+	var (
+		res sql.Result
+		err error
+	)
+	if expect == 0 {
+		res, err = s.stmts.insert.ExecContext(ctx, keyString(key), rec.State, data, exp, now)
+	} else {
+		res, err = s.stmts.update.ExecContext(ctx, keyString(key), rec.State, data, exp, expect, now)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: compare-and-set %s: %w", key, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: compare-and-set %s: %w", key, err)
+	}
+	if n == 0 {
+		return 0, fsm.ErrConflict
+	}
+	return expect + 1, nil
+}
+
+// Delete removes the record of key, whatever its version.
+func (s *Store) Delete(ctx context.Context, key fsm.Key) error {
+	if _, err := s.stmts.delete.ExecContext(ctx, keyString(key)); err != nil {
+		return fmt.Errorf("sqlite: delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// blob maps nil data to SQL NULL and keeps empty data an empty BLOB, so
+// that the difference survives a round trip.
+func blob(b []byte) any {
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+// keyString is fsm.Key.String ("<bot>:<chat>:<user>:<thread>", the key
+// column) without fmt's allocations.
+func keyString(k fsm.Key) string {
+	var b [4*20 + 3]byte
+	out := strconv.AppendInt(b[:0], k.BotID, 10)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, k.ChatID, 10)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, k.UserID, 10)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, k.ThreadID, 10)
+	return string(out)
+}

@@ -1,0 +1,252 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// Options tune a Store. The zero value is a good default.
+type Options struct {
+	// BusyTimeout is how long a statement waits for another process's
+	// write lock on the file before failing (default 5 s).
+	BusyTimeout time.Duration
+	// SweepInterval is how often expired rows are deleted (default 1 min;
+	// negative: never, expired rows are then only invisible).
+	SweepInterval time.Duration
+	// SweepBatch bounds the rows one sweep deletes per table (default
+	// 1000). When a sweep hits the bound the next one follows shortly.
+	SweepBatch int
+	// ReadConns is the size of the read connection pool (default
+	// GOMAXPROCS, at least 2). Writes always use one connection.
+	ReadConns int
+	// Logger receives sweep failures and lock renewal failures (default
+	// slog.Default()).
+	Logger *slog.Logger
+
+	now    func() time.Time // tests: a fake clock
+	layout poolLayout       // benchmarks: alternative pool layouts
+}
+
+// poolLayout selects how connections are pooled. Only layoutSplit is used
+// outside the pool benchmark, which measured the alternatives.
+type poolLayout int
+
+const (
+	layoutSplit   poolLayout = iota // one write connection + a read pool
+	layoutSingle1                   // one connection for everything
+	layoutSharedN                   // one pool of ReadConns connections for everything
+)
+
+// Store is an fsm.Storage, fsm.Marker and fsm.Locker kept in one SQLite
+// file. It is safe for concurrent use by many goroutines, and several
+// processes on one machine may open the same file.
+type Store struct {
+	path string
+	w    *sql.DB // one connection: every write, serialised in process
+	r    *sql.DB // read pool; == w for in-memory databases
+	opts Options
+	log  *slog.Logger
+	now  func() time.Time
+
+	stmts statements
+
+	ctx    context.Context // cancelled by Close: stops sweeper and lock renewals
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
+
+	mu       sync.Mutex
+	closed   bool          // set by Close, before waiting for s.wg
+	unlocked chan struct{} // closed and replaced on every Unlock in this process
+}
+
+// Open opens (creating if needed) the SQLite database at path, migrates
+// its schema to the current version and starts the background sweeper.
+// path ":memory:" gives a private in-memory database (tests). The
+// returned Store must be closed with Close.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	if strings.ContainsRune(path, '?') {
+		return nil, fmt.Errorf("sqlite: path %q: '?' is not allowed in a file name", path)
+	}
+	opts = opts.withDefaults()
+	s := &Store{
+		path:     path,
+		opts:     opts,
+		log:      opts.Logger,
+		now:      opts.now,
+		unlocked: make(chan struct{}),
+	}
+	if err := s.openPools(ctx); err != nil {
+		return nil, err
+	}
+	if err := migrate(ctx, s.w, migrations); err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("sqlite: %s: %w", path, err)
+	}
+	if err := s.stmts.prepare(ctx, s.r, s.w); err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("sqlite: %s: prepare: %w", path, err)
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if opts.SweepInterval > 0 {
+		s.wg.Add(1)
+		go s.sweepLoop()
+	}
+	return s, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.BusyTimeout <= 0 {
+		o.BusyTimeout = 5 * time.Second
+	}
+	if o.SweepInterval == 0 {
+		o.SweepInterval = time.Minute
+	}
+	if o.SweepBatch <= 0 {
+		o.SweepBatch = 1000
+	}
+	if o.ReadConns <= 0 {
+		o.ReadConns = max(2, runtime.GOMAXPROCS(0))
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	return o
+}
+
+// dsn builds a modernc.org/sqlite data source name: the plain path, then
+// per-connection pragmas as query parameters.
+func (s *Store) dsn(write bool) string {
+	q := url.Values{}
+	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", s.opts.BusyTimeout.Milliseconds()))
+	q.Add("_pragma", "foreign_keys(0)")
+	if write {
+		q.Add("_pragma", "synchronous(NORMAL)")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "query_only(1)")
+	}
+	return s.path + "?" + q.Encode()
+}
+
+func (s *Store) openPools(ctx context.Context) error {
+	w, err := sql.Open("sqlite", s.dsn(true))
+	if err != nil {
+		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
+	}
+	wconns := 1
+	if s.opts.layout == layoutSharedN {
+		wconns = s.opts.ReadConns
+	}
+	w.SetMaxOpenConns(wconns)
+	w.SetMaxIdleConns(wconns)
+	w.SetConnMaxIdleTime(0)
+	w.SetConnMaxLifetime(0)
+	s.w = w
+	if err := s.checkFile(ctx); err != nil {
+		w.Close()
+		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
+	}
+	if s.path == ":memory:" || s.opts.layout != layoutSplit {
+		// Every connection to ":memory:" is a new database: share the one.
+		s.r = w
+		return nil
+	}
+	r, err := sql.Open("sqlite", s.dsn(false))
+	if err != nil {
+		w.Close()
+		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
+	}
+	r.SetMaxOpenConns(s.opts.ReadConns)
+	r.SetMaxIdleConns(s.opts.ReadConns)
+	s.r = r
+	return nil
+}
+
+// checkFile makes the first connection and reads the file header and
+// schema (a file that is not a database, or whose first page is damaged,
+// fails here rather than on the first Get), refuses files of other
+// programs and of newer schema versions before anything is written, and
+// then switches the file to WAL mode.
+func (s *Store) checkFile(ctx context.Context) error {
+	var n int
+	if err := s.w.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+		return err
+	}
+	v, app, err := readVersion(ctx, s.w)
+	if err != nil {
+		return err
+	}
+	if err := checkVersion(v, app, SchemaVersion); err != nil {
+		return err
+	}
+	if v == 0 && n > 0 {
+		return fmt.Errorf("%w: schema version 0 but %d objects exist", ErrNotHerald, n)
+	}
+	var mode string
+	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+		return err
+	}
+	if s.path != ":memory:" && !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("cannot switch to WAL journal mode (got %q)", mode)
+	}
+	return nil
+}
+
+// Path returns the database file path given to Open.
+func (s *Store) Path() string { return s.path }
+
+// Close stops the sweeper and the renewal of held locks (their leases then
+// run out) and closes the database. It is safe to call more than once.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		s.cancel()
+		s.wg.Wait()
+		s.closeErr = s.closeDBs()
+	})
+	return s.closeErr
+}
+
+func (s *Store) closeDBs() error {
+	err := s.stmts.close()
+	if s.r != nil && s.r != s.w {
+		err = errors.Join(err, s.r.Close())
+	}
+	if s.w != nil {
+		err = errors.Join(err, s.w.Close())
+	}
+	return err
+}
+
+// nowNanos is the current time as Unix nanoseconds, the unit of every
+// expires_at column.
+func (s *Store) nowNanos() int64 { return s.now().UnixNano() }
+
+// expiresAt converts a time to live into an expires_at value: 0 for none.
+func (s *Store) expiresAt(now int64, ttl time.Duration) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+	return now + int64(ttl)
+}

@@ -1,0 +1,72 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// sweepTables are the tables with an expires_at column. Rows of locks whose
+// lease ended are deleted too: fencing tokens come from lock_tokens, so
+// they keep increasing.
+var sweepTables = []struct{ table, key, live string }{
+	{"fsm_records", "key", "expires_at > 0"},
+	{"marks", "name", "expires_at > 0"},
+	{"locks", "name", "1"},
+}
+
+// Sweep deletes expired rows, at most Options.SweepBatch per table, and
+// returns how many it deleted. The background sweeper calls it; it is
+// exported for tools and tests. Expired rows are invisible whether or not
+// they have been swept.
+func (s *Store) Sweep(ctx context.Context) (int64, error) {
+	n, _, err := s.sweep(ctx)
+	return n, err
+}
+
+// sweep also reports whether some table had more expired rows than the
+// batch allowed.
+func (s *Store) sweep(ctx context.Context) (total int64, full bool, err error) {
+	now := s.nowNanos()
+	for _, t := range sweepTables {
+		q := fmt.Sprintf(`DELETE FROM %[1]s WHERE %[2]s IN (
+			SELECT %[2]s FROM %[1]s WHERE %[3]s AND expires_at <= ?1 LIMIT ?2)`, t.table, t.key, t.live)
+		res, err := s.w.ExecContext(ctx, q, now, s.opts.SweepBatch)
+		if err != nil {
+			return total, full, fmt.Errorf("sqlite: sweep %s: %w", t.table, err)
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return total, full, fmt.Errorf("sqlite: sweep %s: %w", t.table, err)
+		}
+		total += n
+		full = full || n >= int64(s.opts.SweepBatch)
+	}
+	return total, full, nil
+}
+
+// sweepLoop runs Sweep every SweepInterval until Close. A sweep that hit
+// its bound is followed by another after a short pause, so a backlog
+// drains without holding the write connection for long.
+func (s *Store) sweepLoop() {
+	defer s.wg.Done()
+	const backlogPause = 20 * time.Millisecond
+	t := time.NewTimer(s.opts.SweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+		}
+		next := s.opts.SweepInterval
+		_, full, err := s.sweep(s.ctx)
+		switch {
+		case err != nil && s.ctx.Err() == nil:
+			s.log.Warn("herald sqlite: sweep failed", "path", s.path, "err", err)
+		case full:
+			next = min(next, backlogPause)
+		}
+		t.Reset(next)
+	}
+}

@@ -1,0 +1,119 @@
+package herald
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/heraldbot/herald/fsm"
+)
+
+// FSMConfig configures conversation state.
+type FSMConfig struct {
+	// Strategy decides whose conversation an update belongs to (default
+	// fsm.UserInChat).
+	Strategy fsm.KeyStrategy
+	// TTL is how long a conversation lives after its last write (0: forever).
+	TTL time.Duration
+	// MaxRetries bounds the retries of a write after a version conflict
+	// (0: fsm.DefaultMaxRetries).
+	MaxRetries int
+}
+
+// WithFSM keeps conversation state in s: backend/memory in tests,
+// backend/sqlite on one machine, backend/redis for a fleet. Handlers reach
+// it with c.FSM() and route on it with InState.
+func WithFSM(s fsm.Storage, cfg FSMConfig) Option {
+	return func(b *Bot) error {
+		if s == nil {
+			return errors.New("herald: WithFSM(nil)")
+		}
+		b.fsmStorage, b.fsmConfig = s, cfg
+		return nil
+	}
+}
+
+// ErrNoFSM is the error of every FSM operation when the bot has no storage.
+var ErrNoFSM = errors.New("herald: no FSM storage; add herald.WithFSM(storage, herald.FSMConfig{})")
+
+// FSM returns the conversation of the update's key (see FSMConfig.Strategy).
+// Its reads and writes fail with ErrNoFSM when the bot has no FSM storage,
+// and with fsm.ErrNoKey when the update has no chat or user for the key.
+func (c *Context) FSM() *fsm.Context {
+	if c.fsm != nil {
+		return c.fsm
+	}
+	b := c.bot
+	var storage fsm.Storage = failingStorage{ErrNoFSM}
+	var key fsm.Key
+	if b != nil && b.fsmStorage != nil {
+		storage = b.fsmStorage
+		var chatID, userID, threadID int64
+		if chat := c.Chat(); chat != nil {
+			chatID = chat.ID
+		}
+		if u := c.Sender(); u != nil {
+			userID = u.ID
+		}
+		if m := c.Message(); m != nil && m.IsTopicMessage {
+			threadID = m.MessageThreadID
+		}
+		var ok bool
+		if key, ok = b.fsmConfig.Strategy.Key(b.client.BotID(), chatID, userID, threadID); !ok {
+			storage = failingStorage{fsm.ErrNoKey}
+		}
+	}
+	fc := fsm.NewContext(storage, key, fsm.Options{TTL: b.fsmTTL(), MaxRetries: b.fsmRetries()})
+	if c.scratch != nil {
+		c.fsm = fc
+	}
+	return fc
+}
+
+func (b *Bot) fsmTTL() time.Duration {
+	if b == nil {
+		return 0
+	}
+	return b.fsmConfig.TTL
+}
+
+func (b *Bot) fsmRetries() int {
+	if b == nil {
+		return 0
+	}
+	return b.fsmConfig.MaxRetries
+}
+
+// InState matches updates whose conversation is in one of the states;
+// patterns work too: fsm.AnyState, group.Any(), and fsm.NoState for "no
+// conversation". When the state cannot be read (the storage is down, no
+// storage), the filter does not match and, if no other handler takes the
+// update, the error goes through the error path.
+func InState(states ...fsm.State) Filter {
+	return func(c *Context) bool {
+		cur, err := c.FSM().State(c)
+		if err != nil {
+			c.fsmErr = err
+			return false
+		}
+		for _, s := range states {
+			if s.Matches(cur) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// failingStorage answers every call with its error.
+type failingStorage struct{ err error }
+
+func (f failingStorage) Get(context.Context, fsm.Key) (fsm.Record, error) {
+	return fsm.Record{}, f.err
+}
+
+func (f failingStorage) CompareAndSet(context.Context, fsm.Key, int64, fsm.Record, time.Duration) (int64, error) {
+	return 0, f.err
+}
+
+func (f failingStorage) Delete(context.Context, fsm.Key) error { return f.err }
