@@ -1,0 +1,102 @@
+package herald_test
+
+import (
+	"context"
+	"net"
+	"os/exec"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/heraldbot/herald"
+	redisstore "github.com/heraldbot/herald/backend/redis"
+	"github.com/heraldbot/herald/fsm"
+)
+
+// ownRedis starts a redis-server this test owns, on a free port.
+func ownRedis(t *testing.T, port int) (stop func()) {
+	t.Helper()
+	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	waitFor(t, 10*time.Second, "redis-server to listen", func() bool {
+		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	var once sync.Once
+	stop = func() { once.Do(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }) }
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestRedisOutage: while Redis is down, handlers that need state fail with
+// a clear error through the error path and the bot keeps handling updates;
+// when Redis is back, state works again.
+func TestRedisOutage(t *testing.T) {
+	redisAddr(t) // skip rules for Redis tests
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	stop := ownRedis(t, port)
+
+	rc := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), ContextTimeoutEnabled: true,
+		MaxRetries: 1, DialTimeout: 200 * time.Millisecond})
+	defer rc.Close()
+	store := redisstore.New(rc, 77, redisstore.Options{})
+	var mu sync.Mutex
+	var errs []error
+	b, err := herald.New("77:x", herald.WithFSM(store, herald.FSMConfig{}), herald.WithErrorReply(""), herald.WithLogger(quiet()),
+		herald.WithErrorHandler(func(c *herald.Context, err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	counted := 0
+	b.Router().Command("ping", func(c *herald.Context) error { counted++; return nil }) // needs no state
+	b.Router().Message(func(c *herald.Context) error {
+		return fsm.Update(c, c.FSM(), func(s *fsm.State, n *int) error { *n++; return nil })
+	})
+	handle := func(id int64, text string) error {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return b.HandleUpdate(ctx, msgUpdate(id, 9, text))
+	}
+	if err := handle(1, "count"); err != nil {
+		t.Fatal(err)
+	}
+
+	stop() // Redis goes away
+	err = handle(2, "count")
+	if err == nil || !strings.Contains(err.Error(), "backend/redis") || !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(port)) {
+		t.Errorf("while Redis is down: %v, want a clear backend/redis error naming the server", err)
+	}
+	if err := handle(3, "/ping"); err != nil || counted != 1 {
+		t.Errorf("a handler without state failed while Redis was down: %v", err)
+	}
+
+	ownRedis(t, port) // Redis is back (empty: it keeps nothing on disk)
+	waitFor(t, 10*time.Second, "the store to work again", func() bool { return handle(4, "count") == nil })
+	n, err := fsm.GetData[int](context.Background(), fsm.NewContext(store, fsm.Key{BotID: 77, ChatID: 9, UserID: 9}, fsm.Options{}))
+	if err != nil || n < 1 {
+		t.Errorf("after recovery: count %d, %v", n, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(errs) == 0 || !strings.Contains(errs[0].Error(), "backend/redis") {
+		t.Errorf("the error handler saw %v, want the Redis failure", errs)
+	}
+}
