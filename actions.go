@@ -3,6 +3,7 @@ package herald
 import (
 	"errors"
 
+	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -78,4 +79,13 @@ func (c *Context) Delete() error {
 	}
 	_, err := c.client.DeleteMessage(c, tg.DeleteMessageParams{ChatID: tg.ID(m.Chat.ID), MessageID: m.MessageID})
 	return err
+}
+
+// ReplyInResponse asks for method to be called with params as the answer
+// to the update: in inline webhook mode it travels in the HTTP response
+// Telegram is waiting for (one request saved); otherwise it is sent with
+// the client when the handler returns. Only the last call counts; uploads
+// cannot travel in a response and are sent with the client.
+func (c *Context) ReplyInResponse(method string, params any) {
+	c.response = &source.Reply{Method: method, Params: params}
 }

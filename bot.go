@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -147,12 +148,28 @@ func (b *Bot) Prepare() error {
 // the bot's error handler ran), for callers that want it; the update is
 // handled either way. Run feeds updates through the scheduler instead.
 func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
+	reply, err := b.handle(ctx, u)
+	if reply != nil {
+		if cerr := b.client.Call(ctx, reply.Method, reply.Params, nil); cerr != nil {
+			b.log.WarnContext(ctx, "sending the handler's response failed", "update_id", u.UpdateID, "method", reply.Method, "err", cerr)
+			if err == nil {
+				err = cerr
+			}
+		}
+	}
+	return err
+}
+
+// handle runs one update and returns the reply the handler asked for with
+// ReplyInResponse, if any, for the caller to send or to put in a webhook's
+// answer.
+func (b *Bot) handle(ctx context.Context, u *tg.Update) (*source.Reply, error) {
 	b.root.prepare(nil)
 	// A small Context per update (one allocation): handlers pass it as a
 	// context.Context to code that may keep it after returning, such as
 	// net/http, so it is never reused. Its scratch space is pooled.
 	if b.seenBefore(ctx, u) {
-		return nil
+		return nil, nil
 	}
 	s := b.scratch.Get().(*scratch)
 	c := newContext(ctx, b, u, s)
@@ -168,9 +185,10 @@ func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
 		b.handleError(c, err)
 	}
 	b.markHandled(ctx, u)
+	reply := s.response
 	c.scratch = nil
 	b.scratch.Put(s)
-	return err
+	return reply, err
 }
 
 // handleError is the bot-level error path.

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -40,8 +41,9 @@ type scratch struct {
 	args     string
 	groups   []string
 	values   []value
-	fsm      *fsm.Context // the update's conversation, made on first use
-	fsmErr   error        // a state read that failed in a filter
+	response *source.Reply // set by ReplyInResponse
+	fsm      *fsm.Context  // the update's conversation, made on first use
+	fsmErr   error         // a state read that failed in a filter
 }
 
 // value is a typed per-update value stored by a Key.
@@ -56,7 +58,7 @@ func (s *scratch) reset() {
 	s.handled = false
 	s.cmd = parsedCommand{}
 	s.command, s.args, s.groups = "", "", nil
-	s.fsm, s.fsmErr = nil, nil
+	s.fsm, s.fsmErr, s.response = nil, nil, nil
 	clear(s.values)
 	s.values = s.values[:0]
 }

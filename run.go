@@ -209,11 +209,21 @@ func (k *botSink) TrySubmit(u *tg.Update, ack source.Ack) error {
 	return err
 }
 
-// task handles one update and acknowledges it, whatever happens.
+// task handles one update and acknowledges it, whatever happens. In an
+// inline webhook the handler's ReplyInResponse travels in the answer.
 func (k *botSink) task(u *tg.Update, ack source.Ack) sched.Task {
+	b := k.b
+	inline := b.run.mode == Webhook && b.run.webhook.Handler.Mode == source.Inline
+	if !inline {
+		return func(ctx context.Context) {
+			defer ack(nil)
+			_ = b.HandleUpdate(ctx, u)
+		}
+	}
 	return func(ctx context.Context) {
-		defer ack(nil)
-		_ = k.b.HandleUpdate(ctx, u)
+		var reply *source.Reply
+		defer func() { ack(reply) }()
+		reply, _ = b.handle(ctx, u)
 	}
 }
 

@@ -1,0 +1,77 @@
+// Package limit keeps a bot's outbound Bot API calls within Telegram's
+// rate limits, for one process or (with a shared Store, such as the Redis
+// one in package backend/redis) for a whole fleet, and retries calls that
+// failed on the way without sending a message twice.
+//
+// A Limiter is a tg.Middleware: every counted call first takes one message
+// (or one per item) from three GCRA buckets at once — the bot's global
+// budget (30/s by default), its chat's (1/s with bursts of 3) and, for
+// groups, supergroups and channels, the group's (20/min) — all or
+// nothing. If any of them is short, nothing is taken and the call waits
+// for the longest of their waits, then tries again; the wait ends early
+// when the caller's context does. A call whose own chat is busy waits on
+// its own, outside the queue for the global budget, so one busy chat
+// never delays another chat's messages. Callers of one Limiter queue for
+// the global budget by priority (WithPriority: Interactive, the default,
+// before Bulk), then by arrival. A 429 answer pauses every counted call of
+// the bot — in every process sharing the Store — for its retry_after,
+// then the refused call is repeated (up to Config.MaxRetries times).
+// Calls with allow_paid_broadcast use a budget of 1000/s instead of the
+// global one when Config.PaidBroadcast is set.
+//
+//	lim := limit.New(limit.Config{})
+//	bot, err := tg.New(token, tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{})))
+//
+// # Which calls count
+//
+// The chat is the chat_id of the parameters (the generated structs are
+// read without reflection; other shapes are read by reflection planned
+// once per type). A negative id or an @username is a group; usernames are
+// compared without case, and a chat named both by id and by @username has
+// two sets of buckets. DefaultMethods returns the table; Config.Methods
+// replaces it.
+//
+//	method                                              counts
+//	sendMessage, sendPhoto, sendLivePhoto, sendAudio,   once
+//	sendDocument, sendVideo, sendAnimation, sendVoice,
+//	sendVideoNote, sendPaidMedia, sendLocation,
+//	sendVenue, sendContact, sendPoll, sendChecklist,
+//	sendDice, sendSticker, sendInvoice, sendGame,
+//	sendRichMessage, forwardMessage, copyMessage
+//	sendMediaGroup                                      once per medium
+//	forwardMessages, copyMessages                       once per message id
+//	editMessageText, editMessageCaption,                once (inline messages,
+//	editMessageMedia, editMessageLiveLocation,          which have no chat,
+//	stopMessageLiveLocation, editMessageChecklist,      against the global
+//	editMessageReplyMarkup, stopPoll                    budget only)
+//	everything else: getUpdates, get…, answer…,         not counted, never waits
+//	sendChatAction, sendMessageDraft, delete…, set…,
+//	pin…, chat administration
+//
+// A cost above a bucket's burst (an album of 10 into a chat with a burst
+// of 3) is let through when that bucket is idle, and then holds it for its
+// whole cost.
+//
+// # Retries
+//
+// Retry is a separate middleware, placed after the Limiter's. It repeats
+// 5xx answers and network errors with exponential back-off and jitter,
+// within RetryConfig.MaxAttempts and MaxElapsed, as far as that is safe:
+//
+//	failure                                         repeated for
+//	connection could not be opened (refused, DNS)   every method: the request never left
+//	5xx answer; reset, EOF or timeout after sending idempotent methods only (IsIdempotent:
+//	                                                get…, set…, deleteWebhook, deleteMyCommands):
+//	                                                a send may already have been delivered
+//	429                                             no: the Limiter pauses and repeats it
+//	4xx, context ended, bad arguments               no
+//	upload from a reader that is not an io.Seeker   no: the first attempt consumed it
+//
+// # Stores
+//
+// MemoryStore, the default, keeps the buckets of one process; buckets of
+// idle chats are forgotten. A Store shared by several processes decides
+// each Take atomically on one clock (backend/redis runs one Lua script on
+// the Redis server's clock). Priorities order the callers of one Limiter;
+// between processes, callers compete on equal terms.
+package limit

@@ -1,0 +1,112 @@
+package limit
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald/tg"
+)
+
+func TestRateInterval(t *testing.T) {
+	for _, tt := range []struct {
+		r    Rate
+		want time.Duration
+	}{
+		{DefaultGlobal, 33333334 * time.Nanosecond}, // rounded up: 30 never fit in < 1 s
+		{DefaultChat, time.Second},
+		{DefaultGroup, 3 * time.Second},
+		{DefaultPaid, time.Millisecond},
+		{Unlimited, 0},
+	} {
+		if got := tt.r.Interval(); got != tt.want {
+			t.Errorf("%v: interval %v, want %v", tt.r, got, tt.want)
+		}
+	}
+	if s := DefaultChat.String(); s != "1/1s:3" {
+		t.Errorf("String = %q", s)
+	}
+}
+
+// A store on a fake clock: bursts, all-or-nothing, costs above the burst,
+// the pause and its scope.
+func TestMemoryStore(t *testing.T) {
+	c := newFakeClock()
+	s := NewMemoryStore(c)
+	ctx := context.Background()
+	chat := func(id int64) *Request {
+		return &Request{N: 1, Buckets: []Bucket{
+			{Scope: ScopeGlobal, Rate: Rate{Count: 10, Per: time.Second}},
+			{Scope: ScopeChat, Chat: tg.ID(id), Rate: DefaultChat},
+		}}
+	}
+	take := func(r *Request) Verdict {
+		t.Helper()
+		v, err := s.Take(ctx, r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if v := take(chat(1)); v.Wait != 0 {
+		t.Fatalf("first: %+v", v)
+	}
+	if v := take(chat(2)); v.Wait != 100*time.Millisecond || v.Scope != ScopeGlobal {
+		t.Fatalf("global: %+v, want 100ms global", v)
+	}
+	c.fc.Advance(100 * time.Millisecond)
+	take(chat(1))
+	c.fc.Advance(100 * time.Millisecond)
+	take(chat(1)) // third of the burst
+	c.fc.Advance(100 * time.Millisecond)
+	if v := take(chat(1)); v.Wait != 700*time.Millisecond || v.Scope != ScopeChat {
+		t.Fatalf("chat: %+v, want 700ms chat", v)
+	}
+	// Refused: nothing was taken, so chat 2 still has the global slot.
+	if v := take(chat(2)); v.Wait != 0 {
+		t.Fatalf("chat 2 after a refusal: %+v", v)
+	}
+
+	// Five items into an idle chat with a burst of three: admitted, then
+	// the chat holds them all.
+	c.fc.Advance(10 * time.Second)
+	album := chat(3)
+	album.N = 5
+	if v := take(album); v.Wait != 0 {
+		t.Fatalf("album: %+v", v)
+	}
+	c.fc.Advance(time.Second)
+	if v := take(chat(3)); v.Wait != 2*time.Second || v.Scope != ScopeChat {
+		t.Fatalf("after the album: %+v, want 2s chat", v) // 5 s of budget less the burst of 3
+	}
+
+	if err := s.Pause(ctx, 3*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	_ = s.Pause(ctx, time.Second) // never shortens
+	if v := take(chat(4)); v.Wait != 3*time.Second || v.Scope != ScopePause {
+		t.Fatalf("paused: %+v, want 3s pause", v)
+	}
+	c.fc.Advance(3 * time.Second)
+	if v := take(chat(4)); v.Wait != 0 {
+		t.Fatalf("after the pause: %+v", v)
+	}
+}
+
+func TestMemoryStoreForgetsIdleChats(t *testing.T) {
+	c := newFakeClock()
+	s := NewMemoryStore(c)
+	for i := range 5000 {
+		r := &Request{N: 1, Buckets: []Bucket{{Scope: ScopeChat, Chat: tg.ID(int64(i)), Rate: DefaultChat}}}
+		if _, err := s.Take(context.Background(), r); err != nil {
+			t.Fatal(err)
+		}
+		c.fc.Advance(10 * time.Millisecond)
+	}
+	s.mu.Lock()
+	n := len(s.chats)
+	s.mu.Unlock()
+	if n > 2*minPrune+1 {
+		t.Fatalf("%d chat buckets kept", n)
+	}
+}
