@@ -179,6 +179,9 @@ func (l *Limits) UnmarshalText(b []byte) error {
 type gcra struct{ tat time.Time }
 
 // check returns how long to wait before n more messages fit in r, or 0.
+// A batch larger than the burst (a media group of 10 into a chat with
+// bursts of 3) passes once the bucket is idle, then holds it for its whole
+// cost: otherwise it could never pass.
 func (g *gcra) check(r Rate, now time.Time, n int) time.Duration {
 	interval := r.Per / time.Duration(r.Count)
 	tau := interval * time.Duration(r.burst()-1)
@@ -186,6 +189,7 @@ func (g *gcra) check(r Rate, now time.Time, n int) time.Duration {
 	if tat.Before(now) {
 		tat = now
 	}
+	n = min(n, r.burst())
 	allowAt := tat.Add(interval*time.Duration(n-1) - tau)
 	if allowAt.After(now) {
 		return allowAt.Sub(now)

@@ -227,3 +227,21 @@ func TestCallbackExpiry(t *testing.T) {
 	_, err = c.AnswerCallbackQuery(ctx, tg.AnswerCallbackQueryParams{CallbackQueryID: "never-issued"})
 	wantAPIError(t, err, 400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
 }
+
+// TestLimitBatchLargerThanBurst: a batch bigger than the chat's burst passes
+// when the bucket is idle, then holds it for its whole cost.
+func TestLimitBatchLargerThanBurst(t *testing.T) {
+	var g gcra
+	r := Rate{Count: 1, Per: time.Second, Burst: 3}
+	now := time.Unix(1000, 0)
+	if w := g.check(r, now, 10); w != 0 {
+		t.Fatalf("an idle bucket made a batch of 10 wait %v", w)
+	}
+	g.take(r, now, 10)
+	if w := g.check(r, now, 1); w != 8*time.Second {
+		t.Errorf("after a batch of 10 the next message waits %v, want 8s (10 s of cost, burst 3)", w)
+	}
+	if w := g.check(r, now.Add(8*time.Second), 1); w != 0 {
+		t.Errorf("after 8 s: wait %v", w)
+	}
+}
