@@ -99,12 +99,6 @@ func (c *Context) Once(name string, ttl time.Duration, fn func() error) (ran boo
 	return true, nil
 }
 
-// markedChecker is a Marker that can also tell whether a name is marked
-// without marking it.
-type markedChecker interface {
-	Marked(ctx context.Context, name string) (bool, error)
-}
-
 // seenBefore reports whether the update was handled already (dedup). It
 // only looks: the update is marked as handled by markHandled, after its
 // handler finished, so an update whose handling was interrupted (a crash,
@@ -117,7 +111,7 @@ func (b *Bot) seenBefore(ctx context.Context, u *tg.Update) bool {
 	name := dedupName(u)
 	var seen bool
 	var err error
-	if mc, ok := m.(markedChecker); ok {
+	if mc, ok := m.(fsm.MarkedChecker); ok {
 		seen, err = mc.Marked(ctx, name)
 	} else {
 		// Look by marking, and undo the mark if it was not there.

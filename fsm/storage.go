@@ -93,3 +93,11 @@ type Marker interface {
 	// failed after claiming its mark releases it).
 	Unmark(ctx context.Context, name string) error
 }
+
+// MarkedChecker is an optional extension of Marker: it tells whether a name
+// is marked now without marking it. Update de-duplication uses it to look
+// before handling and mark only after the handler finished; all of Herald's
+// backends implement it.
+type MarkedChecker interface {
+	Marked(ctx context.Context, name string) (bool, error)
+}

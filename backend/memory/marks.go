@@ -46,3 +46,13 @@ func (s *Store) Unmark(_ context.Context, name string) error {
 	sh.mu.Unlock()
 	return nil
 }
+
+// Marked reports whether name is marked now, without marking it.
+func (s *Store) Marked(_ context.Context, name string) (bool, error) {
+	sh := s.nameShard(name)
+	now := s.now()
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	exp, ok := sh.marks[name]
+	return ok && !expired(exp, now), nil
+}

@@ -31,3 +31,13 @@ func (s *Store) Unmark(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// Marked reports whether name is marked now, without marking it.
+func (s *Store) Marked(ctx context.Context, name string) (bool, error) {
+	k := s.nameKey("mark", name)
+	n, err := s.client.Exists(ctx, k).Result()
+	if err != nil {
+		return false, opError("marked", k, err)
+	}
+	return n == 1, nil
+}

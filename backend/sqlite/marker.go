@@ -2,6 +2,8 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -35,4 +37,17 @@ func (s *Store) Unmark(ctx context.Context, name string) error {
 		return fmt.Errorf("sqlite: unmark %q: %w", name, err)
 	}
 	return nil
+}
+
+// Marked reports whether name is marked now, without marking it.
+func (s *Store) Marked(ctx context.Context, name string) (bool, error) {
+	var one int
+	err := s.stmts.marked.QueryRowContext(ctx, name, s.nowNanos()).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("sqlite: marked %q: %w", name, err)
+	}
+	return true, nil
 }

@@ -10,7 +10,7 @@ import (
 // each pool connection as needed.
 type statements struct {
 	get, insert, update, delete *sql.Stmt // fsm_records
-	mark, unmark                *sql.Stmt // marks
+	mark, unmark, marked        *sql.Stmt // marks
 	renew, unlock               *sql.Stmt // locks
 	all                         []*sql.Stmt
 }
@@ -45,6 +45,7 @@ func (st *statements) prepare(ctx context.Context, r, w *sql.DB) error {
 		ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at
 		WHERE marks.expires_at != 0 AND marks.expires_at <= ?3`)
 	st.unmark = p(w, `DELETE FROM marks WHERE name = ?1`)
+	st.marked = p(r, `SELECT 1 FROM marks WHERE name = ?1 AND (expires_at = 0 OR expires_at > ?2)`)
 	st.renew = p(w, `UPDATE locks SET expires_at = ?3
 		WHERE name = ?1 AND token = ?2 AND expires_at > ?4`)
 	st.unlock = p(w, `DELETE FROM locks WHERE name = ?1 AND token = ?2`)

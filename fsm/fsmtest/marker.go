@@ -21,6 +21,7 @@ func TestMarker(t *testing.T, newMarker func(t *testing.T) fsm.Marker, opts ...O
 		{"MarkUnmark", testMarkUnmark},
 		{"NamesIndependent", testMarkNames},
 		{"TTL", testMarkTTL},
+		{"Marked", testMarked},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.f(t, newMarker(t), o) })
@@ -103,4 +104,31 @@ func testMarkTTL(t *testing.T, m fsm.Marker, o Options) {
 	mark(t, m, short, time.Second, true)
 	mark(t, m, short, time.Second, false)
 	mark(t, m, long, time.Minute, false)
+}
+
+func testMarked(t *testing.T, m fsm.Marker, o Options) {
+	mc, ok := m.(fsm.MarkedChecker)
+	if !ok {
+		t.Skip("the Marker has no Marked method (optional)")
+	}
+	ctx := testContext(t)
+	name := uniqueName("looked-at")
+	check := func(want bool) {
+		t.Helper()
+		got, err := mc.Marked(ctx, name)
+		if err != nil || got != want {
+			t.Fatalf("Marked(%q) = %v, %v; want %v", name, got, err, want)
+		}
+	}
+	check(false)
+	check(false) // looking does not mark
+	mark(t, m, name, time.Second, true)
+	check(true)
+	o.Sleep(1500 * time.Millisecond)
+	check(false) // expired
+	mark(t, m, name, 0, true)
+	if err := m.Unmark(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	check(false)
 }
