@@ -89,40 +89,7 @@ func forwardMessage(c *call) (any, *apiError) {
 }
 
 func forwardMessages(c *call) (any, *apiError) {
-	ids, aerr := intsParam(c, "message_ids")
-	if aerr != nil {
-		return nil, aerr
-	}
-	b := c.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	t, aerr := c.targetLocked()
-	if aerr != nil {
-		return nil, aerr
-	}
-	var srcs []*message
-	for _, id := range ids {
-		if src, err := c.sourceLocked(id, errForwardNotFound); err == nil {
-			srcs = append(srcs, src)
-		} else if err != errForwardNotFound {
-			return nil, err
-		}
-	}
-	if len(srcs) == 0 {
-		return nil, errForwardNotFound
-	}
-	if aerr := c.limitLocked(t.ch, len(srcs)); aerr != nil {
-		return nil, aerr
-	}
-	out := make([]tg.MessageId, 0, len(srcs))
-	for _, src := range srcs {
-		m := c.newBotMessageLocked(t)
-		copyContent(m.m, src.m)
-		m.m.ForwardOrigin = originOf(src)
-		c.storeLocked(t, m)
-		out = append(out, tg.MessageId{MessageID: m.m.MessageID})
-	}
-	return out, nil
+	return sendMany(c, errForwardNotFound, func(m, src *message) { m.m.ForwardOrigin = originOf(src) })
 }
 
 func copyMessage(c *call) (any, *apiError) {
@@ -170,6 +137,19 @@ func copyMessage(c *call) (any, *apiError) {
 }
 
 func copyMessages(c *call) (any, *apiError) {
+	return sendMany(c, errCopyNotFound, func(m, src *message) {
+		if !c.p.bool("remove_caption") {
+			m.m.Caption, m.m.CaptionEntities = src.m.Caption, src.m.CaptionEntities
+		} else {
+			m.m.Caption, m.m.CaptionEntities = "", nil
+		}
+	})
+}
+
+// sendMany forwards or copies the messages named by message_ids: every
+// message is checked (notFound when none exists), the limit is taken for
+// all of them at once, then each is copied and adjusted by apply.
+func sendMany(c *call, notFound *apiError, apply func(m, src *message)) (any, *apiError) {
 	ids, aerr := intsParam(c, "message_ids")
 	if aerr != nil {
 		return nil, aerr
@@ -183,14 +163,14 @@ func copyMessages(c *call) (any, *apiError) {
 	}
 	var srcs []*message
 	for _, id := range ids {
-		if src, err := c.sourceLocked(id, errCopyNotFound); err == nil {
+		if src, err := c.sourceLocked(id, notFound); err == nil {
 			srcs = append(srcs, src)
-		} else if err != errCopyNotFound {
+		} else if err != notFound {
 			return nil, err
 		}
 	}
 	if len(srcs) == 0 {
-		return nil, errCopyNotFound
+		return nil, notFound
 	}
 	if aerr := c.limitLocked(t.ch, len(srcs)); aerr != nil {
 		return nil, aerr
@@ -199,11 +179,7 @@ func copyMessages(c *call) (any, *apiError) {
 	for _, src := range srcs {
 		m := c.newBotMessageLocked(t)
 		copyContent(m.m, src.m)
-		if !c.p.bool("remove_caption") {
-			m.m.Caption, m.m.CaptionEntities = src.m.Caption, src.m.CaptionEntities
-		} else {
-			m.m.Caption, m.m.CaptionEntities = "", nil
-		}
+		apply(m, src)
 		c.storeLocked(t, m)
 		out = append(out, tg.MessageId{MessageID: m.m.MessageID})
 	}
