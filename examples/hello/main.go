@@ -18,9 +18,18 @@ import (
 )
 
 func main() {
-	bot, err := herald.New(os.Getenv("BOT_TOKEN")) // HERALD_MODE=webhook and HERALD_WEBHOOK_* switch to a webhook
+	bot, err := newBot(os.Getenv("BOT_TOKEN")) // HERALD_MODE=webhook and HERALD_WEBHOOK_* switch to a webhook
 	if err != nil {
 		log.Fatal(err)
+	}
+	log.Fatal(bot.RunWithSignals(context.Background()))
+}
+
+// newBot builds the bot; options are for tests.
+func newBot(token string, opts ...herald.Option) (*herald.Bot, error) {
+	bot, err := herald.New(token, opts...)
+	if err != nil {
+		return nil, err
 	}
 	r := bot.Router()
 	r.Use(middleware.Logging(nil), middleware.Throttle(middleware.ThrottleConfig{}))
@@ -37,5 +46,5 @@ func main() {
 		_ = c.Answer("Pressed!")
 		return c.Edit("You pressed the button.", nil)
 	}, herald.CallbackPrefix("pressed"))
-	log.Fatal(bot.RunWithSignals(context.Background()))
+	return bot, nil
 }
