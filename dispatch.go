@@ -70,7 +70,7 @@ func (r *Router) route(c *Context) error {
 		}
 		e := r.entries[i]
 		if e.router != nil {
-			if e.router.kinds&c.kind == 0 {
+			if e.router.kinds&c.kind == 0 || !matchAll(c, e.router.filters) {
 				continue
 			}
 			if taken, err := e.router.dispatch(c); taken || err != nil {

@@ -69,6 +69,15 @@ func (c *Context) parseCommand() *parsedCommand {
 	return p
 }
 
+// IsCommand matches messages that start with a command addressed to this
+// bot (any command: "/anything", "/anything@this_bot").
+func IsCommand() Filter {
+	return func(c *Context) bool {
+		p := c.parseCommand()
+		return p.ok && p.forMe
+	}
+}
+
 // TextEquals matches when the text (see Context.Text) equals one of the values.
 func TextEquals(values ...string) Filter {
 	return func(c *Context) bool { return slices.Contains(values, c.Text()) }

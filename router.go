@@ -20,6 +20,7 @@ type Router struct {
 	entries []*entry
 	onError func(c *Context, err error) error
 	needs   []dependency
+	filters []Filter // the router is entered only when they all match
 
 	freeze     sync.Once
 	frozen     bool
@@ -92,6 +93,15 @@ func (r *Router) UseInnerIf(f Filter, m Handler) {
 func (r *Router) OnError(fn func(c *Context, err error) error) {
 	r.mustNotBeFrozen()
 	r.onError = fn
+}
+
+// Filter makes the router (its outer middleware and everything in it) see
+// only updates that pass every filter; other updates go on to the entries
+// after it, as if it were not there. A scene's router, for example, filters
+// on the scene's states.
+func (r *Router) Filter(filters ...Filter) {
+	r.mustNotBeFrozen()
+	r.filters = append(r.filters, filters...)
 }
 
 // Include adds child routers. A router can be included once.

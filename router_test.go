@@ -376,3 +376,22 @@ func TestCommandsKeepRegistrationOrder(t *testing.T) {
 		t.Errorf("trace %v, want %v", rec.trace, want)
 	}
 }
+
+func TestRouterFilterAndIsCommand(t *testing.T) {
+	b := newTestBot(t)
+	rec := &recorder{}
+	admin := NewRouter("admin")
+	admin.Filter(Users(1))
+	admin.Use(rec.mw("admin-outer"))
+	admin.Message(rec.h("admin"))
+	b.Router().Include(admin)
+	b.Router().Message(rec.h("command"), IsCommand())
+	b.Router().Message(rec.h("text"))
+	for _, u := range []*tg.Update{textUpdate(1, 1, "hi"), textUpdate(2, 2, "/help"), textUpdate(3, 2, "/help@other_bot"), textUpdate(4, 2, "hi")} {
+		_ = b.HandleUpdate(context.Background(), u)
+	}
+	want := []string{"admin-outer>", "admin", "<admin-outer", "command", "text", "text"}
+	if !slices.Equal(rec.trace, want) {
+		t.Errorf("trace %v, want %v", rec.trace, want)
+	}
+}
