@@ -208,3 +208,14 @@ func (c *Context) Args() string { return c.args }
 
 // Groups returns the submatches of the last TextRegexp filter that matched.
 func (c *Context) Groups() []string { return c.groups }
+
+// WithContext returns a Context for the rest of the chain that carries ctx
+// (a deadline, a value) and shares everything else with c. Middleware use
+// it instead of changing c.Context, which other goroutines may be reading:
+//
+//	return c.WithContext(ctx).Next()
+func (c *Context) WithContext(ctx context.Context) *Context {
+	c2 := *c
+	c2.Context = ctx
+	return &c2
+}

@@ -167,6 +167,13 @@ func equal(a, b []int64) bool {
 
 func TestTimeout(t *testing.T) {
 	b := newBot(t, &fakeAPI{})
+	// Like net/http or a database driver, something keeps watching the
+	// update's Context while Timeout runs: Timeout must not change it.
+	watched := make(chan struct{})
+	b.Router().Use(func(c *herald.Context) error {
+		go func() { <-c.Done(); close(watched) }()
+		return c.Next()
+	})
 	b.Router().UseInner(Timeout(20 * time.Millisecond))
 	var handlerErr error
 	b.Router().Message(func(c *herald.Context) error {
@@ -174,10 +181,13 @@ func TestTimeout(t *testing.T) {
 		handlerErr = c.Err()
 		return nil
 	})
-	err := b.HandleUpdate(context.Background(), msg(1, 1, 1, "private"))
+	ctx, cancel := context.WithCancel(context.Background())
+	err := b.HandleUpdate(ctx, msg(1, 1, 1, "private"))
 	if !errors.Is(handlerErr, context.DeadlineExceeded) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("handler saw %v, chain returned %v", handlerErr, err)
 	}
+	cancel()
+	<-watched
 }
 
 func TestRecoverAndLogging(t *testing.T) {

@@ -15,12 +15,9 @@ import (
 // cannot be stopped by any middleware.
 func Timeout(d time.Duration) herald.Handler {
 	return func(c *herald.Context) error {
-		parent := c.Context
-		ctx, cancel := context.WithTimeout(parent, d)
+		ctx, cancel := context.WithTimeout(c, d)
 		defer cancel()
-		c.Context = ctx
-		err := c.Next()
-		c.Context = parent
+		err := c.WithContext(ctx).Next()
 		if err == nil && ctx.Err() == context.DeadlineExceeded {
 			err = fmt.Errorf("middleware: handler took longer than %v: %w", d, context.DeadlineExceeded)
 		}
