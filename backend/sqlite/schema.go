@@ -48,11 +48,38 @@ CREATE TABLE lock_tokens (
 );
 INSERT INTO lock_tokens (id, last) VALUES (1, 0);
 `,
+	// 2: broadcast campaigns and their recipients (package broadcast).
+	`
+CREATE TABLE broadcast_campaigns (
+	id          INTEGER NOT NULL PRIMARY KEY,
+	name        TEXT    NOT NULL,
+	message     TEXT    NOT NULL,            -- broadcast.Message as JSON
+	paid        INTEGER NOT NULL,            -- allow_paid_broadcast
+	created_at  INTEGER NOT NULL,            -- Unix ns
+	total       INTEGER NOT NULL,
+	lease_owner TEXT    NOT NULL DEFAULT '', -- runner sending it; '': none
+	lease_until INTEGER NOT NULL DEFAULT 0   -- end of its lease, Unix ns
+);
+
+CREATE TABLE broadcast_recipients (
+	campaign   INTEGER NOT NULL,
+	seq        INTEGER NOT NULL,             -- position in the campaign, from 1
+	chat       INTEGER NOT NULL,
+	status     TEXT    NOT NULL,             -- pending, sending, sent, blocked, failed, skipped
+	message_id INTEGER NOT NULL DEFAULT 0,
+	error      TEXT    NOT NULL DEFAULT '',
+	attempts   INTEGER NOT NULL DEFAULT 0,
+	updated_at INTEGER NOT NULL DEFAULT 0,   -- Unix ns
+	PRIMARY KEY (campaign, seq)
+) WITHOUT ROWID;
+CREATE UNIQUE INDEX broadcast_recipients_chat ON broadcast_recipients (campaign, chat);
+CREATE INDEX broadcast_recipients_status ON broadcast_recipients (campaign, status, seq);
+`,
 }
 
 // SchemaVersion is the schema version (PRAGMA user_version) this package
 // writes: len(migrations).
-const SchemaVersion = 1
+const SchemaVersion = 2
 
 // ErrSchemaTooNew is returned by Open for a file written by a newer version
 // of Herald. The file is left untouched.

@@ -1,0 +1,68 @@
+// Package broadcast sends one message to many chats — a campaign — at the
+// highest rate Telegram's limits allow, durably: every recipient's state
+// is stored, a stopped or crashed campaign resumes where it was, and no
+// recipient is sent the message twice.
+//
+//	store := db.Broadcasts()                           // backend/sqlite; NewMemoryStore in tests
+//	c, err := store.Create(ctx, broadcast.Campaign{Message: broadcast.Message{Text: "News!"}}, chatIDs, time.Now())
+//	lim := limit.New(limit.Config{})
+//	bot, _ := tg.New(token, tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{})))
+//	p, err := broadcast.Run(ctx, bot, store, c.ID, broadcast.Options{OnProgress: show})
+//
+// The command "herald broadcast" does the same from a file of chat ids,
+// with a progress bar.
+//
+// # Rate
+//
+// Run keeps Options.Concurrency sends in flight; the limiter on the client
+// decides when each goes (30 messages/s per bot, 1/s per chat, 20/min per
+// group; 1000/s for a Paid campaign with limit.Config.PaidBroadcast), and
+// pauses everyone after a 429. Sends carry limit.Bulk priority, so the
+// bot's replies to users (Interactive) take the next free slot. On the
+// emulator with Telegram's limits a campaign runs at the limit itself
+// (ratio 1.00 of 30/s, zero 429s).
+//
+// # States and exactly once
+//
+// A recipient is Pending until it is sent to, then Sent (with the message
+// id), Blocked (403: the user blocked the bot), Failed (a 4xx, or
+// transient failures — 429 after the limiter's retries, 5xx, a request
+// that could not leave — on all of Options.MaxAttempts attempts) or
+// Skipped. Transient failures are tried again in a later pass.
+//
+// The Bot API has no idempotency key, so the one thing no program can know
+// after a crash is whether a request that had left was executed. Run
+// keeps that window as small as it can be: the recipient is marked
+// Sending in the Store at the last moment before the request leaves —
+// after the limiter's wait, when the HTTP transport hands it a connection
+// (httptrace GotConn) — and marked with its result as soon as the answer
+// arrives. A recipient found Sending when a campaign resumes was therefore
+// on the wire at the crash; it is "in doubt". The default policy is at
+// most once: it becomes Skipped, with the reason, and is reported. With
+// Options.ResendInDoubt it is sent again (at least once). Recipients that
+// were waiting in the limiter were never marked and are simply sent.
+//
+// In practice a recipient in doubt has its message: to get none, the
+// process must die in the microseconds between the Sending mark and the
+// request's last byte on a connection already open, while the wider window
+// — after Telegram executed the request, before the result is written —
+// leaves a delivered message marked in doubt, which at-most-once handles
+// correctly. Sends are spaced by the limiter (33 ms at 30/s), so a kill
+// usually finds no request on the wire at all. The tests kill the
+// "herald broadcast" process with SIGKILL mid-campaign and check, in the
+// emulator's transcripts, that every recipient has exactly one message
+// after the resume.
+//
+// A request that left but got no answer (connection reset, timeout) is in
+// doubt in the same way and follows the same policy. Ending Run's context
+// stops the sends waiting for the limiter at once and gives those already
+// on the wire Options.StopGrace to answer, so that a clean stop (Ctrl-C)
+// leaves nobody in doubt.
+//
+// # One runner per campaign
+//
+// Run holds a lease on the campaign in the Store, renewed while it runs,
+// so that two runners never send the same campaign (ErrBusy). The lease of
+// a runner that died on the same host (its process is gone) is taken over
+// at once; otherwise after Options.LeaseTTL.
+package broadcast

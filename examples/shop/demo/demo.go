@@ -1,0 +1,174 @@
+// Package demo runs Herald's demo in one process: the emulator (a fake
+// Telegram with a web chat page), and the flagship shop bot talking to it,
+// with its state in one SQLite file. `herald demo` is a thin command
+// around Run.
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/examples/shop/shopbot"
+	"github.com/heraldbot/herald/limit"
+	"github.com/heraldbot/herald/source"
+	"github.com/heraldbot/herald/tg"
+)
+
+// Token is the demo bot's token in the emulator (not a secret: the
+// emulator is local).
+const Token = "100001:herald-demo"
+
+// User is the demo customer, created in the emulator at start and made
+// an admin of the shop so that /stats and /broadcast work on the page.
+var User = tg.User{ID: 1001, FirstName: "Ada", Username: "ada"}
+
+// Config configures Run.
+type Config struct {
+	// Listener serves the emulator (Bot API, control API, page); it must
+	// be on a loopback address. Run closes it.
+	Listener net.Listener
+	// DBPath is the SQLite file for the shop's data and conversations
+	// (default DefaultDBPath()).
+	DBPath string
+	// Webhook makes the bot receive updates by webhook, on a loopback
+	// listener of its own, instead of long polling.
+	Webhook bool
+	// Limits are the emulator's rate limits (nil: Telegram's).
+	Limits *emulator.Limits
+	// Out receives the instructions (default os.Stdout).
+	Out io.Writer
+	// Logger receives logs (default slog.Default()).
+	Logger *slog.Logger
+	// Ready, if set, is called once the emulator serves and the bot runs.
+	Ready func(emu *emulator.Emulator, baseURL string)
+}
+
+// DefaultDBPath is herald-demo/shop.db in the user's cache directory, or
+// in the temporary directory when there is none.
+func DefaultDBPath() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "herald-demo", "shop.db")
+}
+
+// Run serves the demo until ctx ends, then stops the bot, the emulator
+// and the storage cleanly.
+func Run(ctx context.Context, cfg Config) error {
+	if cfg.Listener == nil {
+		return errors.New("demo: no listener")
+	}
+	defer cfg.Listener.Close()
+	if tcp, ok := cfg.Listener.Addr().(*net.TCPAddr); !ok || !tcp.IP.IsLoopback() {
+		return fmt.Errorf("demo: %s is not a loopback address; the emulator's control API shows every token", cfg.Listener.Addr())
+	}
+	if cfg.DBPath == "" {
+		cfg.DBPath = DefaultDBPath()
+	}
+	if cfg.Out == nil {
+		cfg.Out = os.Stdout
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if err := os.MkdirAll(filepath.Dir(cfg.DBPath), 0o755); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	st, err := shopbot.OpenStorage(ctx, cfg.DBPath, "")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer st.Close()
+
+	emu := emulator.New(emulator.Options{Limits: cfg.Limits, Logger: log.With("component", "emulator")})
+	base := "http://" + cfg.Listener.Addr().String()
+	emuCtx, stopEmu := context.WithCancel(context.WithoutCancel(ctx))
+	emuDone := make(chan error, 1)
+	go func() { emuDone <- emu.Serve(emuCtx, cfg.Listener) }()
+	defer func() {
+		stopEmu()
+		if err := <-emuDone; err != nil {
+			log.Warn("emulator stopped with an error", "err", err)
+		}
+	}()
+	if _, err := emu.AddBot(Token); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+
+	mode, err := receiveMode(cfg.Webhook)
+	if err != nil {
+		return err
+	}
+	bot, shop, err := shopbot.NewBot(Token, shopbot.Config{
+		DB: st.DB, State: st.State, Admins: []int64{User.ID}, Logger: log.With("component", "shop"),
+		// The emulator enforces Telegram's limits, so the bot keeps them.
+		Limits: limit.Config{},
+	}, herald.WithClientOptions(tg.WithBaseURL(base)), mode)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		_ = shop.Close(cctx)
+	}()
+	if err := shopbot.SetCommands(ctx, bot.Client()); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+
+	runDone := make(chan error, 1)
+	go func() { runDone <- bot.Run(ctx) }()
+
+	// The demo customer says hello, so that the page offers them.
+	if _, err := emu.SendMessage(ctx, emulator.UserMessage{Token: Token, From: User, Text: "/start"}); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	how := "long polling"
+	if cfg.Webhook {
+		how = "webhook"
+	}
+	fmt.Fprintf(cfg.Out, `Herald demo: the shop bot runs against the emulator (%s).
+
+  Open %s/ in your browser, pick the user %q (a shop admin), and write /start.
+  Try: /catalog, add a few products, /cart → Checkout (give a bad phone number
+  first), confirm, then /orders, and the admin commands /stats and /broadcast hi.
+
+  Shop and conversation state: %s
+  Bot API: %s/bot<token>/…   Control API: %s/control/
+  Press Ctrl-C to stop.
+`, how, base, User.FirstName, cfg.DBPath, base, base)
+	if cfg.Ready != nil {
+		cfg.Ready(emu, base)
+	}
+	err = <-runDone
+	log.Info("demo stopped")
+	return err
+}
+
+// receiveMode is polling (short timeouts so Ctrl-C is quick) or a
+// webhook on a loopback listener of its own.
+func receiveMode(webhook bool) (herald.Option, error) {
+	if !webhook {
+		return herald.WithPolling(source.PollerConfig{Timeout: 10 * time.Second, DeleteWebhook: true}), nil
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("demo: webhook listener: %w", err)
+	}
+	return herald.WithWebhook(herald.WebhookConfig{
+		URL:      "http://" + ln.Addr().String() + "/webhook",
+		Listener: ln,
+		Path:     "/webhook",
+	}), nil
+}

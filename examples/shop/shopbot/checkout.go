@@ -1,0 +1,147 @@
+package shopbot
+
+import (
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/examples/shop/service"
+	"github.com/heraldbot/herald/fsm/form"
+)
+
+// Checkout is what the checkout form fills. It is stored as JSON in the
+// conversation state while the form runs, so the customer can leave and
+// come back, even after the bot restarted.
+type Checkout struct {
+	// Key identifies this checkout: the order it creates is placed once
+	// per key (c.Once, and a unique column in the database).
+	Key string
+	// Cart is the cart as it was when the checkout began, for the summary.
+	Cart                       string
+	Name, Phone, Address, Slot string
+}
+
+// Delivery slots offered by the form.
+var Slots = []string{"Today 18–20", "Tomorrow 10–12", "Tomorrow 18–20"}
+
+// phoneRE accepts digits with spaces, dashes, dots or brackets and an
+// optional leading +; the number of digits is checked separately.
+var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ().-]*[0-9]$`)
+
+// phoneHint is the validation error of the phone field.
+const phoneHint = "That does not look like a phone number. Please send 7 to 15 digits, e.g. +1 555 010 0199."
+
+// parsePhone validates a phone number and normalises its spacing.
+var parsePhone = form.Regexp(phoneRE, phoneHint).Validate(func(v string) error {
+	n := 0
+	for _, r := range v {
+		if r >= '0' && r <= '9' {
+			n++
+		}
+	}
+	if n < 7 || n > 15 {
+		return form.Invalid(phoneHint)
+	}
+	return nil
+})
+
+// checkoutForm is the declared form.
+type checkoutForm struct {
+	form *form.Form[Checkout]
+}
+
+func newCheckoutForm(h *handlers) checkoutForm {
+	f := form.New[Checkout]("checkout").
+		Field("name", "Checkout, step 1 of 4: what name should we put on the order?",
+			form.Into(form.Text(2, 64), func(co *Checkout, v string) error { co.Name = v; return nil }), form.Label("Name")).
+		Field("phone", "Step 2 of 4: your phone number, so the courier can call you?",
+			form.Into(parsePhone, func(co *Checkout, v string) error { co.Phone = v; return nil }), form.Label("Phone")).
+		Field("address", "Step 3 of 4: the delivery address?",
+			form.Into(form.Text(5, 200), func(co *Checkout, v string) error { co.Address = v; return nil }), form.Label("Address")).
+		Field("slot", "Step 4 of 4: when should we deliver?",
+			form.Into(form.OneOf(Slots...), func(co *Checkout, v string) error { co.Slot = v; return nil }), form.Label("Delivery")).
+		Summary(func(co Checkout) string {
+			return "Please check your order:\n\n" + co.Cart + "\n\n" +
+				"Name: " + co.Name + "\nPhone: " + co.Phone + "\nAddress: " + co.Address + "\nDelivery: " + co.Slot
+		}).
+		OnDone(h.placeOrder).
+		OnCancel(func(c *herald.Context) error {
+			_, err := c.ReplyWith(textWith("Checkout cancelled. Your cart is kept.", menuKeyboard()))
+			return err
+		})
+	return checkoutForm{form: f}
+}
+
+// startCheckout begins the form with a fresh key and the cart's summary.
+func (h *handlers) startCheckout(c *herald.Context) error {
+	cart, err := h.carts.Get(c).Get(c, c.Sender().ID)
+	if err != nil {
+		return err
+	}
+	if cart.Empty() {
+		return c.Answer("Your cart is empty.")
+	}
+	if err := c.Answer(""); err != nil {
+		return err
+	}
+	return h.shop.checkout.form.StartWith(c, Checkout{Key: rand.Text(), Cart: cartText(cart)})
+}
+
+// OrderTTL is how long a checkout key is remembered by c.Once; the
+// database's unique key guards it for good.
+const OrderTTL = 7 * 24 * time.Hour
+
+// placeOrder is the form's OnDone: it places the order once, however
+// often and however fast Confirm is pressed (the form clears its state
+// first; c.Once guards instances sharing the State; the unique key in the
+// database guards everything else), then queues the receipt.
+func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
+	customer := c.Sender().ID
+	var (
+		ord     service.Order
+		created bool
+	)
+	ran, err := c.Once("shop-order:"+co.Key, OrderTTL, func() error {
+		var err error
+		ord, created, err = h.orders.Get(c).Place(c, co.Key, customer, service.Checkout{
+			Name: co.Name, Phone: co.Phone, Address: co.Address, Slot: co.Slot,
+		}, time.Now())
+		return err
+	})
+	switch {
+	case errors.Is(err, service.ErrEmptyCart):
+		_, err = c.ReplyWith(textWith("Your cart is empty now, so there is nothing to order.", menuKeyboard()))
+		return err
+	case err != nil:
+		return err
+	case !ran:
+		return nil // another instance is placing it and will answer
+	case !created:
+		_, err = c.Reply(fmt.Sprintf("Order #%d was already placed; see /orders.", ord.ID))
+		return err
+	}
+	if _, err := c.ReplyWith(textWith(orderText(ord)+"\n\nYour receipt is on its way.", menuKeyboard())); err != nil {
+		return err
+	}
+	if !h.receipts.Get(c).Submit(c.Client(), c.Chat().ID, ord) {
+		_, err := c.Reply("Our receipt printer is busy; your order is confirmed all the same (see /orders).")
+		return err
+	}
+	return nil
+}
+
+// orderText describes a placed order.
+func orderText(o service.Order) string {
+	var b strings.Builder
+	b.WriteString(fmt.Sprintf("✅ Order #%d confirmed\n\n", o.ID))
+	for _, l := range o.Lines {
+		b.WriteString(fmt.Sprintf("• %s × %d — %s\n", l.Name, l.Qty, service.Money(l.SubtotalCents())))
+	}
+	b.WriteString("Total: " + service.Money(o.TotalCents) + "\n")
+	b.WriteString(fmt.Sprintf("Delivery: %s to %s (%s, %s)", o.Slot, o.Address, o.Name, o.Phone))
+	return b.String()
+}

@@ -1,0 +1,96 @@
+package shopbot_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/examples/shop/shopbot"
+	"github.com/heraldbot/herald/examples/shop/shoptest"
+	"github.com/heraldbot/herald/limit"
+	"github.com/heraldbot/herald/middleware"
+	"github.com/heraldbot/herald/source"
+	"github.com/heraldbot/herald/tg"
+)
+
+const token = "424242:shop-test"
+
+// world is an emulator over HTTP on 127.0.0.1 and the shop's storage.
+type world struct {
+	emu        *emulator.Emulator
+	url        string
+	path, dsn  string // SQLite file; PostgreSQL URL or ""
+	storage    *shopbot.Storage
+	stop       func()
+	shopClosed bool
+}
+
+func newWorld(t *testing.T, dsn string) *world {
+	t.Helper()
+	l := emulator.NoLimits()
+	emu := emulator.New(emulator.Options{Limits: &l})
+	srv := httptest.NewServer(emu.Handler())
+	t.Cleanup(func() { srv.Close(); emu.Close() })
+	return &world{emu: emu, url: srv.URL, path: filepath.Join(t.TempDir(), "shop.db"), dsn: dsn}
+}
+
+// start opens the storage and runs the shop bot until stop.
+func (w *world) start(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := shopbot.OpenStorage(ctx, w.path, w.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	bot, shop, err := shopbot.NewBot(token, shopbot.Config{
+		DB: st.DB, State: st.State, Admins: []int64{1}, Logger: quiet,
+		Limits: limit.Config{Global: limit.Unlimited, Chat: limit.Unlimited, Group: limit.Unlimited},
+		Flood:  middleware.ThrottleConfig{Rate: -1},
+	},
+		herald.WithClientOptions(tg.WithBaseURL(w.url)),
+		herald.WithPolling(source.PollerConfig{Timeout: time.Second, Logger: quiet}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- bot.Run(runCtx) }()
+	w.storage = st
+	stopped := false
+	w.stop = func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Error("Run did not return within 20 s")
+		}
+		cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
+		defer ccancel()
+		if err := shop.Close(cctx); err != nil {
+			t.Errorf("closing the shop: %v", err)
+		}
+		if err := st.Close(); err != nil {
+			t.Errorf("closing the storage: %v", err)
+		}
+	}
+	t.Cleanup(w.stop)
+}
+
+// chat is a customer of the shop.
+func (w *world) chat(t *testing.T, id int64, name string) *shoptest.Chat {
+	return &shoptest.Chat{T: t, Emu: w.emu, Token: token, User: tg.User{ID: id, FirstName: name}}
+}

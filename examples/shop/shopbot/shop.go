@@ -1,0 +1,167 @@
+package shopbot
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/examples/shop/service"
+	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/limit"
+	"github.com/heraldbot/herald/middleware"
+	"github.com/heraldbot/herald/tg"
+)
+
+// State is where conversations (the checkout form), handled update ids
+// and once-only actions are kept: backend/sqlite on one machine,
+// backend/redis for a fleet, backend/memory in tests.
+type State interface {
+	fsm.Storage
+	fsm.Marker
+}
+
+// Config configures the shop bot.
+type Config struct {
+	// DB holds the catalog, carts, customers and orders (required).
+	DB *service.DB
+	// State keeps the checkout form, update dedup and c.Once marks (required).
+	State State
+	// Admins may use /stats and /broadcast.
+	Admins []int64
+	// Limits are the outbound rate limits; the zero value is Telegram's.
+	Limits limit.Config
+	// Flood limits how fast one user may send updates; the zero value
+	// allows 3 per second with bursts of 10. Rate < 0 turns it off.
+	Flood middleware.ThrottleConfig
+	// ReceiptWorkers render and send receipts (default 2); ReceiptQueue
+	// bounds the receipts waiting for a worker (default 64).
+	ReceiptWorkers, ReceiptQueue int
+	// Logger receives the shop's logs (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// ErrorReply is what a customer is told when a handler fails.
+const ErrorReply = "Sorry, something went wrong on our side. Please try again in a moment — your cart is safe."
+
+// Shop is the shop bot's handlers and background workers.
+type Shop struct {
+	cfg        Config
+	log        *slog.Logger
+	receipts   *Receipts
+	broadcasts *broadcaster
+	checkout   checkoutForm
+	closeOnce  sync.Once
+}
+
+// New checks cfg and starts the receipt workers; Close stops them.
+func New(cfg Config) (*Shop, error) {
+	if cfg.DB == nil || cfg.State == nil {
+		return nil, errors.New("shopbot: Config.DB and Config.State are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Flood.Rate == 0 {
+		cfg.Flood.Rate, cfg.Flood.Burst = 3, 10
+	}
+	s := &Shop{cfg: cfg, log: cfg.Logger}
+	s.receipts = NewReceipts(cfg.ReceiptWorkers, cfg.ReceiptQueue, cfg.Logger)
+	s.broadcasts = newBroadcaster(cfg.Logger)
+	return s, nil
+}
+
+// Options returns the bot options the shop needs: its services (for
+// herald.Require), conversation state, dedup, outbound limits and retries,
+// and the friendly error reply. Pass them to herald.New.
+func (s *Shop) Options() []herald.Option {
+	db := s.cfg.DB
+	lim := limit.New(s.cfg.Limits)
+	return []herald.Option{
+		herald.Provide(db.Catalog()),
+		herald.Provide(db.Carts()),
+		herald.Provide(db.Customers()),
+		herald.Provide(db.Orders()),
+		herald.Provide(s.receipts),
+		herald.WithFSM(s.cfg.State, herald.FSMConfig{TTL: 7 * 24 * time.Hour}),
+		herald.WithDedup(s.cfg.State),
+		herald.WithClientOptions(tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{}))),
+		herald.WithErrorReply(ErrorReply),
+		herald.WithLogger(s.log),
+	}
+}
+
+// Register adds the shop's handlers to r: the checkout form first (it
+// only takes users in the middle of it), then commands and buttons, the
+// admin commands behind middleware.AdminOnly, and a fallback.
+func (s *Shop) Register(r *herald.Router) {
+	r.Use(middleware.Logging(s.log))
+	if s.cfg.Flood.Rate > 0 {
+		r.Use(middleware.Throttle(s.cfg.Flood))
+	}
+	// middleware.Timeout would bound each handler, but it swaps the
+	// Context's embedded context.Context in place, which races with
+	// goroutines that watch the Context (database/sql drivers do); it is
+	// left out until that is fixed in package middleware.
+
+	h := newHandlers(r, s)
+	s.checkout = newCheckoutForm(h)
+	s.checkout.form.Register(r)
+	h.register(r)
+
+	admin := herald.NewRouter("shop admin")
+	admin.UseInner(middleware.AdminOnly(middleware.AdminConfig{
+		Users: s.cfg.Admins,
+		Deny:  "Sorry, that command is for the shop's staff.",
+	}))
+	registerAdmin(admin, h)
+	r.Include(admin)
+
+	r.Message(h.fallback)
+	r.CallbackQuery(func(c *herald.Context) error { return c.Answer("This button is no longer active.") })
+}
+
+// Close stops the receipt workers (waiting for the receipts in flight
+// until ctx ends) and any broadcast still running.
+func (s *Shop) Close(ctx context.Context) error {
+	var err error
+	s.closeOnce.Do(func() {
+		s.broadcasts.stop()
+		err = s.receipts.Close(ctx)
+	})
+	return err
+}
+
+// NewBot is New, herald.New with the shop's Options (then opts), and
+// Register on the bot's root router.
+func NewBot(token string, cfg Config, opts ...herald.Option) (*herald.Bot, *Shop, error) {
+	s, err := New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	bot, err := herald.New(token, append(s.Options(), opts...)...)
+	if err != nil {
+		_ = s.Close(context.Background())
+		return nil, nil, err
+	}
+	s.Register(bot.Router())
+	return bot, s, nil
+}
+
+// Commands are the shop's commands as shown in Telegram's menu.
+var Commands = []tg.BotCommand{
+	{Command: "start", Description: "Welcome and main menu"},
+	{Command: "catalog", Description: "Browse the catalog"},
+	{Command: "cart", Description: "Your cart"},
+	{Command: "orders", Description: "Your orders"},
+	{Command: "cancel", Description: "Leave the checkout"},
+	{Command: "help", Description: "What this bot does"},
+}
+
+// SetCommands publishes Commands to Telegram's command menu.
+func SetCommands(ctx context.Context, client *tg.Client) error {
+	_, err := client.SetMyCommands(ctx, tg.SetMyCommandsParams{Commands: Commands})
+	return err
+}
