@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -77,8 +78,8 @@ func (c *ChatID) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		*c = ChatID{}
 		return nil
 	case '0':
-		id, err := strconv.ParseInt(string(v), 10, 64)
-		if err != nil {
+		id, ok := parseInt(v)
+		if !ok {
 			return fmt.Errorf("tg: chat id %s is not an integer", v)
 		}
 		*c = ID(id)
@@ -111,7 +112,7 @@ func (c *ChatID) parseString(s string) error {
 }
 
 // MarshalJSON implements the encoding/json v1 Marshaler.
-func (c ChatID) MarshalJSON() ([]byte, error) { return marshalOne(c.MarshalJSONTo) }
+func (c ChatID) MarshalJSON() ([]byte, error) { return json.Marshal(c) }
 
 // UnmarshalJSON implements the encoding/json v1 Unmarshaler.
-func (c *ChatID) UnmarshalJSON(b []byte) error { return unmarshalOne(b, c.UnmarshalJSONFrom) }
+func (c *ChatID) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, c) }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
 
@@ -136,10 +137,10 @@ func (f *InputFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 }
 
 // MarshalJSON implements the encoding/json v1 Marshaler.
-func (f InputFile) MarshalJSON() ([]byte, error) { return marshalOne(f.MarshalJSONTo) }
+func (f InputFile) MarshalJSON() ([]byte, error) { return json.Marshal(f) }
 
 // UnmarshalJSON implements the encoding/json v1 Unmarshaler.
-func (f *InputFile) UnmarshalJSON(b []byte) error { return unmarshalOne(b, f.UnmarshalJSONFrom) }
+func (f *InputFile) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, f) }
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)

@@ -51,7 +51,7 @@ func (r MessageOrBool) MarshalJSONTo(enc *jsontext.Encoder) error {
 }
 
 // MarshalJSON implements the encoding/json v1 Marshaler.
-func (r MessageOrBool) MarshalJSON() ([]byte, error) { return marshalOne(r.MarshalJSONTo) }
+func (r MessageOrBool) MarshalJSON() ([]byte, error) { return json.Marshal(r) }
 
 // UnmarshalJSON implements the encoding/json v1 Unmarshaler.
-func (r *MessageOrBool) UnmarshalJSON(b []byte) error { return unmarshalOne(b, r.UnmarshalJSONFrom) }
+func (r *MessageOrBool) UnmarshalJSON(b []byte) error { return json.Unmarshal(b, r) }
