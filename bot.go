@@ -30,7 +30,6 @@ type Bot struct {
 	clientOpts []tg.Option
 	run        runConfig
 
-	prepare sync.Once
 	scratch sync.Pool
 	coord   coordination
 	runState
@@ -130,17 +129,11 @@ func (b *Bot) Logger() *slog.Logger { return b.log }
 // Prepare checks dependencies and freezes the routers. Run calls it; call it
 // yourself to fail fast in tests or when you feed updates with HandleUpdate.
 func (b *Bot) Prepare() error {
-	var err error
-	b.prepare.Do(func() {
-		if err = b.checkDependencies(); err != nil {
-			return
-		}
-		b.root.prepare(nil)
-	})
-	if err == nil {
-		err = b.checkDependencies() // Prepare may be called again; keep failing
+	if err := b.checkDependencies(); err != nil {
+		return err
 	}
-	return err
+	b.root.prepare(nil) // once; later calls only check again
+	return nil
 }
 
 // HandleUpdate runs one update through the routers and the error path, in
@@ -165,12 +158,12 @@ func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
 // answer.
 func (b *Bot) handle(ctx context.Context, u *tg.Update) (*source.Reply, error) {
 	b.root.prepare(nil)
-	// A small Context per update (one allocation): handlers pass it as a
-	// context.Context to code that may keep it after returning, such as
-	// net/http, so it is never reused. Its scratch space is pooled.
 	if b.seenBefore(ctx, u) {
 		return nil, nil
 	}
+	// A small Context per update (one allocation): handlers pass it as a
+	// context.Context to code that may keep it after returning, such as
+	// net/http, so it is never reused. Its scratch space is pooled.
 	s := b.scratch.Get().(*scratch)
 	c := newContext(ctx, b, u, s)
 	unlock, err := b.lockChat(ctx, u)
@@ -198,7 +191,8 @@ func (b *Bot) handleError(c *Context, err error) {
 		return
 	}
 	attrs := []any{"update_id", c.Update.UpdateID, "kind", c.kind.String(), "err", err}
-	if chat := c.Chat(); chat != nil {
+	chat := c.Chat()
+	if chat != nil {
 		attrs = append(attrs, "chat_id", chat.ID)
 	}
 	if pe, ok := errors.AsType[*PanicError](err); ok {
@@ -211,7 +205,7 @@ func (b *Bot) handleError(c *Context, err error) {
 	var rerr error
 	if c.kind == KindCallbackQuery {
 		rerr = c.AnswerWith(tg.AnswerCallbackQueryParams{Text: b.errorReply})
-	} else if c.Chat() != nil {
+	} else if chat != nil {
 		_, rerr = c.Reply(b.errorReply)
 	}
 	if rerr != nil {

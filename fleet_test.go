@@ -18,6 +18,7 @@ import (
 	"github.com/heraldbot/herald"
 	redisstore "github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
@@ -88,7 +89,7 @@ func TestFleetConfirmOrderOnce(t *testing.T) {
 			answered.Add(1)
 			return nil
 		}, herald.CallbackPrefix("confirm:"))
-		start(t, b)
+		emutest.Run(t, b)
 		handlers = append(handlers, b.WebhookHandler())
 		_ = i
 	}
@@ -102,7 +103,7 @@ func TestFleetConfirmOrderOnce(t *testing.T) {
 	// The user asks for the order; the bot's reply carries the button.
 	ctx := context.Background()
 	user := tg.User{ID: 501, FirstName: "Ann"}
-	if _, err := w.emu.SendMessage(ctx, emulator.UserMessage{Token: token, From: user, Text: "/start"}); err != nil {
+	if _, err := w.Emu.SendMessage(ctx, emulator.UserMessage{Token: token, From: user, Text: "/start"}); err != nil {
 		t.Fatal(err)
 	}
 	deliver := func(u tg.Update) { // like Telegram: retry while the bot answers 503
@@ -127,7 +128,7 @@ func TestFleetConfirmOrderOnce(t *testing.T) {
 			return
 		}
 	}
-	api, err := tg.New("7400:fleet", tg.WithBaseURL(w.url))
+	api, err := tg.New("7400:fleet", tg.WithBaseURL(w.URL))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +166,7 @@ func TestFleetConfirmOrderOnce(t *testing.T) {
 	// 100 presses of the same button.
 	var ids []string
 	for range 100 {
-		p, err := w.emu.PressButton(ctx, emulator.ButtonPress{Token: token, From: user, ChatID: user.ID, MessageID: msgID, Data: "confirm:42"})
+		p, err := w.Emu.PressButton(ctx, emulator.ButtonPress{Token: token, From: user, ChatID: user.ID, MessageID: msgID, Data: "confirm:42"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +188,7 @@ func TestFleetConfirmOrderOnce(t *testing.T) {
 	}
 	confirmed := 0
 	for _, id := range ids {
-		a, ok := w.emu.CallbackAnswer(token, id)
+		a, ok := w.Emu.CallbackAnswer(token, id)
 		if !ok {
 			t.Errorf("press %s was not answered", id)
 			continue
@@ -203,7 +204,7 @@ func TestFleetConfirmOrderOnce(t *testing.T) {
 
 func (w *world) mustTranscript(t *testing.T, token string, chatID int64) []emulator.Entry {
 	t.Helper()
-	entries, err := w.emu.Transcript(token, chatID)
+	entries, err := w.Emu.Transcript(token, chatID)
 	if err != nil {
 		t.Fatal(err)
 	}

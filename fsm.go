@@ -63,25 +63,15 @@ func (c *Context) FSM() *fsm.Context {
 			storage = failingStorage{fsm.ErrNoKey}
 		}
 	}
-	fc := fsm.NewContext(storage, key, fsm.Options{TTL: b.fsmTTL(), MaxRetries: b.fsmRetries()})
+	var opts fsm.Options
+	if b != nil {
+		opts = fsm.Options{TTL: b.fsmConfig.TTL, MaxRetries: b.fsmConfig.MaxRetries}
+	}
+	fc := fsm.NewContext(storage, key, opts)
 	if c.scratch != nil {
 		c.fsm = fc
 	}
 	return fc
-}
-
-func (b *Bot) fsmTTL() time.Duration {
-	if b == nil {
-		return 0
-	}
-	return b.fsmConfig.TTL
-}
-
-func (b *Bot) fsmRetries() int {
-	if b == nil {
-		return 0
-	}
-	return b.fsmConfig.MaxRetries
 }
 
 // InState matches updates whose conversation is in one of the states;

@@ -14,6 +14,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	redisstore "github.com/heraldbot/herald/backend/redis"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/fsm"
 )
 
@@ -25,7 +26,7 @@ func ownRedis(t *testing.T, port int) (stop func()) {
 		t.Fatal(err)
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	waitFor(t, 10*time.Second, "redis-server to listen", func() bool {
+	emutest.Until(t, 10*time.Second, "redis-server to listen", func() bool {
 		c, err := net.DialTimeout("tcp", addr, 100*time.Millisecond)
 		if err == nil {
 			c.Close()
@@ -89,7 +90,7 @@ func TestRedisOutage(t *testing.T) {
 	}
 
 	ownRedis(t, port) // Redis is back (empty: it keeps nothing on disk)
-	waitFor(t, 10*time.Second, "the store to work again", func() bool { return handle(4, "count") == nil })
+	emutest.Until(t, 10*time.Second, "the store to work again", func() bool { return handle(4, "count") == nil })
 	n, err := fsm.GetData[int](context.Background(), fsm.NewContext(store, fsm.Key{BotID: 77, ChatID: 9, UserID: 9}, fsm.Options{}))
 	if err != nil || n < 1 {
 		t.Errorf("after recovery: count %d, %v", n, err)

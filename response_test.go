@@ -9,6 +9,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -44,19 +45,19 @@ func TestReplyInResponseAndErrorReply(t *testing.T) {
 				return nil
 			})
 			b.Router().Command("fail", func(c *herald.Context) error { return context.DeadlineExceeded })
-			start(t, b)
+			emutest.Run(t, b)
 			if mode == "webhook" {
-				waitFor(t, 10*time.Second, "the webhook", func() bool {
-					st, err := w.emu.Stats(token)
+				emutest.Until(t, 10*time.Second, "the webhook", func() bool {
+					st, err := w.Emu.Stats(token)
 					return err == nil && st.Requests["setWebhook"] > 0
 				})
 			}
 			for _, text := range []string{"/fast", "/fail"} {
-				if _, err := w.emu.SendMessage(context.Background(), emulator.UserMessage{Token: token, From: user(3), Text: text}); err != nil {
+				if _, err := w.Emu.SendMessage(context.Background(), emulator.UserMessage{Token: token, From: user(3), Text: text}); err != nil {
 					t.Fatal(err)
 				}
 			}
-			waitFor(t, 20*time.Second, "both answers", func() bool { return len(w.botTexts(t, token, 3)) == 2 })
+			emutest.Until(t, 20*time.Second, "both answers", func() bool { return len(w.botTexts(t, token, 3)) == 2 })
 			got := w.botTexts(t, token, 3)
 			if got[0] != "answered in the response" || got[1] != "Oops, try again later." {
 				t.Errorf("answers %q", got)
