@@ -102,15 +102,3 @@ func unbox[I any, B boxer[I]](bs []B) []I {
 	}
 	return out
 }
-
-// unbox2 is unbox for a slice of slices.
-func unbox2[I any, B boxer[I]](bss [][]B) [][]I {
-	if bss == nil {
-		return nil
-	}
-	out := make([][]I, len(bss))
-	for i, bs := range bss {
-		out[i] = unbox[I](bs)
-	}
-	return out
-}

@@ -56,9 +56,8 @@ func numbered(s string) string {
 }
 
 // structFields writes the fields of a struct for spec fields, skipping the
-// dropped discriminator. It returns the fields whose type holds a union.
-func (m *model) structFields(b *bytes.Buffer, owner string, fields []*Field, params bool) ([]unionField, error) {
-	var ufs []unionField
+// dropped discriminator.
+func (m *model) structFields(b *bytes.Buffer, owner string, fields []*Field, params bool) error {
 	seen := map[string]bool{}
 	for _, f := range fields {
 		if f.Name == m.drop[owner] && !params {
@@ -66,11 +65,11 @@ func (m *model) structFields(b *bytes.Buffer, owner string, fields []*Field, par
 		}
 		ft, err := m.fieldType(owner, f)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		name := goName(f.Name)
 		if seen[name] {
-			return nil, fmt.Errorf("%s: duplicate Go field %s", owner, name)
+			return fmt.Errorf("%s: duplicate Go field %s", owner, name)
 		}
 		seen[name] = true
 		tag := f.Name
@@ -82,18 +81,8 @@ func (m *model) structFields(b *bytes.Buffer, owner string, fields []*Field, par
 			comment = " // required"
 		}
 		fmt.Fprintf(b, "\t%s %s `json:%q`%s\n", name, ft.Go, tag, comment)
-		if ft.Union != nil {
-			ufs = append(ufs, unionField{GoName: name, JSON: f.Name, Type: ft})
-		}
 	}
-	return ufs, nil
-}
-
-// unionField is a struct field whose type holds a union interface.
-type unionField struct {
-	GoName string
-	JSON   string
-	Type   ftype
+	return nil
 }
 
 func emitTypes(m *model, b *bytes.Buffer) error {
@@ -104,7 +93,7 @@ func emitTypes(m *model, b *bytes.Buffer) error {
 		}
 		fmt.Fprintf(b, "// %s is the Bot API object %s.\n// See %s\n", t.Name, t.Name, t.Href)
 		fmt.Fprintf(b, "type %s struct {\n", t.Name)
-		if _, err := m.structFields(b, t.Name, t.Fields, false); err != nil {
+		if err := m.structFields(b, t.Name, t.Fields, false); err != nil {
 			return err
 		}
 		b.WriteString("}\n\n")
@@ -125,7 +114,7 @@ func emitParams(m *model, b *bytes.Buffer) error {
 		name := methodName(meth.Name) + "Params"
 		fmt.Fprintf(b, "// %s holds the parameters of %s.\n// See %s\n", name, meth.Name, meth.Href)
 		fmt.Fprintf(b, "type %s struct {\n", name)
-		if _, err := m.structFields(b, meth.Name, meth.Fields, true); err != nil {
+		if err := m.structFields(b, meth.Name, meth.Fields, true); err != nil {
 			return err
 		}
 		b.WriteString("}\n\n")

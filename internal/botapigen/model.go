@@ -9,14 +9,13 @@ import (
 
 // model is the spec resolved into Go shapes: unions, discriminators, field types.
 type model struct {
-	spec     *Spec
-	types    map[string]*Type
-	unions   []*union
-	unionOf  map[string]*union   // union Go name → union
-	memberOf map[string][]*union // concrete type → unions it is a variant of
-	drop     map[string]string   // concrete type → JSON name of its dropped discriminator
-	discVal  map[string]string   // concrete type → its discriminator value
-	edges    map[string][]string // required by-value struct edges, for cycle checks
+	spec    *Spec
+	types   map[string]*Type
+	unions  []*union
+	unionOf map[string]*union   // union Go name → union
+	drop    map[string]string   // concrete type → JSON name of its dropped discriminator
+	discVal map[string]string   // concrete type → its discriminator value
+	edges   map[string][]string // required by-value struct edges, for cycle checks
 }
 
 // union is a sealed interface: an abstract spec type, or a synthesized one
@@ -53,7 +52,7 @@ var replyMarkupTypes = []string{"InlineKeyboardMarkup", "ReplyKeyboardMarkup", "
 func newModel(s *Spec) (*model, error) {
 	m := &model{
 		spec: s, types: map[string]*Type{}, unionOf: map[string]*union{},
-		memberOf: map[string][]*union{}, drop: map[string]string{}, discVal: map[string]string{},
+		drop: map[string]string{}, discVal: map[string]string{},
 		edges: map[string][]string{},
 	}
 	for _, t := range s.Types {
@@ -87,11 +86,6 @@ func newModel(s *Spec) (*model, error) {
 func (m *model) addUnion(u *union) {
 	m.unions = append(m.unions, u)
 	m.unionOf[u.Name] = u
-	for _, v := range u.Variants {
-		if v.Kind == '{' {
-			m.memberOf[v.Type] = append(m.memberOf[v.Type], u)
-		}
-	}
 }
 
 // buildUnion finds how the variants of an abstract type are told apart.
