@@ -63,9 +63,9 @@ same command with --from-campaign resumes. State is kept in --db (SQLite).`,
 }
 
 func runBroadcast(cmd *cobra.Command, f *broadcastFlags) error {
-	token := os.Getenv("BOT_TOKEN")
-	if token == "" {
-		return errors.New("set BOT_TOKEN to the bot's token")
+	token, err := botToken()
+	if err != nil {
+		return err
 	}
 	ctx := cmd.Context()
 	db, err := sqlite.Open(ctx, f.db, sqlite.Options{})

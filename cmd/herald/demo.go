@@ -2,9 +2,7 @@ package main
 
 import (
 	"log/slog"
-	"net"
 
-	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/examples/shop/demo"
 	"github.com/spf13/cobra"
 )
@@ -25,11 +23,7 @@ The shop's data and the conversations are kept in one SQLite file (--db),
 so a checkout survives a restart. Ctrl-C stops everything cleanly.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := emulator.ParseLimits(limits)
-			if err != nil {
-				return err
-			}
-			ln, err := net.Listen("tcp", addr)
+			ln, l, err := listenEmulator(addr, limits)
 			if err != nil {
 				return err
 			}

@@ -18,11 +18,7 @@ func newEmulatorCmd() *cobra.Command {
 		Short: "Run a fake Telegram Bot API server with a control API (see docs/EMULATOR.md)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			l, err := emulator.ParseLimits(limits)
-			if err != nil {
-				return err
-			}
-			ln, err := net.Listen("tcp", addr)
+			ln, l, err := listenEmulator(addr, limits)
 			if err != nil {
 				return err
 			}

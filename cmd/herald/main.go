@@ -6,15 +6,19 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
+
+	"github.com/heraldbot/herald/emulator"
 )
 
 func main() {
@@ -62,4 +66,25 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// botToken returns the token from BOT_TOKEN: never a flag, so that it stays
+// out of shell history and process lists.
+func botToken() (string, error) {
+	token := os.Getenv("BOT_TOKEN")
+	if token == "" {
+		return "", errors.New("set BOT_TOKEN to the bot's token")
+	}
+	return token, nil
+}
+
+// listenEmulator parses the --limits flag and listens on --addr, as the
+// emulator and demo commands both do.
+func listenEmulator(addr, limits string) (net.Listener, emulator.Limits, error) {
+	l, err := emulator.ParseLimits(limits)
+	if err != nil {
+		return nil, l, err
+	}
+	ln, err := net.Listen("tcp", addr)
+	return ln, l, err
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -25,9 +24,9 @@ func newWebhookCmd() *cobra.Command {
 	}
 	cmd.PersistentFlags().StringVar(&api, "api", envOr("HERALD_API_URL", tg.DefaultBaseURL), "Bot API base URL")
 	client := func() (*tg.Client, error) {
-		token := os.Getenv("BOT_TOKEN")
-		if token == "" {
-			return nil, errors.New("set BOT_TOKEN to the bot's token")
+		token, err := botToken()
+		if err != nil {
+			return nil, err
 		}
 		return tg.New(token, tg.WithBaseURL(api))
 	}
