@@ -162,20 +162,13 @@ func (c *Context) dropCache() {
 func (c *Context) modify(ctx context.Context, useCache bool, change func(rec *Record) error) error {
 	for attempt := 0; ; attempt++ {
 		began := time.Now()
-		var (
-			rec Record
-			ok  bool
-		)
+		read := c.read
 		if attempt == 0 && useCache {
-			c.mu.Lock()
-			rec, ok = c.rec, c.cached
-			c.mu.Unlock()
+			read = c.load
 		}
-		if !ok {
-			var err error
-			if rec, err = c.read(ctx); err != nil {
-				return err
-			}
+		rec, err := read(ctx)
+		if err != nil {
+			return err
 		}
 		expect := rec.Version
 		if err := change(&rec); err != nil {

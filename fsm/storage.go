@@ -3,7 +3,7 @@ package fsm
 import (
 	"context"
 	"errors"
-	"fmt"
+	"strconv"
 	"time"
 )
 
@@ -19,7 +19,17 @@ type Key struct {
 // String is a stable text form, used by backends as the storage key:
 // "<bot>:<chat>:<user>:<thread>".
 func (k Key) String() string {
-	return fmt.Sprintf("%d:%d:%d:%d", k.BotID, k.ChatID, k.UserID, k.ThreadID)
+	// Called on every storage operation (backends key records by it), so
+	// built without fmt: one allocation.
+	var b [4*20 + 3]byte
+	out := strconv.AppendInt(b[:0], k.BotID, 10)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, k.ChatID, 10)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, k.UserID, 10)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, k.ThreadID, 10)
+	return string(out)
 }
 
 // Record is what a Storage keeps for a key.

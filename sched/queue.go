@@ -17,7 +17,7 @@ type keyQueue[K comparable] struct {
 	buf     []Task // ring buffer; len(buf) is 0 or a power of two
 	head, n int
 	running bool         // a worker runs (or is about to run) a task of this key
-	next    *keyQueue[K] // link in readyList or in the free list
+	next    *keyQueue[K] // link in readyList
 }
 
 // Queues keep their buffer across reuse up to this size; a larger one
@@ -110,7 +110,6 @@ type waiter[K comparable] struct {
 // context ended.
 type waiterList[K comparable] struct {
 	head, tail *waiter[K]
-	n          int
 }
 
 func (l *waiterList[K]) pushBack(w *waiter[K]) {
@@ -121,7 +120,6 @@ func (l *waiterList[K]) pushBack(w *waiter[K]) {
 		l.tail.next = w
 	}
 	l.tail = w
-	l.n++
 }
 
 func (l *waiterList[K]) remove(w *waiter[K]) {
@@ -136,7 +134,6 @@ func (l *waiterList[K]) remove(w *waiter[K]) {
 		w.next.prev = w.prev
 	}
 	w.prev, w.next = nil, nil
-	l.n--
 }
 
 func (l *waiterList[K]) popFront() *waiter[K] {

@@ -2,6 +2,7 @@ package sched
 
 import (
 	"context"
+	"maps"
 	"runtime/debug"
 	"sync"
 )
@@ -307,9 +308,7 @@ func (s *Scheduler[K]) deleteKeyLocked(q *keyQueue[K]) {
 func (s *Scheduler[K]) maybeShrinkLocked() {
 	if s.peakKeys >= minShrinkPeak && len(s.keys) <= s.peakKeys/8 {
 		m := make(map[K]*keyQueue[K], 2*len(s.keys))
-		for k, v := range s.keys {
-			m[k] = v
-		}
+		maps.Copy(m, s.keys)
 		s.keys, s.peakKeys = m, len(m)
 	}
 }

@@ -1,6 +1,7 @@
 package source
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -106,8 +107,7 @@ type Webhook struct {
 	sink       Sink
 	cfg        WebhookConfig
 	log        *slog.Logger
-	secretSum  [sha256.Size]byte
-	hasSecret  bool
+	secretSum  [sha256.Size]byte // of cfg.SecretToken, when set
 	retryAfter string
 	warned     atomic.Bool // a Reply dropped in Background mode was logged
 }
@@ -120,7 +120,7 @@ func NewWebhook(sink Sink, cfg WebhookConfig) *Webhook {
 	cfg.setDefaults()
 	h := &Webhook{sink: sink, cfg: cfg, log: cfg.Logger}
 	if cfg.SecretToken != "" {
-		h.secretSum, h.hasSecret = sha256.Sum256([]byte(cfg.SecretToken)), true
+		h.secretSum = sha256.Sum256([]byte(cfg.SecretToken))
 	} else {
 		h.log.Warn("source: webhook without a secret token: anyone who learns its URL can post updates")
 	}
@@ -247,7 +247,6 @@ func (h *Webhook) writeReply(w http.ResponseWriter, id int64, rep *Reply) {
 		var err error
 		if body, err = encodeReply(rep); err != nil {
 			h.dropReply(id, rep, err.Error())
-			body = nil
 		}
 	}
 	hd := w.Header()
@@ -271,7 +270,7 @@ func (h *Webhook) reject(w http.ResponseWriter, r *http.Request, code int, level
 // authorized compares the secret header in constant time (hashing both
 // sides first, so that not even the length leaks).
 func (h *Webhook) authorized(r *http.Request) bool {
-	if !h.hasSecret {
+	if h.cfg.SecretToken == "" {
 		return true
 	}
 	got := r.Header.Get(SecretHeader)
@@ -291,11 +290,7 @@ func isJSON(ct string) bool {
 
 // decodeUpdate decodes one JSON object into u.
 func decodeUpdate(body []byte, u *tg.Update) error {
-	i := 0
-	for i < len(body) && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n') {
-		i++
-	}
-	if i == len(body) || body[i] != '{' {
+	if rest := bytes.TrimLeft(body, " \t\r\n"); len(rest) == 0 || rest[0] != '{' {
 		return errors.New("not a JSON object")
 	}
 	return json.Unmarshal(body, u)

@@ -79,6 +79,20 @@ func pick(opts []Options) Options {
 	return o
 }
 
+// subtest is one contract test of a backend of type B.
+type subtest[B any] struct {
+	name string
+	f    func(t *testing.T, b B, o Options)
+}
+
+// runSuite runs tests as subtests, each on a backend made by newB.
+func runSuite[B any](t *testing.T, newB func(t *testing.T) B, opts []Options, tests []subtest[B]) {
+	o := pick(opts)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.f(t, newB(t), o) })
+	}
+}
+
 // timeout bounds every wait of the tests, so that a broken backend fails
 // instead of hanging.
 const timeout = 10 * time.Second

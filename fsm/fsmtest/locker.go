@@ -19,11 +19,7 @@ const lease = 5 * time.Second
 // Locker returned by newLocker. Pass at most one Options; the stale-holder
 // subtest needs Options.ExpireLock.
 func TestLocker(t *testing.T, newLocker func(t *testing.T) fsm.Locker, opts ...Options) {
-	o := pick(opts)
-	tests := []struct {
-		name string
-		f    func(t *testing.T, l fsm.Locker, o Options)
-	}{
+	runSuite(t, newLocker, opts, []subtest[fsm.Locker]{
 		{"MutualExclusion", testMutualExclusion},
 		{"TokensIncrease", testTokensIncrease},
 		{"NamesIndependent", testNamesIndependent},
@@ -31,10 +27,7 @@ func TestLocker(t *testing.T, newLocker func(t *testing.T) fsm.Locker, opts ...O
 		{"CancelWhileWaiting", testCancelWhileWaiting},
 		{"HeldBeyondTTL", testHeldBeyondTTL},
 		{"StaleHolderUnlock", testStaleHolderUnlock},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.f(t, newLocker(t), o) })
-	}
+	})
 }
 
 func mustLock(t *testing.T, l fsm.Locker, name string, ttl time.Duration) fsm.Lock {

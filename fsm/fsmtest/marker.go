@@ -12,20 +12,13 @@ import (
 // TestMarker runs the contract tests of fsm.Marker as subtests, each on a
 // Marker returned by newMarker. Pass at most one Options.
 func TestMarker(t *testing.T, newMarker func(t *testing.T) fsm.Marker, opts ...Options) {
-	o := pick(opts)
-	tests := []struct {
-		name string
-		f    func(t *testing.T, m fsm.Marker, o Options)
-	}{
+	runSuite(t, newMarker, opts, []subtest[fsm.Marker]{
 		{"ExactlyOneOfConcurrent", testMarkConcurrent},
 		{"MarkUnmark", testMarkUnmark},
 		{"NamesIndependent", testMarkNames},
 		{"TTL", testMarkTTL},
 		{"Marked", testMarked},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.f(t, newMarker(t), o) })
-	}
+	})
 }
 
 func mark(t *testing.T, m fsm.Marker, name string, ttl time.Duration, want bool) {

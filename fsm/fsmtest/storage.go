@@ -15,11 +15,7 @@ import (
 // TestStorage runs the contract tests of fsm.Storage as subtests, each on
 // a Storage returned by newStorage. Pass at most one Options.
 func TestStorage(t *testing.T, newStorage func(t *testing.T) fsm.Storage, opts ...Options) {
-	o := pick(opts)
-	tests := []struct {
-		name string
-		f    func(t *testing.T, s fsm.Storage, o Options)
-	}{
+	runSuite(t, newStorage, opts, []subtest[fsm.Storage]{
 		{"GetMissing", testGetMissing},
 		{"CreateThenConflict", testCreateThenConflict},
 		{"VersionsIncreaseByOne", testVersionsIncrease},
@@ -32,10 +28,7 @@ func TestStorage(t *testing.T, newStorage func(t *testing.T) fsm.Storage, opts .
 		{"LostUpdate", testLostUpdate},
 		{"CorruptData", testCorruptData},
 		{"Context", testContextRoundTrip},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) { tc.f(t, newStorage(t), o) })
-	}
+	})
 }
 
 func mustGet(t *testing.T, s fsm.Storage, key fsm.Key) fsm.Record {
