@@ -2,28 +2,20 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/emulator"
-	"github.com/heraldbot/herald/examples/shop/shoptest"
-	"github.com/heraldbot/herald/source"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/tg"
 )
 
 // TestSignup fills the form against the emulator, with a bad answer on the
 // way and a restart of the bot in the middle.
 func TestSignup(t *testing.T) {
-	off := emulator.NoLimits() // the test user answers faster than 1 message/s
-	emu := emulator.New(emulator.Options{Limits: &off})
-	defer emu.Close()
-	srv := httptest.NewServer(emu.Handler())
-	defer srv.Close()
+	srv := emutest.Start(t, emutest.NoLimits()) // the test user answers faster than 1 message/s
 	const token = "1004:form"
 	path := filepath.Join(t.TempDir(), "form.db")
 	start := func() (stop func()) {
@@ -31,18 +23,15 @@ func TestSignup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bot, err := newBot(token, store, herald.WithClientOptions(tg.WithBaseURL(srv.URL)),
-			herald.WithPolling(source.PollerConfig{Timeout: time.Second}))
+		bot, err := newBot(token, store, srv.Polling()...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		ctx, cancel := context.WithCancel(context.Background())
-		done := make(chan error, 1)
-		go func() { done <- bot.Run(ctx) }()
-		return func() { cancel(); <-done; store.Close() }
+		stopBot := emutest.Run(t, bot)
+		return func() { _ = stopBot(); store.Close() }
 	}
 	stop := start()
-	chat := &shoptest.Chat{T: t, Emu: emu, Token: token, User: tg.User{ID: 77, FirstName: "Ann"}}
+	chat := srv.Chat(t, token, tg.User{ID: 77, FirstName: "Ann"})
 	chat.SendWait("/signup", "What's your name?")
 	chat.SendWait("Ann", "How old are you?")
 	chat.SendWait("seven", "How old are you?") // a friendly error, then the question again

@@ -2,23 +2,18 @@ package main
 
 import (
 	"context"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/emulator"
-	"github.com/heraldbot/herald/examples/shop/shoptest"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/tg"
 )
 
 // TestRun runs the command as a user would, configured by the
 // environment, against the emulator instead of Telegram.
 func TestRun(t *testing.T) {
-	l := emulator.NoLimits()
-	emu := emulator.New(emulator.Options{Limits: &l})
-	srv := httptest.NewServer(emu.Handler())
-	t.Cleanup(func() { srv.Close(); emu.Close() })
+	srv := emutest.Start(t, emutest.NoLimits())
 	const token = "5151:shop-main"
 	t.Setenv("TELEGRAM_TOKEN", token)
 	t.Setenv("HERALD_API_URL", srv.URL)
@@ -29,7 +24,7 @@ func TestRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- run(ctx) }()
-	ch := &shoptest.Chat{T: t, Emu: emu, Token: token, User: tg.User{ID: 9, FirstName: "Op"}}
+	ch := srv.Chat(t, token, tg.User{ID: 9, FirstName: "Op"})
 	ch.SendWait("/start", "Welcome")
 	ch.SendWait("/stats", "Orders: 0")
 	cancel()

@@ -5,20 +5,17 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/tg"
 )
 
 func TestWebhookNextToOtherRoutes(t *testing.T) {
-	emu := emulator.New(emulator.Options{})
-	defer emu.Close()
-	api := httptest.NewServer(emu.Handler())
-	defer api.Close()
+	api := emutest.Start(t, emulator.Options{})
+	emu := api.Emu
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +27,7 @@ func TestWebhookNextToOtherRoutes(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, token, "http://"+addr+"/telegram", addr, herald.WithClientOptions(tg.WithBaseURL(api.URL)))
+		done <- run(ctx, token, "http://"+addr+"/telegram", addr, api.Client())
 	}()
 	defer func() {
 		cancel()

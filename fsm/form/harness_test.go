@@ -1,18 +1,15 @@
 package form_test
 
 import (
-	"context"
-	"errors"
-	"log/slog"
-	"net/http/httptest"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
@@ -24,8 +21,7 @@ const wait = 10 * time.Second
 // rig is an emulator on 127.0.0.1 and bots that poll it.
 type rig struct {
 	t     *testing.T
-	emu   *emulator.Emulator
-	url   string
+	srv   *emutest.Server
 	token string
 
 	mu   sync.Mutex
@@ -34,23 +30,20 @@ type rig struct {
 
 func newRig(t *testing.T, token string) *rig {
 	t.Helper()
-	limits := emulator.NoLimits()
-	emu := emulator.New(emulator.Options{Limits: &limits})
-	srv := httptest.NewServer(emu.Handler())
-	t.Cleanup(func() { srv.Close(); emu.Close() })
-	if _, err := emu.AddBot(token); err != nil {
+	srv := emutest.Start(t, emutest.NoLimits())
+	if _, err := srv.Emu.AddBot(token); err != nil {
 		t.Fatal(err)
 	}
-	return &rig{t: t, emu: emu, url: srv.URL, token: token}
+	return &rig{t: t, srv: srv, token: token}
 }
 
 // run starts a polling bot on store with the handlers of setup; stop
 // cancels it and waits for Run to return.
 func (r *rig) run(store fsm.Storage, setup func(b *herald.Bot)) (stop func()) {
 	r.t.Helper()
-	quiet := slog.New(slog.DiscardHandler)
+	quiet := emutest.Quiet()
 	b, err := herald.New(r.token,
-		herald.WithClientOptions(tg.WithBaseURL(r.url)),
+		r.srv.Client(),
 		herald.WithLogger(quiet),
 		herald.WithPolling(source.PollerConfig{Timeout: time.Second, Logger: quiet}),
 		herald.WithFSM(store, herald.FSMConfig{}),
@@ -63,23 +56,12 @@ func (r *rig) run(store fsm.Storage, setup func(b *herald.Bot)) (stop func()) {
 		r.t.Fatal(err)
 	}
 	setup(b)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- b.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			select {
-			case err := <-done:
-				if err != nil {
-					r.t.Errorf("Run: %v", err)
-				}
-			case <-time.After(wait):
-				r.t.Errorf("Run did not return within %v of cancel", wait)
-			}
-		})
-	}
+	stopBot := emutest.Run(r.t, b)
+	stop = sync.OnceFunc(func() {
+		if err := stopBot(); err != nil {
+			r.t.Errorf("Run: %v", err)
+		}
+	})
 	r.t.Cleanup(stop)
 	return stop
 }
@@ -97,60 +79,33 @@ func (r *rig) noErrors() {
 // waitErrors waits until n errors reached the bots' error handler.
 func (r *rig) waitErrors(n int) {
 	r.t.Helper()
-	deadline := time.Now().Add(wait)
-	for {
+	emutest.Until(r.t, wait, fmt.Sprintf("%d handler errors", n), func() bool {
 		r.mu.Lock()
-		got := len(r.errs)
-		r.mu.Unlock()
-		if got >= n {
-			return
-		}
-		if time.Now().After(deadline) {
-			r.t.Fatalf("timed out after %v waiting for %d handler errors (got %d)", wait, n, got)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		defer r.mu.Unlock()
+		return len(r.errs) >= n
+	})
 }
 
 // user talks to the bot in a private chat.
 type user struct {
-	r  *rig
-	tu tg.User
+	r    *rig
+	chat *emutest.Chat
 }
 
 func (r *rig) user(id int64, name string) *user {
-	return &user{r: r, tu: tg.User{ID: id, FirstName: name}}
+	return &user{r: r, chat: r.srv.Chat(r.t, r.token, tg.User{ID: id, FirstName: name})}
 }
 
 // botMessages returns the bot's messages in the chat, in order.
 func (u *user) botMessages() []emulator.Entry {
 	u.r.t.Helper()
-	entries, err := u.r.emu.Transcript(u.r.token, u.tu.ID)
-	if e, ok := errors.AsType[*emulator.Error](err); ok && strings.Contains(e.Description, "chat not found") {
-		return nil // the user has not written yet
-	}
-	if err != nil {
-		u.r.t.Fatal(err)
-	}
-	var out []emulator.Entry
-	for _, e := range entries {
-		if e.Sender == "bot" && !e.Deleted {
-			out = append(out, e)
-		}
-	}
-	return out
+	return u.chat.BotMessages()
 }
 
 // until polls cond every 10 ms for up to wait.
 func (u *user) until(what string, cond func() bool) {
 	u.r.t.Helper()
-	deadline := time.Now().Add(wait)
-	for !cond() {
-		if time.Now().After(deadline) {
-			u.r.t.Fatalf("timed out after %v waiting for %s", wait, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	emutest.Until(u.r.t, wait, what, cond)
 }
 
 // nextMessage runs act and returns the first bot message sent after it.
@@ -179,9 +134,7 @@ func (u *user) say(text string) string {
 // send sends text without waiting for an answer.
 func (u *user) send(text string) {
 	u.r.t.Helper()
-	if _, err := u.r.emu.SendMessage(context.Background(), emulator.UserMessage{Token: u.r.token, From: u.tu, Text: text}); err != nil {
-		u.r.t.Fatal(err)
-	}
+	u.chat.Send(text)
 }
 
 // button finds the newest bot message with a button labelled label,
@@ -202,14 +155,7 @@ func (u *user) button(label string) (msgID int64, data string) {
 }
 
 func buttonData(e emulator.Entry, label string) (string, bool) {
-	if len(e.ReplyMarkup) == 0 {
-		return "", false
-	}
-	var kb tg.InlineKeyboardMarkup
-	if err := json.Unmarshal(e.ReplyMarkup, &kb); err != nil {
-		return "", false
-	}
-	for _, row := range kb.InlineKeyboard {
+	for _, row := range emutest.Keyboard(e) {
 		for _, b := range row {
 			if b.Text == label {
 				return b.CallbackData, true
@@ -223,19 +169,11 @@ func buttonData(e emulator.Entry, label string) (string, bool) {
 // the callback query (its notification text, often empty).
 func (u *user) tapOn(msgID int64, data string) string {
 	u.r.t.Helper()
-	p, err := u.r.emu.PressButton(context.Background(), emulator.ButtonPress{
-		Token: u.r.token, From: u.tu, ChatID: u.tu.ID, MessageID: msgID, Data: data,
-	})
+	p, err := u.chat.PressData(msgID, data)
 	if err != nil {
 		u.r.t.Fatal(err)
 	}
-	var ans emulator.CallbackAnswer
-	u.until("the answer to a button press", func() bool {
-		var ok bool
-		ans, ok = u.r.emu.CallbackAnswer(u.r.token, p.CallbackQueryID)
-		return ok
-	})
-	return ans.Text
+	return u.chat.WaitAnswer(p)
 }
 
 // tap presses the newest button labelled label; see tapOn.

@@ -13,8 +13,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/examples/shop/demo"
-	"github.com/heraldbot/herald/examples/shop/shoptest"
 )
 
 // TestPurchaseInBrowser runs the demo and buys in the web chat page, in
@@ -23,7 +23,7 @@ import (
 func TestPurchaseInBrowser(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	bctx := shoptest.Browser(t, ctx)
+	bctx := emutest.Browser(t, ctx)
 
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -3,15 +3,13 @@ package shopbot_test
 import (
 	"context"
 	"log/slog"
-	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/examples/shop/shopbot"
-	"github.com/heraldbot/herald/examples/shop/shoptest"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/middleware"
 	"github.com/heraldbot/herald/source"
@@ -22,8 +20,7 @@ const token = "424242:shop-test"
 
 // world is an emulator over HTTP on 127.0.0.1 and the shop's storage.
 type world struct {
-	emu        *emulator.Emulator
-	url        string
+	*emutest.Server
 	path, dsn  string // SQLite file; PostgreSQL URL or ""
 	storage    *shopbot.Storage
 	stop       func()
@@ -32,11 +29,7 @@ type world struct {
 
 func newWorld(t *testing.T, dsn string) *world {
 	t.Helper()
-	l := emulator.NoLimits()
-	emu := emulator.New(emulator.Options{Limits: &l})
-	srv := httptest.NewServer(emu.Handler())
-	t.Cleanup(func() { srv.Close(); emu.Close() })
-	return &world{emu: emu, url: srv.URL, path: filepath.Join(t.TempDir(), "shop.db"), dsn: dsn}
+	return &world{Server: emutest.Start(t, emutest.NoLimits()), path: filepath.Join(t.TempDir(), "shop.db"), dsn: dsn}
 }
 
 // start opens the storage and runs the shop bot until stop.
@@ -53,7 +46,7 @@ func (w *world) start(t *testing.T) {
 		Limits: limit.Config{Global: limit.Unlimited, Chat: limit.Unlimited, Group: limit.Unlimited},
 		Flood:  middleware.ThrottleConfig{Rate: -1},
 	},
-		herald.WithClientOptions(tg.WithBaseURL(w.url)),
+		w.Client(),
 		herald.WithPolling(source.PollerConfig{Timeout: time.Second, Logger: quiet}),
 	)
 	if err != nil {
@@ -91,6 +84,6 @@ func (w *world) start(t *testing.T) {
 }
 
 // chat is a customer of the shop.
-func (w *world) chat(t *testing.T, id int64, name string) *shoptest.Chat {
-	return &shoptest.Chat{T: t, Emu: w.emu, Token: token, User: tg.User{ID: id, FirstName: name}}
+func (w *world) chat(t *testing.T, id int64, name string) *emutest.Chat {
+	return w.Chat(t, token, tg.User{ID: id, FirstName: name})
 }

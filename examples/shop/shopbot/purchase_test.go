@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/examples/shop/shoptest"
 )
 
 // fillCart browses (turning pages), adds two mugs and one bag of beans,
 // and returns the /cart message.
-func fillCart(t *testing.T, ch *shoptest.Chat) emulator.Entry {
+func fillCart(t *testing.T, ch *emutest.Chat) emulator.Entry {
 	t.Helper()
 	ch.SendWait("/start", "Welcome to the Herald coffee shop, "+ch.User.FirstName)
 	cat := ch.SendWait("/catalog", "page 1 of 3")
@@ -39,7 +40,7 @@ func fillCart(t *testing.T, ch *shoptest.Chat) emulator.Entry {
 
 // fillForm checks out from the cart message up to the summary, with a
 // wrong phone number on the way, and returns the summary.
-func fillForm(t *testing.T, ch *shoptest.Chat, cart emulator.Entry) emulator.Entry {
+func fillForm(t *testing.T, ch *emutest.Chat, cart emulator.Entry) emulator.Entry {
 	t.Helper()
 	ch.Press(cart, "Checkout")
 	ch.WaitBot(cart.MessageID, "step 1 of 4")
@@ -62,7 +63,7 @@ func fillForm(t *testing.T, ch *shoptest.Chat, cart emulator.Entry) emulator.Ent
 
 // confirmAndCheck confirms the summary and checks the order, its receipt
 // and the history; it returns the order number.
-func confirmAndCheck(t *testing.T, ch *shoptest.Chat, sum emulator.Entry) string {
+func confirmAndCheck(t *testing.T, ch *emutest.Chat, sum emulator.Entry) string {
 	t.Helper()
 	ch.Press(sum, "Confirm")
 	conf := ch.WaitBot(sum.MessageID, "✅ Order #")
@@ -155,7 +156,7 @@ func TestConfirmOnce(t *testing.T) {
 	}
 	if len(orders) != 1 || n != 1 {
 		t.Fatalf("%d presses made %d orders and %d confirmations, want 1 and 1:\n%s",
-			len(pressed), len(orders), n, shoptest.Dump(ch.Transcript()))
+			len(pressed), len(orders), n, emutest.Dump(ch.Transcript()))
 	}
 	t.Logf("%d of 20 presses reached the bot; order #%s", len(pressed), strconv.FormatInt(orders[0].ID, 10))
 }

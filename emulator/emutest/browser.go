@@ -1,4 +1,4 @@
-package shoptest
+package emutest
 
 import (
 	"context"
@@ -9,25 +9,30 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Browser starts headless Debian chromium for a page test and returns its
-// context. Without chromium the test is skipped, or fails when CI is
-// "true". The flags are those of the emulator's own page test.
-func Browser(t testing.TB, ctx context.Context) context.Context {
+// ChromiumPath finds Debian's chromium. Without it the test is skipped,
+// or fails when CI is "true".
+func ChromiumPath(t testing.TB) string {
 	t.Helper()
-	var path string
 	for _, p := range []string{"/usr/bin/chromium", "chromium", "chromium-browser"} {
-		if found, err := exec.LookPath(p); err == nil {
-			path = found
-			break
+		if path, err := exec.LookPath(p); err == nil {
+			return path
 		}
 	}
-	if path == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("chromium is not installed (apt-get install chromium); the browser test must run in CI")
-		}
-		t.Skip("chromium is not installed: apt-get install chromium to run the browser test (skipped because CI is not true)")
+	if os.Getenv("CI") == "true" {
+		t.Fatal("chromium is not installed (apt-get install chromium); the browser test must run in CI")
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx,
+	t.Skip("chromium is not installed: apt-get install chromium to run the browser test (skipped because CI is not true)")
+	return ""
+}
+
+// Browser starts headless chromium (see ChromiumPath for when the test is
+// skipped) in a window of 1200×900 and returns its context, closed when
+// the test ends. extra options are applied after the defaults, so
+// chromedp.WindowSize or chromedp.Flag override them.
+func Browser(t testing.TB, ctx context.Context, extra ...chromedp.ExecAllocatorOption) context.Context {
+	t.Helper()
+	path := ChromiumPath(t)
+	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Headless,
 		chromedp.NoSandbox,
@@ -40,6 +45,7 @@ func Browser(t testing.TB, ctx context.Context) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
+		// Keep the headless tab rendering as if it were in front.
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-backgrounding-occluded-windows", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
@@ -50,7 +56,8 @@ func Browser(t testing.TB, ctx context.Context) context.Context {
 		chromedp.Flag("password-store", "basic"),
 		chromedp.Flag("use-mock-keychain", true),
 		chromedp.Flag("mute-audio", true),
-	)
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, append(opts, extra...)...)
 	t.Cleanup(cancelAlloc)
 	bctx, cancelBrowser := chromedp.NewContext(allocCtx, chromedp.WithLogf(t.Logf))
 	t.Cleanup(cancelBrowser)
