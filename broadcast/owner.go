@@ -11,8 +11,13 @@ import (
 // newOwner names this runner in a campaign's lease: host, process id and a
 // random part, "host/pid/nonce".
 func newOwner() string {
+	return fmt.Sprintf("%s/%d/%s", ownerHost(), os.Getpid(), rand.Text()[:8])
+}
+
+// ownerHost is the host part of this process's owner names.
+func ownerHost() string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("%s/%d/%s", strings.ReplaceAll(host, "/", "_"), os.Getpid(), rand.Text()[:8])
+	return strings.ReplaceAll(host, "/", "_")
 }
 
 // deadOwner reports whether owner is a runner of another process on this
@@ -23,9 +28,8 @@ func deadOwner(owner string) bool {
 	if len(parts) != 3 {
 		return false
 	}
-	host, _ := os.Hostname()
 	pid, err := strconv.Atoi(parts[1])
-	if err != nil || parts[0] != strings.ReplaceAll(host, "/", "_") || pid == os.Getpid() {
+	if err != nil || parts[0] != ownerHost() || pid == os.Getpid() {
 		return false
 	}
 	return !processAlive(pid)

@@ -3,6 +3,7 @@ package broadcast
 import (
 	"context"
 	"fmt"
+	"iter"
 	"net/http/httptrace"
 	"sync"
 	"time"
@@ -98,26 +99,19 @@ func (r *runner) feed(ctx context.Context, jobs chan<- job) error {
 	for range r.opts.MaxAttempts + 1 {
 		var pass sync.WaitGroup
 		fed := 0
-		for after := int64(0); ; {
-			page, err := r.store.Recipients(ctx, r.id, Pending, after, r.opts.PageSize)
+		for rec, err := range r.recipients(ctx, Pending) {
 			if err != nil {
 				pass.Wait()
 				return err
 			}
-			if len(page) == 0 {
-				break
-			}
-			for _, rec := range page {
-				after = rec.Seq
-				pass.Add(1)
-				select {
-				case jobs <- job{rec, pass.Done}:
-					fed++
-				case <-ctx.Done():
-					pass.Done()
-					pass.Wait()
-					return context.Cause(ctx)
-				}
+			pass.Add(1)
+			select {
+			case jobs <- job{rec, pass.Done}:
+				fed++
+			case <-ctx.Done():
+				pass.Done()
+				pass.Wait()
+				return context.Cause(ctx)
 			}
 		}
 		pass.Wait()
@@ -192,30 +186,47 @@ func (r *runner) attempt(ctx context.Context, rec Recipient) (Recipient, error) 
 // Sending: Skipped (at most once), or Pending with ResendInDoubt.
 func (r *runner) settleInDoubt(ctx context.Context) error {
 	n := 0
-	for after := int64(0); ; {
-		page, err := r.store.Recipients(ctx, r.id, Sending, after, r.opts.PageSize)
+	for rec, err := range r.recipients(ctx, Sending) {
 		if err != nil {
 			return err
 		}
-		if len(page) == 0 {
-			break
+		rec.Status, rec.Error = Skipped, "in doubt: the run stopped while the request was on its way; not sent again"
+		if r.opts.ResendInDoubt {
+			rec.Status, rec.Error = Pending, "in doubt: sent again"
 		}
-		for _, rec := range page {
-			after = rec.Seq
-			rec.Status, rec.Error = Skipped, "in doubt: the run stopped while the request was on its way; not sent again"
-			if r.opts.ResendInDoubt {
-				rec.Status, rec.Error = Pending, "in doubt: sent again"
-			}
-			if err := r.store.Finish(ctx, r.id, rec, r.opts.Clock.Now()); err != nil {
-				return err
-			}
-			n++
+		if err := r.store.Finish(ctx, r.id, rec, r.opts.Clock.Now()); err != nil {
+			return err
 		}
+		n++
 	}
 	if n > 0 {
 		r.opts.Logger.Warn("broadcast: recipients in doubt after a stop", "campaign", r.id, "count", n, "sent_again", r.opts.ResendInDoubt)
 	}
 	return nil
+}
+
+// recipients yields the campaign's recipients in state st, in Seq order,
+// reading them a page of Options.PageSize at a time; a failing read
+// yields the Store's error and ends the sequence.
+func (r *runner) recipients(ctx context.Context, st Status) iter.Seq2[Recipient, error] {
+	return func(yield func(Recipient, error) bool) {
+		for after := int64(0); ; {
+			page, err := r.store.Recipients(ctx, r.id, st, after, r.opts.PageSize)
+			if err != nil {
+				yield(Recipient{}, err)
+				return
+			}
+			if len(page) == 0 {
+				return
+			}
+			for _, rec := range page {
+				after = rec.Seq
+				if !yield(rec, nil) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // snapshot returns the progress with the rate of this run.

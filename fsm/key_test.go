@@ -1,6 +1,7 @@
 package fsm_test
 
 import (
+	"math"
 	"testing"
 
 	"github.com/heraldbot/herald/fsm"
@@ -52,5 +53,18 @@ func TestKeyStrategies(t *testing.T) {
 	}
 	if fsm.ChatTopic.String() != "ChatTopic" || fsm.KeyStrategy(99).String() != "KeyStrategy(99)" {
 		t.Error("String wrong")
+	}
+}
+
+// TestKeyString pins the storage key format backends rely on.
+func TestKeyString(t *testing.T) {
+	for k, want := range map[fsm.Key]string{
+		{}: "0:0:0:0",
+		{BotID: 42, ChatID: -1001987654321, UserID: 7, ThreadID: 3}:            "42:-1001987654321:7:3",
+		{BotID: math.MaxInt64, ChatID: math.MinInt64, UserID: -1, ThreadID: 1}: "9223372036854775807:-9223372036854775808:-1:1",
+	} {
+		if got := k.String(); got != want {
+			t.Errorf("%#v.String() = %q, want %q", k, got, want)
+		}
 	}
 }

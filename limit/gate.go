@@ -31,7 +31,7 @@ type gate struct {
 type waiter struct {
 	prio  Priority
 	seq   uint64
-	turn  chan struct{} // buffered; receives the turn
+	turn  chan struct{} // buffered; receives the turn; made when first queued
 	index int           // in queue, or -1
 }
 
@@ -41,11 +41,14 @@ type waiter struct {
 func (g *gate) enter(ctx context.Context, w *waiter, sleep time.Duration) error {
 	g.mu.Lock()
 	if sleep > 0 {
-		g.clock.AfterFunc(sleep, g.wake)
+		g.clock.AfterFunc(sleep, g.leave) // ends the gate's sleep
 	} else if !g.busy && g.queue.Len() == 0 {
 		g.busy = true
 		g.mu.Unlock()
 		return nil
+	}
+	if w.turn == nil {
+		w.turn = make(chan struct{}, 1) // a caller that never queues needs none
 	}
 	heap.Push(&g.queue, w)
 	g.waiting.Add(1)
@@ -77,9 +80,6 @@ func (g *gate) leave() {
 	g.dispatchLocked()
 	g.mu.Unlock()
 }
-
-// wake ends the gate's sleep.
-func (g *gate) wake() { g.leave() }
 
 // dispatchLocked hands the turn to the best waiter if nobody holds it.
 func (g *gate) dispatchLocked() {

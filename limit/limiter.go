@@ -74,7 +74,7 @@ func (l *Limiter) call(ctx context.Context, next tg.Caller, method string, param
 	req, g := l.request(how, params)
 	// One waiter for all attempts: a call repeated after a 429 keeps its
 	// place in the queue.
-	w := &waiter{prio: PriorityFrom(ctx), seq: l.seq.Add(1), turn: make(chan struct{}, 1), index: -1}
+	w := &waiter{prio: PriorityFrom(ctx), seq: l.seq.Add(1), index: -1}
 	for attempt := 0; ; attempt++ {
 		if err := l.wait(ctx, req, g, w); err != nil {
 			return fmt.Errorf("limit: %s: %w", method, err)
@@ -111,7 +111,9 @@ func (l *Limiter) pause(ctx context.Context, retryAfter time.Duration) error {
 // request builds the Store request of a counted call.
 func (l *Limiter) request(how Counting, params any) (*Request, *gate) {
 	t := targetOf(params)
-	r := &Request{N: 1, Buckets: make([]Bucket, 0, 3)}
+	rb := &requestBuf{Request: Request{N: 1}}
+	r := &rb.Request
+	r.Buckets = rb.buckets[:0]
 	if how == PerItem && t.items > 1 {
 		r.N = t.items
 	}
@@ -132,6 +134,13 @@ func (l *Limiter) request(how Counting, params any) (*Request, *gate) {
 		}
 	}
 	return r, g
+}
+
+// requestBuf is a Request with room for its buckets (a global, a chat and
+// a group one), so that a counted call allocates them at once.
+type requestBuf struct {
+	Request
+	buckets [3]Bucket
 }
 
 // wait blocks until r fits in the Store's buckets and takes it, or

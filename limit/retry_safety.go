@@ -74,10 +74,7 @@ func IsIdempotent(method string) bool {
 	return method == "deleteWebhook" || method == "deleteMyCommands"
 }
 
-var (
-	inputFileType = reflect.TypeFor[tg.InputFile]()
-	readerSeeker  = reflect.TypeFor[io.Seeker]()
-)
+var inputFileType = reflect.TypeFor[tg.InputFile]()
 
 // hasOneShotUpload reports whether params hold an InputFile upload whose
 // reader cannot be rewound: tg reads it once, so a second attempt could

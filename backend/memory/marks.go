@@ -27,9 +27,7 @@ func (s *Store) Mark(_ context.Context, name string, ttl time.Duration) (bool, e
 		if !s.reserve(&s.marks, s.maxMarks, sh, now) {
 			return false, fmt.Errorf("memory: cannot mark %q: %w (Options.MaxMarks = %d marks)", name, ErrFull, s.maxMarks)
 		}
-		if n := len(sh.marks) + 1; n > sh.peakMarks {
-			sh.peakMarks = n
-		}
+		sh.peakMarks = max(sh.peakMarks, len(sh.marks)+1)
 	}
 	sh.marks[name] = expires
 	return true, nil

@@ -59,9 +59,7 @@ func (s *Store) CompareAndSet(_ context.Context, key fsm.Key, expect int64, rec 
 		if !s.reserve(&s.records, s.maxKeys, sh, now) {
 			return 0, fmt.Errorf("memory: cannot add %s: %w (Options.MaxKeys = %d records; set a TTL or raise the bound)", key, ErrFull, s.maxKeys)
 		}
-		if n := len(sh.records) + 1; n > sh.peakRecords {
-			sh.peakRecords = n
-		}
+		sh.peakRecords = max(sh.peakRecords, len(sh.records)+1)
 	}
 	sh.records[key] = r
 	return r.version, nil

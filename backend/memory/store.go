@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"hash/maphash"
@@ -86,8 +87,8 @@ func New(opts Options) *Store {
 	s := &Store{
 		seed:       maphash.MakeSeed(),
 		clock:      opts.Now,
-		maxKeys:    int64(cmpOr(opts.MaxKeys, DefaultMaxKeys)),
-		maxMarks:   int64(cmpOr(opts.MaxMarks, DefaultMaxMarks)),
+		maxKeys:    int64(cmp.Or(opts.MaxKeys, DefaultMaxKeys)),
+		maxMarks:   int64(cmp.Or(opts.MaxMarks, DefaultMaxMarks)),
 		sweepEvery: opts.SweepInterval,
 		kick:       make(chan struct{}, 1),
 		stop:       make(chan struct{}),
@@ -142,10 +143,3 @@ func (s *Store) Stats() Stats {
 // now returns the time since the store was created in nanoseconds: a
 // monotonic clock when Options.Now is nil.
 func (s *Store) now() int64 { return int64(s.clock().Sub(s.epoch)) }
-
-func cmpOr(v, def int) int {
-	if v == 0 {
-		return def
-	}
-	return v
-}

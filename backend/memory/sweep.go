@@ -120,6 +120,8 @@ func (sh *shard) sweep(s *Store, now int64) int {
 // is worth rebuilding to give memory back.
 func shrinkable(n, peak int) bool { return peak >= 1024 && n <= peak/4 }
 
+// cloneMap copies m into a map sized for its entries; maps.Clone would
+// keep the original's table size, which is what the sweep gives back.
 func cloneMap[K comparable, V any](m map[K]V) map[K]V {
 	c := make(map[K]V, len(m))
 	for k, v := range m {

@@ -1,9 +1,9 @@
 package redis
 
 import (
+	"cmp"
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -40,11 +40,7 @@ var _ limit.Store = (*LimiterStore)(nil)
 // NewLimiterStore returns the limiter state of the bot botID on client.
 // Only opts.Prefix applies. The store does not own the client.
 func NewLimiterStore(client goredis.UniversalClient, botID int64, opts Options) *LimiterStore {
-	prefix := opts.Prefix
-	if prefix == "" {
-		prefix = DefaultPrefix
-	}
-	base := prefix + ":{" + strconv.FormatInt(botID, 10) + "}:limit:"
+	base := string(appendBotBase(nil, cmp.Or(opts.Prefix, DefaultPrefix)+":", botID)) + "limit:"
 	return &LimiterStore{client: client, base: base, pause: base + "pause"}
 }
 
@@ -87,7 +83,7 @@ func (s *LimiterStore) Take(ctx context.Context, r *limit.Request) (limit.Verdic
 
 // Pause implements limit.Store.
 func (s *LimiterStore) Pause(ctx context.Context, d time.Duration) error {
-	ms := max(int64((d+time.Millisecond-1)/time.Millisecond), 1)
+	ms := max(millis(d), 1)
 	if err := pauseScript.Run(ctx, s.client, []string{s.pause}, ms).Err(); err != nil {
 		return fmt.Errorf("backend/redis: limiter pause %s: %w", s.pause, err)
 	}

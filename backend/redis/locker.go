@@ -119,8 +119,8 @@ func mayHaveReachedServer(err error) bool {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return true
 	}
-	var nerr net.Error
-	return errors.As(err, &nerr) && nerr.Timeout()
+	nerr, ok := errors.AsType[net.Error](err)
+	return ok && nerr.Timeout()
 }
 
 // release gives back a lock that may have been taken by a request whose

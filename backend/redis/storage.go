@@ -63,12 +63,18 @@ func (s *Store) Get(ctx context.Context, key fsm.Key) (fsm.Record, error) {
 	k := s.recordKey(key)
 	vals, err := s.client.HMGet(ctx, k, "s", "d", "v").Result()
 	if err != nil {
-		if isWrongType(err) {
-			err = fmt.Errorf("%w: the key holds a value that is not a record", fsm.ErrCorrupt)
-		}
-		return fsm.Record{}, opError("get", k, err)
+		return fsm.Record{}, recordError("get", k, err)
 	}
 	return parseRecord(k, vals)
+}
+
+// recordError wraps the error of operation op on the record key k,
+// reporting a key of another type as fsm.ErrCorrupt.
+func recordError(op, k string, err error) error {
+	if isWrongType(err) {
+		err = fmt.Errorf("%w: the key holds a value that is not a record", fsm.ErrCorrupt)
+	}
+	return opError(op, k, err)
 }
 
 // parseRecord reads the HMGET s d v reply.
@@ -117,17 +123,10 @@ func (s *Store) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, re
 	if rec.Data != nil {
 		hasData = "1"
 	}
-	var ms int64
-	if ttl > 0 {
-		ms = millis(ttl)
-	}
-	v, err := casScript.Run(ctx, s.client, []string{k}, expect, rec.State, rec.Data, hasData, ms).Int64()
+	v, err := casScript.Run(ctx, s.client, []string{k}, expect, rec.State, rec.Data, hasData, millis(ttl)).Int64()
 	switch {
 	case err != nil:
-		if isWrongType(err) {
-			err = fmt.Errorf("%w: the key holds a value that is not a record", fsm.ErrCorrupt)
-		}
-		return 0, opError("set", k, err)
+		return 0, recordError("set", k, err)
 	case v == -1:
 		return 0, fsm.ErrConflict
 	case v == -2:

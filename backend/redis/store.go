@@ -84,7 +84,7 @@ func New(client goredis.UniversalClient, botID int64, opts Options) *Store {
 		opts.LockTTL = defaultLockTTL
 	}
 	s := &Store{client: client, bot: botID, opts: opts, prefix: opts.Prefix + ":"}
-	s.base = s.botBase(botID)
+	s.base = string(appendBotBase(nil, s.prefix, botID))
 	s.fence = s.base + "fence"
 	return s
 }
@@ -92,14 +92,12 @@ func New(client goredis.UniversalClient, botID int64, opts Options) *Store {
 // BotID returns the bot the Store was made for.
 func (s *Store) BotID() int64 { return s.bot }
 
-// botBase returns "<prefix>:{<bot>}:".
-func (s *Store) botBase(bot int64) string {
-	b := make([]byte, 0, len(s.prefix)+24)
-	b = append(b, s.prefix...)
+// appendBotBase appends "<prefix>{<bot>}:" to b; prefix ends with ':'.
+func appendBotBase(b []byte, prefix string, bot int64) []byte {
+	b = append(b, prefix...)
 	b = append(b, '{')
 	b = strconv.AppendInt(b, bot, 10)
-	b = append(b, '}', ':')
-	return string(b)
+	return append(b, '}', ':')
 }
 
 // recordKey returns "<prefix>:{<bot>}:fsm:<chat>:<user>:<thread>". The bot
@@ -109,10 +107,7 @@ func (s *Store) recordKey(k fsm.Key) string {
 	if k.BotID == 0 || k.BotID == s.bot {
 		b = append(b, s.base...)
 	} else {
-		b = append(b, s.prefix...)
-		b = append(b, '{')
-		b = strconv.AppendInt(b, k.BotID, 10)
-		b = append(b, '}', ':')
+		b = appendBotBase(b, s.prefix, k.BotID)
 	}
 	b = append(b, "fsm:"...)
 	b = strconv.AppendInt(b, k.ChatID, 10)
@@ -137,8 +132,8 @@ func opError(op, key string, err error) error {
 // isWrongType reports whether err is Redis' WRONGTYPE error (the key holds
 // another kind of value), also when raised inside a script.
 func isWrongType(err error) bool {
-	var rerr goredis.Error
-	return errors.As(err, &rerr) && strings.Contains(rerr.Error(), "WRONGTYPE")
+	rerr, ok := errors.AsType[goredis.Error](err)
+	return ok && strings.Contains(rerr.Error(), "WRONGTYPE")
 }
 
 // millis converts a positive duration to whole milliseconds, rounding up so

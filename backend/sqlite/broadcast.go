@@ -128,13 +128,9 @@ func (b *Broadcasts) Lease(ctx context.Context, id int64, expect, owner string, 
 	if owner == "" {
 		u = 0
 	}
-	res, err := b.s.w.ExecContext(ctx, `UPDATE broadcast_campaigns SET lease_owner = ?2, lease_until = ?3
+	n, err := rowsAffected(b.s.w.ExecContext(ctx, `UPDATE broadcast_campaigns SET lease_owner = ?2, lease_until = ?3
 		WHERE id = ?1 AND (lease_owner = ?4 OR lease_owner = '' OR lease_until <= ?5)`,
-		id, owner, u, expect, now.UnixNano())
-	if err != nil {
-		return broadcast.Lease{}, false, fmt.Errorf("sqlite: broadcast: lease: %w", err)
-	}
-	n, err := res.RowsAffected()
+		id, owner, u, expect, now.UnixNano()))
 	if err != nil {
 		return broadcast.Lease{}, false, fmt.Errorf("sqlite: broadcast: lease: %w", err)
 	}

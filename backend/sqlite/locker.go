@@ -77,15 +77,9 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (fsm.L
 
 // tryLock takes name if it is free or its lease has ended.
 func (s *Store) tryLock(ctx context.Context, name string, ttl time.Duration) (int64, bool, error) {
-	now := s.nowNanos()
 	// Cheap check on the read pool first, so that waiters do not queue on
 	// the write connection while the lock is plainly held.
-	var exp int64
-	err := s.r.QueryRowContext(ctx, `SELECT expires_at FROM locks WHERE name = ?1`, name).Scan(&exp)
-	switch {
-	case err == nil && exp > now:
-		return 0, false, nil
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
+	if held, err := lockHeld(ctx, s.r, name, s.nowNanos()); held || err != nil {
 		return 0, false, err
 	}
 
@@ -94,12 +88,8 @@ func (s *Store) tryLock(ctx context.Context, name string, ttl time.Duration) (in
 		return 0, false, err
 	}
 	defer tx.Rollback()
-	now = s.nowNanos()
-	err = tx.QueryRowContext(ctx, `SELECT expires_at FROM locks WHERE name = ?1`, name).Scan(&exp)
-	switch {
-	case err == nil && exp > now:
-		return 0, false, nil
-	case err != nil && !errors.Is(err, sql.ErrNoRows):
+	now := s.nowNanos()
+	if held, err := lockHeld(ctx, tx, name, now); held || err != nil {
 		return 0, false, err
 	}
 	var token int64
@@ -116,6 +106,17 @@ func (s *Store) tryLock(ctx context.Context, name string, ttl time.Duration) (in
 		return 0, false, err
 	}
 	return token, true, nil
+}
+
+// lockHeld reports whether name's lease is in force at now, read through q
+// (the read pool, or the write transaction).
+func lockHeld(ctx context.Context, q queryer, name string, now int64) (bool, error) {
+	var exp int64
+	err := q.QueryRowContext(ctx, `SELECT expires_at FROM locks WHERE name = ?1`, name).Scan(&exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil && exp > now, err
 }
 
 // Lock is a lock held on a Store. It implements fsm.Lock.
@@ -177,11 +178,7 @@ func (l *Lock) renew() {
 		case <-t.C:
 		}
 		now := l.s.nowNanos()
-		res, err := l.s.stmts.renew.ExecContext(l.s.ctx, l.name, l.token, now+int64(l.ttl), now)
-		var n int64
-		if err == nil {
-			n, err = res.RowsAffected()
-		}
+		n, err := rowsAffected(l.s.stmts.renew.ExecContext(l.s.ctx, l.name, l.token, now+int64(l.ttl), now))
 		if err != nil {
 			if l.s.ctx.Err() == nil {
 				l.s.log.Warn("herald sqlite: lock renewal failed", "lock", l.name, "err", err)
@@ -201,11 +198,7 @@ func (l *Lock) renew() {
 func (l *Lock) Unlock(ctx context.Context) error {
 	l.once.Do(func() { close(l.stop) })
 	<-l.done
-	res, err := l.s.stmts.unlock.ExecContext(ctx, l.name, l.token)
-	if err != nil {
-		return fmt.Errorf("sqlite: unlock %q: %w", l.name, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := rowsAffected(l.s.stmts.unlock.ExecContext(ctx, l.name, l.token))
 	if err != nil {
 		return fmt.Errorf("sqlite: unlock %q: %w", l.name, err)
 	}

@@ -20,11 +20,7 @@ func (s *Store) Mark(ctx context.Context, name string, ttl time.Duration) (bool,
 		return false, fmt.Errorf("sqlite: mark %q: negative ttl %v", name, ttl)
 	}
 	now := s.nowNanos()
-	res, err := s.stmts.mark.ExecContext(ctx, name, s.expiresAt(now, ttl), now)
-	if err != nil {
-		return false, fmt.Errorf("sqlite: mark %q: %w", name, err)
-	}
-	n, err := res.RowsAffected()
+	n, err := rowsAffected(s.stmts.mark.ExecContext(ctx, name, s.expiresAt(now, ttl), now))
 	if err != nil {
 		return false, fmt.Errorf("sqlite: mark %q: %w", name, err)
 	}

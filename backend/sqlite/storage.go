@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/heraldbot/herald/fsm"
@@ -21,7 +20,7 @@ func (s *Store) Get(ctx context.Context, key fsm.Key) (fsm.Record, error) {
 		rec     fsm.Record
 		hasData bool
 	)
-	err := s.stmts.get.QueryRowContext(ctx, keyString(key), s.nowNanos()).
+	err := s.stmts.get.QueryRowContext(ctx, key.String(), s.nowNanos()).
 		Scan(&rec.State, &rec.Data, &hasData, &rec.Version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return fsm.Record{}, nil
@@ -50,18 +49,14 @@ func (s *Store) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, re
 	exp := s.expiresAt(now, ttl)
 	data := blob(rec.Data)
 	var (
-		res sql.Result
+		n   int64
 		err error
 	)
 	if expect == 0 {
-		res, err = s.stmts.insert.ExecContext(ctx, keyString(key), rec.State, data, exp, now)
+		n, err = rowsAffected(s.stmts.insert.ExecContext(ctx, key.String(), rec.State, data, exp, now))
 	} else {
-		res, err = s.stmts.update.ExecContext(ctx, keyString(key), rec.State, data, exp, expect, now)
+		n, err = rowsAffected(s.stmts.update.ExecContext(ctx, key.String(), rec.State, data, exp, expect, now))
 	}
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: compare-and-set %s: %w", key, err)
-	}
-	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: compare-and-set %s: %w", key, err)
 	}
@@ -73,10 +68,19 @@ func (s *Store) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, re
 
 // Delete removes the record of key, whatever its version.
 func (s *Store) Delete(ctx context.Context, key fsm.Key) error {
-	if _, err := s.stmts.delete.ExecContext(ctx, keyString(key)); err != nil {
+	if _, err := s.stmts.delete.ExecContext(ctx, key.String()); err != nil {
 		return fmt.Errorf("sqlite: delete %s: %w", key, err)
 	}
 	return nil
+}
+
+// rowsAffected returns the rows changed by a statement run with Exec, or
+// its error.
+func rowsAffected(res sql.Result, err error) (int64, error) {
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // blob maps nil data to SQL NULL and keeps empty data an empty BLOB, so
@@ -86,18 +90,4 @@ func blob(b []byte) any {
 		return nil
 	}
 	return b
-}
-
-// keyString is fsm.Key.String ("<bot>:<chat>:<user>:<thread>", the key
-// column) without fmt's allocations.
-func keyString(k fsm.Key) string {
-	var b [4*20 + 3]byte
-	out := strconv.AppendInt(b[:0], k.BotID, 10)
-	out = append(out, ':')
-	out = strconv.AppendInt(out, k.ChatID, 10)
-	out = append(out, ':')
-	out = strconv.AppendInt(out, k.UserID, 10)
-	out = append(out, ':')
-	out = strconv.AppendInt(out, k.ThreadID, 10)
-	return string(out)
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"math"
 	"testing"
 	"time"
 
@@ -145,13 +144,5 @@ func TestCanceledContext(t *testing.T) {
 	}
 	if _, err := s.CompareAndSet(ctx, key1, 0, fsm.Record{}, 0); !errors.Is(err, context.Canceled) {
 		t.Errorf("CompareAndSet with a cancelled context: %v", err)
-	}
-}
-
-func TestKeyString(t *testing.T) {
-	for _, k := range []fsm.Key{{}, key1, {BotID: math.MaxInt64, ChatID: math.MinInt64, UserID: -1, ThreadID: 1}} {
-		if got, want := keyString(k), k.String(); got != want {
-			t.Errorf("keyString = %q, Key.String = %q", got, want)
-		}
 	}
 }

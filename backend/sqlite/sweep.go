@@ -31,11 +31,7 @@ func (s *Store) sweep(ctx context.Context) (total int64, full bool, err error) {
 	for _, t := range sweepTables {
 		q := fmt.Sprintf(`DELETE FROM %[1]s WHERE %[2]s IN (
 			SELECT %[2]s FROM %[1]s WHERE %[3]s AND expires_at <= ?1 LIMIT ?2)`, t.table, t.key, t.live)
-		res, err := s.w.ExecContext(ctx, q, now, s.opts.SweepBatch)
-		if err != nil {
-			return total, full, fmt.Errorf("sqlite: sweep %s: %w", t.table, err)
-		}
-		n, err := res.RowsAffected()
+		n, err := rowsAffected(s.w.ExecContext(ctx, q, now, s.opts.SweepBatch))
 		if err != nil {
 			return total, full, fmt.Errorf("sqlite: sweep %s: %w", t.table, err)
 		}
