@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"iter"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -86,15 +87,9 @@ type Pressed struct {
 // Data on a message, queuing a callback_query update. It fails if the
 // message has no such button. The bot must answer within CallbackExpiry.
 func (e *Emulator) PressButton(ctx context.Context, p ButtonPress) (Pressed, error) {
-	if err := ctx.Err(); err != nil {
+	b, err := e.actionBot(ctx, p.Token, p.From)
+	if err != nil {
 		return Pressed{}, err
-	}
-	b, aerr := e.botFor(p.Token)
-	if aerr != nil {
-		return Pressed{}, controlErr(aerr)
-	}
-	if p.From.ID <= 0 {
-		return Pressed{}, controlErrorf("from.id must be a positive user id")
 	}
 	from := e.touchUser(p.From)
 	now := e.clock.Now()
@@ -141,15 +136,26 @@ func (e *Emulator) CallbackAnswer(token, callbackQueryID string) (CallbackAnswer
 }
 
 func hasCallbackButton(mk *tg.InlineKeyboardMarkup, data string) bool {
-	if mk == nil {
-		return false
-	}
-	for _, row := range mk.InlineKeyboard {
-		for _, btn := range row {
-			if btn.CallbackData != "" && btn.CallbackData == data {
-				return true
-			}
+	for d := range callbackData(mk) {
+		if d == data {
+			return true
 		}
 	}
 	return false
+}
+
+// callbackData yields the callback_data of mk's buttons that have one.
+func callbackData(mk *tg.InlineKeyboardMarkup) iter.Seq[string] {
+	return func(yield func(string) bool) {
+		if mk == nil {
+			return
+		}
+		for _, row := range mk.InlineKeyboard {
+			for _, btn := range row {
+				if btn.CallbackData != "" && !yield(btn.CallbackData) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,34 @@ func (c *chat) add(m *message, limit int) {
 		clear(c.msgs[:over])
 		c.msgs = c.msgs[over:]
 	}
+}
+
+// newMessageID allocates the chat's next message id.
+func (c *chat) newMessageID() int64 {
+	id := c.nextMsgID
+	c.nextMsgID++
+	return id
+}
+
+// unpin removes id from the pinned messages.
+func (c *chat) unpin(id int64) {
+	c.pinned = slices.DeleteFunc(c.pinned, func(x int64) bool { return x == id })
+}
+
+// setSender makes m a post of the channel ch, or else a message from from.
+func (c *chat) setSender(m *tg.Message, from tg.User) {
+	if c.info.Type == "channel" {
+		sc := c.info
+		m.SenderChat = &sc
+	} else {
+		m.From = &from
+	}
+}
+
+// storeLocked adds a new message to ch and reports it.
+func (b *bot) storeLocked(ch *chat, m *message) {
+	ch.add(m, b.e.opts.MaxMessagesPerChat)
+	b.emitMessageLocked("sent", ch, m)
 }
 
 // live returns the message id if it exists and was not deleted.

@@ -71,15 +71,9 @@ type Sent struct {
 // queued for the bot. UpdateID is 0 when the bot's allowed_updates
 // exclude it.
 func (e *Emulator) SendMessage(ctx context.Context, m UserMessage) (Sent, error) {
-	if err := ctx.Err(); err != nil {
+	b, err := e.actionBot(ctx, m.Token, m.From)
+	if err != nil {
 		return Sent{}, err
-	}
-	b, aerr := e.botFor(m.Token)
-	if aerr != nil {
-		return Sent{}, controlErr(aerr)
-	}
-	if m.From.ID <= 0 {
-		return Sent{}, controlErrorf("from.id must be a positive user id")
 	}
 	if m.From.ID == b.id {
 		return Sent{}, controlErrorf("from.id must not be the bot's id")
@@ -115,15 +109,10 @@ func (e *Emulator) SendMessage(ctx context.Context, m UserMessage) (Sent, error)
 		return Sent{}, err
 	}
 	msg := &tg.Message{Date: now.Unix(), Chat: ch.info, Text: m.Text, Entities: commandEntities(m.Text)}
-	if ch.info.Type == "channel" {
-		sc := ch.info
-		msg.SenderChat = &sc
-	} else {
-		msg.From = &from
-	}
+	ch.setSender(msg, from)
 	if m.MessageThreadID != 0 && ch.info.Type == "supergroup" {
 		if ch.info.IsForum && ch.topics[m.MessageThreadID] == nil {
-			t := b.addTopicLocked(ch, fmt.Sprintf("Topic %d", m.MessageThreadID), 7322096, from, e)
+			t := b.addTopicLocked(ch, fmt.Sprintf("Topic %d", m.MessageThreadID), defaultTopicColor, from)
 			m.MessageThreadID = t.MessageThreadID
 		}
 		msg.MessageThreadID, msg.IsTopicMessage = m.MessageThreadID, ch.info.IsForum
@@ -144,11 +133,8 @@ func (e *Emulator) SendMessage(ctx context.Context, m UserMessage) (Sent, error)
 		attach(msg, f)
 		msg.Caption, fileID = m.Caption, f.id
 	}
-	msg.MessageID = ch.nextMsgID
-	ch.nextMsgID++
-	stored := &message{m: msg}
-	ch.add(stored, e.opts.MaxMessagesPerChat)
-	b.emitMessageLocked("sent", ch, stored)
+	msg.MessageID = ch.newMessageID()
+	b.storeLocked(ch, &message{m: msg})
 
 	kindName := "message"
 	if ch.info.Type == "channel" {
@@ -165,17 +151,26 @@ func (e *Emulator) SendMessage(ctx context.Context, m UserMessage) (Sent, error)
 	return Sent{UpdateID: uid, MessageID: msg.MessageID, ChatID: ch.info.ID, FileID: fileID}, nil
 }
 
+// actionBot returns the bot of token (created if new) for a control
+// action of user from, once ctx and from are checked.
+func (e *Emulator) actionBot(ctx context.Context, token string, from tg.User) (*bot, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	b, aerr := e.botFor(token)
+	if aerr != nil {
+		return nil, controlErr(aerr)
+	}
+	if from.ID <= 0 {
+		return nil, controlErrorf("from.id must be a positive user id")
+	}
+	return b, nil
+}
+
 // userFileLocked stores a user's upload, or finds the file_id given.
 func (b *bot) userFileLocked(ch *chat, up *Upload, kind string) (*storedFile, *apiError) {
 	if up.FileID != "" {
-		f := b.files[up.FileID]
-		if f == nil {
-			return nil, errInvalidFileID
-		}
-		if f.kind != kind {
-			return nil, badRequest("type of file mismatch")
-		}
-		return f, nil
+		return b.fileLocked(up.FileID, kind, errInvalidFileID)
 	}
 	name := up.FileName
 	if name == "" {

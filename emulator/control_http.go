@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -21,8 +22,8 @@ func (e *Emulator) controlMux() *http.ServeMux {
 		m.HandleFunc("GET /control/users", e.httpUsers)
 		m.HandleFunc("POST /control/users/{id}/block", e.httpBlock(true))
 		m.HandleFunc("POST /control/users/{id}/unblock", e.httpBlock(false))
-		m.HandleFunc("POST /control/messages", e.httpSendMessage)
-		m.HandleFunc("POST /control/callbacks", e.httpPressButton)
+		m.HandleFunc("POST /control/messages", controlCall(e.SendMessage))
+		m.HandleFunc("POST /control/callbacks", controlCall(e.PressButton))
 		m.HandleFunc("GET /control/callbacks/{id}", e.httpCallbackAnswer)
 		m.HandleFunc("GET /control/chats", e.httpChats)
 		m.HandleFunc("GET /control/chats/{chat_id}/messages", e.httpTranscript)
@@ -65,6 +66,15 @@ func writeControlError(w http.ResponseWriter, err error) {
 	writeJSON(w, ce.Code, ce)
 }
 
+// writeAnswer writes v, or err when it is not nil.
+func writeAnswer(w http.ResponseWriter, v any, err error) {
+	if err != nil {
+		writeControlError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
 // readBody decodes a JSON request body of at most 32 MiB into v.
 func readBody(w http.ResponseWriter, r *http.Request, v any) bool {
 	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 32<<20))
@@ -99,11 +109,7 @@ func (e *Emulator) httpAddBot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info, err := e.AddBot(in.Token)
-	if err != nil {
-		writeControlError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, info)
+	writeAnswer(w, info, err)
 }
 
 func (e *Emulator) httpUsers(w http.ResponseWriter, _ *http.Request) {
@@ -136,30 +142,16 @@ func (e *Emulator) httpBlock(blocked bool) http.HandlerFunc {
 	}
 }
 
-func (e *Emulator) httpSendMessage(w http.ResponseWriter, r *http.Request) {
-	var in UserMessage
-	if !readBody(w, r, &in) {
-		return
+// controlCall serves a control method that takes a JSON body.
+func controlCall[In, Out any](f func(context.Context, In) (Out, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var in In
+		if !readBody(w, r, &in) {
+			return
+		}
+		out, err := f(r.Context(), in)
+		writeAnswer(w, out, err)
 	}
-	sent, err := e.SendMessage(r.Context(), in)
-	if err != nil {
-		writeControlError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, sent)
-}
-
-func (e *Emulator) httpPressButton(w http.ResponseWriter, r *http.Request) {
-	var in ButtonPress
-	if !readBody(w, r, &in) {
-		return
-	}
-	res, err := e.PressButton(r.Context(), in)
-	if err != nil {
-		writeControlError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
 }
 
 func (e *Emulator) httpCallbackAnswer(w http.ResponseWriter, r *http.Request) {
@@ -173,11 +165,7 @@ func (e *Emulator) httpCallbackAnswer(w http.ResponseWriter, r *http.Request) {
 
 func (e *Emulator) httpChats(w http.ResponseWriter, r *http.Request) {
 	chats, err := e.Chats(r.URL.Query().Get("token"))
-	if err != nil {
-		writeControlError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, chats)
+	writeAnswer(w, chats, err)
 }
 
 func (e *Emulator) httpTranscript(w http.ResponseWriter, r *http.Request) {
@@ -186,20 +174,12 @@ func (e *Emulator) httpTranscript(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	msgs, err := e.Transcript(r.URL.Query().Get("token"), id)
-	if err != nil {
-		writeControlError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, msgs)
+	writeAnswer(w, msgs, err)
 }
 
 func (e *Emulator) httpStats(w http.ResponseWriter, r *http.Request) {
 	s, err := e.Stats(r.URL.Query().Get("token"))
-	if err != nil {
-		writeControlError(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, s)
+	writeAnswer(w, s, err)
 }
 
 type limitsBody struct {

@@ -95,7 +95,7 @@ func New(opts Options) *Emulator {
 		opts:    opts,
 		clock:   opts.Clock,
 		log:     opts.Logger,
-		methods: buildMethodTable(handlers(), limitedMethods),
+		methods: buildMethodTable(handlers()),
 		bots:    make(map[int64]*bot),
 		users:   make(map[int64]*user),
 		closed:  make(chan struct{}),
@@ -151,43 +151,34 @@ var tokenPattern = regexp.MustCompile(`^([1-9][0-9]{0,18}):([A-Za-z0-9_-]{1,128}
 // botFor returns the bot of token, creating it on first use. A malformed
 // token, or a second secret for a known bot id, is errUnauthorized.
 func (e *Emulator) botFor(token string) (*bot, *apiError) {
-	// Fast path: a known bot's exact token needs no pattern check.
-	if i := strings.IndexByte(token, ':'); i > 0 {
-		if id, err := strconv.ParseInt(token[:i], 10, 64); err == nil {
-			e.mu.RLock()
-			b := e.bots[id]
-			e.mu.RUnlock()
-			if b != nil && b.token == token {
-				return b, nil
-			}
-		}
+	if b, aerr := e.knownBot(token); aerr == nil {
+		return b, nil
 	}
 	id, ok := parseBotID(token)
 	if !ok {
 		return nil, errUnauthorized
 	}
-	e.mu.RLock()
+	e.mu.Lock()
 	b := e.bots[id]
-	e.mu.RUnlock()
 	if b == nil {
-		e.mu.Lock()
-		if b = e.bots[id]; b == nil {
-			b = newBot(e, id, token)
-			e.bots[id] = b
-			e.log.Info("emulator bot created", "bot_id", id, "username", b.user.Username)
-		}
-		e.mu.Unlock()
+		b = newBot(e, id, token)
+		e.bots[id] = b
+		e.log.Info("emulator bot created", "bot_id", id, "username", b.user.Username)
 	}
+	e.mu.Unlock()
 	if b.token != token {
 		return nil, errUnauthorized
 	}
 	return b, nil
 }
 
-// knownBot returns an existing bot of token without creating one.
+// knownBot returns an existing bot of token without creating one. A
+// bot's token passed parseBotID when the bot was created, so an exact
+// match needs no pattern check.
 func (e *Emulator) knownBot(token string) (*bot, *apiError) {
-	id, ok := parseBotID(token)
-	if !ok {
+	idText, _, _ := strings.Cut(token, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
 		return nil, errUnauthorized
 	}
 	e.mu.RLock()

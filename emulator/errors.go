@@ -11,8 +11,7 @@ import (
 type apiError struct {
 	code       int
 	desc       string
-	retryAfter int   // seconds, for 429
-	migrateTo  int64 // for a group upgraded to a supergroup
+	retryAfter int // seconds, for 429
 }
 
 func (e *apiError) Error() string { return strconv.Itoa(e.code) + " " + e.desc }
@@ -63,7 +62,6 @@ var (
 	errRemoteURL         = badRequest("wrong HTTP URL specified: the Herald emulator has no network access and cannot fetch remote files; upload the file or use a file_id")
 	errThreadNotFound    = badRequest("message thread not found")
 	errBlocked           = forbidden("bot was blocked by the user")
-	errBotIsBot          = forbidden("bot can't send messages to bots")
 	errWebhookActive     = conflict("can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
 	errTerminatedByOther = conflict("terminated by other getUpdates request; make sure that only one bot instance is running")
 	errReplyMarkupParse  = badRequest("can't parse reply keyboard markup JSON object")

@@ -49,9 +49,6 @@ func (e *Emulator) Subscribe(token string, chatID int64) (<-chan Event, func(), 
 
 // emitLocked sends ev to the subscribers without blocking.
 func (b *bot) emitLocked(ev Event) {
-	if len(b.subs) == 0 {
-		return
-	}
 	for s := range b.subs {
 		if s.chatID != 0 && s.chatID != ev.ChatID {
 			continue

@@ -45,12 +45,14 @@ func (b *bot) storeFileLocked(ch *chat, up *formFile, kind string) (*storedFile,
 		return nil, errFileTooBig
 	}
 	f := &storedFile{kind: kind, name: path.Base(up.name), data: up.data, chatID: ch.info.ID}
+	prefix, ext := "BQAC", path.Ext(f.name)
 	if kind == "photo" {
 		cfg, _, err := image.DecodeConfig(bytes.NewReader(up.data))
 		if err != nil {
 			return nil, errImageProcess
 		}
 		f.width, f.height = int64(cfg.Width), int64(cfg.Height)
+		prefix, ext = "AgAC", ".jpg"
 	}
 	f.mime = up.contentType
 	if f.mime == "" || f.mime == "application/octet-stream" {
@@ -65,16 +67,8 @@ func (b *bot) storeFileLocked(ch *chat, up *formFile, kind string) (*storedFile,
 	}
 	b.fileSeq++
 	seq := strconv.FormatInt(b.fileSeq, 10)
-	prefix := "BQAC"
-	if kind == "photo" {
-		prefix = "AgAC"
-	}
 	f.id = prefix + strconv.FormatInt(b.id, 36) + "_" + seq + "_" + strconv.FormatInt(b.e.clock.Now().UnixNano()%99991, 36)
 	f.uniqueID = "AQAD" + strconv.FormatInt(b.id, 36) + "_" + seq
-	ext := path.Ext(f.name)
-	if kind == "photo" {
-		ext = ".jpg"
-	}
 	f.path = kind + "s/file_" + seq + ext
 	b.files[f.id] = f
 	b.paths[f.path] = f
@@ -113,9 +107,14 @@ func (c *call) inputFileLocked(ch *chat, value string, part string, kind string)
 	if strings.HasPrefix(low, "http://") || strings.HasPrefix(low, "https://") {
 		return nil, errRemoteURL
 	}
-	f := c.b.files[v]
+	return c.b.fileLocked(v, kind, errWrongFileType)
+}
+
+// fileLocked returns the stored file id of kind, or missing if unknown.
+func (b *bot) fileLocked(id, kind string, missing *apiError) (*storedFile, *apiError) {
+	f := b.files[id]
 	if f == nil {
-		return nil, errWrongFileType
+		return nil, missing
 	}
 	if f.kind != kind {
 		return nil, badRequest("type of file mismatch")

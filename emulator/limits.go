@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"sync"
@@ -228,50 +229,43 @@ func (lm *limiter) allow(l Limits, now time.Time, chatID int64, isGroup bool, n 
 	if lm.calls++; lm.calls%4096 == 0 {
 		lm.pruneLocked(now)
 	}
-	chat, group := lm.chats[chatID], lm.groups[chatID]
-	if chat == nil {
-		chat = &gcra{}
-		lm.chats[chatID] = chat
-	}
-	if isGroup && group == nil {
-		group = &gcra{}
-		lm.groups[chatID] = group
+	buckets := [3]struct {
+		g *gcra
+		r Rate
+	}{{&lm.bot, l.Bot}, {stateFor(lm.chats, chatID), l.Chat}}
+	if isGroup {
+		buckets[2].g, buckets[2].r = stateFor(lm.groups, chatID), l.Group
 	}
 	var wait time.Duration
-	if !l.Bot.IsZero() {
-		wait = max(wait, lm.bot.check(l.Bot, now, n))
-	}
-	if !l.Chat.IsZero() {
-		wait = max(wait, chat.check(l.Chat, now, n))
-	}
-	if isGroup && !l.Group.IsZero() {
-		wait = max(wait, group.check(l.Group, now, n))
+	for _, bk := range buckets {
+		if !bk.r.IsZero() {
+			wait = max(wait, bk.g.check(bk.r, now, n))
+		}
 	}
 	if wait > 0 {
 		return int((wait + time.Second - 1) / time.Second)
 	}
-	if !l.Bot.IsZero() {
-		lm.bot.take(l.Bot, now, n)
-	}
-	if !l.Chat.IsZero() {
-		chat.take(l.Chat, now, n)
-	}
-	if isGroup && !l.Group.IsZero() {
-		group.take(l.Group, now, n)
+	for _, bk := range buckets {
+		if !bk.r.IsZero() {
+			bk.g.take(bk.r, now, n)
+		}
 	}
 	return 0
 }
 
+// stateFor returns (creating it) the state of id in m.
+func stateFor(m map[int64]*gcra, id int64) *gcra {
+	g := m[id]
+	if g == nil {
+		g = &gcra{}
+		m[id] = g
+	}
+	return g
+}
+
 // pruneLocked forgets chats whose state is back at rest, bounding memory.
 func (lm *limiter) pruneLocked(now time.Time) {
-	for id, g := range lm.chats {
-		if !g.tat.After(now) {
-			delete(lm.chats, id)
-		}
-	}
-	for id, g := range lm.groups {
-		if !g.tat.After(now) {
-			delete(lm.groups, id)
-		}
+	for _, m := range []map[int64]*gcra{lm.chats, lm.groups} {
+		maps.DeleteFunc(m, func(_ int64, g *gcra) bool { return !g.tat.After(now) })
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -118,8 +117,7 @@ func RunLoadHTTP(ctx context.Context, baseURL string, l Load) (LoadResult, error
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return LoadResult{}, fmt.Errorf("emulator: load: invalid base URL %q", baseURL)
 	}
-	host := u.Hostname()
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+	if host := u.Hostname(); !isLoopbackHost(host) {
 		return LoadResult{}, fmt.Errorf("emulator: load: only loopback emulators may be loaded, not %q", host)
 	}
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}, Timeout: time.Minute}
@@ -189,16 +187,15 @@ func runLoad(ctx context.Context, l Load, d loadDriver) (LoadResult, error) {
 					if err == nil && ok {
 						err = d.press(ctx, ButtonPress{Token: l.Token, From: from, ChatID: from.ID, MessageID: msgID, Data: data})
 					}
-					mu.Lock()
-					switch {
-					case err != nil:
-						mu.Unlock()
+					if err != nil {
 						failure(err)
 						continue
-					case !ok:
-						res.Skipped++
-					default:
+					}
+					mu.Lock()
+					if ok {
 						res.Presses++
+					} else {
+						res.Skipped++
 					}
 					mu.Unlock()
 				}
@@ -260,15 +257,8 @@ func (d localDriver) button(_ context.Context, token string, chatID int64) (int6
 }
 
 func firstCallback(mk *tg.InlineKeyboardMarkup) (string, bool) {
-	if mk == nil {
-		return "", false
-	}
-	for _, row := range mk.InlineKeyboard {
-		for _, btn := range row {
-			if btn.CallbackData != "" {
-				return btn.CallbackData, true
-			}
-		}
+	for d := range callbackData(mk) {
+		return d, true
 	}
 	return "", false
 }

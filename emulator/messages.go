@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"slices"
+
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/heraldbot/herald/tg"
 )
@@ -71,11 +73,7 @@ func (c *chat) entry(m *message) Entry {
 	if msg.ReplyToMessage != nil {
 		e.ReplyToMessageID = msg.ReplyToMessage.MessageID
 	}
-	for _, id := range c.pinned {
-		if id == msg.MessageID {
-			e.Pinned = true
-		}
-	}
+	e.Pinned = slices.Contains(c.pinned, msg.MessageID)
 	return e
 }
 

@@ -55,15 +55,18 @@ func handlers() map[string]handlerFunc {
 	}
 }
 
-// limitedMethods are the methods that count against the rate limits:
-// those that post new messages into a chat.
-var limitedMethods = map[string]bool{
-	"sendMessage": true, "forwardMessage": true, "forwardMessages": true,
-	"copyMessage": true, "copyMessages": true, "sendPhoto": true,
-	"sendDocument": true, "sendMediaGroup": true,
-}
-
 func returnTrue(*call) (any, *apiError) { return true, nil }
+
+// withChat runs f under the bot's lock on the chat chat_id names.
+func (c *call) withChat(f func(ch *chat) (any, *apiError)) (any, *apiError) {
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	ch, aerr := c.b.resolveChatLocked(c.p.str("chat_id"))
+	if aerr != nil {
+		return nil, aerr
+	}
+	return f(ch)
+}
 
 // target is where a new message goes: its chat, thread and reply.
 type target struct {
@@ -112,11 +115,9 @@ func (c *call) targetLocked() (*target, *apiError) {
 	return t, nil
 }
 
-// limitLocked applies the rate limits to n new messages into ch.
+// limitLocked applies the rate limits to n new messages into ch. The
+// methods that post new messages call it, and only those count.
 func (c *call) limitLocked(ch *chat, n int) *apiError {
-	if !c.mi.counts {
-		return nil
-	}
 	if wait := c.b.lim.allow(c.e.Limits(), c.e.clock.Now(), ch.info.ID, ch.isGroup(), n); wait > 0 {
 		return tooManyRequests(wait)
 	}
@@ -126,15 +127,8 @@ func (c *call) limitLocked(ch *chat, n int) *apiError {
 // newBotMessageLocked allocates the bot's next message in t.
 func (c *call) newBotMessageLocked(t *target) *message {
 	ch := t.ch
-	m := &tg.Message{MessageID: ch.nextMsgID, Date: c.e.clock.Now().Unix(), Chat: ch.info, MessageThreadID: t.threadID}
-	ch.nextMsgID++
-	if ch.info.Type == "channel" {
-		sc := ch.info
-		m.SenderChat = &sc
-	} else {
-		from := c.b.user
-		m.From = &from
-	}
+	m := &tg.Message{MessageID: ch.newMessageID(), Date: c.e.clock.Now().Unix(), Chat: ch.info, MessageThreadID: t.threadID}
+	ch.setSender(m, c.b.user)
 	if t.threadID != 0 && ch.info.IsForum {
 		m.IsTopicMessage = true
 	}
@@ -144,20 +138,23 @@ func (c *call) newBotMessageLocked(t *target) *message {
 	return &message{m: m, fromBot: true}
 }
 
-// storeLocked adds a new bot message to its chat and reports it.
-func (c *call) storeLocked(t *target, m *message) {
-	t.ch.add(m, c.e.opts.MaxMessagesPerChat)
-	c.b.emitMessageLocked("sent", t.ch, m)
+// text reads the text parameter with its parse_mode and entities.
+func (c *call) text() (string, []tg.MessageEntity, *apiError) {
+	return c.formatted("text", "entities", 4096, errTextTooLong, true)
 }
 
-// text reads a text or caption parameter with its parse_mode and
+// caption reads the caption parameter with its parse_mode and entities.
+func (c *call) caption() (string, []tg.MessageEntity, *apiError) {
+	return c.formatted("caption", "caption_entities", 1024, errCaptionTooLong, false)
+}
+
+// formatted reads a text or caption parameter with its parse_mode and
 // entities, checking the length limit (in UTF-16 code units, as
 // Telegram counts).
-func (c *call) text(name, modeName, entitiesName string, maxLen int, required bool) (string, []tg.MessageEntity, *apiError) {
+func (c *call) formatted(name, entitiesName string, maxLen int, tooLong *apiError, required bool) (string, []tg.MessageEntity, *apiError) {
 	p := c.p
 	s := p.str(name)
-	mode := p.str(modeName)
-	switch strings.ToLower(mode) {
+	switch strings.ToLower(p.str("parse_mode")) {
 	case "", "markdown", "markdownv2":
 	case "html":
 		s = stripHTML(s)
@@ -170,18 +167,16 @@ func (c *call) text(name, modeName, entitiesName string, maxLen int, required bo
 		}
 		return "", nil, nil
 	}
-	if utf16Len(s) > maxLen {
-		if name == "caption" {
-			return "", nil, errCaptionTooLong
-		}
-		return "", nil, errTextTooLong
+	n := utf16Len(s)
+	if n > maxLen {
+		return "", nil, tooLong
 	}
 	var ents []tg.MessageEntity
 	if _, err := p.decode(entitiesName, &ents); err != nil {
 		return "", nil, errEntitiesParse
 	}
 	for _, en := range ents {
-		if en.Offset < 0 || en.Length <= 0 || en.Offset+en.Length > int64(utf16Len(s)) || en.Type == "" {
+		if en.Offset < 0 || en.Length <= 0 || en.Offset+en.Length > int64(n) || en.Type == "" {
 			return "", nil, errEntitiesParse
 		}
 	}
@@ -269,27 +264,8 @@ func parseMarkupJSON(data []byte) (markup, *apiError) {
 		for _, row := range rows {
 			for _, btn := range row {
 				total++
-				var text string
-				if json.Unmarshal(btn["text"], &text) != nil || text == "" {
-					return markup{}, badRequest("can't parse inline keyboard button: Text must be non-empty")
-				}
-				actions := 0
-				for _, a := range inlineActions {
-					if btn[a] != nil {
-						actions++
-					}
-				}
-				if actions == 0 {
-					return markup{}, badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
-				}
-				if actions > 1 {
-					return markup{}, errButtonTypeInvalid
-				}
-				if raw := btn["callback_data"]; raw != nil {
-					var d string
-					if json.Unmarshal(raw, &d) != nil || len(d) < 1 || len(d) > 64 {
-						return markup{}, errButtonDataInvalid
-					}
+				if aerr := checkInlineButton(btn); aerr != nil {
+					return markup{}, aerr
 				}
 			}
 		}
@@ -333,6 +309,34 @@ func parseMarkupJSON(data []byte) (markup, *apiError) {
 		return markup{}, errReplyMarkupParse
 	}
 	return mk, nil
+}
+
+// checkInlineButton checks that an inline button has a text and exactly
+// one action, and valid callback_data.
+func checkInlineButton(btn map[string]jsontext.Value) *apiError {
+	var text string
+	if json.Unmarshal(btn["text"], &text) != nil || text == "" {
+		return badRequest("can't parse inline keyboard button: Text must be non-empty")
+	}
+	actions := 0
+	for _, a := range inlineActions {
+		if btn[a] != nil {
+			actions++
+		}
+	}
+	if actions == 0 {
+		return badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")
+	}
+	if actions > 1 {
+		return errButtonTypeInvalid
+	}
+	if raw := btn["callback_data"]; raw != nil {
+		var d string
+		if json.Unmarshal(raw, &d) != nil || len(d) < 1 || len(d) > 64 {
+			return errButtonDataInvalid
+		}
+	}
+	return nil
 }
 
 func intsParam(c *call, name string) ([]int64, *apiError) {

@@ -48,77 +48,45 @@ func (c *call) editMarkup() (markup, *apiError) {
 	return mk, nil
 }
 
-func sameMarkup(m *message, mk markup) bool {
-	return bytes.Equal(m.markup, mk.raw)
-}
-
 func sameEntities(a, b []tg.MessageEntity) bool {
 	return slices.EqualFunc(a, b, func(x, y tg.MessageEntity) bool {
 		return x.Type == y.Type && x.Offset == y.Offset && x.Length == y.Length && x.URL == y.URL
 	})
 }
 
-// finishEditLocked stamps and reports an edit, returning the result.
-func (c *call) finishEditLocked(ch *chat, m *message, mk markup) any {
-	m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
-	m.m.EditDate = c.e.clock.Now().Unix()
-	c.b.emitMessageLocked("edited", ch, m)
-	return m.m
-}
-
 func editMessageText(c *call) (any, *apiError) {
-	text, ents, aerr := c.text("text", "parse_mode", "entities", 4096, true)
-	if aerr != nil {
-		return nil, aerr
-	}
-	mk, aerr := c.editMarkup()
-	if aerr != nil {
-		return nil, aerr
-	}
-	b := c.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	ch, m, aerr := c.editTargetLocked()
-	if aerr != nil {
-		return nil, aerr
-	}
-	if m.m.Text == "" {
-		return nil, errNoTextToEdit
-	}
-	if m.m.Text == text && sameEntities(m.m.Entities, ents) && sameMarkup(m, mk) {
-		return nil, errNotModified
-	}
-	m.m.Text, m.m.Entities = text, ents
-	return c.finishEditLocked(ch, m, mk), nil
+	return editMessage(c, c.text, func(m *tg.Message) (*string, *[]tg.MessageEntity, *apiError) {
+		if m.Text == "" {
+			return nil, nil, errNoTextToEdit
+		}
+		return &m.Text, &m.Entities, nil
+	})
 }
 
 func editMessageCaption(c *call) (any, *apiError) {
-	caption, ents, aerr := c.text("caption", "parse_mode", "caption_entities", 1024, false)
-	if aerr != nil {
-		return nil, aerr
-	}
-	mk, aerr := c.editMarkup()
-	if aerr != nil {
-		return nil, aerr
-	}
-	b := c.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	ch, m, aerr := c.editTargetLocked()
-	if aerr != nil {
-		return nil, aerr
-	}
-	if m.m.Text != "" {
-		return nil, errNoCaptionToEdit
-	}
-	if m.m.Caption == caption && sameEntities(m.m.CaptionEntities, ents) && sameMarkup(m, mk) {
-		return nil, errNotModified
-	}
-	m.m.Caption, m.m.CaptionEntities = caption, ents
-	return c.finishEditLocked(ch, m, mk), nil
+	return editMessage(c, c.caption, func(m *tg.Message) (*string, *[]tg.MessageEntity, *apiError) {
+		if m.Text != "" {
+			return nil, nil, errNoCaptionToEdit
+		}
+		return &m.Caption, &m.CaptionEntities, nil
+	})
 }
 
-func editMessageReplyMarkup(c *call) (any, *apiError) {
+func editMessageReplyMarkup(c *call) (any, *apiError) { return editMessage(c, nil, nil) }
+
+// editMessage serves the edit methods. read gives the new text or
+// caption, and field the message's content it replaces (or why there is
+// none); both are nil when only the keyboard changes.
+func editMessage(c *call, read func() (string, []tg.MessageEntity, *apiError),
+	field func(*tg.Message) (*string, *[]tg.MessageEntity, *apiError)) (any, *apiError) {
+	var s string
+	var ents []tg.MessageEntity
+	if read != nil {
+		var aerr *apiError
+		if s, ents, aerr = read(); aerr != nil {
+			return nil, aerr
+		}
+	}
 	mk, aerr := c.editMarkup()
 	if aerr != nil {
 		return nil, aerr
@@ -130,35 +98,43 @@ func editMessageReplyMarkup(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	if sameMarkup(m, mk) {
+	same := bytes.Equal(m.markup, mk.raw)
+	if field != nil {
+		cur, curEnts, aerr := field(m.m)
+		if aerr != nil {
+			return nil, aerr
+		}
+		if same = same && *cur == s && sameEntities(*curEnts, ents); !same {
+			*cur, *curEnts = s, ents
+		}
+	}
+	if same {
 		return nil, errNotModified
 	}
-	return c.finishEditLocked(ch, m, mk), nil
+	m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
+	m.m.EditDate = c.e.clock.Now().Unix()
+	b.emitMessageLocked("edited", ch, m)
+	return m.m, nil
 }
 
 func (c *call) deleteLocked(ch *chat, m *message) {
 	m.deleted = true
-	ch.pinned = slices.DeleteFunc(ch.pinned, func(id int64) bool { return id == m.m.MessageID })
+	ch.unpin(m.m.MessageID)
 	c.b.emitMessageLocked("deleted", ch, m)
 }
 
 func deleteMessage(c *call) (any, *apiError) {
-	b := c.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	ch, aerr := b.resolveChatLocked(c.p.str("chat_id"))
-	if aerr != nil {
-		return nil, aerr
-	}
-	m := ch.live(c.p.int("message_id"))
-	if m == nil {
-		return nil, errDeleteNotFound
-	}
-	if ch.info.Type == "channel" && !m.fromBot && m.m.From != nil {
-		return nil, errCantDelete
-	}
-	c.deleteLocked(ch, m)
-	return true, nil
+	return c.withChat(func(ch *chat) (any, *apiError) {
+		m := ch.live(c.p.int("message_id"))
+		if m == nil {
+			return nil, errDeleteNotFound
+		}
+		if ch.info.Type == "channel" && !m.fromBot && m.m.From != nil {
+			return nil, errCantDelete
+		}
+		c.deleteLocked(ch, m)
+		return true, nil
+	})
 }
 
 func deleteMessages(c *call) (any, *apiError) {
@@ -166,17 +142,12 @@ func deleteMessages(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	b := c.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	ch, aerr := b.resolveChatLocked(c.p.str("chat_id"))
-	if aerr != nil {
-		return nil, aerr
-	}
-	for _, id := range ids {
-		if m := ch.live(id); m != nil {
-			c.deleteLocked(ch, m)
+	return c.withChat(func(ch *chat) (any, *apiError) {
+		for _, id := range ids {
+			if m := ch.live(id); m != nil {
+				c.deleteLocked(ch, m)
+			}
 		}
-	}
-	return true, nil
+		return true, nil
+	})
 }

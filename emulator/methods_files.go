@@ -6,36 +6,12 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-// sendFile serves sendPhoto and sendDocument.
-func sendFile(c *call, param, kind string) (any, *apiError) {
-	caption, ents, aerr := c.text("caption", "parse_mode", "caption_entities", 1024, false)
-	if aerr != nil {
-		return nil, aerr
-	}
-	mk, _, aerr := c.parseMarkup()
-	if aerr != nil {
-		return nil, aerr
-	}
-	b := c.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	t, aerr := c.targetLocked()
-	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := c.limitLocked(t.ch, 1); aerr != nil {
-		return nil, aerr
-	}
-	f, aerr := c.inputFileLocked(t.ch, c.p.str(param), param, kind)
-	if aerr != nil {
-		return nil, aerr
-	}
-	m := c.newBotMessageLocked(t)
-	attach(m.m, f)
-	m.m.Caption, m.m.CaptionEntities = caption, ents
-	m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
-	c.storeLocked(t, m)
-	return m.m, nil
+// sendFile serves sendPhoto and sendDocument, whose file parameter is
+// named after its kind.
+func sendFile(c *call, kind string) (any, *apiError) {
+	return sendOne(c, c.caption, func(t *target) (*storedFile, *apiError) {
+		return c.inputFileLocked(t.ch, c.p.str(kind), kind, kind)
+	})
 }
 
 func attach(m *tg.Message, f *storedFile) {
@@ -46,8 +22,8 @@ func attach(m *tg.Message, f *storedFile) {
 	}
 }
 
-func sendPhoto(c *call) (any, *apiError)    { return sendFile(c, "photo", "photo") }
-func sendDocument(c *call) (any, *apiError) { return sendFile(c, "document", "document") }
+func sendPhoto(c *call) (any, *apiError)    { return sendFile(c, "photo") }
+func sendDocument(c *call) (any, *apiError) { return sendFile(c, "document") }
 
 // inputMedia is the part of InputMedia the emulator reads.
 type inputMedia struct {
@@ -66,7 +42,8 @@ func sendMediaGroup(c *call) (any, *apiError) {
 		return nil, errMediaGroupSize
 	}
 	docs := 0
-	for _, im := range media {
+	for i := range media {
+		im := &media[i]
 		switch im.Type {
 		case "photo":
 		case "document":
@@ -76,7 +53,7 @@ func sendMediaGroup(c *call) (any, *apiError) {
 		default:
 			return nil, badRequest("can't parse InputMedia: unknown type %q", im.Type)
 		}
-		if utf16Len(stripIfHTML(im.Caption, im.ParseMode)) > 1024 {
+		if im.Caption = stripIfHTML(im.Caption, im.ParseMode); utf16Len(im.Caption) > 1024 {
 			return nil, errCaptionTooLong
 		}
 	}
@@ -107,9 +84,9 @@ func sendMediaGroup(c *call) (any, *apiError) {
 	for i, im := range media {
 		m := c.newBotMessageLocked(t)
 		attach(m.m, files[i])
-		m.m.Caption = stripIfHTML(im.Caption, im.ParseMode)
+		m.m.Caption = im.Caption
 		m.m.MediaGroupID = group
-		c.storeLocked(t, m)
+		b.storeLocked(t.ch, m)
 		out[i] = m.m
 	}
 	return out, nil

@@ -4,8 +4,13 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-func sendMessage(c *call) (any, *apiError) {
-	text, ents, aerr := c.text("text", "parse_mode", "entities", 4096, true)
+func sendMessage(c *call) (any, *apiError) { return sendOne(c, c.text, nil) }
+
+// sendOne serves sendMessage, sendPhoto and sendDocument: read gives the
+// text, or the caption when file (run once the rate limit is taken)
+// gives a file to attach.
+func sendOne(c *call, read func() (string, []tg.MessageEntity, *apiError), file func(*target) (*storedFile, *apiError)) (any, *apiError) {
+	s, ents, aerr := read()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -23,10 +28,21 @@ func sendMessage(c *call) (any, *apiError) {
 	if aerr := c.limitLocked(t.ch, 1); aerr != nil {
 		return nil, aerr
 	}
+	var f *storedFile
+	if file != nil {
+		if f, aerr = file(t); aerr != nil {
+			return nil, aerr
+		}
+	}
 	m := c.newBotMessageLocked(t)
-	m.m.Text, m.m.Entities = text, ents
+	if f != nil {
+		attach(m.m, f)
+		m.m.Caption, m.m.CaptionEntities = s, ents
+	} else {
+		m.m.Text, m.m.Entities = s, ents
+	}
 	m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
-	c.storeLocked(t, m)
+	b.storeLocked(t.ch, m)
 	return m.m, nil
 }
 
@@ -53,51 +69,30 @@ func copyContent(dst, src *tg.Message) {
 	dst.Caption, dst.CaptionEntities = src.Caption, src.CaptionEntities
 }
 
-// sourceLocked finds from_chat_id's message id for forwarding or copying.
-func (c *call) sourceLocked(id int64, notFound *apiError) (*message, *apiError) {
-	from, aerr := c.b.resolveChatLocked(c.p.str("from_chat_id"))
-	if aerr != nil {
-		return nil, aerr
-	}
-	src := from.live(id)
-	if src == nil {
-		return nil, notFound
-	}
-	return src, nil
-}
-
 func forwardMessage(c *call) (any, *apiError) {
-	b := c.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	t, aerr := c.targetLocked()
+	out, aerr := sendCopies(c, []int64{c.p.int("message_id")}, errForwardNotFound, forwarded)
 	if aerr != nil {
 		return nil, aerr
 	}
-	src, aerr := c.sourceLocked(c.p.int("message_id"), errForwardNotFound)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := c.limitLocked(t.ch, 1); aerr != nil {
-		return nil, aerr
-	}
-	m := c.newBotMessageLocked(t)
-	copyContent(m.m, src.m)
-	m.m.ForwardOrigin = originOf(src)
-	c.storeLocked(t, m)
-	return m.m, nil
+	return out[0], nil
 }
 
 func forwardMessages(c *call) (any, *apiError) {
-	return sendMany(c, errForwardNotFound, func(m, src *message) { m.m.ForwardOrigin = originOf(src) })
+	return sendManyCopies(c, errForwardNotFound, forwarded)
+}
+
+func forwarded(m, src *message) *apiError {
+	m.m.ForwardOrigin = originOf(src)
+	return nil
 }
 
 func copyMessage(c *call) (any, *apiError) {
 	var caption string
 	var ents []tg.MessageEntity
-	if c.p.has("caption") {
+	hasCaption := c.p.has("caption")
+	if hasCaption {
 		var aerr *apiError
-		if caption, ents, aerr = c.text("caption", "parse_mode", "caption_entities", 1024, false); aerr != nil {
+		if caption, ents, aerr = c.caption(); aerr != nil {
 			return nil, aerr
 		}
 	}
@@ -105,68 +100,72 @@ func copyMessage(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	b := c.b
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	t, aerr := c.targetLocked()
-	if aerr != nil {
-		return nil, aerr
-	}
-	src, aerr := c.sourceLocked(c.p.int("message_id"), errCopyNotFound)
-	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := c.limitLocked(t.ch, 1); aerr != nil {
-		return nil, aerr
-	}
-	m := c.newBotMessageLocked(t)
-	copyContent(m.m, src.m)
-	if c.p.has("caption") {
-		if m.m.Text != "" {
-			return nil, badRequest("can't edit caption of a text message")
+	out, aerr := sendCopies(c, []int64{c.p.int("message_id")}, errCopyNotFound, func(m, src *message) *apiError {
+		if hasCaption {
+			if m.m.Text != "" {
+				return badRequest("can't edit caption of a text message")
+			}
+			m.m.Caption, m.m.CaptionEntities = caption, ents
 		}
-		m.m.Caption, m.m.CaptionEntities = caption, ents
+		if hasMarkup {
+			m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
+		} else if src.m.ReplyMarkup != nil {
+			m.m.ReplyMarkup, m.markup = src.m.ReplyMarkup, src.markup
+		}
+		return nil
+	})
+	if aerr != nil {
+		return nil, aerr
 	}
-	if hasMarkup {
-		m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
-	} else if src.m.ReplyMarkup != nil {
-		m.m.ReplyMarkup, m.markup = src.m.ReplyMarkup, src.markup
-	}
-	c.storeLocked(t, m)
-	return tg.MessageId{MessageID: m.m.MessageID}, nil
+	return tg.MessageId{MessageID: out[0].MessageID}, nil
 }
 
 func copyMessages(c *call) (any, *apiError) {
-	return sendMany(c, errCopyNotFound, func(m, src *message) {
-		if !c.p.bool("remove_caption") {
-			m.m.Caption, m.m.CaptionEntities = src.m.Caption, src.m.CaptionEntities
-		} else {
+	return sendManyCopies(c, errCopyNotFound, func(m, _ *message) *apiError {
+		if c.p.bool("remove_caption") {
 			m.m.Caption, m.m.CaptionEntities = "", nil
 		}
+		return nil
 	})
 }
 
-// sendMany forwards or copies the messages named by message_ids: every
-// message is checked (notFound when none exists), the limit is taken for
-// all of them at once, then each is copied and adjusted by apply.
-func sendMany(c *call, notFound *apiError, apply func(m, src *message)) (any, *apiError) {
+// sendManyCopies serves forwardMessages and copyMessages.
+func sendManyCopies(c *call, notFound *apiError, apply func(m, src *message) *apiError) (any, *apiError) {
 	ids, aerr := intsParam(c, "message_ids")
 	if aerr != nil {
 		return nil, aerr
 	}
+	msgs, aerr := sendCopies(c, ids, notFound, apply)
+	if aerr != nil {
+		return nil, aerr
+	}
+	out := make([]tg.MessageId, len(msgs))
+	for i, m := range msgs {
+		out[i] = tg.MessageId{MessageID: m.MessageID}
+	}
+	return out, nil
+}
+
+// sendCopies forwards or copies the messages ids of from_chat_id: the
+// missing ones are skipped (notFound when none exists), the limit is
+// taken for all of them at once, then each is copied and adjusted by
+// apply.
+func sendCopies(c *call, ids []int64, notFound *apiError, apply func(m, src *message) *apiError) ([]*tg.Message, *apiError) {
 	b := c.b
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	t, aerr := c.targetLocked()
+	if aerr != nil {
+		return nil, aerr
+	}
+	from, aerr := b.resolveChatLocked(c.p.str("from_chat_id"))
 	if aerr != nil {
 		return nil, aerr
 	}
 	var srcs []*message
 	for _, id := range ids {
-		if src, err := c.sourceLocked(id, notFound); err == nil {
+		if src := from.live(id); src != nil {
 			srcs = append(srcs, src)
-		} else if err != notFound {
-			return nil, err
 		}
 	}
 	if len(srcs) == 0 {
@@ -175,13 +174,15 @@ func sendMany(c *call, notFound *apiError, apply func(m, src *message)) (any, *a
 	if aerr := c.limitLocked(t.ch, len(srcs)); aerr != nil {
 		return nil, aerr
 	}
-	out := make([]tg.MessageId, 0, len(srcs))
-	for _, src := range srcs {
+	out := make([]*tg.Message, len(srcs))
+	for i, src := range srcs {
 		m := c.newBotMessageLocked(t)
 		copyContent(m.m, src.m)
-		apply(m, src)
-		c.storeLocked(t, m)
-		out = append(out, tg.MessageId{MessageID: m.m.MessageID})
+		if aerr := apply(m, src); aerr != nil {
+			return nil, aerr
+		}
+		b.storeLocked(t.ch, m)
+		out[i] = m.m
 	}
 	return out, nil
 }

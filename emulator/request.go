@@ -51,12 +51,6 @@ func (p *params) int(name string) int64 {
 	return n
 }
 
-// float reads a Float parameter.
-func (p *params) float(name string) float64 {
-	f, _ := strconv.ParseFloat(strings.TrimSpace(p.vals[name]), 64)
-	return f
-}
-
 func (p *params) bool(name string) bool {
 	b, _ := parseBool(p.vals[name])
 	return b
@@ -86,11 +80,7 @@ func parseBool(s string) (bool, bool) {
 // maxBody bounds the body, uploads included.
 func readParams(w http.ResponseWriter, r *http.Request, maxBody int64) (*params, *apiError) {
 	p := newParams()
-	for k, vs := range r.URL.Query() {
-		if len(vs) > 0 {
-			p.vals[k] = vs[len(vs)-1]
-		}
-	}
+	p.setLast(r.URL.Query())
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return p, nil
 	}
@@ -109,8 +99,8 @@ func readParams(w http.ResponseWriter, r *http.Request, maxBody int64) (*params,
 		// Some clients POST JSON without a Content-Type.
 		var b []byte
 		b, err = io.ReadAll(body)
-		if err == nil && len(bytes.TrimSpace(b)) > 0 {
-			if b = bytes.TrimSpace(b); b[0] == '{' {
+		if b = bytes.TrimSpace(b); err == nil && len(b) > 0 {
+			if b[0] == '{' {
 				err = readJSONParams(p, bytes.NewReader(b))
 			} else {
 				err = readFormParams(p, bytes.NewReader(b))
@@ -179,12 +169,17 @@ func readFormParams(p *params, r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	p.setLast(q)
+	return nil
+}
+
+// setLast sets each parameter of q to its last value.
+func (p *params) setLast(q url.Values) {
 	for k, vs := range q {
 		if len(vs) > 0 {
 			p.vals[k] = vs[len(vs)-1]
 		}
 	}
-	return nil
 }
 
 func readMultipartParams(p *params, r io.Reader, boundary string) error {

@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -19,7 +20,6 @@ type call struct {
 	e   *Emulator
 	b   *bot
 	p   *params
-	mi  *methodInfo
 }
 
 // Handler returns the emulator's HTTP handler: the Bot API under
@@ -65,7 +65,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, rest string)
 		writeError(w, aerr)
 		return
 	}
-	result, aerr := e.dispatch(r.Context(), b, method, func(mi *methodInfo) (*params, *apiError) {
+	result, aerr := e.dispatch(r.Context(), b, method, func() (*params, *apiError) {
 		return readParams(w, r, e.opts.MaxFileSize+1<<20)
 	})
 	if aerr != nil {
@@ -77,7 +77,7 @@ func (e *Emulator) serveAPI(w http.ResponseWriter, r *http.Request, rest string)
 
 // dispatch runs one method for b. read supplies the parameters once the
 // method is known. It counts the request in the bot's stats.
-func (e *Emulator) dispatch(ctx context.Context, b *bot, method string, read func(*methodInfo) (*params, *apiError)) (any, *apiError) {
+func (e *Emulator) dispatch(ctx context.Context, b *bot, method string, read func() (*params, *apiError)) (any, *apiError) {
 	mi := e.methods.lookup(method)
 	if mi == nil {
 		b.stats.unknown.Add(1)
@@ -91,19 +91,19 @@ func (e *Emulator) dispatch(ctx context.Context, b *bot, method string, read fun
 		if aerr.code == http.StatusTooManyRequests {
 			b.stats.tooMany.Add(1)
 		}
-		if e.log.Enabled(ctx, -4) {
+		if e.log.Enabled(ctx, slog.LevelDebug) {
 			e.log.Debug("emulator request failed", "bot_id", b.id, "method", mi.name, "code", aerr.code, "description", aerr.desc)
 		}
 		return nil, aerr
 	}
-	if e.log.Enabled(ctx, -4) {
+	if e.log.Enabled(ctx, slog.LevelDebug) {
 		e.log.Debug("emulator request", "bot_id", b.id, "method", mi.name)
 	}
 	return result, nil
 }
 
-func (e *Emulator) run(ctx context.Context, b *bot, mi *methodInfo, read func(*methodInfo) (*params, *apiError)) (any, *apiError) {
-	p, aerr := read(mi)
+func (e *Emulator) run(ctx context.Context, b *bot, mi *methodInfo, read func() (*params, *apiError)) (any, *apiError) {
+	p, aerr := read()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -113,7 +113,7 @@ func (e *Emulator) run(ctx context.Context, b *bot, mi *methodInfo, read func(*m
 	if mi.handler == nil {
 		return nil, notModelled(mi.name)
 	}
-	return mi.handler(&call{ctx: ctx, e: e, b: b, p: p, mi: mi})
+	return mi.handler(&call{ctx: ctx, e: e, b: b, p: p})
 }
 
 func writeResult(w http.ResponseWriter, result any) {
@@ -143,21 +143,18 @@ type errorBody struct {
 }
 
 type responseParams struct {
-	RetryAfter      int   `json:"retry_after,omitzero"`
-	MigrateToChatID int64 `json:"migrate_to_chat_id,omitzero"`
+	RetryAfter int `json:"retry_after,omitzero"`
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
 	body := errorBody{ErrorCode: e.code, Description: e.desc}
-	if e.retryAfter > 0 || e.migrateTo != 0 {
-		body.Parameters = &responseParams{RetryAfter: e.retryAfter, MigrateToChatID: e.migrateTo}
-	}
-	data, _ := json.Marshal(body)
 	h := w.Header()
 	h["Content-Type"] = jsonContentType
 	if e.retryAfter > 0 {
+		body.Parameters = &responseParams{RetryAfter: e.retryAfter}
 		h.Set("Retry-After", strconv.Itoa(e.retryAfter))
 	}
+	data, _ := json.Marshal(body)
 	w.WriteHeader(e.code)
 	_, _ = w.Write(data)
 }

@@ -36,7 +36,6 @@ type methodInfo struct {
 	index   int    // position in the stats counters
 	params  []paramInfo
 	handler handlerFunc // nil: in the spec but not modelled
-	counts  bool        // counted by the rate limits
 }
 
 // methodTable maps lower-cased method names to their info. It is built
@@ -46,11 +45,11 @@ type methodTable struct {
 	list    []*methodInfo
 }
 
-func buildMethodTable(handlers map[string]handlerFunc, limited map[string]bool) *methodTable {
+func buildMethodTable(handlers map[string]handlerFunc) *methodTable {
 	specs := tg.Methods()
 	t := &methodTable{byLower: make(map[string]*methodInfo, len(specs))}
 	for i, s := range specs {
-		mi := &methodInfo{name: s.Name, index: i, handler: handlers[s.Name], counts: limited[s.Name]}
+		mi := &methodInfo{name: s.Name, index: i, handler: handlers[s.Name]}
 		for _, ps := range s.Params {
 			mi.params = append(mi.params, paramInfo{name: ps.Name, kind: kindOf(ps.Types), required: ps.Required})
 		}

@@ -88,15 +88,7 @@ func (b *bot) enqueueLocked(kind string, key int64, fill func(*tg.Update)) int64
 	q.items = append(q.items, &queuedUpdate{id: upd.UpdateID, kind: kind, key: key, data: data})
 	b.stats.updatesQueued.Add(1)
 	if over := len(q.items) - b.e.opts.MaxPendingUpdates; over > 0 {
-		dropped := 0
-		q.items = slices.DeleteFunc(q.items, func(u *queuedUpdate) bool {
-			if dropped < over && !u.inflight {
-				dropped++
-				return true
-			}
-			return false
-		})
-		b.stats.updatesDropped.Add(int64(dropped))
+		dropped := b.dropLocked(over)
 		b.e.log.Warn("emulator: update queue full, oldest updates dropped", "bot_id", b.id, "dropped", dropped)
 	}
 	close(q.wake)
@@ -152,16 +144,21 @@ func (b *bot) takeLocked(limit int) (jsontext.Value, int) {
 }
 
 // dropPendingLocked forgets every pending update (drop_pending_updates).
-func (b *bot) dropPendingLocked() {
+func (b *bot) dropPendingLocked() { b.dropLocked(len(b.queue.items)) }
+
+// dropLocked forgets up to limit updates not in flight, oldest first, and
+// returns how many it dropped.
+func (b *bot) dropLocked(limit int) int {
 	n := 0
 	b.queue.items = slices.DeleteFunc(b.queue.items, func(u *queuedUpdate) bool {
-		if !u.inflight {
+		if n < limit && !u.inflight {
 			n++
 			return true
 		}
 		return false
 	})
 	b.stats.updatesDropped.Add(int64(n))
+	return n
 }
 
 // pollState is the getUpdates request currently waiting.
@@ -170,9 +167,24 @@ type pollState struct {
 	err  *apiError
 }
 
-func (ps *pollState) end(err *apiError) {
-	ps.err = err
-	close(ps.done)
+// endPollLocked ends the waiting getUpdates request, if any, with err.
+func (b *bot) endPollLocked(err *apiError) {
+	if ps := b.poll; ps != nil {
+		ps.err = err
+		close(ps.done)
+		b.poll = nil
+	}
+}
+
+// allowedUpdates reads allowed_updates; given is false when it is absent.
+func (p *params) allowedUpdates() (kinds []string, given bool, aerr *apiError) {
+	if !p.has("allowed_updates") {
+		return nil, false, nil
+	}
+	if _, err := p.decode("allowed_updates", &kinds); err != nil {
+		return nil, false, badRequest("can't parse allowed_updates JSON array")
+	}
+	return kinds, true, nil
 }
 
 const maxPollTimeout = 50 * time.Second
@@ -184,11 +196,9 @@ func getUpdates(c *call) (any, *apiError) {
 		limit = 100
 	}
 	timeout := min(max(time.Duration(p.int("timeout"))*time.Second, 0), maxPollTimeout)
-	var kinds []string
-	if p.has("allowed_updates") {
-		if _, err := p.decode("allowed_updates", &kinds); err != nil {
-			return nil, badRequest("can't parse allowed_updates JSON array")
-		}
+	kinds, setKinds, aerr := p.allowedUpdates()
+	if aerr != nil {
+		return nil, aerr
 	}
 
 	b.mu.Lock()
@@ -196,11 +206,8 @@ func getUpdates(c *call) (any, *apiError) {
 		b.mu.Unlock()
 		return nil, errWebhookActive
 	}
-	if b.poll != nil {
-		b.poll.end(errTerminatedByOther)
-		b.poll = nil
-	}
-	if p.has("allowed_updates") {
+	b.endPollLocked(errTerminatedByOther)
+	if setKinds {
 		b.queue.setAllowed(kinds)
 	}
 	b.confirmLocked(p.int("offset"))

@@ -55,7 +55,7 @@ func newWebhookClient() *http.Client {
 			if err != nil {
 				return err
 			}
-			if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+			if !net.ParseIP(host).IsLoopback() {
 				return fmt.Errorf("webhook address %s is not a loopback address", host)
 			}
 			return nil
@@ -82,13 +82,15 @@ func checkWebhookURL(raw string) *apiError {
 		return badRequest("bad webhook: an HTTP or HTTPS URL must be provided for webhook")
 	}
 	host := strings.ToLower(u.Hostname())
-	if host == "localhost" {
-		return nil
-	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if isLoopbackHost(host) {
 		return nil
 	}
 	return badRequest("bad webhook: the Herald emulator delivers webhooks only to loopback addresses (127.0.0.1, ::1, localhost), not to %q", host)
+}
+
+// isLoopbackHost reports whether host is localhost or a loopback address.
+func isLoopbackHost(host string) bool {
+	return host == "localhost" || net.ParseIP(host).IsLoopback()
 }
 
 var secretPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -111,25 +113,20 @@ func setWebhook(c *call) (any, *apiError) {
 		maxConn = 40
 	}
 	maxConn = min(maxConn, 100)
-	var kinds []string
-	if p.has("allowed_updates") {
-		if _, err := p.decode("allowed_updates", &kinds); err != nil {
-			return nil, badRequest("can't parse allowed_updates JSON array")
-		}
+	kinds, setKinds, aerr := p.allowedUpdates()
+	if aerr != nil {
+		return nil, aerr
 	}
 	b := c.b
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if p.has("allowed_updates") {
+	if setKinds {
 		b.queue.setAllowed(kinds)
 	}
 	if p.bool("drop_pending_updates") {
 		b.dropPendingLocked()
 	}
-	if b.poll != nil {
-		b.poll.end(errWebhookActive)
-		b.poll = nil
-	}
+	b.endPollLocked(errWebhookActive)
 	b.stopWebhookLocked()
 	if c.e.isClosed() {
 		return true, nil
@@ -355,7 +352,7 @@ func (b *bot) runReplyMethod(body []byte) {
 		return
 	}
 	delete(p.vals, "method")
-	_, aerr := b.e.dispatch(context.Background(), b, method, func(*methodInfo) (*params, *apiError) { return p, nil })
+	_, aerr := b.e.dispatch(context.Background(), b, method, func() (*params, *apiError) { return p, nil })
 	if aerr != nil {
 		b.e.log.Warn("emulator: method in webhook answer failed", "bot_id", b.id, "method", method, "error", aerr.desc)
 	}
