@@ -73,6 +73,10 @@ func (p *twoProcesses) Mark(ctx context.Context, name string, ttl time.Duration)
 	return p.next().Mark(ctx, name, ttl)
 }
 
+func (p *twoProcesses) Marked(ctx context.Context, name string) (bool, error) {
+	return p.next().Marked(ctx, name)
+}
+
 func (p *twoProcesses) Unmark(ctx context.Context, name string) error {
 	return p.next().Unmark(ctx, name)
 }
