@@ -132,7 +132,7 @@ func (b *Bot) Prepare() error {
 	if err := b.checkDependencies(); err != nil {
 		return err
 	}
-	b.root.prepare(nil) // once; later calls only check again
+	b.root.prepare() // once; later calls only check again
 	return nil
 }
 
@@ -157,7 +157,7 @@ func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
 // ReplyInResponse, if any, for the caller to send or to put in a webhook's
 // answer.
 func (b *Bot) handle(ctx context.Context, u *tg.Update) (*source.Reply, error) {
-	b.root.prepare(nil)
+	b.root.prepare()
 	if b.seenBefore(ctx, u) {
 		return nil, nil
 	}

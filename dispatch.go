@@ -56,8 +56,8 @@ func (r *Router) route(c *Context) error {
 	c.frames[len(c.frames)-1].reached = true
 	var cmds []int
 	if c.kind == KindMessage && len(r.commands) > 0 {
-		if p := c.parseCommand(); p.ok && p.forMe {
-			cmds = r.commands[p.lower]
+		if id := r.commandID(c); id < len(r.commands) {
+			cmds = r.commands[id]
 		}
 	}
 	plain := r.plain
@@ -70,7 +70,7 @@ func (r *Router) route(c *Context) error {
 		}
 		e := r.entries[i]
 		if e.router != nil {
-			if e.router.kinds&c.kind == 0 || !matchAll(c, e.router.filters) {
+			if e.router.kinds&c.kind == 0 || e.router.skips(c) || !matchAll(c, e.router.filters) {
 				continue
 			}
 			if taken, err := e.router.dispatch(c); taken || err != nil {

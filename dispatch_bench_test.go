@@ -9,7 +9,14 @@ import (
 // BenchmarkDispatch routes a command through 5 routers holding 50 handlers
 // with 3 middlewares; the command matches a handler near the end. Decoding is
 // excluded: the update is built once.
-func BenchmarkDispatch(b *testing.B) {
+func BenchmarkDispatch(b *testing.B) { benchmarkDispatch(b, false) }
+
+// BenchmarkDispatchEnterEveryRouter is BenchmarkDispatch with an outer
+// middleware on every router, so routing must enter each one in turn
+// instead of passing over routers that lack the command.
+func BenchmarkDispatchEnterEveryRouter(b *testing.B) { benchmarkDispatch(b, true) }
+
+func benchmarkDispatch(b *testing.B, outerEverywhere bool) {
 	bot := newTestBot(b)
 	pass := func(c *Context) error { return c.Next() }
 	bot.Router().Use(pass)
@@ -18,6 +25,9 @@ func BenchmarkDispatch(b *testing.B) {
 	for r := range 5 {
 		rt := NewRouter(fmt.Sprintf("r%d", r))
 		rt.UseInner(pass)
+		if outerEverywhere {
+			rt.Use(pass)
+		}
 		for h := range 10 {
 			name := fmt.Sprintf("cmd%d_%d", r, h)
 			if r == 4 && h == 8 {

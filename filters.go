@@ -40,6 +40,8 @@ type parsedCommand struct {
 	name, bot string
 	lower     string // name in lower case, for comparisons
 	args      string
+	table     *commandTable // id is the name's number in this table
+	id        int
 }
 
 // parseCommand splits "/name@bot args" from the message text, once.
@@ -57,9 +59,9 @@ func (c *Context) parseCommand() *parsedCommand {
 		return p
 	}
 	text := m.Text
-	end := strings.IndexAny(text, " \n\t")
-	if end < 0 {
-		end = len(text)
+	end := 1
+	for end < len(text) && text[end] != ' ' && text[end] != '\n' && text[end] != '\t' {
+		end++
 	}
 	p.name, p.bot, _ = strings.Cut(text[1:end], "@")
 	p.args = strings.TrimSpace(text[end:])

@@ -25,10 +25,13 @@ type Router struct {
 	freeze     sync.Once
 	frozen     bool
 	parent     *Router
-	kinds      UpdateKind       // every kind a handler in this subtree accepts
-	outerChain []Handler        // outer middleware, then route
-	plain      []int            // indexes of entries that are not commands
-	commands   map[string][]int // command name → indexes of its entries
+	kinds      UpdateKind    // every kind a handler in this subtree accepts
+	outerChain []Handler     // outer middleware, then route
+	plain      []int         // indexes of entries that are not commands
+	table      *commandTable // the ids of the tree's command names
+	commands   [][]int       // command id → indexes of its entries here
+	subtree    commandSet    // ids of the commands in this subtree
+	anyUpdate  bool          // the subtree has outer middleware or non-command handlers
 }
 
 // entry is a handler or an included router, in registration order.
@@ -146,29 +149,49 @@ func (r *Router) Command(name string, h Handler, filters ...Filter) {
 // errNoHandler is returned internally when no handler took the update.
 var errNoHandler = errors.New("herald: no handler")
 
-// prepare freezes the tree rooted at r: it builds every middleware chain once
-// so that dispatching an update allocates nothing.
-func (r *Router) prepare(inherited []Handler) {
+// prepare freezes the tree rooted at r: it numbers its commands and builds
+// every middleware chain once, so that dispatching an update allocates
+// nothing.
+func (r *Router) prepare() {
 	r.freeze.Do(func() {
-		r.frozen = true
-		inner := append(append([]Handler{}, inherited...), chainOf(r.inner)...)
-		r.outerChain = append(chainOf(r.outer), r.route)
-		r.commands = map[string][]int{}
-		for i, e := range r.entries {
-			if e.command != "" {
-				r.commands[e.command] = append(r.commands[e.command], i)
-			} else {
-				r.plain = append(r.plain, i)
+		t := &commandTable{ids: map[string]int{}}
+		t.number(r)
+		r.build(nil, t)
+	})
+}
+
+// build freezes r, which belongs to the tree numbered by t, and the routers
+// below it.
+func (r *Router) build(inherited []Handler, t *commandTable) {
+	r.frozen, r.table = true, t
+	inner := append(append([]Handler{}, inherited...), chainOf(r.inner)...)
+	r.outerChain = append(chainOf(r.outer), r.route)
+	r.anyUpdate = len(r.outer) > 0
+	for i, e := range r.entries {
+		switch {
+		case e.router != nil:
+			e.router.build(inner, t)
+			r.kinds |= e.router.kinds
+			r.anyUpdate = r.anyUpdate || e.router.anyUpdate
+			r.subtree.union(e.router.subtree)
+		case e.command != "":
+			id := t.ids[e.command]
+			if len(r.commands) <= id {
+				r.commands = append(r.commands, make([][]int, id+1-len(r.commands))...)
 			}
-			if e.router != nil {
-				e.router.prepare(inner)
-				r.kinds |= e.router.kinds
-				continue
-			}
+			r.commands[id] = append(r.commands[id], i)
+			r.subtree.add(id)
+		default:
+			r.anyUpdate = true
+		}
+		if e.router == nil {
 			e.chain = append(append([]Handler{}, inner...), e.h)
 			r.kinds |= e.kinds
 		}
-	})
+		if e.command == "" {
+			r.plain = append(r.plain, i)
+		}
+	}
 }
 
 func chainOf(ms []mw) []Handler {

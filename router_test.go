@@ -395,3 +395,42 @@ func TestRouterFilterAndIsCommand(t *testing.T) {
 		t.Errorf("trace %v, want %v", rec.trace, want)
 	}
 }
+
+// Routers that hold only commands are passed over for other updates; the
+// result must be what entering each of them would give.
+func TestCommandOnlyRoutersAcrossTheTree(t *testing.T) {
+	b := newTestBot(t)
+	rec := &recorder{}
+	root := b.Router()
+	a := NewRouter("a")
+	a.Command("same", rec.h("a-same-filtered"), Users(99))
+	a.Command("only-a", rec.h("a-only"))
+	b1 := NewRouter("b")
+	inner := NewRouter("b-inner")
+	inner.Command("deep", rec.h("deep"))
+	inner.Command("SAME", rec.h("b-same"))
+	b1.Include(inner)
+	withOuter := NewRouter("outer")
+	withOuter.Use(rec.mw("outer"))
+	withOuter.Command("never", rec.h("never"))
+	root.Include(a, b1, withOuter)
+	root.Message(rec.h("fallback"))
+	for i, text := range []string{"/same", "/Deep@herald_test_bot x", "/only-a", "/deep@other_bot", "hello", "/unknown"} {
+		_ = b.HandleUpdate(context.Background(), textUpdate(int64(i+1), 1, text))
+	}
+	want := []string{
+		"b-same", "deep", "a-only",
+		"outer>", "<outer", "fallback",
+		"outer>", "<outer", "fallback",
+		"outer>", "<outer", "fallback",
+	}
+	if !slices.Equal(rec.trace, want) {
+		t.Errorf("trace %v\nwant  %v", rec.trace, want)
+	}
+	rec.trace = nil
+	// An included router is entered only for the kinds its handlers take.
+	_ = b.HandleUpdate(context.Background(), callbackUpdate(9, "x"))
+	if len(rec.trace) != 0 {
+		t.Errorf("callback trace %v, want none", rec.trace)
+	}
+}
