@@ -234,6 +234,18 @@ func (f *fleet) times() []time.Time {
 	return out
 }
 
+// busiestSecond is the most messages that arrived within any one second.
+func busiestSecond(sorted []time.Time) int {
+	most, j := 0, 0
+	for i := range sorted {
+		for sorted[i].Sub(sorted[j]) >= time.Second {
+			j++
+		}
+		most = max(most, i-j+1)
+	}
+	return most
+}
+
 // Three processes sending 90 messages at once share 30/s: no 429 from
 // the emulator, and the rate the emulator sees is 30/s give or take.
 func TestLimiterFleetSharesTheGlobalRate(t *testing.T) {
@@ -248,12 +260,20 @@ func TestLimiterFleetSharesTheGlobalRate(t *testing.T) {
 	if st.TooManyRequests != 0 || st.Requests["sendMessage"] != users {
 		t.Fatalf("emulator: %d sendMessage, %d 429s; want %d, 0", st.Requests["sendMessage"], st.TooManyRequests, users)
 	}
+	// Judged by arrivals: at most 30 in any one second (plus one for a
+	// message delayed in the network stack onto the next); and the fleet must
+	// not crawl either. A lower bound near 30/s would make the test a timing
+	// test that a loaded machine fails, so it only catches a collapse.
 	times := f.times()
 	took := times[len(times)-1].Sub(times[0])
 	rate := float64(len(times)-1) / took.Seconds()
-	t.Logf("%d messages from 3 processes in %v: %.2f/s", len(times), took, rate)
-	if rate > 30*1.03 || rate < 30*0.9 {
-		t.Fatalf("rate %.2f/s, want 30/s within [-10%%, +3%%]", rate)
+	busiest := busiestSecond(times)
+	t.Logf("%d messages from 3 processes in %v: %.2f/s, at most %d in one second", len(times), took, rate, busiest)
+	if busiest > 31 {
+		t.Fatalf("%d messages arrived within one second; the global limit is 30/s", busiest)
+	}
+	if rate < 15 {
+		t.Fatalf("rate %.2f/s: the fleet crawls far below the 30/s it may use", rate)
 	}
 	for i, lim := range f.limits {
 		if st := lim.Stats(); st.Granted == 0 || st.TooManyRequests != 0 {
