@@ -13,8 +13,8 @@ import (
 type AdminConfig struct {
 	// Users are always allowed, in any chat (e.g. the bot's operators).
 	Users []int64
-	// Deny is the reply when access is refused ("" = silent; the default is
-	// "This is for chat administrators only.").
+	// Deny is the reply when access is refused, shown as an alert for a
+	// button press (default "This is for chat administrators only.").
 	Deny string
 	// CacheTTL is how long a getChatMember answer is reused (default 1 minute).
 	CacheTTL time.Duration
@@ -69,17 +69,7 @@ func (a *admins) handle(c *herald.Context) error {
 	if ok {
 		return c.Next()
 	}
-	if a.cfg.Deny == "" {
-		return nil
-	}
-	if c.Kind() == herald.KindCallbackQuery {
-		return c.AnswerWith(tg.AnswerCallbackQueryParams{Text: a.cfg.Deny, ShowAlert: true})
-	}
-	if chat != nil {
-		_, err := c.Reply(a.cfg.Deny)
-		return err
-	}
-	return nil
+	return notify(c, a.cfg.Deny, true)
 }
 
 func (a *admins) isAdmin(c *herald.Context, chatID, userID int64) (bool, error) {

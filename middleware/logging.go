@@ -25,11 +25,11 @@ func Logging(l *slog.Logger) herald.Handler {
 		if !log.Enabled(c, level) {
 			return err
 		}
-		attrs := []slog.Attr{
+		attrs := append(make([]slog.Attr, 0, 6), // room for all: one allocation
 			slog.Int64("update_id", c.Update.UpdateID),
 			slog.String("kind", c.Kind().String()),
 			slog.Duration("took", time.Since(start)),
-		}
+		)
 		if chat := c.Chat(); chat != nil {
 			attrs = append(attrs, slog.Int64("chat_id", chat.ID))
 		}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -62,6 +63,13 @@ func (f *fakeAPI) count(prefix string) int {
 		}
 	}
 	return n
+}
+
+// all returns the calls so far.
+func (f *fakeAPI) all() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.calls)
 }
 
 func newBot(t *testing.T, f *fakeAPI) *herald.Bot {
@@ -142,7 +150,7 @@ func TestAdminOnly(t *testing.T) {
 		_ = b.HandleUpdate(ctx, msg(1, -100, u, "supergroup"))
 	}
 	_ = b.HandleUpdate(ctx, msg(2, 12, 12, "private"))
-	if want := []int64{10, 11, 10, 99}; !equal(ran, want) {
+	if want := []int64{10, 11, 10, 99}; !slices.Equal(ran, want) {
 		t.Errorf("ran for %v, want %v", ran, want)
 	}
 	if n := f.count("getChatMember"); n != 3 {
@@ -151,18 +159,6 @@ func TestAdminOnly(t *testing.T) {
 	if n := f.count("sendMessage"); n != 2 {
 		t.Errorf("%d denials sent, want 2", n)
 	}
-}
-
-func equal(a, b []int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func TestTimeout(t *testing.T) {
@@ -210,5 +206,35 @@ func TestRecoverAndLogging(t *testing.T) {
 	}
 	if strings.Contains(out, "secret") {
 		t.Error("token in the log")
+	}
+}
+
+// TestRefusalsAnswerButtons: a refused button press is answered (an alert
+// for AdminOnly, a notification for Throttle) instead of replied to.
+func TestRefusalsAnswerButtons(t *testing.T) {
+	press := func(id int64) *tg.Update {
+		return &tg.Update{UpdateID: id, CallbackQuery: &tg.CallbackQuery{ID: "q", From: tg.User{ID: 5, FirstName: "U"}, Data: "x"}}
+	}
+	ctx := context.Background()
+
+	f := &fakeAPI{}
+	b := newBot(t, f)
+	b.Router().Use(AdminOnly(AdminConfig{}))
+	b.Router().CallbackQuery(func(*herald.Context) error { t.Error("a refused press was handled"); return nil })
+	_ = b.HandleUpdate(ctx, press(1))
+	if n := f.count(`answerCallbackQuery {"callback_query_id":"q","text":"This is for chat administrators only.","show_alert":true}`); n != 1 {
+		t.Errorf("AdminOnly: calls %q, want one alert", f.all())
+	}
+
+	f = &fakeAPI{}
+	b = newBot(t, f)
+	now := time.Unix(1000, 0)
+	b.Router().Use(Throttle(ThrottleConfig{Burst: 1, Warn: "slow down", Now: func() time.Time { return now }}))
+	b.Router().CallbackQuery(func(*herald.Context) error { return nil })
+	for i := range 3 {
+		_ = b.HandleUpdate(ctx, press(int64(i)))
+	}
+	if n := f.count(`answerCallbackQuery {"callback_query_id":"q","text":"slow down"}`); n != 1 || len(f.all()) != 1 {
+		t.Errorf("Throttle: calls %q, want one notification", f.all())
 	}
 }

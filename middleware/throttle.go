@@ -15,7 +15,8 @@ type ThrottleConfig struct {
 	Burst int
 	// Warn is sent once when a user starts being throttled ("" = silent).
 	Warn string
-	// MaxUsers bounds the memory: beyond it, users idle longest are forgotten
+	// MaxUsers bounds the memory: when it is reached, users whose bucket is
+	// full again are forgotten, then others until fewer than half remain
 	// (default 100,000).
 	MaxUsers int
 	// Now is the clock (default time.Now); tests set it.
@@ -72,13 +73,7 @@ func (t *throttle) handle(c *herald.Context) error {
 		return c.Next()
 	}
 	if warn && t.cfg.Warn != "" {
-		if c.Kind() == herald.KindCallbackQuery {
-			return c.Answer(t.cfg.Warn)
-		}
-		if c.Chat() != nil {
-			_, err := c.Reply(t.cfg.Warn)
-			return err
-		}
+		return notify(c, t.cfg.Warn, false)
 	}
 	return nil
 }
@@ -111,8 +106,8 @@ func (t *throttle) allow(id int64) (allowed, warn bool) {
 	return true, false
 }
 
-// evict forgets users whose bucket is full again, or half of all users if
-// none is idle.
+// evict forgets users whose bucket is full again, then others until fewer
+// than half of MaxUsers remain.
 func (t *throttle) evict(now time.Time) {
 	for id, st := range t.users {
 		if !st.tat.After(now) {

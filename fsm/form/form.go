@@ -2,11 +2,13 @@ package form
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/tg"
 )
 
 // Form is a multi-step form that fills a T. Declare it once at start-up
@@ -15,19 +17,20 @@ import (
 type Form[T any] struct {
 	name       string
 	group      fsm.Group
+	atSummary  fsm.State // the summary's state
 	fields     []*field[T]
 	summary    func(T) string
 	done       func(c *herald.Context, result T) error
 	onCancelFn func(c *herald.Context) error
 	texts      Texts
 	data       *herald.CallbackData[button]
-	router     *herald.Router
 	prepared   atomic.Bool
 }
 
 // field is one question of a form, its value type erased.
 type field[T any] struct {
 	name, prompt, label string
+	state               fsm.State // the question's state
 	optional            bool
 	Input[T]
 }
@@ -95,7 +98,7 @@ func New[T any](name string) *Form[T] {
 	if err != nil {
 		panic(fmt.Sprintf("form %q: %v", name, err))
 	}
-	return &Form[T]{name: name, group: g, data: data, texts: DefaultTexts}
+	return &Form[T]{name: name, group: g, atSummary: g.State(summaryState), data: data, texts: DefaultTexts}
 }
 
 // Field adds a question: name identifies it (a state name: no ':', '*',
@@ -106,11 +109,9 @@ func (f *Form[T]) Field(name, prompt string, in Input[T], opts ...FieldOption) *
 	if strings.HasPrefix(name, "_") {
 		panic(fmt.Sprintf("form %q: field name %q must not start with '_'", f.name, name))
 	}
-	f.group.State(name) // panics on a bad name
-	for _, fl := range f.fields {
-		if fl.name == name {
-			panic(fmt.Sprintf("form %q: two fields named %q", f.name, name))
-		}
+	state := f.group.State(name) // panics on a bad name
+	if slices.ContainsFunc(f.fields, func(fl *field[T]) bool { return fl.name == name }) {
+		panic(fmt.Sprintf("form %q: two fields named %q", f.name, name))
 	}
 	if in.apply == nil {
 		panic(fmt.Sprintf("form %q: field %q: make its Input with form.Into", f.name, name))
@@ -122,7 +123,7 @@ func (f *Form[T]) Field(name, prompt string, in Input[T], opts ...FieldOption) *
 	if o.label == "" {
 		o.label = name
 	}
-	f.fields = append(f.fields, &field[T]{name: name, prompt: prompt, label: o.label, optional: o.optional, Input: in})
+	f.fields = append(f.fields, &field[T]{name: name, prompt: prompt, label: o.label, state: state, optional: o.optional, Input: in})
 	return f
 }
 
@@ -190,14 +191,14 @@ func (f *Form[T]) Register(r *herald.Router) {
 	if !f.prepared.CompareAndSwap(false, true) {
 		panic(fmt.Sprintf("form %q: registered twice", f.name))
 	}
-	f.router = herald.NewRouter("form " + f.name)
+	fr := herald.NewRouter("form " + f.name)
 	inForm := herald.InState(f.group.Any())
-	f.router.Command("back", f.onBack, inForm)
-	f.router.Command("skip", f.onSkip, inForm)
-	f.router.Command("cancel", f.onCancel, inForm)
-	f.router.Message(f.onText, inForm, herald.Not(isCommand))
-	f.router.CallbackQuery(f.onButton, f.data.Filter())
-	r.Include(f.router)
+	fr.Command("back", f.atStep(f.back), inForm)
+	fr.Command("skip", f.atStep(f.skip), inForm)
+	fr.Command("cancel", f.atStep(f.onCancel), inForm)
+	fr.Message(f.atStep(f.onText), inForm, herald.Not(isCommand))
+	fr.CallbackQuery(f.onButton, f.data.Filter())
+	r.Include(fr)
 }
 
 func (f *Form[T]) mustNotBeRegistered() {
@@ -209,13 +210,7 @@ func (f *Form[T]) mustNotBeRegistered() {
 // isCommand matches messages that start with a bot command.
 func isCommand(c *herald.Context) bool {
 	m := c.Message()
-	if m == nil {
-		return false
-	}
-	for _, e := range m.Entities {
-		if e.Type == "bot_command" && e.Offset == 0 {
-			return true
-		}
-	}
-	return false
+	return m != nil && slices.ContainsFunc(m.Entities, func(e tg.MessageEntity) bool {
+		return e.Type == "bot_command" && e.Offset == 0
+	})
 }

@@ -10,40 +10,28 @@ import (
 // the form's states (herald.InState); buttons from anyone, so that stale
 // ones get an answer.
 
-// onText takes a message as the answer to the current question.
-func (f *Form[T]) onText(c *herald.Context) error {
-	step, p, err := f.current(c)
-	if err != nil {
-		return f.reset(c, err)
+// atStep makes the handler of a message in the form's states: it reads the
+// step and progress and calls do with them (a failed read goes to reset).
+func (f *Form[T]) atStep(do func(c *herald.Context, step int, p progress[T]) error) herald.Handler {
+	return func(c *herald.Context) error {
+		step, p, err := f.current(c)
+		if err != nil {
+			return f.reset(c, err)
+		}
+		return do(c, step, p)
 	}
+}
+
+// onText takes a message as the answer to the current question.
+func (f *Form[T]) onText(c *herald.Context, step int, p progress[T]) error {
 	if step == len(f.fields) {
 		return f.show(c, step, p, f.texts.UseButtons)
 	}
 	return f.answer(c, step, p, c.Text())
 }
 
-func (f *Form[T]) onBack(c *herald.Context) error {
-	step, p, err := f.current(c)
-	if err != nil {
-		return f.reset(c, err)
-	}
-	return f.back(c, step, p)
-}
-
-func (f *Form[T]) onSkip(c *herald.Context) error {
-	step, p, err := f.current(c)
-	if err != nil {
-		return f.reset(c, err)
-	}
-	return f.skip(c, step, p)
-}
-
-func (f *Form[T]) onCancel(c *herald.Context) error {
-	if _, _, err := f.current(c); err != nil {
-		return f.reset(c, err)
-	}
-	return f.cancel(c)
-}
+// onCancel is /cancel: the form ends wherever it is.
+func (f *Form[T]) onCancel(c *herald.Context, _ int, _ progress[T]) error { return f.cancel(c) }
 
 // reset handles a failed read for a message in the form's group: a step
 // the form no longer has (the bot was updated mid-form) clears the

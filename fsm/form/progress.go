@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 
 	"github.com/heraldbot/herald/fsm"
@@ -56,27 +57,18 @@ var errStale = errors.New("form: stale")
 // stateOf returns the state of step i: a field, or the summary at len(fields).
 func (f *Form[T]) stateOf(step int) fsm.State {
 	if step >= len(f.fields) {
-		return f.group.State(summaryState)
+		return f.atSummary
 	}
-	return f.group.State(f.fields[step].name)
+	return f.fields[step].state
 }
 
 // stepOf returns the step of a state of the form, or -1 if the form has no
 // such step.
 func (f *Form[T]) stepOf(s fsm.State) int {
-	if !s.InGroup(f.group) {
-		return -1
-	}
-	name := s.Name()
-	if name == summaryState {
+	if s == f.atSummary {
 		return len(f.fields)
 	}
-	for i, fl := range f.fields {
-		if fl.name == name {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(f.fields, func(fl *field[T]) bool { return fl.state == s })
 }
 
 // checkButtonSize makes sure the longest button fits Telegram's 64 bytes.

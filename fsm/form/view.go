@@ -2,6 +2,7 @@ package form
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -67,7 +68,9 @@ func (f *Form[T]) summaryText(p progress[T]) string {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		b.WriteString(fl.label + ": " + short(ans))
+		b.WriteString(fl.label)
+		b.WriteString(": ")
+		b.WriteString(short(ans))
 	}
 	return b.String()
 }
@@ -90,19 +93,11 @@ func (f *Form[T]) fieldKeys(step int, p progress[T]) (*tg.InlineKeyboardMarkup, 
 	k := keys[T]{f: f, run: p.Run, step: step}
 	fl := f.fields[step]
 	perRow := 3
-	for _, l := range fl.choices {
-		if utf8.RuneCountInString(l) > 12 {
-			perRow = 1
-		}
+	if slices.ContainsFunc(fl.choices, func(l string) bool { return utf8.RuneCountInString(l) > 12 }) {
+		perRow = 1
 	}
+	k.grid(len(fl.choices), perRow, actChoice, func(i int) string { return fl.choices[i] })
 	var row []tg.InlineKeyboardButton
-	for i, l := range fl.choices {
-		row = append(row, k.button(l, actChoice, i))
-		if len(row) == perRow || i == len(fl.choices)-1 {
-			k.row(row...)
-			row = nil
-		}
-	}
 	if step > 0 || p.Editing {
 		row = append(row, k.button(f.texts.Back, actBack, 0))
 	}
@@ -124,13 +119,7 @@ func (f *Form[T]) summaryKeys(run string) (*tg.InlineKeyboardMarkup, error) {
 // pickKeys: one button per field, two a row, then Back to the summary.
 func (f *Form[T]) pickKeys(run string) (*tg.InlineKeyboardMarkup, error) {
 	k := keys[T]{f: f, run: run, step: len(f.fields)}
-	for i := 0; i < len(f.fields); i += 2 {
-		row := []tg.InlineKeyboardButton{k.button(f.fields[i].label, actPick, i)}
-		if i+1 < len(f.fields) {
-			row = append(row, k.button(f.fields[i+1].label, actPick, i+1))
-		}
-		k.row(row...)
-	}
+	k.grid(len(f.fields), 2, actPick, func(i int) string { return f.fields[i].label })
 	k.row(k.button(f.texts.Back, actSummary, 0))
 	return k.markup()
 }
@@ -150,6 +139,19 @@ func (k *keys[T]) button(label, act string, arg int) tg.InlineKeyboardButton {
 		k.packError = err
 	}
 	return tg.InlineKeyboardButton{Text: label, CallbackData: data}
+}
+
+// grid adds n buttons of act, perRow to a row; button i says label(i) and
+// carries i as its argument.
+func (k *keys[T]) grid(n, perRow int, act string, label func(i int) string) {
+	for start := 0; start < n; start += perRow {
+		end := min(start+perRow, n)
+		row := make([]tg.InlineKeyboardButton, 0, end-start)
+		for i := start; i < end; i++ {
+			row = append(row, k.button(label(i), act, i))
+		}
+		k.row(row...)
+	}
 }
 
 func (k *keys[T]) row(buttons ...tg.InlineKeyboardButton) {

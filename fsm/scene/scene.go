@@ -14,7 +14,6 @@ type core struct {
 	group   fsm.Group
 	m       *Manager
 	router  *herald.Router
-	in      herald.Filter // the user is in the scene
 	onEnter func(c *herald.Context) error
 	onLeave func(c *herald.Context) error
 	reset   func(c *herald.Context) error // enter with zero data
@@ -40,12 +39,10 @@ func New[D any](m *Manager, name string) *Scene[D] {
 	if _, dup := m.scenes[name]; dup {
 		panic(fmt.Sprintf("scene: two scenes named %q", name))
 	}
-	s := &Scene[D]{core{name: name, group: g, m: m, router: herald.NewRouter("scene " + name), in: herald.InState(g.Any())}}
-	s.reset = func(c *herald.Context) error {
-		var zero D
-		return fsm.Set(c, c.FSM(), s.Initial(), zero)
-	}
-	s.router.Filter(s.in) // the whole router only sees users in the scene
+	s := &Scene[D]{core{name: name, group: g, m: m, router: herald.NewRouter("scene " + name)}}
+	var zero D
+	s.reset = s.setInitial(zero)
+	s.router.Filter(herald.InState(g.Any())) // the whole router only sees users in the scene
 	m.scenes[name] = &s.core
 	m.router.Include(s.router)
 	return s
@@ -87,9 +84,13 @@ func (s *Scene[D]) Enter(c *herald.Context) error { return s.m.Enter(c, s.name) 
 
 // EnterWith is Enter with initial data.
 func (s *Scene[D]) EnterWith(c *herald.Context, data D) error {
-	return s.m.switchTo(c, &s.core, func(c *herald.Context) error {
-		return fsm.Set(c, c.FSM(), s.Initial(), data)
-	})
+	return s.m.switchTo(c, &s.core, s.setInitial(data))
+}
+
+// setInitial returns the write of Manager.switchTo that puts the user in the
+// scene's Initial state with data.
+func (s *Scene[D]) setInitial(data D) func(c *herald.Context) error {
+	return func(c *herald.Context) error { return fsm.Set(c, c.FSM(), s.Initial(), data) }
 }
 
 // Leave is the manager's Leave.
@@ -105,6 +106,11 @@ func (s *core) check(c *herald.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.in(st)
+}
+
+// in returns ErrNotInScene unless st is a state of the scene.
+func (s *core) in(st fsm.State) error {
 	if !st.InGroup(s.group) {
 		return fmt.Errorf("%w %q (state %q)", ErrNotInScene, s.name, st)
 	}
@@ -146,8 +152,8 @@ func (s *Scene[D]) Update(c *herald.Context, fn func(d *D) error) error {
 		return err
 	}
 	return fsm.Update(c, c.FSM(), func(st *fsm.State, d *D) error {
-		if !st.InGroup(s.group) {
-			return fmt.Errorf("%w %q (state %q)", ErrNotInScene, s.name, *st)
+		if err := s.in(*st); err != nil {
+			return err
 		}
 		return fn(d)
 	})
