@@ -16,7 +16,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	log.Fatal(bot.RunWithSignals(context.Background()))
+	if err := bot.RunWithSignals(context.Background()); err != nil {
+		log.Fatal(err)
+	}
 }
 
 // newBot builds the echo bot; options are for tests.

@@ -54,21 +54,27 @@ func newBot(token string, store *sqlite.Store, opts ...herald.Option) (*herald.B
 }
 
 func main() {
-	ctx := context.Background()
+	if err := run(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// run opens the state file (FORM_DB, default form.db) and runs the bot
+// until SIGINT or SIGTERM. It returns, rather than exits, so that the
+// store is closed on every path.
+func run(ctx context.Context) error {
 	path := os.Getenv("FORM_DB")
 	if path == "" {
 		path = "form.db"
 	}
 	store, err := sqlite.Open(ctx, path, sqlite.Options{})
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer store.Close()
 	bot, err := newBot(os.Getenv("BOT_TOKEN"), store)
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
-	if err := bot.RunWithSignals(ctx); err != nil {
-		log.Print(err)
-	}
+	return bot.RunWithSignals(ctx)
 }

@@ -22,7 +22,9 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	log.Fatal(bot.RunWithSignals(context.Background()))
+	if err := bot.RunWithSignals(context.Background()); err != nil {
+		log.Fatal(err)
+	}
 }
 
 // newBot builds the bot; options are for tests.

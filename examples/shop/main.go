@@ -68,7 +68,9 @@ func run(ctx context.Context) error {
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		_ = shop.Close(cctx)
+		if err := shop.Close(cctx); err != nil {
+			slog.Warn("closing the shop (receipts in flight may be lost)", "err", err)
+		}
 	}()
 	if err := shopbot.SetCommands(ctx, bot.Client()); err != nil {
 		slog.Warn("could not set the command menu", "err", err)

@@ -54,25 +54,33 @@ func mux(bot *herald.Bot) *http.ServeMux {
 	return m
 }
 
+// run serves the bot's webhook and the application's routes on listen
+// until ctx ends. Whichever of the bot and the server stops first stops
+// the other, so run never returns with either still running.
 func run(ctx context.Context, token, publicURL, listen string, opts ...herald.Option) error {
 	bot, err := newBot(token, publicURL, opts...)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Addr: listen, Handler: mux(bot), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 2)
-	go func() { errc <- bot.Run(ctx) }() // sets the webhook, schedules updates, drains on shutdown
-	go func() {
-		if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-			errc <- err
-		}
-	}()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	return errors.Join(srv.Shutdown(sctx), <-errc)
+	botErr := make(chan error, 1)
+	go func() { // sets the webhook, schedules updates, drains on shutdown
+		defer cancel()
+		botErr <- bot.Run(ctx)
+	}()
+	srv := &http.Server{Addr: listen, Handler: mux(bot), ReadHeaderTimeout: 10 * time.Second}
+	serveErr := make(chan error, 1)
+	go func() {
+		defer cancel()
+		serveErr <- srv.ListenAndServe()
+	}()
+	<-ctx.Done()
+	sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer scancel()
+	err = srv.Shutdown(sctx)
+	if serr := <-serveErr; !errors.Is(serr, http.ErrServerClosed) {
+		err = errors.Join(serr, err)
+	}
+	return errors.Join(err, <-botErr)
 }

@@ -15,7 +15,6 @@ import (
 
 func TestWebhookNextToOtherRoutes(t *testing.T) {
 	api := emutest.Start(t, emulator.Options{})
-	emu := api.Emu
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -36,42 +35,25 @@ func TestWebhookNextToOtherRoutes(t *testing.T) {
 		}
 	}()
 
-	deadline := time.Now().Add(10 * time.Second)
-	for { // the application's own route works
+	emutest.Until(t, 10*time.Second, "/healthz to answer ok", func() bool { // the application's own route works
 		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if string(body) == "ok\n" {
-				break
-			}
+		if err != nil {
+			return false
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("/healthz never answered: %v", err)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	for { // the webhook is set
-		st, err := emu.Stats(token)
-		if err == nil && st.Requests["setWebhook"] > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("setWebhook was not called")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if _, err := emu.SendMessage(ctx, emulator.UserMessage{Token: token, From: tg.User{ID: 6, FirstName: "Bo"}, Text: "/start"}); err != nil {
-		t.Fatal(err)
-	}
-	for {
-		entries, _ := emu.Transcript(token, 6)
-		if len(entries) == 2 && entries[1].Text == "Hello from a webhook!" {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no answer through the webhook: %+v", entries)
-		}
-		time.Sleep(20 * time.Millisecond)
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		return err == nil && string(body) == "ok\n"
+	})
+	emutest.Until(t, 10*time.Second, "setWebhook to be called", func() bool {
+		st, err := api.Emu.Stats(token)
+		return err == nil && st.Requests["setWebhook"] > 0
+	})
+	chat := api.Chat(t, token, tg.User{ID: 6, FirstName: "Bo"})
+	chat.Send("/start")
+	chat.WaitFor("the answer through the webhook", func(e emulator.Entry) bool {
+		return e.Sender == "bot" && e.Text == "Hello from a webhook!"
+	})
+	if es := chat.Transcript(); len(es) != 2 { // /start and the one answer
+		t.Fatalf("transcript:\n%s", emutest.Dump(es))
 	}
 }

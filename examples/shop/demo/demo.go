@@ -121,18 +121,25 @@ func Run(ctx context.Context, cfg Config) error {
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		_ = shop.Close(cctx)
+		if err := shop.Close(cctx); err != nil {
+			log.Warn("closing the shop (receipts in flight may be lost)", "err", err)
+		}
 	}()
 	if err := shopbot.SetCommands(ctx, bot.Client()); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 
+	runCtx, stopBot := context.WithCancel(ctx)
+	defer stopBot()
 	runDone := make(chan error, 1)
-	go func() { runDone <- bot.Run(ctx) }()
+	go func() { runDone <- bot.Run(runCtx) }()
 
 	// The demo customer says hello, so that the page offers them.
 	if _, err := emu.SendMessage(ctx, emulator.UserMessage{Token: Token, From: User, Text: "/start"}); err != nil {
-		return fmt.Errorf("demo: %w", err)
+		// Stop the bot and wait for it before the deferred calls close
+		// the shop and the storage it uses.
+		stopBot()
+		return errors.Join(fmt.Errorf("demo: %w", err), <-runDone)
 	}
 	how := "long polling"
 	if cfg.Webhook {

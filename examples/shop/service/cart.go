@@ -69,17 +69,21 @@ func (c *Carts) Add(ctx context.Context, customerID, productID int64) (int64, er
 	return qty, nil
 }
 
-// RemoveOne takes one of the product out of the cart.
+// RemoveOne takes one of the product out of the cart, and the line with
+// it when that was the last one.
 func (c *Carts) RemoveOne(ctx context.Context, customerID, productID int64) error {
 	return c.db.inTx(ctx, func(tx *sql.Tx) error {
+		// Delete first: decrementing first would turn a 2 into a 1 that the
+		// delete then removes.
+		if _, err := tx.ExecContext(ctx, c.db.q(`DELETE FROM shop_cart_items
+			WHERE customer_id = ? AND product_id = ? AND qty = 1`), customerID, productID); err != nil {
+			return fmt.Errorf("cart: %w", err)
+		}
 		if _, err := tx.ExecContext(ctx, c.db.q(`UPDATE shop_cart_items SET qty = qty - 1
 			WHERE customer_id = ? AND product_id = ? AND qty > 1`), customerID, productID); err != nil {
 			return fmt.Errorf("cart: %w", err)
 		}
-		// A row left untouched had qty 1: remove it.
-		_, err := tx.ExecContext(ctx, c.db.q(`DELETE FROM shop_cart_items
-			WHERE customer_id = ? AND product_id = ? AND qty = 1`), customerID, productID)
-		return err
+		return nil
 	})
 }
 
@@ -106,12 +110,21 @@ func cartLines(ctx context.Context, d *DB, q querier, customerID int64) ([]Line,
 	if err != nil {
 		return nil, fmt.Errorf("cart: %w", err)
 	}
+	lines, err := scanLines(rows)
+	if err != nil {
+		return nil, fmt.Errorf("cart: %w", err)
+	}
+	return lines, nil
+}
+
+// scanLines reads and closes rows of (product_id, name, price_cents, qty).
+func scanLines(rows *sql.Rows) ([]Line, error) {
 	defer rows.Close()
 	var out []Line
 	for rows.Next() {
 		var l Line
 		if err := rows.Scan(&l.ProductID, &l.Name, &l.PriceCents, &l.Qty); err != nil {
-			return nil, fmt.Errorf("cart: %w", err)
+			return nil, err
 		}
 		out = append(out, l)
 	}

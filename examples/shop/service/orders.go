@@ -135,15 +135,10 @@ func (o *Orders) Get(ctx context.Context, id int64) (Order, error) {
 	if err != nil {
 		return ord, fmt.Errorf("orders: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l Line
-		if err := rows.Scan(&l.ProductID, &l.Name, &l.PriceCents, &l.Qty); err != nil {
-			return ord, fmt.Errorf("orders: %w", err)
-		}
-		ord.Lines = append(ord.Lines, l)
+	if ord.Lines, err = scanLines(rows); err != nil {
+		return ord, fmt.Errorf("orders: %w", err)
 	}
-	return ord, rows.Err()
+	return ord, nil
 }
 
 // History returns the customer's latest orders, newest first, without

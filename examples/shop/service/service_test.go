@@ -39,13 +39,20 @@ func TestShopServices(t *testing.T) {
 				t.Fatal(err)
 			}
 			carts := db.Carts()
-			for _, id := range []int64{1, 1, 3} {
+			for _, id := range []int64{1, 1, 3, 3} {
 				if _, err := carts.Add(ctx, 7, id); err != nil {
 					t.Fatal(err)
 				}
 			}
 			if _, err := carts.Add(ctx, 7, 999); !errors.Is(err, service.ErrNotFound) {
 				t.Fatalf("adding an unknown product: %v", err)
+			}
+			// Taking one of two leaves one; taking the last removes the line.
+			if err := carts.RemoveOne(ctx, 7, 3); err != nil {
+				t.Fatal(err)
+			}
+			if cart, err := carts.Get(ctx, 7); err != nil || len(cart.Lines) != 2 || cart.Lines[1].Qty != 1 {
+				t.Fatalf("cart after taking one of two = %+v, %v", cart, err)
 			}
 			if err := carts.RemoveOne(ctx, 7, 3); err != nil {
 				t.Fatal(err)

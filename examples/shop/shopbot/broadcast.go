@@ -51,10 +51,11 @@ func (b *broadcaster) start(client *tg.Client, customers *service.Customers, rep
 		ctx, cancel := context.WithTimeout(limit.WithPriority(b.ctx, limit.Bulk), broadcastTimeout)
 		defer cancel()
 		sent, failed := b.run(ctx, client, customers, text)
-		report := fmt.Sprintf("📣 Broadcast done: %d sent, %d failed.", sent, failed)
+		outcome := "done"
 		if ctx.Err() != nil {
-			report = fmt.Sprintf("📣 Broadcast stopped early: %d sent, %d failed.", sent, failed)
+			outcome = "stopped early"
 		}
+		report := fmt.Sprintf("📣 Broadcast %s: %d sent, %d failed.", outcome, sent, failed)
 		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer rcancel()
 		if _, err := client.SendMessage(rctx, tg.SendMessageParams{ChatID: tg.ID(reportChat), Text: report}); err != nil {

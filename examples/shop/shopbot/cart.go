@@ -50,15 +50,15 @@ func (h *handlers) replyCart(c *herald.Context, edit bool) error {
 	rows = append(rows,
 		row(button("✅ Checkout", cartData, cartArgs{Act: "checkout"}), button("🗑 Clear", cartData, cartArgs{Act: "clear"})),
 		row(button("🛍 Catalog", pageData, pageArgs{0})))
-	return show(c, edit, "🛒 Your cart\n\n"+cartText(cart), keyboard(rows...))
+	return show(c, edit, "🛒 Your cart\n\n"+linesText(cart.Lines, cart.TotalCents()), keyboard(rows...))
 }
 
-// cartText lists the lines and the total.
-func cartText(cart service.Cart) string {
+// linesText lists the lines of a cart or an order, then the total.
+func linesText(lines []service.Line, totalCents int64) string {
 	var b strings.Builder
-	for _, l := range cart.Lines {
-		b.WriteString(fmt.Sprintf("• %s × %d — %s\n", l.Name, l.Qty, service.Money(l.SubtotalCents())))
+	for _, l := range lines {
+		fmt.Fprintf(&b, "• %s × %d — %s\n", l.Name, l.Qty, service.Money(l.SubtotalCents()))
 	}
-	b.WriteString("Total: " + service.Money(cart.TotalCents()))
+	b.WriteString("Total: " + service.Money(totalCents))
 	return b.String()
 }

@@ -33,10 +33,10 @@ func (h *handlers) replyCatalog(c *herald.Context, page int, edit bool) error {
 	}
 	page = min(max(page, 0), pages-1)
 	var b strings.Builder
-	b.WriteString(fmt.Sprintf("🛍 Catalog — page %d of %d\nTap a product to add it to your cart.\n", page+1, pages))
+	fmt.Fprintf(&b, "🛍 Catalog — page %d of %d\nTap a product to add it to your cart.\n", page+1, pages)
 	rows := make([][]tg.InlineKeyboardButton, 0, len(products)+2)
 	for _, p := range products {
-		b.WriteString(fmt.Sprintf("\n%s — %s\n   %s", p.Name, p.Price(), p.Description))
+		fmt.Fprintf(&b, "\n%s — %s\n   %s", p.Name, p.Price(), p.Description)
 		rows = append(rows, row(button("➕ "+p.Name+" · "+p.Price(), addData, addArgs{ID: p.ID, Page: page})))
 	}
 	var nav []tg.InlineKeyboardButton

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -49,13 +48,10 @@ var parsePhone = form.Regexp(phoneRE, phoneHint).Validate(func(v string) error {
 	return nil
 })
 
-// checkoutForm is the declared form.
-type checkoutForm struct {
-	form *form.Form[Checkout]
-}
-
-func newCheckoutForm(h *handlers) checkoutForm {
-	f := form.New[Checkout]("checkout").
+// newCheckoutForm declares the checkout form: four fields, a summary, and
+// h.placeOrder once the customer confirms.
+func newCheckoutForm(h *handlers) *form.Form[Checkout] {
+	return form.New[Checkout]("checkout").
 		Field("name", "Checkout, step 1 of 4: what name should we put on the order?",
 			form.Into(form.Text(2, 64), func(co *Checkout, v string) error { co.Name = v; return nil }), form.Label("Name")).
 		Field("phone", "Step 2 of 4: your phone number, so the courier can call you?",
@@ -73,7 +69,6 @@ func newCheckoutForm(h *handlers) checkoutForm {
 			_, err := c.ReplyWith(textWith("Checkout cancelled. Your cart is kept.", menuKeyboard()))
 			return err
 		})
-	return checkoutForm{form: f}
 }
 
 // startCheckout begins the form with a fresh key and the cart's summary.
@@ -88,7 +83,7 @@ func (h *handlers) startCheckout(c *herald.Context) error {
 	if err := c.Answer(""); err != nil {
 		return err
 	}
-	return h.shop.checkout.form.StartWith(c, Checkout{Key: rand.Text(), Cart: cartText(cart)})
+	return h.shop.checkout.StartWith(c, Checkout{Key: rand.Text(), Cart: linesText(cart.Lines, cart.TotalCents())})
 }
 
 // OrderTTL is how long a checkout key is remembered by c.Once; the
@@ -136,12 +131,6 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 
 // orderText describes a placed order.
 func orderText(o service.Order) string {
-	var b strings.Builder
-	b.WriteString(fmt.Sprintf("✅ Order #%d confirmed\n\n", o.ID))
-	for _, l := range o.Lines {
-		b.WriteString(fmt.Sprintf("• %s × %d — %s\n", l.Name, l.Qty, service.Money(l.SubtotalCents())))
-	}
-	b.WriteString("Total: " + service.Money(o.TotalCents) + "\n")
-	b.WriteString(fmt.Sprintf("Delivery: %s to %s (%s, %s)", o.Slot, o.Address, o.Name, o.Phone))
-	return b.String()
+	return fmt.Sprintf("✅ Order #%d confirmed\n\n%s\nDelivery: %s to %s (%s, %s)",
+		o.ID, linesText(o.Lines, o.TotalCents), o.Slot, o.Address, o.Name, o.Phone)
 }

@@ -10,11 +10,17 @@
 // with NewBot, or with New, Options and Register when you build the bot
 // yourself:
 //
-//	db, _ := service.Open(ctx, "shop.db")
-//	state, _ := sqlite.Open(ctx, "state.db", sqlite.Options{})
-//	bot, shop, err := shopbot.NewBot(token, shopbot.Config{DB: db, State: state, Admins: []int64{42}})
+//	st, err := shopbot.OpenStorage(ctx, "shop.db", "") // or a postgres:// URL for the shop's data
+//	if err != nil {
+//		return err
+//	}
+//	defer st.Close()
+//	bot, shop, err := shopbot.NewBot(token, shopbot.Config{DB: st.DB, State: st.State, Admins: []int64{42}})
+//	if err != nil {
+//		return err
+//	}
 //	defer shop.Close(ctx)
-//	err = bot.RunWithSignals(ctx)
+//	return bot.RunWithSignals(ctx)
 //
 // cmd/herald's demo runs this same package against the emulator.
 package shopbot

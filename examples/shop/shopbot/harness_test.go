@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,10 +22,9 @@ const token = "424242:shop-test"
 // world is an emulator over HTTP on 127.0.0.1 and the shop's storage.
 type world struct {
 	*emutest.Server
-	path, dsn  string // SQLite file; PostgreSQL URL or ""
-	storage    *shopbot.Storage
-	stop       func()
-	shopClosed bool
+	path, dsn string // SQLite file; PostgreSQL URL or ""
+	storage   *shopbot.Storage
+	stop      func()
 }
 
 func newWorld(t *testing.T, dsn string) *world {
@@ -52,34 +52,21 @@ func (w *world) start(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	runCtx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- bot.Run(runCtx) }()
+	stopBot := emutest.Run(t, bot)
 	w.storage = st
-	stopped := false
-	w.stop = func() {
-		if stopped {
-			return
+	w.stop = sync.OnceFunc(func() {
+		if err := stopBot(); err != nil {
+			t.Errorf("Run: %v", err)
 		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(20 * time.Second):
-			t.Error("Run did not return within 20 s")
-		}
-		cctx, ccancel := context.WithTimeout(ctx, 10*time.Second)
-		defer ccancel()
+		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
 		if err := shop.Close(cctx); err != nil {
 			t.Errorf("closing the shop: %v", err)
 		}
 		if err := st.Close(); err != nil {
 			t.Errorf("closing the storage: %v", err)
 		}
-	}
+	})
 	t.Cleanup(w.stop)
 }
 

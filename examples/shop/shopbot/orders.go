@@ -24,8 +24,8 @@ func (h *handlers) showOrders(c *herald.Context) error {
 	var b strings.Builder
 	b.WriteString("📦 Your orders\n")
 	for _, o := range list {
-		b.WriteString(fmt.Sprintf("\n#%d · %s · %s\n   %s, %s",
-			o.ID, o.CreatedAt.UTC().Format("2 Jan 15:04"), service.Money(o.TotalCents), o.Slot, o.Address))
+		fmt.Fprintf(&b, "\n#%d · %s · %s\n   %s, %s",
+			o.ID, o.CreatedAt.UTC().Format("2 Jan 15:04"), service.Money(o.TotalCents), o.Slot, o.Address)
 	}
 	_, err = c.ReplyWith(textWith(b.String(), menuKeyboard()))
 	return err

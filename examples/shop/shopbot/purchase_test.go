@@ -2,7 +2,6 @@ package shopbot_test
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -158,7 +157,7 @@ func TestConfirmOnce(t *testing.T) {
 		t.Fatalf("%d presses made %d orders and %d confirmations, want 1 and 1:\n%s",
 			len(pressed), len(orders), n, emutest.Dump(ch.Transcript()))
 	}
-	t.Logf("%d of 20 presses reached the bot; order #%s", len(pressed), strconv.FormatInt(orders[0].ID, 10))
+	t.Logf("%d of 20 presses reached the bot; order #%d", len(pressed), orders[0].ID)
 }
 
 // TestRestartMidForm stops the bot in the middle of the checkout and

@@ -9,6 +9,7 @@ import (
 	"image/draw"
 	"image/png"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/heraldbot/herald/examples/shop/service"
 )
@@ -52,13 +53,11 @@ func RenderReceipt(o service.Order) ([]byte, error) {
 
 // receiptLines is the receipt's text, one line each, at most receiptCols.
 func receiptLines(o service.Order) []string {
-	money := func(cents int64) string { return service.Money(cents) }
+	// pad puts right at the end of the line and as much of left as fits
+	// before it (right is ASCII: an amount).
 	pad := func(left, right string) string {
-		n := receiptCols - len(right) - 1
-		if len(left) > n {
-			left = left[:n]
-		}
-		return left + strings.Repeat(" ", receiptCols-len(left)-len(right)) + right
+		left = truncate(left, receiptCols-len(right)-1)
+		return left + strings.Repeat(" ", receiptCols-utf8.RuneCountInString(left)-len(right)) + right
 	}
 	out := []string{
 		"HERALD COFFEE SHOP",
@@ -67,21 +66,28 @@ func receiptLines(o service.Order) []string {
 		strings.Repeat("-", receiptCols),
 	}
 	for _, l := range o.Lines {
-		out = append(out, pad(fmt.Sprintf("%dX %s", l.Qty, l.Name), money(l.SubtotalCents())))
+		out = append(out, pad(fmt.Sprintf("%dX %s", l.Qty, l.Name), service.Money(l.SubtotalCents())))
 	}
 	out = append(out,
 		strings.Repeat("-", receiptCols),
-		pad("TOTAL", money(o.TotalCents)),
+		pad("TOTAL", service.Money(o.TotalCents)),
 		"",
 		"DELIVERY: "+o.Slot,
 		"TO: "+o.Name,
 	)
 	for i, l := range out {
-		if len([]rune(l)) > receiptCols {
-			out[i] = string([]rune(l)[:receiptCols])
-		}
+		out[i] = truncate(l, receiptCols)
 	}
 	return out
+}
+
+// truncate cuts s to at most n characters (runes, not bytes: a byte cut
+// could split a character in two).
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
 }
 
 // drawText draws s with the 3×5 font; unknown characters become '?'.

@@ -10,6 +10,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/fsm/form"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/middleware"
 	"github.com/heraldbot/herald/tg"
@@ -52,7 +53,7 @@ type Shop struct {
 	log        *slog.Logger
 	receipts   *Receipts
 	broadcasts *broadcaster
-	checkout   checkoutForm
+	checkout   *form.Form[Checkout]
 	closeOnce  sync.Once
 }
 
@@ -108,7 +109,7 @@ func (s *Shop) Register(r *herald.Router) {
 
 	h := newHandlers(r, s)
 	s.checkout = newCheckoutForm(h)
-	s.checkout.form.Register(r)
+	s.checkout.Register(r)
 	h.register(r)
 
 	admin := herald.NewRouter("shop admin")
