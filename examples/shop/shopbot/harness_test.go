@@ -32,8 +32,9 @@ func newWorld(t *testing.T, dsn string) *world {
 	return &world{Server: emutest.Start(t, emutest.NoLimits()), path: filepath.Join(t.TempDir(), "shop.db"), dsn: dsn}
 }
 
-// start opens the storage and runs the shop bot until stop.
-func (w *world) start(t *testing.T) {
+// start opens the storage and runs the shop bot until stop; tweak, if
+// given, changes the shop's configuration first.
+func (w *world) start(t *testing.T, tweak ...func(*shopbot.Config)) {
 	t.Helper()
 	ctx := context.Background()
 	st, err := shopbot.OpenStorage(ctx, w.path, w.dsn)
@@ -41,11 +42,15 @@ func (w *world) start(t *testing.T) {
 		t.Fatal(err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	bot, shop, err := shopbot.NewBot(token, shopbot.Config{
+	cfg := shopbot.Config{
 		DB: st.DB, State: st.State, Admins: []int64{1}, Logger: quiet,
 		Limits: limit.Config{Global: limit.Unlimited, Chat: limit.Unlimited, Group: limit.Unlimited},
 		Flood:  middleware.ThrottleConfig{Rate: -1},
-	},
+	}
+	for _, f := range tweak {
+		f(&cfg)
+	}
+	bot, shop, err := shopbot.NewBot(token, cfg,
 		w.Client(),
 		herald.WithPolling(source.PollerConfig{Timeout: time.Second, Logger: quiet}),
 	)

@@ -5,9 +5,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/examples/shop/shopbot"
 	"github.com/heraldbot/herald/examples/shop/shoptest"
 )
 
@@ -181,4 +183,13 @@ func TestRestartMidForm(t *testing.T) {
 		t.Fatalf("the name given before the restart is lost:\n%s", sum.Text)
 	}
 	confirmAndCheck(t, ch, sum)
+}
+
+// TestHandlerTimeout: a handler that runs out of its time (here at once)
+// fails with the friendly error reply instead of hanging.
+func TestHandlerTimeout(t *testing.T) {
+	w := newWorld(t, "")
+	w.start(t, func(c *shopbot.Config) { c.HandlerTimeout = time.Nanosecond })
+	ch := w.chat(t, 505, "Oz")
+	ch.SendWait("/start", shopbot.ErrorReply)
 }

@@ -37,6 +37,10 @@ type Config struct {
 	// Flood limits how fast one user may send updates; the zero value
 	// allows 3 per second with bursts of 10. Rate < 0 turns it off.
 	Flood middleware.ThrottleConfig
+	// HandlerTimeout bounds each handler (default 15 s; < 0: no bound): its
+	// Context is cancelled then, so a slow database or Bot API call fails
+	// with a friendly reply instead of holding the chat's queue.
+	HandlerTimeout time.Duration
 	// ReceiptWorkers render and send receipts (default 2); ReceiptQueue
 	// bounds the receipts waiting for a worker (default 64).
 	ReceiptWorkers, ReceiptQueue int
@@ -64,6 +68,9 @@ func New(cfg Config) (*Shop, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.HandlerTimeout == 0 {
+		cfg.HandlerTimeout = 15 * time.Second
 	}
 	if cfg.Flood.Rate == 0 {
 		cfg.Flood.Rate, cfg.Flood.Burst = 3, 10
@@ -102,10 +109,9 @@ func (s *Shop) Register(r *herald.Router) {
 	if s.cfg.Flood.Rate > 0 {
 		r.Use(middleware.Throttle(s.cfg.Flood))
 	}
-	// middleware.Timeout would bound each handler, but it swaps the
-	// Context's embedded context.Context in place, which races with
-	// goroutines that watch the Context (database/sql drivers do); it is
-	// left out until that is fixed in package middleware.
+	if s.cfg.HandlerTimeout > 0 {
+		r.UseInner(middleware.Timeout(s.cfg.HandlerTimeout))
+	}
 
 	h := newHandlers(r, s)
 	s.checkout = newCheckoutForm(h)
