@@ -1,6 +1,3 @@
-// Package broadcasttest checks that a broadcast.Store implementation keeps
-// the contract of the interface. Backends call TestStore from their own
-// tests.
 package broadcasttest
 
 import (

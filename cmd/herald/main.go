@@ -1,7 +1,3 @@
-// Command herald is the Herald command line: it runs the emulator (a
-// fake Telegram Bot API server) and, later, the demo, benchmarks and
-// webhook tools. Logic lives in the library packages; this command only
-// wires flags to them.
 package main
 
 import (

@@ -1,5 +1,3 @@
-// Command botapigen generates the Bot API types and methods of package tg
-// from the machine-readable spec (api.json). Run it through `go generate ./tg`.
 package main
 
 import (

@@ -1,0 +1,36 @@
+package memory_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/heraldbot/herald/backend/memory"
+	"github.com/heraldbot/herald/fsm"
+)
+
+func Example() {
+	ctx := context.Background()
+	now := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	store := memory.New(memory.Options{MaxKeys: 1000, SweepInterval: -1, Now: func() time.Time { return now }})
+	defer store.Close()
+
+	// A conversation that expires after an hour without activity.
+	key := fsm.Key{BotID: 1, ChatID: 100, UserID: 100}
+	v, _ := store.CompareAndSet(ctx, key, 0, fsm.Record{State: "order:address", Data: []byte(`{"item":"tea"}`)}, time.Hour)
+	rec, _ := store.Get(ctx, key)
+	fmt.Printf("%s %s v%d (wrote v%d)\n", rec.State, rec.Data, rec.Version, v)
+
+	// A per-chat lock, as the runtime takes before loading the state.
+	lock, _ := store.Lock(ctx, "chat:100", 30*time.Second)
+	fmt.Println("locked, fencing token", lock.Token() > 0)
+	_ = lock.Unlock(ctx)
+
+	now = now.Add(2 * time.Hour)
+	rec, _ = store.Get(ctx, key)
+	fmt.Printf("two hours later: version %d, state %q\n", rec.Version, rec.State)
+	// Output:
+	// order:address {"item":"tea"} v1 (wrote v1)
+	// locked, fencing token true
+	// two hours later: version 0, state ""
+}

@@ -1,0 +1,12 @@
+// Command herald is the Herald command line:
+//
+//	herald demo        the emulator, its web chat page and the shop bot in one process
+//	herald emulator    a fake Telegram Bot API server with a control API and chat page
+//	herald webhook     set, show or delete a bot's webhook
+//	herald broadcast   durable mass sends with progress, rate and ETA
+//	herald version     Herald's, Go's and the Bot API's versions
+//
+// Logic lives in the library packages; this command only wires flags and
+// environment variables (BOT_TOKEN) to them. Run `herald <command> --help`
+// for the flags of each.
+package main

@@ -1,0 +1,41 @@
+// Package fsmtest holds the contract tests that every fsm.Storage,
+// fsm.Locker and fsm.Marker implementation must pass. A backend's test
+// calls them with a constructor:
+//
+//	func TestContract(t *testing.T) {
+//		fsmtest.TestStorage(t, func(t *testing.T) fsm.Storage { return newStore(t) })
+//		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker { return newStore(t) })
+//		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) })
+//	}
+//
+// Each subtest calls the constructor once, so it may return a fresh
+// instance or a shared one: the tests use keys and names of their own
+// (a random bot id and name prefix per run), so leftovers of an earlier
+// run on a shared server do not matter.
+//
+// # Time
+//
+// The TTL and lease tests wait with Options.Sleep, which defaults to
+// time.Sleep. On real time they use TTLs of about a second and wait about
+// six seconds in all (TestStorage 2 s, TestLocker 2.5 s, TestMarker
+// 1.5 s; the three may run in parallel on one backend), so the backend
+// must honour TTLs to within a few hundred milliseconds. A backend with an
+// injectable clock passes a Sleep that advances it; the tests then wait
+// only for the lock tests' short real timeouts (about 1 s).
+//
+// # What the suites pin down beyond the interface comments
+//
+//   - Storage: an expired record counts as missing for CompareAndSet (only
+//     expect 0 succeeds, and versions start again at 1, as after Delete);
+//     every write sets the TTL anew (0 removes it); a record with empty
+//     State and nil Data still exists (version 1); Data comes back
+//     byte-for-byte (64 KiB included); of 50 concurrent creates exactly
+//     one succeeds; 50 concurrent fsm.Update increments, each through its
+//     own fsm.Context with default options, end at exactly 50.
+//   - Locker: Lock returns an error wrapping the context's error when the
+//     context ends while waiting; a released lock wakes a waiter promptly
+//     (not at lease expiry); tokens increase per name; a lock is still
+//     held after 2.5 times its ttl.
+//   - Marker: a Mark that returns false does not extend the existing mark;
+//     Unmark of an unknown name returns nil.
+package fsmtest
