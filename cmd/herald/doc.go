@@ -2,6 +2,7 @@
 //
 //	herald demo        the emulator, its web chat page and the shop bot in one process
 //	herald emulator    a fake Telegram Bot API server with a control API and chat page
+//	herald bench       end-to-end updates/s and reply latency, against a baseline bot
 //	herald webhook     set, show or delete a bot's webhook
 //	herald broadcast   durable mass sends with progress, rate and ETA
 //	herald version     Herald's, Go's and the Bot API's versions
