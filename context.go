@@ -174,6 +174,8 @@ func (c *Context) Sender() *tg.User {
 		return u.MessageReaction.User
 	case KindBusinessConnection:
 		return &u.BusinessConnection.User
+	case KindManagedBot:
+		return &u.ManagedBot.User
 	}
 	if m := c.Message(); m != nil && c.kind != KindCallbackQuery {
 		return m.From
