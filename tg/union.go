@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"strconv"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -55,6 +56,19 @@ func scanMembers(data []byte, disc string) (members, error) {
 		}
 	}
 	return m, nil
+}
+
+// isZeroDate reports whether the "date" member of a MaybeInaccessibleMessage
+// (disc: its text; "" when absent or null) makes it an InaccessibleMessage,
+// whose date is always 0. Any spelling of zero counts, and so does a
+// missing date, so that what a Message encodes (date 0) decodes back the
+// same way.
+func isZeroDate(disc string) bool {
+	if disc == "" {
+		return true
+	}
+	f, err := strconv.ParseFloat(disc, 64)
+	return err == nil && f == 0
 }
 
 // decodeVariant decodes data into a new T and returns it as the union I.

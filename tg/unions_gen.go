@@ -59,7 +59,7 @@ func DecodeMaybeInaccessibleMessage(data []byte) (MaybeInaccessibleMessage, erro
 	if err != nil {
 		return nil, fmt.Errorf("tg: decode MaybeInaccessibleMessage: %w", err)
 	}
-	if m.disc == "0" {
+	if isZeroDate(m.disc) {
 		return decodeVariant[MaybeInaccessibleMessage, InaccessibleMessage](data)
 	}
 	return decodeVariant[MaybeInaccessibleMessage, Message](data)

@@ -98,7 +98,7 @@ func emitDecodeFunc(m *model, b *bytes.Buffer, u *union) error {
 	fmt.Fprintf(b, "\tm, err := scanMembers(data, %q)\n\tif err != nil {\n\t\treturn nil, fmt.Errorf(\"tg: decode %s: %%w\", err)\n\t}\n", key, u.Name)
 	switch {
 	case u.Special == "maybeInaccessible":
-		b.WriteString("\tif m.disc == \"0\" {\n")
+		b.WriteString("\tif isZeroDate(m.disc) {\n")
 		ret("\t\t", "InaccessibleMessage")
 		b.WriteString("\t}\n")
 		ret("\t", "Message")
