@@ -110,13 +110,7 @@ func (e *Emulator) SendMessage(ctx context.Context, m UserMessage) (Sent, error)
 	}
 	msg := &tg.Message{Date: now.Unix(), Chat: ch.info, Text: m.Text, Entities: commandEntities(m.Text)}
 	ch.setSender(msg, from)
-	if m.MessageThreadID != 0 && ch.info.Type == "supergroup" {
-		if ch.info.IsForum && ch.topics[m.MessageThreadID] == nil {
-			t := b.addTopicLocked(ch, fmt.Sprintf("Topic %d", m.MessageThreadID), defaultTopicColor, from)
-			m.MessageThreadID = t.MessageThreadID
-		}
-		msg.MessageThreadID, msg.IsTopicMessage = m.MessageThreadID, ch.info.IsForum
-	}
+	// Refusals first, so that a refused message changes nothing.
 	if m.ReplyToMessageID != 0 {
 		r := ch.live(m.ReplyToMessageID)
 		if r == nil {
@@ -132,6 +126,14 @@ func (e *Emulator) SendMessage(ctx context.Context, m UserMessage) (Sent, error)
 		}
 		attach(msg, f)
 		msg.Caption, fileID = m.Caption, f.id
+	}
+	// A new forum topic is created last, once nothing can fail.
+	if m.MessageThreadID != 0 && ch.info.Type == "supergroup" {
+		if ch.info.IsForum && ch.topics[m.MessageThreadID] == nil {
+			t := b.addTopicLocked(ch, fmt.Sprintf("Topic %d", m.MessageThreadID), defaultTopicColor, from)
+			m.MessageThreadID = t.MessageThreadID
+		}
+		msg.MessageThreadID, msg.IsTopicMessage = m.MessageThreadID, ch.info.IsForum
 	}
 	msg.MessageID = ch.newMessageID()
 	b.storeLocked(ch, &message{m: msg})

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -219,10 +220,38 @@ func stripHTML(s string) string {
 			if replaced {
 				continue
 			}
+			if r, n := numericEntity(rest); n > 0 {
+				out.WriteRune(r)
+				i += n - 1
+				continue
+			}
 		}
 		out.WriteByte(s[i])
 	}
 	return out.String()
+}
+
+// numericEntity decodes a numerical HTML entity (&#39; or &#x27;) at the
+// start of s, which Telegram's HTML mode supports for every character. n
+// is the entity's length, 0 when s does not start with a valid one.
+func numericEntity(s string) (r rune, n int) {
+	body, ok := strings.CutPrefix(s, "&#")
+	if !ok {
+		return 0, 0
+	}
+	end := strings.IndexByte(body, ';')
+	if end <= 0 || end > 10 {
+		return 0, 0
+	}
+	digits, base := body[:end], 10
+	if digits[0] == 'x' || digits[0] == 'X' {
+		digits, base = digits[1:], 16
+	}
+	v, err := strconv.ParseUint(digits, base, 32)
+	if err != nil || !utf8.ValidRune(rune(v)) {
+		return 0, 0
+	}
+	return rune(v), len("&#") + end + 1
 }
 
 // markup is a parsed reply_markup.

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 
+	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 	"github.com/heraldbot/herald/tg"
 )
@@ -12,8 +13,10 @@ func getMe(c *call) (any, *apiError) { return c.b.user, nil }
 
 var commandPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
-// commandsKey identifies a command list by scope and language.
-func (c *call) commandsKey() (string, *apiError) {
+// commandsKeyLocked identifies a command list by scope and language. The
+// chat of a chat scope is resolved, so that 42, "42" and "@name" for the
+// same chat are one scope, and an unknown chat is "chat not found".
+func (c *call) commandsKeyLocked() (string, *apiError) {
 	var scope struct {
 		Type   string         `json:"type"`
 		ChatID jsontext.Value `json:"chat_id"`
@@ -22,19 +25,31 @@ func (c *call) commandsKey() (string, *apiError) {
 	if _, err := c.p.decode("scope", &scope); err != nil {
 		return "", badRequest("can't parse BotCommandScope JSON object")
 	}
+	var chatID int64
 	switch scope.Type {
 	case "":
 		scope.Type = "default"
 	case "default", "all_private_chats", "all_group_chats", "all_chat_administrators":
 	case "chat", "chat_administrators", "chat_member":
-		if len(scope.ChatID) == 0 {
-			return "", errChatIDEmpty
+		id := string(scope.ChatID)
+		if scope.ChatID.Kind() == '"' {
+			var s string
+			_ = json.Unmarshal(scope.ChatID, &s)
+			id = s
 		}
+		ch, aerr := c.b.resolveChatLocked(id)
+		if aerr != nil {
+			return "", aerr
+		}
+		chatID = ch.info.ID
 	default:
 		return "", badRequest("wrong bot command scope type specified")
 	}
+	if scope.Type != "chat_member" {
+		scope.UserID = 0
+	}
 	lang := c.p.str("language_code")
-	return scope.Type + "|" + string(scope.ChatID) + "|" + strconv.FormatInt(scope.UserID, 10) + "|" + lang, nil
+	return scope.Type + "|" + strconv.FormatInt(chatID, 10) + "|" + strconv.FormatInt(scope.UserID, 10) + "|" + lang, nil
 }
 
 func setMyCommands(c *call) (any, *apiError) {
@@ -53,12 +68,12 @@ func setMyCommands(c *call) (any, *apiError) {
 			return nil, badRequest("command description is empty")
 		}
 	}
-	key, aerr := c.commandsKey()
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	key, aerr := c.commandsKeyLocked()
 	if aerr != nil {
 		return nil, aerr
 	}
-	c.b.mu.Lock()
-	defer c.b.mu.Unlock()
 	if len(cmds) == 0 {
 		delete(c.b.commands, key)
 	} else {
@@ -68,12 +83,12 @@ func setMyCommands(c *call) (any, *apiError) {
 }
 
 func getMyCommands(c *call) (any, *apiError) {
-	key, aerr := c.commandsKey()
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	key, aerr := c.commandsKeyLocked()
 	if aerr != nil {
 		return nil, aerr
 	}
-	c.b.mu.Lock()
-	defer c.b.mu.Unlock()
 	cmds := c.b.commands[key]
 	if cmds == nil {
 		cmds = []tg.BotCommand{}
@@ -82,12 +97,12 @@ func getMyCommands(c *call) (any, *apiError) {
 }
 
 func deleteMyCommands(c *call) (any, *apiError) {
-	key, aerr := c.commandsKey()
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	key, aerr := c.commandsKeyLocked()
 	if aerr != nil {
 		return nil, aerr
 	}
-	c.b.mu.Lock()
-	defer c.b.mu.Unlock()
 	delete(c.b.commands, key)
 	return true, nil
 }

@@ -98,7 +98,14 @@ func editMessage(c *call, read func() (string, []tg.MessageEntity, *apiError),
 	if aerr != nil {
 		return nil, aerr
 	}
-	same := bytes.Equal(m.markup, mk.raw)
+	// Only an inline keyboard belongs to the message: a reply keyboard it
+	// was sent with (kept in m.markup for the transcript) belongs to the
+	// chat, and edits neither compare nor remove it.
+	cur := m.markup
+	if m.m.ReplyMarkup == nil {
+		cur = nil
+	}
+	same := bytes.Equal(cur, mk.raw)
 	if field != nil {
 		cur, curEnts, aerr := field(m.m)
 		if aerr != nil {
@@ -111,7 +118,9 @@ func editMessage(c *call, read func() (string, []tg.MessageEntity, *apiError),
 	if same {
 		return nil, errNotModified
 	}
-	m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
+	if mk.inline != nil || m.m.ReplyMarkup != nil {
+		m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
+	}
 	m.m.EditDate = c.e.clock.Now().Unix()
 	b.emitMessageLocked("edited", ch, m)
 	return m.m, nil

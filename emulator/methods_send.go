@@ -70,7 +70,7 @@ func copyContent(dst, src *tg.Message) {
 }
 
 func forwardMessage(c *call) (any, *apiError) {
-	out, aerr := sendCopies(c, []int64{c.p.int("message_id")}, errForwardNotFound, forwarded)
+	out, aerr := sendCopies(c, []int64{c.p.int("message_id")}, errForwardNotFound, nil, forwarded)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -81,10 +81,7 @@ func forwardMessages(c *call) (any, *apiError) {
 	return sendManyCopies(c, errForwardNotFound, forwarded)
 }
 
-func forwarded(m, src *message) *apiError {
-	m.m.ForwardOrigin = originOf(src)
-	return nil
-}
+func forwarded(m, src *message) { m.m.ForwardOrigin = originOf(src) }
 
 func copyMessage(c *call) (any, *apiError) {
 	var caption string
@@ -100,11 +97,14 @@ func copyMessage(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	out, aerr := sendCopies(c, []int64{c.p.int("message_id")}, errCopyNotFound, func(m, src *message) *apiError {
+	check := func(src *message) *apiError {
+		if hasCaption && src.m.Text != "" {
+			return badRequest("can't edit caption of a text message")
+		}
+		return nil
+	}
+	out, aerr := sendCopies(c, []int64{c.p.int("message_id")}, errCopyNotFound, check, func(m, src *message) {
 		if hasCaption {
-			if m.m.Text != "" {
-				return badRequest("can't edit caption of a text message")
-			}
 			m.m.Caption, m.m.CaptionEntities = caption, ents
 		}
 		if hasMarkup {
@@ -112,7 +112,6 @@ func copyMessage(c *call) (any, *apiError) {
 		} else if src.m.ReplyMarkup != nil {
 			m.m.ReplyMarkup, m.markup = src.m.ReplyMarkup, src.markup
 		}
-		return nil
 	})
 	if aerr != nil {
 		return nil, aerr
@@ -121,21 +120,20 @@ func copyMessage(c *call) (any, *apiError) {
 }
 
 func copyMessages(c *call) (any, *apiError) {
-	return sendManyCopies(c, errCopyNotFound, func(m, _ *message) *apiError {
+	return sendManyCopies(c, errCopyNotFound, func(m, _ *message) {
 		if c.p.bool("remove_caption") {
 			m.m.Caption, m.m.CaptionEntities = "", nil
 		}
-		return nil
 	})
 }
 
 // sendManyCopies serves forwardMessages and copyMessages.
-func sendManyCopies(c *call, notFound *apiError, apply func(m, src *message) *apiError) (any, *apiError) {
+func sendManyCopies(c *call, notFound *apiError, apply func(m, src *message)) (any, *apiError) {
 	ids, aerr := intsParam(c, "message_ids")
 	if aerr != nil {
 		return nil, aerr
 	}
-	msgs, aerr := sendCopies(c, ids, notFound, apply)
+	msgs, aerr := sendCopies(c, ids, notFound, nil, apply)
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -149,8 +147,9 @@ func sendManyCopies(c *call, notFound *apiError, apply func(m, src *message) *ap
 // sendCopies forwards or copies the messages ids of from_chat_id: the
 // missing ones are skipped (notFound when none exists), the limit is
 // taken for all of them at once, then each is copied and adjusted by
-// apply.
-func sendCopies(c *call, ids []int64, notFound *apiError, apply func(m, src *message) *apiError) ([]*tg.Message, *apiError) {
+// apply. check, if not nil, may refuse a source before anything is
+// counted or allocated.
+func sendCopies(c *call, ids []int64, notFound *apiError, check func(src *message) *apiError, apply func(m, src *message)) ([]*tg.Message, *apiError) {
 	b := c.b
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -171,6 +170,13 @@ func sendCopies(c *call, ids []int64, notFound *apiError, apply func(m, src *mes
 	if len(srcs) == 0 {
 		return nil, notFound
 	}
+	for _, src := range srcs {
+		if check != nil {
+			if aerr := check(src); aerr != nil {
+				return nil, aerr
+			}
+		}
+	}
 	if aerr := c.limitLocked(t.ch, len(srcs)); aerr != nil {
 		return nil, aerr
 	}
@@ -178,9 +184,7 @@ func sendCopies(c *call, ids []int64, notFound *apiError, apply func(m, src *mes
 	for i, src := range srcs {
 		m := c.newBotMessageLocked(t)
 		copyContent(m.m, src.m)
-		if aerr := apply(m, src); aerr != nil {
-			return nil, aerr
-		}
+		apply(m, src)
 		b.storeLocked(t.ch, m)
 		out[i] = m.m
 	}

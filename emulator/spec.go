@@ -51,13 +51,19 @@ func buildMethodTable(handlers map[string]handlerFunc) *methodTable {
 	for i, s := range specs {
 		mi := &methodInfo{name: s.Name, index: i, handler: handlers[s.Name]}
 		for _, ps := range s.Params {
-			mi.params = append(mi.params, paramInfo{name: ps.Name, kind: kindOf(ps.Types), required: ps.Required})
+			required := ps.Required && !optionalInPractice[[2]string{s.Name, ps.Name}]
+			mi.params = append(mi.params, paramInfo{name: ps.Name, kind: kindOf(ps.Types), required: required})
 		}
 		t.byLower[strings.ToLower(s.Name)] = mi
 		t.list = append(t.list, mi)
 	}
 	return t
 }
+
+// optionalInPractice are the parameters the spec marks required that
+// Telegram accepts empty or absent: setWebhook with an empty url removes
+// the webhook ("Use an empty string to remove webhook integration").
+var optionalInPractice = map[[2]string]bool{{"setWebhook", "url"}: true}
 
 func (t *methodTable) lookup(method string) *methodInfo { return t.byLower[strings.ToLower(method)] }
 

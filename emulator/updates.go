@@ -117,7 +117,11 @@ func (b *bot) confirmLocked(offset int64) {
 	}
 	clear(q.items[:n])
 	q.items = q.items[n:]
-	b.stats.updatesConfirmed.Add(int64(n))
+	if offset > 0 {
+		b.stats.updatesConfirmed.Add(int64(n))
+	} else {
+		b.stats.updatesDropped.Add(int64(n)) // forgotten unconfirmed
+	}
 }
 
 // takeLocked returns up to limit updates as a JSON array.
