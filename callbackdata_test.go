@@ -68,3 +68,37 @@ func TestCallbackDataFilter(t *testing.T) {
 		t.Errorf("malformed data matched: %+v", got)
 	}
 }
+
+// FuzzCallbackDataRoundTrip: whatever the field values, Pack either
+// refuses (too long) or gives data that Unpack turns back into the same
+// value.
+func FuzzCallbackDataRoundTrip(f *testing.F) {
+	type fields struct {
+		S string
+		N int64
+		B bool
+		U uint8
+		T string
+	}
+	cd := MustCallbackData[fields]("f")
+	f.Add("confirm", int64(42), true, uint8(7), "")
+	f.Add("a:b%3A%", int64(-1), false, uint8(255), "%25")
+	f.Add("", int64(0), false, uint8(0), ":::")
+	f.Fuzz(func(t *testing.T, s string, n int64, b bool, u uint8, s2 string) {
+		v := fields{s, n, b, u, s2}
+		data, err := cd.Pack(v)
+		if err != nil {
+			if !errors.Is(err, ErrCallbackDataTooLong) {
+				t.Fatalf("Pack(%+v): %v", v, err)
+			}
+			return
+		}
+		if len(data) > MaxCallbackData {
+			t.Fatalf("Pack(%+v) = %d bytes", v, len(data))
+		}
+		got, err := cd.Unpack(data)
+		if err != nil || got != v {
+			t.Fatalf("Unpack(Pack(%+v)) = %+v, %v", v, got, err)
+		}
+	})
+}
