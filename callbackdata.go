@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxCallbackData is Telegram's limit on callback_data, in bytes.
@@ -14,6 +15,10 @@ const MaxCallbackData = 64
 // ErrCallbackDataTooLong is returned by Pack when the packed data would not
 // fit in MaxCallbackData bytes.
 var ErrCallbackDataTooLong = errors.New("herald: callback data longer than 64 bytes")
+
+// ErrCallbackDataInvalid is returned by Pack when a string field is not
+// valid UTF-8, which Telegram refuses as button data.
+var ErrCallbackDataInvalid = errors.New("herald: callback data is not valid UTF-8")
 
 // CallbackData packs a struct of type T into callback_data and parses it
 // back: "prefix:field1:field2…". Fields may be strings, booleans and
@@ -70,7 +75,8 @@ func MustCallbackData[T any](prefix string) *CallbackData[T] {
 var dataEscaper = strings.NewReplacer("%", "%25", ":", "%3A")
 
 // Pack encodes v. It fails with ErrCallbackDataTooLong (wrapped, with the
-// length) when the result exceeds 64 bytes.
+// length) when the result exceeds 64 bytes, and with ErrCallbackDataInvalid
+// when a string field is not valid UTF-8.
 func (cd *CallbackData[T]) Pack(v T) (string, error) {
 	rv := reflect.ValueOf(v)
 	var b strings.Builder
@@ -80,6 +86,9 @@ func (cd *CallbackData[T]) Pack(v T) (string, error) {
 		f := rv.Field(i)
 		switch f.Kind() {
 		case reflect.String:
+			if !utf8.ValidString(f.String()) {
+				return "", fmt.Errorf("%w: field %s", ErrCallbackDataInvalid, rv.Type().Field(i).Name)
+			}
 			b.WriteString(dataEscaper.Replace(f.String()))
 		case reflect.Bool:
 			if f.Bool() {

@@ -37,6 +37,9 @@ func TestCallbackDataErrors(t *testing.T) {
 	if _, err := cd.Pack(orderAction{Action: strings.Repeat("x", 60)}); !errors.Is(err, ErrCallbackDataTooLong) {
 		t.Errorf("long data: %v", err)
 	}
+	if _, err := cd.Pack(orderAction{Action: "caf\xe9"}); !errors.Is(err, ErrCallbackDataInvalid) {
+		t.Errorf("invalid UTF-8: %v", err)
+	}
 	for _, bad := range []string{"cart:a:1:0:1", "order:a:1:0", "order:a:x:0:1", "order:a:1:2:1", "order:a:1:0:300", "order:a%zz:1:0:1", "order:a%3:1:0:1", "orderx"} {
 		if _, err := cd.Unpack(bad); err == nil {
 			t.Errorf("Unpack(%q): no error", bad)
@@ -88,7 +91,7 @@ func FuzzCallbackDataRoundTrip(f *testing.F) {
 		v := fields{s, n, b, u, s2}
 		data, err := cd.Pack(v)
 		if err != nil {
-			if !errors.Is(err, ErrCallbackDataTooLong) {
+			if !errors.Is(err, ErrCallbackDataTooLong) && !errors.Is(err, ErrCallbackDataInvalid) {
 				t.Fatalf("Pack(%+v): %v", v, err)
 			}
 			return
