@@ -26,9 +26,12 @@
 //
 // A recipient is Pending until it is sent to, then Sent (with the message
 // id), Blocked (403: the user blocked the bot), Failed (a 4xx, or
-// transient failures — 429 after the limiter's retries, 5xx, a request
-// that could not leave — on all of Options.MaxAttempts attempts) or
-// Skipped. Transient failures are tried again in a later pass.
+// transient failures — 429 after the limiter's retries, a request that
+// could not leave — on all of Options.MaxAttempts attempts) or Skipped
+// (in doubt, below). Transient failures are tried again in a later pass.
+// A 5xx answer is in doubt, not transient: it may come after Telegram
+// posted the message (package limit does not repeat sends on a 5xx for
+// the same reason).
 //
 // The Bot API has no idempotency key, so the one thing no program can know
 // after a crash is whether a request that had left was executed. Run

@@ -14,12 +14,13 @@ type Options struct {
 	// every slot it hands out (a few per round trip to Telegram).
 	Concurrency int
 	// MaxAttempts bounds the attempts per recipient on transient failures
-	// (429 after the limiter's own retries, 5xx, a request that could not
-	// leave); then the recipient is Failed (default 3).
+	// (429 after the limiter's own retries, a request that could not
+	// leave, and with ResendInDoubt the failures in doubt); then the
+	// recipient is Failed (default 3).
 	MaxAttempts int
-	// ResendInDoubt sends again to recipients whose request left without an
-	// answer (a crash, a reset connection, a timeout): at least once
-	// instead of the default at most once.
+	// ResendInDoubt sends again to recipients whose request left without a
+	// definite answer (a crash, a reset connection, a timeout, a 5xx): at
+	// least once instead of the default at most once.
 	ResendInDoubt bool
 	// OnProgress, if set, is called once when the run starts and after
 	// every result, one call at a time. It must return quickly.

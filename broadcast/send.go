@@ -84,9 +84,15 @@ func outcome(rec Recipient, msgID int64, err error, left, stopping bool, o *Opti
 		rec.Status, rec.MessageID, rec.Error = Sent, msgID, ""
 	case isAPI && apiErr.Code == http.StatusForbidden:
 		rec.Status, rec.Error = Blocked, apiErr.Description
-	case isAPI && (apiErr.Code == http.StatusTooManyRequests || apiErr.Code >= 500):
-		// Telegram answered: nothing was posted. Try again later.
+	case isAPI && apiErr.Code == http.StatusTooManyRequests:
+		// Telegram refused it: nothing was posted. Try again later.
 		return retry(err.Error())
+	case isAPI && apiErr.Code >= 500 && o.ResendInDoubt:
+		// A 5xx may come after the message was posted (as package limit
+		// assumes too), so it is in doubt like a lost answer.
+		return retry("in doubt, sent again: " + err.Error())
+	case isAPI && apiErr.Code >= 500:
+		rec.Status, rec.Error = Skipped, "in doubt: "+err.Error()
 	case isAPI:
 		rec.Status, rec.Error = Failed, err.Error() // 4xx: trying again would not help
 	case !left && stopping:

@@ -12,7 +12,8 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Options tune a Store. The zero value is a good default.
@@ -201,14 +202,42 @@ func (s *Store) checkFile(ctx context.Context) error {
 	if v == 0 && n > 0 {
 		return fmt.Errorf("%w: schema version 0 but %d objects exist", ErrNotHerald, n)
 	}
-	var mode string
-	if err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err != nil {
+	mode, err := s.setWAL(ctx)
+	if err != nil {
 		return err
 	}
 	if s.path != ":memory:" && !strings.EqualFold(mode, "wal") {
 		return fmt.Errorf("cannot switch to WAL journal mode (got %q)", mode)
 	}
 	return nil
+}
+
+// setWAL switches the file to WAL journal mode and returns the mode in
+// force. The switch needs an exclusive lock, and SQLite answers
+// SQLITE_BUSY at once, without waiting for the busy timeout, when another
+// connection (another process opening the same new file) holds a shared
+// lock; so a busy switch is tried again until BusyTimeout has passed.
+func (s *Store) setWAL(ctx context.Context) (string, error) {
+	deadline := time.Now().Add(s.opts.BusyTimeout)
+	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
+		var mode string
+		err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return mode, err
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(pause):
+		}
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or one of its
+// extended codes).
+func isBusy(err error) bool {
+	e, ok := errors.AsType[*msqlite.Error](err)
+	return ok && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // Path returns the database file path given to Open.

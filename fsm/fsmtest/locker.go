@@ -211,7 +211,10 @@ func testCancelWhileWaiting(t *testing.T, l fsm.Locker, _ Options) {
 // testHeldBeyondTTL: a lock is renewed while held, so it is still held
 // after 2.5 times its ttl and its Unlock succeeds.
 func testHeldBeyondTTL(t *testing.T, l fsm.Locker, o Options) {
-	const ttl = 600 * time.Millisecond
+	// Renewals come every ttl/3 on the real clock; a ttl this long leaves
+	// a renewal a second of slack on a loaded machine (600 ms, with 400 ms
+	// of slack, once failed under go test -race with packages in parallel).
+	const ttl = 1500 * time.Millisecond
 	name := uniqueName("renew")
 	lk := mustLock(t, l, name, ttl)
 	o.Sleep(ttl * 5 / 2)
