@@ -2,6 +2,7 @@ package broadcast
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -126,6 +127,9 @@ func (s *MemoryStore) Begin(_ context.Context, id, chat int64, now time.Time) er
 
 // Finish implements Store.
 func (s *MemoryStore) Finish(_ context.Context, id int64, res Recipient, now time.Time) error {
+	if !res.Status.Valid() {
+		return fmt.Errorf("broadcast: finish chat %d: invalid status %q", res.Chat, res.Status)
+	}
 	return s.update(id, res.Chat, func(r *Recipient) {
 		r.Status, r.MessageID, r.Error, r.Attempts, r.Updated = res.Status, res.MessageID, res.Error, res.Attempts, now
 	})

@@ -38,7 +38,7 @@ type Store interface {
 	// Finish records an outcome for the recipient r.Chat: r.Status
 	// (Pending to try again later, or a final state), r.MessageID,
 	// r.Error and r.Attempts. A recipient already in a final state is left
-	// as it is.
+	// as it is; a Status that is not one of the package's is an error.
 	Finish(ctx context.Context, id int64, r Recipient, now time.Time) error
 	// Progress counts the campaign's recipients by state (Rate, Elapsed
 	// and ETA are zero).

@@ -66,9 +66,7 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (fsm.L
 		case <-s.ctx.Done():
 			return nil, fmt.Errorf("sqlite: lock %q: %w", name, errClosed)
 		case <-wake:
-			if !timer.Stop() {
-				<-timer.C
-			}
+			timer.Stop() // Go 1.23+: no stale tick is left to drain
 		case <-timer.C:
 		}
 		backoff = min(2*backoff, maxLockPoll)

@@ -117,6 +117,9 @@ func testTransitions(t *testing.T, s broadcast.Store) {
 	must(s.Finish(ctx, c.ID, broadcast.Recipient{Chat: 1, Status: broadcast.Sent, MessageID: 77, Attempts: 1}, t1))
 	must(s.Finish(ctx, c.ID, broadcast.Recipient{Chat: 3, Status: broadcast.Blocked, Error: "Forbidden: bot was blocked by the user", Attempts: 1}, t1))
 	must(s.Finish(ctx, c.ID, broadcast.Recipient{Chat: 4, Status: broadcast.Pending, Error: "tg: sendMessage: 502", Attempts: 1}, t1))
+	if err := s.Finish(ctx, c.ID, broadcast.Recipient{Chat: 5, Status: "delivered"}, t1); err == nil {
+		t.Fatal("Finish accepted an invalid status")
+	}
 	want := broadcast.Progress{Total: 5, Pending: 2, Sending: 1, Sent: 1, Blocked: 1}
 	if p := progress(t, s, c.ID); p != want {
 		t.Fatalf("progress %+v, want %+v", p, want)
