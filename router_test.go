@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"reflect"
 	"regexp"
 	"slices"
@@ -131,9 +132,17 @@ func TestConditionalMiddleware(t *testing.T) {
 	b := newTestBot(t)
 	rec := &recorder{}
 	b.Router().UseIf(ChatType("group"), rec.mw("group-only"))
+	b.Router().UseInnerIf(TextPrefix("/"), rec.mw("commands-only"))
 	b.Router().Message(rec.h("h"))
 	_ = b.HandleUpdate(context.Background(), textUpdate(1, 1, "x"))
 	if want := []string{"h"}; !slices.Equal(rec.trace, want) {
+		t.Errorf("trace %v, want %v", rec.trace, want)
+	}
+	rec.trace = nil
+	group := textUpdate(2, -5, "/x")
+	group.Message.Chat.Type = "group"
+	_ = b.HandleUpdate(context.Background(), group)
+	if want := []string{"group-only>", "commands-only>", "h", "<commands-only", "<group-only"}; !slices.Equal(rec.trace, want) {
 		t.Errorf("trace %v, want %v", rec.trace, want)
 	}
 }
@@ -357,6 +366,60 @@ func TestTypedValues(t *testing.T) {
 	if got != "acct-7" {
 		t.Errorf("got %q", got)
 	}
+
+	// Set again replaces; keys of the same type are distinct; values do
+	// not leak into the next update (the scratch space is reused).
+	b2 := newTestBot(t)
+	other := NewKey[string]("other")
+	var first, second, leaked string
+	var okBefore, okLeaked bool
+	b2.Router().Use(func(c *Context) error {
+		_, okLeaked = account.Get(c)
+		if c.Text() == "set" {
+			account.Set(c, "a")
+			account.Set(c, "b")
+			other.Set(c, "o")
+		}
+		return c.Next()
+	})
+	b2.Router().Message(func(c *Context) error {
+		first, okBefore = account.Get(c)
+		second, _ = other.Get(c)
+		leaked, _ = account.Get(c)
+		return nil
+	})
+	_ = b2.HandleUpdate(context.Background(), textUpdate(1, 1, "set"))
+	if first != "b" || !okBefore || second != "o" || account.Name() != "account" {
+		t.Errorf("after two Sets: %q %v, other %q", first, okBefore, second)
+	}
+	_ = b2.HandleUpdate(context.Background(), textUpdate(2, 1, "next"))
+	if okLeaked || leaked != "" {
+		t.Errorf("a value leaked into the next update: %q", leaked)
+	}
+}
+
+func TestWithAllowedUpdatesOverrides(t *testing.T) {
+	b := newTestBot(t, WithAllowedUpdates("message", "poll"))
+	b.Router().Any(func(*Context) error { return nil })
+	if err := b.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.allowedUpdates(); !slices.Equal(got, []string{"message", "poll"}) {
+		t.Errorf("allowed updates %v", got)
+	}
+	for _, bad := range []string{"mesage", "", "unknown"} {
+		if _, err := New(testToken, WithAllowedUpdates("message", bad)); err == nil || !strings.Contains(err.Error(), "unknown update type") {
+			t.Errorf("WithAllowedUpdates(%q): %v", bad, err)
+		}
+	}
+	b2 := newTestBot(t)
+	b2.Router().Any(func(*Context) error { return nil })
+	if err := b2.Prepare(); err != nil {
+		t.Fatal(err)
+	}
+	if got := b2.allowedUpdates(); got != nil {
+		t.Errorf("Any should ask for every update (nil), got %v", got)
+	}
 }
 
 func TestCommandsKeepRegistrationOrder(t *testing.T) {
@@ -432,5 +495,22 @@ func TestCommandOnlyRoutersAcrossTheTree(t *testing.T) {
 	_ = b.HandleUpdate(context.Background(), callbackUpdate(9, "x"))
 	if len(rec.trace) != 0 {
 		t.Errorf("callback trace %v, want none", rec.trace)
+	}
+}
+
+// HandleUpdate sends what a handler asked for with ReplyInResponse; when
+// that call fails the error is returned (and logged), not lost.
+func TestHandleUpdateReportsAFailedResponse(t *testing.T) {
+	b := newTestBot(t, WithClientOptions(tg.WithBaseURL("http://127.0.0.1:1")), WithLogger(slog.New(slog.DiscardHandler)))
+	b.Router().Message(func(c *Context) error {
+		c.ReplyInResponse("sendMessage", tg.SendMessageParams{ChatID: tg.ID(1), Text: "hi"})
+		return nil
+	})
+	err := b.HandleUpdate(context.Background(), textUpdate(1, 1, "x"))
+	if err == nil || !strings.Contains(err.Error(), "sendMessage") {
+		t.Fatalf("HandleUpdate: %v, want the failed sendMessage", err)
+	}
+	if strings.Contains(err.Error(), testToken) {
+		t.Fatalf("the token leaked into %v", err)
 	}
 }

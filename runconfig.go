@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"slices"
 	"strconv"
 	"time"
 
@@ -99,9 +100,16 @@ func WithShutdownTimeout(d time.Duration) Option {
 }
 
 // WithAllowedUpdates overrides the update types asked from Telegram, which
-// are otherwise computed from the registered handlers.
+// are otherwise computed from the registered handlers. Each type is an
+// Update field name ("message", "callback_query", …); a name this version
+// does not know makes New fail, since Telegram would ignore it silently.
 func WithAllowedUpdates(types ...string) Option {
 	return func(b *Bot) error {
+		for _, t := range types {
+			if !slices.Contains(kindNames[:kindCount-1], t) {
+				return fmt.Errorf("herald: WithAllowedUpdates: unknown update type %q (want one of %s)", t, AllKinds&^KindUnknown)
+			}
+		}
 		b.run.allowedUpdates = append([]string{}, types...)
 		return nil
 	}
