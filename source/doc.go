@@ -58,7 +58,9 @@
 //     (25 s) the webhook answers 503, so Telegram delivers the update again
 //     rather than have it confirmed unhandled; a slow handler may then see
 //     it twice. When the sender gives up first (request context done), the
-//     handler returns at once; the late Ack is harmless.
+//     handler returns at once with a 503 (never the implicit 200, which a
+//     sender still waiting behind a deadline middleware would take as a
+//     confirmation); the late Ack is harmless.
 //   - Background (at-most-once): the answer is 200 as soon as the sink
 //     accepted the update; an update is lost if the process stops before
 //     its handler ran. Replies are dropped.

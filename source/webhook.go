@@ -196,6 +196,7 @@ func (h *Webhook) serveInline(w http.ResponseWriter, r *http.Request, u *tg.Upda
 	case <-r.Context().Done():
 		h.log.Warn("source: webhook request ended before the update was handled; Telegram will deliver it again",
 			"update_id", u.UpdateID, "remote", r.RemoteAddr)
+		h.writeUnavailable(w)
 	}
 }
 
@@ -228,13 +229,17 @@ func (h *Webhook) submit(ctx context.Context, u *tg.Update, ack Ack) error {
 
 // unavailable answers 503 when the sink did not take the update.
 func (h *Webhook) unavailable(w http.ResponseWriter, r *http.Request, id int64, err error) {
-	if r.Context().Err() != nil {
-		return // the sender is gone; it will deliver again
+	if r.Context().Err() == nil { // else the sender is likely gone: not worth a warning
+		h.log.Warn("source: sink did not accept the update; answering 503", "update_id", id, "error", err)
 	}
-	h.log.Warn("source: sink did not accept the update; answering 503", "update_id", id, "error", err)
 	h.writeUnavailable(w)
 }
 
+// writeUnavailable answers 503 with Retry-After. It is also written when
+// the request's context ended: usually the sender is gone and the answer
+// goes nowhere, but a middleware may have ended the context (a deadline)
+// while the sender still waits, and returning without an answer would
+// make net/http send 200, confirming an update nobody handled.
 func (h *Webhook) writeUnavailable(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", h.retryAfter)
 	http.Error(w, "busy, retry later", http.StatusServiceUnavailable)
