@@ -18,7 +18,8 @@ import (
 // given on each field.
 type PollerConfig struct {
 	// Timeout is the long-polling timeout sent to getUpdates, in whole
-	// seconds (default 30 s; negative means 0, short polling).
+	// seconds (default 30 s; negative or under a second means 0: short
+	// polling, which waits RecheckInterval after an empty answer).
 	Timeout time.Duration
 	// Limit is the most updates one getUpdates returns, 1–100 (default 100).
 	Limit int
@@ -207,8 +208,13 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 			continue
 		}
 		bo.reset()
-		if len(ups) > 0 && fresh == 0 {
+		switch {
+		case len(ups) > 0 && fresh == 0:
 			p.waitAdvance(ctx, params.Offset, len(ups))
+		case len(ups) == 0 && params.Timeout == 0:
+			// Short polling answers at once: without a pause an idle bot
+			// would ask as fast as the network allows.
+			_ = p.sleep(ctx, p.cfg.RecheckInterval)
 		}
 	}
 	return nil

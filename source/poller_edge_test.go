@@ -267,3 +267,28 @@ func TestWebhookServerServeErrors(t *testing.T) {
 		t.Fatal("Serve on a closed listener did not return")
 	}
 }
+
+// Short polling (timeout 0) answers at once even with nothing to deliver,
+// so after each empty answer the poller waits RecheckInterval instead of
+// asking again at once.
+func TestShortPollingPausesWhenIdle(t *testing.T) {
+	api := newAPIServer(t)
+	p, _ := quietPoller(t, api.client(t), PollerConfig{Timeout: 500 * time.Millisecond, RecheckInterval: 250 * time.Millisecond})
+	sleeps := recordSleeps(p)
+	stop := runPoller(t, p, newRecSink())
+	for range 3 {
+		if c := api.nextCall(t, "getUpdates"); c.int("timeout") != 0 {
+			t.Fatalf("timeout %d, want 0 (short polling)", c.int("timeout"))
+		}
+	}
+	_ = stop()
+	ds := sleeps()
+	if len(ds) < 2 {
+		t.Fatalf("%d pauses after 3 empty answers, want at least 2", len(ds))
+	}
+	for _, d := range ds {
+		if d != 250*time.Millisecond {
+			t.Fatalf("paused %v, want RecheckInterval (250ms): %v", d, ds)
+		}
+	}
+}
