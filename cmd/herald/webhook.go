@@ -43,8 +43,12 @@ func newWebhookCmd() *cobra.Command {
 				return err
 			}
 			set.URL = args[0]
-			if allowed != "" {
-				set.AllowedUpdates = strings.Split(allowed, ",")
+			// "message, callback_query" is read as two types: Telegram
+			// would not recognise " callback_query".
+			for u := range strings.SplitSeq(allowed, ",") {
+				if u = strings.TrimSpace(u); u != "" {
+					set.AllowedUpdates = append(set.AllowedUpdates, u)
+				}
 			}
 			generated := set.SecretToken == ""
 			if generated {

@@ -1,6 +1,10 @@
 package shopbot
 
 import (
+	"errors"
+	"net/http"
+	"strings"
+
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/tg"
 )
@@ -62,11 +66,23 @@ func textWith(text string, kb *tg.InlineKeyboardMarkup) tg.SendMessageParams {
 }
 
 // show replies with a new message, or edits the message whose button
-// was pressed when edit is set.
+// was pressed when edit is set. An edit that changes nothing (a button
+// under an old message whose view is still current) is not an error,
+// though Telegram refuses it.
 func show(c *herald.Context, edit bool, text string, kb *tg.InlineKeyboardMarkup) error {
 	if edit && c.Message() != nil {
-		return c.Edit(text, kb)
+		if err := c.Edit(text, kb); err != nil && !notModified(err) {
+			return err
+		}
+		return nil
 	}
 	_, err := c.ReplyWith(textWith(text, kb))
 	return err
+}
+
+// notModified reports Telegram's refusal of an edit that would leave the
+// message as it is.
+func notModified(err error) bool {
+	e, ok := errors.AsType[*tg.Error](err)
+	return ok && e.Code == http.StatusBadRequest && strings.Contains(e.Description, "message is not modified")
 }

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestRunBadConfig: configuration mistakes are reported before anything
+// runs, and say what is wrong.
+func TestRunBadConfig(t *testing.T) {
+	t.Setenv("TELEGRAM_TOKEN", "5152:shop-config")
+	t.Setenv("HERALD_API_URL", "http://127.0.0.1:1") // never reached
+	t.Setenv("SHOP_DB", filepath.Join(t.TempDir(), "shop.db"))
+
+	t.Setenv("SHOP_ADMINS", "42,boss")
+	t.Setenv("DATABASE_URL", "")
+	if err := run(context.Background()); err == nil || !strings.Contains(err.Error(), `"boss"`) {
+		t.Errorf("SHOP_ADMINS=42,boss: %v", err)
+	}
+
+	t.Setenv("SHOP_ADMINS", "42")
+	t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
+	if err := run(context.Background()); err == nil || !strings.Contains(err.Error(), "postgres") {
+		t.Errorf("unreachable DATABASE_URL: %v", err)
+	}
+
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("SHOP_DB", filepath.Join(t.TempDir(), "missing", "dir", "shop.db"))
+	if err := run(context.Background()); err == nil || !strings.Contains(err.Error(), "shop.db") {
+		t.Errorf("SHOP_DB in a missing directory: %v", err)
+	}
+}

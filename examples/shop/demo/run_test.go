@@ -1,0 +1,89 @@
+package demo_test
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/examples/shop/demo"
+	"github.com/heraldbot/herald/tg"
+)
+
+// TestRunWebhook runs the demo in webhook mode, as `herald demo --webhook`
+// does: the demo user's greeting and a newcomer's /catalog are answered,
+// the command menu is set, and Run returns nil once ctx ends.
+func TestRunWebhook(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out strings.Builder
+	ready := make(chan *emulator.Emulator, 1)
+	done := make(chan error, 1)
+	l := emulator.NoLimits()
+	go func() {
+		done <- demo.Run(ctx, demo.Config{
+			Listener: ln, DBPath: filepath.Join(t.TempDir(), "sub", "demo.db"), Webhook: true, Limits: &l,
+			Out: &out, Logger: slog.New(slog.DiscardHandler),
+			Ready: func(emu *emulator.Emulator, _ string) { ready <- emu },
+		})
+	}()
+	var emu *emulator.Emulator
+	select {
+	case emu = <-ready:
+	case err := <-done:
+		t.Fatalf("demo: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("the demo was not ready within 30 s")
+	}
+	if !strings.Contains(out.String(), "(webhook)") {
+		t.Errorf("the instructions do not say webhook:\n%s", out.String())
+	}
+	ada := &emutest.Chat{T: t, Emu: emu, Token: demo.Token, User: demo.User}
+	ada.WaitBot(0, "Welcome to the Herald coffee shop, Ada!")
+	ada.SendWait("/stats", "Shop statistics") // the demo user is an admin
+	newcomer := &emutest.Chat{T: t, Emu: emu, Token: demo.Token, User: tg.User{ID: 2002, FirstName: "Bea"}}
+	newcomer.SendWait("/catalog", "page 1 of 3")
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("demo: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the demo did not stop within 20 s")
+	}
+}
+
+// TestRunRefuses: no listener, or one that is not on loopback.
+func TestRunRefuses(t *testing.T) {
+	if err := demo.Run(context.Background(), demo.Config{}); err == nil {
+		t.Error("Run without a listener: no error")
+	}
+	ln, err := net.Listen("tcp", "0.0.0.0:0")
+	if err != nil {
+		t.Skipf("cannot listen on all interfaces: %v", err)
+	}
+	err = demo.Run(context.Background(), demo.Config{Listener: ln, DBPath: filepath.Join(t.TempDir(), "d.db")})
+	if err == nil || !strings.Contains(err.Error(), "loopback") {
+		t.Errorf("Run on %s = %v, want a loopback error", ln.Addr(), err)
+	}
+	if _, err := ln.Accept(); err == nil {
+		t.Error("Run did not close the listener")
+	}
+}
+
+func TestDefaultDBPath(t *testing.T) {
+	if p := demo.DefaultDBPath(); filepath.Base(p) != "shop.db" || filepath.Base(filepath.Dir(p)) != "herald-demo" {
+		t.Errorf("DefaultDBPath = %q", p)
+	}
+}
