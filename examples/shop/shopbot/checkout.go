@@ -96,6 +96,20 @@ const OrderTTL = 7 * 24 * time.Hour
 // database guards everything else), then queues the receipt.
 func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 	customer := c.Sender().ID
+	cart, err := h.carts.Get(c).Get(c, customer)
+	if err != nil {
+		return err
+	}
+	if !cart.Empty() && linesText(cart.Lines, cart.TotalCents()) != co.Cart {
+		// Items were added or removed after the checkout began: order
+		// nothing the customer did not see in the summary. (An empty
+		// cart goes on: the order may just have been placed, and Place
+		// tells which.)
+		if _, err := c.Reply("Your cart changed during the checkout, so nothing was ordered. Here it is now; check out again to order it."); err != nil {
+			return err
+		}
+		return h.replyCart(c, false)
+	}
 	var (
 		ord     service.Order
 		created bool

@@ -318,3 +318,35 @@ func TestSetCommands(t *testing.T) {
 		t.Fatalf("commands = %+v, %v", got, err)
 	}
 }
+
+// TestCartChangedDuringCheckout: items taken out of the cart after the
+// checkout began make Confirm order nothing and show the cart as it is
+// now; checking out again orders what the new summary shows.
+func TestCartChangedDuringCheckout(t *testing.T) {
+	onEngines(t, func(t *testing.T, w *world) {
+		ch := w.chat(t, 607, "Zoe")
+		cart := fillCart(t, ch)
+		sum := fillForm(t, ch, cart) // summary: 2 mugs and beans, $41.90
+		ch.Press(cart, "➖ Ceramic mug")
+		ch.WaitEdited(cart.MessageID, "Ceramic mug × 1")
+		ch.Press(sum, "Confirm")
+		ch.WaitBot(sum.MessageID, "Your cart changed during the checkout, so nothing was ordered")
+		now := ch.WaitBot(sum.MessageID, "Total: $26.90")
+		if orders, err := w.storage.DB.Orders().History(context.Background(), ch.User.ID, 10); err != nil || len(orders) != 0 {
+			t.Fatalf("orders after a changed cart = %+v, %v; want none", orders, err)
+		}
+		ch.Press(now, "Checkout")
+		ch.WaitBot(now.MessageID, "step 1 of 4")
+		ch.SendWait("Zoe Z", "Step 2 of 4")
+		ch.SendWait("+44 20 7946 0958", "Step 3 of 4")
+		slot := ch.SendWait("1 Main Street, Springfield", "Step 4 of 4")
+		ch.Press(slot, "Today 18–20")
+		sum2 := ch.WaitBot(slot.MessageID, "Please check your order")
+		ch.Press(sum2, "Confirm")
+		conf := ch.WaitBot(sum2.MessageID, "✅ Order #")
+		if !strings.Contains(conf.Text, "Total: $26.90") {
+			t.Fatalf("confirmation: %q", conf.Text)
+		}
+		noErrorReply(t, ch)
+	})
+}
