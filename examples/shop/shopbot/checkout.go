@@ -110,6 +110,12 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 		}
 		return h.replyCart(c, false)
 	}
+	// A customer who never sent /start is recorded now, for /stats and
+	// broadcasts.
+	u := c.Sender()
+	if err := h.customers.Get(c).Touch(c, service.Customer{ID: u.ID, Name: u.FirstName}, time.Now()); err != nil {
+		return err
+	}
 	var (
 		ord     service.Order
 		created bool

@@ -350,3 +350,28 @@ func TestCartChangedDuringCheckout(t *testing.T) {
 		noErrorReply(t, ch)
 	})
 }
+
+// TestCustomerWithoutStart: someone who orders without ever sending
+// /start is a customer all the same (/stats counts them).
+func TestCustomerWithoutStart(t *testing.T) {
+	w := newWorld(t, "")
+	w.start(t)
+	ch := w.chat(t, 608, "Nia")
+	cat := ch.SendWait("/catalog", "page 1 of 3")
+	ch.Press(cat, "Espresso beans")
+	cart := ch.SendWait("/cart", "Your cart")
+	ch.Press(cart, "Checkout")
+	ch.WaitBot(cart.MessageID, "step 1 of 4")
+	ch.SendWait("Nia N", "Step 2 of 4")
+	ch.SendWait("+44 20 7946 0958", "Step 3 of 4")
+	slot := ch.SendWait("2 Side Street, Springfield", "Step 4 of 4")
+	ch.Press(slot, "Today 18–20")
+	sum := ch.WaitBot(slot.MessageID, "Please check your order")
+	ch.Press(sum, "Confirm")
+	ch.WaitBot(sum.MessageID, "✅ Order #")
+	admin := w.chat(t, 1, "Ada")
+	stats := admin.SendWait("/stats", "Shop statistics")
+	if !strings.Contains(stats.Text, "Customers: 1\n") || !strings.Contains(stats.Text, "Orders: 1\n") {
+		t.Fatalf("stats: %q", stats.Text)
+	}
+}
