@@ -146,7 +146,9 @@ func (c *Context) Chat() *tg.Chat {
 }
 
 // Sender returns the user who caused the update, or nil when there is none
-// (channel posts, anonymous admins, poll updates).
+// (channel posts, poll updates). For a message an anonymous group admin
+// sent it is Telegram's GroupAnonymousBot user; the message's SenderChat is
+// then the group itself.
 func (c *Context) Sender() *tg.User {
 	u := c.Update
 	switch c.kind {

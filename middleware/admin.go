@@ -24,9 +24,11 @@ type AdminConfig struct {
 
 // AdminOnly lets an update through only when its sender is one of
 // cfg.Users, or an administrator or the owner of the group, supergroup or
-// channel it happened in (asked with getChatMember and cached). Refused
-// updates get the Deny reply and are acknowledged. A failed getChatMember
-// is returned as the error.
+// channel it happened in (asked with getChatMember and cached). A message
+// sent on behalf of the chat itself (an anonymous administrator's, or a
+// channel post) passes without asking: only administrators can write as
+// the chat. Refused updates get the Deny reply and are acknowledged. A
+// failed getChatMember is returned as the error.
 func AdminOnly(cfg AdminConfig) herald.Handler {
 	if cfg.Deny == "" {
 		cfg.Deny = "This is for chat administrators only."
@@ -57,6 +59,8 @@ func (a *admins) handle(c *herald.Context) error {
 	chat := c.Chat()
 	ok := false
 	switch {
+	case chat != nil && asChat(c, chat.ID):
+		ok = true
 	case u == nil:
 	case slices.Contains(a.cfg.Users, u.ID):
 		ok = true
@@ -70,6 +74,16 @@ func (a *admins) handle(c *herald.Context) error {
 		return c.Next()
 	}
 	return notify(c, a.cfg.Deny, true)
+}
+
+// asChat reports whether the update is a message sent on behalf of the
+// chat chatID itself. The message of a button press is not the presser's.
+func asChat(c *herald.Context, chatID int64) bool {
+	if c.Kind() == herald.KindCallbackQuery {
+		return false
+	}
+	m := c.Message()
+	return m != nil && m.SenderChat != nil && m.SenderChat.ID == chatID
 }
 
 func (a *admins) isAdmin(c *herald.Context, chatID, userID int64) (bool, error) {

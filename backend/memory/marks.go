@@ -9,14 +9,14 @@ import (
 // Mark records name for ttl (0: until Unmark) and reports whether this
 // call recorded it; a name whose mark expired can be marked again. It
 // returns ErrFull when the name is new and the store holds
-// Options.MaxMarks marks.
+// Options.MaxMarks marks. A negative ttl is an error.
 func (s *Store) Mark(_ context.Context, name string, ttl time.Duration) (bool, error) {
+	if ttl < 0 {
+		return false, fmt.Errorf("memory: mark %q: negative ttl %v", name, ttl)
+	}
 	sh := s.nameShard(name)
 	now := s.now()
-	var expires int64
-	if ttl > 0 {
-		expires = now + int64(ttl)
-	}
+	expires := expiry(now, ttl)
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	old, ok := sh.marks[name]
@@ -30,6 +30,7 @@ func (s *Store) Mark(_ context.Context, name string, ttl time.Duration) (bool, e
 		sh.peakMarks = max(sh.peakMarks, len(sh.marks)+1)
 	}
 	sh.marks[name] = expires
+	sh.noteExpiry(expires)
 	return true, nil
 }
 

@@ -30,17 +30,18 @@ func (s *Store) Get(_ context.Context, key fsm.Key) (fsm.Record, error) {
 // CompareAndSet stores rec for key if the stored version is expect (0: no
 // live record), with the given TTL (0: none), and returns the new version.
 // It returns fsm.ErrConflict when the version differs, and ErrFull when
-// the record would be new and the store holds Options.MaxKeys records.
+// the record would be new and the store holds Options.MaxKeys records. A
+// negative ttl is an error.
 func (s *Store) CompareAndSet(_ context.Context, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) (int64, error) {
 	if expect < 0 {
 		return 0, fmt.Errorf("memory: compare-and-set %s: negative version %d: %w", key, expect, fsm.ErrConflict)
 	}
+	if ttl < 0 {
+		return 0, fmt.Errorf("memory: compare-and-set %s: negative ttl %v", key, ttl)
+	}
 	sh := s.keyShard(key)
 	now := s.now()
-	r := record{packed: packRecord(rec.State, rec.Data), version: expect + 1}
-	if ttl > 0 {
-		r.expires = now + int64(ttl)
-	}
+	r := record{packed: packRecord(rec.State, rec.Data), version: expect + 1, expires: expiry(now, ttl)}
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	old, ok := sh.records[key]
@@ -62,6 +63,7 @@ func (s *Store) CompareAndSet(_ context.Context, key fsm.Key, expect int64, rec 
 		sh.peakRecords = max(sh.peakRecords, len(sh.records)+1)
 	}
 	sh.records[key] = r
+	sh.noteExpiry(r.expires)
 	return r.version, nil
 }
 

@@ -3,8 +3,10 @@ package memory
 import (
 	"encoding/binary"
 	"hash/maphash"
+	"math"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/heraldbot/herald/fsm"
 )
@@ -26,7 +28,9 @@ type shard struct {
 	// were last rebuilt: Go maps never shrink, so the sweep rebuilds a map
 	// that has become much smaller than its peak.
 	peakRecords, peakMarks int
-	lastSweep              int64 // store time of the last sweep of this shard
+	// nextExpiry is a lower bound of the expiries of the shard's entries
+	// (0: none expires): no entry has expired before then.
+	nextExpiry int64
 
 	_ [64]byte // keeps the mutexes of neighbouring shards off one cache line
 }
@@ -74,6 +78,25 @@ func (sh *shard) init() {
 
 // expired reports whether an entry with the given expiry is dead at now.
 func expired(expires, now int64) bool { return expires != 0 && expires <= now }
+
+// expiry returns the expiry of an entry written at now with ttl (0: none).
+// A ttl too long to add to now saturates instead of wrapping into the past.
+func expiry(now int64, ttl time.Duration) int64 {
+	if ttl <= 0 {
+		return 0
+	}
+	if now > 0 && int64(ttl) > math.MaxInt64-now {
+		return math.MaxInt64
+	}
+	return now + int64(ttl)
+}
+
+// noteExpiry lowers sh.nextExpiry to expires if that is earlier (sh.mu held).
+func (sh *shard) noteExpiry(expires int64) {
+	if expires != 0 && (sh.nextExpiry == 0 || expires < sh.nextExpiry) {
+		sh.nextExpiry = expires
+	}
+}
 
 // keyShard returns the shard of a conversation key.
 func (s *Store) keyShard(k fsm.Key) *shard {

@@ -5,18 +5,14 @@ import (
 	"time"
 )
 
-// fullSweepGap is the least time between two sweeps of one shard caused by
-// a full store, so that a flood of refused writes does not turn every one
-// of them into a scan of the shard.
-const fullSweepGap = int64(time.Second)
-
 // reserve counts one more entry in counter if that stays within max. When
 // the store is full it first reclaims expired entries: those of sh (whose
 // mutex the caller holds), then those of every other shard it can lock
 // without waiting (TryLock, so that two full writers cannot deadlock);
-// each shard at most once per fullSweepGap, so a flood of refused writes
-// does not scan the store for each of them. Shards it skipped are left to
-// the background sweep, which it wakes.
+// a shard is scanned only when one of its entries may have expired since
+// its last scan, so a flood of refused writes does not scan the store for
+// each of them. Shards it skipped are left to the background sweep, which
+// it wakes.
 func (s *Store) reserve(counter *atomic.Int64, max int64, sh *shard, now int64) bool {
 	if counter.Add(1) <= max {
 		return true
@@ -49,10 +45,9 @@ func (s *Store) reserve(counter *atomic.Int64, max int64, sh *shard, now int64) 
 	return false
 }
 
-// due reports whether a store-is-full sweep of sh may run (sh.mu held).
-func (sh *shard) due(now int64) bool {
-	return sh.lastSweep == 0 || now-sh.lastSweep >= fullSweepGap
-}
+// due reports whether a store-is-full sweep of sh may reclaim something:
+// an entry may have expired since the last sweep (sh.mu held).
+func (sh *shard) due(now int64) bool { return expired(sh.nextExpiry, now) }
 
 // sweeper reclaims expired entries every s.sweepEvery, or sooner when a
 // write found the store full, until Close.
@@ -88,12 +83,14 @@ func (s *Store) sweepAll() int {
 // maps that are much smaller than they were, and returns how many entries
 // it removed.
 func (sh *shard) sweep(s *Store, now int64) int {
-	sh.lastSweep = now
+	sh.nextExpiry = 0
 	n := 0
 	for k, r := range sh.records {
 		if expired(r.expires, now) {
 			delete(sh.records, k)
 			n++
+		} else {
+			sh.noteExpiry(r.expires)
 		}
 	}
 	s.records.Add(int64(-n))
@@ -102,6 +99,8 @@ func (sh *shard) sweep(s *Store, now int64) int {
 		if expired(exp, now) {
 			delete(sh.marks, name)
 			m++
+		} else {
+			sh.noteExpiry(exp)
 		}
 	}
 	s.marks.Add(int64(-m))

@@ -21,9 +21,15 @@ import (
 //
 // Returns the fencing token (>= 1) when the lock was taken, otherwise minus
 // the holder's remaining lease in milliseconds (<= 0), a hint for how long
-// to wait.
+// to wait. A missing counter (a new bot, or a Redis that lost its data)
+// starts at the server's clock in microseconds, above every token the
+// lost counter can have handed out.
 var acquireScript = goredis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  if redis.call('EXISTS', KEYS[2]) == 0 then
+    local t = redis.call('TIME')
+    redis.call('SET', KEYS[2], t[1] .. string.format('%06d', tonumber(t[2])))
+  end
   return redis.call('INCR', KEYS[2])
 end
 local pttl = redis.call('PTTL', KEYS[1])
@@ -62,7 +68,10 @@ return 0
 // it every ttl/3, so only a crashed or partitioned holder loses it, after at
 // most ttl. The fencing token comes from one counter per bot, incremented
 // in the same script that takes the lock, so it grows with every
-// acquisition of every name.
+// acquisition of every name; it keeps growing when Redis loses the counter
+// (a restart without persistence), because a new counter starts at the
+// server's clock in microseconds, as long as the bot takes fewer than a
+// million locks per second and the server's clock does not go back.
 //
 // A Redis error ends the wait at once with that error: callers fail fast
 // while Redis is away instead of hanging until ctx ends.
