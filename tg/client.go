@@ -2,6 +2,7 @@ package tg
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -26,14 +27,20 @@ func New(token string, opts ...Option) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	redact := newRedactor(token)
 	cfg := config{baseURL: DefaultBaseURL}
 	for _, o := range opts {
 		if o == nil {
 			continue
 		}
 		if err := o(&cfg); err != nil {
-			return nil, err
+			return nil, redact.scrub(err) // a base URL may hold the token by mistake
 		}
+	}
+	if redact.contains(cfg.baseURL) {
+		// The token is added to the path by the client; a base URL that
+		// holds it too would print it (String) and never work.
+		return nil, errors.New("tg: invalid base URL: it must not contain the bot token")
 	}
 	if cfg.httpClient == nil {
 		cfg.httpClient = newDefaultHTTPClient()
@@ -42,7 +49,7 @@ func New(token string, opts ...Option) (*Client, error) {
 		http:       cfg.httpClient,
 		prefix:     secret(cfg.baseURL + "/bot" + token + "/"),
 		filePrefix: secret(cfg.baseURL + "/file/bot" + token + "/"),
-		redact:     newRedactor(token),
+		redact:     redact,
 	}
 	return &Client{
 		botID:  id,

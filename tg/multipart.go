@@ -31,7 +31,9 @@ type encodedParams struct {
 // written as "attach://<part>": a top-level parameter's part is named after
 // the parameter (and the JSON member is later dropped from the form); a
 // nested one (InputMedia, InputSticker, …) gets a generated part name
-// that the JSON keeps referencing. nil params encode as {}.
+// that the JSON keeps referencing. An upload found again is not sent
+// twice: the later member references the first one's part. nil params
+// encode as {}.
 func encodeParams(params any) (encodedParams, error) {
 	var ep encodedParams
 	if params == nil {
@@ -42,6 +44,13 @@ func encodeParams(params any) (encodedParams, error) {
 	hook := json.MarshalToFunc(func(enc *jsontext.Encoder, f InputFile) error {
 		if f.kind != fileByUpload {
 			return f.MarshalJSONTo(enc)
+		}
+		// The same upload used again (one photo in two media) refers to
+		// the part already made: its reader can be read only once.
+		for _, p := range ep.files {
+			if p.up == f.up {
+				return enc.WriteToken(jsontext.String("attach://" + p.part))
+			}
 		}
 		fp := filePart{up: f.up}
 		if enc.StackDepth() == 1 {
@@ -135,7 +144,7 @@ func writeForm(mw *multipart.Writer, fields []formField, files []filePart) error
 	}
 	for _, f := range files {
 		h := make(textproto.MIMEHeader, 2)
-		h.Set("Content-Disposition", multipart.FileContentDisposition(f.part, f.up.name))
+		h.Set("Content-Disposition", multipart.FileContentDisposition(f.part, headerSafe(f.up.name)))
 		h.Set("Content-Type", contentTypeOf(f.up.name))
 		w, err := mw.CreatePart(h)
 		if err != nil {
@@ -146,6 +155,30 @@ func writeForm(mw *multipart.Writer, fields []formField, files []filePart) error
 		}
 	}
 	return mw.Close()
+}
+
+// headerSafe percent-encodes the control characters of a file name that
+// would make its part header unparsable (all but tab; CR and LF are
+// already encoded by multipart.FileContentDisposition).
+func headerSafe(name string) string {
+	var b []byte
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if (c < 0x20 || c == 0x7f) && c != '\t' && c != '\r' && c != '\n' {
+			if b == nil {
+				b = append(make([]byte, 0, len(name)+8), name[:i]...)
+			}
+			b = append(b, '%', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
+			continue
+		}
+		if b != nil {
+			b = append(b, c)
+		}
+	}
+	if b == nil {
+		return name
+	}
+	return string(b)
 }
 
 func contentTypeOf(name string) string {

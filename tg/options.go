@@ -32,7 +32,9 @@ func WithBaseURL(u string) Option {
 		if p.Scheme != "http" && p.Scheme != "https" || p.Host == "" {
 			return fmt.Errorf("tg: invalid base URL %q: want http(s)://host[:port][/path]", u)
 		}
-		if p.RawQuery != "" || p.Fragment != "" || p.User != nil {
+		// An empty query or fragment ("http://host?") still moves the path
+		// the client appends into the query or out of the request.
+		if p.RawQuery != "" || p.ForceQuery || strings.Contains(u, "#") || p.User != nil {
 			return fmt.Errorf("tg: invalid base URL %q: query, fragment and user info are not allowed", u)
 		}
 		c.baseURL = strings.TrimRight(u, "/")

@@ -43,6 +43,19 @@ func (r *redactor) text(s string) string {
 	return r.replacer.Replace(s)
 }
 
+// trimCutSecret removes from the end of s, a text cut from a longer one,
+// a beginning of the secret that the cut split off from the rest of it
+// (text no longer finds such a piece). It may also drop a few characters
+// that merely look like the secret's start, which is harmless at a cut.
+func (r *redactor) trimCutSecret(s string) string {
+	for n := min(len(r.secret)-1, len(s)); n > 0; n-- {
+		if strings.HasSuffix(s, r.secret[:n]) {
+			return s[:len(s)-n]
+		}
+	}
+	return s
+}
+
 // scrub returns err, or an equivalent error whose text (at every layer of its
 // chain) does not contain the token. A *url.Error from net/http is rebuilt
 // with a redacted URL so errors.As(err, **url.Error) keeps working; any

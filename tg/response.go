@@ -1,7 +1,6 @@
 package tg
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -33,19 +32,29 @@ type responseParameters struct {
 }
 
 // readResponse turns an HTTP response into nil, *Error, *NetworkError or a
-// decoding error, decoding "result" into result. It always closes the body.
+// decoding error, decoding "result" into result. A response that is not a
+// Bot API answer (not JSON, or a non-2xx status with a body that does not
+// decode) is an *Error with the HTTP status as its code. It always closes
+// the body.
 func (h *httpCaller) readResponse(method string, resp *http.Response, result any) error {
 	defer drainClose(resp.Body)
 	ct := resp.Header.Get("Content-Type")
 	if !isJSONContentType(ct) {
 		return h.nonJSONError(method, resp, ct)
 	}
-	env, err := decodeEnvelope(resp.Body, result)
-	if err != nil {
-		if isDecodeError(err) {
-			return h.redact.scrub(fmt.Errorf("tg: %s: decoding response (HTTP %d): %w", method, resp.StatusCode, err))
-		}
-		return &NetworkError{Method: method, Err: h.redact.scrub(err)}
+	body := readRecorder{r: resp.Body}
+	env, err := decodeEnvelope(&body, result)
+	switch {
+	case err == nil:
+	case body.err != nil: // reading failed (reset, cut short, cancelled)
+		return &NetworkError{Method: method, Err: h.redact.scrub(body.err)}
+	case resp.StatusCode/100 != 2:
+		// Not a Bot API answer (an empty or broken body from a proxy or
+		// load balancer): report the HTTP status so that callers can
+		// branch on it, as for a non-JSON page.
+		return h.malformedError(method, resp, err)
+	default:
+		return h.redact.scrub(fmt.Errorf("tg: %s: decoding response (HTTP %d): %w", method, resp.StatusCode, err))
 	}
 	switch {
 	case env.ok:
@@ -57,7 +66,7 @@ func (h *httpCaller) readResponse(method string, resp *http.Response, result any
 		Method:          method,
 		Code:            env.code,
 		Description:     h.redact.text(env.description),
-		RetryAfter:      time.Duration(env.retryAfter * float64(time.Second)),
+		RetryAfter:      retryAfterSeconds(env.retryAfter),
 		MigrateToChatID: env.migrateTo,
 	}
 	if e.Code == 0 {
@@ -115,23 +124,6 @@ func decodeEnvelope(r io.Reader, result any) (envelope, error) {
 	return env, err
 }
 
-// isDecodeError tells malformed JSON or a result of the wrong shape apart
-// from a failure to read the body, which is a network error. A body cut
-// short (io.ErrUnexpectedEOF) counts as a network error.
-func isDecodeError(err error) bool {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return false
-	}
-	if err == io.EOF { // empty body
-		return true
-	}
-	if _, ok := errors.AsType[*jsontext.SyntacticError](err); ok {
-		return true
-	}
-	_, ok := errors.AsType[*json.SemanticError](err)
-	return ok
-}
-
 func isJSONContentType(ct string) bool {
 	if ct == "" {
 		return true // be lenient; decoding will tell
@@ -145,7 +137,13 @@ func isJSONContentType(ct string) bool {
 func (h *httpCaller) nonJSONError(method string, resp *http.Response, ct string) error {
 	buf := make([]byte, 512)
 	n, _ := io.ReadFull(resp.Body, buf)
-	snippet := strings.Join(strings.Fields(strings.ToValidUTF8(string(buf[:n]), "\uFFFD")), " ")
+	// Redact before cutting anything: a token split by a cut would no
+	// longer be recognised. The read itself may have split one at the end.
+	text := h.redact.text(string(buf[:n]))
+	if n == len(buf) {
+		text = h.redact.trimCutSecret(text)
+	}
+	snippet := strings.Join(strings.Fields(strings.ToValidUTF8(text, "\uFFFD")), " ")
 	if len(snippet) > 160 {
 		cut := 160
 		for cut > 0 && !utf8.RuneStart(snippet[cut]) {
@@ -163,9 +161,35 @@ func (h *httpCaller) nonJSONError(method string, resp *http.Response, ct string)
 	return &Error{
 		Method:      method,
 		Code:        resp.StatusCode,
-		Description: h.redact.text(desc),
+		Description: h.redact.text(desc), // the status line or type may echo it too
 		RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
 	}
+}
+
+// malformedError describes a non-2xx response whose JSON body could not be
+// decoded (decodeErr) as an *Error carrying the HTTP status.
+func (h *httpCaller) malformedError(method string, resp *http.Response, decodeErr error) error {
+	why := decodeErr.Error()
+	if decodeErr == io.EOF {
+		why = "empty body"
+	}
+	return &Error{
+		Method:      method,
+		Code:        resp.StatusCode,
+		Description: h.redact.text("malformed response: HTTP " + resp.Status + ": " + why),
+		RetryAfter:  parseRetryAfter(resp.Header.Get("Retry-After"), time.Now()),
+	}
+}
+
+// retryAfterSeconds converts parameters.retry_after to a duration. Values
+// that are not positive or beyond the range parseRetryAfter accepts give
+// zero (unknown), as converting them would overflow in a
+// platform-dependent way.
+func retryAfterSeconds(s float64) time.Duration {
+	if !(s > 0 && s <= 1<<31) {
+		return 0
+	}
+	return time.Duration(s * float64(time.Second))
 }
 
 // parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date.

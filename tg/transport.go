@@ -67,7 +67,7 @@ func (h *httpCaller) callMultipart(ctx context.Context, method string, ep encode
 			return nil
 		}
 	}
-	resp, err := h.post(ctx, method, contentType, body)
+	resp, err := h.post(ctx, method, contentType, ctxReader{ctx, body})
 	if err != nil {
 		if ue, ok := errors.AsType[*uploadError](finish()); ok {
 			return h.redact.scrub(fmt.Errorf("tg: %s: %w", method, ue))
@@ -77,6 +77,23 @@ func (h *httpCaller) callMultipart(ctx context.Context, method string, ep encode
 	err = h.readResponse(method, resp, result)
 	_ = finish()
 	return err
+}
+
+// ctxReader is the multipart request body. Once ctx is done (and the pipe
+// closed by it), reads fail with the context's cause instead of
+// io.ErrClosedPipe, so that whoever reads the body, net/http or a
+// wrapping RoundTripper, reports why the request stopped.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if err == io.ErrClosedPipe && c.ctx.Err() != nil {
+		err = context.Cause(c.ctx)
+	}
+	return n, err
 }
 
 // post sends one request. Its error is a scrubbed *NetworkError, or a

@@ -57,7 +57,8 @@ func (u *upload) copyTo(w io.Writer) error {
 }
 
 // readRecorder remembers the first non-EOF error of r, to tell a failing
-// upload reader apart from a failing request body.
+// reader apart from a failure of what consumes it: an upload reader from
+// the request body, a response body from the JSON decoding it.
 type readRecorder struct {
 	r   io.Reader
 	err error
