@@ -3,6 +3,7 @@ package herald
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"strings"
 	"sync"
 )
@@ -30,7 +31,7 @@ type Router struct {
 	plain      []int         // indexes of entries that are not commands
 	table      *commandTable // the ids of the tree's command names
 	commands   [][]int       // command id → indexes of its entries here
-	subtree    commandSet    // ids of the commands in this subtree
+	subtree    big.Int       // bit i set: command id i is in this subtree
 	anyUpdate  bool          // the subtree has outer middleware or non-command handlers
 }
 
@@ -168,29 +169,27 @@ func (r *Router) build(inherited []Handler, t *commandTable) {
 	r.outerChain = append(chainOf(r.outer), r.route)
 	r.anyUpdate = len(r.outer) > 0
 	for i, e := range r.entries {
-		switch {
-		case e.router != nil:
+		if e.router != nil {
 			e.router.build(inner, t)
 			r.kinds |= e.router.kinds
 			r.anyUpdate = r.anyUpdate || e.router.anyUpdate
-			r.subtree.union(e.router.subtree)
-		case e.command != "":
-			id := t.ids[e.command]
-			if len(r.commands) <= id {
-				r.commands = append(r.commands, make([][]int, id+1-len(r.commands))...)
-			}
-			r.commands[id] = append(r.commands[id], i)
-			r.subtree.add(id)
-		default:
-			r.anyUpdate = true
-		}
-		if e.router == nil {
-			e.chain = append(append([]Handler{}, inner...), e.h)
-			r.kinds |= e.kinds
-		}
-		if e.command == "" {
+			r.subtree.Or(&r.subtree, &e.router.subtree)
 			r.plain = append(r.plain, i)
+			continue
 		}
+		e.chain = append(append([]Handler{}, inner...), e.h)
+		r.kinds |= e.kinds
+		if e.command == "" {
+			r.anyUpdate = true
+			r.plain = append(r.plain, i)
+			continue
+		}
+		id := t.ids[e.command]
+		if len(r.commands) <= id {
+			r.commands = append(r.commands, make([][]int, id+1-len(r.commands))...)
+		}
+		r.commands[id] = append(r.commands[id], i)
+		r.subtree.SetBit(&r.subtree, id, 1)
 	}
 }
 

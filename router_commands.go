@@ -18,25 +18,6 @@ func (t *commandTable) number(r *Router) {
 	})
 }
 
-// commandSet is a bitset of command ids.
-type commandSet []uint64
-
-func (s *commandSet) add(id int) {
-	for len(*s) <= id/64 {
-		*s = append(*s, 0)
-	}
-	(*s)[id/64] |= 1 << (id % 64)
-}
-
-func (s commandSet) has(id int) bool { return id/64 < len(s) && s[id/64]&(1<<(id%64)) != 0 }
-
-func (s *commandSet) union(o commandSet) {
-	for i, w := range o {
-		s.add(i * 64) // grows s
-		(*s)[i] |= w
-	}
-}
-
 // commandID returns the id of the update's command in r's tree, or 0 when
 // the update carries no command for this bot or the tree has no such
 // command. The lookup is made once per update and tree.
@@ -59,5 +40,5 @@ func (r *Router) skips(c *Context) bool {
 	if r.anyUpdate {
 		return false
 	}
-	return c.kind != KindMessage || !r.subtree.has(r.commandID(c))
+	return c.kind != KindMessage || r.subtree.Bit(r.commandID(c)) == 0
 }

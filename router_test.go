@@ -491,6 +491,13 @@ func TestCommandOnlyRoutersAcrossTheTree(t *testing.T) {
 		t.Errorf("trace %v\nwant  %v", rec.trace, want)
 	}
 	rec.trace = nil
+	// Id 0 means "no command of this tree": no router may claim it, or
+	// routers holding only commands would be entered for plain text.
+	for _, r := range []*Router{root, a, b1, inner} {
+		if r.subtree.Bit(0) != 0 {
+			t.Errorf("router %q claims command id 0", r.Name())
+		}
+	}
 	// An included router is entered only for the kinds its handlers take.
 	_ = b.HandleUpdate(context.Background(), callbackUpdate(9, "x"))
 	if len(rec.trace) != 0 {
