@@ -119,24 +119,18 @@ func runBench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "herald bench: %d users × %d messages, handler work %v, Herald by %s, emulator at %s (limits off)\n",
 		cfg.Users, cfg.Messages, cfg.Work, mode, base)
-	runs := []struct {
+	type run struct {
 		name  string
-		serve func(ctx context.Context, token string, t *benchTracker) error
-	}{{"herald", func(ctx context.Context, token string, t *benchTracker) error {
-		return serveHerald(ctx, base, token, cfg, t)
-	}}}
+		serve benchServer
+	}
+	runs := []run{{"herald", serveHerald}}
 	if cfg.Baseline {
-		runs = append(runs, struct {
-			name  string
-			serve func(ctx context.Context, token string, t *benchTracker) error
-		}{"baseline", func(ctx context.Context, token string, t *benchTracker) error {
-			return serveBaseline(ctx, base, token, cfg.Work, t)
-		}})
+		runs = append(runs, run{"baseline", serveBaseline})
 	}
 	var results []benchResult
 	for i, r := range runs {
 		token := fmt.Sprintf("%d:bench-%s", 700_001+i, r.name)
-		res, err := benchOne(ctx, emu, token, r.name, cfg, r.serve)
+		res, err := benchOne(ctx, emu, base, token, r.name, cfg, r.serve)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
@@ -146,17 +140,33 @@ func runBench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	return nil
 }
 
+// benchServer runs a bot on the emulator at base until ctx ends, telling t
+// of every answer.
+type benchServer func(ctx context.Context, base, token string, cfg benchConfig, t *benchTracker) error
+
 // benchOne sends the traffic to the bot that serve runs and waits until
 // every message is answered.
-func benchOne(ctx context.Context, emu *emulator.Emulator, token, name string, cfg benchConfig,
-	serve func(context.Context, string, *benchTracker) error) (benchResult, error) {
+func benchOne(ctx context.Context, emu *emulator.Emulator, base, token, name string, cfg benchConfig,
+	serve benchServer) (benchResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, cfg.Timeout)
 	defer cancel()
 	t := newBenchTracker(cfg.Users, cfg.Messages)
 	botCtx, stopBot := context.WithCancel(ctx)
 	served := make(chan error, 1)
-	go func() { served <- serve(botCtx, token, t) }()
+	go func() { served <- serve(botCtx, base, token, cfg, t) }()
 	defer func() { stopBot(); <-served }()
+	// wait waits for ch, or fails when the bot stopped or time ran out.
+	wait := func(ch <-chan struct{}, what string) error {
+		select {
+		case <-ch:
+			return nil
+		case err := <-served:
+			served <- err // for the deferred wait
+			return fmt.Errorf("the bot stopped before %s: %v", what, err)
+		case <-ctx.Done():
+			return fmt.Errorf("timed out before %s: %w", what, ctx.Err())
+		}
+	}
 
 	// One message first, so that the bot's start-up (getMe, setWebhook)
 	// is not counted.
@@ -164,13 +174,8 @@ func benchOne(ctx context.Context, emu *emulator.Emulator, token, name string, c
 		From: tg.User{ID: benchFirstUser - 1, FirstName: "Warm-up"}, Text: benchWarmUp}); err != nil {
 		return benchResult{}, err
 	}
-	select {
-	case <-t.warm:
-	case err := <-served:
-		served <- err // for the deferred wait
-		return benchResult{}, fmt.Errorf("the bot stopped before it answered: %v", err)
-	case <-ctx.Done():
-		return benchResult{}, fmt.Errorf("the bot did not answer its first message: %w", ctx.Err())
+	if err := wait(t.warm, "it answered its first message"); err != nil {
+		return benchResult{}, err
 	}
 
 	t.loadStart.Store(int64(time.Since(t.start)))
@@ -186,13 +191,8 @@ func benchOne(ctx context.Context, emu *emulator.Emulator, token, name string, c
 	if load.Failed > 0 {
 		return benchResult{}, fmt.Errorf("%d of the users' messages failed: %s", load.Failed, load.FirstError)
 	}
-	select {
-	case <-t.done:
-	case err := <-served:
-		served <- err // for the deferred wait
-		return benchResult{}, fmt.Errorf("the bot stopped after %d of %d answers: %v", t.answered.Load(), t.total, err)
-	case <-ctx.Done():
-		return benchResult{}, fmt.Errorf("%d of %d messages answered before the timeout: %w", t.answered.Load(), t.total, ctx.Err())
+	if err := wait(t.done, "every message was answered"); err != nil {
+		return benchResult{}, fmt.Errorf("%w (%d of %d answered)", err, t.answered.Load(), t.total)
 	}
 	return t.result(name), nil
 }
@@ -329,7 +329,7 @@ func serveHerald(ctx context.Context, base, token string, cfg benchConfig, t *be
 
 // serveBaseline is the bot a newcomer writes by hand on tg.Client: one
 // loop that fetches updates and answers each in turn.
-func serveBaseline(ctx context.Context, base, token string, work time.Duration, t *benchTracker) error {
+func serveBaseline(ctx context.Context, base, token string, cfg benchConfig, t *benchTracker) error {
 	client, err := tg.New(token, tg.WithBaseURL(base))
 	if err != nil {
 		return err
@@ -348,7 +348,7 @@ func serveBaseline(ctx context.Context, base, token string, work time.Duration, 
 			if u.Message == nil {
 				continue
 			}
-			if err := pause(ctx, work); err != nil {
+			if err := pause(ctx, cfg.Work); err != nil {
 				return nil
 			}
 			if _, err := client.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(u.Message.Chat.ID), Text: "ok"}); err != nil {
