@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"path"
 	"strconv"
+	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -161,24 +162,19 @@ func writeForm(mw *multipart.Writer, fields []formField, files []filePart) error
 // would make its part header unparsable (all but tab; CR and LF are
 // already encoded by multipart.FileContentDisposition).
 func headerSafe(name string) string {
-	var b []byte
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if (c < 0x20 || c == 0x7f) && c != '\t' && c != '\r' && c != '\n' {
-			if b == nil {
-				b = append(make([]byte, 0, len(name)+8), name[:i]...)
-			}
-			b = append(b, '%', "0123456789ABCDEF"[c>>4], "0123456789ABCDEF"[c&15])
-			continue
-		}
-		if b != nil {
-			b = append(b, c)
-		}
-	}
-	if b == nil {
+	unsafe := func(c rune) bool { return (c < 0x20 || c == 0x7f) && c != '\t' && c != '\r' && c != '\n' }
+	if !strings.ContainsFunc(name, unsafe) {
 		return name
 	}
-	return string(b)
+	var b strings.Builder
+	for _, c := range []byte(name) {
+		if unsafe(rune(c)) {
+			fmt.Fprintf(&b, "%%%02X", c)
+		} else {
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 func contentTypeOf(name string) string {
