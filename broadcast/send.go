@@ -87,13 +87,7 @@ func outcome(rec Recipient, msgID int64, err error, left, stopping bool, o *Opti
 	case isAPI && apiErr.Code == http.StatusTooManyRequests:
 		// Telegram refused it: nothing was posted. Try again later.
 		return retry(err.Error())
-	case isAPI && apiErr.Code >= 500 && o.ResendInDoubt:
-		// A 5xx may come after the message was posted (as package limit
-		// assumes too), so it is in doubt like a lost answer.
-		return retry("in doubt, sent again: " + err.Error())
-	case isAPI && apiErr.Code >= 500:
-		rec.Status, rec.Error = Skipped, "in doubt: "+err.Error()
-	case isAPI:
+	case isAPI && apiErr.Code < 500:
 		rec.Status, rec.Error = Failed, err.Error() // 4xx: trying again would not help
 	case !left && stopping:
 		// Stopped while waiting for the limiter: not an attempt.
@@ -101,10 +95,12 @@ func outcome(rec Recipient, msgID int64, err error, left, stopping bool, o *Opti
 	case !left:
 		// The request never left (connection refused, limiter failure).
 		return retry(err.Error())
+	// Sent, and no definite answer: none at all, or a 5xx, which may come
+	// after the message was posted (package limit assumes so too).
 	case o.ResendInDoubt:
 		return retry("in doubt, sent again: " + err.Error())
 	default:
-		// Sent, but no answer: Telegram may have posted it. At most once.
+		// Telegram may have posted it. At most once.
 		rec.Status, rec.Error = Skipped, "in doubt: "+err.Error()
 	}
 	return rec
