@@ -53,7 +53,7 @@ func (c *chat) unpin(id int64) {
 	c.pinned = slices.DeleteFunc(c.pinned, func(x int64) bool { return x == id })
 }
 
-// setSender makes m a post of the channel ch, or else a message from from.
+// setSender makes m a post of the channel c, or else a message from from.
 func (c *chat) setSender(m *tg.Message, from tg.User) {
 	if c.info.Type == "channel" {
 		sc := c.info

@@ -30,9 +30,7 @@ func TestGetMe(t *testing.T) {
 }
 
 func TestSendEditDelete(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 
 	kb := inlineKeyboard([]tg.InlineKeyboardButton{cbButton("Yes", "yes"), cbButton("No", "no")})
@@ -88,9 +86,7 @@ func TestSendEditDelete(t *testing.T) {
 }
 
 func TestForwardCopy(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	s := say(t, e, "forward me")
 	fw, err := c.ForwardMessage(ctx, tg.ForwardMessageParams{ChatID: tg.ID(ann.ID), FromChatID: tg.ID(ann.ID), MessageID: s.MessageID})
 	if err != nil {
@@ -118,9 +114,7 @@ func TestForwardCopy(t *testing.T) {
 }
 
 func TestCallbackQuery(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	m, err := c.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(ann.ID), Text: "Pick", ReplyMarkup: inlineKeyboard([]tg.InlineKeyboardButton{cbButton("A", "a")})})
 	if err != nil {
@@ -313,9 +307,7 @@ func testPNG(t testing.TB, w, h int) []byte {
 }
 
 func TestFiles(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	pic := testPNG(t, 4, 3)
 	m, err := c.SendPhoto(ctx, tg.SendPhotoParams{ChatID: tg.ID(ann.ID), Photo: tg.FileUpload("pic.png", bytes.NewReader(pic)), Caption: "a picture"})
@@ -385,9 +377,7 @@ func TestFiles(t *testing.T) {
 }
 
 func TestMediaGroup(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	// Called through Client.Call with a map so that the test does not
 	// depend on the generated element type of "media".
@@ -436,9 +426,7 @@ func TestCommands(t *testing.T) {
 }
 
 func TestChatsMembersPins(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	group := tg.Chat{ID: -500, Type: "supergroup", Title: "Club", Username: "club"}
 	s, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Chat: group, Text: "hi all"})
 	if err != nil {
@@ -482,9 +470,7 @@ func TestChatsMembersPins(t *testing.T) {
 }
 
 func TestValidationErrors(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	long := string(bytes.Repeat([]byte("x"), 4097))
 	cases := []struct {
@@ -541,9 +527,7 @@ func TestValidationErrors(t *testing.T) {
 }
 
 func TestBlockedUser(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	if err := e.BlockBot(ann.ID, testToken); err != nil {
 		t.Fatal(err)
@@ -586,9 +570,7 @@ func TestUnauthorized(t *testing.T) {
 }
 
 func TestConcurrentSends(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	var wg sync.WaitGroup
 	for i := range 8 {
 		u := tg.User{ID: int64(2000 + i), FirstName: "U"}

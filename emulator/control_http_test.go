@@ -39,9 +39,7 @@ func do(t *testing.T, method, url, body string, wantStatus int, out any) {
 }
 
 func TestControlHTTP(t *testing.T) {
-	_, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	_, url, c, ctx := startBot(t)
 
 	var sent Sent
 	do(t, "POST", url+"/control/messages", `{"token":"`+testToken+`","from":{"id":1,"first_name":"Ann","username":"ann"},"chat":{"id":1,"type":"private"},"text":"/start"}`, 200, &sent)
@@ -107,9 +105,7 @@ func TestControlHTTP(t *testing.T) {
 }
 
 func TestControlEventsSSE(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, url, c, ctx := startBot(t)
 	say(t, e, "/start")
 	req, _ := http.NewRequestWithContext(ctx, "GET", url+"/control/events?token="+testToken+"&chat_id=1001", nil)
 	resp, err := http.DefaultClient.Do(req)

@@ -12,7 +12,10 @@ import (
 
 const testToken = "123456:TEST-secret_token"
 
-var ann = tg.User{ID: 1001, FirstName: "Ann", Username: "ann"}
+var (
+	ann = tg.User{ID: 1001, FirstName: "Ann", Username: "ann"}
+	bob = tg.User{ID: 1002, FirstName: "Bob"}
+)
 
 // startEmu serves a new emulator on 127.0.0.1 for the test.
 func startEmu(t testing.TB, opts Options) (*Emulator, string) {
@@ -22,6 +25,20 @@ func startEmu(t testing.TB, opts Options) (*Emulator, string) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { _ = e.Close() })
 	return e, srv.URL
+}
+
+// startClient serves a new emulator for the test, and returns it with
+// its URL, a client of the test bot and a test context.
+func startClient(t testing.TB, opts Options) (*Emulator, string, *tg.Client, context.Context) {
+	t.Helper()
+	e, url := startEmu(t, opts)
+	return e, url, newClient(t, url, testToken), testCtx(t)
+}
+
+// startBot is startClient for an emulator without rate limits.
+func startBot(t testing.TB) (*Emulator, string, *tg.Client, context.Context) {
+	t.Helper()
+	return startClient(t, Options{Limits: offLimits()})
 }
 
 func newClient(t testing.TB, baseURL, token string) *tg.Client {
@@ -42,7 +59,14 @@ func testCtx(t testing.TB) context.Context {
 // say makes ann write text to the test bot in her private chat.
 func say(t testing.TB, e *Emulator, text string) Sent {
 	t.Helper()
-	s, err := e.SendMessage(context.Background(), UserMessage{Token: testToken, From: ann, Text: text})
+	return sayIn(t, e, ann, tg.Chat{}, text)
+}
+
+// sayIn makes from write text to the test bot in chat, or in from's
+// private chat when chat is the zero Chat.
+func sayIn(t testing.TB, e *Emulator, from tg.User, chat tg.Chat, text string) Sent {
+	t.Helper()
+	s, err := e.SendMessage(context.Background(), UserMessage{Token: testToken, From: from, Chat: chat, Text: text})
 	if err != nil {
 		t.Fatalf("SendMessage(%q): %v", text, err)
 	}

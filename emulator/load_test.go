@@ -9,9 +9,7 @@ import (
 )
 
 func TestLoad(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, url, c, ctx := startBot(t)
 	l := Load{Token: testToken, Users: 5, MessagesPerUser: 3, FirstUserID: 100, MaxDuration: 10 * time.Second}
 	res, err := e.RunLoad(ctx, l)
 	if err != nil || res.Messages != 15 || res.Failed != 0 {

@@ -101,18 +101,19 @@ func editMessage(c *call, read func() (string, []tg.MessageEntity, *apiError),
 	// Only an inline keyboard belongs to the message: a reply keyboard it
 	// was sent with (kept in m.markup for the transcript) belongs to the
 	// chat, and edits neither compare nor remove it.
-	cur := m.markup
+	keyboard := m.markup
 	if m.m.ReplyMarkup == nil {
-		cur = nil
+		keyboard = nil
 	}
-	same := bytes.Equal(cur, mk.raw)
+	same := bytes.Equal(keyboard, mk.raw)
 	if field != nil {
-		cur, curEnts, aerr := field(m.m)
+		text, textEnts, aerr := field(m.m)
 		if aerr != nil {
 			return nil, aerr
 		}
-		if same = same && *cur == s && sameEntities(*curEnts, ents); !same {
-			*cur, *curEnts = s, ents
+		same = same && *text == s && sameEntities(*textEnts, ents)
+		if !same {
+			*text, *textEnts = s, ents
 		}
 	}
 	if same {

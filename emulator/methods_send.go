@@ -170,8 +170,8 @@ func sendCopies(c *call, ids []int64, notFound *apiError, check func(src *messag
 	if len(srcs) == 0 {
 		return nil, notFound
 	}
-	for _, src := range srcs {
-		if check != nil {
+	if check != nil {
+		for _, src := range srcs {
 			if aerr := check(src); aerr != nil {
 				return nil, aerr
 			}

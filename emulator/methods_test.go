@@ -29,9 +29,7 @@ func mustCall(t *testing.T, c *tg.Client, method string, params map[string]any, 
 const notModified = "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
 
 func TestEditCaptionAndReplyMarkup(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	kb := inlineKeyboard([]tg.InlineKeyboardButton{cbButton("A", "a")})
 	kb2 := inlineKeyboard([]tg.InlineKeyboardButton{cbButton("B", "b")})
@@ -122,16 +120,12 @@ func TestEditMessageWithReplyKeyboard(t *testing.T) {
 }
 
 func TestForwardCopyDeleteMany(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	for _, s := range []string{"one", "two", "three"} {
 		say(t, e, s)
 	}
 	group := tg.Chat{ID: -300, Type: "group", Title: "G"}
-	if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Chat: group, Text: "here"}); err != nil {
-		t.Fatal(err)
-	}
+	sayIn(t, e, ann, group, "here")
 	ids, err := c.ForwardMessages(ctx, tg.ForwardMessagesParams{ChatID: tg.ID(-300), FromChatID: tg.ID(ann.ID), MessageIDs: []int64{1, 2, 77, 3}})
 	if err != nil {
 		t.Fatal(err)
@@ -191,9 +185,7 @@ func TestForwardCopyDeleteMany(t *testing.T) {
 // reply_markup, and that a refused copy leaves no trace: no message id
 // is used up.
 func TestCopyMessageCaptionAndMarkup(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	ph, err := c.SendPhoto(ctx, tg.SendPhotoParams{ChatID: tg.ID(ann.ID), Photo: tg.FileUpload("p.png", bytes.NewReader(testPNG(t, 1, 1))), Caption: "orig"})
 	if err != nil {
@@ -228,16 +220,11 @@ func TestCopyMessageCaptionAndMarkup(t *testing.T) {
 }
 
 func TestChatMemberCountAdminsAndPins(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	group := tg.Chat{ID: -400, Type: "supergroup", Title: "Club"}
-	bob := tg.User{ID: 1002, FirstName: "Bob"}
 	for _, u := range []tg.User{ann, bob} {
-		if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: u, Chat: group, Text: "hi from " + u.FirstName}); err != nil {
-			t.Fatal(err)
-		}
+		sayIn(t, e, u, group, "hi from "+u.FirstName)
 	}
 	if n, err := c.GetChatMemberCount(ctx, tg.GetChatMemberCountParams{ChatID: tg.ID(-400)}); err != nil || n != 3 {
 		t.Fatalf("group member count = %d, %v; want 3 (two users and the bot)", n, err)
@@ -297,9 +284,7 @@ func TestChatMemberCountAdminsAndPins(t *testing.T) {
 }
 
 func TestHTMLParseMode(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	for _, tc := range []struct{ in, want string }{
 		{`<b>Hi</b> <i>there</i>`, "Hi there"},
@@ -394,9 +379,7 @@ func TestCommandScopes(t *testing.T) {
 }
 
 func TestGetUpdatesDropStats(t *testing.T) {
-	e, url := startEmu(t, Options{})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, url, c, ctx := startClient(t, Options{})
 	for range 3 {
 		say(t, e, "hi")
 	}
@@ -437,9 +420,7 @@ func TestGetUpdatesDropStats(t *testing.T) {
 
 func TestWebhookInfoAndDrop(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
-	e, url := startEmu(t, Options{Clock: clock})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, url, c, ctx := startClient(t, Options{Clock: clock})
 	// Without a webhook, url is present and empty, as on Telegram.
 	status, body := raw(t, "GET", url+"/bot"+testToken+"/getWebhookInfo", "", nil)
 	if status != 200 || !strings.Contains(body, `"url":""`) || !strings.Contains(body, `"pending_update_count":0`) {
@@ -504,9 +485,7 @@ func TestWebhookInfoAndDrop(t *testing.T) {
 }
 
 func TestLogOutAndClose(t *testing.T) {
-	_, url := startEmu(t, Options{})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	_, _, c, ctx := startClient(t, Options{})
 	if ok, err := c.LogOut(ctx); err != nil || !ok {
 		t.Fatalf("logOut = %v, %v", ok, err)
 	}
@@ -516,9 +495,7 @@ func TestLogOutAndClose(t *testing.T) {
 }
 
 func TestRepliesAndChatActions(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	s := say(t, e, "question")
 	m, err := c.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(ann.ID), Text: "answer", ReplyParameters: &tg.ReplyParameters{MessageID: s.MessageID}})
 	if err != nil || m.ReplyToMessage == nil || m.ReplyToMessage.Text != "question" || m.ReplyToMessage.From.ID != ann.ID {
@@ -554,9 +531,7 @@ func TestRepliesAndChatActions(t *testing.T) {
 }
 
 func TestControlHTTPBotsCallbacksLimits(t *testing.T) {
-	_, url := startEmu(t, Options{})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	_, url, c, ctx := startClient(t, Options{})
 
 	var bot BotInfo
 	do(t, "POST", url+"/control/bots", `{"token":"`+testToken+`"}`, 200, &bot)

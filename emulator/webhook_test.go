@@ -209,7 +209,6 @@ func TestWebhookOrderPerChatAndMaxConnections(t *testing.T) {
 	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL, MaxConnections: 2}); err != nil {
 		t.Fatal(err)
 	}
-	bob := tg.User{ID: 1002, FirstName: "Bob"}
 	cyd := tg.User{ID: 1003, FirstName: "Cyd"}
 	for _, m := range []UserMessage{
 		{Token: testToken, From: ann, Text: "a1"},

@@ -12,15 +12,10 @@ import (
 )
 
 func TestForwardOrigins(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
 	channel := tg.Chat{ID: -700, Type: "channel", Title: "News"}
-	post, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Chat: channel, Text: "breaking"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	post := sayIn(t, e, ann, channel, "breaking")
 	fw, err := c.ForwardMessage(ctx, tg.ForwardMessageParams{ChatID: tg.ID(ann.ID), FromChatID: tg.ID(-700), MessageID: post.MessageID})
 	if err != nil {
 		t.Fatal(err)
@@ -57,14 +52,9 @@ func TestForwardOrigins(t *testing.T) {
 }
 
 func TestChatMemberStatuses(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
-	bob := tg.User{ID: 1002, FirstName: "Bob"}
-	if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: bob, Chat: tg.Chat{ID: -800, Type: "group"}, Text: "hey"}); err != nil {
-		t.Fatal(err)
-	}
+	sayIn(t, e, bob, tg.Chat{ID: -800, Type: "group"}, "hey")
 	// Ann is known but not in the group: left.
 	mem, err := c.GetChatMember(ctx, tg.GetChatMemberParams{ChatID: tg.ID(-800), UserID: ann.ID})
 	if err != nil || mem.Status() != "left" {
@@ -121,16 +111,10 @@ func TestEditEntities(t *testing.T) {
 }
 
 func TestForumTopicValidation(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	forum := tg.Chat{ID: -900, Type: "supergroup", Title: "Forum", IsForum: true}
-	if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Chat: forum, Text: "hi"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Chat: tg.Chat{ID: -901, Type: "supergroup"}, Text: "hi"}); err != nil {
-		t.Fatal(err)
-	}
+	sayIn(t, e, ann, forum, "hi")
+	sayIn(t, e, ann, tg.Chat{ID: -901, Type: "supergroup"}, "hi")
 	_, err := c.CreateForumTopic(ctx, tg.CreateForumTopicParams{ChatID: tg.ID(-900), Name: "   "})
 	wantAPIError(t, err, 400, "Bad Request: TOPIC_TITLE_EMPTY")
 	_, err = c.CreateForumTopic(ctx, tg.CreateForumTopicParams{ChatID: tg.ID(-900), Name: strings.Repeat("n", 129)})
@@ -160,9 +144,7 @@ func TestControlSendMessageRefusedLeavesNoTrace(t *testing.T) {
 	e, _ := startEmu(t, Options{Limits: offLimits()})
 	ctx := context.Background()
 	forum := tg.Chat{ID: -950, Type: "supergroup", Title: "Forum", IsForum: true}
-	if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Chat: forum, Text: "hi"}); err != nil {
-		t.Fatal(err)
-	}
+	sayIn(t, e, ann, forum, "hi")
 	_, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Chat: forum, MessageThreadID: 42, ReplyToMessageID: 99, Text: "reply"})
 	if err == nil {
 		t.Fatal("reply to a missing message succeeded")
@@ -214,9 +196,7 @@ func TestMediaGroupDocumentsAndErrors(t *testing.T) {
 }
 
 func TestFileDownloadHeaders(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits(), MaxFileSize: 1000})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, url, c, ctx := startClient(t, Options{Limits: offLimits(), MaxFileSize: 1000})
 	say(t, e, "/start")
 	pic := testPNG(t, 3, 3)
 	m, err := c.SendPhoto(ctx, tg.SendPhotoParams{ChatID: tg.ID(ann.ID), Photo: tg.FileUpload("p.png", bytes.NewReader(pic))})
@@ -250,14 +230,9 @@ func TestFileDownloadHeaders(t *testing.T) {
 }
 
 func TestSubscribeFilterAndOverflow(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	say(t, e, "/start")
-	bob := tg.User{ID: 1002, FirstName: "Bob"}
-	if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: bob, Text: "hi"}); err != nil {
-		t.Fatal(err)
-	}
+	sayIn(t, e, bob, tg.Chat{}, "hi")
 	annEvents, cancelAnn, err := e.Subscribe(testToken, ann.ID)
 	if err != nil {
 		t.Fatal(err)

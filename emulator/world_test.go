@@ -10,9 +10,7 @@ import (
 )
 
 func TestForumTopicsAndChannels(t *testing.T) {
-	e, url := startEmu(t, Options{Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	e, _, c, ctx := startBot(t)
 	forum := tg.Chat{ID: -1009, Type: "supergroup", Title: "Forum", IsForum: true}
 	if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Chat: forum, Text: "hello"}); err != nil {
 		t.Fatal(err)
