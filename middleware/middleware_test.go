@@ -217,9 +217,7 @@ func TestRefusalsAnswerButtons(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	b.Router().Use(AdminOnly(AdminConfig{}))
+	f, b := adminBot(t)
 	b.Router().CallbackQuery(func(*herald.Context) error { t.Error("a refused press was handled"); return nil })
 	_ = b.HandleUpdate(ctx, press(1))
 	if n := f.count(`answerCallbackQuery {"callback_query_id":"q","text":"This is for chat administrators only.","show_alert":true}`); n != 1 {

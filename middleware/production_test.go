@@ -23,6 +23,16 @@ import (
 // anonymous administrator sends on behalf of the group.
 const groupAnonymousBot = 1087968824
 
+// adminBot is a bot on a fake Bot API whose router lets only chat
+// administrators through.
+func adminBot(t *testing.T) (*fakeAPI, *herald.Bot) {
+	t.Helper()
+	f := &fakeAPI{}
+	b := newBot(t, f)
+	b.Router().Use(AdminOnly(AdminConfig{}))
+	return f, b
+}
+
 // anonymous is a message an anonymous administrator sent in chat.
 func anonymous(id, chatID int64) *tg.Update {
 	chat := tg.Chat{ID: chatID, Type: "supergroup", Title: "G"}
@@ -33,9 +43,7 @@ func anonymous(id, chatID int64) *tg.Update {
 // An anonymous administrator (sender_chat is the group itself) is an
 // administrator: no getChatMember for GroupAnonymousBot, no refusal.
 func TestAdminOnlyAnonymousAdmin(t *testing.T) {
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	b.Router().Use(AdminOnly(AdminConfig{}))
+	f, b := adminBot(t)
 	ran := 0
 	b.Router().Message(func(*herald.Context) error { ran++; return nil })
 	_ = b.HandleUpdate(context.Background(), anonymous(1, -100))
@@ -50,9 +58,7 @@ func TestAdminOnlyAnonymousAdmin(t *testing.T) {
 // A message sent on behalf of another chat (a user posting as their own
 // channel) is not an admin's: only sender_chat == chat is.
 func TestAdminOnlySenderChatOfAnotherChat(t *testing.T) {
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	b.Router().Use(AdminOnly(AdminConfig{}))
+	f, b := adminBot(t)
 	b.Router().Message(func(*herald.Context) error { t.Error("a message on behalf of another channel passed"); return nil })
 	u := msg(1, -100, 136817688, "supergroup") // Channel_Bot
 	u.Message.SenderChat = &tg.Chat{ID: -1005, Type: "channel", Title: "someone's channel"}
@@ -65,9 +71,7 @@ func TestAdminOnlySenderChatOfAnotherChat(t *testing.T) {
 // Only a channel's administrators can post in it: channel posts pass, and
 // AdminOnly never writes its refusal into a channel.
 func TestAdminOnlyChannelPost(t *testing.T) {
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	b.Router().Use(AdminOnly(AdminConfig{}))
+	f, b := adminBot(t)
 	ran := 0
 	b.Router().ChannelPost(func(*herald.Context) error { ran++; return nil })
 	ch := tg.Chat{ID: -1001, Type: "channel", Title: "C"}
@@ -462,9 +466,7 @@ func TestRecoverOuterThenNextUpdate(t *testing.T) {
 // A press of a button under a channel post (whose sender_chat is the
 // channel) is the presser's: it is checked like any other.
 func TestAdminOnlyButtonUnderChannelPost(t *testing.T) {
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	b.Router().Use(AdminOnly(AdminConfig{}))
+	f, b := adminBot(t)
 	b.Router().CallbackQuery(func(*herald.Context) error { t.Error("a member's press passed"); return nil })
 	ch := tg.Chat{ID: -1001, Type: "channel"}
 	_ = b.HandleUpdate(context.Background(), &tg.Update{UpdateID: 1, CallbackQuery: &tg.CallbackQuery{ID: "q", From: tg.User{ID: 5, FirstName: "U"}, Data: "x",

@@ -119,6 +119,13 @@ func (s *apiServer) nextCall(t *testing.T, method string) apiCall {
 	}
 }
 
+// waitOffset waits for a getUpdates call that asks from offset on.
+func (s *apiServer) waitOffset(t *testing.T, offset int64) {
+	t.Helper()
+	for c := s.nextCall(t, "getUpdates"); c.int("offset") != offset; c = s.nextCall(t, "getUpdates") {
+	}
+}
+
 // noCall fails if method is called within a short while.
 func (s *apiServer) noCall(t *testing.T, method string) {
 	t.Helper()
@@ -178,6 +185,13 @@ type recSink struct {
 
 func newRecSink() *recSink { return &recSink{got: make(chan submitted, 10000)} }
 
+// newAckSink is a recSink that acknowledges each update as it takes it.
+func newAckSink() *recSink {
+	s := newRecSink()
+	s.onSubmit = func(_ context.Context, _ *tg.Update, ack Ack) error { ack(nil); return nil }
+	return s
+}
+
 func (s *recSink) Submit(ctx context.Context, u *tg.Update, ack Ack) error {
 	if s.onSubmit != nil {
 		if err := s.onSubmit(ctx, u, ack); err != nil {
@@ -204,6 +218,16 @@ func (s *recSink) next(t *testing.T) submitted {
 	case <-time.After(10 * time.Second):
 		t.Fatal("no update submitted")
 		return submitted{}
+	}
+}
+
+// wantIDs waits for the updates ids, in this order.
+func (s *recSink) wantIDs(t *testing.T, ids ...int64) {
+	t.Helper()
+	for _, want := range ids {
+		if x := s.next(t); x.u.UpdateID != want {
+			t.Fatalf("got %d, want %d", x.u.UpdateID, want)
+		}
 	}
 }
 
@@ -261,4 +285,16 @@ func runPoller(t *testing.T, p *Poller, sink Sink) (stop func() error) {
 	}
 	t.Cleanup(func() { _ = stop() })
 	return stop
+}
+
+// wantPanic fails the test unless f panics with a string containing want.
+func wantPanic(t *testing.T, want string, f func()) {
+	t.Helper()
+	defer func() {
+		r := recover()
+		if s, _ := r.(string); r == nil || !strings.Contains(s, want) {
+			t.Fatalf("recover() = %v, want a panic with %q", r, want)
+		}
+	}()
+	f()
 }

@@ -123,16 +123,10 @@ func TestPollerSortsBatch(t *testing.T) {
 		return nil
 	})
 	p, _ := quietPoller(t, api.client(t), PollerConfig{})
-	sink := newRecSink()
-	sink.onSubmit = func(_ context.Context, _ *tg.Update, ack Ack) error { ack(nil); return nil }
+	sink := newAckSink()
 	runPoller(t, p, sink)
-	for _, want := range []int64{10, 11, 12} {
-		if x := sink.next(t); x.u.UpdateID != want {
-			t.Fatalf("got %d, want %d", x.u.UpdateID, want)
-		}
-	}
-	for c := api.nextCall(t, "getUpdates"); c.int("offset") != 13; c = api.nextCall(t, "getUpdates") {
-	}
+	sink.wantIDs(t, 10, 11, 12)
+	api.waitOffset(t, 13)
 }
 
 // TestPollerCommitFailure: when the final confirmation fails, Run still
@@ -208,12 +202,7 @@ func TestPollerConfigDefaults(t *testing.T) {
 }
 
 func TestNewPollerNilClientPanics(t *testing.T) {
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "nil *tg.Client") {
-			t.Fatalf("recover() = %v, want a nil client panic", r)
-		}
-	}()
-	NewPoller(nil, PollerConfig{})
+	wantPanic(t, "nil *tg.Client", func() { NewPoller(nil, PollerConfig{}) })
 }
 
 func TestSleepCtx(t *testing.T) {

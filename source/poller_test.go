@@ -286,8 +286,7 @@ func TestPollerErrorsBackoffConflictFlood(t *testing.T) {
 	})
 	p, logs := quietPoller(t, api.client(t), PollerConfig{})
 	delays := recordSleeps(p)
-	sink := newRecSink()
-	sink.onSubmit = func(_ context.Context, _ *tg.Update, ack Ack) error { ack(nil); return nil }
+	sink := newAckSink()
 	runPoller(t, p, sink)
 	if x := sink.next(t); x.u.Message.Text != "first" {
 		t.Fatalf("got %q", x.u.Message.Text)
@@ -530,16 +529,10 @@ func TestPollerUpdateIDRestart(t *testing.T) {
 		return nil // the emulator: nothing pending, a long poll
 	})
 	p, logs := quietPoller(t, api.client(t), PollerConfig{})
-	sink := newRecSink()
-	sink.onSubmit = func(_ context.Context, _ *tg.Update, ack Ack) error { ack(nil); return nil }
+	sink := newAckSink()
 	runPoller(t, p, sink)
-	for _, want := range []int64{900, 5, 6} {
-		if x := sink.next(t); x.u.UpdateID != want {
-			t.Fatalf("got %d, want %d", x.u.UpdateID, want)
-		}
-	}
-	for c := api.nextCall(t, "getUpdates"); c.int("offset") != 7; c = api.nextCall(t, "getUpdates") {
-	}
+	sink.wantIDs(t, 900, 5, 6)
+	api.waitOffset(t, 7)
 	if !strings.Contains(logs.String(), "update_id sequence restarted") {
 		t.Fatal("restart not logged")
 	}

@@ -139,12 +139,7 @@ func TestWebhookRejectionsAreNotLoggedWithSecrets(t *testing.T) {
 }
 
 func TestNewWebhookNilSinkPanics(t *testing.T) {
-	defer func() {
-		if r := recover(); r == nil || !strings.Contains(r.(string), "nil Sink") {
-			t.Fatalf("recover() = %v, want a nil Sink panic", r)
-		}
-	}()
-	NewWebhook(nil, WebhookConfig{})
+	wantPanic(t, "nil Sink", func() { NewWebhook(nil, WebhookConfig{}) })
 }
 
 func TestEncodeReplyInvalidMethod(t *testing.T) {

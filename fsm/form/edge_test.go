@@ -1,14 +1,12 @@
 package form_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/fsm/form"
@@ -38,8 +36,7 @@ func (u *user) keyboardLabels(msgID int64) []string {
 // summary's buttons.
 func TestFormEditFromSummary(t *testing.T) {
 	r := newRig(t, "7001:form-edit")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	done := make(chan Order, 1)
 	r.run(store, orderBot(done))
 	fay := r.user(16, "Fay")
@@ -111,8 +108,7 @@ type Survey struct {
 // replace only what they set, and OnCancel replaces the Cancelled reply.
 func TestFormDefaultSummaryTextsAndOnCancel(t *testing.T) {
 	r := newRig(t, "7001:form-texts")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	r.run(store, func(b *herald.Bot) {
 		f := form.New[Survey]("survey").
 			Text("name", "Name?", func(s *Survey, v string) error { s.Name = v; return nil }, form.Label("Your name")).
@@ -172,8 +168,7 @@ func TestFormStartBeforeRegister(t *testing.T) {
 // nothing.
 func TestFormForgedButtons(t *testing.T) {
 	r := newRig(t, "7001:form-forged")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	// /forge <data> sends a message with a button carrying data, as if an
 	// old or tampered keyboard had it.
 	r.run(store, func(b *herald.Bot) {
@@ -223,24 +218,15 @@ func TestFormForgedButtons(t *testing.T) {
 // handlers; corrupt data met by a button press is an error and is cleared.
 func TestFormExpiredOrCorruptOnButton(t *testing.T) {
 	r := newRig(t, "7001:form-expired")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	r.run(store, orderBot(make(chan Order, 1)))
 	ivy := r.user(19, "Ivy")
-	key := fsm.Key{BotID: 7001, ChatID: 19, UserID: 19}
-	ctx := context.Background()
 
 	ivy.say("/order")
 	ivy.say("Ivy")
 	ivy.say("1")
 	// The conversation expires: rewrite it with a very short TTL.
-	rec, err := store.Get(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.CompareAndSet(ctx, key, rec.Version, rec, 20*time.Millisecond); err != nil {
-		t.Fatal(err)
-	}
+	rewrite(t, store, 19, 20*time.Millisecond, func(*fsm.Record) {})
 	time.Sleep(50 * time.Millisecond)
 	if got := ivy.tap("M"); got != "This button is no longer active." {
 		t.Errorf("a button after expiry answered %q", got)
@@ -250,14 +236,7 @@ func TestFormExpiredOrCorruptOnButton(t *testing.T) {
 	ivy.say("/order")
 	ivy.say("Ivy")
 	ivy.say("1")
-	rec, err = store.Get(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rec.Data = []byte(`{"run": 7}`)
-	if _, err := store.CompareAndSet(ctx, key, rec.Version, rec, 0); err != nil {
-		t.Fatal(err)
-	}
+	rewrite(t, store, 19, 0, func(rec *fsm.Record) { rec.Data = []byte(`{"run": 7}`) })
 	// The rig's error handler does not answer the press (the default one
 	// does), so do not wait for an answer.
 	msg, data := ivy.button("M")
@@ -265,12 +244,7 @@ func TestFormExpiredOrCorruptOnButton(t *testing.T) {
 		t.Fatal(err)
 	}
 	r.waitErrors(1)
-	r.mu.Lock()
-	if len(r.errs) != 1 || !errors.Is(r.errs[0], fsm.ErrCorrupt) {
-		t.Errorf("errors %v, want one ErrCorrupt", r.errs)
-	}
-	r.errs = nil
-	r.mu.Unlock()
+	r.wantCorrupt()
 	if s := stateOf(t, store, 19); s != fsm.NoState {
 		t.Errorf("state after corrupt data on a button: %q, want it cleared", s)
 	}
@@ -280,8 +254,7 @@ func TestFormExpiredOrCorruptOnButton(t *testing.T) {
 // then fails leaves the conversation where OnDone put it.
 func TestFormOnDoneMovesElsewhere(t *testing.T) {
 	r := newRig(t, "7001:form-moved")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	next := fsm.NewGroup("next").State("step")
 	r.run(store, orderBotWith(func(c *herald.Context, o Order) error {
 		if err := c.FSM().SetState(c, next); err != nil {

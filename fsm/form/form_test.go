@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/backend/memory"
@@ -51,19 +52,44 @@ func orderBotWith(onDone func(c *herald.Context, o Order) error) func(b *herald.
 	}
 }
 
+// newMemory is an in-memory store, closed when the test ends.
+func newMemory(t *testing.T) *memory.Store {
+	store := memory.New(memory.Options{})
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
+// keyOf is the key of user's private chat with the bot 7001.
+func keyOf(user int64) fsm.Key { return fsm.Key{BotID: 7001, ChatID: user, UserID: user} }
+
 func stateOf(t *testing.T, store fsm.Storage, user int64) fsm.State {
 	t.Helper()
-	rec, err := store.Get(context.Background(), fsm.Key{BotID: 7001, ChatID: user, UserID: user})
+	rec, err := store.Get(context.Background(), keyOf(user))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return fsm.State(rec.State)
 }
 
+// rewrite replaces user's stored conversation by what change makes of it,
+// kept for ttl (0: no expiry).
+func rewrite(t *testing.T, store fsm.Storage, user int64, ttl time.Duration, change func(rec *fsm.Record)) {
+	t.Helper()
+	ctx := context.Background()
+	rec, err := store.Get(ctx, keyOf(user))
+	if err != nil {
+		t.Fatal(err)
+	}
+	version := rec.Version
+	change(&rec)
+	if _, err := store.CompareAndSet(ctx, keyOf(user), version, rec, ttl); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestFormEndToEnd(t *testing.T) {
 	r := newRig(t, "7001:form-e2e")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	done := make(chan Order, 4)
 	r.run(store, orderBot(done))
 	ann := r.user(11, "Ann")
@@ -116,8 +142,7 @@ func TestFormEndToEnd(t *testing.T) {
 
 func TestFormCancel(t *testing.T) {
 	r := newRig(t, "7001:form-cancel")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	r.run(store, orderBot(make(chan Order, 1)))
 	bob := r.user(12, "Bob")
 

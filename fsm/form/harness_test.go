@@ -1,6 +1,7 @@
 package form_test
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -84,6 +85,18 @@ func (r *rig) waitErrors(n int) {
 		defer r.mu.Unlock()
 		return len(r.errs) >= n
 	})
+}
+
+// wantCorrupt fails the test unless exactly one error, an fsm.ErrCorrupt,
+// reached the bots' error handler; it then forgets the errors.
+func (r *rig) wantCorrupt() {
+	r.t.Helper()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.errs) != 1 || !errors.Is(r.errs[0], fsm.ErrCorrupt) {
+		r.t.Errorf("errors %v, want one ErrCorrupt", r.errs)
+	}
+	r.errs = nil
 }
 
 // user talks to the bot in a private chat.

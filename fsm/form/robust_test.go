@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/fsm"
 )
 
@@ -16,34 +15,20 @@ import (
 // with a message. Neither panics.
 func TestFormBadStoredState(t *testing.T) {
 	r := newRig(t, "7001:form-bad")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	r.run(store, orderBot(make(chan Order, 1)))
 	dee := r.user(14, "Dee")
-	key := fsm.Key{BotID: 7001, ChatID: 14, UserID: 14}
-	ctx := context.Background()
 
 	wantText(t, "/order", dee.say("/order"), "What's your name?")
-	rec, err := store.Get(ctx, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := store.CompareAndSet(ctx, key, rec.Version, fsm.Record{State: "order:qty", Data: []byte(`{"values": 42`)}, 0); err != nil {
-		t.Fatal(err)
-	}
+	rewrite(t, store, 14, 0, func(rec *fsm.Record) { *rec = fsm.Record{State: "order:qty", Data: []byte(`{"values": 42`)} })
 	dee.send("3")
 	r.waitErrors(1)
 	if s := stateOf(t, store, 14); s != fsm.NoState {
 		t.Errorf("state after corrupt data: %q, want it cleared", s)
 	}
-	r.mu.Lock()
-	if len(r.errs) != 1 || !errors.Is(r.errs[0], fsm.ErrCorrupt) {
-		t.Errorf("errors %v, want one ErrCorrupt", r.errs)
-	}
-	r.errs = nil
-	r.mu.Unlock()
+	r.wantCorrupt()
 
-	if _, err := store.CompareAndSet(ctx, key, 0, fsm.Record{State: "order:colour", Data: []byte(`{"run":"x"}`)}, 0); err != nil {
+	if _, err := store.CompareAndSet(context.Background(), keyOf(14), 0, fsm.Record{State: "order:colour", Data: []byte(`{"run":"x"}`)}, 0); err != nil {
 		t.Fatal(err)
 	}
 	wantText(t, "an unknown step", dee.say("red"), "This form has changed")
@@ -57,8 +42,7 @@ func TestFormBadStoredState(t *testing.T) {
 // back so that the user can confirm again.
 func TestFormOnDoneFailureKeepsSummary(t *testing.T) {
 	r := newRig(t, "7001:form-retry")
-	store := memory.New(memory.Options{})
-	defer store.Close()
+	store := newMemory(t)
 	calls := 0
 	r.run(store, orderBotWith(func(c *herald.Context, o Order) error {
 		calls++

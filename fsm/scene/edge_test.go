@@ -3,7 +3,6 @@ package scene_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -37,12 +36,8 @@ func TestSceneRouterParts(t *testing.T) {
 	store := memory.New(memory.Options{})
 	defer store.Close()
 	var j journal
-	b, err := herald.New("1:parts", herald.WithFSM(store, herald.FSMConfig{}),
-		herald.WithLogger(slog.New(slog.DiscardHandler)),
+	b := newBot(t, "1:parts", store,
 		herald.WithErrorHandler(func(_ *herald.Context, err error) { j.add("error: " + err.Error()) }))
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := scene.NewManager()
 	q := scene.New[quiz](m, "quiz")
 	if q.Name() != "quiz" || q.Group() != fsm.NewGroup("quiz") || q.Router() == nil {
@@ -122,11 +117,7 @@ func errString(err error) string {
 func TestSceneGotoAndDataErrors(t *testing.T) {
 	store := memory.New(memory.Options{})
 	defer store.Close()
-	b, err := herald.New("1:goto", herald.WithFSM(store, herald.FSMConfig{}),
-		herald.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newBot(t, "1:goto", store)
 	m := scene.NewManager()
 	s := scene.New[quiz](m, "s").OnLeave(func(*herald.Context) error { return errors.New("OnLeave ran") })
 	other := fsm.NewGroup("other").State("x")

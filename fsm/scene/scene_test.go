@@ -40,17 +40,24 @@ func (j *journal) take() string {
 	return s
 }
 
+// newBot is a bot with token on store that logs nothing, with opts.
+func newBot(t *testing.T, token string, store fsm.Storage, opts ...herald.Option) *herald.Bot {
+	t.Helper()
+	opts = append([]herald.Option{herald.WithFSM(store, herald.FSMConfig{}), herald.WithLogger(slog.New(slog.DiscardHandler))}, opts...)
+	b, err := herald.New(token, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // shopBot is a bot with two scenes, menu and shop, whose handlers and
 // hooks write to j. Its handlers make no Bot API calls, so updates are fed
 // with HandleUpdate.
 func shopBot(t *testing.T, store fsm.Storage, j *journal) *herald.Bot {
 	t.Helper()
-	b, err := herald.New("1:scenes", herald.WithFSM(store, herald.FSMConfig{}),
-		herald.WithLogger(slog.New(slog.DiscardHandler)),
+	b := newBot(t, "1:scenes", store,
 		herald.WithErrorHandler(func(_ *herald.Context, err error) { j.add("error: " + err.Error()) }))
-	if err != nil {
-		t.Fatal(err)
-	}
 	m := scene.NewManager()
 	logHook := func(s string) func(*herald.Context) error {
 		return func(*herald.Context) error { j.add(s); return nil }
@@ -147,11 +154,7 @@ func TestScenesSwitchAndHooks(t *testing.T) {
 func TestSceneHookErrors(t *testing.T) {
 	store := memory.New(memory.Options{})
 	defer store.Close()
-	b, err := herald.New("1:hooks", herald.WithFSM(store, herald.FSMConfig{}),
-		herald.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newBot(t, "1:hooks", store)
 	m := scene.NewManager()
 	stuck := scene.New[int](m, "stuck").OnLeave(func(*herald.Context) error { return errors.New("not now") })
 	free := scene.New[int](m, "free")

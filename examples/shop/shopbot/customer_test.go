@@ -77,6 +77,17 @@ func noErrorReply(t *testing.T, ch *emutest.Chat) {
 	}
 }
 
+// answerCheckout answers the checkout's questions from step 1 on (name,
+// phone, address, then the slot "Today 18–20") and returns the summary.
+func answerCheckout(ch *emutest.Chat, name, phone, address string) emulator.Entry {
+	ch.T.Helper()
+	ch.SendWait(name, "Step 2 of 4")
+	ch.SendWait(phone, "Step 3 of 4")
+	slot := ch.SendWait(address, "Step 4 of 4")
+	ch.Press(slot, "Today 18–20")
+	return ch.WaitBot(slot.MessageID, "Please check your order")
+}
+
 // hasButton reports whether e has a button whose label contains label.
 func hasButton(e emulator.Entry, label string) bool {
 	for _, row := range emutest.Keyboard(e) {
@@ -169,11 +180,7 @@ func TestCheckoutOfEmptiedCart(t *testing.T) {
 		ch.WaitBot(cart.MessageID, "step 1 of 4")
 		ch.Press(cart, "Clear")
 		ch.WaitEdited(cart.MessageID, "Your cart is empty")
-		ch.SendWait("Max Planck", "Step 2 of 4")
-		ch.SendWait("+49 30 1234567", "Step 3 of 4")
-		slot := ch.SendWait("Unter den Linden 1, Berlin", "Step 4 of 4")
-		ch.Press(slot, "Today 18–20")
-		sum := ch.WaitBot(slot.MessageID, "Please check your order")
+		sum := answerCheckout(ch, "Max Planck", "+49 30 1234567", "Unter den Linden 1, Berlin")
 		ch.Press(sum, "Confirm")
 		ch.WaitBot(sum.MessageID, "Your cart is empty now, so there is nothing to order.")
 		ch.SendWait("/orders", "You have no orders yet")
@@ -197,19 +204,13 @@ func TestStaleButtonsAfterOrder(t *testing.T) {
 		if p, err := ch.PressData(sum.MessageID, confirm); err == nil {
 			ch.WaitAnswer(p)
 		}
-		settleEmpty(ch)
+		ch.SendWait("/cart", "Your cart is empty") // settle, with the cart empty
 		orders, err := w.storage.DB.Orders().History(context.Background(), ch.User.ID, 10)
 		if err != nil || len(orders) != 1 {
 			t.Fatalf("orders = %+v, %v", orders, err)
 		}
 		noErrorReply(t, ch)
 	})
-}
-
-// settleEmpty is settle for a customer whose cart is empty.
-func settleEmpty(ch *emutest.Chat) {
-	ch.T.Helper()
-	ch.SendWait("/cart", "Your cart is empty")
 }
 
 // TestMenuHelpFallback: /help, the main menu's buttons, and a message the
@@ -337,11 +338,7 @@ func TestCartChangedDuringCheckout(t *testing.T) {
 		}
 		ch.Press(now, "Checkout")
 		ch.WaitBot(now.MessageID, "step 1 of 4")
-		ch.SendWait("Zoe Z", "Step 2 of 4")
-		ch.SendWait("+44 20 7946 0958", "Step 3 of 4")
-		slot := ch.SendWait("1 Main Street, Springfield", "Step 4 of 4")
-		ch.Press(slot, "Today 18–20")
-		sum2 := ch.WaitBot(slot.MessageID, "Please check your order")
+		sum2 := answerCheckout(ch, "Zoe Z", "+44 20 7946 0958", "1 Main Street, Springfield")
 		ch.Press(sum2, "Confirm")
 		conf := ch.WaitBot(sum2.MessageID, "✅ Order #")
 		if !strings.Contains(conf.Text, "Total: $26.90") {
@@ -362,11 +359,7 @@ func TestCustomerWithoutStart(t *testing.T) {
 	cart := ch.SendWait("/cart", "Your cart")
 	ch.Press(cart, "Checkout")
 	ch.WaitBot(cart.MessageID, "step 1 of 4")
-	ch.SendWait("Nia N", "Step 2 of 4")
-	ch.SendWait("+44 20 7946 0958", "Step 3 of 4")
-	slot := ch.SendWait("2 Side Street, Springfield", "Step 4 of 4")
-	ch.Press(slot, "Today 18–20")
-	sum := ch.WaitBot(slot.MessageID, "Please check your order")
+	sum := answerCheckout(ch, "Nia N", "+44 20 7946 0958", "2 Side Street, Springfield")
 	ch.Press(sum, "Confirm")
 	ch.WaitBot(sum.MessageID, "✅ Order #")
 	admin := w.chat(t, 1, "Ada")

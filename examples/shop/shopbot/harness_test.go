@@ -2,7 +2,6 @@ package shopbot_test
 
 import (
 	"context"
-	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -41,7 +40,7 @@ func (w *world) start(t *testing.T, tweak ...func(*shopbot.Config)) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	quiet := slog.New(slog.DiscardHandler)
+	quiet := emutest.Quiet()
 	cfg := shopbot.Config{
 		DB: st.DB, State: st.State, Admins: []int64{1}, Logger: quiet,
 		Limits: limit.Config{Global: limit.Unlimited, Chat: limit.Unlimited, Group: limit.Unlimited},
