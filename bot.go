@@ -36,6 +36,7 @@ type Bot struct {
 
 	fsmStorage fsm.Storage
 	fsmConfig  FSMConfig
+	outbound   outboundConfig
 }
 
 // Option configures a Bot.
@@ -67,7 +68,7 @@ func New(token string, opts ...Option) (*Bot, error) {
 	if u := os.Getenv(EnvAPIURL); u != "" {
 		b.clientOpts = append(b.clientOpts, tg.WithBaseURL(u))
 	}
-	c, err := tg.New(token, b.clientOpts...)
+	c, err := tg.New(token, append(b.outboundOptions(), b.clientOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("herald: %w", err)
 	}
