@@ -53,6 +53,7 @@ func New(token string, opts ...Option) (*Bot, error) {
 		run:        defaultRunConfig(),
 	}
 	b.scratch.New = func() any { return new(scratch) }
+	b.coord.claims = newLocalClaims()
 	b.sink.b = b
 	for _, o := range opts {
 		if o == nil {
@@ -138,30 +139,59 @@ func (b *Bot) Prepare() error {
 }
 
 // HandleUpdate runs one update through the routers and the error path, in
-// the calling goroutine. It returns the error that reached the bot (after
-// the bot's error handler ran), for callers that want it; the update is
-// handled either way. Run feeds updates through the scheduler instead.
+// the calling goroutine, once: a copy whose update id was handled before
+// (or is being handled) is skipped, as in Run. It returns the error that
+// reached the bot (after the bot's error handler ran), for callers that
+// want it; an error matching ErrUnavailable means the update was not
+// handled (the infrastructure failed) and should be delivered again. Run
+// feeds updates through the scheduler instead, and retries those.
 func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
+	cl := b.newClaim(b.coord.claims, b.updateClaimName(u))
+	st, err := cl.claim(ctx)
+	for err == nil && st == fsm.Pending {
+		st, err = cl.await(ctx)
+	}
+	if err != nil {
+		err = asUnavailable(err)
+		b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
+		return err
+	}
+	if st == fsm.Done {
+		b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
+		return nil
+	}
 	reply, err := b.handle(ctx, u)
-	if reply != nil {
-		if cerr := b.client.Call(ctx, reply.Method, reply.Params, nil); cerr != nil {
-			b.log.WarnContext(ctx, "sending the handler's response failed", "update_id", u.UpdateID, "method", reply.Method, "err", cerr)
-			if err == nil {
-				err = cerr
-			}
+	if errors.Is(err, ErrUnavailable) {
+		cl.release(ctx)
+		return err
+	}
+	cl.finish(ctx, DedupTTL)
+	return b.sendReply(ctx, u, reply, err)
+}
+
+// sendReply sends the call a handler asked for with ReplyInResponse, when
+// it cannot travel in a webhook's answer. It returns handlerErr, or the
+// send's error when there was none.
+func (b *Bot) sendReply(ctx context.Context, u *tg.Update, reply *source.Reply, handlerErr error) error {
+	if reply == nil {
+		return handlerErr
+	}
+	if cerr := b.client.Call(ctx, reply.Method, reply.Params, nil); cerr != nil {
+		b.log.WarnContext(ctx, "sending the handler's response failed", "update_id", u.UpdateID, "method", reply.Method, "err", cerr)
+		if handlerErr == nil {
+			return cerr
 		}
 	}
-	return err
+	return handlerErr
 }
 
 // handle runs one update and returns the reply the handler asked for with
 // ReplyInResponse, if any, for the caller to send or to put in a webhook's
-// answer.
+// answer. A handler's error goes through the error path and is returned;
+// a failure of the infrastructure (see ErrUnavailable) skips the error
+// path (the update will be handled again) and is returned marked.
 func (b *Bot) handle(ctx context.Context, u *tg.Update) (*source.Reply, error) {
 	b.root.prepare()
-	if b.seenBefore(ctx, u) {
-		return nil, nil
-	}
 	// A small Context per update (one allocation): handlers pass it as a
 	// context.Context to code that may keep it after returning, such as
 	// net/http, so it is never reused. Its scratch space is pooled.
@@ -175,11 +205,18 @@ func (b *Bot) handle(ctx context.Context, u *tg.Update) (*source.Reply, error) {
 			err = fmt.Errorf("herald: reading the conversation state: %w", c.fsmErr)
 		}
 	}
-	if err != nil {
-		b.handleError(c, err)
-	}
-	b.markHandled(ctx, u)
 	reply := s.response
+	switch {
+	case infraFailure(ctx, err):
+		err = asUnavailable(err)
+		reply = nil
+		b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
+	case err != nil:
+		b.handleError(c, err)
+		b.coord.outage.ok(ctx, b.log)
+	default:
+		b.coord.outage.ok(ctx, b.log)
+	}
 	c.scratch = nil
 	b.scratch.Put(s)
 	return reply, err

@@ -2,146 +2,277 @@ package herald
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/tg"
 )
 
-// DedupTTL is how long an update id is remembered: Telegram keeps updates
-// for 24 hours.
-const DedupTTL = 24 * time.Hour
+const (
+	// DedupTTL is how long a handled update id is remembered in a shared
+	// claim store: Telegram keeps undelivered updates for 24 hours.
+	DedupTTL = 24 * time.Hour
+	// ClaimLease is the lease of an update's claim and of a Once claim.
+	// The holder renews it every third of the lease while it works, so a
+	// process that died frees its claims after at most this long.
+	ClaimLease = 5 * time.Second
+	// DefaultLockLease is the lease of a chat lock (WithLocker with ttl 0),
+	// renewed while held, so a dead holder delays its chat by about this
+	// long at most.
+	DefaultLockLease = 3 * time.Second
+	// claimPoll is how often a copy waiting on a pending claim looks again.
+	claimPoll = 250 * time.Millisecond
+)
 
 // coordination holds the shared-backend helpers a bot may use.
 type coordination struct {
-	dedup   fsm.Marker
-	marker  fsm.Marker
+	claims  fsm.Claims // update claims (dedup): shared, or local by default
+	shared  bool       // claims is a shared store (WithDedup)
+	once    fsm.Claims // behind Context.Once; nil: Once fails
 	locker  fsm.Locker
 	lockTTL time.Duration
+	owners  ownerIDs
+	outage  outage
 }
 
-// WithDedup skips updates whose update_id was already handled (re-delivered
-// after a crash, or by a webhook retry), remembering ids for 24 hours in m
-// (memory, SQLite or Redis from the backend packages). When m fails, the
-// update is handled anyway (at-least-once) and the failure logged.
-func WithDedup(m fsm.Marker) Option {
+// WithDedup claims every update in c before it is scheduled, so that
+// however many copies of an update reach however many instances sharing
+// c (Telegram re-delivers a webhook whose answer timed out, a crashed
+// poller's updates come again), its handler runs once. A copy that
+// arrives while the first runs is not handled: a webhook answers it 503
+// (Telegram tries again later and then gets 200), a poller waits for the
+// claim. Handled ids are remembered for DedupTTL; the claim of an update
+// whose process died lapses after ClaimLease, and the update is handled
+// again. c comes from a backend package (memory, SQLite, Redis); it is
+// also the store of Context.Once unless WithMarker sets another.
+//
+// Without WithDedup a bot removes duplicates within its own process only.
+func WithDedup(c fsm.Claims) Option {
 	return func(b *Bot) error {
-		if m == nil {
+		if c == nil {
 			return errors.New("herald: WithDedup(nil)")
 		}
-		b.coord.dedup = m
-		if b.coord.marker == nil {
-			b.coord.marker = m
+		b.coord.claims, b.coord.shared = c, true
+		if b.coord.once == nil {
+			b.coord.once = c
 		}
 		return nil
 	}
 }
 
 // WithMarker sets the store behind Context.Once (idempotent actions).
-func WithMarker(m fsm.Marker) Option {
+func WithMarker(c fsm.Claims) Option {
 	return func(b *Bot) error {
-		if m == nil {
+		if c == nil {
 			return errors.New("herald: WithMarker(nil)")
 		}
-		b.coord.marker = m
+		b.coord.once = c
 		return nil
 	}
 }
 
 // WithLocker makes the bot hold a per-chat lock from l while it handles an
 // update, so that instances sharing a backend never handle one chat at
-// once; ttl is the lease (renewed while held; default 30 s). Use it when
-// several instances receive updates for the same bot (webhooks behind a
-// load balancer).
+// once; ttl is the lease (renewed while held; 0 means DefaultLockLease), so
+// a chat whose holder died waits about ttl. Use it when several instances
+// receive updates for the same bot (webhooks behind a load balancer).
 func WithLocker(l fsm.Locker, ttl time.Duration) Option {
 	return func(b *Bot) error {
 		if l == nil {
 			return errors.New("herald: WithLocker(nil)")
 		}
 		if ttl <= 0 {
-			ttl = 30 * time.Second
+			ttl = DefaultLockLease
 		}
 		b.coord.locker, b.coord.lockTTL = l, ttl
 		return nil
 	}
 }
 
-// ErrNoMarker is returned by Once when the bot has no marker (WithMarker or
-// WithDedup).
-var ErrNoMarker = errors.New("herald: Once needs a marker store (herald.WithMarker)")
+// ErrNoMarker is returned by Once when the bot has no claim store
+// (WithMarker or WithDedup).
+var ErrNoMarker = errors.New("herald: Once needs a claim store (herald.WithMarker or herald.WithDedup)")
 
-// Once runs fn only if no call of Once with the same name ran it before
-// (within ttl), in this or any instance sharing the marker store: "confirm
-// order 42 once, however often the button is pressed". It reports whether
-// fn ran. If fn fails, the name is released so that a later call can try
-// again.
+// Once runs fn only if no call of Once with the same name ran it to the
+// end before (within ttl), in this or any instance sharing the store:
+// "confirm order 42 once, however often the button is pressed". It
+// reports whether fn ran.
+//
+// It works in two phases. The name is first claimed, pending, with a
+// lease of ClaimLease that is renewed while fn runs; a concurrent call
+// with the same name waits for the outcome. When fn returns nil the name
+// is marked done for ttl and later calls return (false, nil) without
+// running fn. When fn fails the claim is released and the error returned,
+// so a later call tries again. If the process dies inside fn, the claim
+// lapses after the lease and the next call (the re-delivered update) runs
+// fn again.
+//
+// So fn runs to completion at most once per ttl, but an fn interrupted by
+// a crash may have done part of its work and runs again: make its effect
+// a single step (one message, one row), or write it in the same database
+// transaction as the mark (see package txonce) when it is SQL.
 func (c *Context) Once(name string, ttl time.Duration, fn func() error) (ran bool, err error) {
-	m := c.bot.coord.marker
-	if m == nil {
+	store := c.bot.coord.once
+	if store == nil {
 		return false, ErrNoMarker
 	}
-	first, err := m.Mark(c, "once:"+name, ttl)
-	if err != nil {
-		return false, fmt.Errorf("herald: once %q: %w", name, err)
+	if ttl <= 0 {
+		return false, fmt.Errorf("herald: once %q: ttl must be positive", name)
 	}
-	if !first {
+	cl := c.bot.newClaim(store, "once:"+name)
+	st, err := cl.claim(c)
+	for err == nil && st == fsm.Pending {
+		st, err = cl.await(c)
+	}
+	if err != nil {
+		return false, fmt.Errorf("herald: once %q: %w", name, asUnavailable(err))
+	}
+	if st == fsm.Done {
 		return false, nil
 	}
 	if err := fn(); err != nil {
-		if uerr := m.Unmark(context.WithoutCancel(c), "once:"+name); uerr != nil {
-			err = errors.Join(err, fmt.Errorf("herald: once %q: release: %w", name, uerr))
-		}
+		cl.release(c)
 		return true, err
 	}
+	cl.finish(c, ttl)
 	return true, nil
 }
 
-// seenBefore reports whether the update was handled already (dedup). It
-// only looks: the update is marked as handled by markHandled, after its
-// handler finished, so an update whose handling was interrupted (a crash,
-// a shutdown deadline) is handled again when Telegram re-delivers it.
-func (b *Bot) seenBefore(ctx context.Context, u *tg.Update) bool {
-	m := b.coord.dedup
-	if m == nil {
-		return false
-	}
-	name := dedupName(u)
-	var seen bool
-	var err error
-	if mc, ok := m.(fsm.MarkedChecker); ok {
-		seen, err = mc.Marked(ctx, name)
-	} else {
-		// Look by marking, and undo the mark if it was not there.
-		var first bool
-		if first, err = m.Mark(ctx, name, DedupTTL); err == nil && first {
-			err = m.Unmark(ctx, name)
-		}
-		seen = err == nil && !first
-	}
+// ownerIDs makes claim owners unique across processes: a random prefix
+// per bot and a counter.
+type ownerIDs struct {
+	once   sync.Once
+	prefix string
+	n      atomic.Uint64
+}
+
+func (o *ownerIDs) next() string {
+	o.once.Do(func() {
+		var b [8]byte
+		_, _ = rand.Read(b[:])
+		o.prefix = hex.EncodeToString(b[:]) + "-"
+	})
+	return o.prefix + strconv.FormatUint(o.n.Add(1), 10)
+}
+
+// claim is one claim attempt on a name, renewed while pending.
+type claim struct {
+	b      *Bot
+	store  fsm.Claims
+	name   string
+	owner  string
+	lease  time.Duration
+	renews bool // a shared store: leases must be renewed
+
+	mu    sync.Mutex
+	timer *time.Timer // next renewal; nil when not renewing
+	held  bool
+}
+
+func (b *Bot) newClaim(store fsm.Claims, name string) *claim {
+	_, local := store.(*localClaims)
+	return &claim{b: b, store: store, name: name, owner: b.coord.owners.next(), lease: ClaimLease, renews: !local}
+}
+
+// claim tries to take the name; when it gets it, renewal starts.
+func (cl *claim) claim(ctx context.Context) (fsm.ClaimStatus, error) {
+	st, err := cl.store.Claim(ctx, cl.name, cl.owner, cl.lease)
 	if err != nil {
-		b.log.WarnContext(ctx, "dedup store failed; handling the update anyway", "update_id", u.UpdateID, "err", err)
-		return false
+		return 0, fmt.Errorf("herald: claim %s: %w", cl.name, err)
 	}
-	if seen {
-		b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
+	if st == fsm.Claimed {
+		cl.mu.Lock()
+		cl.held = true
+		if cl.renews {
+			cl.timer = time.AfterFunc(cl.lease/3, cl.renew)
+		}
+		cl.mu.Unlock()
 	}
-	return seen
+	return st, nil
 }
 
-// markHandled records that the update was handled (dedup).
-func (b *Bot) markHandled(ctx context.Context, u *tg.Update) {
-	if b.coord.dedup == nil || ctx.Err() != nil {
-		return // interrupted: let Telegram's re-delivery run it again
+// await waits a little, then claims again: for a copy that found the
+// name pending.
+func (cl *claim) await(ctx context.Context) (fsm.ClaimStatus, error) {
+	t := time.NewTimer(claimPoll)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return 0, fmt.Errorf("herald: waiting for %s, claimed by another copy: %w", cl.name, context.Cause(ctx))
+	case <-t.C:
 	}
-	if _, err := b.coord.dedup.Mark(context.WithoutCancel(ctx), dedupName(u), DedupTTL); err != nil {
-		b.log.WarnContext(ctx, "dedup store failed to record a handled update", "update_id", u.UpdateID, "err", err)
+	return cl.claim(ctx)
+}
+
+// renew extends the lease and schedules the next renewal.
+func (cl *claim) renew() {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if !cl.held {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cl.lease/3)
+	err := cl.store.Extend(ctx, cl.name, cl.owner, cl.lease)
+	cancel()
+	switch {
+	case errors.Is(err, fsm.ErrClaimLost):
+		cl.b.log.Warn("claim lost while its work was running (its lease passed): another copy may run too", "claim", cl.name)
+		cl.held = false
+		return
+	case err != nil:
+		cl.b.log.Warn("could not renew a claim; retrying", "claim", cl.name, "err", err)
+	}
+	cl.timer = time.AfterFunc(cl.lease/3, cl.renew)
+}
+
+// stop ends renewal and reports whether the claim was still held.
+func (cl *claim) stop() bool {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if cl.timer != nil {
+		cl.timer.Stop()
+		cl.timer = nil
+	}
+	held := cl.held
+	cl.held = false
+	return held
+}
+
+// finish marks the name done for ttl.
+func (cl *claim) finish(ctx context.Context, ttl time.Duration) {
+	if !cl.stop() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
+	defer cancel()
+	if err := cl.store.Finish(ctx, cl.name, cl.owner, ttl); err != nil {
+		cl.b.log.WarnContext(ctx, "could not record finished work: a copy delivered again may run it again", "claim", cl.name, "err", err)
 	}
 }
 
-func dedupName(u *tg.Update) string { return "update:" + strconv.FormatInt(u.UpdateID, 10) }
+// release frees the name so that another copy can take it at once.
+func (cl *claim) release(ctx context.Context) {
+	if !cl.stop() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
+	defer cancel()
+	if err := cl.store.Release(ctx, cl.name, cl.owner); err != nil {
+		cl.b.log.DebugContext(ctx, "could not release a claim; it lapses after its lease", "claim", cl.name, "err", err)
+	}
+}
+
+// updateClaimName names an update's claim, scoped by bot.
+func (b *Bot) updateClaimName(u *tg.Update) string {
+	return "update:" + strconv.FormatInt(b.client.BotID(), 10) + ":" + strconv.FormatInt(u.UpdateID, 10)
+}
 
 // lockChat takes the update's chat lock when a Locker is configured.
 func (b *Bot) lockChat(ctx context.Context, u *tg.Update) (unlock func(), err error) {
@@ -151,11 +282,19 @@ func (b *Bot) lockChat(ctx context.Context, u *tg.Update) (unlock func(), err er
 	name := "chat:" + strconv.FormatInt(UpdateKey(u), 10)
 	l, err := b.coord.locker.Lock(ctx, name, b.coord.lockTTL)
 	if err != nil {
-		return nil, fmt.Errorf("herald: lock %s: %w", name, err)
+		return nil, asUnavailable(fmt.Errorf("herald: lock %s: %w", name, err))
 	}
 	return func() {
 		if err := l.Unlock(context.WithoutCancel(ctx)); err != nil {
 			b.log.WarnContext(ctx, "unlock failed", "lock", name, "err", err)
 		}
 	}, nil
+}
+
+// isHeld reports whether the claim is held (claimed and not yet finished
+// or released).
+func (cl *claim) isHeld() bool {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.held
 }

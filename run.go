@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/sched"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
@@ -59,11 +60,11 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.sink.s.Store(s)
 	b.log.Info("bot started", "username", me.Username, "mode", string(b.run.mode), "allowed_updates", allowed)
 
-	var recvErr error
 	var commit func(context.Context) error
+	recvDone := make(chan error, 1)
 	switch b.run.mode {
 	case Webhook:
-		recvErr = b.runWebhook(ctx, allowed)
+		go func() { recvDone <- b.runWebhook(ctx, allowed) }()
 	default:
 		cfg := b.run.polling
 		cfg.AllowedUpdates = allowed
@@ -71,17 +72,31 @@ func (b *Bot) Run(ctx context.Context) error {
 			cfg.Logger = b.log
 		}
 		p := source.NewPoller(b.client, cfg)
-		recvErr = p.Run(ctx, &b.sink)
+		go func() { recvDone <- p.Run(ctx, &b.sink) }()
 		commit = p.Commit
 	}
+	var recvErr error
+	received := false
+	select {
+	case recvErr = <-recvDone:
+		received = true
+	case <-ctx.Done():
+	}
 
-	// Shut down: no new updates, drain, then confirm what finished.
+	// Shut down: no new updates, drain, then confirm what finished. The
+	// one shutdown timeout starts now for the handlers and the webhook
+	// server alike: handlers still running at the deadline are cancelled,
+	// their updates refused (503) and never confirmed.
 	b.sink.s.Store(nil)
 	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.run.shutdownTimeout)
 	defer cancel()
 	if err := s.Close(drainCtx); err != nil {
 		st := s.Stats()
-		b.log.Warn("shutdown deadline passed: cancelled the handlers still running", "running", st.Running, "queued", st.Queued)
+		b.log.Warn("shutdown deadline passed: cancelled the handlers still running; their updates are not confirmed",
+			"running", st.Running, "queued", st.Queued)
+	}
+	if !received {
+		recvErr = <-recvDone
 	}
 	if commit != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -174,7 +189,10 @@ func (b *Bot) runWebhook(ctx context.Context, allowed []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(path, h)
-	srv := &source.WebhookServer{Addr: wc.Listen, Handler: mux, TLS: wc.TLS, Logger: b.log}
+	// The server waits for the requests in flight as long as Run waits for
+	// their handlers (plus a moment to write the 503 of those cancelled).
+	srv := &source.WebhookServer{Addr: wc.Listen, Handler: mux, TLS: wc.TLS, Logger: b.log,
+		ShutdownTimeout: b.run.shutdownTimeout + time.Second}
 	if wc.Listener != nil {
 		return srv.Serve(ctx, wc.Listener)
 	}
@@ -187,43 +205,140 @@ type botSink struct {
 	s atomic.Pointer[sched.Scheduler[int64]]
 }
 
-// Submit queues the update, waiting for room (backpressure).
+// errInFlight refuses, in webhook mode, a copy of an update that another
+// copy is handling: answered 503, so Telegram delivers it again later and
+// then gets 200 once the first copy finished.
+var errInFlight = errors.New("herald: another copy of this update is being handled")
+
+// Submit claims the update and queues it, waiting for room (backpressure).
 func (k *botSink) Submit(ctx context.Context, u *tg.Update, ack source.Ack) error {
 	s := k.s.Load()
 	if s == nil {
 		return errNotRunning
 	}
-	return s.Submit(ctx, UpdateKey(u), k.task(u, ack))
+	cl, task, err := k.admit(ctx, u, ack)
+	if task == nil {
+		return err
+	}
+	if err := s.Submit(ctx, UpdateKey(u), task); err != nil {
+		cl.release(ctx)
+		return err
+	}
+	return nil
 }
 
-// TrySubmit queues the update or fails with source.ErrFull.
+// TrySubmit is Submit failing with source.ErrFull instead of waiting.
 func (k *botSink) TrySubmit(u *tg.Update, ack source.Ack) error {
 	s := k.s.Load()
 	if s == nil {
 		return fmt.Errorf("%w: %w", source.ErrFull, errNotRunning)
 	}
-	err := s.TrySubmit(UpdateKey(u), k.task(u, ack))
-	if errors.Is(err, sched.ErrFull) {
-		return fmt.Errorf("%w: %w", source.ErrFull, err)
+	ctx := context.Background()
+	cl, task, err := k.admit(ctx, u, ack)
+	if task == nil {
+		return err
 	}
-	return err
+	if err := s.TrySubmit(UpdateKey(u), task); err != nil {
+		cl.release(ctx)
+		if errors.Is(err, sched.ErrFull) {
+			return fmt.Errorf("%w: %w", source.ErrFull, err)
+		}
+		return err
+	}
+	return nil
 }
 
-// task handles one update and acknowledges it, whatever happens. In an
-// inline webhook the handler's ReplyInResponse travels in the answer.
-func (k *botSink) task(u *tg.Update, ack source.Ack) sched.Task {
+// admit claims the update at admission, before it is scheduled, and
+// returns the task that handles it; a nil task means the update is not to
+// be scheduled: it was handled before (acked at once) or the claim failed
+// (err, the update is refused and not confirmed).
+func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*claim, sched.Task, error) {
+	b := k.b
+	cl := b.newClaim(b.coord.claims, b.updateClaimName(u))
+	st, err := cl.claim(ctx)
+	switch {
+	case err != nil:
+		err = asUnavailable(err)
+		b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
+		return nil, nil, err
+	case st == fsm.Done:
+		b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
+		ack(nil, nil)
+		return nil, nil, nil
+	case st == fsm.Pending && b.run.mode == Webhook:
+		return nil, nil, errInFlight
+	}
+	return cl, k.task(u, ack, cl), nil
+}
+
+// task handles one claimed update (or, for a copy that found its claim
+// pending, first waits for that claim to be finished or to lapse) and
+// acknowledges it: confirmed when the handler finished, even with an
+// error; refused when the infrastructure failed and the bot is shutting
+// down (or, in webhook mode, after a few seconds of retrying).
+func (k *botSink) task(u *tg.Update, ack source.Ack, cl *claim) sched.Task {
 	b := k.b
 	inline := b.run.mode == Webhook && b.run.webhook.Handler.Mode == source.Inline
-	if !inline {
-		return func(ctx context.Context) {
-			defer ack(nil)
-			_ = b.HandleUpdate(ctx, u)
-		}
-	}
 	return func(ctx context.Context) {
-		var reply *source.Reply
-		defer func() { ack(reply) }()
-		reply, _ = b.handle(ctx, u)
+		st := fsm.Claimed
+		if !cl.isHeld() {
+			var err error
+			for st, err = cl.await(ctx); err == nil && st == fsm.Pending; st, err = cl.await(ctx) {
+			}
+			if err != nil {
+				ack(nil, asUnavailable(err))
+				return
+			}
+			if st == fsm.Done {
+				ack(nil, nil)
+				return
+			}
+		}
+		reply, err := b.process(ctx, u)
+		if errors.Is(err, ErrUnavailable) {
+			cl.release(ctx)
+			ack(nil, err)
+			return
+		}
+		cl.finish(ctx, DedupTTL)
+		if !inline {
+			_ = b.sendReply(ctx, u, reply, err)
+			reply = nil
+		}
+		ack(reply, nil)
+	}
+}
+
+// webhookRetryBudget bounds how long a webhook update is retried after
+// infrastructure failures before it is refused (503) for Telegram to
+// deliver again; a poller retries until shutdown, holding the chat's
+// later updates back so that their order is kept.
+const webhookRetryBudget = 5 * time.Second
+
+// process handles the update, retrying with back-off while the
+// infrastructure fails.
+func (b *Bot) process(ctx context.Context, u *tg.Update) (*source.Reply, error) {
+	var deadline time.Time
+	if b.run.mode == Webhook {
+		deadline = time.Now().Add(webhookRetryBudget)
+	}
+	wait := 100 * time.Millisecond
+	for {
+		reply, err := b.handle(ctx, u)
+		if !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
+			return reply, err
+		}
+		if !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
+			return nil, err
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, err
+		case <-t.C:
+		}
+		wait = min(2*wait, 5*time.Second)
 	}
 }
 

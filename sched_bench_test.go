@@ -19,7 +19,7 @@ func BenchmarkScheduler(b *testing.B) {
 	s := sched.New(sched.Config[int64]{})
 	bot.sink.s.Store(s)
 	var wg sync.WaitGroup
-	ack := func(*source.Reply) { wg.Done() }
+	ack := func(*source.Reply, error) { wg.Done() }
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {

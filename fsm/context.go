@@ -114,7 +114,7 @@ func (c *Context) SetState(ctx context.Context, s State) error {
 // reset a conversation whose stored data is corrupt ([ErrCorrupt]).
 func (c *Context) Clear(ctx context.Context) error {
 	if err := c.storage.Delete(ctx, c.key); err != nil {
-		return fmt.Errorf("fsm: clear %s: %w", c.key, err)
+		return &StoreError{Op: "clear", Key: c.key, Err: err}
 	}
 	c.setCache(Record{})
 	return nil
@@ -135,7 +135,7 @@ func (c *Context) load(ctx context.Context) (Record, error) {
 func (c *Context) read(ctx context.Context) (Record, error) {
 	rec, err := c.storage.Get(ctx, c.key)
 	if err != nil {
-		return Record{}, fmt.Errorf("fsm: read %s: %w", c.key, err)
+		return Record{}, &StoreError{Op: "read", Key: c.key, Err: err}
 	}
 	c.setCache(rec)
 	return rec, nil
@@ -185,7 +185,7 @@ func (c *Context) modify(ctx context.Context, useCache bool, change func(rec *Re
 		}
 		c.dropCache()
 		if !errors.Is(err, ErrConflict) {
-			return fmt.Errorf("fsm: write %s: %w", c.key, err)
+			return &StoreError{Op: "write", Key: c.key, Err: err}
 		}
 		if attempt >= c.maxRetries {
 			return fmt.Errorf("fsm: write %s: gave up after %d attempts, other writers kept changing the key: %w", c.key, attempt+1, err)

@@ -24,7 +24,7 @@ func (s echoSink) TrySubmit(u *tg.Update, ack source.Ack) error {
 	fmt.Println("got:", u.Message.Text)
 	ack(&source.Reply{Method: "sendMessage", Params: tg.SendMessageParams{
 		ChatID: tg.ID(u.Message.Chat.ID), Text: "echo: " + u.Message.Text,
-	}})
+	}}, nil)
 	s.handled <- u.UpdateID
 	return nil
 }

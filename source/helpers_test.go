@@ -188,7 +188,7 @@ func newRecSink() *recSink { return &recSink{got: make(chan submitted, 10000)} }
 // newAckSink is a recSink that acknowledges each update as it takes it.
 func newAckSink() *recSink {
 	s := newRecSink()
-	s.onSubmit = func(_ context.Context, _ *tg.Update, ack Ack) error { ack(nil); return nil }
+	s.onSubmit = func(_ context.Context, _ *tg.Update, ack Ack) error { ack(nil, nil); return nil }
 	return s
 }
 

@@ -22,15 +22,25 @@ type offsetTracker struct {
 type pendingUpdate struct {
 	id       int64
 	acked    bool
+	failed   bool  // nacked: submit it again when it is fetched again
+	again    bool  // the current submission is a resubmission after a failure
 	prevHigh int64 // high before this update was begun, for abort
 }
 
 // begin records that the update id is about to be submitted. It returns
 // false, recording nothing, if id is not above every id begun so far: the
 // update was submitted already (or is older than the committed offset).
+//
+// An update that failed (see fail) is begun again once: it is still in
+// flight for the offset, and is submitted anew.
 func (t *offsetTracker) begin(id int64) bool {
 	if id <= t.high {
-		return false
+		p := t.find(id)
+		if p == nil || !p.failed {
+			return false
+		}
+		p.failed, p.again = false, true
+		return true
 	}
 	t.pending = append(t.pending, pendingUpdate{id: id, prevHigh: t.high})
 	t.high = id
@@ -42,6 +52,10 @@ func (t *offsetTracker) begin(id int64) bool {
 // not accept it; the update will be fetched and submitted again. It
 // reports whether id was the last update begun and not acked.
 func (t *offsetTracker) abort(id int64) bool {
+	if p := t.find(id); p != nil && p.again && !p.acked {
+		p.failed, p.again = true, false // a resubmission: failed as before
+		return true
+	}
 	n := len(t.pending)
 	if n == 0 || t.pending[n-1].id != id || t.pending[n-1].acked {
 		return false
@@ -59,7 +73,7 @@ func (t *offsetTracker) ack(id int64) (advanced bool) {
 	if i == len(t.pending) || t.pending[i].id != id || t.pending[i].acked {
 		return false
 	}
-	t.pending[i].acked = true
+	t.pending[i].acked, t.pending[i].failed = true, false
 	t.unacked--
 	if i != 0 {
 		return false
@@ -74,6 +88,27 @@ func (t *offsetTracker) ack(id int64) (advanced bool) {
 		t.pending = nil // let the backing array go
 	}
 	return true
+}
+
+// fail records that the update id was not handled (a nack): it stays in
+// flight, holding the offset, and begin accepts it again. It reports
+// whether id was in flight.
+func (t *offsetTracker) fail(id int64) bool {
+	p := t.find(id)
+	if p == nil || p.acked {
+		return false
+	}
+	p.failed, p.again = true, false
+	return true
+}
+
+// find returns the pending entry of id, or nil.
+func (t *offsetTracker) find(id int64) *pendingUpdate {
+	i := sort.Search(len(t.pending), func(i int) bool { return t.pending[i].id >= id })
+	if i == len(t.pending) || t.pending[i].id != id {
+		return nil
+	}
+	return &t.pending[i]
 }
 
 // offset is the getUpdates offset to send: the oldest un-acked update,

@@ -282,11 +282,21 @@ func (p *Poller) submit(ctx context.Context, sink Sink, ups []tg.Update, offset 
 func byUpdateID(a, b tg.Update) int { return cmp.Compare(a.UpdateID, b.UpdateID) }
 
 // ackFunc returns the Ack of update id: the first call marks it handled
-// and wakes a poller waiting for the offset to move.
+// and wakes a poller waiting for the offset to move, or, with an error,
+// marks it failed so that it is submitted again.
 func (p *Poller) ackFunc(id int64) Ack {
 	var once atomic.Bool
-	return func(r *Reply) {
+	return func(r *Reply, err error) {
 		if !once.CompareAndSwap(false, true) {
+			return
+		}
+		if err != nil {
+			// Not handled: the offset stays before it, and the next
+			// getUpdates that returns it submits it again.
+			p.mu.Lock()
+			p.track.fail(id)
+			p.mu.Unlock()
+			p.log.Debug("source: update not handled; it will be submitted again", "update_id", id, "error", err)
 			return
 		}
 		if r != nil && p.replyWarned.CompareAndSwap(false, true) {

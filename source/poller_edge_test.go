@@ -156,7 +156,7 @@ func TestPollerCommitFailure(t *testing.T) {
 	}
 	p, logs := quietPoller(t, api.client(t), PollerConfig{})
 	stop := runPoller(t, p, sink)
-	sink.next(t).ack(nil)
+	sink.next(t).ack(nil, nil)
 	<-entered
 	if err := stop(); err != nil {
 		t.Fatalf("Run = %v, want nil even though the confirmation failed", err)

@@ -41,7 +41,7 @@ func TestPollerDeliversAllInOrder(t *testing.T) {
 	sink.onSubmit = func(_ context.Context, _ *tg.Update, ack Ack) error {
 		wg.Go(func() {
 			time.Sleep(time.Duration(rand.IntN(200)) * time.Microsecond)
-			ack(nil)
+			ack(nil, nil)
 		})
 		return nil
 	}
@@ -100,16 +100,16 @@ func TestPollerLowWaterMark(t *testing.T) {
 	api.noCall(t, "getUpdates")
 
 	for _, id := range []int64{2, 3, 5} {
-		acks[id](nil)
+		acks[id](nil, nil)
 	}
 	api.noCall(t, "getUpdates") // 1 is still in flight: the offset cannot move
-	acks[1](nil)
+	acks[1](nil, nil)
 	if c := api.nextCall(t, "getUpdates"); c.int("offset") != 4 {
 		t.Fatalf("after acking 1,2,3,5: offset %d, want 4", c.int("offset"))
 	}
 	api.noCall(t, "getUpdates")
-	acks[4](nil)
-	acks[4](nil) // a second ack is ignored
+	acks[4](nil, nil)
+	acks[4](nil, nil) // a second ack is ignored
 	if c := api.nextCall(t, "getUpdates"); c.int("offset") != 6 {
 		t.Fatalf("after acking all: offset %d, want 6", c.int("offset"))
 	}
@@ -134,7 +134,7 @@ func TestPollerCrashRedelivers(t *testing.T) {
 		x := sink1.next(t)
 		if !unfinished[x.u.UpdateID] {
 			done[x.u.UpdateID] = true
-			x.ack(nil)
+			x.ack(nil, nil)
 		}
 	}
 	if err := stop1(); err != nil { // the "crash": 4 and 7 never finish
@@ -156,7 +156,7 @@ func TestPollerCrashRedelivers(t *testing.T) {
 			t.Fatalf("second poller got %d, want %d", x.u.UpdateID, want)
 		}
 		done[x.u.UpdateID] = true
-		x.ack(nil)
+		x.ack(nil, nil)
 	}
 	if err := stop2(); err != nil {
 		t.Fatalf("Run = %v", err)
@@ -189,7 +189,7 @@ func TestPollerBackpressure(t *testing.T) {
 				return ctx.Err()
 			}
 		}
-		ack(nil)
+		ack(nil, nil)
 		return nil
 	}
 	p, _ := quietPoller(t, api.client(t), PollerConfig{})
@@ -220,7 +220,7 @@ func TestPollerCancelWhileSinkFull(t *testing.T) {
 			<-ctx.Done()
 			return ctx.Err()
 		}
-		ack(nil)
+		ack(nil, nil)
 		return nil
 	}
 	p, _ := quietPoller(t, api.client(t), PollerConfig{})
@@ -393,7 +393,7 @@ func TestPollerDeleteWebhookAtStart(t *testing.T) {
 			var texts []string
 			for {
 				x := sink.next(t)
-				x.ack(nil)
+				x.ack(nil, nil)
 				texts = append(texts, x.u.Message.Text)
 				if x.u.Message.Text == "new" {
 					break
@@ -467,7 +467,7 @@ func TestPollerFinalCommit(t *testing.T) {
 	}
 	a, b := sink.next(t), sink.next(t)
 	<-entered
-	a.ack(nil) // finished, but no poll can carry the new offset yet
+	a.ack(nil, nil) // finished, but no poll can carry the new offset yet
 	if err := p.Commit(context.Background()); !errors.Is(err, errRunning) {
 		t.Fatalf("Commit while running = %v, want errRunning", err)
 	}
@@ -481,7 +481,7 @@ func TestPollerFinalCommit(t *testing.T) {
 	if got := api.pending(t); got != 2 {
 		t.Fatalf("pending = %d, want 2", got)
 	}
-	b.ack(nil) // finished while the bot drained its handlers
+	b.ack(nil, nil) // finished while the bot drained its handlers
 	if err := p.Commit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -545,7 +545,7 @@ func TestPollerReplyDropped(t *testing.T) {
 	p, logs := quietPoller(t, api.client(t), PollerConfig{})
 	sink := newRecSink()
 	runPoller(t, p, sink)
-	sink.next(t).ack(&Reply{Method: "sendMessage"})
+	sink.next(t).ack(&Reply{Method: "sendMessage"}, nil)
 	api.nextCall(t, "getUpdates")
 	if !strings.Contains(logs.String(), "long polling cannot answer with a Reply") {
 		t.Fatalf("log:\n%s", logs)
@@ -600,7 +600,7 @@ func TestPollerManyChats(t *testing.T) {
 	sink.onSubmit = func(_ context.Context, _ *tg.Update, ack Ack) error {
 		wg.Go(func() {
 			time.Sleep(time.Duration(rand.IntN(5000)) * time.Microsecond)
-			ack(nil)
+			ack(nil, nil)
 		})
 		return nil
 	}
@@ -640,19 +640,19 @@ func TestPollerWindowHeldByUnfinished(t *testing.T) {
 	sink := newRecSink()
 	runPoller(t, p, sink)
 	first, second := sink.next(t), sink.next(t)
-	second.ack(nil)
+	second.ack(nil, nil)
 	api.nextCall(t, "getUpdates") // offset 0
 	api.nextCall(t, "getUpdates") // offset 1: [1 2], nothing new
 	sink.none(t)
 	if !strings.Contains(logs.String(), "an unfinished update holds the polling offset") {
 		t.Fatalf("log:\n%s", logs)
 	}
-	first.ack(nil)
+	first.ack(nil, nil)
 	for want := int64(3); want <= 4; want++ {
 		x := sink.next(t)
 		if x.u.UpdateID != want {
 			t.Fatalf("got %d, want %d", x.u.UpdateID, want)
 		}
-		x.ack(nil)
+		x.ack(nil, nil)
 	}
 }

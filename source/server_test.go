@@ -185,7 +185,7 @@ func TestWebhookEmulatorEndToEnd(t *testing.T) {
 	sink.onSubmit = func(_ context.Context, u *tg.Update, ack Ack) error {
 		go ack(&Reply{Method: "sendMessage", Params: tg.SendMessageParams{
 			ChatID: tg.ID(u.Message.Chat.ID), Text: "echo: " + u.Message.Text,
-		}})
+		}}, nil)
 		return nil
 	}
 	logger, _ := newTestLogger()
@@ -271,7 +271,7 @@ func (s *onceFullSink) TrySubmit(u *tg.Update, ack Ack) error {
 	if s.n.Add(1) == 1 {
 		return ErrFull
 	}
-	ack(nil)
+	ack(nil, nil)
 	return s.rec.Submit(context.Background(), u, ack)
 }
 

@@ -18,14 +18,22 @@ type Reply struct {
 	Params any
 }
 
-// Ack is called exactly once when an update has been handled, or has
-// failed and the failure was reported. Only then may a source confirm the
-// update to Telegram: the polling offset moves past it, and an inline
-// webhook answers 2xx. reply is nil unless the handler wants its call
+// Ack is called exactly once with the outcome of an update the sink
+// accepted. With err nil the update was handled (or its failure was
+// reported to the user as part of handling it): only then may a source
+// confirm it to Telegram, the polling offset moving past it and an inline
+// webhook answering 2xx. reply is nil unless the handler wants its call
 // answered inline (webhook inline mode only; other sources log and drop
-// it). An Ack is safe to call from any goroutine; calls after the first
-// are ignored.
-type Ack func(reply *Reply)
+// it).
+//
+// A non-nil err means the update was not handled because the bot's own
+// infrastructure failed (a store unreachable, the shutdown deadline
+// passed): the source must not confirm it. An inline webhook answers 503
+// with Retry-After, so Telegram delivers it again; the poller keeps the
+// offset before it and submits it again when getUpdates returns it again.
+// An Ack is safe to call from any goroutine; calls after the first are
+// ignored.
+type Ack func(reply *Reply, err error)
 
 // Sink receives updates from a source: in Herald it is the scheduler.
 // The update and ack belong to the sink once it accepted them.

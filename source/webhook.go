@@ -173,11 +173,11 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (h *Webhook) serveInline(w http.ResponseWriter, r *http.Request, u *tg.Update) {
 	// The channel is buffered and written at most once, so an Ack that
 	// comes after the request ended never blocks and nothing leaks.
-	done := make(chan *Reply, 1)
+	done := make(chan outcome, 1)
 	var once atomic.Bool
-	ack := func(rep *Reply) {
+	ack := func(rep *Reply, err error) {
 		if once.CompareAndSwap(false, true) {
-			done <- rep
+			done <- outcome{rep, err}
 		}
 	}
 	if err := h.submit(r.Context(), u, ack); err != nil {
@@ -187,8 +187,14 @@ func (h *Webhook) serveInline(w http.ResponseWriter, r *http.Request, u *tg.Upda
 	t := time.NewTimer(h.cfg.InlineTimeout)
 	defer t.Stop()
 	select {
-	case rep := <-done:
-		h.writeReply(w, u.UpdateID, rep)
+	case out := <-done:
+		if out.err != nil {
+			h.log.Debug("source: update not handled; answering 503 so that Telegram delivers it again",
+				"update_id", u.UpdateID, "error", out.err)
+			h.writeUnavailable(w)
+			return
+		}
+		h.writeReply(w, u.UpdateID, out.reply)
 	case <-t.C:
 		h.log.Warn("source: update not handled within the inline timeout; answering 503 so that Telegram delivers it again",
 			"update_id", u.UpdateID, "timeout", h.cfg.InlineTimeout)
@@ -200,10 +206,20 @@ func (h *Webhook) serveInline(w http.ResponseWriter, r *http.Request, u *tg.Upda
 	}
 }
 
+// outcome is what an inline request waits for.
+type outcome struct {
+	reply *Reply
+	err   error
+}
+
 // serveBackground answers 200 once the sink accepted the update.
 func (h *Webhook) serveBackground(w http.ResponseWriter, r *http.Request, u *tg.Update) {
 	id := u.UpdateID
-	ack := func(rep *Reply) {
+	ack := func(rep *Reply, err error) {
+		if err != nil {
+			h.log.Error("source: update lost: it failed after the background webhook confirmed it (use Inline mode for at-least-once delivery)",
+				"update_id", id, "error", err)
+		}
 		if rep != nil && h.warned.CompareAndSwap(false, true) {
 			h.dropReply(id, rep, "background mode cannot answer with a Reply (logged once)")
 		}

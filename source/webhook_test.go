@@ -27,7 +27,7 @@ type countSink struct {
 
 func (s *countSink) Submit(_ context.Context, _ *tg.Update, ack Ack) error {
 	s.calls.Add(1)
-	ack(s.reply)
+	ack(s.reply, nil)
 	return nil
 }
 
@@ -193,8 +193,8 @@ func TestWebhookInlineWaitsForAck(t *testing.T) {
 		t.Fatalf("answered %d before the ack", w.Code)
 	case <-time.After(50 * time.Millisecond):
 	}
-	x.ack(&Reply{Method: "sendMessage", Params: tg.SendMessageParams{ChatID: tg.ID(42), Text: "hello"}})
-	x.ack(nil) // ignored
+	x.ack(&Reply{Method: "sendMessage", Params: tg.SendMessageParams{ChatID: tg.ID(42), Text: "hello"}}, nil)
+	x.ack(nil, nil) // ignored
 	w := <-done
 	if w.Code != 200 || w.Header().Get("Content-Type") != "application/json" {
 		t.Fatalf("status %d, content type %q", w.Code, w.Header().Get("Content-Type"))
@@ -237,7 +237,7 @@ func TestWebhookInlineTimeout(t *testing.T) {
 	if w.Code != 503 || w.Header().Get("Retry-After") != "1" {
 		t.Fatalf("status %d, Retry-After %q", w.Code, w.Header().Get("Retry-After"))
 	}
-	sink.next(t).ack(&Reply{Method: "sendMessage"}) // must not block
+	sink.next(t).ack(&Reply{Method: "sendMessage"}, nil) // must not block
 	if !strings.Contains(logs.String(), "inline timeout") {
 		t.Fatalf("timeout not logged:\n%s", logs)
 	}
@@ -254,7 +254,7 @@ func TestWebhookBackground(t *testing.T) {
 		t.Fatalf("status %d body %q", w.Code, w.Body)
 	}
 	x := sink.next(t) // accepted, not yet acked
-	x.ack(&Reply{Method: "sendMessage"})
+	x.ack(&Reply{Method: "sendMessage"}, nil)
 	if !strings.Contains(logs.String(), "background mode cannot answer") {
 		t.Fatalf("log:\n%s", logs)
 	}
@@ -277,7 +277,7 @@ func (s *fullSink) Submit(ctx context.Context, _ *tg.Update, ack Ack) error {
 	select {
 	case <-s.free:
 		s.accepted.Add(1)
-		ack(nil)
+		ack(nil, nil)
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -335,7 +335,7 @@ func TestWebhookRequestCancelled(t *testing.T) {
 		case <-time.After(10 * time.Second):
 			t.Fatal("ServeHTTP still waiting after the request was cancelled")
 		}
-		x.ack(&Reply{Method: "sendMessage"})
+		x.ack(&Reply{Method: "sendMessage"}, nil)
 	})
 	t.Run("waiting for room", func(t *testing.T) {
 		sink := &fullSink{free: make(chan struct{})}

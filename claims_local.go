@@ -1,0 +1,83 @@
+package herald
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/heraldbot/herald/fsm"
+)
+
+// localDone is how many finished update ids a bot without a shared claim
+// store remembers (about 2 MB): enough for the re-deliveries of one
+// process's recent past, such as a webhook whose answer timed out.
+const localDone = 1 << 15
+
+// localClaims is the in-process fsm.Claims a bot uses when no shared one
+// is configured: it removes duplicates that reach this process while the
+// first copy runs or soon after it finished. Memory stays bounded: finished
+// names are forgotten oldest first beyond localDone, and the done ttl is
+// ignored. Leases are not needed in one process (its claims die with it).
+type localClaims struct {
+	mu    sync.Mutex
+	names map[string]localClaim
+	ring  []string // finished names, oldest first from next
+	next  int
+}
+
+type localClaim struct {
+	owner string
+	done  bool
+}
+
+func newLocalClaims() *localClaims {
+	return &localClaims{names: map[string]localClaim{}, ring: make([]string, 0, 1024)}
+}
+
+func (l *localClaims) Claim(_ context.Context, name, owner string, _ time.Duration) (fsm.ClaimStatus, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c, ok := l.names[name]; ok {
+		if c.done {
+			return fsm.Done, nil
+		}
+		return fsm.Pending, nil
+	}
+	l.names[name] = localClaim{owner: owner}
+	return fsm.Claimed, nil
+}
+
+func (l *localClaims) Extend(_ context.Context, name, owner string, _ time.Duration) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c, ok := l.names[name]; !ok || c.done || c.owner != owner {
+		return fsm.ErrClaimLost
+	}
+	return nil
+}
+
+func (l *localClaims) Finish(_ context.Context, name, owner string, _ time.Duration) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c, ok := l.names[name]; !ok || c.done || c.owner != owner {
+		return fsm.ErrClaimLost
+	}
+	l.names[name] = localClaim{done: true}
+	if len(l.ring) < localDone {
+		l.ring = append(l.ring, name)
+		return nil
+	}
+	delete(l.names, l.ring[l.next])
+	l.ring[l.next] = name
+	l.next = (l.next + 1) % localDone
+	return nil
+}
+
+func (l *localClaims) Release(_ context.Context, name, owner string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c, ok := l.names[name]; ok && !c.done && c.owner == owner {
+		delete(l.names, name)
+	}
+	return nil
+}
