@@ -180,3 +180,32 @@ func TestOffsetTrackerRandom(t *testing.T) {
 		}
 	}
 }
+
+// TestOffsetTrackerFail: a failed update holds the offset, is begun again
+// once (not twice), and an aborted resubmission stays failed.
+func TestOffsetTrackerFail(t *testing.T) {
+	var tr offsetTracker
+	for id := int64(1); id <= 3; id++ {
+		tr.begin(id)
+	}
+	tr.ack(1)
+	if !tr.fail(2) || tr.fail(1) || tr.fail(9) {
+		t.Fatal("fail: wrong report")
+	}
+	tr.ack(3)
+	if tr.offset() != 2 || tr.inFlight() != 1 {
+		t.Fatalf("offset %d, in flight %d; want 2, 1", tr.offset(), tr.inFlight())
+	}
+	if tr.begin(3) || !tr.begin(2) || tr.begin(2) {
+		t.Fatal("begin: only the failed update may be begun again, once")
+	}
+	if !tr.abort(2) || !tr.begin(2) {
+		t.Fatal("an aborted resubmission must stay failed")
+	}
+	if !tr.ack(2) || tr.offset() != 4 || tr.inFlight() != 0 {
+		t.Fatalf("after ack: offset %d, in flight %d", tr.offset(), tr.inFlight())
+	}
+	if tr.begin(4) != true {
+		t.Fatal("new ids still begin")
+	}
+}
