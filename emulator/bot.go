@@ -51,7 +51,7 @@ func newBot(e *Emulator, id int64, token string) *bot {
 		files:     make(map[string]*storedFile),
 		paths:     make(map[string]*storedFile),
 		callbacks: make(map[string]*callbackState),
-		queue:     newUpdateQueue(),
+		queue:     newUpdateQueue(e.opts.FirstUpdateID),
 		subs:      make(map[*subscriber]struct{}),
 	}
 }

@@ -37,6 +37,21 @@ type Options struct {
 	WebhookTimeout time.Duration
 	// WebhookMaxBackoff caps the delay between webhook retries (default 60 s).
 	WebhookMaxBackoff time.Duration
+	// FirstUpdateID is the update_id of each bot's first update (default
+	// 1). Telegram starts a bot's sequence at an arbitrary number; an
+	// emulator restarted next to a bot that remembers handled update ids
+	// (a persistent dedup store) must start above the ids it gave out
+	// before, or the bot takes its new updates for re-deliveries:
+	// TimeUpdateID gives such a start.
+	FirstUpdateID int64
+}
+
+// TimeUpdateID is a FirstUpdateID that grows with the wall clock (one id
+// per millisecond since 2025), so an emulator restarted later starts
+// above the ids it handed out before unless its previous life produced
+// more than one update per millisecond on average.
+func TimeUpdateID() int64 {
+	return time.Now().UnixMilli() - 1_735_689_600_000
 }
 
 func (o *Options) setDefaults() {

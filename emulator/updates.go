@@ -30,8 +30,8 @@ type updateQueue struct {
 	wake    chan struct{}   // closed and replaced on every new update
 }
 
-func newUpdateQueue() updateQueue {
-	return updateQueue{nextID: 1, wake: make(chan struct{})}
+func newUpdateQueue(first int64) updateQueue {
+	return updateQueue{nextID: max(first, 1), wake: make(chan struct{})}
 }
 
 func (q *updateQueue) len() int { return len(q.items) }

@@ -87,7 +87,10 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer st.Close()
 
-	emu := emulator.New(emulator.Options{Limits: cfg.Limits, Logger: log.With("component", "emulator")})
+	emu := emulator.New(emulator.Options{Limits: cfg.Limits, Logger: log.With("component", "emulator"),
+		// The shop remembers handled update ids in its database: a restarted
+		// demo must not hand out the ids of its previous run again.
+		FirstUpdateID: emulator.TimeUpdateID()})
 	base := "http://" + cfg.Listener.Addr().String()
 	emuCtx, stopEmu := context.WithCancel(context.WithoutCancel(ctx))
 	emuDone := make(chan error, 1)

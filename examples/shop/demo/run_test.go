@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -85,5 +86,48 @@ func TestRunRefuses(t *testing.T) {
 func TestDefaultDBPath(t *testing.T) {
 	if p := demo.DefaultDBPath(); filepath.Base(p) != "shop.db" || filepath.Base(filepath.Dir(p)) != "herald-demo" {
 		t.Errorf("DefaultDBPath = %q", p)
+	}
+}
+
+// TestRestartOnSameDatabase: the demo restarted on the database of its
+// previous run answers at once. The shop remembers handled update ids in
+// that database; an emulator starting its ids at 1 again made the second
+// run ignore its first messages as re-deliveries.
+func TestRestartOnSameDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "demo.db")
+	for run := range 2 {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan *emulator.Emulator, 1)
+		done := make(chan error, 1)
+		l := emulator.NoLimits()
+		go func() {
+			done <- demo.Run(ctx, demo.Config{
+				Listener: ln, DBPath: path, Limits: &l, Out: io.Discard, Logger: slog.New(slog.DiscardHandler),
+				Ready: func(emu *emulator.Emulator, _ string) { ready <- emu },
+			})
+		}()
+		var emu *emulator.Emulator
+		select {
+		case emu = <-ready:
+		case err := <-done:
+			t.Fatalf("run %d: %v", run, err)
+		case <-time.After(30 * time.Second):
+			t.Fatalf("run %d: not ready within 30 s", run)
+		}
+		c := &emutest.Chat{T: t, Emu: emu, Token: demo.Token, User: tg.User{ID: 3003, FirstName: "Cy"}}
+		c.SendWait("/catalog", "page 1 of 3")
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run %d: %v", run, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("run %d: did not stop within 20 s", run)
+		}
 	}
 }
