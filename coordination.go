@@ -177,8 +177,12 @@ type claim struct {
 }
 
 func (b *Bot) newClaim(store fsm.Claims, name string) *claim {
-	_, local := store.(*localClaims)
-	return &claim{b: b, store: store, name: name, owner: b.coord.owners.next(), lease: ClaimLease, renews: !local}
+	if _, local := store.(*localClaims); local {
+		// In one process only held claims are finished or released, so
+		// owners need not be told apart, and leases need no renewal.
+		return &claim{b: b, store: store, name: name, owner: "local", lease: ClaimLease}
+	}
+	return &claim{b: b, store: store, name: name, owner: b.coord.owners.next(), lease: ClaimLease, renews: true}
 }
 
 // claim tries to take the name; when it gets it, renewal starts.
@@ -250,8 +254,11 @@ func (cl *claim) finish(ctx context.Context, ttl time.Duration) {
 	if !cl.stop() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
-	defer cancel()
+	if cl.renews { // a shared store: bounded, and even after a cancellation
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
+		defer cancel()
+	}
 	if err := cl.store.Finish(ctx, cl.name, cl.owner, ttl); err != nil {
 		cl.b.log.WarnContext(ctx, "could not record finished work: a copy delivered again may run it again", "claim", cl.name, "err", err)
 	}
@@ -262,8 +269,11 @@ func (cl *claim) release(ctx context.Context) {
 	if !cl.stop() {
 		return
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
-	defer cancel()
+	if cl.renews {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
+		defer cancel()
+	}
 	if err := cl.store.Release(ctx, cl.name, cl.owner); err != nil {
 		cl.b.log.DebugContext(ctx, "could not release a claim; it lapses after its lease", "claim", cl.name, "err", err)
 	}
@@ -271,7 +281,12 @@ func (cl *claim) release(ctx context.Context) {
 
 // updateClaimName names an update's claim, scoped by bot.
 func (b *Bot) updateClaimName(u *tg.Update) string {
-	return "update:" + strconv.FormatInt(b.client.BotID(), 10) + ":" + strconv.FormatInt(u.UpdateID, 10)
+	var buf [7 + 2*20 + 1]byte
+	out := append(buf[:0], "update:"...)
+	out = strconv.AppendInt(out, b.client.BotID(), 10)
+	out = append(out, ':')
+	out = strconv.AppendInt(out, u.UpdateID, 10)
+	return string(out)
 }
 
 // lockChat takes the update's chat lock when a Locker is configured.

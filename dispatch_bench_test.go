@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"testing"
+
+	"github.com/heraldbot/herald/fsm"
 )
 
 // BenchmarkDispatch routes a command through 5 routers holding 50 handlers
 // with 3 middlewares; the command matches a handler near the end. Decoding is
-// excluded: the update is built once.
+// excluded: the update is built once. It measures routing only (handle):
+// the update's claim at admission is BenchmarkAdmission.
 func BenchmarkDispatch(b *testing.B) { benchmarkDispatch(b, false) }
 
 // BenchmarkDispatchEnterEveryRouter is BenchmarkDispatch with an outer
@@ -46,11 +49,35 @@ func benchmarkDispatch(b *testing.B, outerEverywhere bool) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := bot.HandleUpdate(ctx, u); err != nil {
+		if _, err := bot.handle(ctx, u); err != nil {
 			b.Fatal(err)
 		}
 	}
 	if hit == 0 {
 		b.Fatal("handler never ran")
+	}
+}
+
+// BenchmarkAdmission is what HandleUpdate adds to dispatch: the update's
+// claim in the bot's in-process claim store, then its finish (every
+// iteration is a new update id).
+func BenchmarkAdmission(b *testing.B) {
+	bot := newTestBot(b)
+	bot.Router().Command("start", func(c *Context) error { return nil })
+	if err := bot.Prepare(); err != nil {
+		b.Fatal(err)
+	}
+	u := textUpdate(1, 1, "/start")
+	ctx := context.Background()
+	b.ReportAllocs()
+	id := int64(0)
+	for b.Loop() {
+		id++
+		u.UpdateID = id
+		cl := bot.newClaim(bot.coord.claims, bot.updateClaimName(u))
+		if st, err := cl.claim(ctx); err != nil || st != fsm.Claimed {
+			b.Fatal(st, err)
+		}
+		cl.finish(ctx, DedupTTL)
 	}
 }

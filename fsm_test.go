@@ -147,7 +147,7 @@ func TestDedupAndOnce(t *testing.T) {
 	if orders.Load() != 1 {
 		t.Errorf("%d orders created, want exactly 1", orders.Load())
 	}
-	if h := handled.Load(); h < 10 || h > 50 {
+	if h := handled.Load(); h != 10 { // concurrent copies of one update run once
 		t.Errorf("handled %d", h)
 	}
 	// Sequential re-deliveries of handled updates are skipped.

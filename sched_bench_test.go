@@ -24,7 +24,9 @@ func BenchmarkScheduler(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		wg.Add(1)
-		if err := bot.sink.Submit(context.Background(), &updates[i%len(updates)], ack); err != nil {
+		u := updates[i%len(updates)] // a new update id each time: copies would be skipped
+		u.UpdateID = int64(i) + 1
+		if err := bot.sink.Submit(context.Background(), &u, ack); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -39,7 +41,9 @@ func BenchmarkSchedulerBaselineDirect(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := range b.N {
-		_ = bot.HandleUpdate(context.Background(), &updates[i%len(updates)])
+		u := updates[i%len(updates)]
+		u.UpdateID = int64(i) + 1
+		_ = bot.HandleUpdate(context.Background(), &u)
 	}
 }
 
