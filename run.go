@@ -233,7 +233,10 @@ func (k *botSink) TrySubmit(u *tg.Update, ack source.Ack) error {
 	if s == nil {
 		return fmt.Errorf("%w: %w", source.ErrFull, errNotRunning)
 	}
-	ctx := context.Background()
+	// The webhook gives no context here: bound the claim by its lease, so
+	// a store that hangs cannot hold the request forever.
+	ctx, cancel := context.WithTimeout(context.Background(), ClaimLease)
+	defer cancel()
 	cl, task, err := k.admit(ctx, u, ack)
 	if task == nil {
 		return err
