@@ -140,13 +140,14 @@ func (b *Bot) Prepare() error {
 
 // HandleUpdate runs one update through the routers and the error path, in
 // the calling goroutine, once: a copy whose update id was handled before
-// (or is being handled) is skipped, as in Run. It returns the error that
+// (or is being handled) is skipped, as in Run. Updates built by hand with
+// update_id 0 are never taken for copies. It returns the error that
 // reached the bot (after the bot's error handler ran), for callers that
 // want it; an error matching ErrUnavailable means the update was not
 // handled (the infrastructure failed) and should be delivered again. Run
 // feeds updates through the scheduler instead, and retries those.
 func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
-	cl := b.newClaim(b.coord.claims, b.updateClaimName(u))
+	cl := b.updateClaim(u)
 	st, err := cl.claim(ctx)
 	for err == nil && st == fsm.Pending {
 		st, err = cl.await(ctx)

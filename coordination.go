@@ -177,7 +177,8 @@ type claim struct {
 }
 
 func (b *Bot) newClaim(store fsm.Claims, name string) *claim {
-	if _, local := store.(*localClaims); local {
+	switch store.(type) {
+	case *localClaims, noClaims:
 		// In one process only held claims are finished or released, so
 		// owners need not be told apart, and leases need no renewal.
 		return &claim{b: b, store: store, name: name, owner: "local", lease: ClaimLease}
@@ -277,6 +278,16 @@ func (cl *claim) release(ctx context.Context) {
 	if err := cl.store.Release(ctx, cl.name, cl.owner); err != nil {
 		cl.b.log.DebugContext(ctx, "could not release a claim; it lapses after its lease", "claim", cl.name, "err", err)
 	}
+}
+
+// updateClaim returns the claim of an update: update:<bot id>:<update id>
+// in the bot's claim store, or one that always succeeds for an update
+// without an id.
+func (b *Bot) updateClaim(u *tg.Update) *claim {
+	if u.UpdateID <= 0 {
+		return b.newClaim(noClaims{}, "update:none")
+	}
+	return b.newClaim(b.coord.claims, b.updateClaimName(u))
 }
 
 // updateClaimName names an update's claim, scoped by bot.

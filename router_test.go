@@ -72,8 +72,8 @@ func TestFirstMatchInRegistrationOrderDepthFirst(t *testing.T) {
 	child.Message(rec.h("child-any")) // registered after grand: never reached for messages
 	root.Message(rec.h("root-last"))
 
-	for _, text := range []string{"hello", "other"} {
-		if err := b.HandleUpdate(context.Background(), textUpdate(1, 1, text)); err != nil {
+	for i, text := range []string{"hello", "other"} {
+		if err := b.HandleUpdate(context.Background(), textUpdate(int64(i+1), 1, text)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -431,8 +431,8 @@ func TestCommandsKeepRegistrationOrder(t *testing.T) {
 	r.Command("b", rec.h("cmd-b"))
 	r.Message(rec.h("any"))
 	r.Command("c", rec.h("cmd-c-unreachable"))
-	for _, text := range []string{"/a", "/b x", "/c", "/B@herald_test_bot", "/b@someone_else"} {
-		_ = b.HandleUpdate(context.Background(), textUpdate(1, 1, text))
+	for i, text := range []string{"/a", "/b x", "/c", "/B@herald_test_bot", "/b@someone_else"} {
+		_ = b.HandleUpdate(context.Background(), textUpdate(int64(i+1), 1, text))
 	}
 	want := []string{"prefix-first", "cmd-b", "any", "cmd-b", "any"}
 	if !slices.Equal(rec.trace, want) {

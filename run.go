@@ -95,6 +95,9 @@ func (b *Bot) Run(ctx context.Context) error {
 		b.log.Warn("shutdown deadline passed: cancelled the handlers still running; their updates are not confirmed",
 			"running", st.Running, "queued", st.Queued)
 	}
+	if n := b.sink.discard(drainCtx); n > 0 {
+		b.log.Warn("shutdown deadline passed: updates never started are not confirmed", "updates", n)
+	}
 	if !received {
 		recvErr = <-recvDone
 	}
@@ -203,6 +206,50 @@ func (b *Bot) runWebhook(ctx context.Context, allowed []string) error {
 type botSink struct {
 	b *Bot
 	s atomic.Pointer[sched.Scheduler[int64]]
+
+	// waiting holds the admitted updates whose task has not started, so
+	// that the ones a hard stop discards are released and refused.
+	mu      sync.Mutex
+	waiting map[*admitted]struct{}
+}
+
+// admitted is an update accepted by the sink, until its task starts.
+type admitted struct {
+	cl      *claim
+	ack     source.Ack
+	started atomic.Bool
+}
+
+// start reports whether the task may run: false once discard took it.
+func (k *botSink) start(a *admitted) bool {
+	if !a.started.CompareAndSwap(false, true) {
+		return false
+	}
+	k.mu.Lock()
+	delete(k.waiting, a)
+	k.mu.Unlock()
+	return true
+}
+
+// discard refuses every admitted update whose task never started (the
+// scheduler dropped it at the shutdown deadline, or it was never queued):
+// its claim is released and its source told not to confirm it.
+func (k *botSink) discard(ctx context.Context) int {
+	k.mu.Lock()
+	var left []*admitted
+	for a := range k.waiting {
+		left = append(left, a)
+	}
+	k.mu.Unlock()
+	n := 0
+	for _, a := range left {
+		if k.start(a) {
+			a.cl.release(ctx)
+			a.ack(nil, asUnavailable(errors.New("herald: shut down before the update was handled")))
+			n++
+		}
+	}
+	return n
 }
 
 // errInFlight refuses, in webhook mode, a copy of an update that another
@@ -216,12 +263,12 @@ func (k *botSink) Submit(ctx context.Context, u *tg.Update, ack source.Ack) erro
 	if s == nil {
 		return errNotRunning
 	}
-	cl, task, err := k.admit(ctx, u, ack)
+	a, task, err := k.admit(ctx, u, ack)
 	if task == nil {
 		return err
 	}
 	if err := s.Submit(ctx, UpdateKey(u), task); err != nil {
-		cl.release(ctx)
+		k.unadmit(ctx, a)
 		return err
 	}
 	return nil
@@ -237,12 +284,12 @@ func (k *botSink) TrySubmit(u *tg.Update, ack source.Ack) error {
 	// a store that hangs cannot hold the request forever.
 	ctx, cancel := context.WithTimeout(context.Background(), ClaimLease)
 	defer cancel()
-	cl, task, err := k.admit(ctx, u, ack)
+	a, task, err := k.admit(ctx, u, ack)
 	if task == nil {
 		return err
 	}
 	if err := s.TrySubmit(UpdateKey(u), task); err != nil {
-		cl.release(ctx)
+		k.unadmit(ctx, a)
 		if errors.Is(err, sched.ErrFull) {
 			return fmt.Errorf("%w: %w", source.ErrFull, err)
 		}
@@ -251,13 +298,21 @@ func (k *botSink) TrySubmit(u *tg.Update, ack source.Ack) error {
 	return nil
 }
 
+// unadmit forgets an admitted update the scheduler refused (the source
+// keeps it: no ack) and releases its claim.
+func (k *botSink) unadmit(ctx context.Context, a *admitted) {
+	if k.start(a) {
+		a.cl.release(ctx)
+	}
+}
+
 // admit claims the update at admission, before it is scheduled, and
 // returns the task that handles it; a nil task means the update is not to
 // be scheduled: it was handled before (acked at once) or the claim failed
 // (err, the update is refused and not confirmed).
-func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*claim, sched.Task, error) {
+func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*admitted, sched.Task, error) {
 	b := k.b
-	cl := b.newClaim(b.coord.claims, b.updateClaimName(u))
+	cl := b.updateClaim(u)
 	st, err := cl.claim(ctx)
 	switch {
 	case err != nil:
@@ -271,7 +326,14 @@ func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*cla
 	case st == fsm.Pending && b.run.mode == Webhook:
 		return nil, nil, errInFlight
 	}
-	return cl, k.task(u, ack, cl), nil
+	a := &admitted{cl: cl, ack: ack}
+	k.mu.Lock()
+	if k.waiting == nil {
+		k.waiting = make(map[*admitted]struct{})
+	}
+	k.waiting[a] = struct{}{}
+	k.mu.Unlock()
+	return a, k.task(u, a), nil
 }
 
 // task handles one claimed update (or, for a copy that found its claim
@@ -279,10 +341,14 @@ func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*cla
 // acknowledges it: confirmed when the handler finished, even with an
 // error; refused when the infrastructure failed and the bot is shutting
 // down (or, in webhook mode, after a few seconds of retrying).
-func (k *botSink) task(u *tg.Update, ack source.Ack, cl *claim) sched.Task {
+func (k *botSink) task(u *tg.Update, a *admitted) sched.Task {
+	ack, cl := a.ack, a.cl
 	b := k.b
 	inline := b.run.mode == Webhook && b.run.webhook.Handler.Mode == source.Inline
 	return func(ctx context.Context) {
+		if !k.start(a) {
+			return
+		}
 		st := fsm.Claimed
 		if !cl.isHeld() {
 			var err error
