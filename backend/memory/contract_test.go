@@ -59,6 +59,9 @@ func TestContract(t *testing.T) {
 	t.Run("Marker", func(t *testing.T) {
 		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) }, opts)
 	})
+	t.Run("Claims", func(t *testing.T) {
+		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims { return newStore(t) }, opts)
+	})
 }
 
 // TestContractRealTime runs the TTL-dependent parts again on the real
@@ -71,7 +74,7 @@ func TestContractRealTime(t *testing.T) {
 	t.Parallel()
 	s := newTestStore(t, Options{SweepInterval: 100 * time.Millisecond})
 	opts := fsmtest.Options{ExpireLock: expireLockHook}
-	// The three suites wait in parallel to keep the package fast.
+	// The suites wait in parallel to keep the package fast.
 	t.Run("Storage", func(t *testing.T) {
 		t.Parallel()
 		fsmtest.TestStorage(t, func(*testing.T) fsm.Storage { return s }, opts)
@@ -83,5 +86,9 @@ func TestContractRealTime(t *testing.T) {
 	t.Run("Marker", func(t *testing.T) {
 		t.Parallel()
 		fsmtest.TestMarker(t, func(*testing.T) fsm.Marker { return s }, opts)
+	})
+	t.Run("Claims", func(t *testing.T) {
+		t.Parallel()
+		fsmtest.TestClaims(t, func(*testing.T) fsm.Claims { return s }, opts)
 	})
 }

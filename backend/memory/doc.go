@@ -1,6 +1,8 @@
 // Package memory is an in-process backend for Herald: one [Store] that
 // implements [fsm.Storage] (conversation state), [fsm.Locker] (per-key
-// locks) and [fsm.Marker] (update de-duplication, idempotent actions).
+// locks), [fsm.Marker] (idempotent actions) and [fsm.Claims] (update
+// de-duplication and Context.Once: a pending claim with a lease, then a
+// done mark).
 //
 // It is the backend for tests and for a single process that can afford to
 // lose its state on restart; for persistence use backend/sqlite, for a
@@ -14,12 +16,13 @@
 //
 //   - Sharded: keys and names are spread by hash over 64 shards, each with
 //     its own mutex, so unrelated conversations do not contend.
-//   - TTL: an expired record or mark is treated as absent as soon as it
+//   - TTL: an expired record, mark or claim is treated as absent as soon as it
 //     expires (checked on every access) and its memory is reclaimed by a
 //     background sweep every Options.SweepInterval; [Store.Close] stops
 //     the sweep. The clock is monotonic, so wall-clock jumps do not
 //     expire anything early.
-//   - Bounded: at most Options.MaxKeys records and Options.MaxMarks marks.
+//   - Bounded: at most Options.MaxKeys records and Options.MaxMarks marks
+//     and claims together.
 //     When full, a write that would add a key first reclaims expired
 //     entries, then fails with [ErrFull]; existing keys can always be
 //     written. Refusing is deliberate: this is a store of conversations,

@@ -16,18 +16,19 @@ const (
 	numShards = 1 << shardBits
 )
 
-// shard holds the records, marks and locks whose key or name hashes to
-// it, under one mutex.
+// shard holds the records, marks, claims and locks whose key or name
+// hashes to it, under one mutex.
 type shard struct {
 	mu      sync.Mutex
 	records map[fsm.Key]record
 	marks   map[string]int64 // name → expiry (0: none)
+	claims  map[string]claim
 	locks   map[string]*lock
 
-	// peakRecords and peakMarks are the largest sizes since the maps
-	// were last rebuilt: Go maps never shrink, so the sweep rebuilds a map
-	// that has become much smaller than its peak.
-	peakRecords, peakMarks int
+	// peakRecords, peakMarks and peakClaims are the largest sizes since
+	// the maps were last rebuilt: Go maps never shrink, so the sweep
+	// rebuilds a map that has become much smaller than its peak.
+	peakRecords, peakMarks, peakClaims int
 	// nextExpiry is a lower bound of the expiries of the shard's entries
 	// (0: none expires): no entry has expired before then.
 	nextExpiry int64
@@ -73,6 +74,7 @@ func (r *record) unpack() (state string, data []byte) {
 func (sh *shard) init() {
 	sh.records = make(map[fsm.Key]record)
 	sh.marks = make(map[string]int64)
+	sh.claims = make(map[string]claim)
 	sh.locks = make(map[string]*lock)
 }
 
@@ -111,7 +113,7 @@ func (s *Store) keyShard(k fsm.Key) *shard {
 	return &s.shards[h>>(64-shardBits)]
 }
 
-// nameShard returns the shard of a lock or mark name.
+// nameShard returns the shard of a lock, mark or claim name.
 func (s *Store) nameShard(name string) *shard {
 	return &s.shards[maphash.String(s.seed, name)&(numShards-1)]
 }

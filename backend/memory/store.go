@@ -25,8 +25,8 @@ const (
 	DefaultSweepInterval = time.Minute
 )
 
-// ErrFull is returned when a write would add a record or a mark beyond
-// Options.MaxKeys or Options.MaxMarks and no expired entry could be
+// ErrFull is returned when a write would add a record, a mark or a claim
+// beyond Options.MaxKeys or Options.MaxMarks and no expired entry could be
 // reclaimed.
 var ErrFull = errors.New("memory: store is full")
 
@@ -36,10 +36,11 @@ type Options struct {
 	// MaxKeys bounds the number of conversation records. Zero means
 	// DefaultMaxKeys.
 	MaxKeys int
-	// MaxMarks bounds the number of marks. Zero means DefaultMaxMarks.
+	// MaxMarks bounds the number of marks and claims (fsm.Claims), which
+	// count together. Zero means DefaultMaxMarks.
 	MaxMarks int
 	// SweepInterval is how often a background goroutine reclaims the
-	// memory of expired records and marks. Zero means
+	// memory of expired records, marks and claims. Zero means
 	// DefaultSweepInterval; a negative value starts no goroutine (expired
 	// entries are then reclaimed only when touched or when the store is
 	// full).
@@ -49,9 +50,9 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store keeps conversation records, locks and marks in memory. It
-// implements fsm.Storage, fsm.Locker and fsm.Marker and is safe for
-// concurrent use. Create it with [New] and stop its sweep with
+// Store keeps conversation records, locks, marks and claims in memory. It
+// implements fsm.Storage, fsm.Locker, fsm.Marker and fsm.Claims and is
+// safe for concurrent use. Create it with [New] and stop its sweep with
 // [Store.Close].
 type Store struct {
 	shards   [numShards]shard
@@ -62,7 +63,7 @@ type Store struct {
 	maxMarks int64
 
 	records atomic.Int64 // records stored, expired ones not yet reclaimed included
-	marks   atomic.Int64 // likewise for marks
+	marks   atomic.Int64 // likewise for marks and claims together
 	tokens  atomic.Int64 // last fencing token handed out
 
 	sweepEvery time.Duration
@@ -124,7 +125,7 @@ func (s *Store) Close() error {
 // Stats counts what a Store holds.
 type Stats struct {
 	Records int // conversation records, including expired ones not yet reclaimed
-	Marks   int // marks, likewise
+	Marks   int // marks and claims, likewise
 	Locks   int // locks held
 }
 

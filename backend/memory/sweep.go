@@ -79,9 +79,9 @@ func (s *Store) sweepAll() int {
 	return n
 }
 
-// sweep removes the expired records and marks of sh (sh.mu held), shrinks
-// maps that are much smaller than they were, and returns how many entries
-// it removed.
+// sweep removes the expired records, marks and claims of sh (sh.mu held),
+// shrinks maps that are much smaller than they were, and returns how many
+// entries it removed.
 func (sh *shard) sweep(s *Store, now int64) int {
 	sh.nextExpiry = 0
 	n := 0
@@ -103,7 +103,15 @@ func (sh *shard) sweep(s *Store, now int64) int {
 			sh.noteExpiry(exp)
 		}
 	}
-	s.marks.Add(int64(-m))
+	for name, c := range sh.claims {
+		if expired(c.expires, now) {
+			delete(sh.claims, name)
+			m++
+		} else {
+			sh.noteExpiry(c.expires)
+		}
+	}
+	s.marks.Add(int64(-m)) // claims count as marks
 	if shrinkable(len(sh.records), sh.peakRecords) {
 		sh.records = cloneMap(sh.records)
 		sh.peakRecords = len(sh.records)
@@ -111,6 +119,10 @@ func (sh *shard) sweep(s *Store, now int64) int {
 	if shrinkable(len(sh.marks), sh.peakMarks) {
 		sh.marks = cloneMap(sh.marks)
 		sh.peakMarks = len(sh.marks)
+	}
+	if shrinkable(len(sh.claims), sh.peakClaims) {
+		sh.claims = cloneMap(sh.claims)
+		sh.peakClaims = len(sh.claims)
 	}
 	return n + m
 }

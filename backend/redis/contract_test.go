@@ -10,10 +10,10 @@ import (
 	"github.com/heraldbot/herald/fsm/fsmtest"
 )
 
-// The shared contract tests of fsm, against a real Redis. The three suites
+// The shared contract tests of fsm, against a real Redis. The suites
 // mostly wait for TTLs, so they run in parallel.
 func TestContract(t *testing.T) {
-	opts := fsmtest.Options{ExpireLock: expireLock}
+	opts := fsmtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal}
 	t.Run("Storage", func(t *testing.T) {
 		t.Parallel()
 		fsmtest.TestStorage(t, func(t *testing.T) fsm.Storage { return trackKeys(t, newStore(t)) }, opts)
@@ -26,6 +26,18 @@ func TestContract(t *testing.T) {
 		t.Parallel()
 		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) }, opts)
 	})
+	t.Run("Claims", func(t *testing.T) {
+		t.Parallel()
+		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims { return newStore(t) }, opts)
+	})
+}
+
+// stopRenewal stops a held lock's renewal and leaves its lease to run out,
+// as a killed holder's would.
+func stopRenewal(t *testing.T, l fsm.Lock) {
+	lk := l.(*lock)
+	lk.cancel()
+	<-lk.done
 }
 
 // expireLock ends a held lock's lease as a crashed holder's would end: the

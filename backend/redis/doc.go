@@ -1,11 +1,13 @@
-// Package redis stores Herald's conversation state, locks and marks in
-// Redis through github.com/redis/go-redis/v9, so that any number of bot
+// Package redis stores Herald's conversation state, locks, marks and claims
+// in Redis through github.com/redis/go-redis/v9, so that any number of bot
 // processes can share them. A *Store implements fsm.Storage (records with
 // versions, compare-and-set and TTL in one Lua script), fsm.Locker (leases
 // taken with SET NX PX and a random owner token, renewed while held,
 // released only by their owner, with a fencing token drawn atomically with
-// the acquisition) and fsm.Marker (SET NX with an expiry, for update
-// de-duplication and do-once actions).
+// the acquisition), fsm.Marker (SET NX with an expiry, for do-once actions)
+// and fsm.Claims (a key pending for its owner with a lease, then done for a
+// ttl, each operation one script: for update de-duplication and
+// Context.Once).
 //
 // The package is called redis, like go-redis; import go-redis under another
 // name (goredis below) when both are needed in one file.
@@ -21,6 +23,7 @@
 //	herald:{42}:lock:<name>                 string: owner token of the holder; PX = the lease
 //	herald:{42}:fence                       integer: the bot's fencing counter (INCR on every acquisition, never expires)
 //	herald:{42}:mark:<name>                 string "1"; PX/EX = the mark's TTL
+//	herald:{42}:claim:<name>                string "p:<owner>" while pending, PX = the lease; "d" once done, PX = the done mark's TTL
 //
 // The bot in an fsm key is fsm.Key.BotID, or the Store's bot when it is 0.
 //

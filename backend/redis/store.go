@@ -40,11 +40,11 @@ const (
 	defaultLockTTL      = 30 * time.Second
 )
 
-// Store keeps one bot's conversation records, locks and marks in Redis. It
-// implements fsm.Storage, fsm.Locker and fsm.Marker, is safe for concurrent
-// use, and holds no connection state of its own: the go-redis client owns
-// the connections and reconnects by itself, so a Store keeps working after
-// Redis comes back.
+// Store keeps one bot's conversation records, locks, marks and claims in
+// Redis. It implements fsm.Storage, fsm.Locker, fsm.Marker and fsm.Claims,
+// is safe for concurrent use, and holds no connection state of its own:
+// the go-redis client owns the connections and reconnects by itself, so a
+// Store keeps working after Redis comes back.
 type Store struct {
 	client goredis.UniversalClient
 	bot    int64
@@ -58,6 +58,7 @@ var (
 	_ fsm.Storage = (*Store)(nil)
 	_ fsm.Locker  = (*Store)(nil)
 	_ fsm.Marker  = (*Store)(nil)
+	_ fsm.Claims  = (*Store)(nil)
 )
 
 // New returns a Store for the bot botID on client (a *goredis.Client,

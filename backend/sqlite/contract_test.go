@@ -10,6 +10,14 @@ import (
 	"github.com/heraldbot/herald/fsm/fsmtest"
 )
 
+// stopRenewal stops the renewal of a held lock and leaves its lease to run
+// out, as a killed holder's would.
+func stopRenewal(t *testing.T, lk fsm.Lock) {
+	l := lk.(*Lock)
+	l.once.Do(func() { close(l.stop) })
+	<-l.done
+}
+
 // expireLock ends the lease of a held lock now, as if its holder had
 // crashed: the renewal stops and the lease is marked expired.
 func expireLock(t *testing.T, lk fsm.Lock) {
@@ -22,8 +30,8 @@ func expireLock(t *testing.T, lk fsm.Lock) {
 }
 
 // TestContract runs the fsm contract tests on one Store per subtest. TTLs
-// of records and marks run on a fake clock (no waiting); lock leases run
-// on real time, since renewal is driven by a real ticker.
+// of records, marks and claims run on a fake clock (no waiting); lock
+// leases run on real time, since renewal is driven by a real ticker.
 func TestContract(t *testing.T) {
 	t.Run("Storage", func(t *testing.T) {
 		clock := newFakeClock()
@@ -37,9 +45,15 @@ func TestContract(t *testing.T) {
 			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now})
 		}, fsmtest.Options{Sleep: clock.Advance})
 	})
+	t.Run("Claims", func(t *testing.T) {
+		clock := newFakeClock()
+		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims {
+			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now})
+		}, fsmtest.Options{Sleep: clock.Advance})
+	})
 	t.Run("Locker", func(t *testing.T) {
 		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker { return newStore(t) },
-			fsmtest.Options{ExpireLock: expireLock})
+			fsmtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
 	})
 }
 
@@ -85,9 +99,26 @@ func (p *twoProcesses) Lock(ctx context.Context, name string, ttl time.Duration)
 	return p.next().Lock(ctx, name, ttl)
 }
 
+func (p *twoProcesses) Claim(ctx context.Context, name, owner string, lease time.Duration) (fsm.ClaimStatus, error) {
+	return p.next().Claim(ctx, name, owner, lease)
+}
+
+func (p *twoProcesses) Extend(ctx context.Context, name, owner string, lease time.Duration) error {
+	return p.next().Extend(ctx, name, owner, lease)
+}
+
+func (p *twoProcesses) Finish(ctx context.Context, name, owner string, ttl time.Duration) error {
+	return p.next().Finish(ctx, name, owner, ttl)
+}
+
+func (p *twoProcesses) Release(ctx context.Context, name, owner string) error {
+	return p.next().Release(ctx, name, owner)
+}
+
 // TestContractTwoProcesses runs the contract tests with every call going
 // to one of two Stores that share a file: what one writes, the other
-// sees; locks and marks exclude across them.
+// sees; locks, marks and claims exclude across them. TestClaimsTwoProcesses
+// and TestLockDeadProcess do the same with separate OS processes.
 func TestContractTwoProcesses(t *testing.T) {
 	t.Run("Storage", func(t *testing.T) {
 		clock := newFakeClock()
@@ -101,9 +132,15 @@ func TestContractTwoProcesses(t *testing.T) {
 			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
 		}, fsmtest.Options{Sleep: clock.Advance})
 	})
+	t.Run("Claims", func(t *testing.T) {
+		clock := newFakeClock()
+		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims {
+			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
+		}, fsmtest.Options{Sleep: clock.Advance})
+	})
 	t.Run("Locker", func(t *testing.T) {
 		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker {
 			return newTwoProcesses(t, Options{SweepInterval: -1})
-		}, fsmtest.Options{ExpireLock: expireLock})
+		}, fsmtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
 	})
 }

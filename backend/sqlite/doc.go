@@ -2,13 +2,14 @@
 // per-chat locks in one SQLite file: the embedded, persistent default
 // backend, built on modernc.org/sqlite (pure Go, no cgo).
 //
-// A *Store, returned by Open, implements fsm.Storage, fsm.Marker and
-// fsm.Locker. The file is in WAL mode with synchronous=NORMAL, so readers
-// never wait for the writer and a commit costs no fsync (a power cut may
-// lose the last commits, never consistency). In one process, every write
-// goes through a single connection, serialised in Go, and reads through a
-// pool; several processes on one machine may open the same file and are
-// serialised by SQLite's file lock (Options.BusyTimeout).
+// A *Store, returned by Open, implements fsm.Storage, fsm.Marker,
+// fsm.Claims and fsm.Locker. The file is in WAL mode with
+// synchronous=NORMAL, so readers never wait for the writer and a commit
+// costs no fsync (a power cut may lose the last commits, never
+// consistency). In one process, every write goes through a single
+// connection, serialised in Go, and reads through a pool; several processes
+// on one machine may open the same file and are serialised by SQLite's file
+// lock (Options.BusyTimeout).
 //
 // Writes are single statements guarded by the expected version:
 // CompareAndSet is an UPDATE … WHERE version = ? or an INSERT that only
@@ -16,7 +17,10 @@
 // Time to live is an expires_at column: an expired row is invisible to Get
 // and counts as absent, whether or not the background sweeper (stopped by
 // Close) has deleted it yet. Locks are leases in a table, renewed while
-// held, with fencing tokens from a counter that only grows.
+// held, with fencing tokens from a counter that only grows. Claims are
+// rows with an owner and an expires_at that ends the lease while pending
+// and the done mark once finished; Claim is an INSERT that only takes over
+// a row whose time has run out.
 //
 // The schema is versioned with PRAGMA user_version and migrated on Open in
 // one transaction. Open refuses, without changing them, files from a newer

@@ -75,11 +75,21 @@ CREATE TABLE broadcast_recipients (
 CREATE UNIQUE INDEX broadcast_recipients_chat ON broadcast_recipients (campaign, chat);
 CREATE INDEX broadcast_recipients_status ON broadcast_recipients (campaign, status, seq);
 `,
+	// 3: claims (fsm.Claims): pending with a lease, then done for a ttl.
+	`
+CREATE TABLE claims (
+	name       TEXT    NOT NULL PRIMARY KEY,
+	owner      TEXT    NOT NULL,             -- the claim attempt that took it
+	done       INTEGER NOT NULL DEFAULT 0,   -- 0: pending, 1: done
+	expires_at INTEGER NOT NULL              -- end of the lease or of the done mark, Unix ns
+) WITHOUT ROWID;
+CREATE INDEX claims_expiry ON claims (expires_at);
+`,
 }
 
 // SchemaVersion is the schema version (PRAGMA user_version) this package
 // writes: len(migrations).
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 // ErrSchemaTooNew is returned by Open for a file written by a newer version
 // of Herald. The file is left untouched.

@@ -12,6 +12,8 @@ type statements struct {
 	get, insert, update, delete *sql.Stmt // fsm_records
 	mark, unmark, marked        *sql.Stmt // marks
 	renew, unlock               *sql.Stmt // locks
+	claim, claimStatus          *sql.Stmt // claims
+	extend, finish, release     *sql.Stmt // claims
 	all                         []*sql.Stmt
 }
 
@@ -49,6 +51,19 @@ func (st *statements) prepare(ctx context.Context, r, w *sql.DB) error {
 	st.renew = p(w, `UPDATE locks SET expires_at = ?3
 		WHERE name = ?1 AND token = ?2 AND expires_at > ?4`)
 	st.unlock = p(w, `DELETE FROM locks WHERE name = ?1 AND token = ?2`)
+	// Create, or take over a row whose lease or done mark has run out; a
+	// row comes back only when this call took the name.
+	st.claim = p(w, `INSERT INTO claims (name, owner, done, expires_at) VALUES (?1, ?2, 0, ?3)
+		ON CONFLICT (name) DO UPDATE SET
+			owner = excluded.owner, done = 0, expires_at = excluded.expires_at
+		WHERE claims.expires_at <= ?4
+		RETURNING 1`)
+	st.claimStatus = p(r, `SELECT done FROM claims WHERE name = ?1 AND expires_at > ?2`)
+	st.extend = p(w, `UPDATE claims SET expires_at = ?3
+		WHERE name = ?1 AND owner = ?2 AND done = 0 AND expires_at > ?4`)
+	st.finish = p(w, `UPDATE claims SET done = 1, expires_at = ?3
+		WHERE name = ?1 AND owner = ?2 AND done = 0 AND expires_at > ?4`)
+	st.release = p(w, `DELETE FROM claims WHERE name = ?1 AND owner = ?2 AND done = 0`)
 	return err
 }
 

@@ -48,9 +48,9 @@ const (
 	layoutSharedN                   // one pool of ReadConns connections for everything
 )
 
-// Store is an fsm.Storage, fsm.Marker and fsm.Locker kept in one SQLite
-// file. It is safe for concurrent use by many goroutines, and several
-// processes on one machine may open the same file.
+// Store is an fsm.Storage, fsm.Marker, fsm.Claims and fsm.Locker kept in
+// one SQLite file. It is safe for concurrent use by many goroutines, and
+// several processes on one machine may open the same file.
 type Store struct {
 	path string
 	w    *sql.DB // one connection: every write, serialised in process

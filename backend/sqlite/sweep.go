@@ -8,11 +8,12 @@ import (
 
 // sweepTables are the tables with an expires_at column. Rows of locks whose
 // lease ended are deleted too: fencing tokens come from lock_tokens, so
-// they keep increasing.
+// they keep increasing. So are claims whose lease or done mark ran out.
 var sweepTables = []struct{ table, key, live string }{
 	{"fsm_records", "key", "expires_at > 0"},
 	{"marks", "name", "expires_at > 0"},
 	{"locks", "name", "1"},
+	{"claims", "name", "1"},
 }
 
 // Sweep deletes expired rows, at most Options.SweepBatch per table, and

@@ -1,27 +1,29 @@
 // Package fsmtest holds the contract tests that every fsm.Storage,
-// fsm.Locker and fsm.Marker implementation must pass. A backend's test
-// calls them with a constructor:
+// fsm.Locker, fsm.Marker and fsm.Claims implementation must pass. A
+// backend's test calls them with a constructor:
 //
 //	func TestContract(t *testing.T) {
 //		fsmtest.TestStorage(t, func(t *testing.T) fsm.Storage { return newStore(t) })
 //		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker { return newStore(t) })
 //		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) })
+//		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims { return newStore(t) })
 //	}
 //
 // Each subtest calls the constructor once, so it may return a fresh
 // instance or a shared one: the tests use keys and names of their own
-// (a random bot id and name prefix per run), so leftovers of an earlier
-// run on a shared server do not matter.
+// (a random bot id and random name and owner prefixes per run), so
+// leftovers of an earlier run on a shared server do not matter.
 //
 // # Time
 //
 // The TTL and lease tests wait with Options.Sleep, which defaults to
-// time.Sleep. On real time they use TTLs of about a second and wait about
-// six seconds in all (TestStorage 2 s, TestLocker 2.5 s, TestMarker
-// 1.5 s; the three may run in parallel on one backend), so the backend
-// must honour TTLs to within a few hundred milliseconds. A backend with an
-// injectable clock passes a Sleep that advances it; the tests then wait
-// only for the lock tests' short real timeouts (about 1 s).
+// time.Sleep. On real time they use TTLs of about a second and wait up to
+// six seconds per suite (TestStorage 2 s, TestLocker 2.5 s plus about 1 s for
+// a dead holder's lease, TestMarker 1.5 s, TestClaims 6 s; they may run in
+// parallel on one backend), so the backend must honour TTLs and leases to
+// within a few hundred milliseconds. A backend with an injectable clock
+// passes a Sleep that advances it; the tests then wait only for the lock
+// tests' short real timeouts (about 1 s).
 //
 // # What the suites pin down beyond the interface comments
 //
@@ -36,6 +38,17 @@
 //     context ends while waiting; a released lock wakes a waiter promptly
 //     (not at lease expiry); tokens increase per name; a lock is still
 //     held after 2.5 times its ttl.
+//   - Locker: a holder that stops renewing (Options.StopRenewal) keeps
+//     the lock until its lease runs out, and a waiter then takes it within
+//     a second.
 //   - Marker: a Mark that returns false does not extend the existing mark;
 //     Unmark of an unknown name returns nil.
+//   - Claims: a Claim by the owner of a pending claim reports Pending; a
+//     Claim that reports Pending or Done does not extend anything; Extend
+//     and Finish of a name never claimed, released, lapsed or done return
+//     fsm.ErrClaimLost, Release of such a name returns nil; an empty name
+//     or owner and a non-positive lease or ttl are errors (not
+//     fsm.ErrClaimLost) that change nothing; of 50 concurrent claims of a
+//     new, released, lapsed or expired-done name exactly one is Claimed
+//     and the others Pending.
 package fsmtest

@@ -23,6 +23,14 @@ type Options struct {
 	// implements it with its internals (stop the renewal and delete or
 	// expire the lease).
 	ExpireLock func(t *testing.T, l fsm.Lock)
+
+	// StopRenewal stops the renewal of a held lock without ending its
+	// lease, as if its holder had been killed (SIGKILL): the lease then
+	// runs out by itself, at most its ttl later. The dead-holder subtest
+	// of TestLocker needs it and is skipped when it is nil (a Locker
+	// whose leases never run out, such as an in-process one, leaves it
+	// nil).
+	StopRenewal func(t *testing.T, l fsm.Lock)
 }
 
 func pick(opts []Options) Options {
@@ -69,7 +77,7 @@ func uniqueKey() fsm.Key {
 	return fsm.Key{BotID: rand.Int64N(1<<40) + 1, ChatID: -1001234567890, UserID: 42}
 }
 
-// uniqueName returns a lock or mark name no other test run uses.
+// uniqueName returns a lock, mark or claim name no other test run uses.
 func uniqueName(what string) string {
 	return fmt.Sprintf("fsmtest:%s:%x", what, rand.Uint64())
 }

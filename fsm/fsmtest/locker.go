@@ -17,7 +17,8 @@ const lease = 5 * time.Second
 
 // TestLocker runs the contract tests of fsm.Locker as subtests, each on a
 // Locker returned by newLocker. Pass at most one Options; the stale-holder
-// subtest needs Options.ExpireLock.
+// subtest needs Options.ExpireLock and the dead-holder one
+// Options.StopRenewal.
 func TestLocker(t *testing.T, newLocker func(t *testing.T) fsm.Locker, opts ...Options) {
 	runSuite(t, newLocker, opts, []subtest[fsm.Locker]{
 		{"MutualExclusion", testMutualExclusion},
@@ -27,6 +28,7 @@ func TestLocker(t *testing.T, newLocker func(t *testing.T) fsm.Locker, opts ...O
 		{"CancelWhileWaiting", testCancelWhileWaiting},
 		{"HeldBeyondTTL", testHeldBeyondTTL},
 		{"StaleHolderUnlock", testStaleHolderUnlock},
+		{"DeadHolderLeaseRunsOut", testDeadHolder},
 	})
 }
 
@@ -242,4 +244,43 @@ func testStaleHolderUnlock(t *testing.T, l fsm.Locker, o Options) {
 	}
 	wantHeld(t, l, name)
 	mustUnlock(t, fresh)
+}
+
+// testDeadHolder: a holder that stops renewing (Options.StopRenewal, as if
+// it had been killed) keeps the lock until its lease runs out, and a
+// waiter takes the lock within a second of that: no earlier than ttl after
+// the acquisition, no later than ttl + 1 s after the renewal stopped. This
+// is what lets a runtime that takes chat locks with a short lease hand a
+// dead instance's chats to another within a few seconds.
+func testDeadHolder(t *testing.T, l fsm.Locker, o Options) {
+	if o.StopRenewal == nil {
+		t.Skip("fsmtest.Options.StopRenewal is nil: the Locker's leases do not run out")
+	}
+	const ttl = time.Second
+	name := uniqueName("dead")
+	acquiring := time.Now()
+	dead := mustLock(t, l, name, ttl)
+	o.StopRenewal(t, dead)
+	stopped := time.Now()
+	wantHeld(t, l, name) // stopping the renewal did not end the lease
+
+	lk, err := l.Lock(testContext(t), name, lease)
+	if err != nil {
+		t.Fatalf("Lock while the dead holder's lease runs out: %v", err)
+	}
+	got := time.Now()
+	if d := got.Sub(acquiring); d < ttl-100*time.Millisecond {
+		t.Errorf("the waiter got the lock %v after the dead holder took it, before its %v lease ran out", d, ttl)
+	}
+	if d := got.Sub(stopped); d > ttl+time.Second {
+		t.Errorf("the waiter got the lock %v after the holder stopped renewing; want at most ttl + 1 s = %v", d, ttl+time.Second)
+	}
+	if lk.Token() <= dead.Token() {
+		t.Errorf("the new holder's token %d is not above the dead holder's %d", lk.Token(), dead.Token())
+	}
+	if err := dead.Unlock(testContext(t)); !errors.Is(err, fsm.ErrLockLost) {
+		t.Errorf("Unlock by the dead holder: %v; want fsm.ErrLockLost", err)
+	}
+	wantHeld(t, l, name)
+	mustUnlock(t, lk)
 }

@@ -1,0 +1,321 @@
+package fsmtest
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald/fsm"
+)
+
+// TestClaims runs the contract tests of fsm.Claims as subtests, each on a
+// Claims returned by newClaims. Pass at most one Options; the lease and
+// done-mark tests wait with Options.Sleep (about 4.5 s in all on real
+// time).
+func TestClaims(t *testing.T, newClaims func(t *testing.T) fsm.Claims, opts ...Options) {
+	runSuite(t, newClaims, opts, []subtest[fsm.Claims]{
+		{"ExactlyOneOfConcurrent", testClaimConcurrent},
+		{"FinishThenDone", testClaimFinish},
+		{"ReleaseFreesAtOnce", testClaimRelease},
+		{"LeaseExpiry", testClaimLeaseExpiry},
+		{"ExtendKeepsAlive", testClaimExtend},
+		{"DoneExpiry", testClaimDoneExpiry},
+		{"NamesIndependent", testClaimNames},
+		{"BadInput", testClaimBadInput},
+	})
+}
+
+// owners hands out owner strings unique to one test run.
+type owners struct {
+	prefix string
+	mu     sync.Mutex
+	n      int
+}
+
+func newOwners() *owners { return &owners{prefix: uniqueName("owner")} }
+
+func (o *owners) next() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.n++
+	return fmt.Sprintf("%s-%d", o.prefix, o.n)
+}
+
+func claim(t *testing.T, c fsm.Claims, name, owner string, lease time.Duration, want fsm.ClaimStatus) {
+	t.Helper()
+	got, err := c.Claim(testContext(t), name, owner, lease)
+	if err != nil {
+		t.Fatalf("Claim(%q, %q, %v): %v", name, owner, lease, err)
+	}
+	if got != want {
+		t.Fatalf("Claim(%q, %q, %v) = %v, want %v", name, owner, lease, got, want)
+	}
+}
+
+func finish(t *testing.T, c fsm.Claims, name, owner string, ttl time.Duration, want error) {
+	t.Helper()
+	err := c.Finish(testContext(t), name, owner, ttl)
+	checkClaimErr(t, "Finish", name, owner, err, want)
+}
+
+func extend(t *testing.T, c fsm.Claims, name, owner string, lease time.Duration, want error) {
+	t.Helper()
+	err := c.Extend(testContext(t), name, owner, lease)
+	checkClaimErr(t, "Extend", name, owner, err, want)
+}
+
+func release(t *testing.T, c fsm.Claims, name, owner string) {
+	t.Helper()
+	if err := c.Release(testContext(t), name, owner); err != nil {
+		t.Fatalf("Release(%q, %q): %v", name, owner, err)
+	}
+}
+
+func checkClaimErr(t *testing.T, op, name, owner string, err, want error) {
+	t.Helper()
+	switch {
+	case want == nil && err != nil:
+		t.Fatalf("%s(%q, %q): %v", op, name, owner, err)
+	case want != nil && !errors.Is(err, want):
+		t.Fatalf("%s(%q, %q): %v; want an error wrapping %v", op, name, owner, err, want)
+	}
+}
+
+// claimRace has n owners claim name at once (goroutines released
+// together) and returns the one that got fsm.Claimed; every other call
+// must report fsm.Pending.
+func claimRace(t *testing.T, c fsm.Claims, ow *owners, name string, lease time.Duration) string {
+	t.Helper()
+	ctx := testContext(t)
+	const n = 50
+	var (
+		wg      sync.WaitGroup
+		mu      sync.Mutex
+		winners []string
+		other   = map[fsm.ClaimStatus]int{}
+		start   = make(chan struct{})
+	)
+	for range n {
+		owner := ow.next()
+		wg.Go(func() {
+			<-start
+			st, err := c.Claim(ctx, name, owner, lease)
+			if err != nil {
+				t.Errorf("Claim(%q, %q): %v", name, owner, err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if st == fsm.Claimed {
+				winners = append(winners, owner)
+			} else {
+				other[st]++
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	if len(winners) != 1 || other[fsm.Pending] != n-1 {
+		t.Fatalf("%d concurrent Claim calls: %d got Claimed, the others %v; want exactly 1 Claimed and %d Pending",
+			n, len(winners), other, n-1)
+	}
+	return winners[0]
+}
+
+// testClaimConcurrent: of 50 concurrent claims of a new name exactly one
+// gets Claimed and the others Pending; the same holds once the winner has
+// released it.
+func testClaimConcurrent(t *testing.T, c fsm.Claims, _ Options) {
+	ow := newOwners()
+	name := uniqueName("claim-race")
+	first := claimRace(t, c, ow, name, time.Minute)
+	release(t, c, name, first)
+	second := claimRace(t, c, ow, name, time.Minute)
+	finish(t, c, name, second, time.Minute, nil)
+	claim(t, c, name, ow.next(), time.Minute, fsm.Done)
+}
+
+// testClaimFinish: a pending claim reports Pending, to its owner too; once
+// finished, Done to everyone; a done name cannot be extended, finished or
+// released.
+func testClaimFinish(t *testing.T, c fsm.Claims, _ Options) {
+	ow := newOwners()
+	name := uniqueName("claim-finish")
+	a, b := ow.next(), ow.next()
+	claim(t, c, name, a, time.Minute, fsm.Claimed)
+	claim(t, c, name, b, time.Minute, fsm.Pending)
+	claim(t, c, name, a, time.Minute, fsm.Pending) // its own claim is not free
+	extend(t, c, name, b, time.Minute, fsm.ErrClaimLost)
+	finish(t, c, name, b, time.Minute, fsm.ErrClaimLost) // not b's: changes nothing
+	claim(t, c, name, b, time.Minute, fsm.Pending)
+	finish(t, c, name, a, time.Minute, nil)
+	claim(t, c, name, b, time.Minute, fsm.Done)
+	claim(t, c, name, a, time.Minute, fsm.Done)
+	extend(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	release(t, c, name, a) // not pending any more: does nothing
+	claim(t, c, name, ow.next(), time.Minute, fsm.Done)
+}
+
+// testClaimRelease: a released name can be claimed again at once; a
+// Release by anyone but the owner does nothing; Release, Extend and Finish
+// of a name never claimed are harmless.
+func testClaimRelease(t *testing.T, c fsm.Claims, _ Options) {
+	ow := newOwners()
+	name := uniqueName("claim-release")
+	a, b, x := ow.next(), ow.next(), ow.next()
+	release(t, c, name, a) // never claimed
+	extend(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	claim(t, c, name, a, time.Minute, fsm.Claimed)
+	release(t, c, name, x) // not x's claim
+	claim(t, c, name, x, time.Minute, fsm.Pending)
+	release(t, c, name, a)
+	extend(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	claim(t, c, name, b, time.Minute, fsm.Claimed)
+	release(t, c, name, a) // a released before: must not free b's claim
+	claim(t, c, name, x, time.Minute, fsm.Pending)
+	finish(t, c, name, b, time.Minute, nil)
+	claim(t, c, name, x, time.Minute, fsm.Done)
+}
+
+// testClaimLeaseExpiry: a claim whose owner stops extending it lapses when
+// its lease passes; exactly one of many then takes it, and the old owner
+// can neither finish, extend nor release the new owner's claim.
+func testClaimLeaseExpiry(t *testing.T, c fsm.Claims, o Options) {
+	ow := newOwners()
+	name := uniqueName("claim-lease")
+	old := ow.next()
+	claim(t, c, name, old, time.Second, fsm.Claimed)
+	o.Sleep(500 * time.Millisecond)
+	claim(t, c, name, ow.next(), time.Second, fsm.Pending) // does not extend the lease
+	o.Sleep(time.Second)
+	fresh := claimRace(t, c, ow, name, time.Minute)
+	finish(t, c, name, old, time.Minute, fsm.ErrClaimLost)
+	extend(t, c, name, old, time.Minute, fsm.ErrClaimLost)
+	release(t, c, name, old)
+	claim(t, c, name, ow.next(), time.Minute, fsm.Pending) // still fresh's
+	extend(t, c, name, fresh, time.Minute, nil)
+	finish(t, c, name, fresh, time.Minute, nil)
+	claim(t, c, name, old, time.Minute, fsm.Done)
+}
+
+// testClaimExtend: Extend renews the lease from now, so a claim extended
+// in time outlives its first lease; once extending stops, it lapses.
+func testClaimExtend(t *testing.T, c fsm.Claims, o Options) {
+	ow := newOwners()
+	name := uniqueName("claim-extend")
+	a := ow.next()
+	claim(t, c, name, a, time.Second, fsm.Claimed)
+	for range 2 {
+		o.Sleep(500 * time.Millisecond)
+		extend(t, c, name, a, time.Second, nil)
+	}
+	o.Sleep(500 * time.Millisecond) // 1.5 s after the claim, 0.5 s after the last Extend
+	claim(t, c, name, ow.next(), time.Minute, fsm.Pending)
+	extend(t, c, name, a, time.Second, nil)
+	o.Sleep(1500 * time.Millisecond)
+	extend(t, c, name, a, time.Second, fsm.ErrClaimLost) // too late: lapsed
+	b := ow.next()
+	claim(t, c, name, b, time.Minute, fsm.Claimed)
+	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	finish(t, c, name, b, time.Minute, nil)
+}
+
+// testClaimDoneExpiry: a done mark keeps the name Done for its ttl, then
+// the name can be claimed again; another name's longer mark stays.
+func testClaimDoneExpiry(t *testing.T, c fsm.Claims, o Options) {
+	ow := newOwners()
+	short, long := uniqueName("claim-done-short"), uniqueName("claim-done-long")
+	a, b := ow.next(), ow.next()
+	claim(t, c, short, a, time.Minute, fsm.Claimed)
+	claim(t, c, long, b, time.Minute, fsm.Claimed)
+	finish(t, c, short, a, time.Second, nil)
+	finish(t, c, long, b, time.Minute, nil)
+	o.Sleep(500 * time.Millisecond)
+	claim(t, c, short, ow.next(), time.Minute, fsm.Done)
+	o.Sleep(time.Second)
+	again := claimRace(t, c, ow, short, time.Minute)
+	claim(t, c, long, ow.next(), time.Minute, fsm.Done)
+	finish(t, c, short, a, time.Minute, fsm.ErrClaimLost) // the first round's owner
+	finish(t, c, short, again, time.Minute, nil)
+	claim(t, c, short, ow.next(), time.Minute, fsm.Done)
+}
+
+// testClaimNames: claims of different names, prefixes of each other
+// included, do not interfere.
+func testClaimNames(t *testing.T, c fsm.Claims, _ Options) {
+	ow := newOwners()
+	a, b := uniqueName("claim-a"), uniqueName("claim-b")
+	owner := ow.next()
+	claim(t, c, a, owner, time.Minute, fsm.Claimed)
+	claim(t, c, b, owner, time.Minute, fsm.Claimed) // one owner, two names
+	claim(t, c, a+"x", ow.next(), time.Minute, fsm.Claimed)
+	finish(t, c, a, owner, time.Minute, nil)
+	claim(t, c, b, ow.next(), time.Minute, fsm.Pending)
+	claim(t, c, a+"x", ow.next(), time.Minute, fsm.Pending)
+	release(t, c, b, owner)
+	claim(t, c, a, ow.next(), time.Minute, fsm.Done)
+	claim(t, c, b, ow.next(), time.Minute, fsm.Claimed)
+}
+
+// testClaimBadInput: an empty name or owner and a non-positive lease or
+// ttl are errors (not fsm.ErrClaimLost), and change nothing.
+func testClaimBadInput(t *testing.T, c fsm.Claims, _ Options) {
+	ctx := testContext(t)
+	ow := newOwners()
+	name := uniqueName("claim-bad")
+	owner := ow.next()
+	bad := func(what string, err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatalf("%s: no error", what)
+		}
+		if errors.Is(err, fsm.ErrClaimLost) {
+			t.Fatalf("%s: %v; want an input error, not fsm.ErrClaimLost", what, err)
+		}
+	}
+	for _, tc := range []struct {
+		what  string
+		name  string
+		owner string
+		d     time.Duration
+	}{
+		{"an empty name", "", owner, time.Minute},
+		{"an empty owner", name, "", time.Minute},
+		{"a zero lease", name, owner, 0},
+		{"a negative lease", name, owner, -time.Second},
+	} {
+		if st, err := c.Claim(ctx, tc.name, tc.owner, tc.d); err == nil {
+			t.Fatalf("Claim with %s = %v, no error", tc.what, st)
+		} else {
+			bad("Claim with "+tc.what, err)
+		}
+	}
+	claim(t, c, name, owner, time.Minute, fsm.Claimed) // the bad calls took nothing
+	for _, tc := range []struct {
+		what  string
+		name  string
+		owner string
+		d     time.Duration
+	}{
+		{"an empty name", "", owner, time.Minute},
+		{"an empty owner", name, "", time.Minute},
+		{"a zero duration", name, owner, 0},
+		{"a negative duration", name, owner, -time.Second},
+	} {
+		bad("Extend with "+tc.what, c.Extend(ctx, tc.name, tc.owner, tc.d))
+		bad("Finish with "+tc.what, c.Finish(ctx, tc.name, tc.owner, tc.d))
+	}
+	bad("Release with an empty name", c.Release(ctx, "", owner))
+	bad("Release with an empty owner", c.Release(ctx, name, ""))
+	claim(t, c, name, ow.next(), time.Minute, fsm.Pending) // still owner's, unfinished
+	finish(t, c, name, owner, time.Minute, nil)
+	claim(t, c, name, ow.next(), time.Minute, fsm.Done)
+}
