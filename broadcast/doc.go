@@ -6,7 +6,7 @@
 //	store := db.Broadcasts()                           // backend/sqlite; NewMemoryStore in tests
 //	c, err := store.Create(ctx, broadcast.Campaign{Message: broadcast.Message{Text: "News!"}}, chatIDs, time.Now())
 //	lim := limit.New(limit.Config{})
-//	bot, _ := tg.New(token, tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{})))
+//	bot, _ := tg.New(token, tg.WithMiddleware(limit.Retry(limit.RetryConfig{}), lim.Middleware()))
 //	p, err := broadcast.Run(ctx, bot, store, c.ID, broadcast.Options{OnProgress: show})
 //
 // The command "herald broadcast" does the same from a file of chat ids,
@@ -15,12 +15,13 @@
 // # Rate
 //
 // Run keeps Options.Concurrency sends in flight; the limiter on the client
-// decides when each goes (30 messages/s per bot, 1/s per chat, 20/min per
-// group; 1000/s for a Paid campaign with limit.Config.PaidBroadcast), and
-// pauses everyone after a 429. Sends carry limit.Bulk priority, so the
+// decides when each goes (by default 25 messages/s per bot, one per 1.1 s
+// per chat, 18/min per group: Telegram's limits less a margin; 1000/s for
+// a Paid campaign with limit.Config.PaidBroadcast), and pauses the chat
+// (or, for a 429 without a chat, everyone) after a 429. Sends carry limit.Bulk priority, so the
 // bot's replies to users (Interactive) take the next free slot. On the
 // emulator with Telegram's limits a campaign runs at the limit itself
-// (ratio 1.00 of 30/s, zero 429s).
+// (ratio 1.00 of the limiter's 25/s, zero 429s).
 //
 // # States and exactly once
 //

@@ -28,7 +28,7 @@ func Example() {
 	_ = emu.BlockBot(2, token)
 
 	lim := limit.New(limit.Config{})
-	bot, err := tg.New(token, tg.WithBaseURL(srv.URL), tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{})))
+	bot, err := tg.New(token, tg.WithBaseURL(srv.URL), tg.WithMiddleware(limit.Retry(limit.RetryConfig{}), lim.Middleware()))
 	if err != nil {
 		panic(err)
 	}

@@ -5,22 +5,31 @@
 //
 // A Limiter is a tg.Middleware: every counted call first takes one message
 // (or one per item) from three GCRA buckets at once — the bot's global
-// budget (30/s by default), its chat's (1/s with bursts of 3) and, for
-// groups, supergroups and channels, the group's (20/min) — all or
-// nothing. If any of them is short, nothing is taken and the call waits
-// for the longest of their waits, then tries again; the wait ends early
-// when the caller's context does. A call whose own chat is busy waits on
-// its own, outside the queue for the global budget, so one busy chat
-// never delays another chat's messages. Callers of one Limiter queue for
-// the global budget by priority (WithPriority: Interactive, the default,
-// before Bulk), then by arrival. A 429 answer pauses every counted call of
-// the bot — in every process sharing the Store — for its retry_after,
-// then the refused call is repeated (up to Config.MaxRetries times).
-// Calls with allow_paid_broadcast use a budget of 1000/s instead of the
-// global one when Config.PaidBroadcast is set.
+// budget (25/s evenly spaced by default), its chat's (one every 1.1 s,
+// bursts of 2) and, for groups, supergroups and channels, the group's
+// (18/min) — all or nothing. The defaults are Telegram's limits less a
+// safety margin (docs/LIMITS.md). If any of them is short, nothing is
+// taken and the call waits for the longest of their waits, then tries
+// again; the wait ends early when the caller's context does. A call whose
+// own chat is busy waits on its own, outside the queue for the global
+// budget, so one busy chat never delays another chat's messages. Callers
+// of one Limiter queue for the global budget by priority (WithPriority:
+// Interactive, the default, before Bulk), then by arrival.
+//
+// A 429 answer to a call that names a chat (chat_id) pauses the calls into
+// that chat — in every process sharing the Store — for its retry_after;
+// only a 429 to a call without a chat (an inline edit, a getter) pauses
+// every counted call of the bot. Then the refused call is repeated (up to
+// Config.MaxRetries times). Calls with allow_paid_broadcast use a budget
+// of 1000/s instead of the global one when Config.PaidBroadcast is set.
+//
+// herald.New installs a Limiter and Retry by default (herald.WithLimits,
+// WithoutLimiter, WithRetry, WithoutRetry change that). On a bare
+// tg.Client, put Retry first, so that every repeated attempt passes
+// through the Limiter and is counted again:
 //
 //	lim := limit.New(limit.Config{})
-//	bot, err := tg.New(token, tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{})))
+//	bot, err := tg.New(token, tg.WithMiddleware(limit.Retry(limit.RetryConfig{}), lim.Middleware()))
 //
 // # Which calls count
 //
@@ -49,12 +58,13 @@
 //	pin…, chat administration
 //
 // A cost above a bucket's burst (an album of 10 into a chat with a burst
-// of 3) is let through when that bucket is idle, and then holds it for its
+// of 2) is let through when that bucket is idle, and then holds it for its
 // whole cost.
 //
 // # Retries
 //
-// Retry is a separate middleware, placed after the Limiter's. It repeats
+// Retry is a separate middleware, placed before the Limiter's (outside
+// it), so that a repeated attempt waits for its turn again. It repeats
 // 5xx answers and network errors with exponential back-off and jitter,
 // within RetryConfig.MaxAttempts and MaxElapsed, as far as that is safe:
 //
@@ -69,8 +79,8 @@
 //
 // # Stores
 //
-// MemoryStore, the default, keeps the buckets of one process; buckets of
-// idle chats are forgotten. A Store shared by several processes decides
+// MemoryStore, the default, keeps the buckets and pauses of one process;
+// those of idle chats are forgotten. A Store shared by several processes decides
 // each Take atomically on one clock (backend/redis runs one Lua script on
 // the Redis server's clock). Priorities order the callers of one Limiter;
 // between processes, callers compete on equal terms.

@@ -25,7 +25,7 @@ func Example() {
 
 	lim := limit.New(limit.Config{}) // Telegram's limits, state in this process
 	bot, err := tg.New(token, tg.WithBaseURL(srv.URL),
-		tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{})))
+		tg.WithMiddleware(limit.Retry(limit.RetryConfig{}), lim.Middleware())) // herald.New does this by default
 	if err != nil {
 		panic(err)
 	}

@@ -31,7 +31,7 @@ type Limiter struct {
 
 // maxAttempts bounds how often one call asks the Store before giving up.
 // Every attempt but the last is followed by a wait the Store asked for,
-// so it is never reached in practice: at 30 messages/s, that many refusals
+// so it is never reached in practice: at 25 messages/s, that many refusals
 // take several minutes even for the last caller of a large backlog.
 const maxAttempts = 100_000
 
@@ -48,10 +48,11 @@ func New(cfg Config) *Limiter {
 }
 
 // Middleware returns the tg.Middleware that makes every counted call wait
-// for its turn (see the package documentation), pauses every counted call
-// after a 429 for its retry_after and then repeats the refused call.
-// Calls that do not count pass straight through; a 429 they get still
-// pauses the others.
+// for its turn (see the package documentation) and handles 429 answers:
+// a 429 to a call that names a chat pauses the calls into that chat for
+// its retry_after, one to a call without a chat pauses every counted call
+// of the bot; then the refused call is repeated. Calls that do not count
+// pass straight through; a 429 they get still pauses the others.
 func (l *Limiter) Middleware() tg.Middleware {
 	return func(next tg.Caller) tg.Caller {
 		return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
@@ -65,7 +66,7 @@ func (l *Limiter) call(ctx context.Context, next tg.Caller, method string, param
 	if how == NotCounted {
 		err := next.Call(ctx, method, params, result)
 		if retryAfter, ok := tg.IsTooManyRequests(err); ok {
-			if perr := l.pause(ctx, retryAfter); perr != nil {
+			if perr := l.pause(ctx, targetOf(params).chat, retryAfter); perr != nil {
 				return errors.Join(err, perr)
 			}
 		}
@@ -84,7 +85,7 @@ func (l *Limiter) call(ctx context.Context, next tg.Caller, method string, param
 		if !ok {
 			return err
 		}
-		if perr := l.pause(ctx, retryAfter); perr != nil {
+		if perr := l.pause(ctx, req.Chat, retryAfter); perr != nil {
 			return errors.Join(err, perr)
 		}
 		if attempt >= l.cfg.MaxRetries || retryAfter > l.cfg.MaxRetryAfter {
@@ -96,13 +97,14 @@ func (l *Limiter) call(ctx context.Context, next tg.Caller, method string, param
 	}
 }
 
-// pause records a 429: every sender waits retryAfter.
-func (l *Limiter) pause(ctx context.Context, retryAfter time.Duration) error {
+// pause records a 429: the senders into chat, or every sender of the bot
+// when chat is zero, wait retryAfter.
+func (l *Limiter) pause(ctx context.Context, chat tg.ChatID, retryAfter time.Duration) error {
 	l.tooMany.Add(1)
 	if retryAfter <= 0 {
 		retryAfter = defaultRetryAfter
 	}
-	if err := l.store.Pause(context.WithoutCancel(ctx), retryAfter); err != nil {
+	if err := l.store.Pause(context.WithoutCancel(ctx), chat, retryAfter); err != nil {
 		return fmt.Errorf("limit: pausing senders after a 429: %w", err)
 	}
 	return nil
@@ -111,7 +113,7 @@ func (l *Limiter) pause(ctx context.Context, retryAfter time.Duration) error {
 // request builds the Store request of a counted call.
 func (l *Limiter) request(how Counting, params any) (*Request, *gate) {
 	t := targetOf(params)
-	rb := &requestBuf{Request: Request{N: 1}}
+	rb := &requestBuf{Request: Request{N: 1, Chat: t.chat}}
 	r := &rb.Request
 	r.Buckets = rb.buckets[:0]
 	if how == PerItem && t.items > 1 {
@@ -170,7 +172,8 @@ func (l *Limiter) wait(ctx context.Context, r *Request, g *gate, w *waiter) erro
 			hold = v.Wait // everyone behind us would wait as long
 			continue
 		}
-		// Our chat is busy: step aside so that other chats go on.
+		// Our chat is busy or paused: step aside so that other chats go
+		// on.
 		hold = 0
 		g.leave()
 		if err := sleep(ctx, l.clock, &l.waiting, v.Wait); err != nil {

@@ -49,7 +49,7 @@ func TestTooManyRequestsWithoutRetryAfter(t *testing.T) {
 }
 
 // With a negative MaxRetries a 429 is returned at once, but it still
-// pauses the next call.
+// pauses the next call into its chat (and only into its chat).
 func TestNegativeMaxRetries(t *testing.T) {
 	var calls atomic.Int32
 	u := newUnit(Config{MaxRetries: -1}, func(method string) error {
@@ -64,11 +64,13 @@ func TestNegativeMaxRetries(t *testing.T) {
 		t.Fatal("429 not returned")
 	}
 	var g group
-	u.goCall(t, &g, ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
+	u.goCall(t, &g, withLabel(ctx, "same"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)})
+	u.goCall(t, &g, withLabel(ctx, "other"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
 	drive(t, u.clock, u.lim, &g, 100)
-	checkTimes(t, "calls", u.rec.times(nil), start, []time.Duration{0, 4 * time.Second})
-	if n := calls.Load(); n != 2 {
-		t.Fatalf("%d calls, want 2 (no retry)", n)
+	checkTimes(t, "same chat", u.rec.times(func(s sent) bool { return s.label == "same" }), start, []time.Duration{4 * time.Second})
+	checkTimes(t, "other chat", u.rec.times(func(s sent) bool { return s.label == "other" }), start, []time.Duration{ivl(DefaultGlobal)})
+	if n := calls.Load(); n != 3 {
+		t.Fatalf("%d calls, want 3 (no retry)", n)
 	}
 }
 
@@ -85,11 +87,11 @@ func (s *faultyStore) Take(ctx context.Context, r *Request) (Verdict, error) {
 	return s.MemoryStore.Take(ctx, r)
 }
 
-func (s *faultyStore) Pause(ctx context.Context, d time.Duration) error {
+func (s *faultyStore) Pause(ctx context.Context, chat tg.ChatID, d time.Duration) error {
 	if p := s.pauseErr.Load(); p != nil {
 		return *p
 	}
-	return s.MemoryStore.Pause(ctx, d)
+	return s.MemoryStore.Pause(ctx, chat, d)
 }
 
 // A failing Store is reported, and does not leave the queue for the
@@ -260,9 +262,9 @@ func TestStrings(t *testing.T) {
 	for got, want := range map[string]string{
 		Interactive.String(): "interactive", Bulk.String(): "bulk",
 		ScopeNone.String(): "none", ScopePause.String(): "pause", ScopeGlobal.String(): "global",
-		ScopePaid.String(): "paid", ScopeChat.String(): "chat", ScopeGroup.String(): "group",
+		ScopePaid.String(): "paid", ScopeChat.String(): "chat", ScopeGroup.String(): "group", ScopeChatPause.String(): "chatpause",
 		NotCounted.String(): "not counted", Once.String(): "once", PerItem.String(): "per item",
-		DefaultGlobal.String(): "30/1s", DefaultChat.String(): "1/1s:3", Unlimited.String(): "off",
+		DefaultGlobal.String(): "25/1s", DefaultChat.String(): "1/1.1s:2", Unlimited.String(): "off",
 	} {
 		if got != want {
 			t.Errorf("String() = %q, want %q", got, want)

@@ -67,7 +67,8 @@ func TestPaidBroadcast(t *testing.T) {
 }
 
 // An album counts once per medium: four photos to an idle chat go at
-// once, then the chat has used four seconds of budget.
+// once, then the chat has used four intervals of budget (less its burst
+// of 2, the next message waits three).
 func TestMediaGroupCountsPerItem(t *testing.T) {
 	u := newUnit(Config{}, ok)
 	ctx := context.Background()
@@ -77,7 +78,7 @@ func TestMediaGroupCountsPerItem(t *testing.T) {
 	settle(t, u.lim, &g)
 	u.goCall(t, &g, ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(5), Text: "after"})
 	drive(t, u.clock, u.lim, &g, 100)
-	checkTimes(t, "chat 5", u.rec.times(nil), start, []time.Duration{0, 2 * time.Second})
+	checkTimes(t, "chat 5", u.rec.times(nil), start, []time.Duration{0, 3 * ivl(DefaultChat)})
 }
 
 // Methods that do not count never wait, even during a pause; a 429 they

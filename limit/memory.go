@@ -51,6 +51,11 @@ func (s *MemoryStore) Take(_ context.Context, r *Request) (Verdict, error) {
 	if s.pause.After(now) {
 		v = Verdict{Wait: s.pause.Sub(now), Scope: ScopePause}
 	}
+	if !r.Chat.IsZero() {
+		if p := s.chats[bucketKey{scope: ScopeChatPause, chat: r.Chat}]; p != nil && p.tat.Sub(now) > v.Wait {
+			v = Verdict{Wait: p.tat.Sub(now), Scope: ScopeChatPause}
+		}
+	}
 	var buf [4]*gcra
 	states := buf[:0]
 	for _, b := range r.Buckets {
@@ -99,13 +104,18 @@ func (s *MemoryStore) pruneLocked(now time.Time) {
 	s.nextPrune = max(minPrune, 2*len(s.chats))
 }
 
-// Pause implements Store.
-func (s *MemoryStore) Pause(_ context.Context, d time.Duration) error {
+// Pause implements Store. A chat's pause is kept with its buckets and
+// forgotten like them once it has passed.
+func (s *MemoryStore) Pause(_ context.Context, chat tg.ChatID, d time.Duration) error {
 	until := s.clock.Now().Add(d)
 	s.mu.Lock()
-	if until.After(s.pause) {
-		s.pause = until
+	defer s.mu.Unlock()
+	p := &s.pause
+	if !chat.IsZero() {
+		p = &s.bucketLocked(Bucket{Scope: ScopeChatPause, Chat: chat}).tat
 	}
-	s.mu.Unlock()
+	if until.After(*p) {
+		*p = until
+	}
 	return nil
 }

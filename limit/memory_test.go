@@ -13,9 +13,10 @@ func TestRateInterval(t *testing.T) {
 		r    Rate
 		want time.Duration
 	}{
-		{DefaultGlobal, 33333334 * time.Nanosecond}, // rounded up: 30 never fit in < 1 s
-		{DefaultChat, time.Second},
-		{DefaultGroup, 3 * time.Second},
+		{Rate{Count: 30, Per: time.Second}, 33333334 * time.Nanosecond}, // rounded up: 30 never fit in < 1 s
+		{DefaultGlobal, 40 * time.Millisecond},
+		{DefaultChat, 1100 * time.Millisecond},
+		{DefaultGroup, 3333333334 * time.Nanosecond},
 		{DefaultPaid, time.Millisecond},
 		{Unlimited, 0},
 	} {
@@ -23,8 +24,24 @@ func TestRateInterval(t *testing.T) {
 			t.Errorf("%v: interval %v, want %v", tt.r, got, tt.want)
 		}
 	}
-	if s := DefaultChat.String(); s != "1/1s:3" {
+	if s := DefaultChat.String(); s != "1/1.1s:2" {
 		t.Errorf("String = %q", s)
+	}
+}
+
+// A windowed rate keeps Count per Per in every window whatever its
+// burst: 30/s with bursts of 10 spaces the rest by 1/21 s.
+func TestRateWindowed(t *testing.T) {
+	for _, tt := range []struct{ r, want Rate }{
+		{Rate{Count: 30, Per: time.Second, Burst: 10}, Rate{Count: 21, Per: time.Second, Burst: 10}},
+		{Rate{Count: 30, Per: time.Second, Burst: 30}, Rate{Count: 1, Per: time.Second, Burst: 30}},
+		{Rate{Count: 20, Per: time.Minute, Burst: 50}, Rate{Count: 1, Per: time.Minute, Burst: 20}},
+		{DefaultGlobal, DefaultGlobal},
+		{Unlimited, Unlimited},
+	} {
+		if got := tt.r.Windowed(); got != tt.want {
+			t.Errorf("%v.Windowed() = %v, want %v", tt.r, got, tt.want)
+		}
 	}
 }
 
@@ -37,8 +54,8 @@ func TestMemoryStore(t *testing.T) {
 	chat := func(id int64) *Request {
 		return &Request{N: 1, Buckets: []Bucket{
 			{Scope: ScopeGlobal, Rate: Rate{Count: 10, Per: time.Second}},
-			{Scope: ScopeChat, Chat: tg.ID(id), Rate: DefaultChat},
-		}}
+			{Scope: ScopeChat, Chat: tg.ID(id), Rate: Rate{Count: 1, Per: time.Second, Burst: 3}},
+		}, Chat: tg.ID(id)}
 	}
 	take := func(r *Request) Verdict {
 		t.Helper()
@@ -80,16 +97,32 @@ func TestMemoryStore(t *testing.T) {
 		t.Fatalf("after the album: %+v, want 2s chat", v) // 5 s of budget less the burst of 3
 	}
 
-	if err := s.Pause(ctx, 3*time.Second); err != nil {
+	if err := s.Pause(ctx, tg.ChatID{}, 3*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	_ = s.Pause(ctx, time.Second) // never shortens
+	_ = s.Pause(ctx, tg.ChatID{}, time.Second) // never shortens
 	if v := take(chat(4)); v.Wait != 3*time.Second || v.Scope != ScopePause {
 		t.Fatalf("paused: %+v, want 3s pause", v)
 	}
 	c.fc.Advance(3 * time.Second)
 	if v := take(chat(4)); v.Wait != 0 {
 		t.Fatalf("after the pause: %+v", v)
+	}
+
+	// A chat's pause stops that chat only, and is forgotten once over.
+	c.fc.Advance(10 * time.Second)
+	if err := s.Pause(ctx, tg.ID(5), 2*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if v := take(chat(5)); v.Wait != 2*time.Second || v.Scope != ScopeChatPause {
+		t.Fatalf("paused chat: %+v, want 2s chat pause", v)
+	}
+	if v := take(chat(6)); v.Wait != 0 {
+		t.Fatalf("another chat during chat 5's pause: %+v", v)
+	}
+	c.fc.Advance(2 * time.Second)
+	if v := take(chat(5)); v.Wait != 0 {
+		t.Fatalf("after chat 5's pause: %+v", v)
 	}
 }
 

@@ -38,6 +38,21 @@ func (r Rate) Interval() time.Duration {
 	return (r.Per + n - 1) / n
 }
 
+// Windowed returns the GCRA that keeps r as a window limit: no window of
+// length Per holds more than Count messages, and up to Burst of them (at
+// most Count) may go back to back. A plain GCRA of Count/Per with bursts
+// of B lets Count+B-1 into one window (a burst, then the sustained rate);
+// the windowed one spaces the rest by Per/(Count-B+1) instead, which gives
+// up sustained speed for the burst. A Rate with Burst ≤ 1, or off, is
+// returned as it is. Config applies it to Global, Group and Paid.
+func (r Rate) Windowed() Rate {
+	if r.Off() || r.Burst <= 1 {
+		return r
+	}
+	b := min(r.Burst, r.Count)
+	return Rate{Count: r.Count - b + 1, Per: r.Per, Burst: b}
+}
+
 // BurstSize is the number of messages that may be sent at once, at least 1.
 func (r Rate) BurstSize() int { return max(r.Burst, 1) }
 

@@ -14,9 +14,11 @@ type RetryConfig struct {
 	// MaxAttempts bounds the attempts of one call, the first included
 	// (default 4).
 	MaxAttempts int
-	// MaxElapsed bounds the time from the first attempt to the start of
-	// the last one (default 30 s). The caller's context deadline bounds it
-	// too: no attempt starts when its back-off would end after it.
+	// MaxElapsed bounds the time from the end of the first attempt (its
+	// failure) to the start of the last one (default 30 s), so that time
+	// the first attempt spent queued in a Limiter does not count. The
+	// caller's context deadline bounds it too: no attempt starts when its
+	// back-off would end after it.
 	MaxElapsed time.Duration
 	// BaseDelay is the back-off before the second attempt (default
 	// 250 ms); it doubles for each further attempt, up to MaxDelay
@@ -78,8 +80,10 @@ func (c *RetryConfig) setDefaults() {
 //     uploading from a reader that is not an io.Seeker (tg rewinds
 //     seekable readers; others are consumed by the first attempt).
 //
-// Put it after the Limiter's middleware, nearer the HTTP client:
-// tg.WithMiddleware(limiter.Middleware(), limit.Retry(limit.RetryConfig{})).
+// Put it before the Limiter's middleware, further from the HTTP client,
+// so that every repeated attempt is counted by the Limiter again:
+// tg.WithMiddleware(limit.Retry(limit.RetryConfig{}), limiter.Middleware()).
+// herald.New does this by default.
 func Retry(cfg RetryConfig) tg.Middleware {
 	cfg.setDefaults()
 	return func(next tg.Caller) tg.Caller {
@@ -90,12 +94,15 @@ func Retry(cfg RetryConfig) tg.Middleware {
 }
 
 func (c *RetryConfig) call(ctx context.Context, next tg.Caller, method string, params, result any) error {
-	start := c.Clock.Now()
+	var start time.Time
 	var err error
 	for attempt := 1; ; attempt++ {
 		err = next.Call(ctx, method, params, result)
 		if err == nil || attempt >= c.MaxAttempts || ctx.Err() != nil {
 			return err
+		}
+		if attempt == 1 {
+			start = c.Clock.Now()
 		}
 		switch classify(err) {
 		case permanent:

@@ -9,19 +9,22 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/heraldbot/herald/limit"
+	"github.com/heraldbot/herald/tg"
 )
 
 // LimiterStore keeps one bot's outbound limits in Redis: a limit.Store
 // that every process of the bot shares, so that together they stay within
-// Telegram's limits and all of them pause after a 429. Pass it as
-// limit.Config.Store.
+// Telegram's limits and all of them pause a chat (or, for a 429 without a
+// chat, the whole bot) after a 429. Pass it as limit.Config.Store.
 //
 // Each attempt is one Lua script (a GCRA over the global, chat and group
 // buckets, all or nothing, on the Redis server's clock, which also checks
-// the pause); waiting happens in the calling process. Its keys, under the
-// bot's hash tag like every key of this package:
+// the bot's and the chat's pauses); waiting happens in the calling
+// process. Its keys, under the bot's hash tag like every key of this
+// package:
 //
-//	herald:{42}:limit:pause          string "1"; PX = the pause left after a 429
+//	herald:{42}:limit:pause          string "1"; PX = the pause left after a 429 without a chat
+//	herald:{42}:limit:pause:<chat>   the same, for a 429 to a call into <chat>
 //	herald:{42}:limit:global         theoretical arrival time in µs of the server clock; PX = until idle
 //	herald:{42}:limit:paid           the same, for paid broadcasts
 //	herald:{42}:limit:chat:<chat>    the same, per chat (<chat> is the id, or @username in lower case)
@@ -53,12 +56,25 @@ func (s *LimiterStore) bucketKey(b limit.Bucket) string {
 	return s.base + b.Scope.String()
 }
 
+// pauseKey returns the key of chat's pause, or the bot's for the zero
+// ChatID.
+func (s *LimiterStore) pauseKey(chat tg.ChatID) string {
+	if chat.IsZero() {
+		return s.pause
+	}
+	return s.pause + ":" + chat.String()
+}
+
 // Take implements limit.Store.
 func (s *LimiterStore) Take(ctx context.Context, r *limit.Request) (limit.Verdict, error) {
-	keys := make([]string, 1, 1+len(r.Buckets))
+	keys := make([]string, 1, 2+len(r.Buckets))
 	keys[0] = s.pause
-	args := make([]any, 1, 1+2*len(r.Buckets))
-	args[0] = max(r.N, 1)
+	if !r.Chat.IsZero() {
+		keys = append(keys, s.pauseKey(r.Chat))
+	}
+	np := len(keys)
+	args := make([]any, 2, 2+2*len(r.Buckets))
+	args[0], args[1] = max(r.N, 1), np
 	for _, b := range r.Buckets {
 		keys = append(keys, s.bucketKey(b))
 		args = append(args, micros(b.Rate.Interval()), b.Rate.BurstSize())
@@ -75,17 +91,21 @@ func (s *LimiterStore) Take(ctx context.Context, r *limit.Request) (limit.Verdic
 		return limit.Verdict{}, nil
 	}
 	v := limit.Verdict{Wait: wait, Scope: limit.ScopePause}
-	if i := which - 2; i >= 0 && i < len(r.Buckets) {
+	switch i := which - 1 - np; {
+	case which == 2 && np == 2:
+		v.Scope = limit.ScopeChatPause
+	case i >= 0 && i < len(r.Buckets):
 		v.Scope = r.Buckets[i].Scope
 	}
 	return v, nil
 }
 
 // Pause implements limit.Store.
-func (s *LimiterStore) Pause(ctx context.Context, d time.Duration) error {
+func (s *LimiterStore) Pause(ctx context.Context, chat tg.ChatID, d time.Duration) error {
 	ms := max(millis(d), 1)
-	if err := pauseScript.Run(ctx, s.client, []string{s.pause}, ms).Err(); err != nil {
-		return fmt.Errorf("backend/redis: limiter pause %s: %w", s.pause, err)
+	key := s.pauseKey(chat)
+	if err := pauseScript.Run(ctx, s.client, []string{key}, ms).Err(); err != nil {
+		return fmt.Errorf("backend/redis: limiter pause %s: %w", key, err)
 	}
 	return nil
 }

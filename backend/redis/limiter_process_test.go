@@ -7,11 +7,13 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/limit"
@@ -24,22 +26,32 @@ const (
 	envURL   = "HERALD_LIMIT_URL"
 	envToken = "HERALD_LIMIT_TOKEN"
 	envBot   = "HERALD_LIMIT_BOT"
-	envFirst = "HERALD_LIMIT_FIRST"
-	envCount = "HERALD_LIMIT_COUNT"
+	envFirst = "HERALD_LIMIT_FIRST" // first of the distinct chats
+	envCount = "HERALD_LIMIT_COUNT" // how many distinct chats
+	envSame  = "HERALD_LIMIT_SAME"  // the chat every process also writes to
+	envSameN = "HERALD_LIMIT_SAMEN" // how many messages into it
 )
 
 // TestLimiterFleetOfProcesses: three separate OS processes (this test
-// binary, re-run as senders), each with its own Redis connection and
-// limiter, send 30 messages each to the emulator with Telegram's limits on.
-// Together they stay at 30 messages/s: zero 429s, and the 90 messages take
-// at least the 89/30 s the global limit requires.
+// binary, re-run as senders), each a bot built by herald.New with
+// herald.WithLimits and its own Redis connection (the shared
+// LimiterStore) and otherwise the defaults, send at once 20 messages each
+// into one shared chat and 200 each into chats of their own, to the
+// emulator with Telegram's limits on, over HTTP. Together they stay within
+// Telegram's limits: zero 429s, and at most 30 messages arrive within any
+// one second (the defaults plan 25). The shared chat's 60 messages take
+// 60 × 1.1 s, so the test runs for about a minute; -short skips it.
 func TestLimiterFleetOfProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about a minute: 60 messages into one chat at the default 1 per 1.1 s")
+	}
 	c := limiterRedis(t)
 	bot := limiterBot(t, c)
-	const perProcess, processes = 30, 3
+	const processes, perProcess, sameChat, perChatN = 3, 200, 1_000_000, 20
 	emu := emulator.New(emulator.Options{}) // Telegram's limits, real clock
 	defer emu.Close()
-	srv := httptest.NewServer(emu.Handler())
+	arrived := &arrivals{next: emu.Handler()}
+	srv := httptest.NewServer(arrived)
 	defer srv.Close()
 	token := fmt.Sprintf("%d:fleet-processes", bot)
 	for id := int64(1); id <= perProcess*processes; id++ {
@@ -47,7 +59,10 @@ func TestLimiterFleetOfProcesses(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	if _, err := emu.SendMessage(context.Background(), emulator.UserMessage{Token: token, From: tg.User{ID: sameChat, FirstName: "S"}, Text: "/start"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	start := time.Now()
 	var cmds []*exec.Cmd
@@ -56,6 +71,7 @@ func TestLimiterFleetOfProcesses(t *testing.T) {
 		cmd.Env = append(os.Environ(),
 			envChild+"=1", envURL+"="+srv.URL, envToken+"="+token, envBot+"="+strconv.FormatInt(bot, 10),
 			envFirst+"="+strconv.Itoa(1+p*perProcess), envCount+"="+strconv.Itoa(perProcess),
+			envSame+"="+strconv.Itoa(sameChat), envSameN+"="+strconv.Itoa(perChatN),
 			"HERALD_REDIS_ADDR="+c.Options().Addr)
 		out := &childOutput{}
 		cmd.Stdout, cmd.Stderr = out, out
@@ -79,14 +95,38 @@ func TestLimiterFleetOfProcesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := perProcess * processes
-	t.Logf("%d messages from %d processes in %v (%.1f/s); emulator 429s: %d", total, processes, took, float64(total)/took.Seconds(), st.TooManyRequests)
+	total := processes * (perProcess + perChatN)
+	times, chats := arrived.snapshot()
+	var same, distinct []time.Time
+	for i, at := range times {
+		if chats[i] == strconv.Itoa(sameChat) {
+			same = append(same, at)
+		} else {
+			distinct = append(distinct, at)
+		}
+	}
+	busiest := busiestSecond(times)
+	t.Logf("%d messages from %d processes in %v; emulator 429s: %d; at most %d in any one second; "+
+		"%d chats in %v (%.1f/s), one chat: %d in %v",
+		total, processes, took.Round(time.Millisecond), st.TooManyRequests, busiest,
+		len(distinct), span(distinct), float64(len(distinct)-1)/span(distinct).Seconds(), len(same), span(same))
 	if st.TooManyRequests != 0 || st.Requests["sendMessage"] != int64(total) {
 		t.Fatalf("emulator saw %d sendMessage and %d 429s; want %d and 0", st.Requests["sendMessage"], st.TooManyRequests, total)
 	}
-	if min := time.Duration(total-1) * time.Second / 30; took < min {
-		t.Fatalf("%d messages took %v, less than the %v that 30/s allows", total, took, min)
+	if busiest > 30 {
+		t.Fatalf("%d messages arrived within one second; Telegram's limit is 30", busiest)
 	}
+	if len(same) != processes*perChatN {
+		t.Fatalf("%d messages into the shared chat, want %d", len(same), processes*perChatN)
+	}
+}
+
+// span is the time from the first to the last of sorted times.
+func span(sorted []time.Time) time.Duration {
+	if len(sorted) < 2 {
+		return 0
+	}
+	return sorted[len(sorted)-1].Sub(sorted[0])
 }
 
 // TestLimiterChildProcess is a sender process of TestLimiterFleetOfProcesses;
@@ -98,19 +138,45 @@ func TestLimiterChildProcess(t *testing.T) {
 	bot, _ := strconv.ParseInt(os.Getenv(envBot), 10, 64)
 	first, _ := strconv.Atoi(os.Getenv(envFirst))
 	count, _ := strconv.Atoi(os.Getenv(envCount))
+	same, _ := strconv.ParseInt(os.Getenv(envSame), 10, 64)
+	sameN, _ := strconv.Atoi(os.Getenv(envSameN))
 	rc := goredis.NewClient(&goredis.Options{Addr: os.Getenv("HERALD_REDIS_ADDR")})
 	defer rc.Close()
-	lim := limit.New(limit.Config{Store: redis.NewLimiterStore(rc, bot, redis.Options{})})
-	client, err := tg.New(os.Getenv(envToken), tg.WithBaseURL(os.Getenv(envURL)), tg.WithMiddleware(lim.Middleware()))
+	b, err := herald.New(os.Getenv(envToken),
+		herald.WithLimits(limit.Config{Store: redis.NewLimiterStore(rc, bot, redis.Options{})}),
+		herald.WithClientOptions(tg.WithBaseURL(os.Getenv(envURL))))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	client := b.Client()
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
-	for id := first; id < first+count; id++ {
-		if _, err := client.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(int64(id)), Text: "hello from a process"}); err != nil {
-			t.Fatalf("chat %d: %v", id, err)
+	var wg sync.WaitGroup
+	send := func(chat int64) {
+		if _, err := client.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(chat), Text: "hello from a process"}); err != nil {
+			t.Errorf("chat %d: %v", chat, err)
 		}
+	}
+	wg.Go(func() { // into the shared chat, one after the other, like replies
+		for range sameN {
+			send(same)
+		}
+	})
+	chats := make(chan int64)
+	for range 8 { // into chats of its own, eight at a time, like a broadcast
+		wg.Go(func() {
+			for chat := range chats {
+				send(chat)
+			}
+		})
+	}
+	for id := first; id < first+count; id++ {
+		chats <- int64(id)
+	}
+	close(chats)
+	wg.Wait()
+	if st := b.Limiter().Stats(); st.TooManyRequests != 0 {
+		t.Errorf("limiter saw %d 429s", st.TooManyRequests)
 	}
 }
 

@@ -55,7 +55,7 @@ func TestEveryKeyUnderTheBotAndExpiring(t *testing.T) {
 	}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := ls.Pause(ctx, 1500*time.Microsecond); err != nil {
+	if err := ls.Pause(ctx, tg.ChatID{}, 1500*time.Microsecond); err != nil {
 		t.Fatal(err)
 	}
 
@@ -170,7 +170,7 @@ func TestMarkedError(t *testing.T) {
 		t.Fatalf("Marked on a closed client = %v", err)
 	}
 	ls := NewLimiterStore(c, 7, Options{Prefix: "p"})
-	if err := ls.Pause(context.Background(), time.Second); err == nil || !strings.Contains(err.Error(), "p:{7}:limit:pause") {
+	if err := ls.Pause(context.Background(), tg.ChatID{}, time.Second); err == nil || !strings.Contains(err.Error(), "p:{7}:limit:pause") {
 		t.Fatalf("Pause on a closed client = %v", err)
 	}
 }
@@ -214,7 +214,7 @@ func TestScriptFlush(t *testing.T) {
 	if _, err := ls.Take(ctx, req); err != nil {
 		t.Fatalf("Take after SCRIPT FLUSH: %v", err)
 	}
-	if err := ls.Pause(ctx, time.Millisecond); err != nil {
+	if err := ls.Pause(ctx, tg.ChatID{}, time.Millisecond); err != nil {
 		t.Fatalf("Pause after SCRIPT FLUSH: %v", err)
 	}
 	// The renewal reloads the extend script: the lease, ttl long, outlives

@@ -79,7 +79,7 @@ func runBroadcast(cmd *cobra.Command, f *broadcastFlags) error {
 		return err
 	}
 	lim := limit.New(limit.Config{PaidBroadcast: c.Paid})
-	client, err := tg.New(token, tg.WithBaseURL(f.api), tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{})))
+	client, err := tg.New(token, tg.WithBaseURL(f.api), tg.WithMiddleware(limit.Retry(limit.RetryConfig{}), lim.Middleware()))
 	if err != nil {
 		return err
 	}

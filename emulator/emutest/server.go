@@ -19,6 +19,8 @@ import (
 type Server struct {
 	Emu *emulator.Emulator
 	URL string // the Bot API base URL, for tg.WithBaseURL
+
+	limitsOff bool
 }
 
 // Start serves a new emulator with opts until the test ends.
@@ -27,7 +29,7 @@ func Start(t testing.TB, opts emulator.Options) *Server {
 	emu := emulator.New(opts)
 	srv := httptest.NewServer(emu.Handler())
 	t.Cleanup(func() { srv.Close(); _ = emu.Close() })
-	return &Server{Emu: emu, URL: srv.URL}
+	return &Server{Emu: emu, URL: srv.URL, limitsOff: opts.Limits != nil && opts.Limits.Off()}
 }
 
 // NoLimits returns options that turn the emulator's rate limits off, for
@@ -40,9 +42,23 @@ func NoLimits() emulator.Options {
 // Quiet is a logger that discards everything.
 func Quiet() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
-// Client makes a bot's client talk to the emulator.
+// Client makes a bot's client talk to the emulator. When the emulator's
+// limits are off (NoLimits), it also turns the bot's outbound limiter off
+// (herald.WithoutLimiter), so that a test's users may write faster than
+// Telegram allows and get answers as fast; a herald.WithLimits after it
+// turns the limiter back on.
 func (s *Server) Client() herald.Option {
-	return herald.WithClientOptions(tg.WithBaseURL(s.URL))
+	to := herald.WithClientOptions(tg.WithBaseURL(s.URL))
+	if !s.limitsOff {
+		return to
+	}
+	off := herald.WithoutLimiter()
+	return func(b *herald.Bot) error {
+		if err := to(b); err != nil {
+			return err
+		}
+		return off(b)
+	}
 }
 
 // Polling returns the options of a bot polling the emulator (1 s long

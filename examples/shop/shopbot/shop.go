@@ -86,7 +86,6 @@ func New(cfg Config) (*Shop, error) {
 // and the friendly error reply. Pass them to herald.New.
 func (s *Shop) Options() []herald.Option {
 	db := s.cfg.DB
-	lim := limit.New(s.cfg.Limits)
 	return []herald.Option{
 		herald.Provide(db.Catalog()),
 		herald.Provide(db.Carts()),
@@ -95,7 +94,7 @@ func (s *Shop) Options() []herald.Option {
 		herald.Provide(s.receipts),
 		herald.WithFSM(s.cfg.State, herald.FSMConfig{TTL: 7 * 24 * time.Hour}),
 		herald.WithDedup(s.cfg.State),
-		herald.WithClientOptions(tg.WithMiddleware(lim.Middleware(), limit.Retry(limit.RetryConfig{}))),
+		herald.WithLimits(s.cfg.Limits), // with herald.New's default retry policy
 		herald.WithErrorReply(ErrorReply),
 		herald.WithLogger(s.log),
 	}
