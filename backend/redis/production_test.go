@@ -189,7 +189,9 @@ func TestScriptFlush(t *testing.T) {
 	if _, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "a"}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
-	const ttl = 150 * time.Millisecond
+	// Long enough that a renewal (every ttl/3) delayed by a loaded
+	// machine does not lose the lease: at 150 ms this failed under load.
+	const ttl = time.Second
 	held, err := s.Lock(ctx, "held", ttl)
 	if err != nil {
 		t.Fatal(err)
@@ -222,7 +224,7 @@ func TestScriptFlush(t *testing.T) {
 	if err := client.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(4 * ttl)
+	time.Sleep(5 * ttl / 2)
 	if err := held.Unlock(ctx); err != nil {
 		t.Fatalf("Unlock of a lock held across SCRIPT FLUSH = %v", err)
 	}

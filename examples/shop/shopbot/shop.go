@@ -16,12 +16,12 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-// State is where conversations (the checkout form), handled update ids
+// State is where conversations (the checkout form), claimed update ids
 // and once-only actions are kept: backend/sqlite on one machine,
 // backend/redis for a fleet, backend/memory in tests.
 type State interface {
 	fsm.Storage
-	fsm.Marker
+	fsm.Claims
 }
 
 // Config configures the shop bot.
