@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/backend/sqlite"
@@ -22,21 +23,24 @@ var errKilled = errors.New("process killed")
 
 // killSwitch models kill -9 of the runner's process: from the moment it
 // is thrown, nothing more reaches the database or the network (writes to
-// sockets and dials fail), and what was already written stays.
+// connections and dials fail), and what was already written stays.
 type killSwitch struct{ dead atomic.Bool }
 
-func (k *killSwitch) httpClient() *http.Client {
-	d := &net.Dialer{}
-	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+// httpClient returns a client whose connections, to e's emulator, the
+// switch cuts.
+func (k *killSwitch) httpClient(t *testing.T, e *env) *http.Client {
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		if k.dead.Load() {
 			return nil, errKilled
 		}
-		c, err := d.DialContext(ctx, network, addr)
+		c, err := e.net.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
 		return killConn{c, k}, nil
-	}}}
+	}}
+	t.Cleanup(tr.CloseIdleConnections)
+	return &http.Client{Transport: tr}
 }
 
 type killConn struct {
@@ -91,53 +95,55 @@ func (s *crashStore) Lease(ctx context.Context, id int64, expect, owner string, 
 // every recipient has exactly one message; the one whose result was lost
 // is reported Skipped (in doubt), the others Sent.
 func TestCrashAndResume(t *testing.T) {
-	ctx := testCtx(t)
-	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herald.db"), sqlite.Options{SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	e := newEnv(t, limit.Config{}, nil, nil)
-	const n = 120
-	chats := e.users(1, n)
-	k := &killSwitch{}
-	store := &crashStore{Store: db.Broadcasts(), k: k}
-	store.n.Store(45)
-	c := newCampaign(t, store, broadcast.Message{Text: "flash sale", ParseMode: "HTML"}, chats)
-	opts := broadcast.Options{Concurrency: 8, LeaseTTL: 5 * time.Second}
-
-	r := e.runWith(ctx, e.client(k.httpClient()), store, c.ID, opts)
-	e.drive(r, constant(8), 10*n)
-	if !errors.Is(r.err, errKilled) {
-		t.Fatalf("first run: %v, want the kill", r.err)
-	}
-	p, _ := db.Broadcasts().Progress(ctx, c.ID)
-	if p.Sent != 44 || p.Sending != 1 || p.Pending != n-45 {
-		t.Fatalf("after the kill: %+v; want 44 sent, 1 in doubt, the rest pending", p)
-	}
-
-	// A new process, after the dead runner's lease expired.
-	e.clock.fc.Advance(opts.LeaseTTL + time.Second)
-	r = e.run(ctx, db.Broadcasts(), c.ID, opts)
-	e.drive(r, constant(8), 10*n)
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
-	if r.p.Sent != n-1 || r.p.Skipped != 1 || r.p.Remaining() != 0 {
-		t.Fatalf("after resuming: %+v; want %d sent, 1 skipped", r.p, n-1)
-	}
-	skipped, _ := db.Broadcasts().Recipients(ctx, c.ID, broadcast.Skipped, 0, 10)
-	if len(skipped) != 1 || !strings.Contains(skipped[0].Error, "in doubt") {
-		t.Fatalf("skipped: %+v", skipped)
-	}
-	for _, id := range chats {
-		if got := e.botMessages(id); got != 1 {
-			t.Fatalf("chat %d has %d messages, want exactly 1", id, got)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "herald.db"), sqlite.Options{SweepInterval: -1})
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if st, _ := e.emu.Stats(token); st.TooManyRequests != 0 {
-		t.Fatalf("%d 429s", st.TooManyRequests)
-	}
+		t.Cleanup(func() { db.Close() })
+		e := newEnv(t, limit.Config{}, nil, nil)
+		const n = 120
+		chats := e.users(1, n)
+		k := &killSwitch{}
+		store := &crashStore{Store: db.Broadcasts(), k: k}
+		store.n.Store(45)
+		c := newCampaign(t, store, broadcast.Message{Text: "flash sale", ParseMode: "HTML"}, chats)
+		opts := broadcast.Options{Concurrency: 8, LeaseTTL: 5 * time.Second}
+
+		r := e.runWith(ctx, e.client(k.httpClient(t, e)), store, c.ID, opts)
+		r.wait()
+		if !errors.Is(r.err, errKilled) {
+			t.Fatalf("first run: %v, want the kill", r.err)
+		}
+		p, _ := db.Broadcasts().Progress(ctx, c.ID)
+		if p.Sent != 44 || p.Sending != 1 || p.Pending != n-45 {
+			t.Fatalf("after the kill: %+v; want 44 sent, 1 in doubt, the rest pending", p)
+		}
+
+		// A new process, after the dead runner's lease expired.
+		time.Sleep(opts.LeaseTTL + time.Second)
+		r = e.run(ctx, db.Broadcasts(), c.ID, opts)
+		r.wait()
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		if r.p.Sent != n-1 || r.p.Skipped != 1 || r.p.Remaining() != 0 {
+			t.Fatalf("after resuming: %+v; want %d sent, 1 skipped", r.p, n-1)
+		}
+		skipped, _ := db.Broadcasts().Recipients(ctx, c.ID, broadcast.Skipped, 0, 10)
+		if len(skipped) != 1 || !strings.Contains(skipped[0].Error, "in doubt") {
+			t.Fatalf("skipped: %+v", skipped)
+		}
+		for _, id := range chats {
+			if got := e.botMessages(id); got != 1 {
+				t.Fatalf("chat %d has %d messages, want exactly 1", id, got)
+			}
+		}
+		if st, _ := e.emu.Stats(token); st.TooManyRequests != 0 {
+			t.Fatalf("%d 429s", st.TooManyRequests)
+		}
+	})
 }
 
 // dropOnce answers the first request for chat with a dropped connection:
@@ -185,30 +191,32 @@ func TestInDoubtPolicy(t *testing.T) {
 		{"ResendInDoubt", false, true, broadcast.Sent},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, limit.Config{}, nil, dropOnce("13", tc.deliver))
-			chats := e.users(1, 20)
-			store := broadcast.NewMemoryStore()
-			c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
-			r := e.run(testCtx(t), store, c.ID, broadcast.Options{Concurrency: 4, ResendInDoubt: tc.resend})
-			e.drive(r, constant(4), 500)
-			if r.err != nil {
-				t.Fatal(r.err)
-			}
-			rs, _ := store.Recipients(context.Background(), c.ID, tc.want, 0, 100)
-			var got *broadcast.Recipient
-			for i := range rs {
-				if rs[i].Chat == 13 {
-					got = &rs[i]
+			synctest.Test(t, func(t *testing.T) {
+				e := newEnv(t, limit.Config{}, nil, dropOnce("13", tc.deliver))
+				chats := e.users(1, 20)
+				store := broadcast.NewMemoryStore()
+				c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
+				r := e.run(t.Context(), store, c.ID, broadcast.Options{Concurrency: 4, ResendInDoubt: tc.resend})
+				r.wait()
+				if r.err != nil {
+					t.Fatal(r.err)
 				}
-			}
-			if got == nil || got.Attempts != 1+btoi(tc.resend) || tc.want == broadcast.Skipped && !strings.Contains(got.Error, "in doubt") {
-				t.Fatalf("chat 13 is not %s in doubt after the dropped request: %+v", tc.want, got)
-			}
-			for _, id := range chats {
-				if n := e.botMessages(id); n != 1 {
-					t.Fatalf("chat %d has %d messages, want 1", id, n)
+				rs, _ := store.Recipients(context.Background(), c.ID, tc.want, 0, 100)
+				var got *broadcast.Recipient
+				for i := range rs {
+					if rs[i].Chat == 13 {
+						got = &rs[i]
+					}
 				}
-			}
+				if got == nil || got.Attempts != 1+btoi(tc.resend) || tc.want == broadcast.Skipped && !strings.Contains(got.Error, "in doubt") {
+					t.Fatalf("chat 13 is not %s in doubt after the dropped request: %+v", tc.want, got)
+				}
+				for _, id := range chats {
+					if n := e.botMessages(id); n != 1 {
+						t.Fatalf("chat %d has %d messages, want 1", id, n)
+					}
+				}
+			})
 		})
 	}
 }
@@ -224,31 +232,33 @@ func btoi(b bool) int {
 // recipient is left in doubt, and running again completes the campaign
 // with one message each.
 func TestStopAndResume(t *testing.T) {
-	e := newEnv(t, limit.Config{}, nil, nil)
-	chats := e.users(1, 60)
-	store := broadcast.NewMemoryStore()
-	c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
-	ctx, cancel := context.WithCancel(testCtx(t))
-	r := e.run(ctx, store, c.ID, broadcast.Options{Concurrency: 8, OnProgress: func(p broadcast.Progress) {
-		if p.Sent == 25 {
-			cancel()
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, limit.Config{}, nil, nil)
+		chats := e.users(1, 60)
+		store := broadcast.NewMemoryStore()
+		c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
+		ctx, cancel := context.WithCancel(t.Context())
+		r := e.run(ctx, store, c.ID, broadcast.Options{Concurrency: 8, OnProgress: func(p broadcast.Progress) {
+			if p.Sent == 25 {
+				cancel()
+			}
+		}})
+		r.wait()
+		if !errors.Is(r.err, context.Canceled) || r.p.Sent < 25 || r.p.Sent > 33 || r.p.Sending != 0 {
+			t.Fatalf("stopped run: %+v %v", r.p, r.err)
 		}
-	}})
-	e.drive(r, constant(8), 1000)
-	if !errors.Is(r.err, context.Canceled) || r.p.Sent < 25 || r.p.Sent > 33 || r.p.Sending != 0 {
-		t.Fatalf("stopped run: %+v %v", r.p, r.err)
-	}
-	if p, _ := store.Progress(context.Background(), c.ID); p.Sending != 0 || p.Sent != r.p.Sent {
-		t.Fatalf("store after the stop: %+v", p)
-	}
-	r = e.run(testCtx(t), store, c.ID, broadcast.Options{Concurrency: 8})
-	e.drive(r, constant(8), 1000)
-	if r.err != nil || r.p.Sent != 60 || r.p.Skipped != 0 {
-		t.Fatalf("resumed: %+v %v", r.p, r.err)
-	}
-	for _, id := range chats {
-		if n := e.botMessages(id); n != 1 {
-			t.Fatalf("chat %d has %d messages", id, n)
+		if p, _ := store.Progress(context.Background(), c.ID); p.Sending != 0 || p.Sent != r.p.Sent {
+			t.Fatalf("store after the stop: %+v", p)
 		}
-	}
+		r = e.run(t.Context(), store, c.ID, broadcast.Options{Concurrency: 8})
+		r.wait()
+		if r.err != nil || r.p.Sent != 60 || r.p.Skipped != 0 {
+			t.Fatalf("resumed: %+v %v", r.p, r.err)
+		}
+		for _, id := range chats {
+			if n := e.botMessages(id); n != 1 {
+				t.Fatalf("chat %d has %d messages", id, n)
+			}
+		}
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/broadcast"
@@ -58,48 +59,50 @@ func (f *failChats) wrap(next http.Handler) http.Handler {
 func TestServerErrorsAreInDoubt(t *testing.T) {
 	for _, resend := range []bool{false, true} {
 		t.Run(fmt.Sprintf("ResendInDoubt=%v", resend), func(t *testing.T) {
-			f := &failChats{times: map[int64]int{5: 0, 9: 2}, seen: map[int64]int{}}
-			e := newEnv(t, limit.Config{}, nil, f.wrap)
-			chats := e.users(1, 12)
-			store := broadcast.NewMemoryStore()
-			c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
-			r := e.run(testCtx(t), store, c.ID, broadcast.Options{Concurrency: 4, MaxAttempts: 3, ResendInDoubt: resend})
-			e.drive(r, constant(4), 1000)
-			if r.err != nil {
-				t.Fatal(r.err)
-			}
-			want, requests := broadcast.Progress{Total: 12, Sent: 10, Skipped: 2}, 1
-			if resend {
-				want, requests = broadcast.Progress{Total: 12, Sent: 11, Failed: 1}, 3
-			}
-			got := r.p
-			got.Rate, got.ETA, got.Elapsed = 0, 0, 0
-			if got != want {
-				t.Fatalf("progress %+v, want %+v", got, want)
-			}
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			if f.seen[5] != requests || f.seen[9] != requests {
-				t.Fatalf("requests: chat 5 %d, chat 9 %d; want %d each", f.seen[5], f.seen[9], requests)
-			}
-			if !resend {
-				skipped, _ := store.Recipients(context.Background(), c.ID, broadcast.Skipped, 0, 10)
-				if len(skipped) != 2 || !strings.Contains(skipped[0].Error, "in doubt") || !strings.Contains(skipped[0].Error, "Bad Gateway") {
-					t.Fatalf("skipped: %+v", skipped)
+			synctest.Test(t, func(t *testing.T) {
+				f := &failChats{times: map[int64]int{5: 0, 9: 2}, seen: map[int64]int{}}
+				e := newEnv(t, limit.Config{}, nil, f.wrap)
+				chats := e.users(1, 12)
+				store := broadcast.NewMemoryStore()
+				c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
+				r := e.run(t.Context(), store, c.ID, broadcast.Options{Concurrency: 4, MaxAttempts: 3, ResendInDoubt: resend})
+				r.wait()
+				if r.err != nil {
+					t.Fatal(r.err)
 				}
-				return
-			}
-			failed, _ := store.Recipients(context.Background(), c.ID, broadcast.Failed, 0, 10)
-			if len(failed) != 1 || failed[0].Chat != 5 || failed[0].Attempts != 3 || !strings.Contains(failed[0].Error, "Bad Gateway") {
-				t.Fatalf("failed: %+v", failed)
-			}
-			sent, _ := store.Recipients(context.Background(), c.ID, broadcast.Sent, 8, 1)
-			if len(sent) != 1 || sent[0].Chat != 9 || sent[0].Attempts != 3 || sent[0].Error != "" {
-				t.Fatalf("chat 9: %+v", sent)
-			}
-			if n := e.botMessages(9); n != 1 {
-				t.Fatalf("chat 9 has %d messages", n)
-			}
+				want, requests := broadcast.Progress{Total: 12, Sent: 10, Skipped: 2}, 1
+				if resend {
+					want, requests = broadcast.Progress{Total: 12, Sent: 11, Failed: 1}, 3
+				}
+				got := r.p
+				got.Rate, got.ETA, got.Elapsed = 0, 0, 0
+				if got != want {
+					t.Fatalf("progress %+v, want %+v", got, want)
+				}
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				if f.seen[5] != requests || f.seen[9] != requests {
+					t.Fatalf("requests: chat 5 %d, chat 9 %d; want %d each", f.seen[5], f.seen[9], requests)
+				}
+				if !resend {
+					skipped, _ := store.Recipients(context.Background(), c.ID, broadcast.Skipped, 0, 10)
+					if len(skipped) != 2 || !strings.Contains(skipped[0].Error, "in doubt") || !strings.Contains(skipped[0].Error, "Bad Gateway") {
+						t.Fatalf("skipped: %+v", skipped)
+					}
+					return
+				}
+				failed, _ := store.Recipients(context.Background(), c.ID, broadcast.Failed, 0, 10)
+				if len(failed) != 1 || failed[0].Chat != 5 || failed[0].Attempts != 3 || !strings.Contains(failed[0].Error, "Bad Gateway") {
+					t.Fatalf("failed: %+v", failed)
+				}
+				sent, _ := store.Recipients(context.Background(), c.ID, broadcast.Sent, 8, 1)
+				if len(sent) != 1 || sent[0].Chat != 9 || sent[0].Attempts != 3 || sent[0].Error != "" {
+					t.Fatalf("chat 9: %+v", sent)
+				}
+				if n := e.botMessages(9); n != 1 {
+					t.Fatalf("chat 9 has %d messages", n)
+				}
+			})
 		})
 	}
 }
@@ -108,22 +111,27 @@ func TestServerErrorsAreInDoubt(t *testing.T) {
 // live runner holds; the lease of a killed runner on this host is taken
 // over at once.
 func TestRunLeaseHolders(t *testing.T) {
+	// A process that ended, started outside the bubble.
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Skipf("cannot start a process: %v", err)
+	}
+	synctest.Test(t, func(t *testing.T) { testRunLeaseHolders(t, dead.Process.Pid) })
+}
+
+func testRunLeaseHolders(t *testing.T, deadPid int) {
 	e := newEnv(t, limit.Config{}, nil, nil)
 	chats := e.users(1, 3)
 	store := broadcast.NewMemoryStore()
 	c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
-	ctx := testCtx(t)
+	ctx := t.Context()
 	if _, err := broadcast.Run(ctx, e.bot, store, c.ID+1, broadcast.Options{}); !errors.Is(err, broadcast.ErrNotFound) {
 		t.Fatalf("unknown campaign: %v", err)
 	}
 
 	host, _ := os.Hostname()
 	host = strings.ReplaceAll(host, "/", "_")
-	dead := exec.Command("true")
-	if err := dead.Run(); err != nil {
-		t.Skipf("cannot start a process: %v", err)
-	}
-	now := e.clock.Now()
+	now := time.Now()
 	for _, holder := range []string{
 		"elsewhere/1/abcdefgh",                           // another host: cannot tell
 		fmt.Sprintf("%s/%d/abcdefgh", host, os.Getpid()), // this process: alive
@@ -143,12 +151,12 @@ func TestRunLeaseHolders(t *testing.T) {
 		}
 	}
 
-	killed := fmt.Sprintf("%s/%d/abcdefgh", host, dead.Process.Pid)
+	killed := fmt.Sprintf("%s/%d/abcdefgh", host, deadPid)
 	if _, ok, err := store.Lease(ctx, c.ID, "", killed, now.Add(time.Hour), now); !ok || err != nil {
 		t.Fatalf("lease: %v %v", ok, err)
 	}
 	r := e.run(ctx, store, c.ID, broadcast.Options{Concurrency: 2})
-	e.drive(r, constant(2), 100)
+	r.wait()
 	if r.err != nil || r.p.Sent != 3 {
 		t.Fatalf("run over a killed runner's lease: %+v %v", r.p, r.err)
 	}
@@ -181,36 +189,38 @@ func (s *failingStore) Recipients(ctx context.Context, id int64, st broadcast.St
 // A Store that fails while the recipients are read stops the run with its
 // error, with the lease released and nobody left Sending.
 func TestStoreFailureStopsRun(t *testing.T) {
-	e := newEnv(t, limit.Config{}, nil, nil)
-	chats := e.users(1, 10)
-	mem := broadcast.NewMemoryStore()
-	c := newCampaign(t, mem, broadcast.Message{Text: "hi"}, chats)
-	for calls := range 3 { // 0: settling the in-doubt ones; 1, 2: pages
-		store := &failingStore{Store: mem, n: calls}
-		r := e.run(testCtx(t), store, c.ID, broadcast.Options{Concurrency: 2, PageSize: 4})
-		e.drive(r, constant(2), 1000)
-		if !errors.Is(r.err, errStoreDown) {
-			t.Fatalf("after %d reads: %v, want the store's error", calls, r.err)
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, limit.Config{}, nil, nil)
+		chats := e.users(1, 10)
+		mem := broadcast.NewMemoryStore()
+		c := newCampaign(t, mem, broadcast.Message{Text: "hi"}, chats)
+		for calls := range 3 { // 0: settling the in-doubt ones; 1, 2: pages
+			store := &failingStore{Store: mem, n: calls}
+			r := e.run(t.Context(), store, c.ID, broadcast.Options{Concurrency: 2, PageSize: 4})
+			r.wait()
+			if !errors.Is(r.err, errStoreDown) {
+				t.Fatalf("after %d reads: %v, want the store's error", calls, r.err)
+			}
+			p, _ := mem.Progress(context.Background(), c.ID)
+			if p.Sending != 0 {
+				t.Fatalf("after %d reads: %+v, want nobody in doubt", calls, p)
+			}
+			if l, ok, _ := mem.Lease(context.Background(), c.ID, "", "probe", time.Now().Add(time.Hour), time.Now()); !ok {
+				t.Fatalf("after %d reads: lease still held by %s", calls, l.Owner)
+			}
+			_, _, _ = mem.Lease(context.Background(), c.ID, "probe", "", time.Time{}, time.Now())
 		}
-		p, _ := mem.Progress(context.Background(), c.ID)
-		if p.Sending != 0 {
-			t.Fatalf("after %d reads: %+v, want nobody in doubt", calls, p)
+		r := e.run(t.Context(), mem, c.ID, broadcast.Options{Concurrency: 2})
+		r.wait()
+		if r.err != nil || r.p.Sent != 10 {
+			t.Fatalf("resumed: %+v %v", r.p, r.err)
 		}
-		if l, ok, _ := mem.Lease(context.Background(), c.ID, "", "probe", e.clock.Now().Add(time.Hour), e.clock.Now()); !ok {
-			t.Fatalf("after %d reads: lease still held by %s", calls, l.Owner)
+		for _, id := range chats {
+			if n := e.botMessages(id); n != 1 {
+				t.Fatalf("chat %d has %d messages", id, n)
+			}
 		}
-		_, _, _ = mem.Lease(context.Background(), c.ID, "probe", "", time.Time{}, e.clock.Now())
-	}
-	r := e.run(testCtx(t), mem, c.ID, broadcast.Options{Concurrency: 2})
-	e.drive(r, constant(2), 1000)
-	if r.err != nil || r.p.Sent != 10 {
-		t.Fatalf("resumed: %+v %v", r.p, r.err)
-	}
-	for _, id := range chats {
-		if n := e.botMessages(id); n != 1 {
-			t.Fatalf("chat %d has %d messages", id, n)
-		}
-	}
+	})
 }
 
 // Message.Validate refuses what would make every send fail.

@@ -2,8 +2,8 @@ package limit
 
 import (
 	"context"
+	"net/http"
 	"net/http/httptest"
-	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -13,147 +13,13 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
+// Tests of timing run in a testing/synctest bubble: the limiter and the
+// emulator use the wall clock (Clock nil), which in the bubble is a fake
+// one that moves only when every goroutine of the bubble is durably
+// blocked, to the next timer. Time is exact, and a test waits for no real
+// time; synctest.Wait stands for "every caller now waits in the limiter".
+
 const testToken = "4242:limit-test-secret"
-
-// fakeClock adapts the emulator's FakeClock, which the emulator and the
-// limiter then share, and remembers the deadlines of the limiter's timers
-// so that the driver knows where to advance to.
-type fakeClock struct {
-	fc *emulator.FakeClock
-
-	mu     sync.Mutex
-	timers map[*fakeTimer]struct{}
-}
-
-type fakeTimer struct {
-	c  *fakeClock
-	at time.Time
-	t  emulator.Timer
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{fc: emulator.NewFakeClock(time.Time{}), timers: make(map[*fakeTimer]struct{})}
-}
-
-func (c *fakeClock) Now() time.Time { return c.fc.Now() }
-
-func (c *fakeClock) AfterFunc(d time.Duration, f func()) Timer {
-	ft := &fakeTimer{c: c, at: c.fc.Now().Add(max(d, 0))}
-	c.mu.Lock()
-	c.timers[ft] = struct{}{}
-	c.mu.Unlock()
-	ft.t = c.fc.AfterFunc(d, func() {
-		c.forget(ft)
-		f()
-	})
-	return ft
-}
-
-func (t *fakeTimer) Stop() bool {
-	t.c.forget(t)
-	return t.t.Stop()
-}
-
-func (c *fakeClock) forget(t *fakeTimer) {
-	c.mu.Lock()
-	delete(c.timers, t)
-	c.mu.Unlock()
-}
-
-// next returns the earliest pending timer's deadline.
-func (c *fakeClock) next() (time.Time, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var at time.Time
-	for t := range c.timers {
-		if at.IsZero() || t.at.Before(at) {
-			at = t.at
-		}
-	}
-	return at, !at.IsZero()
-}
-
-// group runs callers in goroutines and knows how many are still running.
-type group struct {
-	wg   sync.WaitGroup
-	mu   sync.Mutex
-	live int
-}
-
-func (g *group) Go(f func()) {
-	g.mu.Lock()
-	g.live++
-	g.mu.Unlock()
-	g.wg.Go(func() {
-		defer func() {
-			g.mu.Lock()
-			g.live--
-			g.mu.Unlock()
-		}()
-		f()
-	})
-}
-
-func (g *group) alive() int {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.live
-}
-
-// settle waits (in real time) until every running caller is blocked in l,
-// so that nothing more can happen before the fake clock moves.
-func settle(t testing.TB, l *Limiter, g *group) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for i := 0; ; i++ {
-		if n := g.alive(); l.Stats().Waiting == n {
-			// Confirm after a moment: a caller may be between two waits.
-			time.Sleep(200 * time.Microsecond)
-			if l.Stats().Waiting == g.alive() && g.alive() == n {
-				return
-			}
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("callers did not settle: %d running, %d waiting", g.alive(), l.Stats().Waiting)
-		}
-		if i%64 == 63 {
-			time.Sleep(50 * time.Microsecond)
-		} else {
-			runtime.Gosched()
-		}
-	}
-}
-
-// drive advances the fake clock from timer to timer until every caller
-// of g has returned. steps bounds the number of advances.
-func drive(t testing.TB, c *fakeClock, l *Limiter, g *group, steps int) {
-	t.Helper()
-	for range steps {
-		settle(t, l, g)
-		if g.alive() == 0 {
-			g.wg.Wait()
-			return
-		}
-		at, ok := c.next()
-		if !ok {
-			t.Fatalf("%d callers blocked with no timer pending", g.alive())
-		}
-		c.fc.Set(at)
-	}
-	t.Fatalf("still %d callers running after %d clock steps", g.alive(), steps)
-}
-
-// step advances the fake clock to the next timer once everything settled.
-func step(t testing.TB, c *fakeClock, l *Limiter, g *group) {
-	t.Helper()
-	settle(t, l, g)
-	at, ok := c.next()
-	if !ok {
-		t.Fatal("no timer pending")
-	}
-	c.fc.Set(at)
-	settle(t, l, g)
-}
 
 // sent is one call that reached the wire.
 type sent struct {
@@ -166,7 +32,6 @@ type sent struct {
 // recorder is a middleware, inside the limiter, that records when each
 // call was let through.
 type recorder struct {
-	clock Clock
 	mu    sync.Mutex
 	calls []sent
 }
@@ -181,7 +46,7 @@ func (r *recorder) middleware(next tg.Caller) tg.Caller {
 	return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
 		label, _ := ctx.Value(labelKey{}).(string)
 		r.mu.Lock()
-		r.calls = append(r.calls, sent{method: method, chat: targetOf(params).chat, at: r.clock.Now(), label: label})
+		r.calls = append(r.calls, sent{method: method, chat: targetOf(params).chat, at: time.Now(), label: label})
 		r.mu.Unlock()
 		return next.Call(ctx, method, params, result)
 	})
@@ -201,32 +66,50 @@ func (r *recorder) times(keep func(sent) bool) []time.Time {
 	return out
 }
 
-// env is an emulator on a fake clock, served over HTTP on 127.0.0.1, and
-// a bot client whose limiter shares the clock.
-type env struct {
-	clock *fakeClock
-	emu   *emulator.Emulator
-	url   string
-	lim   *Limiter
-	rec   *recorder
-	bot   *tg.Client
+// handlerTransport is an http.RoundTripper that serves each request by
+// calling h in the caller's goroutine: no network, so it works in a
+// synctest bubble (a socket's I/O never blocks durably). (The package's
+// tests cannot use emutest.InProcess: emutest imports herald, which
+// imports limit.)
+type handlerTransport struct{ h http.Handler }
+
+func (t handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	req := r.Clone(r.Context())
+	req.RequestURI = r.URL.RequestURI()
+	req.RemoteAddr = "192.0.2.1:1234"
+	if req.Body == nil {
+		req.Body = http.NoBody
+	}
+	w := httptest.NewRecorder()
+	t.h.ServeHTTP(w, req)
+	_ = req.Body.Close()
+	return w.Result(), nil
 }
 
-func newEnv(t testing.TB, cfg Config, limits *emulator.Limits) *env {
+// env is an emulator and a bot client whose limiter runs on the same
+// clock (the bubble's): the client calls the emulator's handler in
+// process.
+type env struct {
+	emu *emulator.Emulator
+	lim *Limiter
+	rec *recorder
+	bot *tg.Client
+}
+
+// newEnv must be called in a synctest bubble.
+func newEnv(t *testing.T, cfg Config, limits *emulator.Limits) *env {
 	t.Helper()
-	c := newFakeClock()
-	emu := emulator.New(emulator.Options{Clock: c.fc, Limits: limits})
-	srv := httptest.NewServer(emu.Handler())
-	t.Cleanup(srv.Close)
+	emu := emulator.New(emulator.Options{Limits: limits}) // Clock nil: the bubble's
 	t.Cleanup(func() { _ = emu.Close() })
-	cfg.Clock = c
-	lim := New(cfg)
-	rec := &recorder{clock: c}
-	bot, err := tg.New(testToken, tg.WithBaseURL(srv.URL), tg.WithMiddleware(lim.Middleware(), rec.middleware))
+	lim := New(cfg) // Clock nil: the bubble's
+	rec := &recorder{}
+	bot, err := tg.New(testToken, tg.WithBaseURL("http://emulator.invalid"),
+		tg.WithHTTPClient(&http.Client{Transport: handlerTransport{emu.Handler()}}),
+		tg.WithMiddleware(lim.Middleware(), rec.middleware))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{clock: c, emu: emu, url: srv.URL, lim: lim, rec: rec, bot: bot}
+	return &env{emu: emu, lim: lim, rec: rec, bot: bot}
 }
 
 // users makes users first..first+n-1 write to the bot, creating their
@@ -260,15 +143,17 @@ func (e *env) stats(t testing.TB) emulator.Stats {
 	return s
 }
 
-// send sends one message from a goroutine of g, reporting failures.
-func (e *env) send(t testing.TB, g *group, ctx context.Context, chat int64, text string) {
-	g.Go(func() {
-		if _, err := e.bot.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(chat), Text: text}); err != nil {
+// send sends one message from a goroutine of wg, reporting failures
+// (but not those of a test already over: ctx is then cancelled).
+func (e *env) send(t testing.TB, wg *sync.WaitGroup, ctx context.Context, chat int64, text string) {
+	wg.Go(func() {
+		if _, err := e.bot.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(chat), Text: text}); err != nil && ctx.Err() == nil {
 			t.Errorf("send to %d: %v", chat, err)
 		}
 	})
 }
 
+// testCtx is for the tests over a real network, outside a bubble.
 func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)

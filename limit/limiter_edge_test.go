@@ -8,8 +8,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/tg"
@@ -19,59 +21,63 @@ import (
 // counted or an uncounted call got it; the refused counted call is
 // repeated once the pause ends.
 func TestTooManyRequestsWithoutRetryAfter(t *testing.T) {
-	var refuse atomic.Bool // the next call is answered 429
-	u := newUnit(Config{}, func(method string) error {
-		if refuse.CompareAndSwap(true, false) {
-			return &tg.Error{Method: method, Code: http.StatusTooManyRequests}
-		}
-		return nil
-	})
-	ctx := context.Background()
-	refuse.Store(true)
-	start := u.clock.Now()
-	var g group
-	u.goCall(t, &g, withLabel(ctx, "counted"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)})
-	drive(t, u.clock, u.lim, &g, 100)
-	// Refused at 0, repeated when the default 1 s pause ended.
-	checkTimes(t, "counted", u.rec.times(func(s sent) bool { return s.label == "counted" }), start, []time.Duration{0, time.Second})
+	synctest.Test(t, func(t *testing.T) {
+		var refuse atomic.Bool // the next call is answered 429
+		u := newUnit(Config{}, func(method string) error {
+			if refuse.CompareAndSwap(true, false) {
+				return &tg.Error{Method: method, Code: http.StatusTooManyRequests}
+			}
+			return nil
+		})
+		ctx := context.Background()
+		refuse.Store(true)
+		start := time.Now()
+		var g sync.WaitGroup
+		u.goCall(t, &g, withLabel(ctx, "counted"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)})
+		g.Wait()
+		// Refused at 0, repeated when the default 1 s pause ended.
+		checkTimes(t, "counted", u.rec.times(func(s sent) bool { return s.label == "counted" }), start, []time.Duration{0, time.Second})
 
-	start = u.clock.Now()
-	refuse.Store(true)
-	if err := u.call.Call(ctx, "getChat", nil, nil); err == nil {
-		t.Fatal("uncounted 429 not returned")
-	}
-	u.goCall(t, &g, withLabel(ctx, "after"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
-	drive(t, u.clock, u.lim, &g, 100)
-	checkTimes(t, "after an uncounted 429", u.rec.times(func(s sent) bool { return s.label == "after" }), start, []time.Duration{time.Second})
-	if st := u.lim.Stats(); st.TooManyRequests != 2 || st.Retried != 1 || st.Waiting != 0 {
-		t.Fatalf("stats %+v, want 2 429s, 1 retried, none waiting", st)
-	}
+		start = time.Now()
+		refuse.Store(true)
+		if err := u.call.Call(ctx, "getChat", nil, nil); err == nil {
+			t.Fatal("uncounted 429 not returned")
+		}
+		u.goCall(t, &g, withLabel(ctx, "after"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
+		g.Wait()
+		checkTimes(t, "after an uncounted 429", u.rec.times(func(s sent) bool { return s.label == "after" }), start, []time.Duration{time.Second})
+		if st := u.lim.Stats(); st.TooManyRequests != 2 || st.Retried != 1 || st.Waiting != 0 {
+			t.Fatalf("stats %+v, want 2 429s, 1 retried, none waiting", st)
+		}
+	})
 }
 
 // With a negative MaxRetries a 429 is returned at once, but it still
 // pauses the next call into its chat (and only into its chat).
 func TestNegativeMaxRetries(t *testing.T) {
-	var calls atomic.Int32
-	u := newUnit(Config{MaxRetries: -1}, func(method string) error {
-		if calls.Add(1) == 1 {
-			return &tg.Error{Method: method, Code: http.StatusTooManyRequests, RetryAfter: 4 * time.Second}
+	synctest.Test(t, func(t *testing.T) {
+		var calls atomic.Int32
+		u := newUnit(Config{MaxRetries: -1}, func(method string) error {
+			if calls.Add(1) == 1 {
+				return &tg.Error{Method: method, Code: http.StatusTooManyRequests, RetryAfter: 4 * time.Second}
+			}
+			return nil
+		})
+		ctx := context.Background()
+		start := time.Now()
+		if _, is429 := tg.IsTooManyRequests(u.call.Call(ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil)); !is429 {
+			t.Fatal("429 not returned")
 		}
-		return nil
+		var g sync.WaitGroup
+		u.goCall(t, &g, withLabel(ctx, "same"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)})
+		u.goCall(t, &g, withLabel(ctx, "other"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
+		g.Wait()
+		checkTimes(t, "same chat", u.rec.times(func(s sent) bool { return s.label == "same" }), start, []time.Duration{4 * time.Second})
+		checkTimes(t, "other chat", u.rec.times(func(s sent) bool { return s.label == "other" }), start, []time.Duration{ivl(DefaultGlobal)})
+		if n := calls.Load(); n != 3 {
+			t.Fatalf("%d calls, want 3 (no retry)", n)
+		}
 	})
-	ctx := context.Background()
-	start := u.clock.Now()
-	if _, is429 := tg.IsTooManyRequests(u.call.Call(ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil)); !is429 {
-		t.Fatal("429 not returned")
-	}
-	var g group
-	u.goCall(t, &g, withLabel(ctx, "same"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)})
-	u.goCall(t, &g, withLabel(ctx, "other"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
-	drive(t, u.clock, u.lim, &g, 100)
-	checkTimes(t, "same chat", u.rec.times(func(s sent) bool { return s.label == "same" }), start, []time.Duration{4 * time.Second})
-	checkTimes(t, "other chat", u.rec.times(func(s sent) bool { return s.label == "other" }), start, []time.Duration{ivl(DefaultGlobal)})
-	if n := calls.Load(); n != 3 {
-		t.Fatalf("%d calls, want 3 (no retry)", n)
-	}
 }
 
 // faultyStore fails Take or Pause on demand, else uses a MemoryStore.
@@ -98,8 +104,7 @@ func (s *faultyStore) Pause(ctx context.Context, chat tg.ChatID, d time.Duration
 // global budget blocked: the next caller goes through. A failing Pause
 // after a 429 is reported with the 429, and the call is not repeated.
 func TestStoreErrors(t *testing.T) {
-	clock := newFakeClock()
-	store := &faultyStore{MemoryStore: NewMemoryStore(clock)}
+	store := &faultyStore{MemoryStore: NewMemoryStore(nil)} // no wait here: limits off
 	var calls atomic.Int32
 	var answer atomic.Pointer[error]
 	u := newUnit(Config{Store: store, Global: Unlimited, Chat: Unlimited}, func(string) error {
@@ -143,119 +148,125 @@ func TestStoreErrors(t *testing.T) {
 // Groups are told apart from private chats by a negative id or an
 // @username (compared without case): only they get the group budget.
 func TestGroupDetection(t *testing.T) {
-	u := newUnit(Config{Global: Unlimited, Chat: Unlimited}, ok)
-	ctx := context.Background()
-	start := u.clock.Now()
-	var g group
-	for i, chat := range []tg.ChatID{tg.Username("@News"), tg.Username("@news"), tg.Username("NEWS")} {
-		u.goCall(t, &g, withLabel(ctx, "channel"), "sendMessage", &tg.SendMessageParams{ChatID: chat, Text: string(rune('a' + i))})
-		settle(t, u.lim, &g)
-	}
-	for range 3 {
-		u.goCall(t, &g, withLabel(ctx, "group"), "sendMessage", map[string]any{"chat_id": float64(-42)})
-		u.goCall(t, &g, withLabel(ctx, "private"), "sendMessage", map[string]any{"chat_id": "42"})
-		settle(t, u.lim, &g)
-	}
-	drive(t, u.clock, u.lim, &g, 100)
-	step := ivl(DefaultGroup) // 3 s
-	for _, label := range []string{"channel", "group"} {
-		checkTimes(t, label, u.rec.times(func(s sent) bool { return s.label == label }), start, []time.Duration{0, step, 2 * step})
-	}
-	checkTimes(t, "private", u.rec.times(func(s sent) bool { return s.label == "private" }), start, []time.Duration{0, 0, 0})
+	synctest.Test(t, func(t *testing.T) {
+		u := newUnit(Config{Global: Unlimited, Chat: Unlimited}, ok)
+		ctx := context.Background()
+		start := time.Now()
+		var g sync.WaitGroup
+		for i, chat := range []tg.ChatID{tg.Username("@News"), tg.Username("@news"), tg.Username("NEWS")} {
+			u.goCall(t, &g, withLabel(ctx, "channel"), "sendMessage", &tg.SendMessageParams{ChatID: chat, Text: string(rune('a' + i))})
+			synctest.Wait()
+		}
+		for range 3 {
+			u.goCall(t, &g, withLabel(ctx, "group"), "sendMessage", map[string]any{"chat_id": float64(-42)})
+			u.goCall(t, &g, withLabel(ctx, "private"), "sendMessage", map[string]any{"chat_id": "42"})
+			synctest.Wait()
+		}
+		g.Wait()
+		step := ivl(DefaultGroup) // 3 s
+		for _, label := range []string{"channel", "group"} {
+			checkTimes(t, label, u.rec.times(func(s sent) bool { return s.label == label }), start, []time.Duration{0, step, 2 * step})
+		}
+		checkTimes(t, "private", u.rec.times(func(s sent) bool { return s.label == "private" }), start, []time.Duration{0, 0, 0})
+	})
 }
 
 // A waiter whose context ends just as it is handed the turn passes the
 // turn on: the caller queued behind it is not stranded.
 func TestGateTurnHandedAsContextEnds(t *testing.T) {
-	var waiting atomic.Int64
-	g := &gate{clock: newFakeClock(), waiting: &waiting}
-	holder := &waiter{seq: 1, index: -1}
-	if err := g.enter(context.Background(), holder, 0); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	late := &waiter{seq: 2, index: -1}
-	lateErr := make(chan error, 1)
-	go func() { lateErr <- g.enter(ctx, late, 0) }()
-	next := &waiter{seq: 3, index: -1}
-	nextErr := make(chan error, 1)
-	waitFor := func(n int64) {
-		for deadline := time.Now().Add(10 * time.Second); waiting.Load() != n; time.Sleep(100 * time.Microsecond) {
-			if time.Now().After(deadline) {
-				t.Fatalf("%d waiting, want %d", waiting.Load(), n)
-			}
-		}
-	}
-	waitFor(1)
-	go func() { nextErr <- g.enter(context.Background(), next, 0) }()
-	waitFor(2)
-
-	// Under the gate's lock: end late's context, then hand it the turn.
-	// late wakes on its context but finds it holds the turn.
-	g.mu.Lock()
-	cancel()
-	g.busy = false
-	g.dispatchLocked()
-	g.mu.Unlock()
-
-	select {
-	case err := <-lateErr:
-		if err == nil { // it took the turn before seeing its context end
-			g.leave()
-		} else if !errors.Is(err, context.Canceled) {
-			t.Fatalf("late enter = %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("late waiter never returned")
-	}
-	select {
-	case err := <-nextErr:
-		if err != nil {
+	synctest.Test(t, func(t *testing.T) {
+		var waiting atomic.Int64
+		g := &gate{clock: RealClock(), waiting: &waiting}
+		holder := &waiter{seq: 1, index: -1}
+		if err := g.enter(context.Background(), holder, 0); err != nil {
 			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the turn was lost: the next waiter never got it")
-	}
-	g.leave()
-	if n := waiting.Load(); n != 0 || g.busy || g.queue.Len() != 0 {
-		t.Fatalf("gate left with %d waiting, busy %v, queue %d", n, g.busy, g.queue.Len())
-	}
+		ctx, cancel := context.WithCancel(context.Background())
+		late := &waiter{seq: 2, index: -1}
+		lateErr := make(chan error, 1)
+		go func() { lateErr <- g.enter(ctx, late, 0) }()
+		next := &waiter{seq: 3, index: -1}
+		nextErr := make(chan error, 1)
+		waitFor := func(n int64) {
+			t.Helper()
+			synctest.Wait() // the callers started are queued
+			if got := waiting.Load(); got != n {
+				t.Fatalf("%d waiting, want %d", got, n)
+			}
+		}
+		waitFor(1)
+		go func() { nextErr <- g.enter(context.Background(), next, 0) }()
+		waitFor(2)
+
+		// Under the gate's lock: end late's context, then hand it the turn.
+		// late wakes on its context but finds it holds the turn.
+		g.mu.Lock()
+		cancel()
+		g.busy = false
+		g.dispatchLocked()
+		g.mu.Unlock()
+
+		select {
+		case err := <-lateErr:
+			if err == nil { // it took the turn before seeing its context end
+				g.leave()
+			} else if !errors.Is(err, context.Canceled) {
+				t.Fatalf("late enter = %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("late waiter never returned")
+		}
+		select {
+		case err := <-nextErr:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatal("the turn was lost: the next waiter never got it")
+		}
+		g.leave()
+		if n := waiting.Load(); n != 0 || g.busy || g.queue.Len() != 0 {
+			t.Fatalf("gate left with %d waiting, busy %v, queue %d", n, g.busy, g.queue.Len())
+		}
+	})
 }
 
 // A caller whose context ends while the queue sleeps through a 429 pause
 // returns at once; the caller behind it goes when the pause ends.
 func TestCancelDuringPause(t *testing.T) {
-	var first atomic.Bool
-	u := newUnit(Config{}, func(method string) error {
-		if first.CompareAndSwap(false, true) {
-			return &tg.Error{Method: method, Code: http.StatusTooManyRequests, RetryAfter: 10 * time.Second}
+	synctest.Test(t, func(t *testing.T) {
+		var first atomic.Bool
+		u := newUnit(Config{}, func(method string) error {
+			if first.CompareAndSwap(false, true) {
+				return &tg.Error{Method: method, Code: http.StatusTooManyRequests, RetryAfter: 10 * time.Second}
+			}
+			return nil
+		})
+		ctx := context.Background()
+		start := time.Now()
+		_ = u.call.Call(withLabel(ctx, "refused"), "getMe", nil, nil) // uncounted: pauses only
+		cctx, cancel := context.WithCancel(ctx)
+		errc := make(chan error, 1)
+		var g sync.WaitGroup
+		g.Go(func() {
+			errc <- u.call.Call(withLabel(cctx, "cancelled"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil)
+		})
+		synctest.Wait()
+		u.goCall(t, &g, withLabel(ctx, "kept"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
+		synctest.Wait()
+		cancel()
+		if err := <-errc; !errors.Is(err, context.Canceled) {
+			t.Fatalf("cancelled call = %v", err)
 		}
-		return nil
+		g.Wait()
+		if n := len(u.rec.times(func(s sent) bool { return s.label == "cancelled" })); n != 0 {
+			t.Fatalf("the cancelled call went out %d times", n)
+		}
+		checkTimes(t, "kept", u.rec.times(func(s sent) bool { return s.label == "kept" }), start, []time.Duration{10 * time.Second})
+		if n := u.lim.Stats().Waiting; n != 0 {
+			t.Fatalf("%d still waiting", n)
+		}
 	})
-	ctx := context.Background()
-	start := u.clock.Now()
-	_ = u.call.Call(withLabel(ctx, "refused"), "getMe", nil, nil) // uncounted: pauses only
-	cctx, cancel := context.WithCancel(ctx)
-	errc := make(chan error, 1)
-	var g group
-	g.Go(func() {
-		errc <- u.call.Call(withLabel(cctx, "cancelled"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil)
-	})
-	settle(t, u.lim, &g)
-	u.goCall(t, &g, withLabel(ctx, "kept"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
-	settle(t, u.lim, &g)
-	cancel()
-	if err := <-errc; !errors.Is(err, context.Canceled) {
-		t.Fatalf("cancelled call = %v", err)
-	}
-	drive(t, u.clock, u.lim, &g, 100)
-	if n := len(u.rec.times(func(s sent) bool { return s.label == "cancelled" })); n != 0 {
-		t.Fatalf("the cancelled call went out %d times", n)
-	}
-	checkTimes(t, "kept", u.rec.times(func(s sent) bool { return s.label == "kept" }), start, []time.Duration{10 * time.Second})
-	if n := u.lim.Stats().Waiting; n != 0 {
-		t.Fatalf("%d still waiting", n)
-	}
 }
 
 func TestStrings(t *testing.T) {
@@ -286,27 +297,6 @@ func TestNewMemoryStoreNilClock(t *testing.T) {
 	}
 }
 
-// retryDriver advances clock to each pending timer until done is closed.
-func retryDriver(t *testing.T, clock *fakeClock, done <-chan struct{}) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		select {
-		case <-done:
-			return
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("call did not finish")
-		}
-		if at, ok := clock.next(); ok {
-			clock.fc.Set(at)
-		} else {
-			time.Sleep(100 * time.Microsecond)
-		}
-	}
-}
-
 // Retry repeats per failure kind as docs/LIMITS.md says, reports each
 // repetition to OnRetry, and stops at MaxElapsed on its clock.
 func TestRetryPerFailureKind(t *testing.T) {
@@ -331,26 +321,24 @@ func TestRetryPerFailureKind(t *testing.T) {
 		{"bad arguments", "getChat", errors.New("tg: getChat: encoding"), 1},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := newFakeClock()
-			var calls int
-			var retries []int
-			cfg := RetryConfig{Clock: clock, OnRetry: func(method string, attempt int, err error) {
-				if method != tt.method || !errors.Is(err, tt.err) {
-					t.Errorf("OnRetry(%s, %d, %v)", method, attempt, err)
+			synctest.Test(t, func(t *testing.T) {
+				var calls int
+				var retries []int
+				cfg := RetryConfig{OnRetry: func(method string, attempt int, err error) {
+					if method != tt.method || !errors.Is(err, tt.err) {
+						t.Errorf("OnRetry(%s, %d, %v)", method, attempt, err)
+					}
+					retries = append(retries, attempt)
+				}}
+				c := Retry(cfg)(tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return tt.err }))
+				err := c.Call(context.Background(), tt.method, nil, nil) // the bubble's time runs through the back-offs
+				if !errors.Is(err, tt.err) || calls != tt.calls {
+					t.Fatalf("err %v after %d calls, want %d", err, calls, tt.calls)
 				}
-				retries = append(retries, attempt)
-			}}
-			c := Retry(cfg)(tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return tt.err }))
-			done := make(chan struct{})
-			var err error
-			go func() { defer close(done); err = c.Call(context.Background(), tt.method, nil, nil) }()
-			retryDriver(t, clock, done)
-			if !errors.Is(err, tt.err) || calls != tt.calls {
-				t.Fatalf("err %v after %d calls, want %d", err, calls, tt.calls)
-			}
-			if len(retries) != tt.calls-1 || (len(retries) > 0 && retries[0] != 2) {
-				t.Fatalf("OnRetry attempts %v for %d calls", retries, calls)
-			}
+				if len(retries) != tt.calls-1 || (len(retries) > 0 && retries[0] != 2) {
+					t.Fatalf("OnRetry attempts %v for %d calls", retries, calls)
+				}
+			})
 		})
 	}
 }
@@ -358,26 +346,26 @@ func TestRetryPerFailureKind(t *testing.T) {
 // MaxElapsed stops the attempts whose back-off would end past it; a
 // context deadline does the same without waiting for it.
 func TestRetryElapsedAndDeadline(t *testing.T) {
-	clock := newFakeClock()
-	var calls int
-	fail := tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return &tg.Error{Code: 502} })
-	cfg := RetryConfig{Clock: clock, BaseDelay: 100 * time.Millisecond, MaxElapsed: 250 * time.Millisecond, MaxAttempts: 10}
-	cfg.rand = func() float64 { return 1 } // no jitter: 100 ms, then 200 ms
-	done := make(chan struct{})
-	go func() { defer close(done); _ = Retry(cfg)(fail).Call(context.Background(), "getMe", nil, nil) }()
-	retryDriver(t, clock, done)
-	if calls != 2 {
-		t.Fatalf("%d calls, want 2 (the third would start at 300 ms > 250 ms)", calls)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		var calls int
+		fail := tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return &tg.Error{Code: 502} })
+		cfg := RetryConfig{BaseDelay: 100 * time.Millisecond, MaxElapsed: 250 * time.Millisecond, MaxAttempts: 10}
+		cfg.rand = func() float64 { return 1 } // no jitter: 100 ms, then 200 ms
+		start := time.Now()
+		_ = Retry(cfg)(fail).Call(context.Background(), "getMe", nil, nil)
+		if calls != 2 || time.Since(start) != 100*time.Millisecond {
+			t.Fatalf("%d calls in %v, want 2 in 100ms (the third would start at 300 ms > 250 ms)", calls, time.Since(start))
+		}
 
-	calls = 0
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cfg = RetryConfig{BaseDelay: time.Hour, MaxDelay: time.Hour, MaxElapsed: 2 * time.Hour}
-	err := Retry(cfg)(fail).Call(ctx, "getMe", nil, nil)
-	if calls != 1 || !tg.IsCode(err, 502) {
-		t.Fatalf("err %v after %d calls, want the 502 after 1 (the back-off ends past the deadline)", err, calls)
-	}
+		calls = 0
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cfg = RetryConfig{BaseDelay: time.Hour, MaxDelay: time.Hour, MaxElapsed: 2 * time.Hour}
+		err := Retry(cfg)(fail).Call(ctx, "getMe", nil, nil)
+		if calls != 1 || !tg.IsCode(err, 502) {
+			t.Fatalf("err %v after %d calls, want the 502 after 1 (the back-off ends past the deadline)", err, calls)
+		}
+	})
 }
 
 // A one-shot upload nested in a slice (an album's media) or a map is
@@ -401,21 +389,20 @@ func TestRetryNestedOneShotUpload(t *testing.T) {
 		{"map, file id", map[string]any{"chat_id": 1, "photo": tg.FileID("AAA")}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			clock := newFakeClock()
-			calls := 0
-			c := Retry(RetryConfig{Clock: clock})(tg.CallerFunc(func(context.Context, string, any, any) error {
-				calls++
-				if calls == 1 {
-					return refused
+			synctest.Test(t, func(t *testing.T) {
+				calls := 0
+				c := Retry(RetryConfig{})(tg.CallerFunc(func(context.Context, string, any, any) error {
+					calls++
+					if calls == 1 {
+						return refused
+					}
+					return nil
+				}))
+				_ = c.Call(context.Background(), "sendMediaGroup", tt.params, nil)
+				if calls != tt.calls {
+					t.Fatalf("%d calls, want %d", calls, tt.calls)
 				}
-				return nil
-			}))
-			done := make(chan struct{})
-			go func() { defer close(done); _ = c.Call(context.Background(), "sendMediaGroup", tt.params, nil) }()
-			retryDriver(t, clock, done)
-			if calls != tt.calls {
-				t.Fatalf("%d calls, want %d", calls, tt.calls)
-			}
+			})
 		})
 	}
 }
@@ -423,19 +410,24 @@ func TestRetryNestedOneShotUpload(t *testing.T) {
 // A context that ends during the back-off ends the retries: the error
 // carries both the last failure and the context's error.
 func TestRetryCancelledDuringBackoff(t *testing.T) {
-	clock := newFakeClock()
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	calls := 0
-	c := Retry(RetryConfig{Clock: clock, OnRetry: func(string, int, error) { cancel() }})(
-		tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return &tg.Error{Code: 500} }))
-	err := c.Call(ctx, "getMe", nil, nil) // the clock never moves: only the cancel ends the wait
-	if calls != 1 || !tg.IsCode(err, 500) || !errors.Is(err, context.Canceled) {
-		t.Fatalf("err %v after %d calls, want the 500 joined with context.Canceled after 1", err, calls)
-	}
-	if classify(nil) != permanent {
-		t.Fatal("classify(nil) is not permanent")
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		calls := 0
+		c := Retry(RetryConfig{OnRetry: func(string, int, error) { cancel() }})(
+			tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return &tg.Error{Code: 500} }))
+		start := time.Now()
+		err := c.Call(ctx, "getMe", nil, nil)
+		if calls != 1 || !tg.IsCode(err, 500) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("err %v after %d calls, want the 500 joined with context.Canceled after 1", err, calls)
+		}
+		if waited := time.Since(start); waited != 0 { // only the cancel ended the wait
+			t.Fatalf("the back-off ran %v before the cancel ended it", waited)
+		}
+		if classify(nil) != permanent {
+			t.Fatal("classify(nil) is not permanent")
+		}
+	})
 }
 
 // unexportedChat has the chat in an unexported field named like the

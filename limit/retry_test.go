@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/emulator"
@@ -220,29 +221,32 @@ func TestRetryBounds(t *testing.T) {
 		t.Fatalf("getMe requests = %d, want MaxAttempts = 4", n)
 	}
 
-	var calls int
-	fail := func(err error) tg.Caller {
-		calls = 0
-		return tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return err })
-	}
-	cfg := RetryConfig{BaseDelay: 10 * time.Millisecond, MaxElapsed: 25 * time.Millisecond}
-	err502 := &tg.Error{Code: 502}
-	_ = Retry(cfg)(fail(err502)).Call(context.Background(), "getMe", nil, nil)
-	if calls < 2 || calls > 3 {
-		t.Fatalf("MaxElapsed 25ms with 10ms steps: %d calls", calls)
-	}
-	for _, err := range []error{&tg.Error{Code: 400}, &tg.Error{Code: 429, RetryAfter: time.Millisecond}, errors.New("encoding")} {
-		_ = Retry(fastRetry())(fail(err)).Call(context.Background(), "getMe", nil, nil)
-		if calls != 1 {
-			t.Fatalf("%v: %d calls, want 1", err, calls)
+	// The rest runs on a synctest bubble's clock: the back-offs are exact.
+	synctest.Test(t, func(t *testing.T) {
+		var calls int
+		fail := func(err error) tg.Caller {
+			calls = 0
+			return tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return err })
 		}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	_ = Retry(fastRetry())(fail(&tg.NetworkError{Method: "getMe", Err: context.Canceled})).Call(ctx, "getMe", nil, nil)
-	if calls != 1 {
-		t.Fatalf("cancelled: %d calls", calls)
-	}
+		cfg := RetryConfig{BaseDelay: 10 * time.Millisecond, MaxElapsed: 25 * time.Millisecond}
+		err502 := &tg.Error{Code: 502}
+		_ = Retry(cfg)(fail(err502)).Call(context.Background(), "getMe", nil, nil)
+		if calls < 2 || calls > 3 {
+			t.Fatalf("MaxElapsed 25ms with 10ms steps: %d calls", calls)
+		}
+		for _, err := range []error{&tg.Error{Code: 400}, &tg.Error{Code: 429, RetryAfter: time.Millisecond}, errors.New("encoding")} {
+			_ = Retry(fastRetry())(fail(err)).Call(context.Background(), "getMe", nil, nil)
+			if calls != 1 {
+				t.Fatalf("%v: %d calls, want 1", err, calls)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = Retry(fastRetry())(fail(&tg.NetworkError{Method: "getMe", Err: context.Canceled})).Call(ctx, "getMe", nil, nil)
+		if calls != 1 {
+			t.Fatalf("cancelled: %d calls", calls)
+		}
+	})
 }
 
 func TestBackoff(t *testing.T) {
