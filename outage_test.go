@@ -2,8 +2,10 @@ package herald_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,9 +41,13 @@ func ownRedis(t *testing.T, port int) (stop func()) {
 	return stop
 }
 
-// TestRedisOutage: while Redis is down, handlers that need state fail with
-// a clear error through the error path and the bot keeps handling updates;
-// when Redis is back, state works again.
+// TestRedisOutage: while Redis is down, an update whose handler needs
+// state is not handled: HandleUpdate returns a clear error naming the
+// server that matches herald.ErrUnavailable (the update must be delivered
+// again), and the error handler does not see it (the user is not told
+// "something went wrong" for an update that will be handled later). A
+// handler's own error still goes through the error path, a handler that
+// needs no state still runs, and when Redis is back state works again.
 func TestRedisOutage(t *testing.T) {
 	redisAddr(t) // skip rules for Redis tests
 	if _, err := exec.LookPath("redis-server"); err != nil {
@@ -66,8 +72,13 @@ func TestRedisOutage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	seen := func() []error { mu.Lock(); defer mu.Unlock(); return slices.Clone(errs) }
 	counted := 0
 	b.Router().Command("ping", func(c *herald.Context) error { counted++; return nil }) // needs no state
+	b.Router().Command("fail", func(c *herald.Context) error { return errors.New("the handler's own bug") })
+	b.Router().Command("down", func(c *herald.Context) error { // a dependency of the handler's own is down
+		return herald.Unavailable(errors.New("payment service unreachable"))
+	})
 	b.Router().Message(func(c *herald.Context) error {
 		return fsm.Update(c, c.FSM(), func(s *fsm.State, n *int) error { *n++; return nil })
 	})
@@ -79,25 +90,38 @@ func TestRedisOutage(t *testing.T) {
 	if err := handle(1, "count"); err != nil {
 		t.Fatal(err)
 	}
+	if err := handle(2, "/down"); !errors.Is(err, herald.ErrUnavailable) || !strings.Contains(err.Error(), "payment service") {
+		t.Errorf("a handler returning herald.Unavailable: %v, want an error matching ErrUnavailable", err)
+	}
 
 	stop() // Redis goes away
-	err = handle(2, "count")
-	if err == nil || !strings.Contains(err.Error(), "backend/redis") || !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(port)) {
-		t.Errorf("while Redis is down: %v, want a clear backend/redis error naming the server", err)
+	err = handle(3, "count")
+	if !errors.Is(err, herald.ErrUnavailable) || !strings.Contains(err.Error(), "backend/redis") || !strings.Contains(err.Error(), "127.0.0.1:"+strconv.Itoa(port)) {
+		t.Errorf("while Redis is down: %v, want a clear backend/redis error naming the server, matching herald.ErrUnavailable", err)
 	}
-	if err := handle(3, "/ping"); err != nil || counted != 1 {
+	if err := handle(4, "/ping"); err != nil || counted != 1 {
 		t.Errorf("a handler without state failed while Redis was down: %v", err)
 	}
-
-	ownRedis(t, port) // Redis is back (empty: it keeps nothing on disk)
-	emutest.Until(t, 10*time.Second, "the store to work again", func() bool { return handle(4, "count") == nil })
-	n, err := fsm.GetData[int](context.Background(), fsm.NewContext(store, fsm.Key{BotID: 77, ChatID: 9, UserID: 9}, fsm.Options{}))
-	if err != nil || n < 1 {
-		t.Errorf("after recovery: count %d, %v", n, err)
+	if err := handle(5, "/fail"); err == nil || errors.Is(err, herald.ErrUnavailable) {
+		t.Errorf("a handler's own error while Redis was down: %v, want it, not ErrUnavailable", err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if len(errs) == 0 || !strings.Contains(errs[0].Error(), "backend/redis") {
-		t.Errorf("the error handler saw %v, want the Redis failure", errs)
+	if got := seen(); len(got) != 1 || !strings.Contains(got[0].Error(), "the handler's own bug") {
+		t.Errorf("the error handler saw %v, want only the handler's own error (not the outage, not Unavailable)", got)
+	}
+	// The update that was not handled is handled when delivered again.
+	ownRedis(t, port) // Redis is back (empty: it keeps nothing on disk)
+	emutest.Until(t, 10*time.Second, "the store to work again", func() bool { return handle(3, "count") == nil })
+	n, err := fsm.GetData[int](context.Background(), fsm.NewContext(store, fsm.Key{BotID: 77, ChatID: 9, UserID: 9}, fsm.Options{}))
+	if err != nil || n != 1 {
+		t.Errorf("after recovery: count %d, %v; want 1 (the re-delivered update, on an empty Redis)", n, err)
+	}
+	if err := handle(3, "count"); err != nil {
+		t.Errorf("a copy of an update handled before: %v", err)
+	}
+	if n, _ := fsm.GetData[int](context.Background(), fsm.NewContext(store, fsm.Key{BotID: 77, ChatID: 9, UserID: 9}, fsm.Options{})); n != 1 {
+		t.Errorf("a copy of an update handled before was handled again: count %d, want 1", n)
+	}
+	if got := seen(); len(got) != 1 {
+		t.Errorf("the error handler saw %v, want only the handler's own error", got)
 	}
 }
