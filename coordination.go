@@ -216,16 +216,24 @@ func (cl *claim) await(ctx context.Context) (fsm.ClaimStatus, error) {
 	return cl.claim(ctx)
 }
 
-// renew extends the lease and schedules the next renewal.
+// renew extends the lease and schedules the next renewal. The store is
+// called without holding mu, so finishing a claim never waits for a slow
+// renewal; an Extend that lands after the Finish fails harmlessly.
 func (cl *claim) renew() {
 	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	if !cl.held {
+	held := cl.held
+	cl.mu.Unlock()
+	if !held {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), cl.lease/3)
 	err := cl.store.Extend(ctx, cl.name, cl.owner, cl.lease)
 	cancel()
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	if !cl.held {
+		return // finished or released meanwhile
+	}
 	switch {
 	case errors.Is(err, fsm.ErrClaimLost):
 		cl.b.log.Warn("claim lost while its work was running (its lease passed): another copy may run too", "claim", cl.name)

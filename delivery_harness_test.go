@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -33,6 +34,8 @@ import (
 	redisstore "github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
+	"github.com/heraldbot/herald/txonce"
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // Environment of a child bot process.
@@ -42,6 +45,7 @@ const (
 	envChildPrefix   = "HERALD_DELIVERY_PREFIX" // Redis key prefix of this test run
 	envChildName     = "HERALD_DELIVERY_NAME"   // the process's name, written into its effects
 	envChildSecret   = "HERALD_DELIVERY_SECRET" // the webhook secret
+	envChildDB       = "HERALD_DELIVERY_DB"     // PostgreSQL URL of the polling-once effects (txonce)
 	childLine        = "HERALD-CHILD "          // prefix of the protocol lines a child prints
 )
 
@@ -276,8 +280,11 @@ func messageJSON(t *testing.T, id int64, from tg.User, text string) []byte {
 //   - webhook-dup: webhook, WithDedup + WithLocker + WithMarker on Redis;
 //     a message increments runsKey in Redis and replies "ran <id> by <name>".
 //   - polling-once: long polling, WithDedup on Redis; a message "<text>"
-//     is answered "ack <text> #<name>" inside c.Once("msg:"+text), except
-//     that "hold <name>" blocks in the process named so.
+//     first writes a row (chat, text, name) into the effects table of the
+//     PostgreSQL schema envChildDB inside txonce.Do("msg:"+text), the effect and
+//     its mark in one transaction, then is answered "ack <text> #<name>"
+//     inside c.Once("msg:"+text), except that "hold <name>" blocks in the
+//     process named so.
 //   - webhook-lock: webhook, WithDedup + WithLocker(store, 0); "block"
 //     replies "blocking" and then blocks, anything else replies "ok <text>".
 func TestDeliveryChildProcess(t *testing.T) {
@@ -344,6 +351,16 @@ func TestDeliveryChildProcess(t *testing.T) {
 			return err
 		})
 	case "polling-once":
+		db, err := sql.Open("pgx", os.Getenv(envChildDB))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		// Keep a connection per chat handled at once: database/sql keeps
+		// only two idle by default, and a new PostgreSQL connection per
+		// transaction made this scenario ten times slower.
+		db.SetMaxOpenConns(64)
+		db.SetMaxIdleConns(64)
 		b.Router().Message(func(c *herald.Context) error {
 			text := c.Text()
 			if text == "hold "+name {
@@ -352,6 +369,9 @@ func TestDeliveryChildProcess(t *testing.T) {
 				// confirmed to Telegram when the process dies.
 				<-c.Done()
 				return c.Err()
+			}
+			if err := writeEffect(c, db, c.Chat().ID, text, name); err != nil {
+				return herald.Unavailable(err)
 			}
 			_, err := c.Once("msg:"+text, time.Hour, func() error {
 				_, err := c.Reply("ack " + text + " #" + name)
@@ -377,4 +397,24 @@ func TestDeliveryChildProcess(t *testing.T) {
 	if err := b.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// effectsSchema is the table of the polling-once scenario's SQL effects.
+const effectsSchema = `CREATE TABLE IF NOT EXISTS effects (seq BIGSERIAL PRIMARY KEY, chat BIGINT NOT NULL, text TEXT NOT NULL, by TEXT NOT NULL)`
+
+// writeEffect records that text was handled, once: the row and its
+// txonce mark commit together or not at all.
+func writeEffect(ctx context.Context, db *sql.DB, chat int64, text, name string) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := txonce.Do(ctx, tx, "msg:"+text, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO effects (chat, text, by) VALUES ($1, $2, $3)`, chat, text, name)
+		return err
+	}); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

@@ -2,8 +2,10 @@ package herald_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -11,6 +13,8 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/txonce"
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // envInt reads a positive integer setting of a test, or def.
@@ -97,9 +101,25 @@ func TestKillNineUnderPolling(t *testing.T) {
 		return fmt.Sprintf("%d/%d messages sent, %d answers sent, %d updates confirmed, %d pending",
 			sent.Load(), total, st.Requests["sendMessage"], st.UpdatesConfirmed, st.UpdatesPending)
 	}
+	// The SQL effects, written once each with txonce by the bots, in a
+	// PostgreSQL schema of this run.
+	dsn := postgresSchema(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := txonce.Migrate(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, effectsSchema); err != nil {
+		t.Fatal(err)
+	}
+	dbEnv := envChildDB + "=" + dsn
+
 	begin := time.Now()
 	gen := 0
-	cur := d.start("polling-once", "g0")
+	cur := d.start("polling-once", "g0", dbEnv)
 	kills := 0
 	var answeredAtKill []int64 // answers sent when each process was killed
 	var holds []string
@@ -123,7 +143,7 @@ func TestKillNineUnderPolling(t *testing.T) {
 		kills++
 		answeredAtKill = append(answeredAtKill, before.Requests["sendMessage"])
 		gen++
-		cur = d.start("polling-once", "g"+strconv.Itoa(gen))
+		cur = d.start("polling-once", "g"+strconv.Itoa(gen), dbEnv)
 	}
 	if err := <-sendErr; err != nil {
 		t.Fatal(err)
@@ -189,7 +209,38 @@ func TestKillNineUnderPolling(t *testing.T) {
 		check(chatID(c), want)
 	}
 	check(holdChat, holds)
+	// The SQL effects: exactly one per message, in order per chat.
+	effects := map[int64][]string{}
+	rows, err := db.QueryContext(ctx, `SELECT chat, text FROM effects ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nEffects := 0
+	for rows.Next() {
+		var chat int64
+		var text string
+		if err := rows.Scan(&chat, &text); err != nil {
+			t.Fatal(err)
+		}
+		effects[chat] = append(effects[chat], text)
+		nEffects++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows.Close()
+	for c := range chats {
+		want := make([]string, perChat)
+		for i := range want {
+			want[i] = fmt.Sprintf("c%02d-m%04d", c, i)
+		}
+		if got := effects[chatID(c)]; !slices.Equal(got, want) {
+			t.Errorf("chat %d: SQL effects %d, want exactly one per message in order (%d): first difference at %d",
+				chatID(c), len(got), len(want), firstDiff(got, want))
+		}
+	}
 	st := stats()
+	t.Logf("SQL effects (txonce): %d rows for %d messages", nEffects, total)
 	t.Logf("%d messages over %d chats, %d SIGKILLs every %v: all handled and confirmed in %.1f s (%.0f messages/s), %.1f s after the last kill; lost %d, answered twice %d (by killed process: %v); answers sent at each kill %v; sendMessage calls %d, getUpdates calls %d, updates delivered %d (re-deliveries included)",
 		total, chats, kills, killEvery, took.Seconds(), float64(total)/took.Seconds(), tail.Seconds(),
 		lost, dups, dupsOf, answeredAtKill, st.Requests["sendMessage"], st.Requests["getUpdates"], st.UpdatesDelivered)
@@ -199,4 +250,41 @@ func TestKillNineUnderPolling(t *testing.T) {
 	if want := int64(total + len(holds) + dups); st.Requests["sendMessage"] != want {
 		t.Errorf("%d sendMessage calls, want %d (one per answer seen)", st.Requests["sendMessage"], want)
 	}
+}
+
+// firstDiff is the first index at which a and b differ.
+func firstDiff(a, b []string) int {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return min(len(a), len(b))
+}
+
+// postgresSchema returns the URL of a fresh schema in the test PostgreSQL
+// (127.0.0.1:5432, database test), dropped at the end; it skips, or fails
+// under CI=true, when PostgreSQL is unreachable.
+func postgresSchema(t *testing.T) string {
+	t.Helper()
+	const base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := admin.PingContext(ctx); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v", err)
+		}
+		t.Skipf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v (skipped because CI is not true)", err)
+	}
+	schema := fmt.Sprintf("herald_delivery_%d_%d", os.Getpid(), time.Now().UnixNano())
+	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
+	return base + "&search_path=" + schema
 }

@@ -94,6 +94,17 @@ func (b *Bot) Run(ctx context.Context) error {
 		st := s.Stats()
 		b.log.Warn("shutdown deadline passed: cancelled the handlers still running; their updates are not confirmed",
 			"running", st.Running, "queued", st.Queued)
+		// Give the cancelled handlers a moment to return and release
+		// their claims, so that the next process need not wait for
+		// their leases; a handler that ignores its context is left.
+		t := time.NewTimer(stopGrace)
+		select {
+		case <-s.Done():
+		case <-t.C:
+			b.log.Warn("handlers still running after their context was cancelled; their claims lapse after the lease",
+				"running", s.Stats().Running, "lease", ClaimLease)
+		}
+		t.Stop()
 	}
 	if n := b.sink.discard(drainCtx); n > 0 {
 		b.log.Warn("shutdown deadline passed: updates never started are not confirmed", "updates", n)
@@ -306,25 +317,34 @@ func (k *botSink) unadmit(ctx context.Context, a *admitted) {
 	}
 }
 
-// admit claims the update at admission, before it is scheduled, and
-// returns the task that handles it; a nil task means the update is not to
-// be scheduled: it was handled before (acked at once) or the claim failed
-// (err, the update is refused and not confirmed).
+// admit returns the task that handles the update; a nil task means the
+// update is not to be scheduled: it was handled before (acked at once) or
+// its claim failed (err: refused, not confirmed).
+//
+// In webhook mode the update is claimed here, before it is scheduled:
+// copies reach several instances at once, and a copy must be refused (503)
+// without taking a worker. A poller never submits an update twice, so its
+// copies only come after a restart; its updates are claimed when their
+// task starts instead, so that a process that dies holds only the claims
+// of the handlers it was running, not of everything it had fetched, and
+// queued updates cost no lease renewals.
 func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*admitted, sched.Task, error) {
 	b := k.b
 	cl := b.updateClaim(u)
-	st, err := cl.claim(ctx)
-	switch {
-	case err != nil:
-		err = asUnavailable(err)
-		b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
-		return nil, nil, err
-	case st == fsm.Done:
-		b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
-		ack(nil, nil)
-		return nil, nil, nil
-	case st == fsm.Pending && b.run.mode == Webhook:
-		return nil, nil, errInFlight
+	if b.run.mode == Webhook {
+		st, err := cl.claim(ctx)
+		switch {
+		case err != nil:
+			err = asUnavailable(err)
+			b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
+			return nil, nil, err
+		case st == fsm.Done:
+			b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
+			ack(nil, nil)
+			return nil, nil, nil
+		case st == fsm.Pending:
+			return nil, nil, errInFlight
+		}
 	}
 	a := &admitted{cl: cl, ack: ack}
 	k.mu.Lock()
@@ -336,11 +356,12 @@ func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*adm
 	return a, k.task(u, a), nil
 }
 
-// task handles one claimed update (or, for a copy that found its claim
-// pending, first waits for that claim to be finished or to lapse) and
-// acknowledges it: confirmed when the handler finished, even with an
-// error; refused when the infrastructure failed and the bot is shutting
-// down (or, in webhook mode, after a few seconds of retrying).
+// task handles one update and acknowledges it: confirmed when the handler
+// finished, even with an error; refused when the infrastructure failed
+// and the bot is shutting down (or, in webhook mode, after a few seconds
+// of retrying). An update not claimed yet (polling) is claimed first: a
+// copy that finds its claim pending waits for it to be finished (then it
+// is confirmed without running) or to lapse (then it runs).
 func (k *botSink) task(u *tg.Update, a *admitted) sched.Task {
 	ack, cl := a.ack, a.cl
 	b := k.b
@@ -349,16 +370,14 @@ func (k *botSink) task(u *tg.Update, a *admitted) sched.Task {
 		if !k.start(a) {
 			return
 		}
-		st := fsm.Claimed
 		if !cl.isHeld() {
-			var err error
-			for st, err = cl.await(ctx); err == nil && st == fsm.Pending; st, err = cl.await(ctx) {
-			}
+			st, err := b.acquire(ctx, cl, u)
 			if err != nil {
-				ack(nil, asUnavailable(err))
+				ack(nil, err)
 				return
 			}
 			if st == fsm.Done {
+				b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
 				ack(nil, nil)
 				return
 			}
@@ -377,6 +396,42 @@ func (k *botSink) task(u *tg.Update, a *admitted) sched.Task {
 		ack(reply, nil)
 	}
 }
+
+// acquire claims the update, waiting while another copy holds the claim
+// and retrying with back-off while the claim store fails, until ctx ends
+// (then the error matches ErrUnavailable). It returns fsm.Claimed or
+// fsm.Done.
+func (b *Bot) acquire(ctx context.Context, cl *claim, u *tg.Update) (fsm.ClaimStatus, error) {
+	wait := 100 * time.Millisecond
+	for {
+		st, err := cl.claim(ctx)
+		switch {
+		case err == nil && st != fsm.Pending:
+			return st, nil // the outage ends when an update goes through
+		case err == nil: // pending: another copy holds it
+			wait = claimPoll
+		default:
+			b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			if err == nil {
+				err = fmt.Errorf("herald: waiting for %s, claimed by another copy: %w", cl.name, context.Cause(ctx))
+			}
+			return 0, asUnavailable(err)
+		case <-t.C:
+		}
+		if err != nil {
+			wait = min(2*wait, 5*time.Second)
+		}
+	}
+}
+
+// stopGrace is how long Run waits, after the shutdown deadline cancelled
+// the handlers still running, for them to return.
+const stopGrace = time.Second
 
 // webhookRetryBudget bounds how long a webhook update is retried after
 // infrastructure failures before it is refused (503) for Telegram to
