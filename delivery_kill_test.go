@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/internal/pgtest"
 	"github.com/heraldbot/herald/txonce"
-	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // envInt reads a positive integer setting of a test, or def.
@@ -103,7 +103,7 @@ func TestKillNineUnderPolling(t *testing.T) {
 	}
 	// The SQL effects, written once each with txonce by the bots, in a
 	// PostgreSQL schema of this run.
-	dsn := postgresSchema(t)
+	dsn := pgtest.Schema(t, "herald_delivery")
 	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -260,31 +260,4 @@ func firstDiff(a, b []string) int {
 		}
 	}
 	return min(len(a), len(b))
-}
-
-// postgresSchema returns the URL of a fresh schema in the test PostgreSQL
-// (127.0.0.1:5432, database test), dropped at the end; it skips, or fails
-// under CI=true, when PostgreSQL is unreachable.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	const base = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v", err)
-		}
-		t.Skipf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v (skipped because CI is not true)", err)
-	}
-	schema := fmt.Sprintf("herald_delivery_%d_%d", os.Getpid(), time.Now().UnixNano())
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	return base + "&search_path=" + schema
 }

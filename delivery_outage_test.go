@@ -4,18 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/heraldbot/herald"
-	redisstore "github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/fsm"
@@ -57,21 +51,8 @@ func (l *logCounter) count(prefix string) int {
 // first answers are in the order of its messages, the bot recovers by
 // itself, and the outage is logged once rather than once per update.
 func TestRedisOutageLosesNothing(t *testing.T) {
-	redisAddr(t) // skip rules for Redis tests
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed")
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	stopRedis := ownRedis(t, port)
-	rc := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), ContextTimeoutEnabled: true,
-		MaxRetries: 1, DialTimeout: 200 * time.Millisecond})
-	defer rc.Close()
-	store := redisstore.New(rc, 78, redisstore.Options{})
+	o := newOutageRedis(t, 78)
+	port, stopRedis, store := o.port, o.stop, o.store
 
 	w := newWorld(t)
 	const token = "78:outage"

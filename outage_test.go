@@ -41,14 +41,16 @@ func ownRedis(t *testing.T, port int) (stop func()) {
 	return stop
 }
 
-// TestRedisOutage: while Redis is down, an update whose handler needs
-// state is not handled: HandleUpdate returns a clear error naming the
-// server that matches herald.ErrUnavailable (the update must be delivered
-// again), and the error handler does not see it (the user is not told
-// "something went wrong" for an update that will be handled later). A
-// handler's own error still goes through the error path, a handler that
-// needs no state still runs, and when Redis is back state works again.
-func TestRedisOutage(t *testing.T) {
+// outageRedis is a redis-server the test owns, so that it can stop it,
+// and a store on it whose client gives up quickly while it is down.
+type outageRedis struct {
+	port  int
+	stop  func()
+	store *redisstore.Store
+}
+
+func newOutageRedis(t *testing.T, botID int64) outageRedis {
+	t.Helper()
 	redisAddr(t) // skip rules for Redis tests
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed")
@@ -60,11 +62,22 @@ func TestRedisOutage(t *testing.T) {
 	port := ln.Addr().(*net.TCPAddr).Port
 	ln.Close()
 	stop := ownRedis(t, port)
-
 	rc := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), ContextTimeoutEnabled: true,
 		MaxRetries: 1, DialTimeout: 200 * time.Millisecond})
-	defer rc.Close()
-	store := redisstore.New(rc, 77, redisstore.Options{})
+	t.Cleanup(func() { rc.Close() })
+	return outageRedis{port: port, stop: stop, store: redisstore.New(rc, botID, redisstore.Options{})}
+}
+
+// TestRedisOutage: while Redis is down, an update whose handler needs
+// state is not handled: HandleUpdate returns a clear error naming the
+// server that matches herald.ErrUnavailable (the update must be delivered
+// again), and the error handler does not see it (the user is not told
+// "something went wrong" for an update that will be handled later). A
+// handler's own error still goes through the error path, a handler that
+// needs no state still runs, and when Redis is back state works again.
+func TestRedisOutage(t *testing.T) {
+	o := newOutageRedis(t, 77)
+	port, stop, store := o.port, o.stop, o.store
 	var mu sync.Mutex
 	var errs []error
 	b, err := herald.New("77:x", herald.WithFSM(store, herald.FSMConfig{}), herald.WithErrorReply(""), herald.WithLogger(quiet()),

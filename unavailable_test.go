@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,34 +15,6 @@ import (
 	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/fsm"
 )
-
-// records is a slog handler keeping the messages logged at or above a level.
-type records struct {
-	mu   sync.Mutex
-	msgs []string
-	min  slog.Level
-}
-
-func (r *records) Enabled(_ context.Context, l slog.Level) bool { return l >= r.min }
-func (r *records) Handle(_ context.Context, rec slog.Record) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.msgs = append(r.msgs, rec.Level.String()+" "+rec.Message)
-	return nil
-}
-func (r *records) WithAttrs([]slog.Attr) slog.Handler { return r }
-func (r *records) WithGroup(string) slog.Handler      { return r }
-func (r *records) count(prefix string) int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	n := 0
-	for _, m := range r.msgs {
-		if len(m) >= len(prefix) && m[:len(prefix)] == prefix {
-			n++
-		}
-	}
-	return n
-}
 
 // downStorage fails every call while down is set, like a store that
 // cannot be reached.
@@ -121,7 +92,7 @@ func TestPollingRetriesThroughAnOutage(t *testing.T) {
 	w := newWorld(t)
 	const token = "7500:outage"
 	store := &downStorage{Storage: memoryStorage(t)}
-	logs := &records{min: slog.LevelInfo}
+	logs := &logCounter{n: map[string]int{}}
 	b := w.newBot(t, token, herald.WithFSM(store, herald.FSMConfig{}), herald.WithLogger(slog.New(logs)))
 	b.Router().Message(func(c *herald.Context) error {
 		n, err := fsm.GetData[int](c, c.FSM())
@@ -157,7 +128,7 @@ func TestPollingRetriesThroughAnOutage(t *testing.T) {
 		}
 	}
 	if n := logs.count("ERROR"); n != 1 {
-		t.Errorf("%d error lines for one outage, want 1: %q", n, logs.msgs)
+		t.Errorf("%d error lines for one outage, want 1: %v", n, logs.n)
 	}
 	emutest.Until(t, 5*time.Second, "the recovery to be logged", func() bool { return logs.count("INFO infrastructure recovered") == 1 })
 }

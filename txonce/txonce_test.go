@@ -4,23 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
 	_ "modernc.org/sqlite"
 
+	"github.com/heraldbot/herald/internal/pgtest"
 	"github.com/heraldbot/herald/txonce"
 )
-
-const postgresURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-var schemaSeq atomic.Int64
 
 // engines open a fresh database of each engine; PostgreSQL skips (fails
 // under CI=true) when it is unreachable.
@@ -35,25 +29,7 @@ var engines = map[string]func(t *testing.T) *sql.DB{
 		return db
 	},
 	"postgres": func(t *testing.T) *sql.DB {
-		admin, err := sql.Open("pgx", postgresURL)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { admin.Close() })
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		defer cancel()
-		if err := admin.PingContext(ctx); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v", err)
-			}
-			t.Skipf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v (skipped because CI is not true)", err)
-		}
-		schema := fmt.Sprintf("txonce_%d_%d_%d", os.Getpid(), time.Now().UnixNano(), schemaSeq.Add(1))
-		if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-		db, err := sql.Open("pgx", postgresURL+"&search_path="+schema)
+		db, err := sql.Open("pgx", pgtest.Schema(t, "txonce"))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,44 +1,15 @@
 package shoptest
 
 import (
-	"context"
-	"database/sql"
-	"fmt"
-	"os"
-	"sync/atomic"
 	"testing"
-	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+	"github.com/heraldbot/herald/internal/pgtest"
 )
 
 // PostgresAddr is the test database: 127.0.0.1:5432, trust auth, database test.
-const PostgresAddr = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-var schemaSeq atomic.Int64
+const PostgresAddr = pgtest.Addr
 
 // PostgresURL creates a schema for the test (dropped at cleanup) and
 // returns a URL whose search_path is that schema. When PostgreSQL is
 // unreachable it skips the test, or fails it when CI is "true".
-func PostgresURL(t testing.TB) string {
-	t.Helper()
-	admin, err := sql.Open("pgx", PostgresAddr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v", err)
-		}
-		t.Skipf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v (skipped because CI is not true)", err)
-	}
-	schema := fmt.Sprintf("shop_test_%d_%d_%d", os.Getpid(), time.Now().UnixNano(), schemaSeq.Add(1))
-	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _, _ = admin.ExecContext(context.Background(), "DROP SCHEMA "+schema+" CASCADE") })
-	return PostgresAddr + "&search_path=" + schema
-}
+func PostgresURL(t testing.TB) string { return pgtest.Schema(t, "shop_test") }
