@@ -3,6 +3,7 @@ package fsm
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -68,3 +69,20 @@ type Claims interface {
 // ErrClaimLost is returned by Claims.Extend and Claims.Finish when the
 // claim is no longer pending for the caller.
 var ErrClaimLost = errors.New("fsm: claim lost")
+
+// CheckClaim returns the error for arguments that every Claims method
+// rejects: an empty name or owner, or a non-positive lease or ttl d
+// (Release, which has no duration, passes a positive one). The error does
+// not wrap ErrClaimLost; implementations wrap it with their operation and
+// name.
+func CheckClaim(name, owner string, d time.Duration) error {
+	switch {
+	case name == "":
+		return errors.New("empty name")
+	case owner == "":
+		return errors.New("empty owner")
+	case d <= 0:
+		return fmt.Errorf("lease or ttl must be positive, got %v", d)
+	}
+	return nil
+}

@@ -2,7 +2,6 @@ package memory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -102,18 +101,11 @@ func (s *Store) Release(_ context.Context, name, owner string) error {
 	return nil
 }
 
-// checkClaim rejects an empty name or owner and a non-positive duration.
+// checkClaim rejects an empty name or owner and a non-positive duration
+// (fsm.CheckClaim).
 func checkClaim(op, name, owner string, d time.Duration) error {
-	var err error
-	switch {
-	case name == "":
-		err = errors.New("empty name")
-	case owner == "":
-		err = errors.New("empty owner")
-	case d <= 0:
-		err = fmt.Errorf("lease or ttl must be positive, got %v", d)
-	default:
-		return nil
+	if err := fsm.CheckClaim(name, owner, d); err != nil {
+		return fmt.Errorf("memory: %s %q: %w", op, name, err)
 	}
-	return fmt.Errorf("memory: %s %q: %w", op, name, err)
+	return nil
 }

@@ -2,7 +2,6 @@ package redis
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -118,15 +117,11 @@ func (s *Store) Release(ctx context.Context, name, owner string) error {
 	return nil
 }
 
-// checkClaim rejects an empty name or owner and a non-positive duration.
+// checkClaim rejects an empty name or owner and a non-positive duration
+// (fsm.CheckClaim).
 func checkClaim(op, key, name, owner string, d time.Duration) error {
-	switch {
-	case name == "":
-		return opError(op, key, errors.New("empty name"))
-	case owner == "":
-		return opError(op, key, errors.New("empty owner"))
-	case d <= 0:
-		return opError(op, key, fmt.Errorf("lease or ttl must be positive, got %v", d))
+	if err := fsm.CheckClaim(name, owner, d); err != nil {
+		return opError(op, key, err)
 	}
 	return nil
 }

@@ -96,18 +96,11 @@ func (s *Store) Release(ctx context.Context, name, owner string) error {
 	return nil
 }
 
-// checkClaim rejects an empty name or owner and a non-positive duration.
+// checkClaim rejects an empty name or owner and a non-positive duration
+// (fsm.CheckClaim).
 func checkClaim(op, name, owner string, d time.Duration) error {
-	var err error
-	switch {
-	case name == "":
-		err = errors.New("empty name")
-	case owner == "":
-		err = errors.New("empty owner")
-	case d <= 0:
-		err = fmt.Errorf("lease or ttl must be positive, got %v", d)
-	default:
-		return nil
+	if err := fsm.CheckClaim(name, owner, d); err != nil {
+		return fmt.Errorf("sqlite: %s %q: %w", op, name, err)
 	}
-	return fmt.Errorf("sqlite: %s %q: %w", op, name, err)
+	return nil
 }

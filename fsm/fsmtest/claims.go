@@ -43,6 +43,17 @@ func (o *owners) next() string {
 	return fmt.Sprintf("%s-%d", o.prefix, o.n)
 }
 
+// claimFirst begins a subtest: it makes fresh owners and a name of its
+// own (uniqueName(what)), and claims the name for lease for the first
+// owner, which it returns with them.
+func claimFirst(t *testing.T, c fsm.Claims, what string, lease time.Duration) (ow *owners, name, first string) {
+	t.Helper()
+	ow, name = newOwners(), uniqueName(what)
+	first = ow.next()
+	claim(t, c, name, first, lease, fsm.Claimed)
+	return ow, name, first
+}
+
 func claim(t *testing.T, c fsm.Claims, name, owner string, lease time.Duration, want fsm.ClaimStatus) {
 	t.Helper()
 	got, err := c.Claim(testContext(t), name, owner, lease)
@@ -71,6 +82,14 @@ func release(t *testing.T, c fsm.Claims, name, owner string) {
 	if err := c.Release(testContext(t), name, owner); err != nil {
 		t.Fatalf("Release(%q, %q): %v", name, owner, err)
 	}
+}
+
+// finishDone finishes owner's claim of name and checks that a Claim by
+// other then reports fsm.Done.
+func finishDone(t *testing.T, c fsm.Claims, name, owner, other string) {
+	t.Helper()
+	finish(t, c, name, owner, time.Minute, nil)
+	claim(t, c, name, other, time.Minute, fsm.Done)
 }
 
 func checkClaimErr(t *testing.T, op, name, owner string, err, want error) {
@@ -136,25 +155,21 @@ func testClaimConcurrent(t *testing.T, c fsm.Claims, _ Options) {
 	first := claimRace(t, c, ow, name, time.Minute)
 	release(t, c, name, first)
 	second := claimRace(t, c, ow, name, time.Minute)
-	finish(t, c, name, second, time.Minute, nil)
-	claim(t, c, name, ow.next(), time.Minute, fsm.Done)
+	finishDone(t, c, name, second, ow.next())
 }
 
 // testClaimFinish: a pending claim reports Pending, to its owner too; once
 // finished, Done to everyone; a done name cannot be extended, finished or
 // released.
 func testClaimFinish(t *testing.T, c fsm.Claims, _ Options) {
-	ow := newOwners()
-	name := uniqueName("claim-finish")
-	a, b := ow.next(), ow.next()
-	claim(t, c, name, a, time.Minute, fsm.Claimed)
+	ow, name, a := claimFirst(t, c, "claim-finish", time.Minute)
+	b := ow.next()
 	claim(t, c, name, b, time.Minute, fsm.Pending)
 	claim(t, c, name, a, time.Minute, fsm.Pending) // its own claim is not free
 	extend(t, c, name, b, time.Minute, fsm.ErrClaimLost)
 	finish(t, c, name, b, time.Minute, fsm.ErrClaimLost) // not b's: changes nothing
 	claim(t, c, name, b, time.Minute, fsm.Pending)
-	finish(t, c, name, a, time.Minute, nil)
-	claim(t, c, name, b, time.Minute, fsm.Done)
+	finishDone(t, c, name, a, b)
 	claim(t, c, name, a, time.Minute, fsm.Done)
 	extend(t, c, name, a, time.Minute, fsm.ErrClaimLost)
 	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
@@ -181,18 +196,14 @@ func testClaimRelease(t *testing.T, c fsm.Claims, _ Options) {
 	claim(t, c, name, b, time.Minute, fsm.Claimed)
 	release(t, c, name, a) // a released before: must not free b's claim
 	claim(t, c, name, x, time.Minute, fsm.Pending)
-	finish(t, c, name, b, time.Minute, nil)
-	claim(t, c, name, x, time.Minute, fsm.Done)
+	finishDone(t, c, name, b, x)
 }
 
 // testClaimLeaseExpiry: a claim whose owner stops extending it lapses when
 // its lease passes; exactly one of many then takes it, and the old owner
 // can neither finish, extend nor release the new owner's claim.
 func testClaimLeaseExpiry(t *testing.T, c fsm.Claims, o Options) {
-	ow := newOwners()
-	name := uniqueName("claim-lease")
-	old := ow.next()
-	claim(t, c, name, old, time.Second, fsm.Claimed)
+	ow, name, old := claimFirst(t, c, "claim-lease", time.Second)
 	o.Sleep(500 * time.Millisecond)
 	claim(t, c, name, ow.next(), time.Second, fsm.Pending) // does not extend the lease
 	o.Sleep(time.Second)
@@ -202,17 +213,13 @@ func testClaimLeaseExpiry(t *testing.T, c fsm.Claims, o Options) {
 	release(t, c, name, old)
 	claim(t, c, name, ow.next(), time.Minute, fsm.Pending) // still fresh's
 	extend(t, c, name, fresh, time.Minute, nil)
-	finish(t, c, name, fresh, time.Minute, nil)
-	claim(t, c, name, old, time.Minute, fsm.Done)
+	finishDone(t, c, name, fresh, old)
 }
 
 // testClaimExtend: Extend renews the lease from now, so a claim extended
 // in time outlives its first lease; once extending stops, it lapses.
 func testClaimExtend(t *testing.T, c fsm.Claims, o Options) {
-	ow := newOwners()
-	name := uniqueName("claim-extend")
-	a := ow.next()
-	claim(t, c, name, a, time.Second, fsm.Claimed)
+	ow, name, a := claimFirst(t, c, "claim-extend", time.Second)
 	for range 2 {
 		o.Sleep(500 * time.Millisecond)
 		extend(t, c, name, a, time.Second, nil)
@@ -244,8 +251,7 @@ func testClaimDoneExpiry(t *testing.T, c fsm.Claims, o Options) {
 	again := claimRace(t, c, ow, short, time.Minute)
 	claim(t, c, long, ow.next(), time.Minute, fsm.Done)
 	finish(t, c, short, a, time.Minute, fsm.ErrClaimLost) // the first round's owner
-	finish(t, c, short, again, time.Minute, nil)
-	claim(t, c, short, ow.next(), time.Minute, fsm.Done)
+	finishDone(t, c, short, again, ow.next())
 }
 
 // testClaimNames: claims of different names, prefixes of each other
@@ -281,17 +287,22 @@ func testClaimBadInput(t *testing.T, c fsm.Claims, _ Options) {
 			t.Fatalf("%s: %v; want an input error, not fsm.ErrClaimLost", what, err)
 		}
 	}
-	for _, tc := range []struct {
+	type input struct {
 		what  string
 		name  string
 		owner string
 		d     time.Duration
-	}{
-		{"an empty name", "", owner, time.Minute},
-		{"an empty owner", name, "", time.Minute},
-		{"a zero lease", name, owner, 0},
-		{"a negative lease", name, owner, -time.Second},
-	} {
+	}
+	// inputs are the bad arguments of a call whose duration is called dur.
+	inputs := func(dur string) []input {
+		return []input{
+			{"an empty name", "", owner, time.Minute},
+			{"an empty owner", name, "", time.Minute},
+			{"a zero " + dur, name, owner, 0},
+			{"a negative " + dur, name, owner, -time.Second},
+		}
+	}
+	for _, tc := range inputs("lease") {
 		if st, err := c.Claim(ctx, tc.name, tc.owner, tc.d); err == nil {
 			t.Fatalf("Claim with %s = %v, no error", tc.what, st)
 		} else {
@@ -299,23 +310,12 @@ func testClaimBadInput(t *testing.T, c fsm.Claims, _ Options) {
 		}
 	}
 	claim(t, c, name, owner, time.Minute, fsm.Claimed) // the bad calls took nothing
-	for _, tc := range []struct {
-		what  string
-		name  string
-		owner string
-		d     time.Duration
-	}{
-		{"an empty name", "", owner, time.Minute},
-		{"an empty owner", name, "", time.Minute},
-		{"a zero duration", name, owner, 0},
-		{"a negative duration", name, owner, -time.Second},
-	} {
+	for _, tc := range inputs("duration") {
 		bad("Extend with "+tc.what, c.Extend(ctx, tc.name, tc.owner, tc.d))
 		bad("Finish with "+tc.what, c.Finish(ctx, tc.name, tc.owner, tc.d))
 	}
 	bad("Release with an empty name", c.Release(ctx, "", owner))
 	bad("Release with an empty owner", c.Release(ctx, name, ""))
 	claim(t, c, name, ow.next(), time.Minute, fsm.Pending) // still owner's, unfinished
-	finish(t, c, name, owner, time.Minute, nil)
-	claim(t, c, name, ow.next(), time.Minute, fsm.Done)
+	finishDone(t, c, name, owner, ow.next())
 }

@@ -14,6 +14,10 @@
 // (a random bot id and random name and owner prefixes per run), so
 // leftovers of an earlier run on a shared server do not matter.
 //
+// A backend shared by several OS processes also runs the process tests,
+// TestClaimsProcesses and TestLockerProcess, whose children are its test
+// binary run again (StartChild) and call RunChild (see process.go).
+//
 // # Time
 //
 // The TTL and lease tests wait with Options.Sleep, which defaults to
