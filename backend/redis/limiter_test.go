@@ -379,8 +379,12 @@ func TestLimiterFleetPausesTheChatOnTooManyRequests(t *testing.T) {
 	if chat1 != 3 {
 		t.Fatalf("%d messages into chat 1 after the 429, want 3 (the refused one and the two other processes')", chat1)
 	}
-	// At 25/s, the 39 other chats need 1.5 s: most go during the pause.
-	if during < 15 {
+	// At 25/s, the 39 other chats need 1.5 s: most go during the pause on
+	// a quiet machine (about 24); a bot-wide pause would let none through.
+	// The bound leaves room for a loaded machine (14 seen under two
+	// concurrent -race runs); the exact timing is checked with synctest in
+	// package limit (TestTooManyRequestsForOneChatDelaysNoOther).
+	if during < 5 {
 		t.Fatalf("only %d messages into other chats during chat 1's pause", during)
 	}
 	var seen, retried uint64
