@@ -3,6 +3,7 @@ package sched
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -188,5 +189,46 @@ func TestCloseWhileSubmitting(t *testing.T) {
 		if !hard && st.Dropped != 0 {
 			t.Errorf("graceful Close dropped %d", st.Dropped)
 		}
+	}
+}
+
+// The hard stop hands each discarded task to OnDrop, with its key, after
+// Close let go of it; tasks that ran are not handed over.
+func TestCloseHardStopOnDrop(t *testing.T) {
+	var mu sync.Mutex
+	var keys []int
+	s := New(Config[int]{Workers: 1, OnDrop: func(key int, task Task) {
+		mu.Lock()
+		keys = append(keys, key)
+		mu.Unlock()
+		if task == nil {
+			t.Error("OnDrop got a nil task")
+		}
+	}})
+	started, release := make(chan struct{}), make(chan struct{})
+	if err := s.TrySubmit(1, func(context.Context) { close(started); <-release }); err != nil {
+		t.Fatal(err)
+	}
+	for k := range 3 {
+		if err := s.TrySubmit(1+k/2, func(context.Context) { t.Error("a discarded task ran") }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recv(t, started, "the long task")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Close(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Close: %v", err)
+	}
+	close(release)
+	recv(t, s.Done(), "Done after the hard stop")
+	mu.Lock()
+	defer mu.Unlock()
+	slices.Sort(keys)
+	if !slices.Equal(keys, []int{1, 1, 2}) {
+		t.Errorf("OnDrop got keys %v, want [1 1 2]", keys)
+	}
+	if st := s.Stats(); st.Dropped != 3 {
+		t.Errorf("Dropped = %d, want 3", st.Dropped)
 	}
 }

@@ -50,6 +50,14 @@ type Config[K comparable] struct {
 	// panic is logged with log/slog's default logger at error level.
 	// OnPanic must not panic.
 	OnPanic func(key K, v any, stack []byte)
+
+	// OnDrop, when set, is given each task that Close's hard stop
+	// discards unstarted (counted in Stats.Dropped), with its key, on the
+	// goroutine of Close and after the scheduler let go of it: an owner
+	// whose tasks hold resources (a claim, a waiting request) can release
+	// them, for instance by running the task with an ended context. Nil
+	// means dropped tasks are forgotten.
+	OnDrop func(key K, task Task)
 }
 
 func (c Config[K]) withDefaults() Config[K] {

@@ -52,11 +52,15 @@ func (q *keyQueue[K]) pop() Task {
 	return fn
 }
 
-// clear drops the queued tasks and returns how many there were.
-func (q *keyQueue[K]) clear() int {
+// clear drops the queued tasks, handing each to drop when it is not nil,
+// and returns how many there were.
+func (q *keyQueue[K]) clear(drop func(K, Task)) int {
 	n := q.n
 	for q.n > 0 {
-		q.pop()
+		fn := q.pop()
+		if drop != nil {
+			drop(q.key, fn)
+		}
 	}
 	q.head = 0
 	return n

@@ -18,6 +18,7 @@ type Scheduler[K comparable] struct {
 	maxQueued int
 	maxPerKey int
 	onPanic   func(K, any, []byte)
+	onDrop    func(K, Task)
 	ctx       context.Context // passed to every task
 	cancel    context.CancelFunc
 	done      chan struct{} // closed when closed and drained
@@ -51,6 +52,7 @@ func New[K comparable](cfg Config[K]) *Scheduler[K] {
 		maxQueued: cfg.MaxQueued,
 		maxPerKey: cfg.MaxPerKey,
 		onPanic:   cfg.OnPanic,
+		onDrop:    cfg.OnDrop,
 		ctx:       ctx,
 		cancel:    cancel,
 		done:      make(chan struct{}),
@@ -369,8 +371,27 @@ func (s *Scheduler[K]) Close(ctx context.Context) error {
 	return ctx.Err()
 }
 
-// stop is the hard stop of Close.
+// stop is the hard stop of Close; OnDrop gets the discarded tasks once
+// the lock is released.
 func (s *Scheduler[K]) stop() {
+	type dropped struct {
+		key  K
+		task Task
+	}
+	var drops []dropped
+	var collect func(K, Task)
+	if s.onDrop != nil {
+		collect = func(k K, t Task) { drops = append(drops, dropped{k, t}) }
+	}
+	s.stopLocked(collect)
+	for _, d := range drops {
+		s.onDrop(d.key, d.task)
+	}
+}
+
+// stopLocked cancels the tasks' context and discards the queued tasks,
+// handing them to collect when it is not nil.
+func (s *Scheduler[K]) stopLocked(collect func(K, Task)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stopped {
@@ -379,7 +400,7 @@ func (s *Scheduler[K]) stop() {
 	s.stopped = true
 	s.cancel()
 	for k, q := range s.keys {
-		n := q.clear()
+		n := q.clear(collect)
 		s.pending -= n
 		s.stats.queued.Add(-int64(n))
 		s.stats.dropped.Add(uint64(n))
