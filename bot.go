@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"sync"
+	"time"
 
 	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/source"
@@ -147,27 +148,45 @@ func (b *Bot) Prepare() error {
 // handled (the infrastructure failed) and should be delivered again. Run
 // feeds updates through the scheduler instead, and retries those.
 func (b *Bot) HandleUpdate(ctx context.Context, u *tg.Update) error {
-	cl := b.updateClaim(u)
-	st, err := cl.claim(ctx)
-	for err == nil && st == fsm.Pending {
-		st, err = cl.await(ctx)
-	}
-	if err != nil {
-		err = asUnavailable(err)
-		b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
-		return err
-	}
-	if st == fsm.Done {
-		b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
-		return nil
-	}
-	reply, err := b.handle(ctx, u)
+	reply, err := b.deliver(ctx, u, b.updateClaim(u), false)
 	if errors.Is(err, ErrUnavailable) {
-		cl.release(ctx)
 		return err
 	}
-	cl.finish(ctx, DedupTTL)
 	return b.sendReply(ctx, u, reply, err)
+}
+
+// deliver handles one update once: it takes the update's claim (unless
+// cl is held already; a copy handled before is skipped), handles the
+// update, and finishes the claim, or releases it when the infrastructure
+// failed (the error then matches ErrUnavailable). With retry, a failing
+// store is tried again with back-off, in webhook mode for at most
+// webhookRetryBudget, else until ctx ends.
+func (b *Bot) deliver(ctx context.Context, u *tg.Update, cl *claim, retry bool) (*source.Reply, error) {
+	if !cl.isHeld() {
+		st, err := cl.take(ctx, retry)
+		if err != nil {
+			return nil, err
+		}
+		if st == fsm.Done {
+			b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
+			return nil, nil
+		}
+	}
+	var deadline time.Time
+	if retry && b.run.mode == Webhook {
+		deadline = time.Now().Add(webhookRetryBudget)
+	}
+	for wait := retryMin; ; wait = min(2*wait, retryMax) {
+		reply, err := b.handle(ctx, u)
+		switch {
+		case !errors.Is(err, ErrUnavailable):
+			cl.finish(ctx, DedupTTL)
+			return reply, err
+		case !retry || (!deadline.IsZero() && time.Now().Add(wait).After(deadline)) || sleepCtx(ctx, wait) != nil:
+			cl.release(ctx)
+			return nil, err
+		}
+	}
 }
 
 // sendReply sends the call a handler asked for with ReplyInResponse, when
@@ -211,7 +230,7 @@ func (b *Bot) handle(ctx context.Context, u *tg.Update) (*source.Reply, error) {
 	case infraFailure(ctx, err):
 		err = asUnavailable(err)
 		reply = nil
-		b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
+		b.coord.outage.fail(ctx, b.log, err, "update_id", u.UpdateID)
 	case err != nil:
 		b.handleError(c, err)
 		b.coord.outage.ok(ctx, b.log)

@@ -34,7 +34,6 @@ const (
 // coordination holds the shared-backend helpers a bot may use.
 type coordination struct {
 	claims  fsm.Claims // update claims (dedup): shared, or local by default
-	shared  bool       // claims is a shared store (WithDedup)
 	once    fsm.Claims // behind Context.Once; nil: Once fails
 	locker  fsm.Locker
 	lockTTL time.Duration
@@ -59,7 +58,7 @@ func WithDedup(c fsm.Claims) Option {
 		if c == nil {
 			return errors.New("herald: WithDedup(nil)")
 		}
-		b.coord.claims, b.coord.shared = c, true
+		b.coord.claims = c
 		if b.coord.once == nil {
 			b.coord.once = c
 		}
@@ -127,12 +126,9 @@ func (c *Context) Once(name string, ttl time.Duration, fn func() error) (ran boo
 		return false, fmt.Errorf("herald: once %q: ttl must be positive", name)
 	}
 	cl := c.bot.newClaim(store, "once:"+name)
-	st, err := cl.claim(c)
-	for err == nil && st == fsm.Pending {
-		st, err = cl.await(c)
-	}
+	st, err := cl.take(c, false)
 	if err != nil {
-		return false, fmt.Errorf("herald: once %q: %w", name, asUnavailable(err))
+		return false, fmt.Errorf("herald: once %q: %w", name, err)
 	}
 	if st == fsm.Done {
 		return false, nil
@@ -203,17 +199,50 @@ func (cl *claim) claim(ctx context.Context) (fsm.ClaimStatus, error) {
 	return st, nil
 }
 
-// await waits a little, then claims again: for a copy that found the
-// name pending.
-func (cl *claim) await(ctx context.Context) (fsm.ClaimStatus, error) {
-	t := time.NewTimer(claimPoll)
+// Back-off between attempts while a store fails.
+const (
+	retryMin = 100 * time.Millisecond
+	retryMax = 5 * time.Second
+)
+
+// take claims the name and returns fsm.Claimed or fsm.Done. While
+// another copy holds the name it looks again every claimPoll; when the
+// store fails it returns the error (matching ErrUnavailable) or, with
+// retry, tries again with back-off. It gives up when ctx ends. Failures
+// are reported to the bot's outage log.
+func (cl *claim) take(ctx context.Context, retry bool) (fsm.ClaimStatus, error) {
+	wait := retryMin
+	for {
+		st, err := cl.claim(ctx)
+		switch {
+		case err == nil && st != fsm.Pending:
+			return st, nil
+		case err == nil:
+			err = fmt.Errorf("herald: waiting for %s, claimed by another copy", cl.name)
+			if sleepCtx(ctx, claimPoll) != nil {
+				return 0, asUnavailable(fmt.Errorf("%w: %w", err, context.Cause(ctx)))
+			}
+			continue
+		}
+		err = asUnavailable(err)
+		cl.b.coord.outage.fail(ctx, cl.b.log, err, "claim", cl.name)
+		if !retry || sleepCtx(ctx, wait) != nil {
+			return 0, err
+		}
+		wait = min(2*wait, retryMax)
+	}
+}
+
+// sleepCtx waits d, or returns ctx's error if it ends first.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
-		return 0, fmt.Errorf("herald: waiting for %s, claimed by another copy: %w", cl.name, context.Cause(ctx))
+		return ctx.Err()
 	case <-t.C:
+		return nil
 	}
-	return cl.claim(ctx)
 }
 
 // renew extends the lease and schedules the next renewal. The store is
@@ -245,6 +274,14 @@ func (cl *claim) renew() {
 	cl.timer = time.AfterFunc(cl.lease/3, cl.renew)
 }
 
+// isHeld reports whether the claim is held (claimed and not yet finished
+// or released).
+func (cl *claim) isHeld() bool {
+	cl.mu.Lock()
+	defer cl.mu.Unlock()
+	return cl.held
+}
+
 // stop ends renewal and reports whether the claim was still held.
 func (cl *claim) stop() bool {
 	cl.mu.Lock()
@@ -260,21 +297,22 @@ func (cl *claim) stop() bool {
 
 // finish marks the name done for ttl.
 func (cl *claim) finish(ctx context.Context, ttl time.Duration) {
-	if !cl.stop() {
-		return
-	}
-	if cl.renews { // a shared store: bounded, and even after a cancellation
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
-		defer cancel()
-	}
-	if err := cl.store.Finish(ctx, cl.name, cl.owner, ttl); err != nil {
-		cl.b.log.WarnContext(ctx, "could not record finished work: a copy delivered again may run it again", "claim", cl.name, "err", err)
-	}
+	cl.settle(ctx, "could not record finished work: a copy delivered again may run it again", func(ctx context.Context) error {
+		return cl.store.Finish(ctx, cl.name, cl.owner, ttl)
+	})
 }
 
 // release frees the name so that another copy can take it at once.
 func (cl *claim) release(ctx context.Context) {
+	cl.settle(ctx, "could not release a claim; it lapses after its lease", func(ctx context.Context) error {
+		return cl.store.Release(ctx, cl.name, cl.owner)
+	})
+}
+
+// settle ends a held claim with op (Finish or Release), logging failure
+// as failed. On a shared store op is bounded by the lease and runs even
+// after ctx was cancelled.
+func (cl *claim) settle(ctx context.Context, failed string, op func(context.Context) error) {
 	if !cl.stop() {
 		return
 	}
@@ -283,8 +321,8 @@ func (cl *claim) release(ctx context.Context) {
 		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
 		defer cancel()
 	}
-	if err := cl.store.Release(ctx, cl.name, cl.owner); err != nil {
-		cl.b.log.DebugContext(ctx, "could not release a claim; it lapses after its lease", "claim", cl.name, "err", err)
+	if err := op(ctx); err != nil {
+		cl.b.log.WarnContext(ctx, failed, "claim", cl.name, "err", err)
 	}
 }
 
@@ -323,12 +361,4 @@ func (b *Bot) lockChat(ctx context.Context, u *tg.Update) (unlock func(), err er
 			b.log.WarnContext(ctx, "unlock failed", "lock", name, "err", err)
 		}
 	}, nil
-}
-
-// isHeld reports whether the claim is held (claimed and not yet finished
-// or released).
-func (cl *claim) isHeld() bool {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	return cl.held
 }

@@ -56,6 +56,14 @@ func (b *Bot) Run(ctx context.Context) error {
 		OnPanic: func(key int64, v any, stack []byte) {
 			b.log.Error("update task panicked", "key", key, "panic", v, "stack", string(stack))
 		},
+		// An update dropped unstarted at the shutdown deadline runs with
+		// an ended context: its task then releases its claim and refuses
+		// the update, which is not confirmed.
+		OnDrop: func(_ int64, task sched.Task) {
+			ended, end := context.WithCancel(base)
+			end()
+			task(ended)
+		},
 	})
 	b.sink.s.Store(s)
 	b.log.Info("bot started", "username", me.Username, "mode", string(b.run.mode), "allowed_updates", allowed)
@@ -105,9 +113,6 @@ func (b *Bot) Run(ctx context.Context) error {
 				"running", s.Stats().Running, "lease", ClaimLease)
 		}
 		t.Stop()
-	}
-	if n := b.sink.discard(drainCtx); n > 0 {
-		b.log.Warn("shutdown deadline passed: updates never started are not confirmed", "updates", n)
 	}
 	if !received {
 		recvErr = <-recvDone
@@ -217,50 +222,6 @@ func (b *Bot) runWebhook(ctx context.Context, allowed []string) error {
 type botSink struct {
 	b *Bot
 	s atomic.Pointer[sched.Scheduler[int64]]
-
-	// waiting holds the admitted updates whose task has not started, so
-	// that the ones a hard stop discards are released and refused.
-	mu      sync.Mutex
-	waiting map[*admitted]struct{}
-}
-
-// admitted is an update accepted by the sink, until its task starts.
-type admitted struct {
-	cl      *claim
-	ack     source.Ack
-	started atomic.Bool
-}
-
-// start reports whether the task may run: false once discard took it.
-func (k *botSink) start(a *admitted) bool {
-	if !a.started.CompareAndSwap(false, true) {
-		return false
-	}
-	k.mu.Lock()
-	delete(k.waiting, a)
-	k.mu.Unlock()
-	return true
-}
-
-// discard refuses every admitted update whose task never started (the
-// scheduler dropped it at the shutdown deadline, or it was never queued):
-// its claim is released and its source told not to confirm it.
-func (k *botSink) discard(ctx context.Context) int {
-	k.mu.Lock()
-	var left []*admitted
-	for a := range k.waiting {
-		left = append(left, a)
-	}
-	k.mu.Unlock()
-	n := 0
-	for _, a := range left {
-		if k.start(a) {
-			a.cl.release(ctx)
-			a.ack(nil, asUnavailable(errors.New("herald: shut down before the update was handled")))
-			n++
-		}
-	}
-	return n
 }
 
 // errInFlight refuses, in webhook mode, a copy of an update that another
@@ -274,12 +235,12 @@ func (k *botSink) Submit(ctx context.Context, u *tg.Update, ack source.Ack) erro
 	if s == nil {
 		return errNotRunning
 	}
-	a, task, err := k.admit(ctx, u, ack)
+	cl, task, err := k.admit(ctx, u, ack)
 	if task == nil {
 		return err
 	}
 	if err := s.Submit(ctx, UpdateKey(u), task); err != nil {
-		k.unadmit(ctx, a)
+		cl.release(ctx)
 		return err
 	}
 	return nil
@@ -295,26 +256,18 @@ func (k *botSink) TrySubmit(u *tg.Update, ack source.Ack) error {
 	// a store that hangs cannot hold the request forever.
 	ctx, cancel := context.WithTimeout(context.Background(), ClaimLease)
 	defer cancel()
-	a, task, err := k.admit(ctx, u, ack)
+	cl, task, err := k.admit(ctx, u, ack)
 	if task == nil {
 		return err
 	}
 	if err := s.TrySubmit(UpdateKey(u), task); err != nil {
-		k.unadmit(ctx, a)
+		cl.release(ctx)
 		if errors.Is(err, sched.ErrFull) {
 			return fmt.Errorf("%w: %w", source.ErrFull, err)
 		}
 		return err
 	}
 	return nil
-}
-
-// unadmit forgets an admitted update the scheduler refused (the source
-// keeps it: no ack) and releases its claim.
-func (k *botSink) unadmit(ctx context.Context, a *admitted) {
-	if k.start(a) {
-		a.cl.release(ctx)
-	}
 }
 
 // admit returns the task that handles the update; a nil task means the
@@ -328,7 +281,7 @@ func (k *botSink) unadmit(ctx context.Context, a *admitted) {
 // task starts instead, so that a process that dies holds only the claims
 // of the handlers it was running, not of everything it had fetched, and
 // queued updates cost no lease renewals.
-func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*admitted, sched.Task, error) {
+func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*claim, sched.Task, error) {
 	b := k.b
 	cl := b.updateClaim(u)
 	if b.run.mode == Webhook {
@@ -336,7 +289,7 @@ func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*adm
 		switch {
 		case err != nil:
 			err = asUnavailable(err)
-			b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
+			b.coord.outage.fail(ctx, b.log, err, "update_id", u.UpdateID)
 			return nil, nil, err
 		case st == fsm.Done:
 			b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
@@ -346,86 +299,36 @@ func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*adm
 			return nil, nil, errInFlight
 		}
 	}
-	a := &admitted{cl: cl, ack: ack}
-	k.mu.Lock()
-	if k.waiting == nil {
-		k.waiting = make(map[*admitted]struct{})
-	}
-	k.waiting[a] = struct{}{}
-	k.mu.Unlock()
-	return a, k.task(u, a), nil
+	return cl, k.task(u, ack, cl), nil
 }
 
 // task handles one update and acknowledges it: confirmed when the handler
 // finished, even with an error; refused when the infrastructure failed
 // and the bot is shutting down (or, in webhook mode, after a few seconds
-// of retrying). An update not claimed yet (polling) is claimed first: a
-// copy that finds its claim pending waits for it to be finished (then it
-// is confirmed without running) or to lapse (then it runs).
-func (k *botSink) task(u *tg.Update, a *admitted) sched.Task {
-	ack, cl := a.ack, a.cl
+// of retrying), or when the task starts with its context ended (the
+// scheduler dropped it at a hard stop: see Run). An update not claimed
+// yet (polling) is claimed first: a copy that finds its claim pending
+// waits for it to be finished (then it is confirmed without running) or
+// to lapse (then it runs).
+func (k *botSink) task(u *tg.Update, ack source.Ack, cl *claim) sched.Task {
 	b := k.b
 	inline := b.run.mode == Webhook && b.run.webhook.Handler.Mode == source.Inline
 	return func(ctx context.Context) {
-		if !k.start(a) {
+		if ctx.Err() != nil {
+			cl.release(ctx)
+			ack(nil, asUnavailable(fmt.Errorf("herald: shut down before the update was handled: %w", context.Cause(ctx))))
 			return
 		}
-		if !cl.isHeld() {
-			st, err := b.acquire(ctx, cl, u)
-			if err != nil {
-				ack(nil, err)
-				return
-			}
-			if st == fsm.Done {
-				b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
-				ack(nil, nil)
-				return
-			}
-		}
-		reply, err := b.process(ctx, u)
+		reply, err := b.deliver(ctx, u, cl, true)
 		if errors.Is(err, ErrUnavailable) {
-			cl.release(ctx)
 			ack(nil, err)
 			return
 		}
-		cl.finish(ctx, DedupTTL)
 		if !inline {
 			_ = b.sendReply(ctx, u, reply, err)
 			reply = nil
 		}
 		ack(reply, nil)
-	}
-}
-
-// acquire claims the update, waiting while another copy holds the claim
-// and retrying with back-off while the claim store fails, until ctx ends
-// (then the error matches ErrUnavailable). It returns fsm.Claimed or
-// fsm.Done.
-func (b *Bot) acquire(ctx context.Context, cl *claim, u *tg.Update) (fsm.ClaimStatus, error) {
-	wait := 100 * time.Millisecond
-	for {
-		st, err := cl.claim(ctx)
-		switch {
-		case err == nil && st != fsm.Pending:
-			return st, nil // the outage ends when an update goes through
-		case err == nil: // pending: another copy holds it
-			wait = claimPoll
-		default:
-			b.coord.outage.fail(ctx, b.log, u.UpdateID, err)
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			if err == nil {
-				err = fmt.Errorf("herald: waiting for %s, claimed by another copy: %w", cl.name, context.Cause(ctx))
-			}
-			return 0, asUnavailable(err)
-		case <-t.C:
-		}
-		if err != nil {
-			wait = min(2*wait, 5*time.Second)
-		}
 	}
 }
 
@@ -438,33 +341,6 @@ const stopGrace = time.Second
 // deliver again; a poller retries until shutdown, holding the chat's
 // later updates back so that their order is kept.
 const webhookRetryBudget = 5 * time.Second
-
-// process handles the update, retrying with back-off while the
-// infrastructure fails.
-func (b *Bot) process(ctx context.Context, u *tg.Update) (*source.Reply, error) {
-	var deadline time.Time
-	if b.run.mode == Webhook {
-		deadline = time.Now().Add(webhookRetryBudget)
-	}
-	wait := 100 * time.Millisecond
-	for {
-		reply, err := b.handle(ctx, u)
-		if !errors.Is(err, ErrUnavailable) || ctx.Err() != nil {
-			return reply, err
-		}
-		if !deadline.IsZero() && time.Now().Add(wait).After(deadline) {
-			return nil, err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, err
-		case <-t.C:
-		}
-		wait = min(2*wait, 5*time.Second)
-	}
-}
 
 // UpdateKey is the scheduling key of an update: its chat id, else its
 // sender's id, else its update id. Updates with one key are handled one at a

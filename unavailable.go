@@ -71,11 +71,12 @@ type outage struct {
 	failures atomic.Int64
 }
 
-func (o *outage) fail(ctx context.Context, log *slog.Logger, updateID int64, err error) {
+// fail records a failure; attrs say what failed (an update, a claim).
+func (o *outage) fail(ctx context.Context, log *slog.Logger, err error, attrs ...any) {
 	o.failures.Add(1)
 	if o.failing.CompareAndSwap(false, true) {
 		log.ErrorContext(ctx, "infrastructure failing: updates are not confirmed to Telegram and will be handled again (logged once per outage)",
-			"update_id", updateID, "err", err)
+			append(attrs, "err", err)...)
 	}
 }
 
