@@ -50,7 +50,7 @@ func (l *localClaims) Claim(_ context.Context, name, owner string, _ time.Durati
 func (l *localClaims) Extend(_ context.Context, name, owner string, _ time.Duration) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if c, ok := l.names[name]; !ok || c.done || c.owner != owner {
+	if !l.heldLocked(name, owner) {
 		return fsm.ErrClaimLost
 	}
 	return nil
@@ -59,7 +59,7 @@ func (l *localClaims) Extend(_ context.Context, name, owner string, _ time.Durat
 func (l *localClaims) Finish(_ context.Context, name, owner string, _ time.Duration) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if c, ok := l.names[name]; !ok || c.done || c.owner != owner {
+	if !l.heldLocked(name, owner) {
 		return fsm.ErrClaimLost
 	}
 	l.names[name] = localClaim{done: true}
@@ -76,10 +76,16 @@ func (l *localClaims) Finish(_ context.Context, name, owner string, _ time.Durat
 func (l *localClaims) Release(_ context.Context, name, owner string) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if c, ok := l.names[name]; ok && !c.done && c.owner == owner {
+	if l.heldLocked(name, owner) {
 		delete(l.names, name)
 	}
 	return nil
+}
+
+// heldLocked reports whether name is pending for owner.
+func (l *localClaims) heldLocked(name, owner string) bool {
+	c, ok := l.names[name]
+	return ok && !c.done && c.owner == owner
 }
 
 // noClaims claims everything at once and remembers nothing: the store of
