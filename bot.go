@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
@@ -35,7 +35,7 @@ type Bot struct {
 	coord   coordination
 	runState
 
-	fsmStorage fsm.Storage
+	fsmStorage backend.State
 	fsmConfig  FSMConfig
 	outbound   outboundConfig
 }
@@ -167,7 +167,7 @@ func (b *Bot) deliver(ctx context.Context, u *tg.Update, cl *claim, retry bool) 
 		if err != nil {
 			return nil, err
 		}
-		if st == fsm.Done {
+		if st == backend.Done {
 			b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
 			return nil, nil
 		}

@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // localDone is how many finished update ids a bot without a shared claim
@@ -13,7 +13,7 @@ import (
 // process's recent past, such as a webhook whose answer timed out.
 const localDone = 1 << 15
 
-// localClaims is the in-process fsm.Claims a bot uses when no shared one
+// localClaims is the in-process backend.Claims a bot uses when no shared one
 // is configured: it removes duplicates that reach this process while the
 // first copy runs or soon after it finished. Memory stays bounded: finished
 // names are forgotten oldest first beyond localDone, and the done ttl is
@@ -34,24 +34,24 @@ func newLocalClaims() *localClaims {
 	return &localClaims{names: map[string]localClaim{}, ring: make([]string, 0, 1024)}
 }
 
-func (l *localClaims) Claim(_ context.Context, name, owner string, _ time.Duration) (fsm.ClaimStatus, error) {
+func (l *localClaims) Claim(_ context.Context, name, owner string, _ time.Duration) (backend.ClaimStatus, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if c, ok := l.names[name]; ok {
 		if c.done {
-			return fsm.Done, nil
+			return backend.Done, nil
 		}
-		return fsm.Pending, nil
+		return backend.Pending, nil
 	}
 	l.names[name] = localClaim{owner: owner}
-	return fsm.Claimed, nil
+	return backend.Claimed, nil
 }
 
 func (l *localClaims) Extend(_ context.Context, name, owner string, _ time.Duration) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.heldLocked(name, owner) {
-		return fsm.ErrClaimLost
+		return backend.ErrClaimLost
 	}
 	return nil
 }
@@ -60,7 +60,7 @@ func (l *localClaims) Finish(_ context.Context, name, owner string, _ time.Durat
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.heldLocked(name, owner) {
-		return fsm.ErrClaimLost
+		return backend.ErrClaimLost
 	}
 	l.names[name] = localClaim{done: true}
 	if len(l.ring) < localDone {
@@ -93,8 +93,8 @@ func (l *localClaims) heldLocked(name, owner string) bool {
 // such as those built by hand in tests, which cannot be told apart.
 type noClaims struct{}
 
-func (noClaims) Claim(context.Context, string, string, time.Duration) (fsm.ClaimStatus, error) {
-	return fsm.Claimed, nil
+func (noClaims) Claim(context.Context, string, string, time.Duration) (backend.ClaimStatus, error) {
+	return backend.Claimed, nil
 }
 func (noClaims) Extend(context.Context, string, string, time.Duration) error { return nil }
 func (noClaims) Finish(context.Context, string, string, time.Duration) error { return nil }

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -33,9 +33,9 @@ const (
 
 // coordination holds the shared-backend helpers a bot may use.
 type coordination struct {
-	claims  fsm.Claims // update claims (dedup): shared, or local by default
-	once    fsm.Claims // behind Context.Once; nil: Once fails
-	locker  fsm.Locker
+	claims  backend.Claims // update claims (dedup): shared, or local by default
+	once    backend.Claims // behind Context.Once; nil: Once fails
+	locker  backend.Locker
 	lockTTL time.Duration
 	owners  ownerIDs
 	outage  outage
@@ -53,7 +53,7 @@ type coordination struct {
 // also the store of Context.Once unless WithMarker sets another.
 //
 // Without WithDedup a bot removes duplicates within its own process only.
-func WithDedup(c fsm.Claims) Option {
+func WithDedup(c backend.Claims) Option {
 	return func(b *Bot) error {
 		if c == nil {
 			return errors.New("herald: WithDedup(nil)")
@@ -67,7 +67,7 @@ func WithDedup(c fsm.Claims) Option {
 }
 
 // WithMarker sets the store behind Context.Once (idempotent actions).
-func WithMarker(c fsm.Claims) Option {
+func WithMarker(c backend.Claims) Option {
 	return func(b *Bot) error {
 		if c == nil {
 			return errors.New("herald: WithMarker(nil)")
@@ -82,7 +82,7 @@ func WithMarker(c fsm.Claims) Option {
 // once; ttl is the lease (renewed while held; 0 means DefaultLockLease), so
 // a chat whose holder died waits about ttl. Use it when several instances
 // receive updates for the same bot (webhooks behind a load balancer).
-func WithLocker(l fsm.Locker, ttl time.Duration) Option {
+func WithLocker(l backend.Locker, ttl time.Duration) Option {
 	return func(b *Bot) error {
 		if l == nil {
 			return errors.New("herald: WithLocker(nil)")
@@ -130,7 +130,7 @@ func (c *Context) Once(name string, ttl time.Duration, fn func() error) (ran boo
 	if err != nil {
 		return false, fmt.Errorf("herald: once %q: %w", name, err)
 	}
-	if st == fsm.Done {
+	if st == backend.Done {
 		return false, nil
 	}
 	if err := fn(); err != nil {
@@ -161,7 +161,7 @@ func (o *ownerIDs) next() string {
 // claim is one claim attempt on a name, renewed while pending.
 type claim struct {
 	b      *Bot
-	store  fsm.Claims
+	store  backend.Claims
 	name   string
 	owner  string
 	lease  time.Duration
@@ -172,7 +172,7 @@ type claim struct {
 	held  bool
 }
 
-func (b *Bot) newClaim(store fsm.Claims, name string) *claim {
+func (b *Bot) newClaim(store backend.Claims, name string) *claim {
 	switch store.(type) {
 	case *localClaims, noClaims:
 		// In one process only held claims are finished or released, so
@@ -183,12 +183,12 @@ func (b *Bot) newClaim(store fsm.Claims, name string) *claim {
 }
 
 // claim tries to take the name; when it gets it, renewal starts.
-func (cl *claim) claim(ctx context.Context) (fsm.ClaimStatus, error) {
+func (cl *claim) claim(ctx context.Context) (backend.ClaimStatus, error) {
 	st, err := cl.store.Claim(ctx, cl.name, cl.owner, cl.lease)
 	if err != nil {
 		return 0, fmt.Errorf("herald: claim %s: %w", cl.name, err)
 	}
-	if st == fsm.Claimed {
+	if st == backend.Claimed {
 		cl.mu.Lock()
 		cl.held = true
 		if cl.renews {
@@ -205,17 +205,17 @@ const (
 	retryMax = 5 * time.Second
 )
 
-// take claims the name and returns fsm.Claimed or fsm.Done. While
+// take claims the name and returns backend.Claimed or backend.Done. While
 // another copy holds the name it looks again every claimPoll; when the
 // store fails it returns the error (matching ErrUnavailable) or, with
 // retry, tries again with back-off. It gives up when ctx ends. Failures
 // are reported to the bot's outage log.
-func (cl *claim) take(ctx context.Context, retry bool) (fsm.ClaimStatus, error) {
+func (cl *claim) take(ctx context.Context, retry bool) (backend.ClaimStatus, error) {
 	wait := retryMin
 	for {
 		st, err := cl.claim(ctx)
 		switch {
-		case err == nil && st != fsm.Pending:
+		case err == nil && st != backend.Pending:
 			return st, nil
 		case err == nil:
 			err = fmt.Errorf("herald: waiting for %s, claimed by another copy", cl.name)
@@ -264,7 +264,7 @@ func (cl *claim) renew() {
 		return // finished or released meanwhile
 	}
 	switch {
-	case errors.Is(err, fsm.ErrClaimLost):
+	case errors.Is(err, backend.ErrClaimLost):
 		cl.b.log.Warn("claim lost while its work was running (its lease passed): another copy may run too", "claim", cl.name)
 		cl.held = false
 		return

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // BenchmarkDispatch routes a command through 5 routers holding 50 handlers
@@ -75,7 +75,7 @@ func BenchmarkAdmission(b *testing.B) {
 		id++
 		u.UpdateID = id
 		cl := bot.newClaim(bot.coord.claims, bot.updateClaimName(u))
-		if st, err := cl.claim(ctx); err != nil || st != fsm.Claimed {
+		if st, err := cl.claim(ctx); err != nil || st != backend.Claimed {
 			b.Fatal(st, err)
 		}
 		cl.finish(ctx, DedupTTL)

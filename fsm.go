@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/fsm"
 )
 
@@ -23,7 +24,7 @@ type FSMConfig struct {
 // WithFSM keeps conversation state in s: backend/memory in tests,
 // backend/sqlite on one machine, backend/redis for a fleet. Handlers reach
 // it with c.FSM() and route on it with InState.
-func WithFSM(s fsm.Storage, cfg FSMConfig) Option {
+func WithFSM(s backend.State, cfg FSMConfig) Option {
 	return func(b *Bot) error {
 		if s == nil {
 			return errors.New("herald: WithFSM(nil)")
@@ -44,7 +45,7 @@ func (c *Context) FSM() *fsm.Context {
 		return c.fsm
 	}
 	b := c.bot
-	var storage fsm.Storage = failingStorage{ErrNoFSM}
+	var storage backend.State = failingStorage{ErrNoFSM}
 	var key fsm.Key
 	if b != nil && b.fsmStorage != nil {
 		storage = b.fsmStorage

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/tg"
@@ -32,7 +33,7 @@ func msgUpdate(id, chat int64, text string) *tg.Update {
 }
 
 // orderBot is a two-step dialog routed on FSM state.
-func orderBot(t *testing.T, store fsm.Storage, log *[]string, mu *sync.Mutex) *herald.Bot {
+func orderBot(t *testing.T, store backend.State, log *[]string, mu *sync.Mutex) *herald.Bot {
 	t.Helper()
 	b, err := herald.New("1:x", herald.WithFSM(store, herald.FSMConfig{}), herald.WithErrorReply(""),
 		herald.WithLogger(quiet()), herald.WithErrorHandler(func(c *herald.Context, err error) {

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/sched"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
@@ -291,11 +291,11 @@ func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*cla
 			err = asUnavailable(err)
 			b.coord.outage.fail(ctx, b.log, err, "update_id", u.UpdateID)
 			return nil, nil, err
-		case st == fsm.Done:
+		case st == backend.Done:
 			b.log.DebugContext(ctx, "skipping an update handled before", "update_id", u.UpdateID)
 			ack(nil, nil)
 			return nil, nil, nil
-		case st == fsm.Pending:
+		case st == backend.Pending:
 			return nil, nil, errInFlight
 		}
 	}

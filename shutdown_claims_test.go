@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/emulator/emutest"
-	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/source"
 )
 
@@ -69,7 +69,7 @@ func TestShutdownReleasesQueuedClaims(t *testing.T) {
 	for id := int64(1); id <= 2; id++ {
 		name := "update:7600:" + string(rune('0'+id))
 		st, err := store.Claim(context.Background(), name, "another-instance", time.Minute)
-		if err != nil || st != fsm.Claimed {
+		if err != nil || st != backend.Claimed {
 			t.Errorf("claim of update %d after the shutdown: %v, %v; want it free", id, st, err)
 		}
 	}

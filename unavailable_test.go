@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
@@ -19,7 +20,7 @@ import (
 // downStorage fails every call while down is set, like a store that
 // cannot be reached.
 type downStorage struct {
-	fsm.Storage
+	backend.State
 	down atomic.Bool
 }
 
@@ -134,7 +135,7 @@ func TestPollingRetriesThroughAnOutage(t *testing.T) {
 }
 
 // memoryStorage is a fresh in-memory Storage closed with the test.
-func memoryStorage(t *testing.T) fsm.Storage {
+func memoryStorage(t *testing.T) backend.State {
 	s := memory.New(memory.Options{})
 	t.Cleanup(func() { s.Close() })
 	return s

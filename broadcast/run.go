@@ -139,7 +139,7 @@ func (r *runner) handle(ctx context.Context, rec Recipient) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.p.add(Pending, res.Status)
+	addProgress(&r.p, Pending, res.Status)
 	r.done++
 	r.reportLocked()
 }

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/heraldbot/herald/backend"
 )
 
 // DefaultMaxRetries is how many times a write retries after a version
@@ -50,7 +52,7 @@ type Options struct {
 // so concurrent writers (two instances, two fast taps) never lose an
 // update. A Context is safe for concurrent use.
 type Context struct {
-	storage    Storage
+	storage    backend.State
 	key        Key
 	ttl        time.Duration
 	maxRetries int
@@ -61,7 +63,7 @@ type Context struct {
 }
 
 // NewContext returns the conversation of key in storage.
-func NewContext(storage Storage, key Key, opts Options) *Context {
+func NewContext(storage backend.State, key Key, opts Options) *Context {
 	retries := opts.MaxRetries
 	switch {
 	case retries == 0:
@@ -76,7 +78,7 @@ func NewContext(storage Storage, key Key, opts Options) *Context {
 func (c *Context) Key() Key { return c.key }
 
 // Storage returns the storage the conversation lives in.
-func (c *Context) Storage() Storage { return c.storage }
+func (c *Context) Storage() backend.State { return c.storage }
 
 // Record returns the stored record of the conversation (Version 0 when
 // there is none), from the cache when this Context has read or written it

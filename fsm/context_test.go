@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/fsm"
 )
@@ -15,7 +16,7 @@ import (
 // spy wraps a Storage and counts its calls; conflicts > 0 makes that many
 // CompareAndSet calls fail with ErrConflict first.
 type spy struct {
-	fsm.Storage
+	backend.State
 	gets, sets atomic.Int32
 	conflicts  atomic.Int32
 	getErr     error

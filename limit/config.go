@@ -1,6 +1,11 @@
 package limit
 
-import "time"
+import (
+	"time"
+
+	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/backend/memory"
+)
 
 // The defaults of Config: Telegram's published limits less a safety
 // margin, so that a call that lands a little early or late (network,
@@ -56,9 +61,9 @@ type Config struct {
 	Methods map[string]Counting
 
 	// Store holds the buckets and the 429 pause. nil means a new
-	// in-process store (NewMemoryStore); a shared store, such as the Redis
+	// in-process store (memory.NewLimitStore); a shared store, such as the Redis
 	// one of package backend/redis, keeps the limits for a whole fleet.
-	Store Store
+	Store backend.LimitStore
 	// Clock is the time source for waiting and for the default Store;
 	// nil means RealClock().
 	Clock Clock
@@ -93,7 +98,7 @@ func (c *Config) setDefaults() {
 		c.Clock = RealClock()
 	}
 	if c.Store == nil {
-		c.Store = NewMemoryStore(c.Clock)
+		c.Store = memory.NewLimitStore(c.Clock.Now)
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = defaultMaxRetries

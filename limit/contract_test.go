@@ -8,7 +8,7 @@ import (
 )
 
 func TestMemoryStoreContract(t *testing.T) {
-	limittest.TestStore(t, func(t *testing.T) (limit.Store, limit.Store) {
+	limittest.TestStore(t, func(t *testing.T) (backend.LimitStore, backend.LimitStore) {
 		s := limit.NewMemoryStore(nil)
 		return s, s
 	})

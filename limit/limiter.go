@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -16,7 +17,7 @@ import (
 // bot).
 type Limiter struct {
 	cfg   Config
-	store Store
+	store backend.LimitStore
 	clock Clock
 	free  gate // callers of the global budget
 	paid  gate // callers of the paid-broadcast budget

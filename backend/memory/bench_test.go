@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/fsm"
 )
 
@@ -19,9 +20,9 @@ type benchData struct {
 // JSON encode, compare-and-set) on random keys of a memory Store, from one
 // goroutine and from GOMAXPROCS goroutines.
 func BenchmarkMemoryUpdate(b *testing.B) {
-	keys := make([]fsm.Key, benchKeys)
+	keys := make([]backend.Key, benchKeys)
 	for i := range keys {
-		keys[i] = fsm.Key{BotID: 1, ChatID: int64(i), UserID: int64(i)}
+		keys[i] = backend.Key{BotID: 1, ChatID: int64(i), UserID: int64(i)}
 	}
 	run := func(b *testing.B, s *Store, r *rand.Rand) {
 		fc := fsm.NewContext(s, keys[r.IntN(benchKeys)], fsm.Options{})
@@ -62,11 +63,11 @@ func BenchmarkMemoryUpdate(b *testing.B) {
 func BenchmarkMapMutexBaseline(b *testing.B) {
 	type baseline struct {
 		mu sync.Mutex
-		m  map[fsm.Key]int
+		m  map[backend.Key]int
 	}
-	keys := make([]fsm.Key, benchKeys)
+	keys := make([]backend.Key, benchKeys)
 	for i := range keys {
-		keys[i] = fsm.Key{BotID: 1, ChatID: int64(i), UserID: int64(i)}
+		keys[i] = backend.Key{BotID: 1, ChatID: int64(i), UserID: int64(i)}
 	}
 	run := func(s *baseline, r *rand.Rand) {
 		k := keys[r.IntN(benchKeys)]
@@ -75,7 +76,7 @@ func BenchmarkMapMutexBaseline(b *testing.B) {
 		s.mu.Unlock()
 	}
 	b.Run("serial", func(b *testing.B) {
-		s := &baseline{m: map[fsm.Key]int{}}
+		s := &baseline{m: map[backend.Key]int{}}
 		r := rand.New(rand.NewPCG(1, 2))
 		b.ReportAllocs()
 		for b.Loop() {
@@ -83,7 +84,7 @@ func BenchmarkMapMutexBaseline(b *testing.B) {
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
-		s := &baseline{m: map[fsm.Key]int{}}
+		s := &baseline{m: map[backend.Key]int{}}
 		var seed uint64
 		var mu sync.Mutex
 		b.ReportAllocs()
@@ -111,8 +112,8 @@ func BenchmarkMemoryIdleSession(b *testing.B) {
 		runtime.ReadMemStats(&before)
 		s := New(Options{SweepInterval: -1, MaxKeys: sessions})
 		for i := range sessions {
-			k := fsm.Key{BotID: 1, ChatID: int64(i) + 1e9, UserID: int64(i) + 1e9}
-			if _, err := s.CompareAndSet(b.Context(), k, 0, fsm.Record{State: "order:address", Data: data}, 0); err != nil {
+			k := backend.Key{BotID: 1, ChatID: int64(i) + 1e9, UserID: int64(i) + 1e9}
+			if _, err := s.CompareAndSet(b.Context(), k, 0, backend.Record{State: "order:address", Data: data}, 0); err != nil {
 				b.Fatal(err)
 			}
 		}

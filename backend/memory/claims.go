@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
-var _ fsm.Claims = (*Store)(nil)
+var _ backend.Claims = (*Store)(nil)
 
 // claim is a name's entry in its shard's claims map: pending for owner
 // until expires, or done until expires.
@@ -20,10 +20,10 @@ type claim struct {
 
 // Claim takes name for owner for lease if it is free (never claimed,
 // released, its lease passed or its done mark expired) and reports
-// fsm.Claimed; otherwise it reports fsm.Pending or fsm.Done and changes
+// backend.Claimed; otherwise it reports backend.Pending or backend.Done and changes
 // nothing. Claims count as marks toward Options.MaxMarks: a Claim of a new
 // name returns ErrFull when the store holds that many.
-func (s *Store) Claim(_ context.Context, name, owner string, lease time.Duration) (fsm.ClaimStatus, error) {
+func (s *Store) Claim(_ context.Context, name, owner string, lease time.Duration) (backend.ClaimStatus, error) {
 	if err := checkClaim("claim", name, owner, lease); err != nil {
 		return 0, err
 	}
@@ -34,9 +34,9 @@ func (s *Store) Claim(_ context.Context, name, owner string, lease time.Duration
 	old, ok := sh.claims[name]
 	if ok && !expired(old.expires, now) {
 		if old.done {
-			return fsm.Done, nil
+			return backend.Done, nil
 		}
-		return fsm.Pending, nil
+		return backend.Pending, nil
 	}
 	if !ok {
 		if !s.reserve(&s.marks, s.maxMarks, sh, now) {
@@ -47,11 +47,11 @@ func (s *Store) Claim(_ context.Context, name, owner string, lease time.Duration
 	c := claim{owner: owner, expires: expiry(now, lease)}
 	sh.claims[name] = c
 	sh.noteExpiry(c.expires)
-	return fsm.Claimed, nil
+	return backend.Claimed, nil
 }
 
 // Extend renews owner's pending claim of name for lease from now, or
-// returns an error wrapping fsm.ErrClaimLost.
+// returns an error wrapping backend.ErrClaimLost.
 func (s *Store) Extend(_ context.Context, name, owner string, lease time.Duration) error {
 	if err := checkClaim("extend claim", name, owner, lease); err != nil {
 		return err
@@ -60,7 +60,7 @@ func (s *Store) Extend(_ context.Context, name, owner string, lease time.Duratio
 }
 
 // Finish turns owner's pending claim of name into a done mark kept for
-// ttl, or returns an error wrapping fsm.ErrClaimLost.
+// ttl, or returns an error wrapping backend.ErrClaimLost.
 func (s *Store) Finish(_ context.Context, name, owner string, ttl time.Duration) error {
 	if err := checkClaim("finish claim", name, owner, ttl); err != nil {
 		return err
@@ -77,7 +77,7 @@ func (s *Store) updateClaim(op, name, owner string, c claim, d time.Duration) er
 	defer sh.mu.Unlock()
 	old, ok := sh.claims[name]
 	if !ok || old.done || old.owner != owner || expired(old.expires, now) {
-		return fmt.Errorf("memory: %s %q: %w", op, name, fsm.ErrClaimLost)
+		return fmt.Errorf("memory: %s %q: %w", op, name, backend.ErrClaimLost)
 	}
 	c.expires = expiry(now, d)
 	sh.claims[name] = c
@@ -102,9 +102,9 @@ func (s *Store) Release(_ context.Context, name, owner string) error {
 }
 
 // checkClaim rejects an empty name or owner and a non-positive duration
-// (fsm.CheckClaim).
+// (backend.CheckClaim).
 func checkClaim(op, name, owner string, d time.Duration) error {
-	if err := fsm.CheckClaim(name, owner, d); err != nil {
+	if err := backend.CheckClaim(name, owner, d); err != nil {
 		return fmt.Errorf("memory: %s %q: %w", op, name, err)
 	}
 	return nil

@@ -7,7 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // TestClaimsBounded: claims and marks share Options.MaxMarks; a full store
@@ -20,24 +20,24 @@ func TestClaimsBounded(t *testing.T) {
 		t.Fatalf("Mark = %v, %v", ok, err)
 	}
 	for i := range 3 {
-		if st, err := s.Claim(ctx, fmt.Sprint(i), "o", time.Minute); st != fsm.Claimed || err != nil {
+		if st, err := s.Claim(ctx, fmt.Sprint(i), "o", time.Minute); st != backend.Claimed || err != nil {
 			t.Fatalf("Claim %d = %v, %v", i, st, err)
 		}
 	}
 	if _, err := s.Claim(ctx, "one more", "o", time.Minute); !errors.Is(err, ErrFull) {
 		t.Fatalf("claim beyond MaxMarks: %v, want ErrFull", err)
 	}
-	if st, err := s.Claim(ctx, "1", "p", time.Minute); st != fsm.Pending || err != nil {
+	if st, err := s.Claim(ctx, "1", "p", time.Minute); st != backend.Pending || err != nil {
 		t.Fatalf("Claim of a pending name when full = %v, %v; want pending", st, err)
 	}
 	if err := s.Release(ctx, "1", "o"); err != nil {
 		t.Fatal(err)
 	}
-	if st, err := s.Claim(ctx, "one more", "o", time.Minute); st != fsm.Claimed || err != nil {
+	if st, err := s.Claim(ctx, "one more", "o", time.Minute); st != backend.Claimed || err != nil {
 		t.Fatalf("Claim after Release made room = %v, %v", st, err)
 	}
 	clock.Advance(2 * time.Minute) // every claim lapses
-	if st, err := s.Claim(ctx, "and another", "o", time.Minute); st != fsm.Claimed || err != nil {
+	if st, err := s.Claim(ctx, "and another", "o", time.Minute); st != backend.Claimed || err != nil {
 		t.Fatalf("Claim when full of lapsed claims = %v, %v", st, err)
 	}
 	if got := s.Stats().Marks; got > 4 {

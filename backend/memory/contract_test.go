@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/fsm/fsmtest"
 )
@@ -36,7 +37,7 @@ func newTestStore(t *testing.T, opts Options) *Store {
 }
 
 // expireLockHook ends a memory lock's lease for fsmtest's stale-holder test.
-func expireLockHook(t *testing.T, l fsm.Lock) {
+func expireLockHook(t *testing.T, l backend.Lock) {
 	ml, ok := l.(*lock)
 	if !ok {
 		t.Fatalf("%T is not a memory lock", l)
@@ -51,16 +52,16 @@ func TestContract(t *testing.T) {
 	opts := fsmtest.Options{Sleep: clock.Advance, ExpireLock: expireLockHook}
 	newStore := func(t *testing.T) *Store { return newTestStore(t, Options{Now: clock.Now}) }
 	t.Run("Storage", func(t *testing.T) {
-		fsmtest.TestStorage(t, func(t *testing.T) fsm.Storage { return newStore(t) }, opts)
+		fsmtest.TestStorage(t, func(t *testing.T) backend.State { return newStore(t) }, opts)
 	})
 	t.Run("Locker", func(t *testing.T) {
-		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker { return newStore(t) }, opts)
+		fsmtest.TestLocker(t, func(t *testing.T) backend.Locker { return newStore(t) }, opts)
 	})
 	t.Run("Marker", func(t *testing.T) {
 		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) }, opts)
 	})
 	t.Run("Claims", func(t *testing.T) {
-		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims { return newStore(t) }, opts)
+		fsmtest.TestClaims(t, func(t *testing.T) backend.Claims { return newStore(t) }, opts)
 	})
 }
 
@@ -77,11 +78,11 @@ func TestContractRealTime(t *testing.T) {
 	// The suites wait in parallel to keep the package fast.
 	t.Run("Storage", func(t *testing.T) {
 		t.Parallel()
-		fsmtest.TestStorage(t, func(*testing.T) fsm.Storage { return s }, opts)
+		fsmtest.TestStorage(t, func(*testing.T) backend.State { return s }, opts)
 	})
 	t.Run("Locker", func(t *testing.T) {
 		t.Parallel()
-		fsmtest.TestLocker(t, func(*testing.T) fsm.Locker { return s }, opts)
+		fsmtest.TestLocker(t, func(*testing.T) backend.Locker { return s }, opts)
 	})
 	t.Run("Marker", func(t *testing.T) {
 		t.Parallel()
@@ -89,6 +90,6 @@ func TestContractRealTime(t *testing.T) {
 	})
 	t.Run("Claims", func(t *testing.T) {
 		t.Parallel()
-		fsmtest.TestClaims(t, func(*testing.T) fsm.Claims { return s }, opts)
+		fsmtest.TestClaims(t, func(*testing.T) backend.Claims { return s }, opts)
 	})
 }

@@ -1,6 +1,6 @@
 // Package memory is an in-process backend for Herald: one [Store] that
-// implements [fsm.Storage] (conversation state), [fsm.Locker] (per-key
-// locks), [fsm.Marker] (idempotent actions) and [fsm.Claims] (update
+// implements [backend.State] (conversation state), [backend.Locker] (per-key
+// locks), [fsm.Marker] (idempotent actions) and [backend.Claims] (update
 // de-duplication and Context.Once: a pending claim with a lease, then a
 // done mark).
 //

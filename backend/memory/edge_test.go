@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // A negative TTL is a mistake (a deadline already passed), refused as the
@@ -14,7 +14,7 @@ import (
 func TestNegativeTTLRefused(t *testing.T) {
 	ctx := t.Context()
 	s := newTestStore(t, Options{SweepInterval: -1})
-	if _, err := s.CompareAndSet(ctx, key(1), 0, fsm.Record{State: "s"}, -time.Second); err == nil {
+	if _, err := s.CompareAndSet(ctx, key(1), 0, backend.Record{State: "s"}, -time.Second); err == nil {
 		t.Error("CompareAndSet with a negative ttl succeeded")
 	}
 	if rec, _ := s.Get(ctx, key(1)); rec.Version != 0 {
@@ -40,7 +40,7 @@ func TestHugeTTL(t *testing.T) {
 	s := newTestStore(t, Options{SweepInterval: -1, Now: clock.Now})
 	clock.Advance(time.Hour) // store time is no longer 0
 	forever := time.Duration(math.MaxInt64)
-	if _, err := s.CompareAndSet(ctx, key(1), 0, fsm.Record{State: "s"}, forever); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(1), 0, backend.Record{State: "s"}, forever); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := s.Mark(ctx, "m", forever); !ok || err != nil {
@@ -64,10 +64,10 @@ func TestTTLBoundaries(t *testing.T) {
 	ctx := t.Context()
 	clock := newFakeClock()
 	s := newTestStore(t, Options{SweepInterval: -1, Now: clock.Now})
-	if _, err := s.CompareAndSet(ctx, key(1), 0, fsm.Record{State: "s"}, time.Second); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(1), 0, backend.Record{State: "s"}, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CompareAndSet(ctx, key(2), 0, fsm.Record{State: "s"}, time.Nanosecond); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(2), 0, backend.Record{State: "s"}, time.Nanosecond); err != nil {
 		t.Fatal(err)
 	}
 	if ok, _ := s.Mark(ctx, "m", time.Second); !ok {
@@ -91,7 +91,7 @@ func TestTTLBoundaries(t *testing.T) {
 		t.Error("an expired mark could not be taken again")
 	}
 	// An expired record counts as absent for CompareAndSet: version 0.
-	if _, err := s.CompareAndSet(ctx, key(2), 1, fsm.Record{}, 0); !errors.Is(err, fsm.ErrConflict) {
+	if _, err := s.CompareAndSet(ctx, key(2), 1, backend.Record{}, 0); !errors.Is(err, backend.ErrConflict) {
 		t.Errorf("CAS on an expired record's version = %v, want ErrConflict", err)
 	}
 	if st := s.Stats(); st.Records != 0 || st.Marks != 1 {
@@ -105,24 +105,24 @@ func TestFullReclaimsRightAfterARefusal(t *testing.T) {
 	ctx := t.Context()
 	clock := newFakeClock()
 	s := newTestStore(t, Options{MaxKeys: 2, MaxMarks: 1, SweepInterval: -1, Now: clock.Now})
-	if _, err := s.CompareAndSet(ctx, key(1), 0, fsm.Record{}, time.Second); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(1), 0, backend.Record{}, time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CompareAndSet(ctx, key(2), 0, fsm.Record{}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(2), 0, backend.Record{}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := s.Mark(ctx, "a", time.Second); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
 	clock.Advance(500 * time.Millisecond)
-	if _, err := s.CompareAndSet(ctx, key(3), 0, fsm.Record{}, 0); !errors.Is(err, ErrFull) {
+	if _, err := s.CompareAndSet(ctx, key(3), 0, backend.Record{}, 0); !errors.Is(err, ErrFull) {
 		t.Fatalf("third key = %v, want ErrFull", err)
 	}
 	if _, err := s.Mark(ctx, "b", time.Second); !errors.Is(err, ErrFull) {
 		t.Fatalf("second mark = %v, want ErrFull", err)
 	}
 	clock.Advance(500 * time.Millisecond) // key 1 and mark a expire now
-	if _, err := s.CompareAndSet(ctx, key(3), 0, fsm.Record{}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(3), 0, backend.Record{}, 0); err != nil {
 		t.Errorf("third key after key 1 expired: %v", err)
 	}
 	if ok, err := s.Mark(ctx, "b", time.Second); !ok || err != nil {
@@ -130,7 +130,7 @@ func TestFullReclaimsRightAfterARefusal(t *testing.T) {
 	}
 	// A flood of refused writes while nothing expires stays refused.
 	for i := range 100 {
-		if _, err := s.CompareAndSet(ctx, key(10+i), 0, fsm.Record{}, 0); !errors.Is(err, ErrFull) {
+		if _, err := s.CompareAndSet(ctx, key(10+i), 0, backend.Record{}, 0); !errors.Is(err, ErrFull) {
 			t.Fatalf("key %d = %v, want ErrFull", 10+i, err)
 		}
 	}
@@ -154,7 +154,7 @@ func TestLockTokensAndDoubleUnlock(t *testing.T) {
 		if err := l.Unlock(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if err := l.Unlock(ctx); !errors.Is(err, fsm.ErrLockLost) {
+		if err := l.Unlock(ctx); !errors.Is(err, backend.ErrLockLost) {
 			t.Fatalf("second Unlock = %v, want ErrLockLost", err)
 		}
 	}

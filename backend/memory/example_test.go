@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/memory"
-	"github.com/heraldbot/herald/fsm"
 )
 
 func Example() {
@@ -16,8 +16,8 @@ func Example() {
 	defer store.Close()
 
 	// A conversation that expires after an hour without activity.
-	key := fsm.Key{BotID: 1, ChatID: 100, UserID: 100}
-	v, _ := store.CompareAndSet(ctx, key, 0, fsm.Record{State: "order:address", Data: []byte(`{"item":"tea"}`)}, time.Hour)
+	key := backend.Key{BotID: 1, ChatID: 100, UserID: 100}
+	v, _ := store.CompareAndSet(ctx, key, 0, backend.Record{State: "order:address", Data: []byte(`{"item":"tea"}`)}, time.Hour)
 	rec, _ := store.Get(ctx, key)
 	fmt.Printf("%s %s v%d (wrote v%d)\n", rec.State, rec.Data, rec.Version, v)
 

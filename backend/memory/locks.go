@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // Lock blocks until it holds the lock on name or ctx is done (an error
@@ -14,7 +14,7 @@ import (
 // needs to expire (ttl must still be positive).
 // Waiters are woken when the lock is released; which one gets it is not
 // specified.
-func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (fsm.Lock, error) {
+func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (backend.Lock, error) {
 	if ttl <= 0 {
 		return nil, fmt.Errorf("memory: lock %q: ttl must be positive, got %v", name, ttl)
 	}
@@ -52,11 +52,11 @@ type lock struct {
 // before by the same Store.
 func (l *lock) Token() int64 { return l.token }
 
-// Unlock releases the lock. It returns fsm.ErrLockLost if the lock is no
+// Unlock releases the lock. It returns backend.ErrLockLost if the lock is no
 // longer this holder's (released before, or taken over).
 func (l *lock) Unlock(context.Context) error {
 	if !l.release() {
-		return fmt.Errorf("memory: unlock %q (token %d): %w", l.name, l.token, fsm.ErrLockLost)
+		return fmt.Errorf("memory: unlock %q (token %d): %w", l.name, l.token, backend.ErrLockLost)
 	}
 	return nil
 }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // Get returns the record of key, or a Record with Version 0 when there is
 // none or it expired. The returned Data is the caller's to keep.
-func (s *Store) Get(_ context.Context, key fsm.Key) (fsm.Record, error) {
+func (s *Store) Get(_ context.Context, key backend.Key) (backend.Record, error) {
 	sh := s.keyShard(key)
 	now := s.now()
 	sh.mu.Lock()
@@ -21,20 +21,20 @@ func (s *Store) Get(_ context.Context, key fsm.Key) (fsm.Record, error) {
 	}
 	sh.mu.Unlock()
 	if !ok {
-		return fsm.Record{}, nil
+		return backend.Record{}, nil
 	}
 	state, data := r.unpack()
-	return fsm.Record{State: state, Data: data, Version: r.version}, nil
+	return backend.Record{State: state, Data: data, Version: r.version}, nil
 }
 
 // CompareAndSet stores rec for key if the stored version is expect (0: no
 // live record), with the given TTL (0: none), and returns the new version.
-// It returns fsm.ErrConflict when the version differs, and ErrFull when
+// It returns backend.ErrConflict when the version differs, and ErrFull when
 // the record would be new and the store holds Options.MaxKeys records. A
 // negative ttl is an error.
-func (s *Store) CompareAndSet(_ context.Context, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) (int64, error) {
+func (s *Store) CompareAndSet(_ context.Context, key backend.Key, expect int64, rec backend.Record, ttl time.Duration) (int64, error) {
 	if expect < 0 {
-		return 0, fmt.Errorf("memory: compare-and-set %s: negative version %d: %w", key, expect, fsm.ErrConflict)
+		return 0, fmt.Errorf("memory: compare-and-set %s: negative version %d: %w", key, expect, backend.ErrConflict)
 	}
 	if ttl < 0 {
 		return 0, fmt.Errorf("memory: compare-and-set %s: negative ttl %v", key, ttl)
@@ -54,7 +54,7 @@ func (s *Store) CompareAndSet(_ context.Context, key fsm.Key, expect int64, rec 
 		cur = old.version
 	}
 	if cur != expect {
-		return 0, fsm.ErrConflict
+		return 0, backend.ErrConflict
 	}
 	if !ok {
 		if !s.reserve(&s.records, s.maxKeys, sh, now) {
@@ -68,7 +68,7 @@ func (s *Store) CompareAndSet(_ context.Context, key fsm.Key, expect int64, rec 
 }
 
 // Delete removes the record of key, if any.
-func (s *Store) Delete(_ context.Context, key fsm.Key) error {
+func (s *Store) Delete(_ context.Context, key backend.Key) error {
 	sh := s.keyShard(key)
 	sh.mu.Lock()
 	if _, ok := sh.records[key]; ok {
@@ -79,7 +79,7 @@ func (s *Store) Delete(_ context.Context, key fsm.Key) error {
 }
 
 // deleteRecord removes an existing record; sh.mu is held.
-func (sh *shard) deleteRecord(s *Store, key fsm.Key) {
+func (sh *shard) deleteRecord(s *Store, key backend.Key) {
 	delete(sh.records, key)
 	s.records.Add(-1)
 }

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 const (
@@ -16,19 +16,18 @@ const (
 	numShards = 1 << shardBits
 )
 
-// shard holds the records, marks, claims and locks whose key or name
+// shard holds the records, claims and locks whose key or name
 // hashes to it, under one mutex.
 type shard struct {
 	mu      sync.Mutex
-	records map[fsm.Key]record
-	marks   map[string]int64 // name → expiry (0: none)
+	records map[backend.Key]record
 	claims  map[string]claim
 	locks   map[string]*lock
 
-	// peakRecords, peakMarks and peakClaims are the largest sizes since
+	// peakRecords and peakClaims are the largest sizes since
 	// the maps were last rebuilt: Go maps never shrink, so the sweep
 	// rebuilds a map that has become much smaller than its peak.
-	peakRecords, peakMarks, peakClaims int
+	peakRecords, peakClaims int
 	// nextExpiry is a lower bound of the expiries of the shard's entries
 	// (0: none expires): no entry has expired before then.
 	nextExpiry int64
@@ -72,8 +71,7 @@ func (r *record) unpack() (state string, data []byte) {
 }
 
 func (sh *shard) init() {
-	sh.records = make(map[fsm.Key]record)
-	sh.marks = make(map[string]int64)
+	sh.records = make(map[backend.Key]record)
 	sh.claims = make(map[string]claim)
 	sh.locks = make(map[string]*lock)
 }
@@ -101,7 +99,7 @@ func (sh *shard) noteExpiry(expires int64) {
 }
 
 // keyShard returns the shard of a conversation key.
-func (s *Store) keyShard(k fsm.Key) *shard {
+func (s *Store) keyShard(k backend.Key) *shard {
 	// A multiply-xorshift mix of the four ids; chat and user ids are
 	// sequential-ish, so every field must reach the top bits.
 	h := uint64(k.BotID)

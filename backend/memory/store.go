@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // Defaults used for the zero fields of [Options].
@@ -36,7 +36,7 @@ type Options struct {
 	// MaxKeys bounds the number of conversation records. Zero means
 	// DefaultMaxKeys.
 	MaxKeys int
-	// MaxMarks bounds the number of marks and claims (fsm.Claims), which
+	// MaxMarks bounds the number of marks and claims (backend.Claims), which
 	// count together. Zero means DefaultMaxMarks.
 	MaxMarks int
 	// SweepInterval is how often a background goroutine reclaims the
@@ -50,8 +50,8 @@ type Options struct {
 	Now func() time.Time
 }
 
-// Store keeps conversation records, locks, marks and claims in memory. It
-// implements fsm.Storage, fsm.Locker, fsm.Marker and fsm.Claims and is
+// Store keeps conversation records, locks and claims in memory. It
+// implements backend.State, backend.Locker and backend.Claims and is
 // safe for concurrent use. Create it with [New] and stop its sweep with
 // [Store.Close].
 type Store struct {
@@ -74,9 +74,8 @@ type Store struct {
 }
 
 var (
-	_ fsm.Storage = (*Store)(nil)
-	_ fsm.Locker  = (*Store)(nil)
-	_ fsm.Marker  = (*Store)(nil)
+	_ backend.State  = (*Store)(nil)
+	_ backend.Locker = (*Store)(nil)
 )
 
 // New returns an empty store and starts its sweep goroutine (see

@@ -7,31 +7,31 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
-func key(i int) fsm.Key { return fsm.Key{BotID: 1, ChatID: int64(i), UserID: int64(i)} }
+func key(i int) backend.Key { return backend.Key{BotID: 1, ChatID: int64(i), UserID: int64(i)} }
 
 func TestFullRefusesNewKeys(t *testing.T) {
 	ctx := t.Context()
 	s := newTestStore(t, Options{MaxKeys: 100, SweepInterval: -1})
 	for i := range 100 {
-		if _, err := s.CompareAndSet(ctx, key(i), 0, fsm.Record{State: "s"}, 0); err != nil {
+		if _, err := s.CompareAndSet(ctx, key(i), 0, backend.Record{State: "s"}, 0); err != nil {
 			t.Fatalf("key %d: %v", i, err)
 		}
 	}
-	_, err := s.CompareAndSet(ctx, key(100), 0, fsm.Record{State: "s"}, 0)
+	_, err := s.CompareAndSet(ctx, key(100), 0, backend.Record{State: "s"}, 0)
 	if !errors.Is(err, ErrFull) {
 		t.Fatalf("101st key: %v, want ErrFull", err)
 	}
 	// Existing keys stay writable; a deleted key makes room.
-	if _, err := s.CompareAndSet(ctx, key(5), 1, fsm.Record{State: "t"}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(5), 1, backend.Record{State: "t"}, 0); err != nil {
 		t.Fatalf("rewrite of an existing key when full: %v", err)
 	}
 	if err := s.Delete(ctx, key(0)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.CompareAndSet(ctx, key(100), 0, fsm.Record{State: "s"}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(100), 0, backend.Record{State: "s"}, 0); err != nil {
 		t.Fatalf("after a Delete: %v", err)
 	}
 	if got := s.Stats().Records; got != 100 {
@@ -46,13 +46,13 @@ func TestFullReclaimsExpired(t *testing.T) {
 	// Fill the store with expiring keys, then let them expire: new keys
 	// must fit again although nothing swept in the background.
 	for i := range 64 {
-		if _, err := s.CompareAndSet(ctx, key(i), 0, fsm.Record{}, time.Minute); err != nil {
+		if _, err := s.CompareAndSet(ctx, key(i), 0, backend.Record{}, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
 	clock.Advance(2 * time.Minute)
 	for i := 64; i < 128; i++ {
-		if _, err := s.CompareAndSet(ctx, key(i), 0, fsm.Record{}, 0); err != nil {
+		if _, err := s.CompareAndSet(ctx, key(i), 0, backend.Record{}, 0); err != nil {
 			t.Fatalf("key %d after the others expired: %v", i, err)
 		}
 	}
@@ -89,14 +89,14 @@ func TestSweepReclaimsAndShrinks(t *testing.T) {
 	s := newTestStore(t, Options{SweepInterval: -1, Now: clock.Now})
 	const n = 100_000
 	for i := range n {
-		if _, err := s.CompareAndSet(ctx, key(i), 0, fsm.Record{Data: []byte(`{}`)}, time.Minute); err != nil {
+		if _, err := s.CompareAndSet(ctx, key(i), 0, backend.Record{Data: []byte(`{}`)}, time.Minute); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Mark(ctx, fmt.Sprint(i), time.Minute); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if _, err := s.CompareAndSet(ctx, key(-1), 0, fsm.Record{}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(-1), 0, backend.Record{}, 0); err != nil {
 		t.Fatal(err)
 	}
 	clock.Advance(time.Hour)
@@ -120,7 +120,7 @@ func TestBackgroundSweep(t *testing.T) {
 	ctx := t.Context()
 	s := newTestStore(t, Options{SweepInterval: 10 * time.Millisecond})
 	for i := range 100 {
-		if _, err := s.CompareAndSet(ctx, key(i), 0, fsm.Record{}, 20*time.Millisecond); err != nil {
+		if _, err := s.CompareAndSet(ctx, key(i), 0, backend.Record{}, 20*time.Millisecond); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -141,7 +141,7 @@ func TestCloseIsIdempotentAndStoreStaysUsable(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := s.CompareAndSet(t.Context(), key(1), 0, fsm.Record{}, 0); v != 1 || err != nil {
+	if v, err := s.CompareAndSet(t.Context(), key(1), 0, backend.Record{}, 0); v != 1 || err != nil {
 		t.Fatalf("CompareAndSet after Close = %d, %v", v, err)
 	}
 	New(Options{SweepInterval: -1}).Close() // no goroutine to stop
@@ -167,8 +167,8 @@ func TestLockArguments(t *testing.T) {
 	if err := lk.Unlock(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	if err := lk.Unlock(t.Context()); !errors.Is(err, fsm.ErrLockLost) {
-		t.Fatalf("second Unlock: %v, want fsm.ErrLockLost", err)
+	if err := lk.Unlock(t.Context()); !errors.Is(err, backend.ErrLockLost) {
+		t.Fatalf("second Unlock: %v, want backend.ErrLockLost", err)
 	}
 	if got := s.Stats().Locks; got != 0 {
 		t.Fatalf("Stats().Locks = %d after Unlock", got)
@@ -179,7 +179,7 @@ func TestGetReturnsPrivateCopy(t *testing.T) {
 	ctx := t.Context()
 	s := newTestStore(t, Options{})
 	data := []byte(`{"a":1}`)
-	if _, err := s.CompareAndSet(ctx, key(1), 0, fsm.Record{Data: data}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key(1), 0, backend.Record{Data: data}, 0); err != nil {
 		t.Fatal(err)
 	}
 	data[2] = 'X'

@@ -79,7 +79,7 @@ func (s *Store) sweepAll() int {
 	return n
 }
 
-// sweep removes the expired records, marks and claims of sh (sh.mu held),
+// sweep removes the expired records and claims of sh (sh.mu held),
 // shrinks maps that are much smaller than they were, and returns how many
 // entries it removed.
 func (sh *shard) sweep(s *Store, now int64) int {
@@ -95,14 +95,6 @@ func (sh *shard) sweep(s *Store, now int64) int {
 	}
 	s.records.Add(int64(-n))
 	m := 0
-	for name, exp := range sh.marks {
-		if expired(exp, now) {
-			delete(sh.marks, name)
-			m++
-		} else {
-			sh.noteExpiry(exp)
-		}
-	}
 	for name, c := range sh.claims {
 		if expired(c.expires, now) {
 			delete(sh.claims, name)
@@ -115,10 +107,6 @@ func (sh *shard) sweep(s *Store, now int64) int {
 	if shrinkable(len(sh.records), sh.peakRecords) {
 		sh.records = cloneMap(sh.records)
 		sh.peakRecords = len(sh.records)
-	}
-	if shrinkable(len(sh.marks), sh.peakMarks) {
-		sh.marks = cloneMap(sh.marks)
-		sh.peakMarks = len(sh.marks)
 	}
 	if shrinkable(len(sh.claims), sh.peakClaims) {
 		sh.claims = cloneMap(sh.claims)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // The benchmarks measure one client against the test Redis, one call at a
@@ -27,8 +27,8 @@ func BenchmarkRedisSetBaseline(b *testing.B) {
 func BenchmarkRedisGet(b *testing.B) {
 	s := newStore(b)
 	ctx := b.Context()
-	key := fsm.Key{ChatID: 1, UserID: 1}
-	if _, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "form:name", Data: []byte(`{"step":3,"name":"Ada"}`)}, time.Minute); err != nil {
+	key := backend.Key{ChatID: 1, UserID: 1}
+	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "form:name", Data: []byte(`{"step":3,"name":"Ada"}`)}, time.Minute); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
@@ -41,8 +41,8 @@ func BenchmarkRedisGet(b *testing.B) {
 func BenchmarkRedisCompareAndSet(b *testing.B) {
 	s := newStore(b)
 	ctx := b.Context()
-	key := fsm.Key{ChatID: 1, UserID: 1}
-	rec := fsm.Record{State: "form:name", Data: []byte(`{"step":3,"name":"Ada"}`)}
+	key := backend.Key{ChatID: 1, UserID: 1}
+	rec := backend.Record{State: "form:name", Data: []byte(`{"step":3,"name":"Ada"}`)}
 	var v int64
 	for b.Loop() {
 		var err error

@@ -5,9 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	goredis "github.com/redis/go-redis/v9"
-
-	"github.com/heraldbot/herald/fsm"
 )
 
 // A claim is one key, "<prefix>:{<bot>}:claim:<name>", holding
@@ -24,7 +23,7 @@ const claimDone = "d"
 //	KEYS[1]  claim key  ARGV[1]  "p:<owner>"  ARGV[2]  lease in milliseconds
 //
 // Returns 1 (claimed), 2 (pending) or 3 (done), the values of
-// fsm.ClaimStatus.
+// backend.ClaimStatus.
 var claimScript = goredis.NewScript(`
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 if redis.call('GET', KEYS[1]) == 'd' then return 3 end
@@ -50,11 +49,11 @@ return 0
 
 // Claim takes name for owner for lease if it is free (never claimed,
 // released, its lease passed or its done mark expired) and reports
-// fsm.Claimed; otherwise it reports fsm.Pending or fsm.Done and changes
+// backend.Claimed; otherwise it reports backend.Pending or backend.Done and changes
 // nothing. It is one SET NX PX in a script that also reads the status, so
 // exactly one of many concurrent callers, in any number of processes
-// sharing the Redis, gets fsm.Claimed.
-func (s *Store) Claim(ctx context.Context, name, owner string, lease time.Duration) (fsm.ClaimStatus, error) {
+// sharing the Redis, gets backend.Claimed.
+func (s *Store) Claim(ctx context.Context, name, owner string, lease time.Duration) (backend.ClaimStatus, error) {
 	k := s.nameKey("claim", name)
 	if err := checkClaim("claim", k, name, owner, lease); err != nil {
 		return 0, err
@@ -63,8 +62,8 @@ func (s *Store) Claim(ctx context.Context, name, owner string, lease time.Durati
 	if err != nil {
 		return 0, opError("claim", k, err)
 	}
-	switch st := fsm.ClaimStatus(n); st {
-	case fsm.Claimed, fsm.Pending, fsm.Done:
+	switch st := backend.ClaimStatus(n); st {
+	case backend.Claimed, backend.Pending, backend.Done:
 		return st, nil
 	default:
 		return 0, opError("claim", k, fmt.Errorf("unexpected script result %d", n))
@@ -72,7 +71,7 @@ func (s *Store) Claim(ctx context.Context, name, owner string, lease time.Durati
 }
 
 // Extend renews owner's pending claim of name for lease from now, or
-// returns an error wrapping fsm.ErrClaimLost.
+// returns an error wrapping backend.ErrClaimLost.
 func (s *Store) Extend(ctx context.Context, name, owner string, lease time.Duration) error {
 	k := s.nameKey("claim", name)
 	if err := checkClaim("extend claim", k, name, owner, lease); err != nil {
@@ -82,7 +81,7 @@ func (s *Store) Extend(ctx context.Context, name, owner string, lease time.Durat
 }
 
 // Finish turns owner's pending claim of name into a done mark kept for
-// ttl, or returns an error wrapping fsm.ErrClaimLost.
+// ttl, or returns an error wrapping backend.ErrClaimLost.
 func (s *Store) Finish(ctx context.Context, name, owner string, ttl time.Duration) error {
 	k := s.nameKey("claim", name)
 	if err := checkClaim("finish claim", k, name, owner, ttl); err != nil {
@@ -92,14 +91,14 @@ func (s *Store) Finish(ctx context.Context, name, owner string, ttl time.Duratio
 }
 
 // claimResult maps a script's reply of 1 to success and 0 to
-// fsm.ErrClaimLost.
+// backend.ErrClaimLost.
 func claimResult(op, k string, cmd *goredis.Cmd) error {
 	n, err := cmd.Int64()
 	switch {
 	case err != nil:
 		return opError(op, k, err)
 	case n == 0:
-		return opError(op, k, fsm.ErrClaimLost)
+		return opError(op, k, backend.ErrClaimLost)
 	}
 	return nil
 }
@@ -118,9 +117,9 @@ func (s *Store) Release(ctx context.Context, name, owner string) error {
 }
 
 // checkClaim rejects an empty name or owner and a non-positive duration
-// (fsm.CheckClaim).
+// (backend.CheckClaim).
 func checkClaim(op, key, name, owner string, d time.Duration) error {
-	if err := fsm.CheckClaim(name, owner, d); err != nil {
+	if err := backend.CheckClaim(name, owner, d); err != nil {
 		return opError(op, key, err)
 	}
 	return nil

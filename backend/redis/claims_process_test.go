@@ -25,7 +25,7 @@ func startChild(bot int64) fsmtest.StartFunc {
 
 // TestClaimsTwoProcesses: two OS processes, each with its own client and
 // Store for one bot, claim the same 200 names at once, from two goroutines
-// per name each: exactly one claim per name is fsm.Claimed
+// per name each: exactly one claim per name is backend.Claimed
 // (fsmtest.TestClaimsProcesses).
 func TestClaimsTwoProcesses(t *testing.T) {
 	c := newClient(t)

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // TestClaimKeys: a claim is one key under the bot's prefix holding
@@ -13,7 +13,7 @@ func TestClaimKeys(t *testing.T) {
 	s := newStore(t)
 	ctx := ctxT(t)
 	k := s.base + "claim:update:7"
-	if st, err := s.Claim(ctx, "update:7", "o1", 30*time.Second); st != fsm.Claimed || err != nil {
+	if st, err := s.Claim(ctx, "update:7", "o1", 30*time.Second); st != backend.Claimed || err != nil {
 		t.Fatalf("Claim = %v, %v", st, err)
 	}
 	check := func(want string, max time.Duration) {

@@ -1,11 +1,11 @@
 // Package redis stores Herald's conversation state, locks, marks and claims
 // in Redis through github.com/redis/go-redis/v9, so that any number of bot
-// processes can share them. A *Store implements fsm.Storage (records with
-// versions, compare-and-set and TTL in one Lua script), fsm.Locker (leases
+// processes can share them. A *Store implements backend.State (records with
+// versions, compare-and-set and TTL in one Lua script), backend.Locker (leases
 // taken with SET NX PX and a random owner token, renewed while held,
 // released only by their owner, with a fencing token drawn atomically with
 // the acquisition), fsm.Marker (SET NX with an expiry, for do-once actions)
-// and fsm.Claims (a key pending for its owner with a lease, then done for a
+// and backend.Claims (a key pending for its owner with a lease, then done for a
 // ttl, each operation one script: for update de-duplication and
 // Context.Once).
 //
@@ -25,7 +25,7 @@
 //	herald:{42}:mark:<name>                 string "1"; PX/EX = the mark's TTL
 //	herald:{42}:claim:<name>                string "p:<owner>" while pending, PX = the lease; "d" once done, PX = the done mark's TTL
 //
-// The bot in an fsm key is fsm.Key.BotID, or the Store's bot when it is 0.
+// The bot in an fsm key is backend.Key.BotID, or the Store's bot when it is 0.
 //
 // # Locks
 //
@@ -44,7 +44,7 @@
 //
 //	backend/redis: get herald:{42}:fsm:7:7:0: dial tcp 127.0.0.1:6399: connect: connection refused
 //
-// fsm.ErrConflict, fsm.ErrCorrupt, fsm.ErrLockLost and context errors stay
+// backend.ErrConflict, backend.ErrCorrupt, backend.ErrLockLost and context errors stay
 // reachable with errors.Is. Calls are bounded by their ctx and the
 // client's timeouts; with ContextTimeoutEnabled set in the go-redis options
 // a ctx deadline also cuts a wait for a reply from a server that stopped

@@ -9,8 +9,8 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/redis"
-	"github.com/heraldbot/herald/fsm"
 )
 
 // A Store on a local Redis: a conversation record written with
@@ -33,13 +33,13 @@ func Example() {
 	}
 	defer lock.Unlock(ctx)
 
-	key := fsm.Key{ChatID: -100123, UserID: 7}
+	key := backend.Key{ChatID: -100123, UserID: 7}
 	rec, err := store.Get(ctx, key) // herald:{42}:fsm:-100123:7:0
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = store.CompareAndSet(ctx, key, rec.Version, fsm.Record{State: "order:address", Data: []byte(`{"order":42}`)}, 24*time.Hour)
-	if errors.Is(err, fsm.ErrConflict) {
+	_, err = store.CompareAndSet(ctx, key, rec.Version, backend.Record{State: "order:address", Data: []byte(`{"order":42}`)}, 24*time.Hour)
+	if errors.Is(err, backend.ErrConflict) {
 		log.Print("someone else wrote first: reload and retry")
 	}
 

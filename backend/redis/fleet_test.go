@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // fleet returns n Stores for one bot, each on its own client (its own
@@ -30,7 +30,7 @@ func fleet(t *testing.T, n int) []*Store {
 func TestFleetConfirmOnce(t *testing.T) {
 	stores := fleet(t, 3)
 	ctx := ctxT(t)
-	key := fsm.Key{ChatID: 42, UserID: 42}
+	key := backend.Key{ChatID: 42, UserID: 42}
 	const presses = 100
 	var markWins, casWins, answered atomic.Int64
 	start := make(chan struct{})
@@ -47,11 +47,11 @@ func TestFleetConfirmOnce(t *testing.T) {
 			if ok {
 				markWins.Add(1)
 			}
-			_, err = s.CompareAndSet(ctx, key, 0, fsm.Record{State: "order:confirmed", Data: []byte(`{"order":42}`)}, time.Hour)
+			_, err = s.CompareAndSet(ctx, key, 0, backend.Record{State: "order:confirmed", Data: []byte(`{"order":42}`)}, time.Hour)
 			switch {
 			case err == nil:
 				casWins.Add(1)
-			case !errors.Is(err, fsm.ErrConflict):
+			case !errors.Is(err, backend.ErrConflict):
 				t.Error(err)
 				return
 			}
@@ -70,7 +70,7 @@ func TestFleetConfirmOnce(t *testing.T) {
 func TestFleetNoLostUpdates(t *testing.T) {
 	stores := fleet(t, 3)
 	ctx := ctxT(t)
-	key := fsm.Key{ChatID: 1, UserID: 1}
+	key := backend.Key{ChatID: 1, UserID: 1}
 	const n = 100
 	var wg sync.WaitGroup
 	for i := range n {
@@ -83,8 +83,8 @@ func TestFleetNoLostUpdates(t *testing.T) {
 					return
 				}
 				c, _ := strconv.Atoi(string(rec.Data))
-				_, err = s.CompareAndSet(ctx, key, rec.Version, fsm.Record{Data: []byte(strconv.Itoa(c + 1))}, 0)
-				if errors.Is(err, fsm.ErrConflict) {
+				_, err = s.CompareAndSet(ctx, key, rec.Version, backend.Record{Data: []byte(strconv.Itoa(c + 1))}, 0)
+				if errors.Is(err, backend.ErrConflict) {
 					continue
 				}
 				if err != nil {

@@ -8,11 +8,11 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/heraldbot/herald/limit"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/tg"
 )
 
-// LimiterStore keeps one bot's outbound limits in Redis: a limit.Store
+// LimiterStore keeps one bot's outbound limits in Redis: a backend.LimitStore
 // that every process of the bot shares, so that together they stay within
 // Telegram's limits and all of them pause a chat (or, for a 429 without a
 // chat, the whole bot) after a 429. Pass it as limit.Config.Store.
@@ -38,7 +38,7 @@ type LimiterStore struct {
 	pause  string
 }
 
-var _ limit.Store = (*LimiterStore)(nil)
+var _ backend.LimitStore = (*LimiterStore)(nil)
 
 // NewLimiterStore returns the limiter state of the bot botID on client.
 // Only opts.Prefix applies. The store does not own the client.
@@ -48,9 +48,9 @@ func NewLimiterStore(client goredis.UniversalClient, botID int64, opts Options) 
 }
 
 // bucketKey returns the key of b.
-func (s *LimiterStore) bucketKey(b limit.Bucket) string {
+func (s *LimiterStore) bucketKey(b backend.LimitBucket) string {
 	switch b.Scope {
-	case limit.ScopeChat, limit.ScopeGroup:
+	case backend.ScopeChat, backend.ScopeGroup:
 		return s.base + b.Scope.String() + ":" + b.Chat.String()
 	}
 	return s.base + b.Scope.String()
@@ -65,8 +65,8 @@ func (s *LimiterStore) pauseKey(chat tg.ChatID) string {
 	return s.pause + ":" + chat.String()
 }
 
-// Take implements limit.Store.
-func (s *LimiterStore) Take(ctx context.Context, r *limit.Request) (limit.Verdict, error) {
+// Take implements backend.LimitStore.
+func (s *LimiterStore) Take(ctx context.Context, r *backend.LimitRequest) (backend.LimitVerdict, error) {
 	keys := make([]string, 1, 2+len(r.Buckets))
 	keys[0] = s.pause
 	if !r.Chat.IsZero() {
@@ -81,26 +81,26 @@ func (s *LimiterStore) Take(ctx context.Context, r *limit.Request) (limit.Verdic
 	}
 	res, err := takeScript.Run(ctx, s.client, keys, args...).Int64Slice()
 	if err != nil {
-		return limit.Verdict{}, fmt.Errorf("backend/redis: limiter take %s: %w", keys[len(keys)-1], err)
+		return backend.LimitVerdict{}, fmt.Errorf("backend/redis: limiter take %s: %w", keys[len(keys)-1], err)
 	}
 	if len(res) != 2 {
-		return limit.Verdict{}, fmt.Errorf("backend/redis: limiter take: unexpected answer %v", res)
+		return backend.LimitVerdict{}, fmt.Errorf("backend/redis: limiter take: unexpected answer %v", res)
 	}
 	wait, which := time.Duration(res[0])*time.Microsecond, int(res[1])
 	if wait <= 0 {
-		return limit.Verdict{}, nil
+		return backend.LimitVerdict{}, nil
 	}
-	v := limit.Verdict{Wait: wait, Scope: limit.ScopePause}
+	v := backend.LimitVerdict{Wait: wait, Scope: backend.ScopePause}
 	switch i := which - 1 - np; {
 	case which == 2 && np == 2:
-		v.Scope = limit.ScopeChatPause
+		v.Scope = backend.ScopeChatPause
 	case i >= 0 && i < len(r.Buckets):
 		v.Scope = r.Buckets[i].Scope
 	}
 	return v, nil
 }
 
-// Pause implements limit.Store.
+// Pause implements backend.LimitStore.
 func (s *LimiterStore) Pause(ctx context.Context, chat tg.ChatID, d time.Duration) error {
 	ms := max(millis(d), 1)
 	key := s.pauseKey(chat)

@@ -18,6 +18,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/limit"
@@ -70,13 +71,13 @@ func TestLimiterStoreTake(t *testing.T) {
 	c := limiterRedis(t)
 	s := redis.NewLimiterStore(c, limiterBot(t, c), redis.Options{})
 	ctx := context.Background()
-	req := func(chat int64) *limit.Request {
-		return &limit.Request{N: 1, Buckets: []limit.Bucket{
-			{Scope: limit.ScopeGlobal, Rate: limit.Rate{Count: 1, Per: time.Second}},
-			{Scope: limit.ScopeChat, Chat: tg.ID(chat), Rate: limit.Rate{Count: 1, Per: time.Hour}},
+	req := func(chat int64) *backend.LimitRequest {
+		return &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{
+			{Scope: backend.ScopeGlobal, Rate: backend.Rate{Count: 1, Per: time.Second}},
+			{Scope: backend.ScopeChat, Chat: tg.ID(chat), Rate: backend.Rate{Count: 1, Per: time.Hour}},
 		}}
 	}
-	take := func(r *limit.Request) limit.Verdict {
+	take := func(r *backend.LimitRequest) backend.LimitVerdict {
 		t.Helper()
 		v, err := s.Take(ctx, r)
 		if err != nil {
@@ -87,10 +88,10 @@ func TestLimiterStoreTake(t *testing.T) {
 	if v := take(req(1)); v.Wait != 0 {
 		t.Fatalf("first take: %+v", v)
 	}
-	if v := take(req(2)); v.Scope != limit.ScopeGlobal || v.Wait <= 900*time.Millisecond || v.Wait > time.Second {
+	if v := take(req(2)); v.Scope != backend.ScopeGlobal || v.Wait <= 900*time.Millisecond || v.Wait > time.Second {
 		t.Fatalf("second take: %+v, want ~1s global", v)
 	}
-	if v := take(req(1)); v.Scope != limit.ScopeChat || v.Wait < 59*time.Minute {
+	if v := take(req(1)); v.Scope != backend.ScopeChat || v.Wait < 59*time.Minute {
 		t.Fatalf("same chat: %+v, want ~1h chat", v)
 	}
 	if err := s.Pause(ctx, tg.ChatID{}, 2*time.Hour); err != nil {
@@ -99,27 +100,27 @@ func TestLimiterStoreTake(t *testing.T) {
 	if err := s.Pause(ctx, tg.ChatID{}, time.Second); err != nil { // never shortens
 		t.Fatal(err)
 	}
-	if v := take(req(3)); v.Scope != limit.ScopePause || v.Wait < time.Hour+59*time.Minute {
+	if v := take(req(3)); v.Scope != backend.ScopePause || v.Wait < time.Hour+59*time.Minute {
 		t.Fatalf("paused: %+v, want ~2h pause", v)
 	}
 
 	// Refusals took nothing: a fresh chat passes once the pause is gone
 	// and the global bucket is idle.
 	s2 := redis.NewLimiterStore(c, limiterBot(t, c), redis.Options{})
-	album := &limit.Request{N: 5, Buckets: []limit.Bucket{{Scope: limit.ScopeGroup, Chat: tg.Username("@chan"), Rate: limit.Rate{Count: 1, Per: time.Second, Burst: 3}}}}
+	album := &backend.LimitRequest{N: 5, Buckets: []backend.LimitBucket{{Scope: backend.ScopeGroup, Chat: tg.Username("@chan"), Rate: backend.Rate{Count: 1, Per: time.Second, Burst: 3}}}}
 	if v, err := s2.Take(ctx, album); err != nil || v.Wait != 0 {
 		t.Fatalf("album above the burst into an idle bucket: %+v %v", v, err)
 	}
-	if v, _ := s2.Take(ctx, album); v.Scope != limit.ScopeGroup || v.Wait < 2*time.Second {
+	if v, _ := s2.Take(ctx, album); v.Scope != backend.ScopeGroup || v.Wait < 2*time.Second {
 		t.Fatalf("second album: %+v, want ≥ 2s group", v)
 	}
 }
 
-// The limit.Store contract, with two clients on one bot's keys as two
+// The backend.LimitStore contract, with two clients on one bot's keys as two
 // processes have.
 func TestLimiterStoreContract(t *testing.T) {
 	c := limiterRedis(t)
-	limittest.TestStore(t, func(t *testing.T) (limit.Store, limit.Store) {
+	limittest.TestStore(t, func(t *testing.T) (backend.LimitStore, backend.LimitStore) {
 		bot := limiterBot(t, c)
 		other := goredis.NewClient(&goredis.Options{Addr: c.Options().Addr})
 		t.Cleanup(func() { _ = other.Close() })
@@ -413,15 +414,15 @@ func (f *fleet) refusedAt() time.Time {
 func BenchmarkLimiterRedis(b *testing.B) {
 	c := limiterRedis(b)
 	bot := limiterBot(b, c)
-	huge := limit.Rate{Count: 1e9, Per: time.Second, Burst: 1e9}
+	huge := backend.Rate{Count: 1e9, Per: time.Second, Burst: 1e9}
 	store := redis.NewLimiterStore(c, bot, redis.Options{})
 	ctx := context.Background()
 
 	b.Run("take", func(b *testing.B) {
-		r := &limit.Request{N: 1, Buckets: []limit.Bucket{
-			{Scope: limit.ScopeGlobal, Rate: huge},
-			{Scope: limit.ScopeChat, Chat: tg.ID(-7), Rate: huge},
-			{Scope: limit.ScopeGroup, Chat: tg.ID(-7), Rate: huge},
+		r := &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{
+			{Scope: backend.ScopeGlobal, Rate: huge},
+			{Scope: backend.ScopeChat, Chat: tg.ID(-7), Rate: huge},
+			{Scope: backend.ScopeGroup, Chat: tg.ID(-7), Rate: huge},
 		}}
 		for b.Loop() {
 			if _, err := store.Take(ctx, r); err != nil {

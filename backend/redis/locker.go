@@ -9,9 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	goredis "github.com/redis/go-redis/v9"
-
-	"github.com/heraldbot/herald/fsm"
 )
 
 // acquireScript takes the lock and draws the fencing token in one step.
@@ -75,7 +74,7 @@ return 0
 //
 // A Redis error ends the wait at once with that error: callers fail fast
 // while Redis is away instead of hanging until ctx ends.
-func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (fsm.Lock, error) {
+func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (backend.Lock, error) {
 	k := s.nameKey("lock", name)
 	if err := ctx.Err(); err != nil {
 		return nil, opError("lock", k, err)
@@ -194,7 +193,7 @@ func (l *lock) renew(ctx context.Context, ttl time.Duration) {
 		cancel()
 		switch {
 		case err == nil && n == 0:
-			return // lost: Unlock will report fsm.ErrLockLost
+			return // lost: Unlock will report backend.ErrLockLost
 		case errors.Is(err, goredis.ErrClosed):
 			return // the client was closed: nothing more to renew with
 		}
@@ -202,7 +201,7 @@ func (l *lock) renew(ctx context.Context, ttl time.Duration) {
 }
 
 // Unlock stops the renewal and releases the lock if it is still ours;
-// otherwise it returns an error wrapping fsm.ErrLockLost. After an answer
+// otherwise it returns an error wrapping backend.ErrLockLost. After an answer
 // from Redis further calls return the same result; after a Redis error the
 // lock is no longer renewed and Unlock may be called again.
 func (l *lock) Unlock(ctx context.Context) error {
@@ -220,7 +219,7 @@ func (l *lock) Unlock(ctx context.Context) error {
 	}
 	l.released = true
 	if n == 0 {
-		l.result = opError("unlock", l.key, fsm.ErrLockLost)
+		l.result = opError("unlock", l.key, backend.ErrLockLost)
 	}
 	return l.result
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 func TestLockBasics(t *testing.T) {
@@ -149,10 +149,10 @@ func TestLockLost(t *testing.T) {
 		t.Fatalf("token %d after %d", l2.Token(), l1.Token())
 	}
 	err = l1.Unlock(ctx)
-	if !errors.Is(err, fsm.ErrLockLost) {
+	if !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("stale Unlock = %v, want ErrLockLost", err)
 	}
-	if err2 := l1.Unlock(ctx); !errors.Is(err2, fsm.ErrLockLost) {
+	if err2 := l1.Unlock(ctx); !errors.Is(err2, backend.ErrLockLost) {
 		t.Fatalf("second stale Unlock = %v", err2)
 	}
 	if v := s.client.Get(ctx, s.nameKey("lock", "x")).Val(); v != l2.(*lock).owner {
@@ -176,7 +176,7 @@ func TestLockRenewalNoticesLoss(t *testing.T) {
 	case <-time.After(time.Second):
 		t.Fatal("renewal still running after the lock was lost")
 	}
-	if err := l.Unlock(ctx); !errors.Is(err, fsm.ErrLockLost) {
+	if err := l.Unlock(ctx); !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("Unlock = %v, want ErrLockLost", err)
 	}
 	if v := s.client.Get(ctx, s.nameKey("lock", "n")).Val(); v != "intruder" {

@@ -13,9 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	goredis "github.com/redis/go-redis/v9"
-
-	"github.com/heraldbot/herald/fsm"
 )
 
 // ownRedis is a redis-server started by a test, on its own port, without
@@ -106,10 +105,10 @@ func TestRedisGoingAway(t *testing.T) {
 	})
 	defer client.Close()
 	s := New(client, 42, Options{})
-	key := fsm.Key{ChatID: 7, UserID: 7}
+	key := backend.Key{ChatID: 7, UserID: 7}
 	bg := context.Background()
 
-	if _, err := s.CompareAndSet(bg, key, 0, fsm.Record{State: "before"}, time.Minute); err != nil {
+	if _, err := s.CompareAndSet(bg, key, 0, backend.Record{State: "before"}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if ok, err := s.Mark(bg, "m", time.Minute); err != nil || !ok {
@@ -129,7 +128,7 @@ func TestRedisGoingAway(t *testing.T) {
 	}{
 		{"get", "herald:{42}:fsm:7:7:0", func(ctx context.Context) error { _, err := s.Get(ctx, key); return err }},
 		{"set", "herald:{42}:fsm:7:7:0", func(ctx context.Context) error {
-			_, err := s.CompareAndSet(ctx, key, 1, fsm.Record{State: "during"}, 0)
+			_, err := s.CompareAndSet(ctx, key, 1, backend.Record{State: "during"}, 0)
 			return err
 		}},
 		{"delete", "herald:{42}:fsm:7:7:0", func(ctx context.Context) error { return s.Delete(ctx, key) }},
@@ -150,7 +149,7 @@ func TestRedisGoingAway(t *testing.T) {
 		if !strings.HasPrefix(err.Error(), want) {
 			t.Errorf("%s error = %q, want prefix %q", op.name, err, want)
 		}
-		if errors.Is(err, fsm.ErrConflict) || errors.Is(err, fsm.ErrCorrupt) {
+		if errors.Is(err, backend.ErrConflict) || errors.Is(err, backend.ErrCorrupt) {
 			t.Errorf("%s error %q looks like a data error", op.name, err)
 		}
 		if took > 2*time.Second {
@@ -184,7 +183,7 @@ func TestRedisGoingAway(t *testing.T) {
 	if err != nil || rec.Version != 0 { // the server kept nothing (--save "")
 		t.Fatalf("Get after restart = %+v, %v", rec, err)
 	}
-	if v, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "after"}, time.Minute); err != nil || v != 1 {
+	if v, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "after"}, time.Minute); err != nil || v != 1 {
 		t.Fatalf("CompareAndSet after restart = %d, %v", v, err)
 	}
 	if ok, err := s.Mark(ctx, "m", time.Minute); err != nil || !ok {
@@ -198,7 +197,7 @@ func TestRedisGoingAway(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The lock held across the outage is gone with the old server.
-	if err := held.Unlock(ctx); !errors.Is(err, fsm.ErrLockLost) {
+	if err := held.Unlock(ctx); !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("Unlock of the lock held across the outage = %v, want ErrLockLost", err)
 	}
 }
@@ -213,8 +212,8 @@ func TestRedisFrozen(t *testing.T) {
 	})
 	defer client.Close()
 	s := New(client, 42, Options{})
-	key := fsm.Key{ChatID: 1}
-	if _, err := s.CompareAndSet(context.Background(), key, 0, fsm.Record{State: "x"}, 0); err != nil {
+	key := backend.Key{ChatID: 1}
+	if _, err := s.CompareAndSet(context.Background(), key, 0, backend.Record{State: "x"}, 0); err != nil {
 		t.Fatal(err)
 	}
 
@@ -223,7 +222,10 @@ func TestRedisFrozen(t *testing.T) {
 	}
 	for _, op := range []func(ctx context.Context) error{
 		func(ctx context.Context) error { _, err := s.Get(ctx, key); return err },
-		func(ctx context.Context) error { _, err := s.CompareAndSet(ctx, key, 1, fsm.Record{}, 0); return err },
+		func(ctx context.Context) error {
+			_, err := s.CompareAndSet(ctx, key, 1, backend.Record{}, 0)
+			return err
+		},
 		func(ctx context.Context) error { _, err := s.Mark(ctx, "f", time.Minute); return err },
 		func(ctx context.Context) error { _, err := s.Lock(ctx, "f", time.Second); return err },
 	} {

@@ -11,8 +11,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/heraldbot/herald/fsm"
-	"github.com/heraldbot/herald/limit"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -25,7 +24,7 @@ func TestEveryKeyUnderTheBotAndExpiring(t *testing.T) {
 	if s.base != base {
 		t.Fatalf("base %q, want %q", s.base, base)
 	}
-	if _, err := s.CompareAndSet(ctx, fsm.Key{ChatID: -100, UserID: 5, ThreadID: 3}, 0, fsm.Record{State: "a", Data: []byte("{}")}, time.Minute); err != nil {
+	if _, err := s.CompareAndSet(ctx, backend.Key{ChatID: -100, UserID: 5, ThreadID: 3}, 0, backend.Record{State: "a", Data: []byte("{}")}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Mark(ctx, "update:1", time.Minute); err != nil {
@@ -47,11 +46,11 @@ func TestEveryKeyUnderTheBotAndExpiring(t *testing.T) {
 		t.Fatal(err)
 	}
 	ls := NewLimiterStore(s.client, s.BotID(), Options{})
-	if _, err := ls.Take(ctx, &limit.Request{N: 1, Buckets: []limit.Bucket{
-		{Scope: limit.ScopeGlobal, Rate: limit.Rate{Count: 30, Per: time.Second}},
-		{Scope: limit.ScopeChat, Chat: tg.ID(-100), Rate: limit.Rate{Count: 1, Per: time.Second}},
+	if _, err := ls.Take(ctx, &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{
+		{Scope: backend.ScopeGlobal, Rate: backend.Rate{Count: 30, Per: time.Second}},
+		{Scope: backend.ScopeChat, Chat: tg.ID(-100), Rate: backend.Rate{Count: 1, Per: time.Second}},
 		// limit hands usernames over in lower case
-		{Scope: limit.ScopeGroup, Chat: tg.Username("@somechan"), Rate: limit.Rate{Count: 20, Per: time.Minute}},
+		{Scope: backend.ScopeGroup, Chat: tg.Username("@somechan"), Rate: backend.Rate{Count: 20, Per: time.Minute}},
 	}}); err != nil {
 		t.Fatal(err)
 	}
@@ -103,8 +102,8 @@ func TestRecordOfAnotherBot(t *testing.T) {
 	s, ctx := newStore(t), ctxT(t)
 	other := randomBot()
 	cleanupBot(t, s.client, DefaultPrefix, other)
-	key := fsm.Key{BotID: other, ChatID: 1, UserID: 1}
-	if _, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "x"}, time.Minute); err != nil {
+	key := backend.Key{BotID: other, ChatID: 1, UserID: 1}
+	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "x"}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.client.Exists(ctx, fmt.Sprintf("herald:{%d}:fsm:1:1:0", other)).Val(); n != 1 {
@@ -121,8 +120,8 @@ func TestStorageLargeRecord(t *testing.T) {
 	s, ctx := newStore(t), ctxT(t)
 	data := bytes.Repeat([]byte(`{"k":"\u00e9\x00"}`), 8<<20/16)
 	state := strings.Repeat("s", 64<<10)
-	key := fsm.Key{ChatID: 9}
-	if _, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: state, Data: data}, time.Minute); err != nil {
+	key := backend.Key{ChatID: 9}
+	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: state, Data: data}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	rec, err := s.Get(ctx, key)
@@ -133,7 +132,7 @@ func TestStorageLargeRecord(t *testing.T) {
 		t.Fatalf("large record came back different: state %d bytes, data %d bytes, version %d", len(rec.State), len(rec.Data), rec.Version)
 	}
 	// Empty but present data stays distinct from nil data.
-	if _, err := s.CompareAndSet(ctx, key, 1, fsm.Record{State: "e", Data: []byte{}}, time.Minute); err != nil {
+	if _, err := s.CompareAndSet(ctx, key, 1, backend.Record{State: "e", Data: []byte{}}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	if rec, _ := s.Get(ctx, key); rec.Data == nil || len(rec.Data) != 0 {
@@ -148,14 +147,14 @@ func TestLimiterCorruptBucket(t *testing.T) {
 	ls := NewLimiterStore(s.client, s.BotID(), Options{})
 	k := ls.base + "global"
 	s.client.Set(ctx, k, "garbage", 0)
-	req := &limit.Request{N: 1, Buckets: []limit.Bucket{{Scope: limit.ScopeGlobal, Rate: limit.Rate{Count: 1, Per: time.Hour}}}}
+	req := &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{{Scope: backend.ScopeGlobal, Rate: backend.Rate{Count: 1, Per: time.Hour}}}}
 	if v, err := ls.Take(ctx, req); err != nil || v.Wait != 0 {
 		t.Fatalf("take with a corrupt bucket = %+v, %v", v, err)
 	}
 	if ttl := s.client.PTTL(ctx, k).Val(); ttl <= 0 {
 		t.Errorf("bucket not rewritten with an expiry: PTTL %v", ttl)
 	}
-	if v, _ := ls.Take(ctx, req); v.Scope != limit.ScopeGlobal || v.Wait < 59*time.Minute {
+	if v, _ := ls.Take(ctx, req); v.Scope != backend.ScopeGlobal || v.Wait < 59*time.Minute {
 		t.Errorf("second take = %+v, want about an hour", v)
 	}
 }
@@ -185,8 +184,8 @@ func TestScriptFlush(t *testing.T) {
 	s := New(client, 42, Options{})
 	ls := NewLimiterStore(client, 42, Options{})
 	ctx := ctxT(t)
-	key := fsm.Key{ChatID: 1}
-	if _, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "a"}, time.Minute); err != nil {
+	key := backend.Key{ChatID: 1}
+	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "a"}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	// Long enough that a renewal (every ttl/3) delayed by a loaded
@@ -196,14 +195,14 @@ func TestScriptFlush(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := &limit.Request{N: 1, Buckets: []limit.Bucket{{Scope: limit.ScopeGlobal, Rate: limit.Rate{Count: 1000, Per: time.Second}}}}
+	req := &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{{Scope: backend.ScopeGlobal, Rate: backend.Rate{Count: 1000, Per: time.Second}}}}
 	if _, err := ls.Take(ctx, req); err != nil {
 		t.Fatal(err)
 	}
 	if err := client.ScriptFlush(ctx).Err(); err != nil {
 		t.Fatal(err)
 	}
-	if v, err := s.CompareAndSet(ctx, key, 1, fsm.Record{State: "b"}, time.Minute); err != nil || v != 2 {
+	if v, err := s.CompareAndSet(ctx, key, 1, backend.Record{State: "b"}, time.Minute); err != nil || v != 2 {
 		t.Fatalf("CompareAndSet after SCRIPT FLUSH = %d, %v", v, err)
 	}
 	l, err := s.Lock(ctx, "other", time.Second)
@@ -255,7 +254,7 @@ func TestLockRenewalAcrossRestart(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("renewal still running after Redis came back without the lock")
 	}
-	if err := l.Unlock(ctx); !errors.Is(err, fsm.ErrLockLost) {
+	if err := l.Unlock(ctx); !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("Unlock = %v, want ErrLockLost", err)
 	}
 	l2, err := s.Lock(ctx, "r", time.Second)
@@ -283,7 +282,7 @@ func TestUnlockAfterLossKeepsNewHolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.client.Set(ctx, s.nameKey("lock", "x"), "thief", time.Minute) // expired and retaken
-	if err := l1.Unlock(ctx); !errors.Is(err, fsm.ErrLockLost) {
+	if err := l1.Unlock(ctx); !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("Unlock = %v", err)
 	}
 	<-l1.(*lock).done // Unlock stopped the renewal

@@ -6,9 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	goredis "github.com/redis/go-redis/v9"
-
-	"github.com/heraldbot/herald/fsm"
 )
 
 // A record is a hash with the fields
@@ -58,47 +57,47 @@ return v
 
 // Get returns the record of key, or a Record with Version 0 when there is
 // none. A value that is not a well-formed record gives an error wrapping
-// fsm.ErrCorrupt; Delete clears it.
-func (s *Store) Get(ctx context.Context, key fsm.Key) (fsm.Record, error) {
+// backend.ErrCorrupt; Delete clears it.
+func (s *Store) Get(ctx context.Context, key backend.Key) (backend.Record, error) {
 	k := s.recordKey(key)
 	vals, err := s.client.HMGet(ctx, k, "s", "d", "v").Result()
 	if err != nil {
-		return fsm.Record{}, recordError("get", k, err)
+		return backend.Record{}, recordError("get", k, err)
 	}
 	return parseRecord(k, vals)
 }
 
 // recordError wraps the error of operation op on the record key k,
-// reporting a key of another type as fsm.ErrCorrupt.
+// reporting a key of another type as backend.ErrCorrupt.
 func recordError(op, k string, err error) error {
 	if isWrongType(err) {
-		err = fmt.Errorf("%w: the key holds a value that is not a record", fsm.ErrCorrupt)
+		err = fmt.Errorf("%w: the key holds a value that is not a record", backend.ErrCorrupt)
 	}
 	return opError(op, k, err)
 }
 
 // parseRecord reads the HMGET s d v reply.
-func parseRecord(k string, vals []any) (fsm.Record, error) {
+func parseRecord(k string, vals []any) (backend.Record, error) {
 	if len(vals) != 3 {
-		return fsm.Record{}, opError("get", k, fmt.Errorf("HMGET returned %d values, want 3", len(vals)))
+		return backend.Record{}, opError("get", k, fmt.Errorf("HMGET returned %d values, want 3", len(vals)))
 	}
 	sv, sok := vals[0].(string)
 	dv, dok := vals[1].(string)
 	vv, vok := vals[2].(string)
 	if !vok {
 		if vals[0] == nil && vals[1] == nil {
-			return fsm.Record{}, nil // no record
+			return backend.Record{}, nil // no record
 		}
-		return fsm.Record{}, opError("get", k, fmt.Errorf("%w: record has no version", fsm.ErrCorrupt))
+		return backend.Record{}, opError("get", k, fmt.Errorf("%w: record has no version", backend.ErrCorrupt))
 	}
 	ver, err := strconv.ParseInt(vv, 10, 64)
 	if err != nil || ver < 1 {
-		return fsm.Record{}, opError("get", k, fmt.Errorf("%w: bad version %q", fsm.ErrCorrupt, vv))
+		return backend.Record{}, opError("get", k, fmt.Errorf("%w: bad version %q", backend.ErrCorrupt, vv))
 	}
 	if !sok && vals[0] != nil {
-		return fsm.Record{}, opError("get", k, fmt.Errorf("%w: bad state", fsm.ErrCorrupt))
+		return backend.Record{}, opError("get", k, fmt.Errorf("%w: bad state", backend.ErrCorrupt))
 	}
-	rec := fsm.Record{State: sv, Version: ver}
+	rec := backend.Record{State: sv, Version: ver}
 	if dok {
 		rec.Data = []byte(dv)
 	}
@@ -107,11 +106,11 @@ func parseRecord(k string, vals []any) (fsm.Record, error) {
 
 // CompareAndSet stores rec.State and rec.Data for key if the stored version
 // equals expect (0: the key must not exist) and returns expect+1; otherwise
-// it returns fsm.ErrConflict and changes nothing. ttl > 0 sets the key's
+// it returns backend.ErrConflict and changes nothing. ttl > 0 sets the key's
 // time to live (PEXPIRE, millisecond precision, rounded up); ttl == 0 makes
 // the record permanent. The check, the write and the expiry are one Lua
 // script, so they are atomic.
-func (s *Store) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) (int64, error) {
+func (s *Store) CompareAndSet(ctx context.Context, key backend.Key, expect int64, rec backend.Record, ttl time.Duration) (int64, error) {
 	k := s.recordKey(key)
 	if err := checkTTL("set", k, ttl); err != nil {
 		return 0, err
@@ -128,15 +127,15 @@ func (s *Store) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, re
 	case err != nil:
 		return 0, recordError("set", k, err)
 	case v == -1:
-		return 0, fsm.ErrConflict
+		return 0, backend.ErrConflict
 	case v == -2:
-		return 0, opError("set", k, fmt.Errorf("%w: bad version", fsm.ErrCorrupt))
+		return 0, opError("set", k, fmt.Errorf("%w: bad version", backend.ErrCorrupt))
 	}
 	return v, nil
 }
 
 // Delete removes the record of key, whatever its version or content.
-func (s *Store) Delete(ctx context.Context, key fsm.Key) error {
+func (s *Store) Delete(ctx context.Context, key backend.Key) error {
 	k := s.recordKey(key)
 	if err := s.client.Del(ctx, k).Err(); err != nil {
 		return opError("delete", k, err)

@@ -10,18 +10,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 func TestStorageRoundTrip(t *testing.T) {
 	s, ctx := newStore(t), ctxT(t)
-	key := fsm.Key{ChatID: 7, UserID: 8}
+	key := backend.Key{ChatID: 7, UserID: 8}
 
 	rec, err := s.Get(ctx, key)
 	if err != nil || rec.Version != 0 || rec.State != "" || rec.Data != nil {
 		t.Fatalf("Get of a new key = %+v, %v; want zero record", rec, err)
 	}
-	v, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "form:name", Data: []byte(`{"a":1}`)}, 0)
+	v, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "form:name", Data: []byte(`{"a":1}`)}, 0)
 	if err != nil || v != 1 {
 		t.Fatalf("first CompareAndSet = %d, %v; want 1", v, err)
 	}
@@ -32,7 +32,7 @@ func TestStorageRoundTrip(t *testing.T) {
 
 	// Wrong versions change nothing.
 	for _, expect := range []int64{0, 2, 99} {
-		if _, err := s.CompareAndSet(ctx, key, expect, fsm.Record{State: "x"}, 0); !errors.Is(err, fsm.ErrConflict) {
+		if _, err := s.CompareAndSet(ctx, key, expect, backend.Record{State: "x"}, 0); !errors.Is(err, backend.ErrConflict) {
 			t.Fatalf("CompareAndSet(expect %d) = %v, want ErrConflict", expect, err)
 		}
 	}
@@ -41,13 +41,13 @@ func TestStorageRoundTrip(t *testing.T) {
 	}
 
 	// nil data stays nil; empty data stays empty.
-	if v, err := s.CompareAndSet(ctx, key, 1, fsm.Record{State: "s2"}, 0); err != nil || v != 2 {
+	if v, err := s.CompareAndSet(ctx, key, 1, backend.Record{State: "s2"}, 0); err != nil || v != 2 {
 		t.Fatalf("CompareAndSet(1) = %d, %v", v, err)
 	}
 	if rec, _ := s.Get(ctx, key); rec.Data != nil || rec.State != "s2" || rec.Version != 2 {
 		t.Fatalf("Get after nil data = %+v", rec)
 	}
-	if _, err := s.CompareAndSet(ctx, key, 2, fsm.Record{Data: []byte{}}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key, 2, backend.Record{Data: []byte{}}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if rec, _ := s.Get(ctx, key); rec.Data == nil || len(rec.Data) != 0 || rec.State != "" || rec.Version != 3 {
@@ -55,7 +55,7 @@ func TestStorageRoundTrip(t *testing.T) {
 	}
 	// Binary data survives.
 	bin := []byte{0, 1, 2, 255, '\n', 0}
-	if _, err := s.CompareAndSet(ctx, key, 3, fsm.Record{State: "b", Data: bin}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key, 3, backend.Record{State: "b", Data: bin}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if rec, _ := s.Get(ctx, key); !bytes.Equal(rec.Data, bin) {
@@ -72,17 +72,17 @@ func TestStorageRoundTrip(t *testing.T) {
 	if err := s.Delete(ctx, key); err != nil {
 		t.Fatalf("Delete of a missing key: %v", err)
 	}
-	if _, err := s.CompareAndSet(ctx, key, 4, fsm.Record{}, 0); !errors.Is(err, fsm.ErrConflict) {
+	if _, err := s.CompareAndSet(ctx, key, 4, backend.Record{}, 0); !errors.Is(err, backend.ErrConflict) {
 		t.Fatalf("CompareAndSet(4) after Delete = %v, want ErrConflict", err)
 	}
-	if v, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "again"}, 0); err != nil || v != 1 {
+	if v, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "again"}, 0); err != nil || v != 1 {
 		t.Fatalf("CompareAndSet(0) after Delete = %d, %v", v, err)
 	}
 }
 
 func TestStorageKeysAreSeparate(t *testing.T) {
 	s, ctx := newStore(t), ctxT(t)
-	keys := []fsm.Key{
+	keys := []backend.Key{
 		{ChatID: 1, UserID: 1},
 		{ChatID: 1, UserID: 2},
 		{ChatID: 2, UserID: 1},
@@ -91,7 +91,7 @@ func TestStorageKeysAreSeparate(t *testing.T) {
 		{BotID: s.bot, ChatID: 9}, // same as BotID 0
 	}
 	for i, k := range keys {
-		if _, err := s.CompareAndSet(ctx, k, 0, fsm.Record{State: strconv.Itoa(i)}, 0); err != nil {
+		if _, err := s.CompareAndSet(ctx, k, 0, backend.Record{State: strconv.Itoa(i)}, 0); err != nil {
 			t.Fatalf("key %v: %v", k, err)
 		}
 	}
@@ -101,7 +101,7 @@ func TestStorageKeysAreSeparate(t *testing.T) {
 			t.Fatalf("key %v: %+v, %v", k, rec, err)
 		}
 	}
-	if rec, _ := s.Get(ctx, fsm.Key{ChatID: 9}); rec.State != "5" {
+	if rec, _ := s.Get(ctx, backend.Key{ChatID: 9}); rec.State != "5" {
 		t.Fatalf("BotID 0 and the store's bot differ: %+v", rec)
 	}
 }
@@ -110,7 +110,7 @@ func TestStorageKeysAreSeparate(t *testing.T) {
 func TestStorageKeyLayout(t *testing.T) {
 	s, ctx := newStore(t), ctxT(t)
 	bot := strconv.FormatInt(s.bot, 10)
-	if _, err := s.CompareAndSet(ctx, fsm.Key{ChatID: -100, UserID: 5, ThreadID: 3}, 0, fsm.Record{State: "st", Data: []byte("d")}, time.Minute); err != nil {
+	if _, err := s.CompareAndSet(ctx, backend.Key{ChatID: -100, UserID: 5, ThreadID: 3}, 0, backend.Record{State: "st", Data: []byte("d")}, time.Minute); err != nil {
 		t.Fatal(err)
 	}
 	k := "herald:{" + bot + "}:fsm:-100:5:3"
@@ -125,7 +125,7 @@ func TestStorageKeyLayout(t *testing.T) {
 	// Another bot's key goes under that bot's hash tag.
 	other := randomBot()
 	cleanupBot(t, s.client, DefaultPrefix, other)
-	if _, err := s.CompareAndSet(ctx, fsm.Key{BotID: other, ChatID: 1, UserID: 1}, 0, fsm.Record{State: "o"}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, backend.Key{BotID: other, ChatID: 1, UserID: 1}, 0, backend.Record{State: "o"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.client.Exists(ctx, "herald:{"+strconv.FormatInt(other, 10)+"}:fsm:1:1:0").Val(); n != 1 {
@@ -135,7 +135,7 @@ func TestStorageKeyLayout(t *testing.T) {
 	// A custom prefix.
 	p := New(s.client, s.bot, Options{Prefix: "hx"})
 	cleanupBot(t, s.client, "hx", s.bot)
-	if _, err := p.CompareAndSet(ctx, fsm.Key{ChatID: 1}, 0, fsm.Record{State: "p"}, 0); err != nil {
+	if _, err := p.CompareAndSet(ctx, backend.Key{ChatID: 1}, 0, backend.Record{State: "p"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.client.Exists(ctx, "hx:{"+bot+"}:fsm:1:0:0").Val(); n != 1 {
@@ -145,8 +145,8 @@ func TestStorageKeyLayout(t *testing.T) {
 
 func TestStorageTTL(t *testing.T) {
 	s, ctx := newStore(t), ctxT(t)
-	key := fsm.Key{ChatID: 1, UserID: 1}
-	if _, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "short"}, 80*time.Millisecond); err != nil {
+	key := backend.Key{ChatID: 1, UserID: 1}
+	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "short"}, 80*time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	if rec, _ := s.Get(ctx, key); rec.Version != 1 {
@@ -157,33 +157,33 @@ func TestStorageTTL(t *testing.T) {
 		t.Fatalf("after expiry: %+v, %v", rec, err)
 	}
 	// Expired means version 0 again.
-	if _, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "long"}, time.Hour); err != nil {
+	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "long"}, time.Hour); err != nil {
 		t.Fatal(err)
 	}
 	// A write without ttl makes the record permanent.
-	if _, err := s.CompareAndSet(ctx, key, 1, fsm.Record{State: "forever"}, 0); err != nil {
+	if _, err := s.CompareAndSet(ctx, key, 1, backend.Record{State: "forever"}, 0); err != nil {
 		t.Fatal(err)
 	}
 	if ttl := s.client.PTTL(ctx, s.recordKey(key)).Val(); ttl != -1 {
 		t.Fatalf("PTTL after ttl 0 = %v, want -1 (no expiry)", ttl)
 	}
 	// Sub-millisecond ttl rounds up instead of meaning "for ever".
-	k2 := fsm.Key{ChatID: 2}
-	if _, err := s.CompareAndSet(ctx, k2, 0, fsm.Record{State: "tiny"}, time.Microsecond); err != nil {
+	k2 := backend.Key{ChatID: 2}
+	if _, err := s.CompareAndSet(ctx, k2, 0, backend.Record{State: "tiny"}, time.Microsecond); err != nil {
 		t.Fatal(err)
 	}
 	time.Sleep(20 * time.Millisecond)
 	if rec, _ := s.Get(ctx, k2); rec.Version != 0 {
 		t.Fatalf("1µs ttl did not expire: %+v", rec)
 	}
-	if _, err := s.CompareAndSet(ctx, k2, 0, fsm.Record{}, -time.Second); err == nil {
+	if _, err := s.CompareAndSet(ctx, k2, 0, backend.Record{}, -time.Second); err == nil {
 		t.Fatal("negative ttl accepted")
 	}
 }
 
 func TestStorageCorrupt(t *testing.T) {
 	s, ctx := newStore(t), ctxT(t)
-	key := fsm.Key{ChatID: 3, UserID: 3}
+	key := backend.Key{ChatID: 3, UserID: 3}
 	k := s.recordKey(key)
 	cases := map[string]func() error{
 		"string value": func() error { return s.client.Set(ctx, k, "junk", 0).Err() },
@@ -198,11 +198,11 @@ func TestStorageCorrupt(t *testing.T) {
 				t.Fatal(err)
 			}
 			_, err := s.Get(ctx, key)
-			if !errors.Is(err, fsm.ErrCorrupt) || !strings.Contains(err.Error(), k) {
+			if !errors.Is(err, backend.ErrCorrupt) || !strings.Contains(err.Error(), k) {
 				t.Fatalf("Get = %v, want ErrCorrupt naming %s", err, k)
 			}
 			if name != "zero version" { // "0" parses: a CAS would see a conflict or an overwrite
-				if _, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "y"}, 0); !errors.Is(err, fsm.ErrCorrupt) {
+				if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "y"}, 0); !errors.Is(err, backend.ErrCorrupt) {
 					t.Fatalf("CompareAndSet = %v, want ErrCorrupt", err)
 				}
 			}
@@ -210,7 +210,7 @@ func TestStorageCorrupt(t *testing.T) {
 			if err := s.Delete(ctx, key); err != nil {
 				t.Fatal(err)
 			}
-			if v, err := s.CompareAndSet(ctx, key, 0, fsm.Record{State: "ok"}, 0); err != nil || v != 1 {
+			if v, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "ok"}, 0); err != nil || v != 1 {
 				t.Fatalf("after reset: %d, %v", v, err)
 			}
 			if err := s.Delete(ctx, key); err != nil {
@@ -224,7 +224,7 @@ func TestStorageCorrupt(t *testing.T) {
 // is lost.
 func TestStorageNoLostUpdates(t *testing.T) {
 	s, ctx := newStore(t), ctxT(t)
-	key := fsm.Key{ChatID: 42, UserID: 42}
+	key := backend.Key{ChatID: 42, UserID: 42}
 	const n = 50
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
@@ -237,8 +237,8 @@ func TestStorageNoLostUpdates(t *testing.T) {
 					return
 				}
 				cnt, _ := strconv.Atoi(string(rec.Data))
-				_, err = s.CompareAndSet(ctx, key, rec.Version, fsm.Record{State: "count", Data: []byte(strconv.Itoa(cnt + 1))}, time.Minute)
-				if errors.Is(err, fsm.ErrConflict) {
+				_, err = s.CompareAndSet(ctx, key, rec.Version, backend.Record{State: "count", Data: []byte(strconv.Itoa(cnt + 1))}, time.Minute)
+				if errors.Is(err, backend.ErrConflict) {
 					continue
 				}
 				if err != nil {
@@ -263,10 +263,10 @@ func TestStorageContextCanceled(t *testing.T) {
 	s := newStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.Get(ctx, fsm.Key{ChatID: 1}); !errors.Is(err, context.Canceled) {
+	if _, err := s.Get(ctx, backend.Key{ChatID: 1}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Get = %v, want context.Canceled", err)
 	}
-	if _, err := s.CompareAndSet(ctx, fsm.Key{ChatID: 1}, 0, fsm.Record{}, 0); !errors.Is(err, context.Canceled) {
+	if _, err := s.CompareAndSet(ctx, backend.Key{ChatID: 1}, 0, backend.Record{}, 0); !errors.Is(err, context.Canceled) {
 		t.Fatalf("CompareAndSet = %v, want context.Canceled", err)
 	}
 }

@@ -9,7 +9,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // DefaultPrefix is the first element of every key a Store writes, unless
@@ -41,7 +41,7 @@ const (
 )
 
 // Store keeps one bot's conversation records, locks, marks and claims in
-// Redis. It implements fsm.Storage, fsm.Locker, fsm.Marker and fsm.Claims,
+// Redis. It implements backend.State, backend.Locker, fsm.Marker and backend.Claims,
 // is safe for concurrent use, and holds no connection state of its own:
 // the go-redis client owns the connections and reconnects by itself, so a
 // Store keeps working after Redis comes back.
@@ -55,10 +55,9 @@ type Store struct {
 }
 
 var (
-	_ fsm.Storage = (*Store)(nil)
-	_ fsm.Locker  = (*Store)(nil)
-	_ fsm.Marker  = (*Store)(nil)
-	_ fsm.Claims  = (*Store)(nil)
+	_ backend.State  = (*Store)(nil)
+	_ backend.Locker = (*Store)(nil)
+	_ backend.Claims = (*Store)(nil)
 )
 
 // New returns a Store for the bot botID on client (a *goredis.Client,
@@ -103,7 +102,7 @@ func appendBotBase(b []byte, prefix string, bot int64) []byte {
 
 // recordKey returns "<prefix>:{<bot>}:fsm:<chat>:<user>:<thread>". The bot
 // is key.BotID, or the Store's bot when key.BotID is 0.
-func (s *Store) recordKey(k fsm.Key) string {
+func (s *Store) recordKey(k backend.Key) string {
 	b := make([]byte, 0, len(s.base)+4+3*21)
 	if k.BotID == 0 || k.BotID == s.bot {
 		b = append(b, s.base...)

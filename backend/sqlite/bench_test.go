@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // The benchmarks report, next to ns/op, the ratio to a baseline measured in
@@ -51,7 +51,7 @@ func BenchmarkSQLiteCompareAndSet(b *testing.B) {
 	start := time.Now()
 	var v int64
 	for range b.N {
-		v, err = s.CompareAndSet(ctx, key1, v, fsm.Record{State: "form:age", Data: benchData}, time.Hour)
+		v, err = s.CompareAndSet(ctx, key1, v, backend.Record{State: "form:age", Data: benchData}, time.Hour)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func BenchmarkSQLiteCompareAndSet(b *testing.B) {
 func BenchmarkSQLiteGet(b *testing.B) {
 	ctx := context.Background()
 	s := benchStore(b, layoutSplit)
-	if _, err := s.CompareAndSet(ctx, key1, 0, fsm.Record{State: "form:age", Data: benchData}, time.Hour); err != nil {
+	if _, err := s.CompareAndSet(ctx, key1, 0, backend.Record{State: "form:age", Data: benchData}, time.Hour); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := s.w.Exec(`INSERT INTO baseline (k, v) VALUES (?1, ?2)`, key1.String(), benchData); err != nil {
@@ -148,7 +148,7 @@ func BenchmarkSQLitePoolLayout(b *testing.B) {
 			s := benchStore(b, l.layout)
 			const keys = 1000
 			for i := range keys {
-				if _, err := s.CompareAndSet(ctx, fsm.Key{ChatID: int64(i)}, 0, fsm.Record{Data: benchData}, 0); err != nil {
+				if _, err := s.CompareAndSet(ctx, backend.Key{ChatID: int64(i)}, 0, backend.Record{Data: benchData}, 0); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -157,11 +157,11 @@ func BenchmarkSQLitePoolLayout(b *testing.B) {
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					k := fsm.Key{ChatID: rand.Int64N(keys)}
+					k := backend.Key{ChatID: rand.Int64N(keys)}
 					rec, err := s.Get(ctx, k)
 					if err == nil && rand.IntN(10) == 0 {
-						_, err = s.CompareAndSet(ctx, k, rec.Version, fsm.Record{Data: benchData}, 0)
-						if err == fsm.ErrConflict {
+						_, err = s.CompareAndSet(ctx, k, rec.Version, backend.Record{Data: benchData}, 0)
+						if err == backend.ErrConflict {
 							err = nil
 						}
 					}

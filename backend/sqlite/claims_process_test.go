@@ -21,7 +21,7 @@ func startChild(path string) fsmtest.StartFunc {
 
 // TestClaimsTwoProcesses: two OS processes, each with its own Store on one
 // file, claim the same 200 names at once, from two goroutines per name
-// each: exactly one claim per name is fsm.Claimed
+// each: exactly one claim per name is backend.Claimed
 // (fsmtest.TestClaimsProcesses).
 func TestClaimsTwoProcesses(t *testing.T) {
 	path := dbPath(t)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // TestClaimsSwept: Sweep deletes claims whose lease or done mark ran out
@@ -16,7 +16,7 @@ func TestClaimsSwept(t *testing.T) {
 	s, clock := newClockStore(t)
 	for i := range 10 {
 		name := fmt.Sprint(i)
-		if st, err := s.Claim(ctx, name, "o", time.Minute); st != fsm.Claimed || err != nil {
+		if st, err := s.Claim(ctx, name, "o", time.Minute); st != backend.Claimed || err != nil {
 			t.Fatalf("Claim = %v, %v", st, err)
 		}
 		if i%2 == 0 {

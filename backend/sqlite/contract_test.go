@@ -6,13 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/fsm/fsmtest"
 )
 
 // stopRenewal stops the renewal of a held lock and leaves its lease to run
 // out, as a killed holder's would.
-func stopRenewal(t *testing.T, lk fsm.Lock) {
+func stopRenewal(t *testing.T, lk backend.Lock) {
 	l := lk.(*Lock)
 	l.once.Do(func() { close(l.stop) })
 	<-l.done
@@ -20,7 +21,7 @@ func stopRenewal(t *testing.T, lk fsm.Lock) {
 
 // expireLock ends the lease of a held lock now, as if its holder had
 // crashed: the renewal stops and the lease is marked expired.
-func expireLock(t *testing.T, lk fsm.Lock) {
+func expireLock(t *testing.T, lk backend.Lock) {
 	l := lk.(*Lock)
 	l.once.Do(func() { close(l.stop) })
 	<-l.done
@@ -35,7 +36,7 @@ func expireLock(t *testing.T, lk fsm.Lock) {
 func TestContract(t *testing.T) {
 	t.Run("Storage", func(t *testing.T) {
 		clock := newFakeClock()
-		fsmtest.TestStorage(t, func(t *testing.T) fsm.Storage {
+		fsmtest.TestStorage(t, func(t *testing.T) backend.State {
 			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now})
 		}, fsmtest.Options{Sleep: clock.Advance})
 	})
@@ -47,12 +48,12 @@ func TestContract(t *testing.T) {
 	})
 	t.Run("Claims", func(t *testing.T) {
 		clock := newFakeClock()
-		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims {
+		fsmtest.TestClaims(t, func(t *testing.T) backend.Claims {
 			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now})
 		}, fsmtest.Options{Sleep: clock.Advance})
 	})
 	t.Run("Locker", func(t *testing.T) {
-		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker { return newStore(t) },
+		fsmtest.TestLocker(t, func(t *testing.T) backend.Locker { return newStore(t) },
 			fsmtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
 	})
 }
@@ -71,15 +72,15 @@ func newTwoProcesses(t *testing.T, opts Options) *twoProcesses {
 
 func (p *twoProcesses) next() *Store { return p.s[p.n.Add(1)%2] }
 
-func (p *twoProcesses) Get(ctx context.Context, k fsm.Key) (fsm.Record, error) {
+func (p *twoProcesses) Get(ctx context.Context, k backend.Key) (backend.Record, error) {
 	return p.next().Get(ctx, k)
 }
 
-func (p *twoProcesses) CompareAndSet(ctx context.Context, k fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) (int64, error) {
+func (p *twoProcesses) CompareAndSet(ctx context.Context, k backend.Key, expect int64, rec backend.Record, ttl time.Duration) (int64, error) {
 	return p.next().CompareAndSet(ctx, k, expect, rec, ttl)
 }
 
-func (p *twoProcesses) Delete(ctx context.Context, k fsm.Key) error {
+func (p *twoProcesses) Delete(ctx context.Context, k backend.Key) error {
 	return p.next().Delete(ctx, k)
 }
 
@@ -95,11 +96,11 @@ func (p *twoProcesses) Unmark(ctx context.Context, name string) error {
 	return p.next().Unmark(ctx, name)
 }
 
-func (p *twoProcesses) Lock(ctx context.Context, name string, ttl time.Duration) (fsm.Lock, error) {
+func (p *twoProcesses) Lock(ctx context.Context, name string, ttl time.Duration) (backend.Lock, error) {
 	return p.next().Lock(ctx, name, ttl)
 }
 
-func (p *twoProcesses) Claim(ctx context.Context, name, owner string, lease time.Duration) (fsm.ClaimStatus, error) {
+func (p *twoProcesses) Claim(ctx context.Context, name, owner string, lease time.Duration) (backend.ClaimStatus, error) {
 	return p.next().Claim(ctx, name, owner, lease)
 }
 
@@ -122,7 +123,7 @@ func (p *twoProcesses) Release(ctx context.Context, name, owner string) error {
 func TestContractTwoProcesses(t *testing.T) {
 	t.Run("Storage", func(t *testing.T) {
 		clock := newFakeClock()
-		fsmtest.TestStorage(t, func(t *testing.T) fsm.Storage {
+		fsmtest.TestStorage(t, func(t *testing.T) backend.State {
 			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
 		}, fsmtest.Options{Sleep: clock.Advance})
 	})
@@ -134,12 +135,12 @@ func TestContractTwoProcesses(t *testing.T) {
 	})
 	t.Run("Claims", func(t *testing.T) {
 		clock := newFakeClock()
-		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims {
+		fsmtest.TestClaims(t, func(t *testing.T) backend.Claims {
 			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
 		}, fsmtest.Options{Sleep: clock.Advance})
 	})
 	t.Run("Locker", func(t *testing.T) {
-		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker {
+		fsmtest.TestLocker(t, func(t *testing.T) backend.Locker {
 			return newTwoProcesses(t, Options{SweepInterval: -1})
 		}, fsmtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
 	})

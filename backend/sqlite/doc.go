@@ -2,8 +2,8 @@
 // per-chat locks in one SQLite file: the embedded, persistent default
 // backend, built on modernc.org/sqlite (pure Go, no cgo).
 //
-// A *Store, returned by Open, implements fsm.Storage, fsm.Marker,
-// fsm.Claims and fsm.Locker. The file is in WAL mode with
+// A *Store, returned by Open, implements backend.State, fsm.Marker,
+// backend.Claims and backend.Locker. The file is in WAL mode with
 // synchronous=NORMAL, so readers never wait for the writer and a commit
 // costs no fsync (a power cut may lose the last commits, never
 // consistency). In one process, every write goes through a single
@@ -13,7 +13,7 @@
 //
 // Writes are single statements guarded by the expected version:
 // CompareAndSet is an UPDATE … WHERE version = ? or an INSERT that only
-// overwrites an expired row, and no row changed means fsm.ErrConflict.
+// overwrites an expired row, and no row changed means backend.ErrConflict.
 // Time to live is an expires_at column: an expired row is invisible to Get
 // and counts as absent, whether or not the background sweeper (stopped by
 // Close) has deleted it yet. Locks are leases in a table, renewed while

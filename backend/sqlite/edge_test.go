@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/broadcast"
-	"github.com/heraldbot/herald/fsm"
 )
 
 // TestOpenConcurrentFreshFile: processes that open a new file at the same
@@ -39,7 +39,7 @@ func TestOpenConcurrentFreshFile(t *testing.T) {
 	if t.Failed() {
 		return
 	}
-	mustCAS(t, stores[0], key1, 0, fsm.Record{State: "a"}, 0)
+	mustCAS(t, stores[0], key1, 0, backend.Record{State: "a"}, 0)
 	if rec := mustGet(t, stores[n-1], key1); rec.State != "a" {
 		t.Fatalf("another store reads %+v", rec)
 	}
@@ -72,9 +72,9 @@ func TestBusyTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	start := time.Now()
-	_, err = s.CompareAndSet(ctx, key1, 0, fsm.Record{State: "a"}, 0)
+	_, err = s.CompareAndSet(ctx, key1, 0, backend.Record{State: "a"}, 0)
 	took := time.Since(start)
-	if err == nil || errors.Is(err, fsm.ErrConflict) {
+	if err == nil || errors.Is(err, backend.ErrConflict) {
 		t.Fatalf("write while another process holds the lock: %v", err)
 	}
 	if took < 100*time.Millisecond || took > 5*time.Second {
@@ -90,7 +90,7 @@ func TestBusyTimeout(t *testing.T) {
 	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
 		t.Fatal(err)
 	}
-	mustCAS(t, s, key1, 0, fsm.Record{State: "a"}, 0)
+	mustCAS(t, s, key1, 0, backend.Record{State: "a"}, 0)
 }
 
 // TestUnmarkAndClosedStore: Unmark frees a name; calls on a closed store

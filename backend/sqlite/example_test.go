@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/sqlite"
-	"github.com/heraldbot/herald/fsm"
 )
 
 func Example() {
@@ -25,10 +25,10 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	key := fsm.Key{BotID: 1, ChatID: 100, UserID: 100}
-	v, _ := store.CompareAndSet(ctx, key, 0, fsm.Record{State: "form:age", Data: []byte(`{"name":"Ann"}`)}, 24*time.Hour)
-	_, err = store.CompareAndSet(ctx, key, 0, fsm.Record{State: "form:name"}, 0)
-	fmt.Println("version", v, "second create conflicts:", errors.Is(err, fsm.ErrConflict))
+	key := backend.Key{BotID: 1, ChatID: 100, UserID: 100}
+	v, _ := store.CompareAndSet(ctx, key, 0, backend.Record{State: "form:age", Data: []byte(`{"name":"Ann"}`)}, 24*time.Hour)
+	_, err = store.CompareAndSet(ctx, key, 0, backend.Record{State: "form:name"}, 0)
+	fmt.Println("version", v, "second create conflicts:", errors.Is(err, backend.ErrConflict))
 	first, _ := store.Mark(ctx, "update:123", 24*time.Hour)
 	again, _ := store.Mark(ctx, "update:123", 24*time.Hour)
 	fmt.Println("update 123 new:", first, "then:", again)

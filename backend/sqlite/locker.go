@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
-var _ fsm.Locker = (*Store)(nil)
+var _ backend.Locker = (*Store)(nil)
 
 // maxLockPoll bounds the back-off between attempts while a lock is held by
 // someone else. Waiters in the same process are woken at once by Unlock;
@@ -26,7 +26,7 @@ const maxLockPoll = 100 * time.Millisecond
 //
 // Waiting is by polling with exponential back-off (1 ms up to 100 ms) plus
 // an immediate wake-up when a lock is released in the same process.
-func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (fsm.Lock, error) {
+func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (backend.Lock, error) {
 	if ttl <= 0 {
 		return nil, fmt.Errorf("sqlite: lock %q: ttl must be positive, got %v", name, ttl)
 	}
@@ -117,7 +117,7 @@ func lockHeld(ctx context.Context, q queryer, name string, now int64) (bool, err
 	return err == nil && exp > now, err
 }
 
-// Lock is a lock held on a Store. It implements fsm.Lock.
+// Lock is a lock held on a Store. It implements backend.Lock.
 type Lock struct {
 	s     *Store
 	name  string
@@ -130,7 +130,7 @@ type Lock struct {
 	lost chan struct{} // closed when a renewal found the lease gone
 }
 
-var _ fsm.Lock = (*Lock)(nil)
+var _ backend.Lock = (*Lock)(nil)
 
 // errClosed is returned by operations that start work on a closed Store.
 var errClosed = errors.New("store closed")
@@ -192,7 +192,7 @@ func (l *Lock) renew() {
 }
 
 // Unlock stops the renewal and releases the lock if this holder still owns
-// it; otherwise it returns fsm.ErrLockLost.
+// it; otherwise it returns backend.ErrLockLost.
 func (l *Lock) Unlock(ctx context.Context) error {
 	l.once.Do(func() { close(l.stop) })
 	<-l.done
@@ -201,7 +201,7 @@ func (l *Lock) Unlock(ctx context.Context) error {
 		return fmt.Errorf("sqlite: unlock %q: %w", l.name, err)
 	}
 	if n == 0 {
-		return fsm.ErrLockLost
+		return backend.ErrLockLost
 	}
 	l.s.mu.Lock()
 	close(l.s.unlocked)

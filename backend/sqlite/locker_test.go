@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 func mustLock(t *testing.T, s *Store, name string, ttl time.Duration) *Lock {
@@ -35,7 +35,7 @@ func TestLockWaitHonoursContext(t *testing.T) {
 	if err := l.Unlock(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := l.Unlock(context.Background()); !errors.Is(err, fsm.ErrLockLost) {
+	if err := l.Unlock(context.Background()); !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("second Unlock: %v, want ErrLockLost", err)
 	}
 	if _, err := s.Lock(context.Background(), "x", 0); err == nil {
@@ -107,7 +107,7 @@ func TestLockExpiry(t *testing.T) {
 	if l.Token() <= old.Token() {
 		t.Fatalf("token %d after %d", l.Token(), old.Token())
 	}
-	if err := old.Unlock(context.Background()); !errors.Is(err, fsm.ErrLockLost) {
+	if err := old.Unlock(context.Background()); !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("stale Unlock: %v, want ErrLockLost", err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -131,7 +131,7 @@ func TestLockLost(t *testing.T) {
 		t.Fatal("Lost not closed")
 	}
 	l2 := mustLock(t, s, "chat:1", time.Hour)
-	if err := l.Unlock(context.Background()); !errors.Is(err, fsm.ErrLockLost) {
+	if err := l.Unlock(context.Background()); !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("Unlock of a lost lock: %v", err)
 	}
 	l2.Unlock(context.Background())

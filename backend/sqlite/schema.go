@@ -19,7 +19,7 @@ var migrations = []string{
 	// 1: conversation records, marks, locks.
 	`
 CREATE TABLE fsm_records (
-	key        TEXT    NOT NULL PRIMARY KEY, -- fsm.Key.String()
+	key        TEXT    NOT NULL PRIMARY KEY, -- backend.Key.String()
 	state      TEXT    NOT NULL,
 	data       BLOB,                         -- NULL: no data
 	version    INTEGER NOT NULL,
@@ -75,7 +75,7 @@ CREATE TABLE broadcast_recipients (
 CREATE UNIQUE INDEX broadcast_recipients_chat ON broadcast_recipients (campaign, chat);
 CREATE INDEX broadcast_recipients_status ON broadcast_recipients (campaign, status, seq);
 `,
-	// 3: claims (fsm.Claims): pending with a lease, then done for a ttl.
+	// 3: claims (backend.Claims): pending with a lease, then done for a ttl.
 	`
 CREATE TABLE claims (
 	name       TEXT    NOT NULL PRIMARY KEY,

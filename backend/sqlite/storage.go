@@ -7,26 +7,26 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
-var _ fsm.Storage = (*Store)(nil)
+var _ backend.State = (*Store)(nil)
 
 // Get returns the record of key, or a zero Record when there is none or it
 // has expired. Data is returned as stored, even when it is not valid JSON
-// (the fsm layer reports that as fsm.ErrCorrupt).
-func (s *Store) Get(ctx context.Context, key fsm.Key) (fsm.Record, error) {
+// (the fsm layer reports that as backend.ErrCorrupt).
+func (s *Store) Get(ctx context.Context, key backend.Key) (backend.Record, error) {
 	var (
-		rec     fsm.Record
+		rec     backend.Record
 		hasData bool
 	)
 	err := s.stmts.get.QueryRowContext(ctx, key.String(), s.nowNanos()).
 		Scan(&rec.State, &rec.Data, &hasData, &rec.Version)
 	if errors.Is(err, sql.ErrNoRows) {
-		return fsm.Record{}, nil
+		return backend.Record{}, nil
 	}
 	if err != nil {
-		return fsm.Record{}, fmt.Errorf("sqlite: get %s: %w", key, err)
+		return backend.Record{}, fmt.Errorf("sqlite: get %s: %w", key, err)
 	}
 	if hasData && rec.Data == nil {
 		rec.Data = []byte{} // the driver reads an empty BLOB as nil
@@ -37,8 +37,8 @@ func (s *Store) Get(ctx context.Context, key fsm.Key) (fsm.Record, error) {
 // CompareAndSet stores rec for key if its version is expect (0: absent or
 // expired) and returns the new version. It is one statement: an UPDATE
 // guarded by the version, or an INSERT that only overwrites an expired row;
-// no row changed means fsm.ErrConflict.
-func (s *Store) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) (int64, error) {
+// no row changed means backend.ErrConflict.
+func (s *Store) CompareAndSet(ctx context.Context, key backend.Key, expect int64, rec backend.Record, ttl time.Duration) (int64, error) {
 	if expect < 0 {
 		return 0, fmt.Errorf("sqlite: compare-and-set %s: negative version %d", key, expect)
 	}
@@ -61,13 +61,13 @@ func (s *Store) CompareAndSet(ctx context.Context, key fsm.Key, expect int64, re
 		return 0, fmt.Errorf("sqlite: compare-and-set %s: %w", key, err)
 	}
 	if n == 0 {
-		return 0, fsm.ErrConflict
+		return 0, backend.ErrConflict
 	}
 	return expect + 1, nil
 }
 
 // Delete removes the record of key, whatever its version.
-func (s *Store) Delete(ctx context.Context, key fsm.Key) error {
+func (s *Store) Delete(ctx context.Context, key backend.Key) error {
 	if _, err := s.stmts.delete.ExecContext(ctx, key.String()); err != nil {
 		return fmt.Errorf("sqlite: delete %s: %w", key, err)
 	}

@@ -48,7 +48,7 @@ const (
 	layoutSharedN                   // one pool of ReadConns connections for everything
 )
 
-// Store is an fsm.Storage, fsm.Marker, fsm.Claims and fsm.Locker kept in
+// Store is an backend.State, fsm.Marker, backend.Claims and backend.Locker kept in
 // one SQLite file. It is safe for concurrent use by many goroutines, and
 // several processes on one machine may open the same file.
 type Store struct {

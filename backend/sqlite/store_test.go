@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // rawExec runs statements on path with a plain driver connection, as
@@ -55,7 +55,7 @@ func TestRestart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mustCAS(t, s, key1, 0, fsm.Record{State: "form:age", Data: []byte(`{"name":"Ann"}`)}, time.Hour)
+	mustCAS(t, s, key1, 0, backend.Record{State: "form:age", Data: []byte(`{"name":"Ann"}`)}, time.Hour)
 	mustMark(t, s, "update:7", time.Hour, true)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
@@ -70,7 +70,7 @@ func TestRestart(t *testing.T) {
 		t.Fatalf("after restart Get = %+v", rec)
 	}
 	mustMark(t, s, "update:7", time.Hour, false)
-	mustCAS(t, s, key1, 1, fsm.Record{State: "done"}, 0)
+	mustCAS(t, s, key1, 1, backend.Record{State: "done"}, 0)
 	var mode string
 	if err := s.r.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Fatalf("journal_mode = %q, %v", mode, err)
@@ -79,7 +79,7 @@ func TestRestart(t *testing.T) {
 
 func TestOpenMemory(t *testing.T) {
 	s := openAt(t, ":memory:", Options{SweepInterval: -1})
-	mustCAS(t, s, key1, 0, fsm.Record{State: "a"}, 0)
+	mustCAS(t, s, key1, 0, backend.Record{State: "a"}, 0)
 	if rec := mustGet(t, s, key1); rec.State != "a" {
 		t.Fatalf("Get = %+v", rec)
 	}
@@ -106,7 +106,7 @@ func TestMigrateFromV0(t *testing.T) {
 	if err != nil || v != SchemaVersion || app != applicationID {
 		t.Fatalf("after Open: version %d, app %#x, %v", v, app, err)
 	}
-	mustCAS(t, s, key1, 0, fsm.Record{State: "a"}, 0)
+	mustCAS(t, s, key1, 0, backend.Record{State: "a"}, 0)
 	s.Close()
 
 	s = openAt(t, path, Options{SweepInterval: -1}) // current: no migration
@@ -120,7 +120,7 @@ func TestMigrateFromV0(t *testing.T) {
 func TestOpenNewerSchema(t *testing.T) {
 	path := dbPath(t)
 	s := openAt(t, path, Options{SweepInterval: -1})
-	mustCAS(t, s, key1, 0, fsm.Record{State: "a"}, 0)
+	mustCAS(t, s, key1, 0, backend.Record{State: "a"}, 0)
 	s.Close()
 	rawExec(t, path, "PRAGMA journal_mode=DELETE", "PRAGMA user_version = 99")
 	before := fileSum(t, path)
@@ -222,7 +222,7 @@ func TestOpenGarbage(t *testing.T) {
 	t.Run("damaged schema page", func(t *testing.T) {
 		path := dbPath(t)
 		s := openAt(t, path, Options{SweepInterval: -1})
-		mustCAS(t, s, key1, 0, fsm.Record{State: "a"}, 0)
+		mustCAS(t, s, key1, 0, backend.Record{State: "a"}, 0)
 		s.Close()
 		rawExec(t, path, "PRAGMA journal_mode=DELETE")
 		b, err := os.ReadFile(path)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 func countRows(t *testing.T, s *Store, table string) int {
@@ -25,11 +25,11 @@ func TestSweepBounded(t *testing.T) {
 	clock := newFakeClock()
 	s := openAt(t, dbPath(t), Options{SweepInterval: -1, SweepBatch: 3, now: clock.Now})
 	for i := range 5 {
-		mustCAS(t, s, fsm.Key{ChatID: int64(i)}, 0, fsm.Record{}, time.Minute)
+		mustCAS(t, s, backend.Key{ChatID: int64(i)}, 0, backend.Record{}, time.Minute)
 		mustMark(t, s, fmt.Sprint("m", i), time.Minute, true)
 	}
-	mustCAS(t, s, fsm.Key{ChatID: 100}, 0, fsm.Record{}, 0)         // never expires
-	mustCAS(t, s, fsm.Key{ChatID: 101}, 0, fsm.Record{}, time.Hour) // expires later
+	mustCAS(t, s, backend.Key{ChatID: 100}, 0, backend.Record{}, 0)         // never expires
+	mustCAS(t, s, backend.Key{ChatID: 101}, 0, backend.Record{}, time.Hour) // expires later
 	mustMark(t, s, "forever", 0, true)
 	clock.Advance(time.Minute)
 
@@ -52,7 +52,7 @@ func TestSweepBounded(t *testing.T) {
 func TestSweeperRuns(t *testing.T) {
 	s := openAt(t, dbPath(t), Options{SweepInterval: 20 * time.Millisecond, SweepBatch: 2})
 	for i := range 7 {
-		mustCAS(t, s, fsm.Key{ChatID: int64(i)}, 0, fsm.Record{}, time.Millisecond)
+		mustCAS(t, s, backend.Key{ChatID: int64(i)}, 0, backend.Record{}, time.Millisecond)
 	}
 	deadline := time.Now().Add(5 * time.Second)
 	for countRows(t, s, "fsm_records") > 0 {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/fsm"
@@ -62,7 +63,7 @@ func newMemory(t *testing.T) *memory.Store {
 // keyOf is the key of user's private chat with the bot 7001.
 func keyOf(user int64) fsm.Key { return fsm.Key{BotID: 7001, ChatID: user, UserID: user} }
 
-func stateOf(t *testing.T, store fsm.Storage, user int64) fsm.State {
+func stateOf(t *testing.T, store backend.State, user int64) fsm.State {
 	t.Helper()
 	rec, err := store.Get(context.Background(), keyOf(user))
 	if err != nil {
@@ -73,7 +74,7 @@ func stateOf(t *testing.T, store fsm.Storage, user int64) fsm.State {
 
 // rewrite replaces user's stored conversation by what change makes of it,
 // kept for ttl (0: no expiry).
-func rewrite(t *testing.T, store fsm.Storage, user int64, ttl time.Duration, change func(rec *fsm.Record)) {
+func rewrite(t *testing.T, store backend.State, user int64, ttl time.Duration, change func(rec *fsm.Record)) {
 	t.Helper()
 	ctx := context.Background()
 	rec, err := store.Get(ctx, keyOf(user))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/fsm"
@@ -40,7 +41,7 @@ func newRig(t *testing.T, token string) *rig {
 
 // run starts a polling bot on store with the handlers of setup; stop
 // cancels it and waits for Run to return.
-func (r *rig) run(store fsm.Storage, setup func(b *herald.Bot)) (stop func()) {
+func (r *rig) run(store backend.State, setup func(b *herald.Bot)) (stop func()) {
 	r.t.Helper()
 	quiet := emutest.Quiet()
 	b, err := herald.New(r.token,

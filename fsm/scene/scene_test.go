@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/fsm"
@@ -41,7 +42,7 @@ func (j *journal) take() string {
 }
 
 // newBot is a bot with token on store that logs nothing, with opts.
-func newBot(t *testing.T, token string, store fsm.Storage, opts ...herald.Option) *herald.Bot {
+func newBot(t *testing.T, token string, store backend.State, opts ...herald.Option) *herald.Bot {
 	t.Helper()
 	opts = append([]herald.Option{herald.WithFSM(store, herald.FSMConfig{}), herald.WithLogger(slog.New(slog.DiscardHandler))}, opts...)
 	b, err := herald.New(token, opts...)
@@ -54,7 +55,7 @@ func newBot(t *testing.T, token string, store fsm.Storage, opts ...herald.Option
 // shopBot is a bot with two scenes, menu and shop, whose handlers and
 // hooks write to j. Its handlers make no Bot API calls, so updates are fed
 // with HandleUpdate.
-func shopBot(t *testing.T, store fsm.Storage, j *journal) *herald.Bot {
+func shopBot(t *testing.T, store backend.State, j *journal) *herald.Bot {
 	t.Helper()
 	b := newBot(t, "1:scenes", store,
 		herald.WithErrorHandler(func(_ *herald.Context, err error) { j.add("error: " + err.Error()) }))

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/examples/shop/service"
-	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/fsm/form"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/middleware"
@@ -20,8 +20,8 @@ import (
 // and once-only actions are kept: backend/sqlite on one machine,
 // backend/redis for a fleet, backend/memory in tests.
 type State interface {
-	fsm.Storage
-	fsm.Claims
+	backend.State
+	backend.Claims
 }
 
 // Config configures the shop bot.

@@ -1,4 +1,4 @@
-package fsmtest
+package backendtest
 
 import (
 	"bytes"
@@ -9,13 +9,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/fsm"
 )
 
-// TestStorage runs the contract tests of fsm.Storage as subtests, each on
+// TestStorage runs the contract tests of backend.State as subtests, each on
 // a Storage returned by newStorage. Pass at most one Options.
-func TestStorage(t *testing.T, newStorage func(t *testing.T) fsm.Storage, opts ...Options) {
-	runSuite(t, newStorage, opts, []subtest[fsm.Storage]{
+func TestState(t *testing.T, newStorage func(t *testing.T) backend.State, opts ...Options) {
+	runSuite(t, newStorage, opts, []subtest[backend.State]{
 		{"GetMissing", testGetMissing},
 		{"CreateThenConflict", testCreateThenConflict},
 		{"VersionsIncreaseByOne", testVersionsIncrease},
@@ -31,7 +32,7 @@ func TestStorage(t *testing.T, newStorage func(t *testing.T) fsm.Storage, opts .
 	})
 }
 
-func mustGet(t *testing.T, s fsm.Storage, key fsm.Key) fsm.Record {
+func mustGet(t *testing.T, s backend.State, key fsm.Key) fsm.Record {
 	t.Helper()
 	rec, err := s.Get(testContext(t), key)
 	if err != nil {
@@ -40,7 +41,7 @@ func mustGet(t *testing.T, s fsm.Storage, key fsm.Key) fsm.Record {
 	return rec
 }
 
-func mustCAS(t *testing.T, s fsm.Storage, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) int64 {
+func mustCAS(t *testing.T, s backend.State, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) int64 {
 	t.Helper()
 	v, err := s.CompareAndSet(testContext(t), key, expect, rec, ttl)
 	if err != nil {
@@ -52,7 +53,7 @@ func mustCAS(t *testing.T, s fsm.Storage, key fsm.Key, expect int64, rec fsm.Rec
 	return v
 }
 
-func wantConflict(t *testing.T, s fsm.Storage, key fsm.Key, expect int64, rec fsm.Record) {
+func wantConflict(t *testing.T, s backend.State, key fsm.Key, expect int64, rec fsm.Record) {
 	t.Helper()
 	v, err := s.CompareAndSet(testContext(t), key, expect, rec, 0)
 	if !errors.Is(err, fsm.ErrConflict) {
@@ -60,7 +61,7 @@ func wantConflict(t *testing.T, s fsm.Storage, key fsm.Key, expect int64, rec fs
 	}
 }
 
-func wantRecord(t *testing.T, s fsm.Storage, key fsm.Key, want fsm.Record) {
+func wantRecord(t *testing.T, s backend.State, key fsm.Key, want fsm.Record) {
 	t.Helper()
 	got := mustGet(t, s, key)
 	if got.Version != want.Version || got.State != want.State || !bytes.Equal(got.Data, want.Data) {
@@ -69,11 +70,11 @@ func wantRecord(t *testing.T, s fsm.Storage, key fsm.Key, want fsm.Record) {
 	}
 }
 
-func testGetMissing(t *testing.T, s fsm.Storage, _ Options) {
+func testGetMissing(t *testing.T, s backend.State, _ Options) {
 	wantRecord(t, s, uniqueKey(), fsm.Record{})
 }
 
-func testCreateThenConflict(t *testing.T, s fsm.Storage, _ Options) {
+func testCreateThenConflict(t *testing.T, s backend.State, _ Options) {
 	key := uniqueKey()
 	rec := fsm.Record{State: "order:address", Data: []byte(`{"item":"tea","qty":2}`)}
 	mustCAS(t, s, key, 0, rec, 0)
@@ -89,7 +90,7 @@ func testCreateThenConflict(t *testing.T, s fsm.Storage, _ Options) {
 	wantRecord(t, s, missing, fsm.Record{})
 }
 
-func testVersionsIncrease(t *testing.T, s fsm.Storage, _ Options) {
+func testVersionsIncrease(t *testing.T, s backend.State, _ Options) {
 	key := uniqueKey()
 	var v int64
 	for i := range 5 {
@@ -102,7 +103,7 @@ func testVersionsIncrease(t *testing.T, s fsm.Storage, _ Options) {
 	}
 }
 
-func testDeleteThenCreate(t *testing.T, s fsm.Storage, _ Options) {
+func testDeleteThenCreate(t *testing.T, s backend.State, _ Options) {
 	ctx := testContext(t)
 	key := uniqueKey()
 	if err := s.Delete(ctx, key); err != nil {
@@ -121,7 +122,7 @@ func testDeleteThenCreate(t *testing.T, s fsm.Storage, _ Options) {
 
 // testEmptyRecord stores a record without state and data: it exists (a
 // version), and reads back empty (nil or empty Data both pass).
-func testEmptyRecord(t *testing.T, s fsm.Storage, _ Options) {
+func testEmptyRecord(t *testing.T, s backend.State, _ Options) {
 	key := uniqueKey()
 	mustCAS(t, s, key, 0, fsm.Record{}, 0)
 	wantRecord(t, s, key, fsm.Record{Version: 1})
@@ -129,7 +130,7 @@ func testEmptyRecord(t *testing.T, s fsm.Storage, _ Options) {
 	wantRecord(t, s, key, fsm.Record{State: "only:state", Version: 2})
 }
 
-func testKeysIsolated(t *testing.T, s fsm.Storage, _ Options) {
+func testKeysIsolated(t *testing.T, s backend.State, _ Options) {
 	ctx := testContext(t)
 	base := uniqueKey()
 	base.ThreadID = 7
@@ -180,7 +181,7 @@ func testKeysIsolated(t *testing.T, s fsm.Storage, _ Options) {
 	}
 }
 
-func testLargeData(t *testing.T, s fsm.Storage, _ Options) {
+func testLargeData(t *testing.T, s backend.State, _ Options) {
 	key := uniqueKey()
 	var b strings.Builder
 	b.WriteString(`{"text":"`)
@@ -198,7 +199,7 @@ func testLargeData(t *testing.T, s fsm.Storage, _ Options) {
 // testTTL checks, on one timeline with a TTL of 1 s: expiry, that a write
 // starts the TTL again, that a write without TTL removes it, and that an
 // expired key counts as missing for CompareAndSet.
-func testTTL(t *testing.T, s fsm.Storage, o Options) {
+func testTTL(t *testing.T, s backend.State, o Options) {
 	const ttl = time.Second
 	rec := fsm.Record{State: "s", Data: []byte(`{"n":1}`)}
 	expiring, persisted, rewritten, plain := uniqueKey(), uniqueKey(), uniqueKey(), uniqueKey()
@@ -235,7 +236,7 @@ func testTTL(t *testing.T, s fsm.Storage, o Options) {
 }
 
 // testConcurrentCreate: of 50 simultaneous creates, exactly one wins.
-func testConcurrentCreate(t *testing.T, s fsm.Storage, _ Options) {
+func testConcurrentCreate(t *testing.T, s backend.State, _ Options) {
 	ctx := testContext(t)
 	key := uniqueKey()
 	const n = 50
@@ -282,7 +283,7 @@ type counter struct {
 // fsm.Update increments of one key, each through its own fsm.Context with
 // the default options (as 50 handlers, maybe on several instances,
 // would), end at 50.
-func testLostUpdate(t *testing.T, s fsm.Storage, _ Options) {
+func testLostUpdate(t *testing.T, s backend.State, _ Options) {
 	ctx := testContext(t)
 	key := uniqueKey()
 	const n = 50
@@ -324,7 +325,7 @@ func testLostUpdate(t *testing.T, s fsm.Storage, _ Options) {
 // testCorruptData: data that does not decode gives an error wrapping
 // fsm.ErrCorrupt naming the key (never a panic), Update does not call its
 // function, and Clear resets the conversation.
-func testCorruptData(t *testing.T, s fsm.Storage, _ Options) {
+func testCorruptData(t *testing.T, s backend.State, _ Options) {
 	ctx := testContext(t)
 	for _, bad := range []string{`{"n":`, `"a string, not an object"`, `{"n":"not a number"}`} {
 		key := uniqueKey()
@@ -359,7 +360,7 @@ func testCorruptData(t *testing.T, s fsm.Storage, _ Options) {
 
 // testContextRoundTrip drives the storage through fsm.Context as a
 // handler would, with a second Context standing for a second instance.
-func testContextRoundTrip(t *testing.T, s fsm.Storage, _ Options) {
+func testContextRoundTrip(t *testing.T, s backend.State, _ Options) {
 	ctx := testContext(t)
 	key := uniqueKey()
 	group := fsm.NewGroup("order")

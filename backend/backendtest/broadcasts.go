@@ -1,4 +1,4 @@
-package broadcasttest
+package backendtest
 
 import (
 	"context"
@@ -7,11 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/broadcast"
 )
 
 // TestStore runs the contract tests, each on a fresh store from newStore.
-func TestStore(t *testing.T, newStore func(t *testing.T) broadcast.Store) {
+func TestBroadcastStore(t *testing.T, newStore func(t *testing.T) backend.BroadcastStore) {
 	t.Run("CreateAndRead", func(t *testing.T) { testCreate(t, newStore(t)) })
 	t.Run("Transitions", func(t *testing.T) { testTransitions(t, newStore(t)) })
 	t.Run("Paging", func(t *testing.T) { testPaging(t, newStore(t)) })
@@ -20,7 +21,7 @@ func TestStore(t *testing.T, newStore func(t *testing.T) broadcast.Store) {
 
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 
-func create(t *testing.T, s broadcast.Store, recipients ...int64) broadcast.Campaign {
+func create(t *testing.T, s backend.BroadcastStore, recipients ...int64) broadcast.Campaign {
 	t.Helper()
 	c, err := s.Create(context.Background(), broadcast.Campaign{Message: broadcast.Message{Text: "hi"}}, recipients, t0)
 	if err != nil {
@@ -29,7 +30,7 @@ func create(t *testing.T, s broadcast.Store, recipients ...int64) broadcast.Camp
 	return c
 }
 
-func progress(t *testing.T, s broadcast.Store, id int64) broadcast.Progress {
+func progress(t *testing.T, s backend.BroadcastStore, id int64) broadcast.Progress {
 	t.Helper()
 	p, err := s.Progress(context.Background(), id)
 	if err != nil {
@@ -38,7 +39,7 @@ func progress(t *testing.T, s broadcast.Store, id int64) broadcast.Progress {
 	return p
 }
 
-func testCreate(t *testing.T, s broadcast.Store) {
+func testCreate(t *testing.T, s backend.BroadcastStore) {
 	ctx := context.Background()
 	in := broadcast.Campaign{
 		Name: "spring sale",
@@ -101,7 +102,7 @@ func testCreate(t *testing.T, s broadcast.Store) {
 	}
 }
 
-func testTransitions(t *testing.T, s broadcast.Store) {
+func testTransitions(t *testing.T, s backend.BroadcastStore) {
 	ctx := context.Background()
 	c := create(t, s, 1, 2, 3, 4, 5)
 	t1 := t0.Add(time.Second)
@@ -147,7 +148,7 @@ func testTransitions(t *testing.T, s broadcast.Store) {
 	}
 }
 
-func testPaging(t *testing.T, s broadcast.Store) {
+func testPaging(t *testing.T, s backend.BroadcastStore) {
 	ctx := context.Background()
 	var chats []int64
 	for i := range int64(1000) {
@@ -181,7 +182,7 @@ func testPaging(t *testing.T, s broadcast.Store) {
 	}
 }
 
-func testLease(t *testing.T, s broadcast.Store) {
+func testLease(t *testing.T, s backend.BroadcastStore) {
 	ctx := context.Background()
 	c := create(t, s, 1)
 	ttl := 30 * time.Second

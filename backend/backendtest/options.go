@@ -1,4 +1,4 @@
-package fsmtest
+package backendtest
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/fsm"
 )
 
@@ -22,7 +23,7 @@ type Options struct {
 	// TestLocker needs it and is skipped when it is nil. A backend
 	// implements it with its internals (stop the renewal and delete or
 	// expire the lease).
-	ExpireLock func(t *testing.T, l fsm.Lock)
+	ExpireLock func(t *testing.T, l backend.Lock)
 
 	// StopRenewal stops the renewal of a held lock without ending its
 	// lease, as if its holder had been killed (SIGKILL): the lease then
@@ -30,12 +31,18 @@ type Options struct {
 	// of TestLocker needs it and is skipped when it is nil (a Locker
 	// whose leases never run out, such as an in-process one, leaves it
 	// nil).
-	StopRenewal func(t *testing.T, l fsm.Lock)
+	StopRenewal func(t *testing.T, l backend.Lock)
+
+	// Reopen returns a second handle on the data of b (a second client of
+	// the same server or file, as another process would open), for the
+	// suites that check two handles agree (Run's LimitStore suite). Nil
+	// means b itself.
+	Reopen func(t *testing.T, b backend.Backend) backend.Backend
 }
 
 func pick(opts []Options) Options {
 	if len(opts) > 1 {
-		panic("fsmtest: at most one Options")
+		panic("backendtest: at most one Options")
 	}
 	var o Options
 	if len(opts) == 1 {

@@ -1,4 +1,4 @@
-package fsmtest
+package backendtest
 
 import (
 	"errors"
@@ -7,15 +7,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
-// TestClaims runs the contract tests of fsm.Claims as subtests, each on a
+// TestClaims runs the contract tests of backend.Claims as subtests, each on a
 // Claims returned by newClaims. Pass at most one Options; the lease and
 // done-mark tests wait with Options.Sleep (about 4.5 s in all on real
 // time).
-func TestClaims(t *testing.T, newClaims func(t *testing.T) fsm.Claims, opts ...Options) {
-	runSuite(t, newClaims, opts, []subtest[fsm.Claims]{
+func TestClaims(t *testing.T, newClaims func(t *testing.T) backend.Claims, opts ...Options) {
+	runSuite(t, newClaims, opts, []subtest[backend.Claims]{
 		{"ExactlyOneOfConcurrent", testClaimConcurrent},
 		{"FinishThenDone", testClaimFinish},
 		{"ReleaseFreesAtOnce", testClaimRelease},
@@ -46,15 +46,15 @@ func (o *owners) next() string {
 // claimFirst begins a subtest: it makes fresh owners and a name of its
 // own (uniqueName(what)), and claims the name for lease for the first
 // owner, which it returns with them.
-func claimFirst(t *testing.T, c fsm.Claims, what string, lease time.Duration) (ow *owners, name, first string) {
+func claimFirst(t *testing.T, c backend.Claims, what string, lease time.Duration) (ow *owners, name, first string) {
 	t.Helper()
 	ow, name = newOwners(), uniqueName(what)
 	first = ow.next()
-	claim(t, c, name, first, lease, fsm.Claimed)
+	claim(t, c, name, first, lease, backend.Claimed)
 	return ow, name, first
 }
 
-func claim(t *testing.T, c fsm.Claims, name, owner string, lease time.Duration, want fsm.ClaimStatus) {
+func claim(t *testing.T, c backend.Claims, name, owner string, lease time.Duration, want backend.ClaimStatus) {
 	t.Helper()
 	got, err := c.Claim(testContext(t), name, owner, lease)
 	if err != nil {
@@ -65,19 +65,19 @@ func claim(t *testing.T, c fsm.Claims, name, owner string, lease time.Duration, 
 	}
 }
 
-func finish(t *testing.T, c fsm.Claims, name, owner string, ttl time.Duration, want error) {
+func finish(t *testing.T, c backend.Claims, name, owner string, ttl time.Duration, want error) {
 	t.Helper()
 	err := c.Finish(testContext(t), name, owner, ttl)
 	checkClaimErr(t, "Finish", name, owner, err, want)
 }
 
-func extend(t *testing.T, c fsm.Claims, name, owner string, lease time.Duration, want error) {
+func extend(t *testing.T, c backend.Claims, name, owner string, lease time.Duration, want error) {
 	t.Helper()
 	err := c.Extend(testContext(t), name, owner, lease)
 	checkClaimErr(t, "Extend", name, owner, err, want)
 }
 
-func release(t *testing.T, c fsm.Claims, name, owner string) {
+func release(t *testing.T, c backend.Claims, name, owner string) {
 	t.Helper()
 	if err := c.Release(testContext(t), name, owner); err != nil {
 		t.Fatalf("Release(%q, %q): %v", name, owner, err)
@@ -85,11 +85,11 @@ func release(t *testing.T, c fsm.Claims, name, owner string) {
 }
 
 // finishDone finishes owner's claim of name and checks that a Claim by
-// other then reports fsm.Done.
-func finishDone(t *testing.T, c fsm.Claims, name, owner, other string) {
+// other then reports backend.Done.
+func finishDone(t *testing.T, c backend.Claims, name, owner, other string) {
 	t.Helper()
 	finish(t, c, name, owner, time.Minute, nil)
-	claim(t, c, name, other, time.Minute, fsm.Done)
+	claim(t, c, name, other, time.Minute, backend.Done)
 }
 
 func checkClaimErr(t *testing.T, op, name, owner string, err, want error) {
@@ -103,9 +103,9 @@ func checkClaimErr(t *testing.T, op, name, owner string, err, want error) {
 }
 
 // claimRace has n owners claim name at once (goroutines released
-// together) and returns the one that got fsm.Claimed; every other call
-// must report fsm.Pending.
-func claimRace(t *testing.T, c fsm.Claims, ow *owners, name string, lease time.Duration) string {
+// together) and returns the one that got backend.Claimed; every other call
+// must report backend.Pending.
+func claimRace(t *testing.T, c backend.Claims, ow *owners, name string, lease time.Duration) string {
 	t.Helper()
 	ctx := testContext(t)
 	const n = 50
@@ -113,7 +113,7 @@ func claimRace(t *testing.T, c fsm.Claims, ow *owners, name string, lease time.D
 		wg      sync.WaitGroup
 		mu      sync.Mutex
 		winners []string
-		other   = map[fsm.ClaimStatus]int{}
+		other   = map[backend.ClaimStatus]int{}
 		start   = make(chan struct{})
 	)
 	for range n {
@@ -127,7 +127,7 @@ func claimRace(t *testing.T, c fsm.Claims, ow *owners, name string, lease time.D
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if st == fsm.Claimed {
+			if st == backend.Claimed {
 				winners = append(winners, owner)
 			} else {
 				other[st]++
@@ -139,7 +139,7 @@ func claimRace(t *testing.T, c fsm.Claims, ow *owners, name string, lease time.D
 	if t.Failed() {
 		t.FailNow()
 	}
-	if len(winners) != 1 || other[fsm.Pending] != n-1 {
+	if len(winners) != 1 || other[backend.Pending] != n-1 {
 		t.Fatalf("%d concurrent Claim calls: %d got Claimed, the others %v; want exactly 1 Claimed and %d Pending",
 			n, len(winners), other, n-1)
 	}
@@ -149,7 +149,7 @@ func claimRace(t *testing.T, c fsm.Claims, ow *owners, name string, lease time.D
 // testClaimConcurrent: of 50 concurrent claims of a new name exactly one
 // gets Claimed and the others Pending; the same holds once the winner has
 // released it.
-func testClaimConcurrent(t *testing.T, c fsm.Claims, _ Options) {
+func testClaimConcurrent(t *testing.T, c backend.Claims, _ Options) {
 	ow := newOwners()
 	name := uniqueName("claim-race")
 	first := claimRace(t, c, ow, name, time.Minute)
@@ -161,119 +161,119 @@ func testClaimConcurrent(t *testing.T, c fsm.Claims, _ Options) {
 // testClaimFinish: a pending claim reports Pending, to its owner too; once
 // finished, Done to everyone; a done name cannot be extended, finished or
 // released.
-func testClaimFinish(t *testing.T, c fsm.Claims, _ Options) {
+func testClaimFinish(t *testing.T, c backend.Claims, _ Options) {
 	ow, name, a := claimFirst(t, c, "claim-finish", time.Minute)
 	b := ow.next()
-	claim(t, c, name, b, time.Minute, fsm.Pending)
-	claim(t, c, name, a, time.Minute, fsm.Pending) // its own claim is not free
-	extend(t, c, name, b, time.Minute, fsm.ErrClaimLost)
-	finish(t, c, name, b, time.Minute, fsm.ErrClaimLost) // not b's: changes nothing
-	claim(t, c, name, b, time.Minute, fsm.Pending)
+	claim(t, c, name, b, time.Minute, backend.Pending)
+	claim(t, c, name, a, time.Minute, backend.Pending) // its own claim is not free
+	extend(t, c, name, b, time.Minute, backend.ErrClaimLost)
+	finish(t, c, name, b, time.Minute, backend.ErrClaimLost) // not b's: changes nothing
+	claim(t, c, name, b, time.Minute, backend.Pending)
 	finishDone(t, c, name, a, b)
-	claim(t, c, name, a, time.Minute, fsm.Done)
-	extend(t, c, name, a, time.Minute, fsm.ErrClaimLost)
-	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	claim(t, c, name, a, time.Minute, backend.Done)
+	extend(t, c, name, a, time.Minute, backend.ErrClaimLost)
+	finish(t, c, name, a, time.Minute, backend.ErrClaimLost)
 	release(t, c, name, a) // not pending any more: does nothing
-	claim(t, c, name, ow.next(), time.Minute, fsm.Done)
+	claim(t, c, name, ow.next(), time.Minute, backend.Done)
 }
 
 // testClaimRelease: a released name can be claimed again at once; a
 // Release by anyone but the owner does nothing; Release, Extend and Finish
 // of a name never claimed are harmless.
-func testClaimRelease(t *testing.T, c fsm.Claims, _ Options) {
+func testClaimRelease(t *testing.T, c backend.Claims, _ Options) {
 	ow := newOwners()
 	name := uniqueName("claim-release")
 	a, b, x := ow.next(), ow.next(), ow.next()
 	release(t, c, name, a) // never claimed
-	extend(t, c, name, a, time.Minute, fsm.ErrClaimLost)
-	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
-	claim(t, c, name, a, time.Minute, fsm.Claimed)
+	extend(t, c, name, a, time.Minute, backend.ErrClaimLost)
+	finish(t, c, name, a, time.Minute, backend.ErrClaimLost)
+	claim(t, c, name, a, time.Minute, backend.Claimed)
 	release(t, c, name, x) // not x's claim
-	claim(t, c, name, x, time.Minute, fsm.Pending)
+	claim(t, c, name, x, time.Minute, backend.Pending)
 	release(t, c, name, a)
-	extend(t, c, name, a, time.Minute, fsm.ErrClaimLost)
-	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
-	claim(t, c, name, b, time.Minute, fsm.Claimed)
+	extend(t, c, name, a, time.Minute, backend.ErrClaimLost)
+	finish(t, c, name, a, time.Minute, backend.ErrClaimLost)
+	claim(t, c, name, b, time.Minute, backend.Claimed)
 	release(t, c, name, a) // a released before: must not free b's claim
-	claim(t, c, name, x, time.Minute, fsm.Pending)
+	claim(t, c, name, x, time.Minute, backend.Pending)
 	finishDone(t, c, name, b, x)
 }
 
 // testClaimLeaseExpiry: a claim whose owner stops extending it lapses when
 // its lease passes; exactly one of many then takes it, and the old owner
 // can neither finish, extend nor release the new owner's claim.
-func testClaimLeaseExpiry(t *testing.T, c fsm.Claims, o Options) {
+func testClaimLeaseExpiry(t *testing.T, c backend.Claims, o Options) {
 	ow, name, old := claimFirst(t, c, "claim-lease", time.Second)
 	o.Sleep(500 * time.Millisecond)
-	claim(t, c, name, ow.next(), time.Second, fsm.Pending) // does not extend the lease
+	claim(t, c, name, ow.next(), time.Second, backend.Pending) // does not extend the lease
 	o.Sleep(time.Second)
 	fresh := claimRace(t, c, ow, name, time.Minute)
-	finish(t, c, name, old, time.Minute, fsm.ErrClaimLost)
-	extend(t, c, name, old, time.Minute, fsm.ErrClaimLost)
+	finish(t, c, name, old, time.Minute, backend.ErrClaimLost)
+	extend(t, c, name, old, time.Minute, backend.ErrClaimLost)
 	release(t, c, name, old)
-	claim(t, c, name, ow.next(), time.Minute, fsm.Pending) // still fresh's
+	claim(t, c, name, ow.next(), time.Minute, backend.Pending) // still fresh's
 	extend(t, c, name, fresh, time.Minute, nil)
 	finishDone(t, c, name, fresh, old)
 }
 
 // testClaimExtend: Extend renews the lease from now, so a claim extended
 // in time outlives its first lease; once extending stops, it lapses.
-func testClaimExtend(t *testing.T, c fsm.Claims, o Options) {
+func testClaimExtend(t *testing.T, c backend.Claims, o Options) {
 	ow, name, a := claimFirst(t, c, "claim-extend", time.Second)
 	for range 2 {
 		o.Sleep(500 * time.Millisecond)
 		extend(t, c, name, a, time.Second, nil)
 	}
 	o.Sleep(500 * time.Millisecond) // 1.5 s after the claim, 0.5 s after the last Extend
-	claim(t, c, name, ow.next(), time.Minute, fsm.Pending)
+	claim(t, c, name, ow.next(), time.Minute, backend.Pending)
 	extend(t, c, name, a, time.Second, nil)
 	o.Sleep(1500 * time.Millisecond)
-	extend(t, c, name, a, time.Second, fsm.ErrClaimLost) // too late: lapsed
+	extend(t, c, name, a, time.Second, backend.ErrClaimLost) // too late: lapsed
 	b := ow.next()
-	claim(t, c, name, b, time.Minute, fsm.Claimed)
-	finish(t, c, name, a, time.Minute, fsm.ErrClaimLost)
+	claim(t, c, name, b, time.Minute, backend.Claimed)
+	finish(t, c, name, a, time.Minute, backend.ErrClaimLost)
 	finish(t, c, name, b, time.Minute, nil)
 }
 
 // testClaimDoneExpiry: a done mark keeps the name Done for its ttl, then
 // the name can be claimed again; another name's longer mark stays.
-func testClaimDoneExpiry(t *testing.T, c fsm.Claims, o Options) {
+func testClaimDoneExpiry(t *testing.T, c backend.Claims, o Options) {
 	ow := newOwners()
 	short, long := uniqueName("claim-done-short"), uniqueName("claim-done-long")
 	a, b := ow.next(), ow.next()
-	claim(t, c, short, a, time.Minute, fsm.Claimed)
-	claim(t, c, long, b, time.Minute, fsm.Claimed)
+	claim(t, c, short, a, time.Minute, backend.Claimed)
+	claim(t, c, long, b, time.Minute, backend.Claimed)
 	finish(t, c, short, a, time.Second, nil)
 	finish(t, c, long, b, time.Minute, nil)
 	o.Sleep(500 * time.Millisecond)
-	claim(t, c, short, ow.next(), time.Minute, fsm.Done)
+	claim(t, c, short, ow.next(), time.Minute, backend.Done)
 	o.Sleep(time.Second)
 	again := claimRace(t, c, ow, short, time.Minute)
-	claim(t, c, long, ow.next(), time.Minute, fsm.Done)
-	finish(t, c, short, a, time.Minute, fsm.ErrClaimLost) // the first round's owner
+	claim(t, c, long, ow.next(), time.Minute, backend.Done)
+	finish(t, c, short, a, time.Minute, backend.ErrClaimLost) // the first round's owner
 	finishDone(t, c, short, again, ow.next())
 }
 
 // testClaimNames: claims of different names, prefixes of each other
 // included, do not interfere.
-func testClaimNames(t *testing.T, c fsm.Claims, _ Options) {
+func testClaimNames(t *testing.T, c backend.Claims, _ Options) {
 	ow := newOwners()
 	a, b := uniqueName("claim-a"), uniqueName("claim-b")
 	owner := ow.next()
-	claim(t, c, a, owner, time.Minute, fsm.Claimed)
-	claim(t, c, b, owner, time.Minute, fsm.Claimed) // one owner, two names
-	claim(t, c, a+"x", ow.next(), time.Minute, fsm.Claimed)
+	claim(t, c, a, owner, time.Minute, backend.Claimed)
+	claim(t, c, b, owner, time.Minute, backend.Claimed) // one owner, two names
+	claim(t, c, a+"x", ow.next(), time.Minute, backend.Claimed)
 	finish(t, c, a, owner, time.Minute, nil)
-	claim(t, c, b, ow.next(), time.Minute, fsm.Pending)
-	claim(t, c, a+"x", ow.next(), time.Minute, fsm.Pending)
+	claim(t, c, b, ow.next(), time.Minute, backend.Pending)
+	claim(t, c, a+"x", ow.next(), time.Minute, backend.Pending)
 	release(t, c, b, owner)
-	claim(t, c, a, ow.next(), time.Minute, fsm.Done)
-	claim(t, c, b, ow.next(), time.Minute, fsm.Claimed)
+	claim(t, c, a, ow.next(), time.Minute, backend.Done)
+	claim(t, c, b, ow.next(), time.Minute, backend.Claimed)
 }
 
 // testClaimBadInput: an empty name or owner and a non-positive lease or
-// ttl are errors (not fsm.ErrClaimLost), and change nothing.
-func testClaimBadInput(t *testing.T, c fsm.Claims, _ Options) {
+// ttl are errors (not backend.ErrClaimLost), and change nothing.
+func testClaimBadInput(t *testing.T, c backend.Claims, _ Options) {
 	ctx := testContext(t)
 	ow := newOwners()
 	name := uniqueName("claim-bad")
@@ -283,8 +283,8 @@ func testClaimBadInput(t *testing.T, c fsm.Claims, _ Options) {
 		if err == nil {
 			t.Fatalf("%s: no error", what)
 		}
-		if errors.Is(err, fsm.ErrClaimLost) {
-			t.Fatalf("%s: %v; want an input error, not fsm.ErrClaimLost", what, err)
+		if errors.Is(err, backend.ErrClaimLost) {
+			t.Fatalf("%s: %v; want an input error, not backend.ErrClaimLost", what, err)
 		}
 	}
 	type input struct {
@@ -309,13 +309,13 @@ func testClaimBadInput(t *testing.T, c fsm.Claims, _ Options) {
 			bad("Claim with "+tc.what, err)
 		}
 	}
-	claim(t, c, name, owner, time.Minute, fsm.Claimed) // the bad calls took nothing
+	claim(t, c, name, owner, time.Minute, backend.Claimed) // the bad calls took nothing
 	for _, tc := range inputs("duration") {
 		bad("Extend with "+tc.what, c.Extend(ctx, tc.name, tc.owner, tc.d))
 		bad("Finish with "+tc.what, c.Finish(ctx, tc.name, tc.owner, tc.d))
 	}
 	bad("Release with an empty name", c.Release(ctx, "", owner))
 	bad("Release with an empty owner", c.Release(ctx, name, ""))
-	claim(t, c, name, ow.next(), time.Minute, fsm.Pending) // still owner's, unfinished
+	claim(t, c, name, ow.next(), time.Minute, backend.Pending) // still owner's, unfinished
 	finishDone(t, c, name, owner, ow.next())
 }

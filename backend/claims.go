@@ -1,4 +1,4 @@
-package fsm
+package backend
 
 import (
 	"context"
@@ -44,8 +44,7 @@ func (s ClaimStatus) String() string {
 // owner identifies one claim attempt (a random string, unique per call);
 // only that owner may extend, finish or release its claim. Implementations
 // are safe for concurrent use by many goroutines and, for shared backends,
-// many processes. The fsmtest package holds the contract tests
-// (fsmtest.TestClaims).
+// many processes. The backendtest package holds the contract tests.
 type Claims interface {
 	// Claim takes name for owner for lease if it is free: never claimed,
 	// released, its lease passed, or its done mark expired. Otherwise it
@@ -68,7 +67,7 @@ type Claims interface {
 
 // ErrClaimLost is returned by Claims.Extend and Claims.Finish when the
 // claim is no longer pending for the caller.
-var ErrClaimLost = errors.New("fsm: claim lost")
+var ErrClaimLost = errors.New("backend: claim lost")
 
 // CheckClaim returns the error for arguments that every Claims method
 // rejects: an empty name or owner, or a non-positive lease or ttl d

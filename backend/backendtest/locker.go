@@ -1,4 +1,4 @@
-package fsmtest
+package backendtest
 
 import (
 	"context"
@@ -8,19 +8,19 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // lease is the ttl of the locks taken by the tests: long enough that no
 // test relies on a lease running out, except where ExpireLock ends it.
 const lease = 5 * time.Second
 
-// TestLocker runs the contract tests of fsm.Locker as subtests, each on a
+// TestLocker runs the contract tests of backend.Locker as subtests, each on a
 // Locker returned by newLocker. Pass at most one Options; the stale-holder
 // subtest needs Options.ExpireLock and the dead-holder one
 // Options.StopRenewal.
-func TestLocker(t *testing.T, newLocker func(t *testing.T) fsm.Locker, opts ...Options) {
-	runSuite(t, newLocker, opts, []subtest[fsm.Locker]{
+func TestLocker(t *testing.T, newLocker func(t *testing.T) backend.Locker, opts ...Options) {
+	runSuite(t, newLocker, opts, []subtest[backend.Locker]{
 		{"MutualExclusion", testMutualExclusion},
 		{"TokensIncrease", testTokensIncrease},
 		{"NamesIndependent", testNamesIndependent},
@@ -32,7 +32,7 @@ func TestLocker(t *testing.T, newLocker func(t *testing.T) fsm.Locker, opts ...O
 	})
 }
 
-func mustLock(t *testing.T, l fsm.Locker, name string, ttl time.Duration) fsm.Lock {
+func mustLock(t *testing.T, l backend.Locker, name string, ttl time.Duration) backend.Lock {
 	t.Helper()
 	lk, err := l.Lock(testContext(t), name, ttl)
 	if err != nil {
@@ -41,7 +41,7 @@ func mustLock(t *testing.T, l fsm.Locker, name string, ttl time.Duration) fsm.Lo
 	return lk
 }
 
-func mustUnlock(t *testing.T, lk fsm.Lock) {
+func mustUnlock(t *testing.T, lk backend.Lock) {
 	t.Helper()
 	if err := lk.Unlock(testContext(t)); err != nil {
 		t.Fatalf("Unlock (token %d): %v", lk.Token(), err)
@@ -49,7 +49,7 @@ func mustUnlock(t *testing.T, lk fsm.Lock) {
 }
 
 // wantHeld checks that name cannot be locked within 200 ms.
-func wantHeld(t *testing.T, l fsm.Locker, name string) {
+func wantHeld(t *testing.T, l backend.Locker, name string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
 	defer cancel()
@@ -64,7 +64,7 @@ func wantHeld(t *testing.T, l fsm.Locker, name string) {
 
 // testMutualExclusion: 20 goroutines take one lock 5 times each; never
 // two inside at once, and the tokens seen inside strictly increase.
-func testMutualExclusion(t *testing.T, l fsm.Locker, _ Options) {
+func testMutualExclusion(t *testing.T, l backend.Locker, _ Options) {
 	ctx := testContext(t)
 	name := uniqueName("mutex")
 	const workers, rounds = 20, 5
@@ -108,7 +108,7 @@ func testMutualExclusion(t *testing.T, l fsm.Locker, _ Options) {
 	}
 }
 
-func testTokensIncrease(t *testing.T, l fsm.Locker, _ Options) {
+func testTokensIncrease(t *testing.T, l backend.Locker, _ Options) {
 	name := uniqueName("tokens")
 	var last int64
 	for i := range 5 {
@@ -121,7 +121,7 @@ func testTokensIncrease(t *testing.T, l fsm.Locker, _ Options) {
 	}
 }
 
-func testNamesIndependent(t *testing.T, l fsm.Locker, _ Options) {
+func testNamesIndependent(t *testing.T, l backend.Locker, _ Options) {
 	a, b := uniqueName("a"), uniqueName("b")
 	la := mustLock(t, l, a, lease)
 	lb := mustLock(t, l, b, lease) // must not wait for a
@@ -132,10 +132,10 @@ func testNamesIndependent(t *testing.T, l fsm.Locker, _ Options) {
 
 // testUnlockWakesWaiter: a waiter gets the lock soon after it is
 // released, long before the lease would have run out.
-func testUnlockWakesWaiter(t *testing.T, l fsm.Locker, _ Options) {
+func testUnlockWakesWaiter(t *testing.T, l backend.Locker, _ Options) {
 	name := uniqueName("wake")
 	held := mustLock(t, l, name, lease)
-	got := make(chan fsm.Lock, 1)
+	got := make(chan backend.Lock, 1)
 	go func() {
 		lk, err := l.Lock(testContext(t), name, lease)
 		if err != nil {
@@ -170,7 +170,7 @@ func testUnlockWakesWaiter(t *testing.T, l fsm.Locker, _ Options) {
 
 // testCancelWhileWaiting: Lock returns the context's error when it ends
 // while waiting, and leaves nothing behind that blocks the next holder.
-func testCancelWhileWaiting(t *testing.T, l fsm.Locker, _ Options) {
+func testCancelWhileWaiting(t *testing.T, l backend.Locker, _ Options) {
 	name := uniqueName("cancel")
 	held := mustLock(t, l, name, lease)
 
@@ -212,7 +212,7 @@ func testCancelWhileWaiting(t *testing.T, l fsm.Locker, _ Options) {
 
 // testHeldBeyondTTL: a lock is renewed while held, so it is still held
 // after 2.5 times its ttl and its Unlock succeeds.
-func testHeldBeyondTTL(t *testing.T, l fsm.Locker, o Options) {
+func testHeldBeyondTTL(t *testing.T, l backend.Locker, o Options) {
 	// Renewals come every ttl/3 on the real clock; a ttl this long leaves
 	// a renewal a second of slack on a loaded machine (600 ms, with 400 ms
 	// of slack, once failed under go test -race with packages in parallel).
@@ -227,8 +227,8 @@ func testHeldBeyondTTL(t *testing.T, l fsm.Locker, o Options) {
 
 // testStaleHolderUnlock: when a holder's lease runs out (Options.ExpireLock)
 // and someone else takes the lock, the old holder's Unlock returns
-// fsm.ErrLockLost and does not release the new holder's lock.
-func testStaleHolderUnlock(t *testing.T, l fsm.Locker, o Options) {
+// backend.ErrLockLost and does not release the new holder's lock.
+func testStaleHolderUnlock(t *testing.T, l backend.Locker, o Options) {
 	if o.ExpireLock == nil {
 		t.Skip("fsmtest.Options.ExpireLock is nil: cannot make a lease run out")
 	}
@@ -239,8 +239,8 @@ func testStaleHolderUnlock(t *testing.T, l fsm.Locker, o Options) {
 	if fresh.Token() <= stale.Token() {
 		t.Fatalf("the new holder's token %d is not above the stale holder's %d", fresh.Token(), stale.Token())
 	}
-	if err := stale.Unlock(testContext(t)); !errors.Is(err, fsm.ErrLockLost) {
-		t.Fatalf("Unlock by the stale holder: %v; want fsm.ErrLockLost", err)
+	if err := stale.Unlock(testContext(t)); !errors.Is(err, backend.ErrLockLost) {
+		t.Fatalf("Unlock by the stale holder: %v; want backend.ErrLockLost", err)
 	}
 	wantHeld(t, l, name)
 	mustUnlock(t, fresh)
@@ -252,7 +252,7 @@ func testStaleHolderUnlock(t *testing.T, l fsm.Locker, o Options) {
 // the acquisition, no later than ttl + 1 s after the renewal stopped. This
 // is what lets a runtime that takes chat locks with a short lease hand a
 // dead instance's chats to another within a few seconds.
-func testDeadHolder(t *testing.T, l fsm.Locker, o Options) {
+func testDeadHolder(t *testing.T, l backend.Locker, o Options) {
 	if o.StopRenewal == nil {
 		t.Skip("fsmtest.Options.StopRenewal is nil: the Locker's leases do not run out")
 	}
@@ -278,8 +278,8 @@ func testDeadHolder(t *testing.T, l fsm.Locker, o Options) {
 	if lk.Token() <= dead.Token() {
 		t.Errorf("the new holder's token %d is not above the dead holder's %d", lk.Token(), dead.Token())
 	}
-	if err := dead.Unlock(testContext(t)); !errors.Is(err, fsm.ErrLockLost) {
-		t.Errorf("Unlock by the dead holder: %v; want fsm.ErrLockLost", err)
+	if err := dead.Unlock(testContext(t)); !errors.Is(err, backend.ErrLockLost) {
+		t.Errorf("Unlock by the dead holder: %v; want backend.ErrLockLost", err)
 	}
 	wantHeld(t, l, name)
 	mustUnlock(t, lk)

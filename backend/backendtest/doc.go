@@ -1,13 +1,14 @@
-// Package fsmtest holds the contract tests that every fsm.Storage,
-// fsm.Locker, fsm.Marker and fsm.Claims implementation must pass. A
-// backend's test calls them with a constructor:
+// Package backendtest is the contract suite every storage engine passes:
+// backend.State, backend.Locker, backend.Claims, backend.LimitStore and
+// backend.BroadcastStore. An engine's test runs all of it with Run:
 //
 //	func TestContract(t *testing.T) {
-//		fsmtest.TestStorage(t, func(t *testing.T) fsm.Storage { return newStore(t) })
-//		fsmtest.TestLocker(t, func(t *testing.T) fsm.Locker { return newStore(t) })
-//		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) })
-//		fsmtest.TestClaims(t, func(t *testing.T) fsm.Claims { return newStore(t) })
+//		backendtest.Run(t, func(t *testing.T) backend.Backend { return open(t) }, backendtest.Options{})
 //	}
+//
+// or one suite at a time (TestState, TestLocker, TestClaims,
+// TestLimitStore, TestBroadcastStore) when it needs different options per
+// suite.
 //
 // Each subtest calls the constructor once, so it may return a fresh
 // instance or a shared one: the tests use keys and names of their own
@@ -22,8 +23,8 @@
 //
 // The TTL and lease tests wait with Options.Sleep, which defaults to
 // time.Sleep. On real time they use TTLs of about a second and wait up to
-// six seconds per suite (TestStorage 2 s, TestLocker 2.5 s plus about 1 s for
-// a dead holder's lease, TestMarker 1.5 s, TestClaims 6 s; they may run in
+// six seconds per suite (TestState 2 s, TestLocker 2.5 s plus about 1 s for
+// a dead holder's lease, TestClaims 6 s; they may run in
 // parallel on one backend), so the backend must honour TTLs and leases to
 // within a few hundred milliseconds. A backend with an injectable clock
 // passes a Sleep that advances it; the tests then wait only for the lock
@@ -31,7 +32,7 @@
 //
 // # What the suites pin down beyond the interface comments
 //
-//   - Storage: an expired record counts as missing for CompareAndSet (only
+//   - State: an expired record counts as missing for CompareAndSet (only
 //     expect 0 succeeds, and versions start again at 1, as after Delete);
 //     every write sets the TTL anew (0 removes it); a record with empty
 //     State and nil Data still exists (version 1); Data comes back
@@ -45,14 +46,15 @@
 //   - Locker: a holder that stops renewing (Options.StopRenewal) keeps
 //     the lock until its lease runs out, and a waiter then takes it within
 //     a second.
-//   - Marker: a Mark that returns false does not extend the existing mark;
-//     Unmark of an unknown name returns nil.
 //   - Claims: a Claim by the owner of a pending claim reports Pending; a
 //     Claim that reports Pending or Done does not extend anything; Extend
 //     and Finish of a name never claimed, released, lapsed or done return
-//     fsm.ErrClaimLost, Release of such a name returns nil; an empty name
+//     backend.ErrClaimLost, Release of such a name returns nil; an empty name
 //     or owner and a non-positive lease or ttl are errors (not
-//     fsm.ErrClaimLost) that change nothing; of 50 concurrent claims of a
+//     backend.ErrClaimLost) that change nothing; of 50 concurrent claims of a
 //     new, released, lapsed or expired-done name exactly one is Claimed
 //     and the others Pending.
-package fsmtest
+//
+// The LimitStore suite runs on the store's own clock with rates of one per
+// hour; the BroadcastStore suite passes its times in, so neither waits.
+package backendtest

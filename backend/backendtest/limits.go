@@ -1,32 +1,20 @@
-// Package limittest holds the contract every limit.Store must meet, as a
-// test to run against an implementation:
-//
-//	func TestStoreContract(t *testing.T) {
-//		limittest.TestStore(t, func(t *testing.T) (limit.Store, limit.Store) {
-//			s := limit.NewMemoryStore(nil)
-//			return s, s
-//		})
-//	}
-//
-// It runs on the store's own clock (the wall clock, or a server's), so it
-// uses rates of one per hour and pauses of hours: a check is off only if
-// a call took minutes.
-package limittest
+package backendtest
 
 import (
 	"context"
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/tg"
 )
 
-// TestStore checks a limit.Store. open returns two handles on the state
+// TestStore checks a backend.LimitStore. open returns two handles on the state
 // of one fresh bot — for a store shared by processes, two separate
 // clients of it, as two processes would have; an in-process store may
 // return the same one twice.
-func TestStore(t *testing.T, open func(t *testing.T) (limit.Store, limit.Store)) {
+func TestLimitStore(t *testing.T, open func(t *testing.T) (backend.LimitStore, backend.LimitStore)) {
 	hourly := limit.Rate{Count: 1, Per: time.Hour}
 	req := func(chat tg.ChatID, buckets ...limit.Bucket) *limit.Request {
 		return &limit.Request{N: 1, Chat: chat, Buckets: buckets}
@@ -34,7 +22,7 @@ func TestStore(t *testing.T, open func(t *testing.T) (limit.Store, limit.Store))
 	chatReq := func(id int64) *limit.Request {
 		return req(tg.ID(id), limit.Bucket{Scope: limit.ScopeChat, Chat: tg.ID(id), Rate: hourly})
 	}
-	take := func(t *testing.T, s limit.Store, r *limit.Request) limit.Verdict {
+	take := func(t *testing.T, s backend.LimitStore, r *limit.Request) limit.Verdict {
 		t.Helper()
 		v, err := s.Take(context.Background(), r)
 		if err != nil {
@@ -42,7 +30,7 @@ func TestStore(t *testing.T, open func(t *testing.T) (limit.Store, limit.Store))
 		}
 		return v
 	}
-	pause := func(t *testing.T, s limit.Store, chat tg.ChatID, d time.Duration) {
+	pause := func(t *testing.T, s backend.LimitStore, chat tg.ChatID, d time.Duration) {
 		t.Helper()
 		if err := s.Pause(context.Background(), chat, d); err != nil {
 			t.Fatal(err)

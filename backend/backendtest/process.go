@@ -1,4 +1,4 @@
-package fsmtest
+package backendtest
 
 import (
 	"bufio"
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/backend"
 )
 
 // The process tests check a backend shared by several OS processes from
@@ -21,28 +21,28 @@ import (
 // (StartChild), and run their side with RunChild. A backend's tests wire
 // them up like this:
 //
-//	func TestClaimsTwoProcesses(t *testing.T) { fsmtest.TestClaimsProcesses(t, start) }
-//	func TestLockDeadProcess(t *testing.T)    { fsmtest.TestLockerProcess(t, newStore(t), start) }
+//	func TestClaimsTwoProcesses(t *testing.T) { backendtest.TestClaimsProcesses(t, start) }
+//	func TestLockDeadProcess(t *testing.T)    { backendtest.TestLockerProcess(t, newStore(t), start) }
 //
 //	// start starts a child on the same data as this process.
-//	func start(t *testing.T, env ...string) *fsmtest.Child {
-//		return fsmtest.StartChild(t, "TestChildProcess", append(env, "MY_BACKEND_ADDR="+addr)...)
+//	func start(t *testing.T, env ...string) *backendtest.Child {
+//		return backendtest.StartChild(t, "TestChildProcess", append(env, "MY_BACKEND_ADDR="+addr)...)
 //	}
 //
 //	func TestChildProcess(t *testing.T) {
-//		if !fsmtest.IsChild() {
+//		if !backendtest.IsChild() {
 //			t.Skip("a helper process of the process tests")
 //		}
 //		s := open(os.Getenv("MY_BACKEND_ADDR"))
-//		fsmtest.RunChild(t, s, s)
+//		backendtest.RunChild(t, s, s)
 //	}
 
 // Environment of a child process (see StartChild and RunChild).
 const (
-	envJob   = "FSMTEST_CHILD"       // the child's job: "claims" or "lock"
-	envName  = "FSMTEST_CHILD_NAME"  // name prefix (claims) or lock name
-	envCount = "FSMTEST_CHILD_COUNT" // names to claim
-	envID    = "FSMTEST_CHILD_ID"    // the child's number, for owner strings
+	envJob   = "BACKENDTEST_CHILD"       // the child's job: "claims" or "lock"
+	envName  = "BACKENDTEST_CHILD_NAME"  // name prefix (claims) or lock name
+	envCount = "BACKENDTEST_CHILD_COUNT" // names to claim
+	envID    = "BACKENDTEST_CHILD_ID"    // the child's number, for owner strings
 )
 
 // StartFunc starts a child process of the test binary with env added to
@@ -132,7 +132,7 @@ func (c *Child) await(t *testing.T, prefix string, timeout time.Duration) string
 
 // TestClaimsProcesses: two OS processes started with start, each with its
 // own backend on the same data, claim the same 200 names at once, from two
-// goroutines per name each: exactly one claim per name is fsm.Claimed.
+// goroutines per name each: exactly one claim per name is backend.Claimed.
 func TestClaimsProcesses(t *testing.T, start StartFunc) {
 	const names = 200
 	prefix := fmt.Sprintf("proc-%d", time.Now().UnixNano())
@@ -181,7 +181,7 @@ func TestClaimsProcesses(t *testing.T, start StartFunc) {
 // for longer than the lease; after it is killed with SIGKILL (no Unlock,
 // no Close) a waiter on l, in this process, gets the lock within 5 s of
 // the kill. It is skipped with -short.
-func TestLockerProcess(t *testing.T, l fsm.Locker, start StartFunc) {
+func TestLockerProcess(t *testing.T, l backend.Locker, start StartFunc) {
 	if testing.Short() {
 		t.Skip("waits for a lease to run out; skipped with -short")
 	}
@@ -234,7 +234,7 @@ func IsChild() bool { return os.Getenv(envJob) != "" }
 // RunChild runs the child's side of the process test that started this
 // process: claims on c for TestClaimsProcesses, a lock on l for
 // TestLockerProcess (a backend without one of them may pass nil).
-func RunChild(t *testing.T, c fsm.Claims, l fsm.Locker) {
+func RunChild(t *testing.T, c backend.Claims, l backend.Locker) {
 	switch job := os.Getenv(envJob); job {
 	case "claims":
 		childClaims(t, c)
@@ -245,11 +245,11 @@ func RunChild(t *testing.T, c fsm.Claims, l fsm.Locker) {
 	}
 }
 
-// childClaims claims FSMTEST_CHILD_COUNT names, two goroutines per name,
+// childClaims claims BACKENDTEST_CHILD_COUNT names, two goroutines per name,
 // all let go when the parent writes a line, and reports each Claimed.
 // Child 1 starts its goroutines from the last name, so that the two
 // processes collide somewhere in the middle even if one starts late.
-func childClaims(t *testing.T, c fsm.Claims) {
+func childClaims(t *testing.T, c backend.Claims) {
 	n, _ := strconv.Atoi(os.Getenv(envCount))
 	prefix, id := os.Getenv(envName), os.Getenv(envID)
 	start := make(chan struct{})
@@ -273,9 +273,9 @@ func childClaims(t *testing.T, c fsm.Claims) {
 				switch {
 				case err != nil:
 					t.Errorf("Claim(%q): %v", name, err)
-				case st == fsm.Claimed:
+				case st == backend.Claimed:
 					fmt.Printf("CLAIMED %s\n", name)
-				case st == fsm.Pending:
+				case st == backend.Pending:
 					pending++
 				default:
 					t.Errorf("Claim(%q) = %v", name, st)
@@ -292,9 +292,9 @@ func childClaims(t *testing.T, c fsm.Claims) {
 	fmt.Printf("DONE %d pending\n", pending)
 }
 
-// childLock takes the lock named by FSMTEST_CHILD_NAME with a 3 s lease,
+// childLock takes the lock named by BACKENDTEST_CHILD_NAME with a 3 s lease,
 // reports it and keeps it until killed.
-func childLock(t *testing.T, l fsm.Locker) {
+func childLock(t *testing.T, l backend.Locker) {
 	lk, err := l.Lock(context.Background(), os.Getenv(envName), 3*time.Second)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,27 @@
+package backend
+
+// Backend is one storage engine, opened once and handed to the bot as a
+// whole (herald.WithBackend): it keeps conversation state, chat locks,
+// update claims and once-marks, the outbound limiter's buckets and
+// broadcast campaigns. Each backend/<engine> package returns one from its
+// Open or New function. The stores it returns are safe for concurrent
+// use and stay valid until Close.
+type Backend interface {
+	// Name is the engine's name: "memory", "sqlite", "redis", "postgres".
+	Name() string
+	// State keeps conversation state (the FSM).
+	State() State
+	// Locker hands out per-chat locks with fencing tokens.
+	Locker() Locker
+	// Claims de-duplicates updates and backs Context.Once.
+	Claims() Claims
+	// Limits keeps the outbound limiter's buckets and 429 pauses. An
+	// engine shared by several processes decides on one clock, so all of
+	// them together keep Telegram's limits.
+	Limits() LimitStore
+	// Broadcasts keeps campaigns and their recipients.
+	Broadcasts() BroadcastStore
+	// Close releases the engine's connections and background work. The
+	// bot never closes a backend it was given: its opener does.
+	Close() error
+}
