@@ -15,10 +15,11 @@ type Backend interface {
 	Locker() Locker
 	// Claims de-duplicates updates and backs Context.Once.
 	Claims() Claims
-	// Limits keeps the outbound limiter's buckets and 429 pauses. An
-	// engine shared by several processes decides on one clock, so all of
-	// them together keep Telegram's limits.
-	Limits() LimitStore
+	// Limits keeps the outbound limiter's buckets and 429 pauses of the
+	// bot botID (one store per bot; calls for the same bot share buckets).
+	// An engine shared by several processes decides on one clock, so all
+	// of them together keep Telegram's limits.
+	Limits(botID int64) LimitStore
 	// Broadcasts keeps campaigns and their recipients.
 	Broadcasts() BroadcastStore
 	// Close releases the engine's connections and background work. The

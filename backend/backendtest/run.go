@@ -1,6 +1,7 @@
 package backendtest
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/heraldbot/herald/backend"
@@ -32,7 +33,8 @@ func Run(t *testing.T, open func(t *testing.T) backend.Backend, o Options) {
 			if o.Reopen != nil {
 				second = o.Reopen(t, b)
 			}
-			return b.Limits(), second.Limits()
+			bot := rand.Int64N(1<<40) + 1
+			return b.Limits(bot), second.Limits(bot)
 		})
 	})
 	t.Run("Broadcasts", func(t *testing.T) {
