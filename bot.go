@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"reflect"
 	"sync"
 	"time"
@@ -35,6 +34,7 @@ type Bot struct {
 	coord   coordination
 	runState
 
+	backend    backend.Backend // WithBackend; nil: everything in process
 	fsmStorage backend.State
 	fsmConfig  FSMConfig
 	outbound   outboundConfig
@@ -64,12 +64,11 @@ func New(token string, opts ...Option) (*Bot, error) {
 			return nil, err
 		}
 	}
-	if err := b.run.fromEnv(); err != nil {
-		return nil, err
+	botID, err := tg.BotIDOf(token)
+	if err != nil {
+		return nil, fmt.Errorf("herald: %w", err)
 	}
-	if u := os.Getenv(EnvAPIURL); u != "" {
-		b.clientOpts = append(b.clientOpts, tg.WithBaseURL(u))
-	}
+	b.applyBackend(botID)
 	c, err := tg.New(token, append(b.outboundOptions(), b.clientOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("herald: %w", err)

@@ -33,12 +33,14 @@ const (
 
 // coordination holds the shared-backend helpers a bot may use.
 type coordination struct {
-	claims  backend.Claims // update claims (dedup): shared, or local by default
-	once    backend.Claims // behind Context.Once; nil: Once fails
-	locker  backend.Locker
-	lockTTL time.Duration
-	owners  ownerIDs
-	outage  outage
+	claims    backend.Claims // update claims (dedup): shared, or local by default
+	claimsSet bool           // by WithDedup, so WithBackend leaves them
+	lockerSet bool           // by WithLocker (nil: no locks), likewise
+	once      backend.Claims // behind Context.Once; nil: Once fails
+	locker    backend.Locker
+	lockTTL   time.Duration
+	owners    ownerIDs
+	outage    outage
 }
 
 // WithDedup claims every update in c before it is scheduled, so that
@@ -58,7 +60,7 @@ func WithDedup(c backend.Claims) Option {
 		if c == nil {
 			return errors.New("herald: WithDedup(nil)")
 		}
-		b.coord.claims = c
+		b.coord.claims, b.coord.claimsSet = c, true
 		if b.coord.once == nil {
 			b.coord.once = c
 		}
@@ -81,16 +83,15 @@ func WithMarker(c backend.Claims) Option {
 // update, so that instances sharing a backend never handle one chat at
 // once; ttl is the lease (renewed while held; 0 means DefaultLockLease), so
 // a chat whose holder died waits about ttl. Use it when several instances
-// receive updates for the same bot (webhooks behind a load balancer).
+// receive updates for the same bot (webhooks behind a load balancer);
+// WithBackend does it with the engine's Locker. A nil l turns chat locks
+// off, including the engine's.
 func WithLocker(l backend.Locker, ttl time.Duration) Option {
 	return func(b *Bot) error {
-		if l == nil {
-			return errors.New("herald: WithLocker(nil)")
-		}
 		if ttl <= 0 {
 			ttl = DefaultLockLease
 		}
-		b.coord.locker, b.coord.lockTTL = l, ttl
+		b.coord.locker, b.coord.lockTTL, b.coord.lockerSet = l, ttl, true
 		return nil
 	}
 }

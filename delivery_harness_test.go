@@ -323,7 +323,7 @@ func TestDeliveryChildProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		opts = append(opts, herald.WithWebhook(herald.WebhookConfig{Listener: ln, SecretToken: os.Getenv(envChildSecret),
-			Handler: source.WebhookConfig{Logger: log}}))
+			Logger: log}))
 		fmt.Printf("%slisten %s\n", childLine, ln.Addr())
 	} else {
 		opts = append(opts, herald.WithPolling(source.PollerConfig{Timeout: time.Second, Logger: log}))
@@ -334,7 +334,7 @@ func TestDeliveryChildProcess(t *testing.T) {
 	case "webhook-lock":
 		opts = append(opts, herald.WithLocker(store, 0))
 	}
-	b, err := herald.New(token, opts...)
+	b, err := herald.New(token, append(opts, herald.ConfigFromEnv())...)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -222,8 +222,7 @@ func TestBackpressureBoundsMemory(t *testing.T) {
 					t.Fatal(err)
 				}
 				opts = append(opts, herald.WithWebhook(herald.WebhookConfig{
-					URL: "http://" + ln.Addr().String() + "/", Listener: ln, MaxConnections: 40,
-					Handler: source.WebhookConfig{SubmitTimeout: -1},
+					URL: "http://" + ln.Addr().String() + "/", Listener: ln, MaxConnections: 40, SubmitTimeout: -1,
 				}))
 			}
 			b := w.newBot(t, token, opts...)

@@ -175,8 +175,7 @@ func (b *Bot) WebhookHandler() http.Handler {
 		if wc.SecretToken == "" {
 			wc.SecretToken = source.NewSecretToken()
 		}
-		cfg := wc.Handler
-		cfg.SecretToken = wc.SecretToken
+		cfg := *wc
 		if cfg.Logger == nil {
 			cfg.Logger = b.log
 		}
@@ -190,11 +189,7 @@ func (b *Bot) runWebhook(ctx context.Context, allowed []string) error {
 	h := b.WebhookHandler()
 	wc := b.run.webhook
 	if wc.URL != "" {
-		err := source.SetWebhook(ctx, b.client, source.SetWebhookConfig{
-			URL: wc.URL, SecretToken: wc.SecretToken, MaxConnections: wc.MaxConnections,
-			AllowedUpdates: allowed, DropPendingUpdates: wc.DropPendingUpdates,
-		})
-		if err != nil {
+		if err := source.SetWebhook(ctx, b.client, wc.SetWebhookParams(allowed)); err != nil {
 			return fmt.Errorf("herald: %w", err)
 		}
 	}
@@ -312,7 +307,7 @@ func (k *botSink) admit(ctx context.Context, u *tg.Update, ack source.Ack) (*cla
 // to lapse (then it runs).
 func (k *botSink) task(u *tg.Update, ack source.Ack, cl *claim) sched.Task {
 	b := k.b
-	inline := b.run.mode == Webhook && b.run.webhook.Handler.Mode == source.Inline
+	inline := b.run.mode == Webhook && b.run.webhook.Mode == source.Inline
 	return func(ctx context.Context) {
 		if ctx.Err() != nil {
 			cl.release(ctx)

@@ -2,13 +2,13 @@ package herald
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/heraldbot/herald/source"
+	"github.com/heraldbot/herald/tg"
 )
 
 // Mode is how a bot receives updates.
@@ -20,31 +20,10 @@ const (
 	Webhook Mode = "webhook" // Telegram POSTs updates to an HTTP endpoint
 )
 
-// WebhookConfig configures webhook mode.
-type WebhookConfig struct {
-	// URL is the public HTTPS address Telegram posts to; when set, Run calls
-	// setWebhook with it at start. Empty: the webhook is managed elsewhere
-	// (for example with `herald webhook set`).
-	URL string
-	// Listen is the address Run serves the webhook on ("" with no Listener:
-	// Run serves nothing, mount Bot.WebhookHandler in your own server).
-	Listen string
-	// Listener, when set, is used instead of Listen (tests use 127.0.0.1:0).
-	Listener net.Listener
-	// Path is the path of the webhook endpoint on the Listen server (default "/").
-	Path string
-	// SecretToken is checked on every request; generated when empty.
-	SecretToken string
-	// MaxConnections is sent to setWebhook (1–100; 0 = Telegram's default 40).
-	MaxConnections int
-	// DropPendingUpdates drops the updates waiting when setWebhook is called.
-	DropPendingUpdates bool
-	// TLS serves HTTPS with these files (else plain HTTP behind a proxy).
-	TLS *source.TLSFiles
-	// Handler tunes the endpoint (mode, timeouts, limits); its SecretToken
-	// is filled from this config.
-	Handler source.WebhookConfig
-}
+// WebhookConfig configures webhook mode: where the endpoint is served,
+// how it answers, and what setWebhook is told (source.WebhookConfig; one
+// type for the whole webhook).
+type WebhookConfig = source.WebhookConfig
 
 // runConfig says how Run receives and schedules updates.
 type runConfig struct {
@@ -115,8 +94,8 @@ func WithAllowedUpdates(types ...string) Option {
 	}
 }
 
-// Environment variables read by New; when set they override options, so the
-// same binary runs with polling in development and a webhook in production.
+// Environment variables read by ConfigFromEnv, so that the same binary
+// runs with polling in development and a webhook in production.
 const (
 	EnvMode           = "HERALD_MODE"           // polling | webhook
 	EnvAPIURL         = "HERALD_API_URL"        // Bot API base URL (emulator, local server)
@@ -127,7 +106,26 @@ const (
 	EnvWebhookMaxConn = "HERALD_WEBHOOK_MAX_CONNECTIONS"
 )
 
-// fromEnv applies the HERALD_* variables.
+// ConfigFromEnv returns an option that applies the HERALD_* variables
+// above, read when New applies it. New reads no environment by itself:
+// put ConfigFromEnv after the options it may override,
+//
+//	herald.New(token, herald.WithBackend(store), herald.ConfigFromEnv())
+//
+// An unset variable changes nothing; a malformed one makes New fail.
+func ConfigFromEnv() Option {
+	return func(b *Bot) error {
+		if err := b.run.fromEnv(); err != nil {
+			return err
+		}
+		if u := os.Getenv(EnvAPIURL); u != "" {
+			b.clientOpts = append(b.clientOpts, tg.WithBaseURL(u))
+		}
+		return nil
+	}
+}
+
+// fromEnv applies the HERALD_* variables of the run configuration.
 func (rc *runConfig) fromEnv() error {
 	switch m := Mode(os.Getenv(EnvMode)); m {
 	case "":

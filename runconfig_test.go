@@ -15,7 +15,15 @@ func TestEnvironmentConfiguration(t *testing.T) {
 	t.Setenv(EnvWebhookSecret, "s3cret")
 	t.Setenv(EnvWebhookMaxConn, "80")
 	t.Setenv(EnvAPIURL, "http://127.0.0.1:9")
-	b, err := New(testToken, WithPolling(sourcePollerDefaults()))
+	// New alone reads nothing from the environment.
+	plain, err := New(testToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.run.mode != Polling || plain.run.webhook.URL != "" || strings.Contains(plain.Client().String(), "127.0.0.1:9") {
+		t.Errorf("New read the environment: mode %q, %+v, %s", plain.run.mode, plain.run.webhook, plain.Client())
+	}
+	b, err := New(testToken, WithPolling(sourcePollerDefaults()), ConfigFromEnv())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +38,7 @@ func TestEnvironmentConfiguration(t *testing.T) {
 	for env, val := range map[string]string{EnvMode: "carrier-pigeon", EnvWebhookMaxConn: "500"} {
 		t.Run(env, func(t *testing.T) {
 			t.Setenv(env, val)
-			if _, err := New(testToken); err == nil || !strings.Contains(err.Error(), env) {
+			if _, err := New(testToken, ConfigFromEnv()); err == nil || !strings.Contains(err.Error(), env) {
 				t.Errorf("%s=%s: err = %v, want one naming the variable", env, val, err)
 			}
 		})

@@ -30,14 +30,14 @@ func (d *downStorage) Get(ctx context.Context, k fsm.Key) (fsm.Record, error) {
 	if d.down.Load() {
 		return fsm.Record{}, errConnRefused
 	}
-	return d.Storage.Get(ctx, k)
+	return d.State.Get(ctx, k)
 }
 
 func (d *downStorage) CompareAndSet(ctx context.Context, k fsm.Key, v int64, r fsm.Record, ttl time.Duration) (int64, error) {
 	if d.down.Load() {
 		return 0, errConnRefused
 	}
-	return d.Storage.CompareAndSet(ctx, k, v, r, ttl)
+	return d.State.CompareAndSet(ctx, k, v, r, ttl)
 }
 
 // TestInfrastructureFailureIsNotConfirmed: HandleUpdate reports a store
@@ -45,7 +45,7 @@ func (d *downStorage) CompareAndSet(ctx context.Context, k fsm.Key, v int64, r f
 // the error reply, while a handler's own error still goes through the
 // error path; a handler's herald.Unavailable counts as infrastructure too.
 func TestInfrastructureFailureIsNotConfirmed(t *testing.T) {
-	store := &downStorage{Storage: memoryStorage(t)}
+	store := &downStorage{State: memoryStorage(t)}
 	var handlerErrs atomic.Int64
 	b, err := herald.New("1:x", herald.WithFSM(store, herald.FSMConfig{}), herald.WithErrorReply(""), herald.WithLogger(quiet()),
 		herald.WithErrorHandler(func(*herald.Context, error) { handlerErrs.Add(1) }))
@@ -92,7 +92,7 @@ func TestInfrastructureFailureIsNotConfirmed(t *testing.T) {
 func TestPollingRetriesThroughAnOutage(t *testing.T) {
 	w := newWorld(t)
 	const token = "7500:outage"
-	store := &downStorage{Storage: memoryStorage(t)}
+	store := &downStorage{State: memoryStorage(t)}
 	logs := &logCounter{n: map[string]int{}}
 	b := w.newBot(t, token, herald.WithFSM(store, herald.FSMConfig{}), herald.WithLogger(slog.New(logs)))
 	b.Router().Message(func(c *herald.Context) error {

@@ -375,7 +375,7 @@ func TestPollerDeleteWebhookAtStart(t *testing.T) {
 			ctx := testCtx(t)
 			if !drop {
 				// A webhook nobody answers: polling gets 409 until it is deleted.
-				if err := SetWebhook(ctx, c, SetWebhookConfig{URL: "http://127.0.0.1:1/hook"}); err != nil {
+				if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: "http://127.0.0.1:1/hook"}); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -417,7 +417,7 @@ func TestPollerWebhookConflictReal(t *testing.T) {
 	api := newAPIServer(t)
 	c := api.client(t)
 	ctx := testCtx(t)
-	if err := SetWebhook(ctx, c, SetWebhookConfig{URL: "http://127.0.0.1:1/hook"}); err != nil {
+	if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: "http://127.0.0.1:1/hook"}); err != nil {
 		t.Fatal(err)
 	}
 	p, logs := quietPoller(t, c, PollerConfig{})

@@ -199,7 +199,7 @@ func TestWebhookEmulatorEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer unsubscribe()
-	if err := SetWebhook(ctx, c, SetWebhookConfig{URL: url, SecretToken: secret, MaxConnections: 5, AllowedUpdates: []string{"message"}}); err != nil {
+	if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: url, SecretToken: secret, MaxConnections: 5, AllowedUpdates: []string{"message"}}); err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]bool{}
@@ -231,7 +231,7 @@ func TestWebhookEmulatorEndToEnd(t *testing.T) {
 	}
 
 	// The same endpoint with a wrong secret: deliveries are refused.
-	if err := SetWebhook(ctx, c, SetWebhookConfig{URL: url, SecretToken: "wrong"}); err != nil {
+	if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: url, SecretToken: "wrong"}); err != nil {
 		t.Fatal(err)
 	}
 	before := len(sink.got)
@@ -289,7 +289,7 @@ func TestWebhookEmulatorFullSink(t *testing.T) {
 	logger, _ := newTestLogger()
 	hook := NewWebhook(sink, WebhookConfig{SecretToken: hookSecret, SubmitTimeout: -1, Logger: logger})
 	addr, _ := startServer(t, &WebhookServer{Handler: hook})
-	if err := SetWebhook(ctx, c, SetWebhookConfig{URL: "http://" + addr + "/", SecretToken: hookSecret}); err != nil {
+	if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: "http://" + addr + "/", SecretToken: hookSecret}); err != nil {
 		t.Fatal(err)
 	}
 	api.say(t, ann, "retry me")

@@ -10,49 +10,21 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-// SetWebhookConfig holds the setWebhook parameters Herald uses.
-type SetWebhookConfig struct {
-	// URL is the HTTPS address Telegram will POST updates to (required).
-	URL string
-	// SecretToken is sent back by Telegram in SecretHeader; give the same
-	// value to WebhookConfig.SecretToken. 1–256 characters of A–Z, a–z,
-	// 0–9, _ and -; see NewSecretToken.
-	SecretToken string
-	// MaxConnections caps simultaneous deliveries, 1–100 (0: Telegram's
-	// default, 40).
-	MaxConnections int
-	// AllowedUpdates lists the update types to receive; nil keeps the
-	// current setting, an empty non-nil slice asks for the default set.
-	AllowedUpdates []string
-	// DropPendingUpdates drops the updates waiting now.
-	DropPendingUpdates bool
-	// IPAddress is a fixed IP to send updates to instead of resolving URL.
-	IPAddress string
-	// Certificate is the public key of a self-signed certificate.
-	Certificate tg.InputFile
-}
-
-// SetWebhook validates cfg and calls setWebhook. Errors never contain
-// the URL, which may hold a secret path.
-func SetWebhook(ctx context.Context, c *tg.Client, cfg SetWebhookConfig) error {
-	if u, err := url.Parse(cfg.URL); err != nil || cfg.URL == "" || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
+// SetWebhook validates p and calls setWebhook. Errors never contain the
+// URL, which may hold a secret path. p.SecretToken is what Telegram sends
+// back in SecretHeader: give the same value to WebhookConfig.SecretToken
+// (1–256 characters of A–Z, a–z, 0–9, _ and -; see NewSecretToken).
+func SetWebhook(ctx context.Context, c *tg.Client, p tg.SetWebhookParams) error {
+	if u, err := url.Parse(p.URL); err != nil || p.URL == "" || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
 		return errors.New("source: SetWebhook: the URL must be an absolute https:// (or http://) URL")
 	}
-	if cfg.SecretToken != "" && !validSecret(cfg.SecretToken) {
+	if p.SecretToken != "" && !validSecret(p.SecretToken) {
 		return errors.New("source: SetWebhook: the secret token must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
 	}
-	if cfg.MaxConnections < 0 || cfg.MaxConnections > 100 {
-		return fmt.Errorf("source: SetWebhook: max connections %d is outside 1-100", cfg.MaxConnections)
+	if p.MaxConnections < 0 || p.MaxConnections > 100 {
+		return fmt.Errorf("source: SetWebhook: max connections %d is outside 1-100", p.MaxConnections)
 	}
-	ok, err := c.SetWebhook(ctx, tg.SetWebhookParams{
-		URL:                cfg.URL,
-		Certificate:        cfg.Certificate,
-		IPAddress:          cfg.IPAddress,
-		MaxConnections:     int64(cfg.MaxConnections),
-		AllowedUpdates:     cfg.AllowedUpdates,
-		DropPendingUpdates: cfg.DropPendingUpdates,
-		SecretToken:        cfg.SecretToken,
-	})
+	ok, err := c.SetWebhook(ctx, p)
 	if err != nil {
 		return fmt.Errorf("source: SetWebhook: %w", err)
 	}
@@ -82,7 +54,7 @@ func WebhookInfo(ctx context.Context, c *tg.Client) (*tg.WebhookInfo, error) {
 }
 
 // NewSecretToken returns a random secret token (26 characters, 130 bits)
-// valid for SetWebhookConfig.SecretToken.
+// valid as a secret_token.
 func NewSecretToken() string { return rand.Text() }
 
 func validSecret(s string) bool {

@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/heraldbot/herald/tg"
 )
 
 func TestSetWebhookValidates(t *testing.T) {
 	api := newAPIServer(t)
 	c := api.client(t)
 	ctx := testCtx(t)
-	for _, cfg := range []SetWebhookConfig{
+	for _, cfg := range []tg.SetWebhookParams{
 		{},
 		{URL: "/relative"},
 		{URL: "ftp://example.com/hook"},
@@ -38,7 +40,7 @@ func TestSetWebhookParams(t *testing.T) {
 	if !validSecret(secret) || len(secret) < 20 {
 		t.Fatalf("NewSecretToken = %q", secret)
 	}
-	err := SetWebhook(ctx, c, SetWebhookConfig{
+	err := SetWebhook(ctx, c, tg.SetWebhookParams{
 		URL: "https://127.0.0.1:8443/hook", SecretToken: secret, MaxConnections: 7,
 		AllowedUpdates: []string{"message", "callback_query"}, DropPendingUpdates: true,
 	})
@@ -65,7 +67,7 @@ func TestSetWebhookParams(t *testing.T) {
 	api.setInject(func(method string, _ int, _ apiCall) *fault {
 		return &fault{400, `{"ok":false,"error_code":400,"description":"Bad Request: bad webhook: HTTPS url must be provided for webhook"}`}
 	})
-	if err := SetWebhook(ctx, c, SetWebhookConfig{URL: "http://example.com/x"}); err == nil || !strings.Contains(err.Error(), "HTTPS url must be provided") {
+	if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: "http://example.com/x"}); err == nil || !strings.Contains(err.Error(), "HTTPS url must be provided") {
 		t.Fatalf("SetWebhook = %v", err)
 	}
 	if _, err := WebhookInfo(ctx, c); err == nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -48,12 +49,36 @@ func (m WebhookMode) String() string {
 // given to setWebhook.
 const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
-// WebhookConfig configures a Webhook. The zero value uses the defaults
-// given on each field, but a SecretToken should always be set.
+// WebhookConfig configures webhook mode: the endpoint (a Webhook), where
+// it is served, and what setWebhook is told. It is the one webhook
+// configuration of Herald (herald.WebhookConfig is the same type). The
+// zero value uses the defaults given on each field; NewWebhook reads the
+// endpoint fields only.
 type WebhookConfig struct {
+	// URL is the public HTTPS address Telegram posts to; when set,
+	// herald's Run calls setWebhook with it (and MaxConnections,
+	// DropPendingUpdates, SecretToken) at start. Empty: the webhook is
+	// managed elsewhere (for example with `herald webhook set`).
+	URL string
+	// MaxConnections is sent to setWebhook (1–100; 0 = Telegram's default 40).
+	MaxConnections int
+	// DropPendingUpdates drops the updates waiting when setWebhook is called.
+	DropPendingUpdates bool
+
+	// Listen is the address to serve the webhook on, e.g. ":8443" ("" with
+	// no Listener: serve nothing, mount the handler in your own server).
+	Listen string
+	// Listener, when set, is used instead of Listen (tests use 127.0.0.1:0).
+	Listener net.Listener
+	// Path is the path of the endpoint on the Listen server (default "/").
+	Path string
+	// TLS serves HTTPS with these files (else plain HTTP behind a proxy).
+	TLS *TLSFiles
+
 	// SecretToken is the secret_token given to setWebhook. Requests
 	// without it in SecretHeader are answered 401 and not processed.
-	// Empty disables the check (logged as a warning at creation).
+	// herald's Run generates one when empty; for NewWebhook, empty
+	// disables the check (logged as a warning at creation).
 	SecretToken string
 	// Mode is Inline (default) or Background.
 	Mode WebhookMode
@@ -77,6 +102,15 @@ type WebhookConfig struct {
 	// Logger receives the webhook's logs (default slog.Default()). Bodies,
 	// secrets and URLs are never logged.
 	Logger *slog.Logger
+}
+
+// SetWebhookParams returns the setWebhook parameters of c for the update
+// types allowed.
+func (c *WebhookConfig) SetWebhookParams(allowed []string) tg.SetWebhookParams {
+	return tg.SetWebhookParams{
+		URL: c.URL, SecretToken: c.SecretToken, MaxConnections: int64(c.MaxConnections),
+		AllowedUpdates: allowed, DropPendingUpdates: c.DropPendingUpdates,
+	}
 }
 
 func (c *WebhookConfig) setDefaults() {

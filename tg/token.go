@@ -54,3 +54,7 @@ func parseToken(token string) (int64, error) {
 	}
 	return id, nil
 }
+
+// BotIDOf returns the bot id at the start of token ("<bot id>:<secret>"),
+// or an error, which never includes the token, when it is malformed.
+func BotIDOf(token string) (int64, error) { return parseToken(token) }

@@ -31,8 +31,9 @@ func newWebhookCmd() *cobra.Command {
 		return tg.New(token, tg.WithBaseURL(api))
 	}
 
-	var set source.SetWebhookConfig
+	var set tg.SetWebhookParams
 	var allowed string
+	var maxConn int
 	setCmd := &cobra.Command{
 		Use:   "set URL",
 		Short: "Point Telegram at URL; prints the secret token to configure the bot with",
@@ -50,6 +51,7 @@ func newWebhookCmd() *cobra.Command {
 					set.AllowedUpdates = append(set.AllowedUpdates, u)
 				}
 			}
+			set.MaxConnections = int64(maxConn)
 			generated := set.SecretToken == ""
 			if generated {
 				set.SecretToken = source.NewSecretToken()
@@ -65,7 +67,7 @@ func newWebhookCmd() *cobra.Command {
 		},
 	}
 	setCmd.Flags().StringVar(&set.SecretToken, "secret", "", "secret token (generated when empty)")
-	setCmd.Flags().IntVar(&set.MaxConnections, "max-connections", 0, "simultaneous deliveries, 1-100 (0: Telegram's default)")
+	setCmd.Flags().IntVar(&maxConn, "max-connections", 0, "simultaneous deliveries, 1-100 (0: Telegram's default)")
 	setCmd.Flags().StringVar(&allowed, "allowed-updates", "", "comma-separated update types (empty: keep the current setting)")
 	setCmd.Flags().BoolVar(&set.DropPendingUpdates, "drop-pending", false, "drop the updates waiting now")
 

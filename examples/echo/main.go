@@ -12,7 +12,7 @@ import (
 )
 
 func main() {
-	bot, err := newBot(os.Getenv("BOT_TOKEN"))
+	bot, err := newBot(os.Getenv("BOT_TOKEN"), herald.ConfigFromEnv())
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -41,9 +41,10 @@ func signupForm() *form.Form[Signup] {
 		})
 }
 
-// newBot builds the bot on the given state store; options are for tests.
-func newBot(token string, store *sqlite.Store, opts ...herald.Option) (*herald.Bot, error) {
-	bot, err := herald.New(token, append([]herald.Option{herald.WithFSM(store, herald.FSMConfig{})}, opts...)...)
+// newBot builds the bot. Where its state lives is main's choice, given
+// with the options (herald.WithBackend); tests add the emulator's.
+func newBot(token string, opts ...herald.Option) (*herald.Bot, error) {
+	bot, err := herald.New(token, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +73,7 @@ func run(ctx context.Context) error {
 		return err
 	}
 	defer store.Close()
-	bot, err := newBot(os.Getenv("BOT_TOKEN"), store)
+	bot, err := newBot(os.Getenv("BOT_TOKEN"), herald.WithBackend(store), herald.ConfigFromEnv())
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func TestSignup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		bot, err := newBot(token, store, srv.Polling()...)
+		bot, err := newBot(token, append([]herald.Option{herald.WithBackend(store)}, srv.Polling()...)...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -18,7 +18,7 @@ import (
 )
 
 func main() {
-	bot, err := newBot(os.Getenv("BOT_TOKEN")) // HERALD_MODE=webhook and HERALD_WEBHOOK_* switch to a webhook
+	bot, err := newBot(os.Getenv("BOT_TOKEN"), herald.ConfigFromEnv()) // HERALD_MODE=webhook and HERALD_WEBHOOK_* switch to a webhook
 	if err != nil {
 		log.Fatal(err)
 	}
