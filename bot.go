@@ -37,6 +37,7 @@ type Bot struct {
 	backend    backend.Backend // WithBackend; nil: everything in process
 	fsmStorage backend.State
 	fsmConfig  FSMConfig
+	fsmSet     bool // WithFSM was given
 	outbound   outboundConfig
 }
 
@@ -67,6 +68,9 @@ func New(token string, opts ...Option) (*Bot, error) {
 	botID, err := tg.BotIDOf(token)
 	if err != nil {
 		return nil, fmt.Errorf("herald: %w", err)
+	}
+	if b.fsmSet && b.fsmStorage == nil && b.backend == nil {
+		return nil, errors.New("herald: WithFSM(nil, …) keeps the state of WithBackend, and there is no WithBackend")
 	}
 	b.applyBackend(botID)
 	c, err := tg.New(token, append(b.outboundOptions(), b.clientOpts...)...)

@@ -21,21 +21,21 @@ type FSMConfig struct {
 	MaxRetries int
 }
 
-// WithFSM keeps conversation state in s: backend/memory in tests,
-// backend/sqlite on one machine, backend/redis for a fleet. Handlers reach
-// it with c.FSM() and route on it with InState.
+// WithFSM configures conversation state: cfg sets the key strategy, TTL
+// and retries, and s, when not nil, is where conversations are kept
+// instead of the engine of WithBackend (backend/memory in tests,
+// backend/sqlite on one machine, backend/redis or backend/postgres for a
+// fleet). With WithBackend, WithFSM(nil, cfg) only sets cfg. Handlers
+// reach the state with c.FSM() and route on it with InState.
 func WithFSM(s backend.State, cfg FSMConfig) Option {
 	return func(b *Bot) error {
-		if s == nil {
-			return errors.New("herald: WithFSM(nil)")
-		}
-		b.fsmStorage, b.fsmConfig = s, cfg
+		b.fsmStorage, b.fsmConfig, b.fsmSet = s, cfg, true
 		return nil
 	}
 }
 
 // ErrNoFSM is the error of every FSM operation when the bot has no storage.
-var ErrNoFSM = errors.New("herald: no FSM storage; add herald.WithFSM(storage, herald.FSMConfig{})")
+var ErrNoFSM = errors.New("herald: no FSM storage; add herald.WithBackend(engine) or herald.WithFSM(storage, herald.FSMConfig{})")
 
 // FSM returns the conversation of the update's key (see FSMConfig.Strategy).
 // Its reads and writes fail with ErrNoFSM when the bot has no FSM storage,
