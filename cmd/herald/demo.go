@@ -3,12 +3,11 @@ package main
 import (
 	"log/slog"
 
-	"github.com/heraldbot/herald/examples/shop/demo"
 	"github.com/spf13/cobra"
 )
 
 // newDemoCmd returns "herald demo": the emulator, its web chat page and
-// the flagship shop bot in one process (package examples/shop/demo).
+// the flagship shop bot in one process (demorun.go).
 func newDemoCmd() *cobra.Command {
 	var addr, db, limits string
 	var webhook bool
@@ -27,14 +26,14 @@ so a checkout survives a restart. Ctrl-C stops everything cleanly.`,
 			if err != nil {
 				return err
 			}
-			return demo.Run(cmd.Context(), demo.Config{
+			return runDemo(cmd.Context(), demoConfig{
 				Listener: ln, DBPath: db, Webhook: webhook, Limits: &l,
 				Out: cmd.OutOrStdout(), Logger: slog.Default(),
 			})
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "loopback address for the emulator and its web page")
-	cmd.Flags().StringVar(&db, "db", demo.DefaultDBPath(), "SQLite file for the shop's data and conversations")
+	cmd.Flags().StringVar(&db, "db", defaultDemoDBPath(), "SQLite file for the shop's data and conversations")
 	cmd.Flags().BoolVar(&webhook, "webhook", false, "receive updates by webhook (on a loopback port) instead of long polling")
 	cmd.Flags().StringVar(&limits, "limits", "telegram", `the emulator's rate limits: "telegram", "off" or custom (see herald emulator --help)`)
 	return cmd

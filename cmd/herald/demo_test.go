@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/heraldbot/herald/examples/shop/demo"
 )
 
 // TestDemoCommand runs `herald demo` on a free loopback port, in polling
@@ -65,7 +63,7 @@ func TestDemoCommand(t *testing.T) {
 				t.Fatalf("GET / = %d %.200s", res.StatusCode, page)
 			}
 
-			body := `{"token":"` + demo.Token + `","from":{"id":77,"first_name":"Newcomer"},"text":"/start"}`
+			body := `{"token":"` + demoToken + `","from":{"id":77,"first_name":"Newcomer"},"text":"/start"}`
 			res, err = http.Post(base+"/control/messages", "application/json", bytes.NewBufferString(body))
 			if err != nil {
 				t.Fatal(err)
@@ -76,7 +74,7 @@ func TestDemoCommand(t *testing.T) {
 			}
 			deadline := time.Now().Add(10 * time.Second)
 			for {
-				res, err := http.Get(base + "/control/chats/77/messages?token=" + demo.Token)
+				res, err := http.Get(base + "/control/chats/77/messages?token=" + demoToken)
 				if err != nil {
 					t.Fatal(err)
 				}

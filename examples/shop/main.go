@@ -13,24 +13,47 @@
 // or simply `go run ./cmd/herald demo`, which runs this bot with the
 // emulator in one process.
 //
+// As a fleet (docs/SCALING.md, "The shop as a fleet"): the business data
+// in PostgreSQL, everything the bot itself keeps in Redis (or
+// PostgreSQL), and as many instances as you like behind a load balancer:
+//
+//	DATABASE_URL=postgres://… SHOP_BACKEND=redis://127.0.0.1:6379/0 \
+//	HERALD_MODE=webhook HERALD_WEBHOOK_URL=https://shop.example/tg \
+//	HERALD_WEBHOOK_LISTEN=:8443 HERALD_WEBHOOK_SECRET=… TELEGRAM_TOKEN=… shop
+//
 // Environment:
 //
 //	TELEGRAM_TOKEN  the bot's token (required)
 //	SHOP_ADMINS     comma-separated user ids allowed /stats and /broadcast
-//	SHOP_DB         SQLite file for conversation state and, without
-//	                DATABASE_URL, the shop's data (default shop.db)
-//	DATABASE_URL    postgres://… keeps the shop's data in PostgreSQL
-//	HERALD_*        receiving mode, webhook and API URL (see package herald)
+//	SHOP_BACKEND    where the bot keeps conversations, update claims, chat
+//	                locks, limiter buckets and broadcasts: redis://… or
+//	                postgres://… for a fleet; unset: the SQLite file SHOP_DB
+//	SHOP_NAMESPACE  keeps deployments sharing one Redis or PostgreSQL
+//	                apart: the Redis key prefix or the PostgreSQL schema of
+//	                SHOP_BACKEND (default: the engine's, "herald")
+//	SHOP_DB         SQLite file for the bot's state (without SHOP_BACKEND)
+//	                and the shop's data (without DATABASE_URL); default shop.db
+//	DATABASE_URL    postgres://… keeps the shop's data (catalog, carts,
+//	                customers, orders) in PostgreSQL
+//	HERALD_*        receiving mode, webhook and API URL (herald.ConfigFromEnv)
 package main
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/backend/postgres"
+	"github.com/heraldbot/herald/backend/redis"
+	"github.com/heraldbot/herald/backend/sqlite"
+	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/examples/shop/shopbot"
 )
 
@@ -54,14 +77,29 @@ func run(ctx context.Context) error {
 	if path == "" {
 		path = "shop.db"
 	}
-	st, err := shopbot.OpenStorage(ctx, path, os.Getenv("DATABASE_URL"))
+
+	// The bot's engine first: SQLite refuses a fresh file that already
+	// has other tables in it, and the shop's tables are happy to join it.
+	engine, err := openEngine(ctx, os.Getenv("SHOP_BACKEND"), os.Getenv("SHOP_NAMESPACE"), path)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	slog.Info("shop storage", "state", path, "data", st.DB.Engine())
+	defer engine.Close()
 
-	bot, shop, err := shopbot.NewBot(token, shopbot.Config{DB: st.DB, State: st.State, Admins: admins})
+	// The shop's business data: its own database, its own package.
+	dsn := path
+	if u := os.Getenv("DATABASE_URL"); u != "" {
+		dsn = u
+	}
+	db, err := service.Open(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	slog.Info("shop storage", "engine", engine.Name(), "data", db.Engine())
+
+	bot, shop, err := shopbot.NewBot(token, shopbot.Config{DB: db, Admins: admins},
+		herald.WithBackend(engine), herald.ConfigFromEnv())
 	if err != nil {
 		return err
 	}
@@ -76,4 +114,26 @@ func run(ctx context.Context) error {
 		slog.Warn("could not set the command menu", "err", err)
 	}
 	return bot.RunWithSignals(ctx)
+}
+
+// openEngine opens the engine named by SHOP_BACKEND: one line per engine.
+func openEngine(ctx context.Context, url, namespace, sqlitePath string) (backend.Backend, error) {
+	var (
+		e   backend.Backend
+		err error
+	)
+	switch {
+	case url == "":
+		e, err = sqlite.Open(ctx, sqlitePath, sqlite.Options{})
+	case strings.HasPrefix(url, "redis://"), strings.HasPrefix(url, "rediss://"), strings.HasPrefix(url, "unix://"):
+		e, err = redis.Open(ctx, url, redis.Options{Prefix: namespace})
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		e, err = postgres.Open(ctx, url, postgres.Options{Schema: namespace})
+	default:
+		return nil, fmt.Errorf("SHOP_BACKEND=%q: want a redis:// or postgres:// URL, or nothing for the SQLite file SHOP_DB", url)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("opening the bot's engine: %w", err)
+	}
+	return e, nil
 }

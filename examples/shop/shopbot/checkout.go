@@ -116,16 +116,30 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 	if err := h.customers.Get(c).Touch(c, service.Customer{ID: u.ID, Name: u.FirstName}, time.Now()); err != nil {
 		return err
 	}
-	var (
-		ord     service.Order
-		created bool
-	)
+	// Everything that follows an order happens inside Once: the order,
+	// the confirmation and the receipt. Another delivery of this Confirm
+	// (to this instance or another one sharing the engine) then does
+	// nothing (ran is false), while an instance that dies half-way
+	// leaves it to the next delivery, which finds the order already
+	// placed (the database's unique key) and confirms it.
 	ran, err := c.Once("shop-order:"+co.Key, OrderTTL, func() error {
-		var err error
-		ord, created, err = h.orders.Get(c).Place(c, co.Key, customer, service.Checkout{
+		ord, created, err := h.orders.Get(c).Place(c, co.Key, customer, service.Checkout{
 			Name: co.Name, Phone: co.Phone, Address: co.Address, Slot: co.Slot,
 		}, time.Now())
-		return err
+		if err != nil {
+			return err
+		}
+		if !created {
+			h.shop.log.Info("confirming an order placed by an earlier attempt", "order", ord.ID)
+		}
+		if _, err := c.ReplyWith(textWith(orderText(ord)+"\n\nYour receipt is on its way.", menuKeyboard())); err != nil {
+			return err
+		}
+		if !h.receipts.Get(c).Submit(c.Client(), c.Chat().ID, ord) {
+			_, err := c.Reply("Our receipt printer is busy; your order is confirmed all the same (see /orders).")
+			return err
+		}
+		return nil
 	})
 	switch {
 	case errors.Is(err, service.ErrEmptyCart):
@@ -134,17 +148,7 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 	case err != nil:
 		return err
 	case !ran:
-		return nil // another instance is placing it and will answer
-	case !created:
-		_, err = c.Reply(fmt.Sprintf("Order #%d was already placed; see /orders.", ord.ID))
-		return err
-	}
-	if _, err := c.ReplyWith(textWith(orderText(ord)+"\n\nYour receipt is on its way.", menuKeyboard())); err != nil {
-		return err
-	}
-	if !h.receipts.Get(c).Submit(c.Client(), c.Chat().ID, ord) {
-		_, err := c.Reply("Our receipt printer is busy; your order is confirmed all the same (see /orders).")
-		return err
+		return nil // placed and confirmed already, or being placed by another instance
 	}
 	return nil
 }

@@ -6,21 +6,28 @@
 //
 // Handlers only translate between updates and the services of package
 // service, which they receive through Herald's dependency injection
-// (herald.Provide in Options, herald.Require in Register). Wire it up
-// with NewBot, or with New, Options and Register when you build the bot
-// yourself:
+// (herald.Provide in Options, herald.Require in Register). The shop knows
+// no storage engine: its business data is the service package's database,
+// and everything the bot keeps (the checkout conversation, update claims,
+// chat locks, limiter buckets, broadcasts) is in the engine its main
+// passes as herald.WithBackend. Wire it up with NewBot, or with New,
+// Options, Register and Attach when you build the bot yourself:
 //
-//	st, err := shopbot.OpenStorage(ctx, "shop.db", "") // or a postgres:// URL for the shop's data
+//	db, err := service.Open(ctx, "shop.db") // or a postgres:// URL
 //	if err != nil {
 //		return err
 //	}
-//	defer st.Close()
-//	bot, shop, err := shopbot.NewBot(token, shopbot.Config{DB: st.DB, State: st.State, Admins: []int64{42}})
+//	defer db.Close()
+//	bot, shop, err := shopbot.NewBot(token, shopbot.Config{DB: db, Admins: []int64{42}},
+//		herald.WithBackend(engine), herald.ConfigFromEnv()) // engine: opened by main
 //	if err != nil {
 //		return err
 //	}
 //	defer shop.Close(ctx)
 //	return bot.RunWithSignals(ctx)
 //
+// Any number of instances may share one engine and one database: every
+// update is handled once, an order is placed once, a broadcast reaches
+// each customer once and is resumed by another instance if its own dies.
 // cmd/herald's demo runs this same package against the emulator.
 package shopbot

@@ -2,13 +2,16 @@ package shopbot_test
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/examples/shop/shopbot"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/middleware"
@@ -22,9 +25,35 @@ const token = "424242:shop-test"
 type world struct {
 	*emutest.Server
 	path, dsn string // SQLite file; PostgreSQL URL or ""
-	storage   *shopbot.Storage
+	storage   *storage
 	stop      func()
 }
+
+// storage is what a shop's main opens: the bot's engine and the shop's
+// database. Tests keep the engine in a SQLite file, so that a checkout
+// survives a restart.
+type storage struct {
+	Engine *sqlite.Store
+	DB     *service.DB
+}
+
+func openStorage(ctx context.Context, path, dsn string) (*storage, error) {
+	engine, err := sqlite.Open(ctx, path, sqlite.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if dsn == "" {
+		dsn = path
+	}
+	db, err := service.Open(ctx, dsn)
+	if err != nil {
+		engine.Close()
+		return nil, err
+	}
+	return &storage{Engine: engine, DB: db}, nil
+}
+
+func (s *storage) Close() error { return errors.Join(s.DB.Close(), s.Engine.Close()) }
 
 func newWorld(t *testing.T, dsn string) *world {
 	t.Helper()
@@ -36,13 +65,13 @@ func newWorld(t *testing.T, dsn string) *world {
 func (w *world) start(t *testing.T, tweak ...func(*shopbot.Config)) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := shopbot.OpenStorage(ctx, w.path, w.dsn)
+	st, err := openStorage(ctx, w.path, w.dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	quiet := emutest.Quiet()
 	cfg := shopbot.Config{
-		DB: st.DB, State: st.State, Admins: []int64{1}, Logger: quiet,
+		DB: st.DB, Admins: []int64{1}, Logger: quiet, BroadcastResume: 200 * time.Millisecond,
 		Limits: limit.Config{Global: limit.Unlimited, Chat: limit.Unlimited, Group: limit.Unlimited},
 		Flood:  middleware.ThrottleConfig{Rate: -1},
 	}
@@ -50,6 +79,7 @@ func (w *world) start(t *testing.T, tweak ...func(*shopbot.Config)) {
 		f(&cfg)
 	}
 	bot, shop, err := shopbot.NewBot(token, cfg,
+		herald.WithBackend(st.Engine),
 		w.Client(),
 		herald.WithPolling(source.PollerConfig{Timeout: time.Second, Logger: quiet}),
 	)

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/fsm/form"
 	"github.com/heraldbot/herald/limit"
@@ -16,20 +15,11 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-// State is where conversations (the checkout form), claimed update ids
-// and once-only actions are kept: backend/sqlite on one machine,
-// backend/redis for a fleet, backend/memory in tests.
-type State interface {
-	backend.State
-	backend.Claims
-}
-
 // Config configures the shop bot.
 type Config struct {
-	// DB holds the catalog, carts, customers and orders (required).
+	// DB holds the catalog, carts, customers and orders (required): the
+	// shop's business data, in its own database.
 	DB *service.DB
-	// State keeps the checkout form, update dedup and c.Once marks (required).
-	State State
 	// Admins may use /stats and /broadcast.
 	Admins []int64
 	// Limits are the outbound rate limits; the zero value is Telegram's.
@@ -44,6 +34,10 @@ type Config struct {
 	// ReceiptWorkers render and send receipts (default 2); ReceiptQueue
 	// bounds the receipts waiting for a worker (default 64).
 	ReceiptWorkers, ReceiptQueue int
+	// BroadcastResume is how often each instance looks for broadcasts
+	// that nobody runs any more (their instance stopped or died) and
+	// resumes them (default 5 s; < 0: never).
+	BroadcastResume time.Duration
 	// Logger receives the shop's logs (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -63,8 +57,8 @@ type Shop struct {
 
 // New checks cfg and starts the receipt workers; Close stops them.
 func New(cfg Config) (*Shop, error) {
-	if cfg.DB == nil || cfg.State == nil {
-		return nil, errors.New("shopbot: Config.DB and Config.State are required")
+	if cfg.DB == nil {
+		return nil, errors.New("shopbot: Config.DB is required")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -75,15 +69,21 @@ func New(cfg Config) (*Shop, error) {
 	if cfg.Flood.Rate == 0 {
 		cfg.Flood.Rate, cfg.Flood.Burst = 3, 10
 	}
+	if cfg.BroadcastResume == 0 {
+		cfg.BroadcastResume = 5 * time.Second
+	}
 	s := &Shop{cfg: cfg, log: cfg.Logger}
 	s.receipts = NewReceipts(cfg.ReceiptWorkers, cfg.ReceiptQueue, cfg.Logger)
-	s.broadcasts = newBroadcaster(cfg.Logger)
+	s.broadcasts = newBroadcaster(cfg.Logger, cfg.BroadcastResume)
 	return s, nil
 }
 
 // Options returns the bot options the shop needs: its services (for
-// herald.Require), conversation state, dedup, outbound limits and retries,
-// and the friendly error reply. Pass them to herald.New.
+// herald.Require), how long a checkout is kept, the outbound limits and
+// the friendly error reply. Pass them to herald.New together with the
+// engine that keeps conversations, claims, locks, limiter buckets and
+// broadcasts, herald.WithBackend(engine): the shop needs one (its checkout
+// is a conversation) and does not care which.
 func (s *Shop) Options() []herald.Option {
 	db := s.cfg.DB
 	return []herald.Option{
@@ -92,9 +92,8 @@ func (s *Shop) Options() []herald.Option {
 		herald.Provide(db.Customers()),
 		herald.Provide(db.Orders()),
 		herald.Provide(s.receipts),
-		herald.WithFSM(s.cfg.State, herald.FSMConfig{TTL: 7 * 24 * time.Hour}),
-		herald.WithDedup(s.cfg.State),
-		herald.WithLimits(s.cfg.Limits), // with herald.New's default retry policy
+		herald.WithFSM(nil, herald.FSMConfig{TTL: 7 * 24 * time.Hour}), // in the engine of WithBackend
+		herald.WithLimits(s.cfg.Limits),                                // the engine's limiter store unless Limits.Store is set
 		herald.WithErrorReply(ErrorReply),
 		herald.WithLogger(s.log),
 	}
@@ -129,8 +128,15 @@ func (s *Shop) Register(r *herald.Router) {
 	r.CallbackQuery(func(c *herald.Context) error { return c.Answer("This button is no longer active.") })
 }
 
+// Attach starts what the shop does in the background for bot: resuming
+// broadcasts that no instance runs any more. NewBot calls it; call it
+// yourself after herald.New when you use New, Options and Register.
+func (s *Shop) Attach(bot *herald.Bot) { s.broadcasts.attach(bot) }
+
 // Close stops the receipt workers (waiting for the receipts in flight
-// until ctx ends) and any broadcast still running.
+// until ctx ends) and the broadcasts this instance runs (they are kept
+// in the engine, and another instance, or this one restarted, resumes
+// them).
 func (s *Shop) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
@@ -153,6 +159,7 @@ func NewBot(token string, cfg Config, opts ...herald.Option) (*herald.Bot, *Shop
 		return nil, nil, err
 	}
 	s.Register(bot.Router())
+	s.Attach(bot)
 	return bot, s, nil
 }
 

@@ -1,4 +1,4 @@
-package demo_test
+package main
 
 import (
 	"context"
@@ -14,7 +14,6 @@ import (
 
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
-	"github.com/heraldbot/herald/examples/shop/demo"
 )
 
 // TestPurchaseInBrowser runs the demo and buys in the web chat page, in
@@ -34,7 +33,7 @@ func TestPurchaseInBrowser(t *testing.T) {
 	done := make(chan error, 1)
 	l := emulator.NoLimits()
 	go func() {
-		done <- demo.Run(runCtx, demo.Config{
+		done <- runDemo(runCtx, demoConfig{
 			Listener: ln, DBPath: filepath.Join(t.TempDir(), "demo.db"), Limits: &l,
 			Out: t.Output(), Logger: slog.New(slog.DiscardHandler),
 			Ready: func(_ *emulator.Emulator, base string) { ready <- base },

@@ -1,4 +1,9 @@
-package demo
+package main
+
+// The demo: the emulator (a fake Telegram with a web chat page) and the
+// flagship shop bot talking to it, in one process, with the bot's state
+// and the shop's data in one SQLite file. "herald demo" (demo.go) is a
+// thin command around runDemo.
 
 import (
 	"context"
@@ -12,28 +17,30 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/examples/shop/shopbot"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
 
-// Token is the demo bot's token in the emulator (not a secret: the
+// demoToken is the demo bot's token in the emulator (not a secret: the
 // emulator is local).
-const Token = "100001:herald-demo"
+const demoToken = "100001:herald-demo"
 
-// User is the demo customer, created in the emulator at start and made
+// demoUser is the demo customer, created in the emulator at start and made
 // an admin of the shop so that /stats and /broadcast work on the page.
-var User = tg.User{ID: 1001, FirstName: "Ada", Username: "ada"}
+var demoUser = tg.User{ID: 1001, FirstName: "Ada", Username: "ada"}
 
-// Config configures Run.
-type Config struct {
+// demoConfig configures runDemo.
+type demoConfig struct {
 	// Listener serves the emulator (Bot API, control API, page); it must
-	// be on a loopback address. Run closes it.
+	// be on a loopback address. runDemo closes it.
 	Listener net.Listener
 	// DBPath is the SQLite file for the shop's data and conversations
-	// (default DefaultDBPath()).
+	// (default defaultDemoDBPath()).
 	DBPath string
 	// Webhook makes the bot receive updates by webhook, on a loopback
 	// listener of its own, instead of long polling.
@@ -48,9 +55,9 @@ type Config struct {
 	Ready func(emu *emulator.Emulator, baseURL string)
 }
 
-// DefaultDBPath is herald-demo/shop.db in the user's cache directory, or
+// defaultDemoDBPath is herald-demo/shop.db in the user's cache directory, or
 // in the temporary directory when there is none.
-func DefaultDBPath() string {
+func defaultDemoDBPath() string {
 	dir, err := os.UserCacheDir()
 	if err != nil {
 		dir = os.TempDir()
@@ -58,9 +65,9 @@ func DefaultDBPath() string {
 	return filepath.Join(dir, "herald-demo", "shop.db")
 }
 
-// Run serves the demo until ctx ends, then stops the bot, the emulator
+// runDemo serves the demo until ctx ends, then stops the bot, the emulator
 // and the storage cleanly.
-func Run(ctx context.Context, cfg Config) error {
+func runDemo(ctx context.Context, cfg demoConfig) error {
 	if cfg.Listener == nil {
 		return errors.New("demo: no listener")
 	}
@@ -69,7 +76,7 @@ func Run(ctx context.Context, cfg Config) error {
 		return fmt.Errorf("demo: %s is not a loopback address; the emulator's control API shows every token", cfg.Listener.Addr())
 	}
 	if cfg.DBPath == "" {
-		cfg.DBPath = DefaultDBPath()
+		cfg.DBPath = defaultDemoDBPath()
 	}
 	if cfg.Out == nil {
 		cfg.Out = os.Stdout
@@ -81,11 +88,18 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := os.MkdirAll(filepath.Dir(cfg.DBPath), 0o755); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	st, err := shopbot.OpenStorage(ctx, cfg.DBPath, "")
+	// One SQLite file: the bot's engine first (it refuses a fresh file
+	// that has other tables already), then the shop's data joins it.
+	engine, err := sqlite.Open(ctx, cfg.DBPath, sqlite.Options{})
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
-	defer st.Close()
+	defer engine.Close()
+	db, err := service.Open(ctx, cfg.DBPath)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	defer db.Close()
 
 	emu := emulator.New(emulator.Options{Limits: cfg.Limits, Logger: log.With("component", "emulator"),
 		// The shop remembers handled update ids in its database: a restarted
@@ -101,19 +115,19 @@ func Run(ctx context.Context, cfg Config) error {
 			log.Warn("emulator stopped with an error", "err", err)
 		}
 	}()
-	if _, err := emu.AddBot(Token); err != nil {
+	if _, err := emu.AddBot(demoToken); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 
-	mode, err := receiveMode(cfg.Webhook)
+	mode, err := demoReceiveMode(cfg.Webhook)
 	if err != nil {
 		return err
 	}
-	bot, shop, err := shopbot.NewBot(Token, shopbot.Config{
-		DB: st.DB, State: st.State, Admins: []int64{User.ID}, Logger: log.With("component", "shop"),
+	bot, shop, err := shopbot.NewBot(demoToken, shopbot.Config{
+		DB: db, Admins: []int64{demoUser.ID}, Logger: log.With("component", "shop"),
 		// The emulator enforces Telegram's limits, so the bot keeps them.
 		Limits: limit.Config{},
-	}, herald.WithClientOptions(tg.WithBaseURL(base)), mode)
+	}, herald.WithBackend(engine), herald.WithClientOptions(tg.WithBaseURL(base)), mode)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -134,7 +148,7 @@ func Run(ctx context.Context, cfg Config) error {
 	go func() { runDone <- bot.Run(runCtx) }()
 
 	// The demo customer says hello, so that the page offers them.
-	if _, err := emu.SendMessage(ctx, emulator.UserMessage{Token: Token, From: User, Text: "/start"}); err != nil {
+	if _, err := emu.SendMessage(ctx, emulator.UserMessage{Token: demoToken, From: demoUser, Text: "/start"}); err != nil {
 		// Stop the bot and wait for it before the deferred calls close
 		// the shop and the storage it uses.
 		stopBot()
@@ -153,7 +167,7 @@ func Run(ctx context.Context, cfg Config) error {
   Shop and conversation state: %s
   Bot API: %s/bot<token>/…   Control API: %s/control/
   Press Ctrl-C to stop.
-`, how, base, User.FirstName, cfg.DBPath, base, base)
+`, how, base, demoUser.FirstName, cfg.DBPath, base, base)
 	if cfg.Ready != nil {
 		cfg.Ready(emu, base)
 	}
@@ -162,9 +176,9 @@ func Run(ctx context.Context, cfg Config) error {
 	return err
 }
 
-// receiveMode is polling (short timeouts so Ctrl-C is quick) or a
+// demoReceiveMode is polling (short timeouts so Ctrl-C is quick) or a
 // webhook on a loopback listener of its own.
-func receiveMode(webhook bool) (herald.Option, error) {
+func demoReceiveMode(webhook bool) (herald.Option, error) {
 	if !webhook {
 		return herald.WithPolling(source.PollerConfig{Timeout: 10 * time.Second, DeleteWebhook: true}), nil
 	}

@@ -1,4 +1,4 @@
-package demo_test
+package main
 
 import (
 	"context"
@@ -12,7 +12,6 @@ import (
 
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
-	"github.com/heraldbot/herald/examples/shop/demo"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -31,7 +30,7 @@ func TestRunWebhook(t *testing.T) {
 	done := make(chan error, 1)
 	l := emulator.NoLimits()
 	go func() {
-		done <- demo.Run(ctx, demo.Config{
+		done <- runDemo(ctx, demoConfig{
 			Listener: ln, DBPath: filepath.Join(t.TempDir(), "sub", "demo.db"), Webhook: true, Limits: &l,
 			Out: &out, Logger: slog.New(slog.DiscardHandler),
 			Ready: func(emu *emulator.Emulator, _ string) { ready <- emu },
@@ -48,10 +47,10 @@ func TestRunWebhook(t *testing.T) {
 	if !strings.Contains(out.String(), "(webhook)") {
 		t.Errorf("the instructions do not say webhook:\n%s", out.String())
 	}
-	ada := &emutest.Chat{T: t, Emu: emu, Token: demo.Token, User: demo.User}
+	ada := &emutest.Chat{T: t, Emu: emu, Token: demoToken, User: demoUser}
 	ada.WaitBot(0, "Welcome to the Herald coffee shop, Ada!")
 	ada.SendWait("/stats", "Shop statistics") // the demo user is an admin
-	newcomer := &emutest.Chat{T: t, Emu: emu, Token: demo.Token, User: tg.User{ID: 2002, FirstName: "Bea"}}
+	newcomer := &emutest.Chat{T: t, Emu: emu, Token: demoToken, User: tg.User{ID: 2002, FirstName: "Bea"}}
 	newcomer.SendWait("/catalog", "page 1 of 3")
 
 	cancel()
@@ -67,14 +66,14 @@ func TestRunWebhook(t *testing.T) {
 
 // TestRunRefuses: no listener, or one that is not on loopback.
 func TestRunRefuses(t *testing.T) {
-	if err := demo.Run(context.Background(), demo.Config{}); err == nil {
+	if err := runDemo(context.Background(), demoConfig{}); err == nil {
 		t.Error("Run without a listener: no error")
 	}
 	ln, err := net.Listen("tcp", "0.0.0.0:0")
 	if err != nil {
 		t.Skipf("cannot listen on all interfaces: %v", err)
 	}
-	err = demo.Run(context.Background(), demo.Config{Listener: ln, DBPath: filepath.Join(t.TempDir(), "d.db")})
+	err = runDemo(context.Background(), demoConfig{Listener: ln, DBPath: filepath.Join(t.TempDir(), "d.db")})
 	if err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Errorf("Run on %s = %v, want a loopback error", ln.Addr(), err)
 	}
@@ -84,7 +83,7 @@ func TestRunRefuses(t *testing.T) {
 }
 
 func TestDefaultDBPath(t *testing.T) {
-	if p := demo.DefaultDBPath(); filepath.Base(p) != "shop.db" || filepath.Base(filepath.Dir(p)) != "herald-demo" {
+	if p := defaultDemoDBPath(); filepath.Base(p) != "shop.db" || filepath.Base(filepath.Dir(p)) != "herald-demo" {
 		t.Errorf("DefaultDBPath = %q", p)
 	}
 }
@@ -105,7 +104,7 @@ func TestRestartOnSameDatabase(t *testing.T) {
 		done := make(chan error, 1)
 		l := emulator.NoLimits()
 		go func() {
-			done <- demo.Run(ctx, demo.Config{
+			done <- runDemo(ctx, demoConfig{
 				Listener: ln, DBPath: path, Limits: &l, Out: io.Discard, Logger: slog.New(slog.DiscardHandler),
 				Ready: func(emu *emulator.Emulator, _ string) { ready <- emu },
 			})
@@ -118,7 +117,7 @@ func TestRestartOnSameDatabase(t *testing.T) {
 		case <-time.After(30 * time.Second):
 			t.Fatalf("run %d: not ready within 30 s", run)
 		}
-		c := &emutest.Chat{T: t, Emu: emu, Token: demo.Token, User: tg.User{ID: 3003, FirstName: "Cy"}}
+		c := &emutest.Chat{T: t, Emu: emu, Token: demoToken, User: tg.User{ID: 3003, FirstName: "Cy"}}
 		c.SendWait("/catalog", "page 1 of 3")
 		cancel()
 		select {
