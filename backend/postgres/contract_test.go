@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"sync"
 	"testing"
 
 	"github.com/heraldbot/herald/backend"
@@ -11,10 +12,18 @@ import (
 // each subtest on a schema of its own; the LimitStore suite's second
 // handle is a second Store (a pool of its own) on the same schema, as a
 // second process would have. Lock leases, TTLs and claims run on the
-// server's real clock.
+// server's real clock, so the subtests, which mostly wait, run in
+// parallel.
 func TestContract(t *testing.T) {
 	t.Parallel()
-	backendtest.Run(t, func(t *testing.T) backend.Backend { return newStore(t) }, backendtest.Options{
+	var parallel sync.Map // *testing.T → already parallel
+	open := func(t *testing.T) backend.Backend {
+		if _, again := parallel.LoadOrStore(t, true); !again { // a subtest may open two
+			t.Parallel()
+		}
+		return newStore(t)
+	}
+	backendtest.Run(t, open, backendtest.Options{
 		Reopen: func(t *testing.T, b backend.Backend) backend.Backend {
 			s := b.(*Store)
 			return openAt(t, s.pool.Config().ConnString(), s.Schema(), Options{})
