@@ -20,8 +20,9 @@ type broadcasts Store
 
 var _ backend.BroadcastStore = (*broadcasts)(nil)
 
-// Create implements backend.BroadcastStore in one transaction; the
-// recipients go in with COPY.
+// Create implements backend.BroadcastStore in one statement: the campaign
+// and its recipients, numbered in the order given with repeated chats kept
+// once at their first place, are inserted together or not at all.
 func (b *broadcasts) Create(ctx context.Context, c backend.Campaign, recipients []int64, now time.Time) (backend.Campaign, error) {
 	if err := c.Message.Validate(); err != nil {
 		return backend.Campaign{}, err
@@ -30,31 +31,15 @@ func (b *broadcasts) Create(ctx context.Context, c backend.Campaign, recipients 
 	if err != nil {
 		return backend.Campaign{}, fmt.Errorf("postgres: broadcast: %w", err)
 	}
-	// Repeated chats are kept once, at their first place.
-	seen := make(map[int64]struct{}, len(recipients))
-	chats := make([]int64, 0, len(recipients))
-	for _, chat := range recipients {
-		if _, dup := seen[chat]; !dup {
-			seen[chat] = struct{}{}
-			chats = append(chats, chat)
-		}
+	if recipients == nil {
+		recipients = []int64{} // an empty array, not NULL
 	}
 	now = now.Truncate(time.Microsecond) // what the column keeps
-	err = pgx.BeginFunc(ctx, b.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, b.sql.campaignCreate, c.Name, msg, c.Paid, now, len(chats)).Scan(&c.ID); err != nil {
-			return err
-		}
-		src := pgx.CopyFromSlice(len(chats), func(i int) ([]any, error) {
-			return []any{c.ID, int64(i + 1), chats[i], string(backend.RecipientPending)}, nil
-		})
-		_, err := tx.CopyFrom(ctx, pgx.Identifier{b.opts.Schema, "broadcast_recipients"},
-			[]string{"campaign", "seq", "chat", "status"}, src)
-		return err
-	})
+	err = b.pool.QueryRow(ctx, b.sql.campaignCreate, c.Name, msg, c.Paid, now, recipients).Scan(&c.ID, &c.Total)
 	if err != nil {
 		return backend.Campaign{}, fmt.Errorf("postgres: broadcast: create: %w", err)
 	}
-	c.Created, c.Total = now, len(chats)
+	c.Created = now
 	return c, nil
 }
 

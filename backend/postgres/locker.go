@@ -38,7 +38,7 @@ func (l *locker) Lock(ctx context.Context, name string, ttl time.Duration) (back
 		return nil, fmt.Errorf("postgres: lock %q: ttl must be positive, got %v", name, ttl)
 	}
 	ttlUS := micros(ttl)
-	backoff := time.Millisecond
+	backoff := s.opts.lockPollMin
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
@@ -300,6 +300,7 @@ func (s *Store) listenOnce() error {
 		return err
 	}
 	s.waiters.wakeAll() // releases before LISTEN took effect were not heard
+	s.listenOK.Do(func() { close(s.listening) })
 	for {
 		n, err := conn.WaitForNotification(s.ctx)
 		if err != nil {

@@ -62,8 +62,19 @@ func buildQueries(schema string) queries {
 		limitPause: `INSERT INTO {s}.limit_state AS p (bot, key, tat) VALUES ($1, $2, {s}.now_us() + $3)
 			ON CONFLICT (bot, key) DO UPDATE SET tat = greatest(p.tat, excluded.tat)`,
 
-		campaignCreate: `INSERT INTO {s}.broadcast_campaigns (name, message, paid, created_at, total)
-			VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		// $5 is the recipients in order; d numbers the distinct ones by
+		// their first place.
+		campaignCreate: `WITH d AS (
+				SELECT chat, row_number() OVER (ORDER BY min(i)) AS seq
+				FROM unnest($5::bigint[]) WITH ORDINALITY AS u(chat, i) GROUP BY chat
+			), c AS (
+				INSERT INTO {s}.broadcast_campaigns (name, message, paid, created_at, total)
+				VALUES ($1, $2, $3, $4, (SELECT count(*) FROM d)) RETURNING id, total
+			), r AS (
+				INSERT INTO {s}.broadcast_recipients (campaign, seq, chat, status)
+				SELECT c.id, d.seq, d.chat, 'pending' FROM c, d
+			)
+			SELECT id, total FROM c`,
 		campaign:  `SELECT id, name, message, paid, created_at, total FROM {s}.broadcast_campaigns WHERE id = $1`,
 		campaigns: `SELECT id, name, message, paid, created_at, total FROM {s}.broadcast_campaigns ORDER BY id DESC`,
 		// One statement: the compare-and-set, then the lease in force

@@ -54,6 +54,8 @@ type Options struct {
 	// when the lock is released (LISTEN/NOTIFY), so polling only matters
 	// for leases that run out and for a lost notification.
 	LockPollMax time.Duration
+
+	lockPollMin time.Duration // tests: the first back-off (default 1 ms)
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -72,9 +74,13 @@ func (o Options) withDefaults() (Options, error) {
 	if o.SweepBatch <= 0 {
 		o.SweepBatch = DefaultSweepBatch
 	}
+	if o.lockPollMin <= 0 {
+		o.lockPollMin = time.Millisecond
+	}
 	if o.LockPollMax <= 0 {
 		o.LockPollMax = DefaultLockPollMax
 	}
+	o.LockPollMax = max(o.LockPollMax, o.lockPollMin)
 	return o, nil
 }
 
@@ -96,7 +102,9 @@ type Store struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	waiters waiters
+	waiters   waiters
+	listening chan struct{} // closed when the listener first LISTENs
+	listenOK  sync.Once
 
 	mu     sync.Mutex
 	closed bool
@@ -162,6 +170,7 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error) 
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.waiters.init()
+	s.listening = make(chan struct{})
 	if opts.SweepInterval > 0 {
 		s.wg.Add(1)
 		go s.sweepLoop()
