@@ -86,104 +86,20 @@ func (c *Context) Bot() *Bot { return c.bot }
 // Message returns the message of the update: a new, edited, channel,
 // business or guest message, or the message of a callback query when it is
 // still accessible. It is nil for other updates.
-func (c *Context) Message() *tg.Message {
-	u := c.Update
-	switch c.kind {
-	case KindMessage:
-		return u.Message
-	case KindEditedMessage:
-		return u.EditedMessage
-	case KindChannelPost:
-		return u.ChannelPost
-	case KindEditedChannelPost:
-		return u.EditedChannelPost
-	case KindBusinessMessage:
-		return u.BusinessMessage
-	case KindEditedBusinessMessage:
-		return u.EditedBusinessMessage
-	case KindGuestMessage:
-		return u.GuestMessage
-	case KindCallbackQuery:
-		m, _ := u.CallbackQuery.Message.(*tg.Message)
-		return m
-	}
-	return nil
-}
+func (c *Context) Message() *tg.Message { return updateMessage(c.Update, c.kind) }
 
 // CallbackQuery returns the callback query of the update, or nil.
 func (c *Context) CallbackQuery() *tg.CallbackQuery { return c.Update.CallbackQuery }
 
 // Chat returns the chat the update happened in, or nil when it has none
 // (inline queries, polls, …).
-func (c *Context) Chat() *tg.Chat {
-	if m := c.Message(); m != nil {
-		return &m.Chat
-	}
-	u := c.Update
-	switch c.kind {
-	case KindCallbackQuery:
-		if im, ok := u.CallbackQuery.Message.(*tg.InaccessibleMessage); ok {
-			return &im.Chat
-		}
-	case KindMyChatMember:
-		return &u.MyChatMember.Chat
-	case KindChatMember:
-		return &u.ChatMember.Chat
-	case KindChatJoinRequest:
-		return &u.ChatJoinRequest.Chat
-	case KindMessageReaction:
-		return &u.MessageReaction.Chat
-	case KindMessageReactionCount:
-		return &u.MessageReactionCount.Chat
-	case KindChatBoost:
-		return &u.ChatBoost.Chat
-	case KindRemovedChatBoost:
-		return &u.RemovedChatBoost.Chat
-	case KindDeletedBusinessMessages:
-		return &u.DeletedBusinessMessages.Chat
-	}
-	return nil
-}
+func (c *Context) Chat() *tg.Chat { return updateChat(c.Update, c.kind) }
 
 // Sender returns the user who caused the update, or nil when there is none
 // (channel posts, poll updates). For a message an anonymous group admin
 // sent it is Telegram's GroupAnonymousBot user; the message's SenderChat is
 // then the group itself.
-func (c *Context) Sender() *tg.User {
-	u := c.Update
-	switch c.kind {
-	case KindCallbackQuery:
-		return &u.CallbackQuery.From
-	case KindInlineQuery:
-		return &u.InlineQuery.From
-	case KindChosenInlineResult:
-		return &u.ChosenInlineResult.From
-	case KindShippingQuery:
-		return &u.ShippingQuery.From
-	case KindPreCheckoutQuery:
-		return &u.PreCheckoutQuery.From
-	case KindPurchasedPaidMedia:
-		return &u.PurchasedPaidMedia.From
-	case KindPollAnswer:
-		return u.PollAnswer.User
-	case KindMyChatMember:
-		return &u.MyChatMember.From
-	case KindChatMember:
-		return &u.ChatMember.From
-	case KindChatJoinRequest:
-		return &u.ChatJoinRequest.From
-	case KindMessageReaction:
-		return u.MessageReaction.User
-	case KindBusinessConnection:
-		return &u.BusinessConnection.User
-	case KindManagedBot:
-		return &u.ManagedBot.User
-	}
-	if m := c.Message(); m != nil && c.kind != KindCallbackQuery {
-		return m.From
-	}
-	return nil
-}
+func (c *Context) Sender() *tg.User { return updateSender(c.Update, c.kind) }
 
 // Text returns the text or caption of the update's message, or the data of
 // a callback query, or the query of an inline query.

@@ -28,28 +28,38 @@ func loadSpec(t *testing.T) *Spec {
 	return s
 }
 
-// TestGeneratedCodeIsCurrent regenerates package tg in memory and compares it
-// with the committed files: `go generate ./tg` on a clean tree gives no diff.
+// TestGeneratedCodeIsCurrent regenerates package tg and the generated files
+// of package herald in memory and compares them with the committed files:
+// `go generate ./tg` and `go generate .` on a clean tree give no diff.
 func TestGeneratedCodeIsCurrent(t *testing.T) {
 	s := loadSpec(t)
-	files, err := Generate(s)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for name, want := range files {
-		got, err := os.ReadFile(filepath.Join("../../tg", name))
+	for _, pkg := range []struct {
+		name, dir, regenerate string
+		generate              func(*Spec) (map[string][]byte, error)
+	}{
+		{"tg", "../../tg", "go generate ./tg", Generate},
+		{"herald", "../..", "go generate .", GenerateRoot},
+	} {
+		files, err := pkg.generate(s)
 		if err != nil {
-			t.Errorf("%s: %v (run go generate ./tg)", name, err)
-			continue
+			t.Fatalf("package %s: %v", pkg.name, err)
 		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("tg/%s differs from what the generator writes; run go generate ./tg", name)
+		for name, want := range files {
+			path := filepath.Join(pkg.dir, name)
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Errorf("%s: %v (run %s)", path, err, pkg.regenerate)
+				continue
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("%s differs from what the generator writes; run %s", path, pkg.regenerate)
+			}
 		}
-	}
-	committed, _ := filepath.Glob("../../tg/*_gen*.go")
-	for _, path := range committed {
-		if _, ok := files[filepath.Base(path)]; !ok {
-			t.Errorf("%s is not written by the generator any more; delete it", path)
+		committed, _ := filepath.Glob(filepath.Join(pkg.dir, "*_gen*.go"))
+		for _, path := range committed {
+			if _, ok := files[filepath.Base(path)]; !ok {
+				t.Errorf("%s is not written by the generator any more; delete it", path)
+			}
 		}
 	}
 }

@@ -11,20 +11,25 @@ import (
 
 func main() {
 	spec := flag.String("spec", "../../shared/botapi/api.json", "path of the Bot API spec (api.json)")
-	out := flag.String("out", ".", "directory of package tg")
+	out := flag.String("out", ".", "directory of the package to write")
+	pkg := flag.String("package", "tg", "package to generate: tg (the Bot API client) or herald (the module root: update kinds)")
 	flag.Parse()
-	if err := run(*spec, *out); err != nil {
+	if err := run(*spec, *pkg, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "botapigen:", err)
 		os.Exit(1)
 	}
 }
 
-func run(specPath, outDir string) error {
+func run(specPath, pkg, outDir string) error {
+	generate, ok := generators[pkg]
+	if !ok {
+		return fmt.Errorf("-package %q: want one of %v", pkg, slices.Sorted(maps.Keys(generators)))
+	}
 	s, err := LoadSpec(specPath)
 	if err != nil {
 		return err
 	}
-	files, err := Generate(s)
+	files, err := generate(s)
 	if err != nil {
 		return err
 	}
@@ -33,6 +38,6 @@ func run(specPath, outDir string) error {
 			return err
 		}
 	}
-	fmt.Printf("botapigen: %s: %d methods, %d types → %d files in %s\n", s.Version, len(s.Methods), len(s.Types), len(files), outDir)
+	fmt.Printf("botapigen: %s: %d methods, %d types → %d files of package %s in %s\n", s.Version, len(s.Methods), len(s.Types), len(files), pkg, outDir)
 	return nil
 }
