@@ -32,6 +32,7 @@ import (
 
 	"github.com/heraldbot/herald"
 	redisstore "github.com/heraldbot/herald/backend/redis"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 	"github.com/heraldbot/herald/txonce"
@@ -64,7 +65,7 @@ type deliveryRun struct {
 
 func newDeliveryRun(t *testing.T, name string) *deliveryRun {
 	t.Helper()
-	addr := redisAddr(t)
+	addr := testkit.NeedRedis(t)
 	n, err := rand.Int(rand.Reader, big.NewInt(900_000_000))
 	if err != nil {
 		t.Fatal(err)

@@ -3,14 +3,14 @@ package herald_test
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/heraldbot/herald/internal/testkit"
 
 	"github.com/go-json-experiment/json"
 	goredis "github.com/redis/go-redis/v9"
@@ -23,31 +23,13 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-// redisAddr returns the Redis to test against, or skips (fails under CI).
-func redisAddr(t *testing.T) string {
-	t.Helper()
-	addr := os.Getenv("HERALD_REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:6379"
-	}
-	conn, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("Redis at %s is unreachable (CI=true, so this is a failure): %v", addr, err)
-		}
-		t.Skipf("Redis at %s is unreachable (start one, or set HERALD_REDIS_ADDR): %v", addr, err)
-	}
-	conn.Close()
-	return addr
-}
-
 // TestFleetConfirmOrderOnce: three bot instances, each with its own Redis
 // client, share one Redis for state, locks, dedup and idempotency; 100
 // presses of the same "confirm order" button are delivered to them
 // concurrently, as Telegram's parallel webhook connections would. Exactly
 // one order is created and every press is answered.
 func TestFleetConfirmOrderOnce(t *testing.T) {
-	addr := redisAddr(t)
+	addr := testkit.NeedRedis(t)
 	w := newWorld(t)
 	const token = "7400:fleet"
 	const secret = "fleet-secret"

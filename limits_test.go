@@ -10,6 +10,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/middleware"
 	"github.com/heraldbot/herald/source"
@@ -117,38 +118,34 @@ func TestOutboundOptions(t *testing.T) {
 	srv := emutest.Start(t, emulator.Options{})
 	const token = "1012:options"
 	srv.Chat(t, token, tg.User{ID: 7, FirstName: "Ann"}).Send("hi")
-	failing := func(calls *int) herald.Option {
-		return herald.WithClientOptions(tg.WithMiddleware(func(next tg.Caller) tg.Caller {
-			return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
-				*calls++
-				return &tg.NetworkError{Method: method, Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}
-			})
-		}))
+	refused := &tg.NetworkError{Method: "getMe", Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}
+	failing := func(end *testkit.Caller) herald.Option { // every call ends in end, refused
+		return herald.WithClientOptions(tg.WithMiddleware(func(tg.Caller) tg.Caller { return end }))
 	}
 	ctx := context.Background()
 
-	var calls int
-	bot, err := herald.New(token, srv.Client(), herald.WithoutLimiter(), herald.WithoutRetry(), failing(&calls))
+	end := testkit.Fail(refused)
+	bot, err := herald.New(token, srv.Client(), herald.WithoutLimiter(), herald.WithoutRetry(), failing(end))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bot.Limiter() != nil {
 		t.Fatal("WithoutLimiter: the bot still has a limiter")
 	}
-	if _, err := bot.Client().GetMe(ctx); err == nil || calls != 1 {
-		t.Fatalf("WithoutRetry: %d calls, err %v; want 1 and the error", calls, err)
+	if _, err := bot.Client().GetMe(ctx); err == nil || end.Count("") != 1 {
+		t.Fatalf("WithoutRetry: %d calls, err %v; want 1 and the error", end.Count(""), err)
 	}
 
-	calls = 0
+	end.Reset()
 	bot, err = herald.New(token, srv.Client(), herald.WithoutLimiter(), herald.WithLimits(limit.Config{Chat: limit.Unlimited}),
-		herald.WithoutRetry(), herald.WithRetry(limit.RetryConfig{MaxAttempts: 3, BaseDelay: time.Millisecond}), failing(&calls))
+		herald.WithoutRetry(), herald.WithRetry(limit.RetryConfig{MaxAttempts: 3, BaseDelay: time.Millisecond}), failing(end))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if bot.Limiter() == nil {
 		t.Fatal("WithLimits after WithoutLimiter: no limiter")
 	}
-	if _, err := bot.Client().GetMe(ctx); err == nil || calls != 3 {
-		t.Fatalf("WithRetry(MaxAttempts 3): %d calls, err %v; want 3 and the error", calls, err)
+	if _, err := bot.Client().GetMe(ctx); err == nil || end.Count("") != 3 {
+		t.Fatalf("WithRetry(MaxAttempts 3): %d calls, err %v; want 3 and the error", end.Count(""), err)
 	}
 }

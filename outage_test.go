@@ -18,6 +18,7 @@ import (
 	redisstore "github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // ownRedis starts a redis-server this test owns, on a free port.
@@ -51,7 +52,7 @@ type outageRedis struct {
 
 func newOutageRedis(t *testing.T, botID int64) outageRedis {
 	t.Helper()
-	redisAddr(t) // skip rules for Redis tests
+	testkit.NeedRedis(t) // skip rules for Redis tests
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server is not installed")
 	}

@@ -3,13 +3,13 @@ package herald_test
 import (
 	"context"
 	"net"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -29,16 +29,8 @@ func TestReplyInResponseAndErrorReply(t *testing.T) {
 				}
 				opts = append(opts, herald.WithWebhook(herald.WebhookConfig{URL: "http://" + ln.Addr().String() + "/", Listener: ln}))
 			}
-			var sent atomic.Int64 // sendMessage calls the bot's client made itself
-			count := func(next tg.Caller) tg.Caller {
-				return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
-					if method == "sendMessage" {
-						sent.Add(1)
-					}
-					return next.Call(ctx, method, params, result)
-				})
-			}
-			opts = append(opts, herald.WithErrorReply("Oops, try again later."), herald.WithClientOptions(tg.WithMiddleware(count)))
+			var sent testkit.Caller // the calls the bot's client made itself
+			opts = append(opts, herald.WithErrorReply("Oops, try again later."), herald.WithClientOptions(tg.WithMiddleware(sent.Middleware)))
 			b := w.newBot(t, token, opts...)
 			b.Router().Command("fast", func(c *herald.Context) error {
 				c.ReplyInResponse("sendMessage", tg.SendMessageParams{ChatID: tg.ID(c.Chat().ID), Text: "answered in the response"})
@@ -66,8 +58,8 @@ func TestReplyInResponseAndErrorReply(t *testing.T) {
 			if mode == "webhook" {
 				want = 1 // the other answer travelled in the webhook's response
 			}
-			if sent.Load() != want {
-				t.Errorf("the client sent %d messages itself, want %d", sent.Load(), want)
+			if n := int64(sent.Count("sendMessage")); n != want {
+				t.Errorf("the client sent %d messages itself, want %d", n, want)
 			}
 		})
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/go-json-experiment/json"
 	"github.com/heraldbot/herald/tg"
 )
@@ -25,7 +27,7 @@ func BenchmarkGetUpdates(b *testing.B) {
 	e, url := startEmu(b, Options{Limits: offLimits(), MaxPendingUpdates: 20000})
 	hc := benchClient()
 	defer hc.CloseIdleConnections()
-	ctx := testCtx(b)
+	ctx := testkit.Context(b)
 	endpoint := url + "/bot" + testToken + "/getUpdates"
 	var offset int64
 	var elapsed time.Duration
@@ -68,7 +70,7 @@ func BenchmarkGetUpdates(b *testing.B) {
 // HTTP on 127.0.0.1 with JSON bodies, limits off, from parallel clients.
 func BenchmarkSendMessage(b *testing.B) {
 	e, url := startEmu(b, Options{Limits: offLimits()})
-	ctx := testCtx(b)
+	ctx := testkit.Context(b)
 	const chats = 64
 	for i := range chats {
 		if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: tg.User{ID: int64(10 + i), FirstName: "U"}, Text: "/start"}); err != nil {

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -20,7 +22,7 @@ func offLimits() *Limits { l := NoLimits(); return &l }
 func TestGetMe(t *testing.T) {
 	_, url := startEmu(t, Options{})
 	c := newClient(t, url, testToken)
-	me, err := c.GetMe(testCtx(t))
+	me, err := c.GetMe(testkit.Context(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +155,7 @@ func TestGetUpdatesSemantics(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	e, url := startEmu(t, Options{Clock: clock})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	for i := range 5 {
 		say(t, e, "m"+string(rune('0'+i)))
 	}
@@ -260,7 +262,7 @@ func TestConflicts(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	_, url := startEmu(t, Options{Clock: clock})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 
 	first := make(chan error, 1)
 	go func() {
@@ -401,7 +403,7 @@ func TestMediaGroup(t *testing.T) {
 func TestCommands(t *testing.T) {
 	_, url := startEmu(t, Options{})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	cmds := []tg.BotCommand{{Command: "start", Description: "Start"}, {Command: "help", Description: "Help"}}
 	if _, err := c.SetMyCommands(ctx, tg.SetMyCommandsParams{Commands: cmds}); err != nil {
 		t.Fatal(err)
@@ -561,11 +563,11 @@ func TestUnauthorized(t *testing.T) {
 	}
 	// A second secret for a known bot id is refused too.
 	c := newClient(t, url, testToken)
-	if _, err := c.GetMe(testCtx(t)); err != nil {
+	if _, err := c.GetMe(testkit.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	other := newClient(t, url, "123456:other")
-	_, err := other.GetMe(testCtx(t))
+	_, err := other.GetMe(testkit.Context(t))
 	wantAPIError(t, err, 401, "Unauthorized")
 }
 

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"net/http/httptest"
 	"testing"
-	"time"
+
+	"github.com/heraldbot/herald/internal/testkit"
 
 	"github.com/heraldbot/herald/tg"
 )
@@ -32,7 +33,7 @@ func startEmu(t testing.TB, opts Options) (*Emulator, string) {
 func startClient(t testing.TB, opts Options) (*Emulator, string, *tg.Client, context.Context) {
 	t.Helper()
 	e, url := startEmu(t, opts)
-	return e, url, newClient(t, url, testToken), testCtx(t)
+	return e, url, newClient(t, url, testToken), testkit.Context(t)
 }
 
 // startBot is startClient for an emulator without rate limits.
@@ -48,12 +49,6 @@ func newClient(t testing.TB, baseURL, token string) *tg.Client {
 		t.Fatal(err)
 	}
 	return c
-}
-
-func testCtx(t testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
 }
 
 // say makes ann write text to the test bot in her private chat.

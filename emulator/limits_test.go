@@ -8,12 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/tg"
 )
 
 // send makes the bot send a text message to chatID.
 func send(c *tg.Client, t *testing.T, chatID int64) error {
-	_, err := c.SendMessage(testCtx(t), tg.SendMessageParams{ChatID: tg.ID(chatID), Text: "x"})
+	_, err := c.SendMessage(testkit.Context(t), tg.SendMessageParams{ChatID: tg.ID(chatID), Text: "x"})
 	return err
 }
 
@@ -61,7 +63,7 @@ func TestLimitPerBot(t *testing.T) {
 	e, url := startEmu(t, Options{Clock: clock})
 	c := newClient(t, url, testToken)
 	for i := range 31 {
-		if _, err := e.SendMessage(testCtx(t), UserMessage{Token: testToken, From: tg.User{ID: int64(5000 + i), FirstName: "U"}, Text: "hi"}); err != nil {
+		if _, err := e.SendMessage(testkit.Context(t), UserMessage{Token: testToken, From: tg.User{ID: int64(5000 + i), FirstName: "U"}, Text: "hi"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -86,7 +88,7 @@ func TestLimitPerGroup(t *testing.T) {
 	}
 	e, url := startEmu(t, Options{Clock: clock, Limits: &l})
 	c := newClient(t, url, testToken)
-	if _, err := e.SendMessage(testCtx(t), UserMessage{Token: testToken, From: ann, Chat: tg.Chat{ID: -100, Type: "group"}, Text: "hi"}); err != nil {
+	if _, err := e.SendMessage(testkit.Context(t), UserMessage{Token: testToken, From: ann, Chat: tg.Chat{ID: -100, Type: "group"}, Text: "hi"}); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 20 {
@@ -114,7 +116,7 @@ func TestLimitMediaGroupCountsEachMessage(t *testing.T) {
 	e, url := startEmu(t, Options{Clock: clock})
 	c := newClient(t, url, testToken)
 	say(t, e, "/start")
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	media := []any{
 		&tg.InputMediaPhoto{Media: tg.FileUpload("a.png", bytes.NewReader(testPNG(t, 1, 1)))},
 		&tg.InputMediaPhoto{Media: tg.FileUpload("b.png", bytes.NewReader(testPNG(t, 1, 1)))},
@@ -202,7 +204,7 @@ func TestCallbackExpiry(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	say(t, e, "/start")
 	m, err := c.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(ann.ID), Text: "Pick", ReplyMarkup: inlineKeyboard([]tg.InlineKeyboardButton{cbButton("A", "a")})})
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -43,7 +45,7 @@ func TestLoad(t *testing.T) {
 
 func TestLoadBounds(t *testing.T) {
 	e, _ := startEmu(t, Options{})
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	if _, err := RunLoadHTTP(ctx, "http://192.0.2.1:8081", Load{Token: testToken, Users: 1, MessagesPerUser: 1}); err == nil || !strings.Contains(err.Error(), "loopback") {
 		t.Fatalf("remote load target: %v", err)
 	}

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/go-json-experiment/json"
 	"github.com/heraldbot/herald/tg"
 )
@@ -16,7 +18,7 @@ import (
 // into out (may be nil).
 func callMap(t *testing.T, c *tg.Client, method string, params map[string]any, out any) error {
 	t.Helper()
-	return c.Call(testCtx(t), method, params, out)
+	return c.Call(testkit.Context(t), method, params, out)
 }
 
 func mustCall(t *testing.T, c *tg.Client, method string, params map[string]any, out any) {
@@ -656,13 +658,13 @@ func TestServe(t *testing.T) {
 	done := make(chan error, 1)
 	go func() { done <- e.Serve(ctx, ln) }()
 	c := newClient(t, "http://"+ln.Addr().String(), testToken)
-	if _, err := c.GetMe(testCtx(t)); err != nil {
+	if _, err := c.GetMe(testkit.Context(t)); err != nil {
 		t.Fatal(err)
 	}
 	// A long poll in progress ends when Serve stops.
 	polled := make(chan error, 1)
 	go func() {
-		_, err := c.GetUpdates(testCtx(t), tg.GetUpdatesParams{Timeout: 50})
+		_, err := c.GetUpdates(testkit.Context(t), tg.GetUpdatesParams{Timeout: 50})
 		polled <- err
 	}()
 	time.Sleep(50 * time.Millisecond)

@@ -3,6 +3,8 @@ package emulator
 import (
 	"testing"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
@@ -38,7 +40,7 @@ func TestThirdPartyClient(t *testing.T) {
 		t.Fatalf("sent = %+v", sent)
 	}
 
-	pressed, err := e.PressButton(testCtx(t), ButtonPress{Token: testToken, From: ann, ChatID: ann.ID, MessageID: int64(sent.MessageID), Data: "pressed"})
+	pressed, err := e.PressButton(testkit.Context(t), ButtonPress{Token: testToken, From: ann, ChatID: ann.ID, MessageID: int64(sent.MessageID), Data: "pressed"})
 	if err != nil {
 		t.Fatal(err)
 	}

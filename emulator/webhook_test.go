@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/go-json-experiment/json"
 	"github.com/heraldbot/herald/tg"
 )
@@ -83,7 +85,7 @@ func TestWebhookDeliveryAndSecret(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	hookURL, hits := hookServer(t, clock)
 	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL + "/hook", SecretToken: "s3cret", MaxConnections: 1}); err != nil {
 		t.Fatal(err)
@@ -128,7 +130,7 @@ func TestWebhookRetryBackoff(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	e, url := startEmu(t, Options{Clock: clock, WebhookMaxBackoff: 4 * time.Second})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	hookURL, hits := hookServer(t, clock)
 	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
 		t.Fatal(err)
@@ -179,7 +181,7 @@ func TestWebhookHonoursRetryAfter(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	e, url := startEmu(t, Options{Clock: clock})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	hookURL, hits := hookServer(t, clock)
 	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
 		t.Fatal(err)
@@ -204,7 +206,7 @@ func TestWebhookOrderPerChatAndMaxConnections(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	hookURL, hits := hookServer(t, clock)
 	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL, MaxConnections: 2}); err != nil {
 		t.Fatal(err)
@@ -245,7 +247,7 @@ func TestWebhookReplyMethod(t *testing.T) {
 	clock := NewFakeClock(time.Time{})
 	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	hookURL, hits := hookServer(t, clock)
 	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
 		t.Fatal(err)
@@ -271,7 +273,7 @@ func TestWebhookReplyMethod(t *testing.T) {
 func TestWebhookRefusesRemoteURLs(t *testing.T) {
 	_, url := startEmu(t, Options{})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	_, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: "https://example.com/hook"})
 	wantAPIError(t, err, 400, `Bad Request: bad webhook: the Herald emulator delivers webhooks only to loopback addresses (127.0.0.1, ::1, localhost), not to "example.com"`)
 	_, err = c.SetWebhook(ctx, tg.SetWebhookParams{URL: "ftp://127.0.0.1/x"})

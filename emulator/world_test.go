@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -49,7 +51,7 @@ func TestForumTopicsAndChannels(t *testing.T) {
 func TestBoundedMemory(t *testing.T) {
 	e, url := startEmu(t, Options{Limits: offLimits(), MaxMessagesPerChat: 5, MaxFilesPerChat: 2, MaxPendingUpdates: 3})
 	c := newClient(t, url, testToken)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	for range 4 {
 		say(t, e, "hi")
 	}

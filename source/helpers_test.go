@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/tg"
 )
@@ -23,14 +25,6 @@ var (
 	ann = tg.User{ID: 1001, FirstName: "Ann"}
 	bob = tg.User{ID: 1002, FirstName: "Bob"}
 )
-
-// testCtx is bounded so that no test can hang the run.
-func testCtx(t *testing.T) context.Context {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // apiCall is one Bot API request the test server saw.
 type apiCall struct {
@@ -267,7 +261,7 @@ func newTestLogger() (*slog.Logger, *logBuffer) {
 // cancels it and returns Run's result.
 func runPoller(t *testing.T, p *Poller, sink Sink) (stop func() error) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(testCtx(t))
+	ctx, cancel := context.WithCancel(testkit.Context(t))
 	errc := make(chan error, 1)
 	go func() { errc <- p.Run(ctx, sink) }()
 	var once sync.Once

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -79,7 +81,7 @@ func TestPollerDeleteWebhookRetries(t *testing.T) {
 			return nil
 		})
 		p, _ := quietPoller(t, api.client(t), PollerConfig{DropPendingUpdates: true})
-		err := p.Run(testCtx(t), newRecSink())
+		err := p.Run(testkit.Context(t), newRecSink())
 		if !tg.IsUnauthorized(err) || !strings.Contains(err.Error(), "deleteWebhook") {
 			t.Fatalf("Run = %v, want a 401 from deleteWebhook", err)
 		}
@@ -94,7 +96,7 @@ func TestPollerDeleteWebhookRetries(t *testing.T) {
 			return nil
 		})
 		p, _ := quietPoller(t, api.client(t), PollerConfig{DeleteWebhook: true})
-		ctx, cancel := context.WithCancel(testCtx(t))
+		ctx, cancel := context.WithCancel(testkit.Context(t))
 		var sleeps atomic.Int32
 		p.sleep = func(ctx context.Context, _ time.Duration) error {
 			if sleeps.Add(1) == 3 {
@@ -233,7 +235,7 @@ func TestWebhookServerServeErrors(t *testing.T) {
 	s := &WebhookServer{Handler: http.NotFoundHandler(), TLS: &TLSFiles{
 		CertFile: filepath.Join(t.TempDir(), "missing.pem"), KeyFile: filepath.Join(t.TempDir(), "missing.key"),
 	}}
-	if err := s.Serve(testCtx(t), ln); err == nil || !strings.Contains(err.Error(), "certificate") {
+	if err := s.Serve(testkit.Context(t), ln); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("Serve with a missing certificate = %v", err)
 	}
 	if _, err := ln.Accept(); !errors.Is(err, net.ErrClosed) {
@@ -246,7 +248,7 @@ func TestWebhookServerServeErrors(t *testing.T) {
 	}
 	_ = closed.Close()
 	errc := make(chan error, 1)
-	go func() { errc <- (&WebhookServer{Handler: http.NotFoundHandler()}).Serve(testCtx(t), closed) }()
+	go func() { errc <- (&WebhookServer{Handler: http.NotFoundHandler()}).Serve(testkit.Context(t), closed) }()
 	select {
 	case err := <-errc:
 		if err == nil || !strings.Contains(err.Error(), "webhook server") {

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -351,7 +353,7 @@ func TestPollerUnauthorizedIsFatal(t *testing.T) {
 	}
 	p, _ := quietPoller(t, other, PollerConfig{})
 	errc := make(chan error, 1)
-	go func() { errc <- p.Run(testCtx(t), newRecSink()) }()
+	go func() { errc <- p.Run(testkit.Context(t), newRecSink()) }()
 	select {
 	case err = <-errc:
 	case <-time.After(10 * time.Second):
@@ -372,7 +374,7 @@ func TestPollerDeleteWebhookAtStart(t *testing.T) {
 		t.Run(fmt.Sprintf("drop=%v", drop), func(t *testing.T) {
 			api := newAPIServer(t)
 			c := api.client(t)
-			ctx := testCtx(t)
+			ctx := testkit.Context(t)
 			if !drop {
 				// A webhook nobody answers: polling gets 409 until it is deleted.
 				if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: "http://127.0.0.1:1/hook"}); err != nil {
@@ -416,7 +418,7 @@ func TestPollerDeleteWebhookAtStart(t *testing.T) {
 func TestPollerWebhookConflictReal(t *testing.T) {
 	api := newAPIServer(t)
 	c := api.client(t)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: "http://127.0.0.1:1/hook"}); err != nil {
 		t.Fatal(err)
 	}

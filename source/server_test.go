@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -154,7 +156,7 @@ func TestWebhookServerShutdownDeadline(t *testing.T) {
 }
 
 func TestWebhookServerErrors(t *testing.T) {
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	bad := &TLSFiles{CertFile: filepath.Join(t.TempDir(), "none.pem"), KeyFile: "none.key"}
 	if err := Serve(ctx, "127.0.0.1:0", http.NotFoundHandler(), bad); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("Serve with missing certificate = %v", err)
@@ -178,7 +180,7 @@ func TestWebhookServerErrors(t *testing.T) {
 func TestWebhookEmulatorEndToEnd(t *testing.T) {
 	api := newAPIServer(t)
 	c := api.client(t)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	secret := NewSecretToken()
 
 	sink := newRecSink()
@@ -284,7 +286,7 @@ func (s *onceFullSink) Submit(_ context.Context, u *tg.Update, ack Ack) error {
 func TestWebhookEmulatorFullSink(t *testing.T) {
 	api := newAPIServer(t)
 	c := api.client(t)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	sink := &onceFullSink{rec: newRecSink()}
 	logger, _ := newTestLogger()
 	hook := NewWebhook(sink, WebhookConfig{SecretToken: hookSecret, SubmitTimeout: -1, Logger: logger})

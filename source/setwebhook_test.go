@@ -5,13 +5,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heraldbot/herald/internal/testkit"
+
 	"github.com/heraldbot/herald/tg"
 )
 
 func TestSetWebhookValidates(t *testing.T) {
 	api := newAPIServer(t)
 	c := api.client(t)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	for _, cfg := range []tg.SetWebhookParams{
 		{},
 		{URL: "/relative"},
@@ -35,7 +37,7 @@ func TestSetWebhookValidates(t *testing.T) {
 func TestSetWebhookParams(t *testing.T) {
 	api := newAPIServer(t)
 	c := api.client(t)
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	secret := NewSecretToken()
 	if !validSecret(secret) || len(secret) < 20 {
 		t.Fatalf("NewSecretToken = %q", secret)

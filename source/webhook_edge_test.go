@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // TestWebhookContextEndedNeverAnswers200: when the request's context ends
@@ -160,7 +162,7 @@ func TestWebhookBehindDeadlineMiddleware(t *testing.T) {
 		h.ServeHTTP(w, r.WithContext(ctx))
 	}))
 	defer srv.Close()
-	req, err := http.NewRequestWithContext(testCtx(t), "POST", srv.URL, strings.NewReader(updateJSON))
+	req, err := http.NewRequestWithContext(testkit.Context(t), "POST", srv.URL, strings.NewReader(updateJSON))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,9 +2,10 @@ package emutest
 
 import (
 	"context"
-	"os"
 	"os/exec"
 	"testing"
+
+	"github.com/heraldbot/herald/internal/testkit"
 
 	"github.com/chromedp/chromedp"
 )
@@ -18,10 +19,7 @@ func ChromiumPath(t testing.TB) string {
 			return path
 		}
 	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("chromium is not installed (apt-get install chromium); the browser test must run in CI")
-	}
-	t.Skip("chromium is not installed: apt-get install chromium to run the browser test (skipped because CI is not true)")
+	testkit.Missing(t, "apt-get install chromium to run the browser test", "chromium is not installed")
 	return ""
 }
 

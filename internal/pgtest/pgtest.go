@@ -13,6 +13,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // Addr is the test database.
@@ -22,8 +24,7 @@ var seq atomic.Int64
 
 // Schema creates a schema named after prefix for the test (dropped at
 // cleanup) and returns a URL whose search_path is that schema. When
-// PostgreSQL is unreachable it skips the test, or fails it when CI is
-// "true".
+// PostgreSQL is unreachable it ends the test as testkit.Missing does.
 func Schema(t testing.TB, prefix string) string {
 	t.Helper()
 	admin, err := sql.Open("pgx", Addr)
@@ -34,10 +35,7 @@ func Schema(t testing.TB, prefix string) string {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
 	if err := admin.PingContext(ctx); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v", err)
-		}
-		t.Skipf("PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v (skipped because CI is not true)", err)
+		testkit.Missing(t, "start PostgreSQL with trust auth and a database test", "PostgreSQL at 127.0.0.1:5432 (database test) is unreachable: %v", err)
 	}
 	schema := fmt.Sprintf("%s_%d_%d_%d", prefix, os.Getpid(), time.Now().UnixNano(), seq.Add(1))
 	if _, err := admin.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
