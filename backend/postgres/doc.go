@@ -78,10 +78,12 @@
 //
 // # Broadcasts
 //
-// Campaigns and recipients have the semantics of the sqlite engine's:
-// Create inserts the recipients with COPY in one transaction, every state
-// change is one UPDATE that leaves final states alone, and the runner
-// lease is a compare-and-set in one statement.
+// Campaigns and recipients have the semantics of the sqlite engine's.
+// Create is one statement (the campaign, and its recipients numbered and
+// de-duplicated in SQL), every state change is one UPDATE that leaves
+// final states alone, and the runner lease is a compare-and-set in one
+// statement. The lease, not row locks, keeps two runners off one
+// campaign, so FOR UPDATE SKIP LOCKED is used by the sweep only.
 //
 // # Sweep
 //

@@ -52,8 +52,11 @@ func (l *locker) Lock(ctx context.Context, name string, ttl time.Duration) (back
 		err := s.pool.QueryRow(ctx, s.sql.lockAcquire, name, ttlUS).Scan(&n)
 		if err != nil {
 			unwatch()
-			if cerr := ctx.Err(); cerr != nil {
-				err = cerr
+			switch {
+			case ctx.Err() != nil:
+				err = ctx.Err()
+			case s.ctx.Err() != nil:
+				err = errClosed // Close closed the pool under the query
 			}
 			return nil, fmt.Errorf("postgres: lock %q: %w", name, err)
 		}
