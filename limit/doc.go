@@ -33,12 +33,15 @@
 //
 // # Which calls count
 //
-// The chat is the chat_id of the parameters (the generated structs are
-// read without reflection; other shapes are read by reflection planned
-// once per type). A negative id or an @username is a group; usernames are
-// compared without case, and a chat named both by id and by @username has
-// two sets of buckets. DefaultMethods returns the table; Config.Methods
-// replaces it.
+// The chat is the chat_id of the parameters: tg.TargetOf, generated from
+// the Bot API spec, reads it from the generated parameter structs without
+// reflection; parameters of other shapes (a map, a struct of the caller's
+// own) are read from their JSON encoding. A negative id or an @username is
+// a group; usernames are compared without case, and a chat named both by
+// id and by @username has two sets of buckets. The methods that count are
+// those that send or change messages in a chat, as tg.MessageMethods
+// derives them from the spec; DefaultMethods returns the table;
+// Config.Methods replaces it.
 //
 //	method                                              counts
 //	sendMessage, sendPhoto, sendLivePhoto, sendAudio,   once

@@ -1,6 +1,10 @@
 package limit
 
-import "maps"
+import (
+	"maps"
+
+	"github.com/heraldbot/herald/tg"
+)
 
 // Counting says whether and how a Bot API method counts against the limits.
 type Counting uint8
@@ -28,47 +32,19 @@ func (c Counting) String() string {
 	}
 }
 
-// defaultMethods is the table documented in the package comment: the
-// methods that post a new message, and those that edit one.
-var defaultMethods = map[string]Counting{
-	// New messages.
-	"sendMessage":     Once,
-	"sendPhoto":       Once,
-	"sendLivePhoto":   Once,
-	"sendAudio":       Once,
-	"sendDocument":    Once,
-	"sendVideo":       Once,
-	"sendAnimation":   Once,
-	"sendVoice":       Once,
-	"sendVideoNote":   Once,
-	"sendPaidMedia":   Once, // one message, however many media
-	"sendLocation":    Once,
-	"sendVenue":       Once,
-	"sendContact":     Once,
-	"sendPoll":        Once,
-	"sendChecklist":   Once,
-	"sendDice":        Once,
-	"sendSticker":     Once,
-	"sendInvoice":     Once,
-	"sendGame":        Once,
-	"sendRichMessage": Once,
-	"forwardMessage":  Once,
-	"copyMessage":     Once,
-	"sendMediaGroup":  PerItem, // an album is one message per medium
-	"forwardMessages": PerItem,
-	"copyMessages":    PerItem,
-
-	// Edits change a message in place; Telegram throttles them per chat
-	// too. Edits of inline messages (no chat) count against Global only.
-	"editMessageText":         Once,
-	"editMessageCaption":      Once,
-	"editMessageMedia":        Once,
-	"editMessageLiveLocation": Once,
-	"stopMessageLiveLocation": Once,
-	"editMessageChecklist":    Once,
-	"editMessageReplyMarkup":  Once,
-	"stopPoll":                Once,
-}
+// defaultMethods are the methods that send messages into a chat or change
+// one there, as generated from the Bot API spec (tg.MessageMethods): the
+// table in the package comment.
+var defaultMethods = func() map[string]Counting {
+	m := make(map[string]Counting)
+	for _, mm := range tg.MessageMethods() {
+		m[mm.Name] = Once
+		if mm.PerItem {
+			m[mm.Name] = PerItem
+		}
+	}
+	return m
+}()
 
 // DefaultMethods returns a new copy of the methods that count by default
 // and how (see the package documentation for the table). Methods not in
