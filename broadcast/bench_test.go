@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/broadcast"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
@@ -26,7 +27,7 @@ import (
 func BenchmarkBroadcastRate(b *testing.B) {
 	e, d := newBenchEnv(b)
 	chats := e.users(1, b.N)
-	store := broadcast.NewMemoryStore()
+	store := memory.NewBroadcasts()
 	c, err := store.Create(context.Background(), broadcast.Campaign{Message: broadcast.Message{Text: "bench"}}, chats, time.Now())
 	if err != nil {
 		b.Fatal(err)

@@ -4,16 +4,19 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/broadcast"
 	"github.com/heraldbot/herald/limit"
@@ -194,7 +197,7 @@ func TestInDoubtPolicy(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				e := newEnv(t, limit.Config{}, nil, dropOnce("13", tc.deliver))
 				chats := e.users(1, 20)
-				store := broadcast.NewMemoryStore()
+				store := memory.NewBroadcasts()
 				c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
 				r := e.run(t.Context(), store, c.ID, broadcast.Options{Concurrency: 4, ResendInDoubt: tc.resend})
 				r.wait()
@@ -235,7 +238,7 @@ func TestStopAndResume(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := newEnv(t, limit.Config{}, nil, nil)
 		chats := e.users(1, 60)
-		store := broadcast.NewMemoryStore()
+		store := memory.NewBroadcasts()
 		c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
 		ctx, cancel := context.WithCancel(t.Context())
 		r := e.run(ctx, store, c.ID, broadcast.Options{Concurrency: 8, OnProgress: func(p broadcast.Progress) {
@@ -261,4 +264,92 @@ func TestStopAndResume(t *testing.T) {
 			}
 		}
 	})
+}
+
+// failChats answers sends to the chats in fail with 502 Bad Gateway, the
+// first times[chat] times (forever when times[chat] is 0), without passing
+// them to the emulator; it counts the requests per chat.
+type failChats struct {
+	mu    sync.Mutex
+	times map[int64]int
+	seen  map[int64]int
+}
+
+func (f *failChats) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		f.mu.Lock()
+		fail := false
+		for chat, n := range f.times {
+			if strings.Contains(string(body), fmt.Sprintf(`"chat_id":%d,`, chat)) {
+				f.seen[chat]++
+				fail = n == 0 || f.seen[chat] <= n
+			}
+		}
+		f.mu.Unlock()
+		if !fail {
+			next.ServeHTTP(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadGateway)
+		_, _ = w.Write([]byte(`{"ok":false,"error_code":502,"description":"Bad Gateway"}`))
+	})
+}
+
+// A 5xx may come after the message was posted, so it is in doubt: by
+// default the recipient is Skipped after that one request (at most once).
+// With ResendInDoubt it is tried again in later passes: a recipient that
+// keeps failing is Failed after MaxAttempts requests, one that recovers is
+// Sent with its attempts counted.
+func TestServerErrorsAreInDoubt(t *testing.T) {
+	for _, resend := range []bool{false, true} {
+		t.Run(fmt.Sprintf("ResendInDoubt=%v", resend), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f := &failChats{times: map[int64]int{5: 0, 9: 2}, seen: map[int64]int{}}
+				e := newEnv(t, limit.Config{}, nil, f.wrap)
+				chats := e.users(1, 12)
+				store := memory.NewBroadcasts()
+				c := newCampaign(t, store, broadcast.Message{Text: "hi"}, chats)
+				r := e.run(t.Context(), store, c.ID, broadcast.Options{Concurrency: 4, MaxAttempts: 3, ResendInDoubt: resend})
+				r.wait()
+				if r.err != nil {
+					t.Fatal(r.err)
+				}
+				want, requests := broadcast.Progress{Total: 12, Sent: 10, Skipped: 2}, 1
+				if resend {
+					want, requests = broadcast.Progress{Total: 12, Sent: 11, Failed: 1}, 3
+				}
+				got := r.p
+				got.Rate, got.ETA, got.Elapsed = 0, 0, 0
+				if got != want {
+					t.Fatalf("progress %+v, want %+v", got, want)
+				}
+				f.mu.Lock()
+				defer f.mu.Unlock()
+				if f.seen[5] != requests || f.seen[9] != requests {
+					t.Fatalf("requests: chat 5 %d, chat 9 %d; want %d each", f.seen[5], f.seen[9], requests)
+				}
+				if !resend {
+					skipped, _ := store.Recipients(context.Background(), c.ID, broadcast.Skipped, 0, 10)
+					if len(skipped) != 2 || !strings.Contains(skipped[0].Error, "in doubt") || !strings.Contains(skipped[0].Error, "Bad Gateway") {
+						t.Fatalf("skipped: %+v", skipped)
+					}
+					return
+				}
+				failed, _ := store.Recipients(context.Background(), c.ID, broadcast.Failed, 0, 10)
+				if len(failed) != 1 || failed[0].Chat != 5 || failed[0].Attempts != 3 || !strings.Contains(failed[0].Error, "Bad Gateway") {
+					t.Fatalf("failed: %+v", failed)
+				}
+				sent, _ := store.Recipients(context.Background(), c.ID, broadcast.Sent, 8, 1)
+				if len(sent) != 1 || sent[0].Chat != 9 || sent[0].Attempts != 3 || sent[0].Error != "" {
+					t.Fatalf("chat 9: %+v", sent)
+				}
+				if n := e.botMessages(9); n != 1 {
+					t.Fatalf("chat 9 has %d messages", n)
+				}
+			})
+		})
+	}
 }

@@ -3,7 +3,7 @@
 // is stored, a stopped or crashed campaign resumes where it was, and no
 // recipient is sent the message twice.
 //
-//	store := db.Broadcasts()                           // backend/sqlite; NewMemoryStore in tests
+//	store := db.Broadcasts()                           // any engine (backend.Backend); memory.NewBroadcasts() in tests
 //	c, err := store.Create(ctx, broadcast.Campaign{Message: broadcast.Message{Text: "News!"}}, chatIDs, time.Now())
 //	lim := limit.New(limit.Config{})
 //	bot, _ := tg.New(token, tg.WithMiddleware(limit.Retry(limit.RetryConfig{}), lim.Middleware()))
@@ -11,6 +11,10 @@
 //
 // The command "herald broadcast" does the same from a file of chat ids,
 // with a progress bar.
+//
+// The Store is the engine's (backend.Backend.Broadcasts): the campaigns
+// live where the bot's state does. backend/sqlite keeps them in its file;
+// backend/memory forgets them with the process.
 //
 // # Rate
 //

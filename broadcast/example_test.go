@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"time"
 
+	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/broadcast"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/limit"
@@ -32,7 +33,7 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	store := broadcast.NewMemoryStore() // sqlite.Store.Broadcasts() keeps it in a file
+	store := memory.NewBroadcasts() // an engine's Broadcasts(), such as sqlite's, keeps it in a file
 	c, err := store.Create(ctx, broadcast.Campaign{
 		Name: "launch",
 		Message: broadcast.Message{

@@ -2,12 +2,14 @@ package broadcast_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
 	"time"
 
+	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/broadcast"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/limit"
@@ -35,7 +37,7 @@ func TestBroadcastRate(t *testing.T) {
 		}
 		e := newEnv(t, limit.Config{}, nil, nil)
 		chats := e.users(1, n)
-		store := broadcast.NewMemoryStore()
+		store := memory.NewBroadcasts()
 		c := newCampaign(t, store, broadcast.Message{Text: "Spring news", Buttons: [][]broadcast.Button{{{Text: "Read", URL: "https://example.com/news"}}}}, chats)
 		const conc = 8
 		r := e.run(t.Context(), store, c.ID, broadcast.Options{Concurrency: conc})
@@ -77,7 +79,7 @@ func TestReplyOvertakesBroadcast(t *testing.T) {
 		e := newEnv(t, limit.Config{}, nil, nil)
 		chats := e.users(1, 200)
 		e.users(9001, 1)
-		store := broadcast.NewMemoryStore()
+		store := memory.NewBroadcasts()
 		c := newCampaign(t, store, broadcast.Message{Text: "digest"}, chats)
 		const conc = 8
 		var (
@@ -130,7 +132,7 @@ func TestBlockedFailedAndProgress(t *testing.T) {
 			}
 		}
 		chats = append(chats, 777777) // never wrote to the bot: chat not found
-		store := broadcast.NewMemoryStore()
+		store := memory.NewBroadcasts()
 		c := newCampaign(t, store, broadcast.Message{Text: "hello"}, chats)
 		var mu sync.Mutex
 		var seen []broadcast.Progress
@@ -194,7 +196,7 @@ func TestPaidBroadcast(t *testing.T) {
 		e := newEnv(t, limit.Config{PaidBroadcast: true}, &limits, nil)
 		const n = 500
 		chats := e.users(1, n)
-		store := broadcast.NewMemoryStore()
+		store := memory.NewBroadcasts()
 		c, err := store.Create(context.Background(), broadcast.Campaign{Message: broadcast.Message{Text: "paid"}, Paid: true}, chats, time.Now())
 		if err != nil {
 			t.Fatal(err)
@@ -211,6 +213,63 @@ func TestPaidBroadcast(t *testing.T) {
 		}
 		if st, _ := e.emu.Stats(token); st.TooManyRequests != 0 {
 			t.Fatalf("%d 429s", st.TooManyRequests)
+		}
+	})
+}
+
+// failingStore fails Recipients after the first n calls.
+type failingStore struct {
+	broadcast.Store
+	mu sync.Mutex
+	n  int
+}
+
+var errStoreDown = errors.New("store down")
+
+func (s *failingStore) Recipients(ctx context.Context, id int64, st broadcast.Status, after int64, n int) ([]broadcast.Recipient, error) {
+	s.mu.Lock()
+	s.n--
+	fail := s.n < 0
+	s.mu.Unlock()
+	if fail {
+		return nil, errStoreDown
+	}
+	return s.Store.Recipients(ctx, id, st, after, n)
+}
+
+// A Store that fails while the recipients are read stops the run with its
+// error, with the lease released and nobody left Sending.
+func TestStoreFailureStopsRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := newEnv(t, limit.Config{}, nil, nil)
+		chats := e.users(1, 10)
+		mem := memory.NewBroadcasts()
+		c := newCampaign(t, mem, broadcast.Message{Text: "hi"}, chats)
+		for calls := range 3 { // 0: settling the in-doubt ones; 1, 2: pages
+			store := &failingStore{Store: mem, n: calls}
+			r := e.run(t.Context(), store, c.ID, broadcast.Options{Concurrency: 2, PageSize: 4})
+			r.wait()
+			if !errors.Is(r.err, errStoreDown) {
+				t.Fatalf("after %d reads: %v, want the store's error", calls, r.err)
+			}
+			p, _ := mem.Progress(context.Background(), c.ID)
+			if p.Sending != 0 {
+				t.Fatalf("after %d reads: %+v, want nobody in doubt", calls, p)
+			}
+			if l, ok, _ := mem.Lease(context.Background(), c.ID, "", "probe", time.Now().Add(time.Hour), time.Now()); !ok {
+				t.Fatalf("after %d reads: lease still held by %s", calls, l.Owner)
+			}
+			_, _, _ = mem.Lease(context.Background(), c.ID, "probe", "", time.Time{}, time.Now())
+		}
+		r := e.run(t.Context(), mem, c.ID, broadcast.Options{Concurrency: 2})
+		r.wait()
+		if r.err != nil || r.p.Sent != 10 {
+			t.Fatalf("resumed: %+v %v", r.p, r.err)
+		}
+		for _, id := range chats {
+			if n := e.botMessages(id); n != 1 {
+				t.Fatalf("chat %d has %d messages", id, n)
+			}
 		}
 	})
 }

@@ -13,7 +13,7 @@ import (
 	"github.com/heraldbot/herald/fsm"
 )
 
-// spy wraps a Storage and counts its calls; conflicts > 0 makes that many
+// spy wraps a backend.State and counts its calls; conflicts > 0 makes that many
 // CompareAndSet calls fail with ErrConflict first.
 type spy struct {
 	backend.State
@@ -27,7 +27,7 @@ func (s *spy) Get(ctx context.Context, k fsm.Key) (fsm.Record, error) {
 	if s.getErr != nil {
 		return fsm.Record{}, s.getErr
 	}
-	return s.Storage.Get(ctx, k)
+	return s.State.Get(ctx, k)
 }
 
 func (s *spy) CompareAndSet(ctx context.Context, k fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) (int64, error) {
@@ -35,13 +35,13 @@ func (s *spy) CompareAndSet(ctx context.Context, k fsm.Key, expect int64, rec fs
 	if s.conflicts.Add(-1) >= 0 {
 		return 0, fsm.ErrConflict
 	}
-	return s.Storage.CompareAndSet(ctx, k, expect, rec, ttl)
+	return s.State.CompareAndSet(ctx, k, expect, rec, ttl)
 }
 
 func newSpy(t *testing.T) *spy {
 	st := memory.New(memory.Options{})
 	t.Cleanup(func() { st.Close() })
-	return &spy{Storage: st}
+	return &spy{State: st}
 }
 
 var testKey = fsm.Key{BotID: 1, ChatID: 2, UserID: 3}

@@ -1,8 +1,9 @@
 // Package fsm keeps conversation state: a state name and typed data per
-// conversation key, stored in a Storage (memory, SQLite or Redis, from the
-// backend packages) with optimistic concurrency (versions), a time to live,
-// and the Locker and Marker primitives the runtime uses for per-chat locks,
-// update de-duplication and idempotent actions.
+// conversation key, stored in a backend.State (the State of an engine's
+// backend.Backend: memory, SQLite, Redis or Postgres) with optimistic
+// concurrency (versions) and a time to live. The per-chat locks and the
+// claims behind update de-duplication and idempotent actions are the
+// engine's too (backend.Locker, backend.Claims).
 //
 // States are declared in Go ([NewGroup], [Group.State]); a [KeyStrategy]
 // decides whose conversation an update belongs to ([UserInChat] by
@@ -15,6 +16,6 @@
 // gives an error wrapping [ErrCorrupt] that names the key, and
 // [Context.Clear] resets it.
 //
-// Backends prove that they keep the contract by running the suites of
-// package fsm/fsmtest.
+// Engines prove that they keep the contract by running the suites of
+// package backend/backendtest.
 package fsm

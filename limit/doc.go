@@ -1,6 +1,6 @@
 // Package limit keeps a bot's outbound Bot API calls within Telegram's
-// rate limits, for one process or (with a shared Store, such as the Redis
-// one in package backend/redis) for a whole fleet, and retries calls that
+// rate limits, for one process or (with a shared store, such as the SQLite
+// or Redis engine's) for several, and retries calls that
 // failed on the way without sending a message twice.
 //
 // A Limiter is a tg.Middleware: every counted call first takes one message
@@ -82,9 +82,13 @@
 //
 // # Stores
 //
-// MemoryStore, the default, keeps the buckets and pauses of one process;
-// those of idle chats are forgotten. A Store shared by several processes decides
-// each Take atomically on one clock (backend/redis runs one Lua script on
-// the Redis server's clock). Priorities order the callers of one Limiter;
-// between processes, callers compete on equal terms.
+// The buckets and pauses live in a backend.LimitStore (Config.Store). The
+// default, memory.NewLimitStore of package backend/memory, keeps those of
+// one process; those of idle chats are forgotten. Every engine has one
+// per bot (backend.Backend.Limits): herald.WithBackend hands the bot its
+// engine's. A store shared by several processes decides each Take
+// atomically on one clock: backend/sqlite in one write transaction on the
+// machine's clock, backend/redis in one Lua script on the Redis server's.
+// Priorities order the callers of one Limiter; between processes, callers
+// compete on equal terms.
 package limit

@@ -175,3 +175,28 @@ func maxInWindow(times []time.Time, w time.Duration) int {
 
 // interval of a rate, as the limiter computes it.
 func ivl(r Rate) time.Duration { return r.Interval() }
+
+// unit is a limiter whose chain ends in a function instead of HTTP. Its
+// clock is the wall clock: a synctest bubble's, in tests of timing.
+type unit struct {
+	lim  *Limiter
+	rec  *recorder
+	call tg.Caller
+}
+
+func newUnit(cfg Config, end func(method string) error) *unit {
+	u := &unit{lim: New(cfg), rec: &recorder{}}
+	inner := tg.CallerFunc(func(_ context.Context, method string, _, _ any) error { return end(method) })
+	u.call = u.lim.Middleware()(u.rec.middleware(inner))
+	return u
+}
+
+func (u *unit) goCall(t *testing.T, g *sync.WaitGroup, ctx context.Context, method string, params any) {
+	g.Go(func() {
+		if err := u.call.Call(ctx, method, params, nil); err != nil {
+			t.Errorf("%s: %v", method, err)
+		}
+	})
+}
+
+func ok(string) error { return nil }

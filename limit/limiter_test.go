@@ -254,3 +254,27 @@ func rel(times []time.Time, start time.Time) []time.Duration {
 	}
 	return out
 }
+
+// A deadline that ends while waiting ends the wait.
+func TestDeadlineWhileWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		u := newUnit(Config{Global: Rate{Count: 1, Per: time.Hour}}, ok)
+		ctx := context.Background()
+		if err := u.call.Call(ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond) // long before the hour's slot
+		defer cancel()
+		start := time.Now()
+		err := u.call.Call(short, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)}, nil)
+		if err == nil || short.Err() == nil {
+			t.Fatalf("err = %v", err)
+		}
+		if waited := time.Since(start); waited != 20*time.Millisecond {
+			t.Fatalf("the call returned after %v, want at the deadline (20ms)", waited)
+		}
+		if n := u.lim.Stats().Waiting; n != 0 {
+			t.Fatalf("%d waiting", n)
+		}
+	})
+}

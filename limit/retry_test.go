@@ -298,3 +298,136 @@ func TestClassify(t *testing.T) {
 		}
 	}
 }
+
+// Retry repeats per failure kind as docs/LIMITS.md says, reports each
+// repetition to OnRetry, and stops at MaxElapsed on its clock.
+func TestRetryPerFailureKind(t *testing.T) {
+	refused := &tg.NetworkError{Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}
+	reset := &tg.NetworkError{Err: &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}}
+	for _, tt := range []struct {
+		name   string
+		method string
+		err    error
+		calls  int
+	}{
+		{"not sent, send", "sendMessage", refused, 4},
+		{"not sent, DNS", "sendMessage", &tg.NetworkError{Err: &net.DNSError{Err: "no such host"}}, 4},
+		{"reset, send", "sendMessage", reset, 1},
+		{"reset, getter", "getChat", reset, 4},
+		{"5xx, send", "sendMessage", &tg.Error{Code: 502}, 1},
+		{"5xx, setter", "setMyCommands", &tg.Error{Code: 500}, 4},
+		{"5xx, deleteWebhook", "deleteWebhook", &tg.Error{Code: 503}, 4},
+		{"5xx, deleteMessage", "deleteMessage", &tg.Error{Code: 503}, 1},
+		{"429", "getChat", &tg.Error{Code: 429, RetryAfter: time.Second}, 1},
+		{"4xx", "getChat", &tg.Error{Code: 400}, 1},
+		{"bad arguments", "getChat", errors.New("tg: getChat: encoding"), 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var calls int
+				var retries []int
+				cfg := RetryConfig{OnRetry: func(method string, attempt int, err error) {
+					if method != tt.method || !errors.Is(err, tt.err) {
+						t.Errorf("OnRetry(%s, %d, %v)", method, attempt, err)
+					}
+					retries = append(retries, attempt)
+				}}
+				c := Retry(cfg)(tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return tt.err }))
+				err := c.Call(context.Background(), tt.method, nil, nil) // the bubble's time runs through the back-offs
+				if !errors.Is(err, tt.err) || calls != tt.calls {
+					t.Fatalf("err %v after %d calls, want %d", err, calls, tt.calls)
+				}
+				if len(retries) != tt.calls-1 || (len(retries) > 0 && retries[0] != 2) {
+					t.Fatalf("OnRetry attempts %v for %d calls", retries, calls)
+				}
+			})
+		})
+	}
+}
+
+// MaxElapsed stops the attempts whose back-off would end past it; a
+// context deadline does the same without waiting for it.
+func TestRetryElapsedAndDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var calls int
+		fail := tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return &tg.Error{Code: 502} })
+		cfg := RetryConfig{BaseDelay: 100 * time.Millisecond, MaxElapsed: 250 * time.Millisecond, MaxAttempts: 10}
+		cfg.rand = func() float64 { return 1 } // no jitter: 100 ms, then 200 ms
+		start := time.Now()
+		_ = Retry(cfg)(fail).Call(context.Background(), "getMe", nil, nil)
+		if calls != 2 || time.Since(start) != 100*time.Millisecond {
+			t.Fatalf("%d calls in %v, want 2 in 100ms (the third would start at 300 ms > 250 ms)", calls, time.Since(start))
+		}
+
+		calls = 0
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		cfg = RetryConfig{BaseDelay: time.Hour, MaxDelay: time.Hour, MaxElapsed: 2 * time.Hour}
+		err := Retry(cfg)(fail).Call(ctx, "getMe", nil, nil)
+		if calls != 1 || !tg.IsCode(err, 502) {
+			t.Fatalf("err %v after %d calls, want the 502 after 1 (the back-off ends past the deadline)", err, calls)
+		}
+	})
+}
+
+// A one-shot upload nested in a slice (an album's media) or a map is
+// never repeated; a seekable one in the same place is.
+func TestRetryNestedOneShotUpload(t *testing.T) {
+	refused := &tg.NetworkError{Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}
+	media := func(r io.Reader) []tg.InputMedia {
+		return []tg.InputMedia{
+			&tg.InputMediaPhoto{Media: tg.FileID("AAA")},
+			&tg.InputMediaPhoto{Media: tg.FileUpload("b.jpg", r)},
+		}
+	}
+	for _, tt := range []struct {
+		name   string
+		params any
+		calls  int
+	}{
+		{"album, one-shot", &tg.SendMediaGroupParams{ChatID: tg.ID(1), Media: media(nonSeeker{strings.NewReader("x")})}, 1},
+		{"album, seekable", &tg.SendMediaGroupParams{ChatID: tg.ID(1), Media: media(bytes.NewReader([]byte("x")))}, 2},
+		{"map, one-shot", map[string]any{"chat_id": 1, "photo": tg.FileUpload("a.jpg", nonSeeker{strings.NewReader("x")})}, 1},
+		{"map, file id", map[string]any{"chat_id": 1, "photo": tg.FileID("AAA")}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				calls := 0
+				c := Retry(RetryConfig{})(tg.CallerFunc(func(context.Context, string, any, any) error {
+					calls++
+					if calls == 1 {
+						return refused
+					}
+					return nil
+				}))
+				_ = c.Call(context.Background(), "sendMediaGroup", tt.params, nil)
+				if calls != tt.calls {
+					t.Fatalf("%d calls, want %d", calls, tt.calls)
+				}
+			})
+		})
+	}
+}
+
+// A context that ends during the back-off ends the retries: the error
+// carries both the last failure and the context's error.
+func TestRetryCancelledDuringBackoff(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		calls := 0
+		c := Retry(RetryConfig{OnRetry: func(string, int, error) { cancel() }})(
+			tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return &tg.Error{Code: 500} }))
+		start := time.Now()
+		err := c.Call(ctx, "getMe", nil, nil)
+		if calls != 1 || !tg.IsCode(err, 500) || !errors.Is(err, context.Canceled) {
+			t.Fatalf("err %v after %d calls, want the 500 joined with context.Canceled after 1", err, calls)
+		}
+		if waited := time.Since(start); waited != 0 { // only the cancel ended the wait
+			t.Fatalf("the back-off ran %v before the cancel ended it", waited)
+		}
+		if classify(nil) != permanent {
+			t.Fatal("classify(nil) is not permanent")
+		}
+	})
+}

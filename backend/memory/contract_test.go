@@ -1,95 +1,74 @@
-package memory
+package memory_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
-	"github.com/heraldbot/herald/fsm"
-	"github.com/heraldbot/herald/fsm/fsmtest"
+	"github.com/heraldbot/herald/backend/backendtest"
+	"github.com/heraldbot/herald/backend/memory"
 )
 
-// fakeClock is a clock that moves only when told to.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
+// expireLock ends a memory lock's lease for backendtest's stale-holder
+// test.
+func expireLock(t *testing.T, l backend.Lock) {
+	if !memory.ExpireLock(l) {
+		t.Fatalf("%T is not a held memory lock", l)
+	}
 }
 
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-func newTestStore(t *testing.T, opts Options) *Store {
-	s := New(opts)
+func open(t *testing.T, opts memory.Options) *memory.Store {
+	s := memory.New(opts)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
 
-// expireLockHook ends a memory lock's lease for fsmtest's stale-holder test.
-func expireLockHook(t *testing.T, l backend.Lock) {
-	ml, ok := l.(*lock)
-	if !ok {
-		t.Fatalf("%T is not a memory lock", l)
-	}
-	ml.release()
-}
-
-// TestContract runs the contract suite on a fake clock, so it does not
-// wait for TTLs.
+// TestContract runs every contract suite on a fake clock, so that it does
+// not wait for TTLs. A memory Store is one process's: there is no second
+// handle on its data, so the LimitStore suite gets the same store twice.
 func TestContract(t *testing.T) {
-	clock := newFakeClock()
-	opts := fsmtest.Options{Sleep: clock.Advance, ExpireLock: expireLockHook}
-	newStore := func(t *testing.T) *Store { return newTestStore(t, Options{Now: clock.Now}) }
-	t.Run("Storage", func(t *testing.T) {
-		fsmtest.TestStorage(t, func(t *testing.T) backend.State { return newStore(t) }, opts)
-	})
-	t.Run("Locker", func(t *testing.T) {
-		fsmtest.TestLocker(t, func(t *testing.T) backend.Locker { return newStore(t) }, opts)
-	})
-	t.Run("Marker", func(t *testing.T) {
-		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) }, opts)
-	})
-	t.Run("Claims", func(t *testing.T) {
-		fsmtest.TestClaims(t, func(t *testing.T) backend.Claims { return newStore(t) }, opts)
-	})
+	clock := memory.NewFakeClock()
+	backendtest.Run(t, func(t *testing.T) backend.Backend {
+		return open(t, memory.Options{Now: clock.Now})
+	}, backendtest.Options{Sleep: clock.Advance, ExpireLock: expireLock})
 }
 
-// TestContractRealTime runs the TTL-dependent parts again on the real
+// TestContractRealTime runs the TTL-dependent suites again on the real
 // clock, with a fast background sweep, to check the default wiring. One
-// shared store serves all subtests, as a server would.
+// shared store serves all subtests, as a server would; the suites wait in
+// parallel to keep the package fast.
 func TestContractRealTime(t *testing.T) {
 	if testing.Short() {
 		t.Skip("waits for real TTLs; skipped with -short")
 	}
 	t.Parallel()
-	s := newTestStore(t, Options{SweepInterval: 100 * time.Millisecond})
-	opts := fsmtest.Options{ExpireLock: expireLockHook}
-	// The suites wait in parallel to keep the package fast.
-	t.Run("Storage", func(t *testing.T) {
+	s := open(t, memory.Options{SweepInterval: 100 * time.Millisecond})
+	opts := backendtest.Options{ExpireLock: expireLock}
+	t.Run("State", func(t *testing.T) {
 		t.Parallel()
-		fsmtest.TestStorage(t, func(*testing.T) backend.State { return s }, opts)
+		backendtest.TestState(t, func(*testing.T) backend.State { return s.State() }, opts)
 	})
 	t.Run("Locker", func(t *testing.T) {
 		t.Parallel()
-		fsmtest.TestLocker(t, func(*testing.T) backend.Locker { return s }, opts)
-	})
-	t.Run("Marker", func(t *testing.T) {
-		t.Parallel()
-		fsmtest.TestMarker(t, func(*testing.T) fsm.Marker { return s }, opts)
+		backendtest.TestLocker(t, func(*testing.T) backend.Locker { return s.Locker() }, opts)
 	})
 	t.Run("Claims", func(t *testing.T) {
 		t.Parallel()
-		fsmtest.TestClaims(t, func(*testing.T) backend.Claims { return s }, opts)
+		backendtest.TestClaims(t, func(*testing.T) backend.Claims { return s.Claims() }, opts)
 	})
+}
+
+// TestLimitStoreContract runs the LimitStore suite on a LimitStore made on
+// its own, as package limit makes its default one.
+func TestLimitStoreContract(t *testing.T) {
+	backendtest.TestLimitStore(t, func(*testing.T) (backend.LimitStore, backend.LimitStore) {
+		s := memory.NewLimitStore(nil)
+		return s, s
+	})
+}
+
+// TestBroadcastsContract runs the BroadcastStore suite on a broadcast store
+// made on its own, as tests and examples of package broadcast make theirs.
+func TestBroadcastsContract(t *testing.T) {
+	backendtest.TestBroadcastStore(t, func(*testing.T) backend.BroadcastStore { return memory.NewBroadcasts() })
 }

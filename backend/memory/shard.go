@@ -111,7 +111,7 @@ func (s *Store) keyShard(k backend.Key) *shard {
 	return &s.shards[h>>(64-shardBits)]
 }
 
-// nameShard returns the shard of a lock, mark or claim name.
+// nameShard returns the shard of a lock or claim name.
 func (s *Store) nameShard(name string) *shard {
 	return &s.shards[maphash.String(s.seed, name)&(numShards-1)]
 }

@@ -18,15 +18,16 @@ const (
 	// about 200 MB with small data
 	// (see BenchmarkMemoryIdleSession).
 	DefaultMaxKeys = 1 << 20
-	// DefaultMaxMarks bounds the marks at about a million, enough for a
-	// day of update ids at 12 updates per second with a 24 h TTL.
+	// DefaultMaxMarks bounds the claims (pending claims and done marks) at
+	// about a million, enough for a day of update ids at 12 updates per
+	// second with a 24 h TTL.
 	DefaultMaxMarks = 1 << 20
 	// DefaultSweepInterval is how often expired entries are reclaimed.
 	DefaultSweepInterval = time.Minute
 )
 
-// ErrFull is returned when a write would add a record, a mark or a claim
-// beyond Options.MaxKeys or Options.MaxMarks and no expired entry could be
+// ErrFull is returned when a write would add a record or a claim beyond
+// Options.MaxKeys or Options.MaxMarks and no expired entry could be
 // reclaimed.
 var ErrFull = errors.New("memory: store is full")
 
@@ -36,24 +37,24 @@ type Options struct {
 	// MaxKeys bounds the number of conversation records. Zero means
 	// DefaultMaxKeys.
 	MaxKeys int
-	// MaxMarks bounds the number of marks and claims (backend.Claims), which
-	// count together. Zero means DefaultMaxMarks.
+	// MaxMarks bounds the number of claims (backend.Claims: pending claims
+	// and done marks). Zero means DefaultMaxMarks.
 	MaxMarks int
 	// SweepInterval is how often a background goroutine reclaims the
-	// memory of expired records, marks and claims. Zero means
+	// memory of expired records and claims. Zero means
 	// DefaultSweepInterval; a negative value starts no goroutine (expired
 	// entries are then reclaimed only when touched or when the store is
 	// full).
 	SweepInterval time.Duration
-	// Now is the clock used for TTLs; nil means time.Now. Tests use it
-	// to expire entries without waiting.
+	// Now is the clock used for TTLs and by the LimitStores of Limits;
+	// nil means time.Now. Tests use it to expire entries without waiting.
 	Now func() time.Time
 }
 
-// Store keeps conversation records, locks and claims in memory. It
-// implements backend.State, backend.Locker and backend.Claims and is
-// safe for concurrent use. Create it with [New] and stop its sweep with
-// [Store.Close].
+// Store keeps conversation records, locks, claims, limiter buckets and
+// broadcast campaigns in memory. It implements backend.Backend (and is its
+// own State, Locker and Claims) and is safe for concurrent use. Create it
+// with [New] and stop its sweep with [Store.Close].
 type Store struct {
 	shards   [numShards]shard
 	seed     maphash.Seed
@@ -63,7 +64,7 @@ type Store struct {
 	maxMarks int64
 
 	records atomic.Int64 // records stored, expired ones not yet reclaimed included
-	marks   atomic.Int64 // likewise for marks and claims together
+	marks   atomic.Int64 // likewise for claims
 	tokens  atomic.Int64 // last fencing token handed out
 
 	sweepEvery time.Duration
@@ -71,6 +72,8 @@ type Store struct {
 	stop       chan struct{}
 	done       chan struct{}
 	closeOnce  sync.Once
+
+	engine engine // Limits and Broadcasts
 }
 
 var (
@@ -124,7 +127,7 @@ func (s *Store) Close() error {
 // Stats counts what a Store holds.
 type Stats struct {
 	Records int // conversation records, including expired ones not yet reclaimed
-	Marks   int // marks and claims, likewise
+	Marks   int // claims (pending and done), likewise
 	Locks   int // locks held
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/tg"
 )
 
 // The benchmarks report, next to ns/op, the ratio to a baseline measured in
@@ -106,16 +107,57 @@ func BenchmarkSQLiteGet(b *testing.B) {
 	b.ReportMetric(float64(per)/float64(base), "x-baseline")
 }
 
-// BenchmarkSQLiteMark is the per-update dedup cost.
-func BenchmarkSQLiteMark(b *testing.B) {
+// BenchmarkSQLiteClaim is the per-update dedup cost: the claim of a new
+// update at admission, then its done mark once handled.
+func BenchmarkSQLiteClaim(b *testing.B) {
 	ctx := context.Background()
 	s := benchStore(b, layoutSplit)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
-		if ok, err := s.Mark(ctx, fmt.Sprint("update:", i), 24*time.Hour); err != nil || !ok {
-			b.Fatal(ok, err)
+		name := fmt.Sprint("update:", i)
+		if st, err := s.Claim(ctx, name, "o", time.Minute); err != nil || st != backend.Claimed {
+			b.Fatal(st, err)
+		}
+		if err := s.Finish(ctx, name, "o", 24*time.Hour); err != nil {
+			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkSQLiteLimitTake is the limiter's cost per counted call on a
+// shared file: one Take (a write transaction) of a message into one of
+// 1000 private chats, against the bot's global bucket and the chat's, with
+// rates high enough that every Take fits. "parallel" is GOMAXPROCS
+// goroutines of one process, serialised on the write connection.
+func BenchmarkSQLiteLimitTake(b *testing.B) {
+	fast := backend.Rate{Count: 1 << 30, Per: time.Second, Burst: 1 << 20}
+	req := func(chat int64) *backend.LimitRequest {
+		return &backend.LimitRequest{N: 1, Chat: tg.ID(chat), Buckets: []backend.LimitBucket{
+			{Scope: backend.ScopeGlobal, Rate: fast},
+			{Scope: backend.ScopeChat, Chat: tg.ID(chat), Rate: fast},
+		}}
+	}
+	take := func(b *testing.B, l backend.LimitStore, chat int64) {
+		if v, err := l.Take(context.Background(), req(chat)); err != nil || v.Wait != 0 {
+			b.Fatal(v, err)
+		}
+	}
+	b.Run("serial", func(b *testing.B) {
+		l := benchStore(b, layoutSplit).Limits(1)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			take(b, l, int64(i%1000)+1)
+		}
+	})
+	b.Run("parallel", func(b *testing.B) {
+		l := benchStore(b, layoutSplit).Limits(1)
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				take(b, l, rand.Int64N(1000)+1)
+			}
+		})
+	})
 }
 
 // BenchmarkSQLiteLockUnlock is an uncontended acquire + release.

@@ -2,13 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
-	"github.com/heraldbot/herald/fsm"
-	"github.com/heraldbot/herald/fsm/fsmtest"
+	"github.com/heraldbot/herald/backend/backendtest"
 )
 
 // stopRenewal stops the renewal of a held lock and leaves its lease to run
@@ -30,32 +30,69 @@ func expireLock(t *testing.T, lk backend.Lock) {
 	}
 }
 
-// TestContract runs the fsm contract tests on one Store per subtest. TTLs
-// of records, marks and claims run on a fake clock (no waiting); lock
-// leases run on real time, since renewal is driven by a real ticker.
+// reopen opens a second Store on b's file, as another process would.
+func reopen(t *testing.T, b backend.Backend) backend.Backend {
+	s := b.(*Store)
+	return openAt(t, s.Path(), s.opts)
+}
+
+// limitPair returns the LimitStores of one new bot in two Stores that share
+// a file, as two processes would have.
+func limitPair(t *testing.T, opts Options) (backend.LimitStore, backend.LimitStore) {
+	path := dbPath(t)
+	bot := rand.Int64N(1<<40) + 1
+	return openAt(t, path, opts).Limits(bot), openAt(t, path, opts).Limits(bot)
+}
+
+// TestContract runs the contract suites on one Store per subtest. TTLs of
+// records and claims run on a fake clock (no waiting); lock leases run on
+// real time, since renewal is driven by a real ticker. The LimitStore
+// suite gets two LimitStores of one bot from one Store.
 func TestContract(t *testing.T) {
-	t.Run("Storage", func(t *testing.T) {
+	t.Run("State", func(t *testing.T) {
+		t.Parallel()
 		clock := newFakeClock()
-		fsmtest.TestStorage(t, func(t *testing.T) backend.State {
-			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now})
-		}, fsmtest.Options{Sleep: clock.Advance})
-	})
-	t.Run("Marker", func(t *testing.T) {
-		clock := newFakeClock()
-		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker {
-			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now})
-		}, fsmtest.Options{Sleep: clock.Advance})
+		backendtest.TestState(t, func(t *testing.T) backend.State {
+			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now}).State()
+		}, backendtest.Options{Sleep: clock.Advance})
 	})
 	t.Run("Claims", func(t *testing.T) {
+		t.Parallel()
 		clock := newFakeClock()
-		fsmtest.TestClaims(t, func(t *testing.T) backend.Claims {
-			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now})
-		}, fsmtest.Options{Sleep: clock.Advance})
+		backendtest.TestClaims(t, func(t *testing.T) backend.Claims {
+			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now}).Claims()
+		}, backendtest.Options{Sleep: clock.Advance})
 	})
 	t.Run("Locker", func(t *testing.T) {
-		fsmtest.TestLocker(t, func(t *testing.T) backend.Locker { return newStore(t) },
-			fsmtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
+		t.Parallel()
+		backendtest.TestLocker(t, func(t *testing.T) backend.Locker { return newStore(t).Locker() },
+			backendtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
 	})
+	t.Run("Limits", func(t *testing.T) {
+		t.Parallel()
+		backendtest.TestLimitStore(t, func(t *testing.T) (backend.LimitStore, backend.LimitStore) {
+			s, bot := newStore(t), rand.Int64N(1<<40)+1
+			return s.Limits(bot), s.Limits(bot)
+		})
+	})
+	t.Run("Broadcasts", func(t *testing.T) {
+		t.Parallel()
+		backendtest.TestBroadcastStore(t, func(t *testing.T) backend.BroadcastStore { return newStore(t).Broadcasts() })
+	})
+}
+
+// TestContractRealTime runs the whole suite through backendtest.Run on
+// the real clock, with the background sweeper on, as a bot opens the file;
+// the LimitStore suite's second handle is a second Store on the file
+// (Options.Reopen).
+func TestContractRealTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits for real TTLs; skipped with -short")
+	}
+	t.Parallel()
+	backendtest.Run(t, func(t *testing.T) backend.Backend {
+		return openAt(t, dbPath(t), Options{SweepInterval: 50 * time.Millisecond})
+	}, backendtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal, Reopen: reopen})
 }
 
 // twoProcesses spreads calls round robin over two Stores on one file, as
@@ -84,18 +121,6 @@ func (p *twoProcesses) Delete(ctx context.Context, k backend.Key) error {
 	return p.next().Delete(ctx, k)
 }
 
-func (p *twoProcesses) Mark(ctx context.Context, name string, ttl time.Duration) (bool, error) {
-	return p.next().Mark(ctx, name, ttl)
-}
-
-func (p *twoProcesses) Marked(ctx context.Context, name string) (bool, error) {
-	return p.next().Marked(ctx, name)
-}
-
-func (p *twoProcesses) Unmark(ctx context.Context, name string) error {
-	return p.next().Unmark(ctx, name)
-}
-
 func (p *twoProcesses) Lock(ctx context.Context, name string, ttl time.Duration) (backend.Lock, error) {
 	return p.next().Lock(ctx, name, ttl)
 }
@@ -116,32 +141,37 @@ func (p *twoProcesses) Release(ctx context.Context, name, owner string) error {
 	return p.next().Release(ctx, name, owner)
 }
 
-// TestContractTwoProcesses runs the contract tests with every call going
+// TestContractTwoProcesses runs the contract suites with every call going
 // to one of two Stores that share a file: what one writes, the other
-// sees; locks, marks and claims exclude across them. TestClaimsTwoProcesses
-// and TestLockDeadProcess do the same with separate OS processes.
+// sees; locks and claims exclude across them, and the limiter's buckets
+// and pauses are shared. The process tests (process_test.go) do the same
+// with separate OS processes.
 func TestContractTwoProcesses(t *testing.T) {
-	t.Run("Storage", func(t *testing.T) {
+	t.Run("State", func(t *testing.T) {
+		t.Parallel()
 		clock := newFakeClock()
-		fsmtest.TestStorage(t, func(t *testing.T) backend.State {
+		backendtest.TestState(t, func(t *testing.T) backend.State {
 			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
-		}, fsmtest.Options{Sleep: clock.Advance})
-	})
-	t.Run("Marker", func(t *testing.T) {
-		clock := newFakeClock()
-		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker {
-			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
-		}, fsmtest.Options{Sleep: clock.Advance})
+		}, backendtest.Options{Sleep: clock.Advance})
 	})
 	t.Run("Claims", func(t *testing.T) {
+		t.Parallel()
 		clock := newFakeClock()
-		fsmtest.TestClaims(t, func(t *testing.T) backend.Claims {
+		backendtest.TestClaims(t, func(t *testing.T) backend.Claims {
 			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
-		}, fsmtest.Options{Sleep: clock.Advance})
+		}, backendtest.Options{Sleep: clock.Advance})
 	})
 	t.Run("Locker", func(t *testing.T) {
-		fsmtest.TestLocker(t, func(t *testing.T) backend.Locker {
+		t.Parallel()
+		backendtest.TestLocker(t, func(t *testing.T) backend.Locker {
 			return newTwoProcesses(t, Options{SweepInterval: -1})
-		}, fsmtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
+		}, backendtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
+	})
+	t.Run("Limits", func(t *testing.T) {
+		t.Parallel()
+		clock := newFakeClock()
+		backendtest.TestLimitStore(t, func(t *testing.T) (backend.LimitStore, backend.LimitStore) {
+			return limitPair(t, Options{SweepInterval: -1, now: clock.Now})
+		})
 	})
 }

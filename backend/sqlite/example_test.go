@@ -29,9 +29,11 @@ func Example() {
 	v, _ := store.CompareAndSet(ctx, key, 0, backend.Record{State: "form:age", Data: []byte(`{"name":"Ann"}`)}, 24*time.Hour)
 	_, err = store.CompareAndSet(ctx, key, 0, backend.Record{State: "form:name"}, 0)
 	fmt.Println("version", v, "second create conflicts:", errors.Is(err, backend.ErrConflict))
-	first, _ := store.Mark(ctx, "update:123", 24*time.Hour)
-	again, _ := store.Mark(ctx, "update:123", 24*time.Hour)
-	fmt.Println("update 123 new:", first, "then:", again)
+	// Update 123 is claimed once, then marked done for a day.
+	first, _ := store.Claim(ctx, "update:123", "worker-1", time.Minute)
+	_ = store.Finish(ctx, "update:123", "worker-1", 24*time.Hour)
+	again, _ := store.Claim(ctx, "update:123", "worker-2", time.Minute)
+	fmt.Println("update 123:", first, "then:", again)
 	store.Close()
 
 	// The process restarts: the conversation is where it was.
@@ -44,6 +46,6 @@ func Example() {
 	fmt.Printf("%s %s v%d\n", rec.State, rec.Data, rec.Version)
 	// Output:
 	// version 1 second create conflicts: true
-	// update 123 new: true then: false
+	// update 123: claimed then: done
 	// form:age {"name":"Ann"} v1
 }

@@ -16,7 +16,7 @@ const applicationID = 0x48524c44
 // Append only: a released migration is never edited. Each runs in the same
 // transaction as the version bump.
 var migrations = []string{
-	// 1: conversation records, marks, locks.
+	// 1: conversation records, marks (dropped by 4), locks.
 	`
 CREATE TABLE fsm_records (
 	key        TEXT    NOT NULL PRIMARY KEY, -- backend.Key.String()
@@ -85,11 +85,26 @@ CREATE TABLE claims (
 ) WITHOUT ROWID;
 CREATE INDEX claims_expiry ON claims (expires_at);
 `,
+	// 4: the outbound limiter's buckets and 429 pauses (backend.LimitStore),
+	// shared by the processes that open the file; marks, superseded by
+	// claims, go.
+	`
+CREATE TABLE limit_buckets (
+	bot   INTEGER NOT NULL,                  -- the bot's id
+	scope INTEGER NOT NULL,                  -- backend.LimitScope: a bucket, or a pause
+	chat  TEXT    NOT NULL,                  -- the chat's id or @username; '' for the bot's own
+	tat   INTEGER NOT NULL,                  -- Unix ns: when the bucket is at rest again, or the pause ends
+	PRIMARY KEY (bot, scope, chat)
+) WITHOUT ROWID;
+CREATE INDEX limit_buckets_tat ON limit_buckets (tat);
+
+DROP TABLE marks;
+`,
 }
 
 // SchemaVersion is the schema version (PRAGMA user_version) this package
 // writes: len(migrations).
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 // ErrSchemaTooNew is returned by Open for a file written by a newer version
 // of Herald. The file is left untouched.

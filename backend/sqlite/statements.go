@@ -10,10 +10,11 @@ import (
 // each pool connection as needed.
 type statements struct {
 	get, insert, update, delete *sql.Stmt // fsm_records
-	mark, unmark, marked        *sql.Stmt // marks
 	renew, unlock               *sql.Stmt // locks
 	claim, claimStatus          *sql.Stmt // claims
 	extend, finish, release     *sql.Stmt // claims
+	limitGet, limitSet          *sql.Stmt // limit_buckets, in a Take's transaction
+	limitPause                  *sql.Stmt // limit_buckets
 	all                         []*sql.Stmt
 }
 
@@ -43,11 +44,6 @@ func (st *statements) prepare(ctx context.Context, r, w *sql.DB) error {
 		SET state = ?2, data = ?3, version = version + 1, expires_at = ?4
 		WHERE key = ?1 AND version = ?5 AND (expires_at = 0 OR expires_at > ?6)`)
 	st.delete = p(w, `DELETE FROM fsm_records WHERE key = ?1`)
-	st.mark = p(w, `INSERT INTO marks (name, expires_at) VALUES (?1, ?2)
-		ON CONFLICT (name) DO UPDATE SET expires_at = excluded.expires_at
-		WHERE marks.expires_at != 0 AND marks.expires_at <= ?3`)
-	st.unmark = p(w, `DELETE FROM marks WHERE name = ?1`)
-	st.marked = p(r, `SELECT 1 FROM marks WHERE name = ?1 AND (expires_at = 0 OR expires_at > ?2)`)
 	st.renew = p(w, `UPDATE locks SET expires_at = ?3
 		WHERE name = ?1 AND token = ?2 AND expires_at > ?4`)
 	st.unlock = p(w, `DELETE FROM locks WHERE name = ?1 AND token = ?2`)
@@ -64,6 +60,12 @@ func (st *statements) prepare(ctx context.Context, r, w *sql.DB) error {
 	st.finish = p(w, `UPDATE claims SET done = 1, expires_at = ?3
 		WHERE name = ?1 AND owner = ?2 AND done = 0 AND expires_at > ?4`)
 	st.release = p(w, `DELETE FROM claims WHERE name = ?1 AND owner = ?2 AND done = 0`)
+	st.limitGet = p(w, `SELECT tat FROM limit_buckets WHERE bot = ?1 AND scope = ?2 AND chat = ?3`)
+	st.limitSet = p(w, `INSERT INTO limit_buckets (bot, scope, chat, tat) VALUES (?1, ?2, ?3, ?4)
+		ON CONFLICT (bot, scope, chat) DO UPDATE SET tat = excluded.tat`)
+	// A pause never shortens one in force.
+	st.limitPause = p(w, `INSERT INTO limit_buckets (bot, scope, chat, tat) VALUES (?1, ?2, ?3, ?4)
+		ON CONFLICT (bot, scope, chat) DO UPDATE SET tat = max(limit_buckets.tat, excluded.tat)`)
 	return err
 }
 

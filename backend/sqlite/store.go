@@ -48,9 +48,11 @@ const (
 	layoutSharedN                   // one pool of ReadConns connections for everything
 )
 
-// Store is an backend.State, fsm.Marker, backend.Claims and backend.Locker kept in
-// one SQLite file. It is safe for concurrent use by many goroutines, and
-// several processes on one machine may open the same file.
+// Store is a backend.Backend kept in one SQLite file: it is the
+// backend.State, backend.Locker and backend.Claims itself, and hands out a
+// LimitStore per bot (Limits) and a broadcast store (Broadcasts) on the
+// same file. It is safe for concurrent use by many goroutines, and several
+// processes on one machine may open the same file.
 type Store struct {
 	path string
 	w    *sql.DB // one connection: every write, serialised in process

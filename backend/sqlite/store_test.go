@@ -6,13 +6,16 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/tg"
 )
 
 // rawExec runs statements on path with a plain driver connection, as
@@ -56,7 +59,7 @@ func TestRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustCAS(t, s, key1, 0, backend.Record{State: "form:age", Data: []byte(`{"name":"Ann"}`)}, time.Hour)
-	mustMark(t, s, "update:7", time.Hour, true)
+	markDone(t, s, "update:7", time.Hour)
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +72,7 @@ func TestRestart(t *testing.T) {
 	if rec.State != "form:age" || string(rec.Data) != `{"name":"Ann"}` || rec.Version != 1 {
 		t.Fatalf("after restart Get = %+v", rec)
 	}
-	mustMark(t, s, "update:7", time.Hour, false)
+	wantClaim(t, s, "update:7", backend.Done)
 	mustCAS(t, s, key1, 1, backend.Record{State: "done"}, 0)
 	var mode string
 	if err := s.r.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
@@ -241,4 +244,113 @@ func TestOpenGarbage(t *testing.T) {
 			t.Log(err)
 		}
 	})
+}
+
+// TestOpenConcurrentFreshFile: processes that open a new file at the same
+// time all succeed, and the schema is created once.
+func TestOpenConcurrentFreshFile(t *testing.T) {
+	path := dbPath(t)
+	const n = 4
+	var wg sync.WaitGroup
+	stores := make([]*Store, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			stores[i], errs[i] = Open(context.Background(), path, Options{SweepInterval: -1, Logger: slog.New(slog.DiscardHandler)})
+		})
+	}
+	wg.Wait()
+	for i, s := range stores {
+		if errs[i] != nil {
+			t.Errorf("Open %d: %v", i, errs[i])
+			continue
+		}
+		defer s.Close()
+	}
+	if t.Failed() {
+		return
+	}
+	mustCAS(t, stores[0], key1, 0, backend.Record{State: "a"}, 0)
+	if rec := mustGet(t, stores[n-1], key1); rec.State != "a" {
+		t.Fatalf("another store reads %+v", rec)
+	}
+	if v, _, err := readVersion(context.Background(), stores[1].r); err != nil || v != SchemaVersion {
+		t.Fatalf("schema version %d, %v", v, err)
+	}
+	if stores[0].Path() != path {
+		t.Fatalf("Path() = %q, want %q", stores[0].Path(), path)
+	}
+}
+
+// TestBusyTimeout: while another process holds the file's write lock, a
+// write waits up to BusyTimeout and then fails (it neither hangs nor
+// succeeds), and works again once the lock is released.
+func TestBusyTimeout(t *testing.T) {
+	ctx := context.Background()
+	path := dbPath(t)
+	s := openAt(t, path, Options{SweepInterval: -1, BusyTimeout: 150 * time.Millisecond})
+	other, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	conn, err := other.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = s.CompareAndSet(ctx, key1, 0, backend.Record{State: "a"}, 0)
+	took := time.Since(start)
+	if err == nil || errors.Is(err, backend.ErrConflict) {
+		t.Fatalf("write while another process holds the lock: %v", err)
+	}
+	if took < 100*time.Millisecond || took > 5*time.Second {
+		t.Fatalf("write failed after %v, want about the busy timeout (150ms)", took)
+	}
+	if _, err := s.Lock(ctx, "l", time.Minute); err == nil {
+		t.Fatal("Lock succeeded while another process holds the write lock")
+	}
+	// Reads go on meanwhile (WAL).
+	if _, err := s.Get(ctx, key1); err != nil {
+		t.Fatalf("read while another process writes: %v", err)
+	}
+	if _, err := conn.ExecContext(ctx, "ROLLBACK"); err != nil {
+		t.Fatal(err)
+	}
+	mustCAS(t, s, key1, 0, backend.Record{State: "a"}, 0)
+}
+
+// TestClosedStore: calls on a closed store fail with an error instead of
+// panicking.
+func TestClosedStore(t *testing.T) {
+	ctx := context.Background()
+	s := openAt(t, dbPath(t), Options{SweepInterval: -1})
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Delete(ctx, key1); err == nil {
+		t.Error("Delete on a closed store succeeded")
+	}
+	if _, err := s.Claim(ctx, "u", "o", time.Minute); err == nil {
+		t.Error("Claim on a closed store succeeded")
+	}
+	if err := s.Release(ctx, "u", "o"); err == nil {
+		t.Error("Release on a closed store succeeded")
+	}
+	if _, err := s.Sweep(ctx); err == nil {
+		t.Error("Sweep on a closed store succeeded")
+	}
+	if _, err := s.Broadcasts().Create(ctx, backend.Campaign{Message: backend.CampaignMessage{Text: "x"}}, []int64{1}, time.Now()); err == nil {
+		t.Error("Create on a closed store succeeded")
+	}
+	if _, err := s.Limits(1).Take(ctx, &backend.LimitRequest{N: 1}); err == nil {
+		t.Error("Take on a closed store succeeded")
+	}
+	if err := s.Limits(1).Pause(ctx, tg.ChatID{}, time.Second); err == nil {
+		t.Error("Pause on a closed store succeeded")
+	}
 }

@@ -6,14 +6,18 @@ import (
 	"time"
 )
 
-// sweepTables are the tables with an expires_at column. Rows of locks whose
-// lease ended are deleted too: fencing tokens come from lock_tokens, so
-// they keep increasing. So are claims whose lease or done mark ran out.
-var sweepTables = []struct{ table, key, live string }{
-	{"fsm_records", "key", "expires_at > 0"},
-	{"marks", "name", "expires_at > 0"},
-	{"locks", "name", "1"},
-	{"claims", "name", "1"},
+// sweepTables are the tables whose rows end: a row is deleted once its
+// column expires (Unix ns) has passed, if live (0 = never) allows. Rows of
+// locks whose lease ended are deleted too: fencing tokens come from
+// lock_tokens, so they keep increasing. So are claims whose lease or done
+// mark ran out, and limiter rows at rest (a bucket whose theoretical
+// arrival time has passed is the same as no row, a pause that ended is no
+// pause).
+var sweepTables = []struct{ table, key, expires, live string }{
+	{"fsm_records", "key", "expires_at", "expires_at > 0"},
+	{"locks", "name", "expires_at", "1"},
+	{"claims", "name", "expires_at", "1"},
+	{"limit_buckets", "bot, scope, chat", "tat", "1"},
 }
 
 // Sweep deletes expired rows, at most Options.SweepBatch per table, and
@@ -30,8 +34,8 @@ func (s *Store) Sweep(ctx context.Context) (int64, error) {
 func (s *Store) sweep(ctx context.Context) (total int64, full bool, err error) {
 	now := s.nowNanos()
 	for _, t := range sweepTables {
-		q := fmt.Sprintf(`DELETE FROM %[1]s WHERE %[2]s IN (
-			SELECT %[2]s FROM %[1]s WHERE %[3]s AND expires_at <= ?1 LIMIT ?2)`, t.table, t.key, t.live)
+		q := fmt.Sprintf(`DELETE FROM %[1]s WHERE (%[2]s) IN (
+			SELECT %[2]s FROM %[1]s WHERE %[4]s AND %[3]s <= ?1 LIMIT ?2)`, t.table, t.key, t.expires, t.live)
 		n, err := rowsAffected(s.w.ExecContext(ctx, q, now, s.opts.SweepBatch))
 		if err != nil {
 			return total, full, fmt.Errorf("sqlite: sweep %s: %w", t.table, err)

@@ -1,4 +1,4 @@
-package limit
+package memory
 
 import (
 	"context"
@@ -6,59 +6,23 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/tg"
 )
 
-func TestRateInterval(t *testing.T) {
-	for _, tt := range []struct {
-		r    Rate
-		want time.Duration
-	}{
-		{Rate{Count: 30, Per: time.Second}, 33333334 * time.Nanosecond}, // rounded up: 30 never fit in < 1 s
-		{DefaultGlobal, 40 * time.Millisecond},
-		{DefaultChat, 1100 * time.Millisecond},
-		{DefaultGroup, 3333333334 * time.Nanosecond},
-		{DefaultPaid, time.Millisecond},
-		{Unlimited, 0},
-	} {
-		if got := tt.r.Interval(); got != tt.want {
-			t.Errorf("%v: interval %v, want %v", tt.r, got, tt.want)
-		}
-	}
-	if s := DefaultChat.String(); s != "1/1.1s:2" {
-		t.Errorf("String = %q", s)
-	}
-}
-
-// A windowed rate keeps Count per Per in every window whatever its
-// burst: 30/s with bursts of 10 spaces the rest by 1/21 s.
-func TestRateWindowed(t *testing.T) {
-	for _, tt := range []struct{ r, want Rate }{
-		{Rate{Count: 30, Per: time.Second, Burst: 10}, Rate{Count: 21, Per: time.Second, Burst: 10}},
-		{Rate{Count: 30, Per: time.Second, Burst: 30}, Rate{Count: 1, Per: time.Second, Burst: 30}},
-		{Rate{Count: 20, Per: time.Minute, Burst: 50}, Rate{Count: 1, Per: time.Minute, Burst: 20}},
-		{DefaultGlobal, DefaultGlobal},
-		{Unlimited, Unlimited},
-	} {
-		if got := tt.r.Windowed(); got != tt.want {
-			t.Errorf("%v.Windowed() = %v, want %v", tt.r, got, tt.want)
-		}
-	}
-}
-
-// A store on a synctest bubble's clock (time.Sleep moves it exactly):
+// A LimitStore on a synctest bubble's clock (time.Sleep moves it exactly):
 // bursts, all-or-nothing, costs above the burst, the pause and its scope.
-func TestMemoryStore(t *testing.T) {
+func TestLimitStore(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := NewMemoryStore(nil)
+		s := NewLimitStore(nil)
 		ctx := context.Background()
-		chat := func(id int64) *Request {
-			return &Request{N: 1, Buckets: []Bucket{
-				{Scope: ScopeGlobal, Rate: Rate{Count: 10, Per: time.Second}},
-				{Scope: ScopeChat, Chat: tg.ID(id), Rate: Rate{Count: 1, Per: time.Second, Burst: 3}},
+		chat := func(id int64) *backend.LimitRequest {
+			return &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{
+				{Scope: backend.ScopeGlobal, Rate: backend.Rate{Count: 10, Per: time.Second}},
+				{Scope: backend.ScopeChat, Chat: tg.ID(id), Rate: backend.Rate{Count: 1, Per: time.Second, Burst: 3}},
 			}, Chat: tg.ID(id)}
 		}
-		take := func(r *Request) Verdict {
+		take := func(r *backend.LimitRequest) backend.LimitVerdict {
 			t.Helper()
 			v, err := s.Take(ctx, r)
 			if err != nil {
@@ -69,7 +33,7 @@ func TestMemoryStore(t *testing.T) {
 		if v := take(chat(1)); v.Wait != 0 {
 			t.Fatalf("first: %+v", v)
 		}
-		if v := take(chat(2)); v.Wait != 100*time.Millisecond || v.Scope != ScopeGlobal {
+		if v := take(chat(2)); v.Wait != 100*time.Millisecond || v.Scope != backend.ScopeGlobal {
 			t.Fatalf("global: %+v, want 100ms global", v)
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -77,7 +41,7 @@ func TestMemoryStore(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 		take(chat(1)) // third of the burst
 		time.Sleep(100 * time.Millisecond)
-		if v := take(chat(1)); v.Wait != 700*time.Millisecond || v.Scope != ScopeChat {
+		if v := take(chat(1)); v.Wait != 700*time.Millisecond || v.Scope != backend.ScopeChat {
 			t.Fatalf("chat: %+v, want 700ms chat", v)
 		}
 		// Refused: nothing was taken, so chat 2 still has the global slot.
@@ -94,7 +58,7 @@ func TestMemoryStore(t *testing.T) {
 			t.Fatalf("album: %+v", v)
 		}
 		time.Sleep(time.Second)
-		if v := take(chat(3)); v.Wait != 2*time.Second || v.Scope != ScopeChat {
+		if v := take(chat(3)); v.Wait != 2*time.Second || v.Scope != backend.ScopeChat {
 			t.Fatalf("after the album: %+v, want 2s chat", v) // 5 s of budget less the burst of 3
 		}
 
@@ -102,7 +66,7 @@ func TestMemoryStore(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = s.Pause(ctx, tg.ChatID{}, time.Second) // never shortens
-		if v := take(chat(4)); v.Wait != 3*time.Second || v.Scope != ScopePause {
+		if v := take(chat(4)); v.Wait != 3*time.Second || v.Scope != backend.ScopePause {
 			t.Fatalf("paused: %+v, want 3s pause", v)
 		}
 		time.Sleep(3 * time.Second)
@@ -115,7 +79,7 @@ func TestMemoryStore(t *testing.T) {
 		if err := s.Pause(ctx, tg.ID(5), 2*time.Second); err != nil {
 			t.Fatal(err)
 		}
-		if v := take(chat(5)); v.Wait != 2*time.Second || v.Scope != ScopeChatPause {
+		if v := take(chat(5)); v.Wait != 2*time.Second || v.Scope != backend.ScopeChatPause {
 			t.Fatalf("paused chat: %+v, want 2s chat pause", v)
 		}
 		if v := take(chat(6)); v.Wait != 0 {
@@ -128,11 +92,14 @@ func TestMemoryStore(t *testing.T) {
 	})
 }
 
-func TestMemoryStoreForgetsIdleChats(t *testing.T) {
+// The buckets of chats back at rest are forgotten: memory follows the
+// number of recently active chats.
+func TestLimitStoreForgetsIdleChats(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := NewMemoryStore(nil)
+		s := NewLimitStore(nil)
+		chatRate := backend.Rate{Count: 1, Per: 1100 * time.Millisecond, Burst: 2} // limit.DefaultChat
 		for i := range 5000 {
-			r := &Request{N: 1, Buckets: []Bucket{{Scope: ScopeChat, Chat: tg.ID(int64(i)), Rate: DefaultChat}}}
+			r := &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{{Scope: backend.ScopeChat, Chat: tg.ID(int64(i)), Rate: chatRate}}}
 			if _, err := s.Take(context.Background(), r); err != nil {
 				t.Fatal(err)
 			}
@@ -145,4 +112,20 @@ func TestMemoryStoreForgetsIdleChats(t *testing.T) {
 			t.Fatalf("%d chat buckets kept", n)
 		}
 	})
+}
+
+// NewLimitStore(nil) runs on the wall clock.
+func TestNewLimitStoreNilClock(t *testing.T) {
+	s := NewLimitStore(nil)
+	if s.now == nil {
+		t.Fatal("no clock")
+	}
+	if d := time.Since(s.now()); d < 0 || d > time.Minute {
+		t.Fatalf("the clock is %v off the wall clock", d)
+	}
+	global := backend.Rate{Count: 25, Per: time.Second} // limit.DefaultGlobal
+	v, err := s.Take(context.Background(), &backend.LimitRequest{Buckets: []backend.LimitBucket{{Scope: backend.ScopeGlobal, Rate: global}}})
+	if err != nil || v.Wait != 0 {
+		t.Fatalf("first Take = %+v, %v", v, err)
+	}
 }

@@ -12,31 +12,6 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-// unit is a limiter whose chain ends in a function instead of HTTP. Its
-// clock is the wall clock: a synctest bubble's, in tests of timing.
-type unit struct {
-	lim  *Limiter
-	rec  *recorder
-	call tg.Caller
-}
-
-func newUnit(cfg Config, end func(method string) error) *unit {
-	u := &unit{lim: New(cfg), rec: &recorder{}}
-	inner := tg.CallerFunc(func(_ context.Context, method string, _, _ any) error { return end(method) })
-	u.call = u.lim.Middleware()(u.rec.middleware(inner))
-	return u
-}
-
-func (u *unit) goCall(t *testing.T, g *sync.WaitGroup, ctx context.Context, method string, params any) {
-	g.Go(func() {
-		if err := u.call.Call(ctx, method, params, nil); err != nil {
-			t.Errorf("%s: %v", method, err)
-		}
-	})
-}
-
-func ok(string) error { return nil }
-
 // With PaidBroadcast, calls with allow_paid_broadcast go at 1000/s on
 // their own budget; the others keep the 30/s one.
 func TestPaidBroadcast(t *testing.T) {
@@ -113,59 +88,28 @@ func TestUncountedMethods(t *testing.T) {
 	})
 }
 
-// A 429 is repeated at most MaxRetries times, and not at all when its
-// retry_after exceeds MaxRetryAfter.
-func TestTooManyRequestsRetriesAreBounded(t *testing.T) {
+// Groups are told apart from private chats by a negative id or an
+// @username (compared without case): only they get the group budget.
+func TestGroupDetection(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		var calls atomic.Int64
-		u := newUnit(Config{MaxRetries: 2, MaxRetryAfter: 10 * time.Second}, func(method string) error {
-			calls.Add(1)
-			return &tg.Error{Method: method, Code: http.StatusTooManyRequests, RetryAfter: time.Second}
-		})
-		var g sync.WaitGroup
-		var err error
-		g.Go(func() {
-			err = u.call.Call(context.Background(), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil)
-		})
-		g.Wait()
-		if _, is429 := tg.IsTooManyRequests(err); !is429 || calls.Load() != 3 {
-			t.Fatalf("err = %v after %d calls, want a 429 after 3", err, calls.Load())
-		}
-
-		calls.Store(0)
-		u = newUnit(Config{}, func(method string) error {
-			calls.Add(1)
-			return &tg.Error{Method: method, Code: http.StatusTooManyRequests, RetryAfter: time.Hour}
-		})
-		if err := u.call.Call(context.Background(), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil); calls.Load() != 1 || err == nil {
-			t.Fatalf("retry_after of an hour: %d calls, err %v; want 1 call and the 429", calls.Load(), err)
-		}
-		if st := u.lim.Stats(); st.TooManyRequests != 1 {
-			t.Fatalf("stats: %+v", st)
-		}
-	})
-}
-
-// A deadline that ends while waiting ends the wait.
-func TestDeadlineWhileWaiting(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		u := newUnit(Config{Global: Rate{Count: 1, Per: time.Hour}}, ok)
+		u := newUnit(Config{Global: Unlimited, Chat: Unlimited}, ok)
 		ctx := context.Background()
-		if err := u.call.Call(ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil); err != nil {
-			t.Fatal(err)
-		}
-		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond) // long before the hour's slot
-		defer cancel()
 		start := time.Now()
-		err := u.call.Call(short, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)}, nil)
-		if err == nil || short.Err() == nil {
-			t.Fatalf("err = %v", err)
+		var g sync.WaitGroup
+		for i, chat := range []tg.ChatID{tg.Username("@News"), tg.Username("@news"), tg.Username("NEWS")} {
+			u.goCall(t, &g, withLabel(ctx, "channel"), "sendMessage", &tg.SendMessageParams{ChatID: chat, Text: string(rune('a' + i))})
+			synctest.Wait()
 		}
-		if waited := time.Since(start); waited != 20*time.Millisecond {
-			t.Fatalf("the call returned after %v, want at the deadline (20ms)", waited)
+		for range 3 {
+			u.goCall(t, &g, withLabel(ctx, "group"), "sendMessage", map[string]any{"chat_id": float64(-42)})
+			u.goCall(t, &g, withLabel(ctx, "private"), "sendMessage", map[string]any{"chat_id": "42"})
+			synctest.Wait()
 		}
-		if n := u.lim.Stats().Waiting; n != 0 {
-			t.Fatalf("%d waiting", n)
+		g.Wait()
+		step := ivl(DefaultGroup) // 3 s
+		for _, label := range []string{"channel", "group"} {
+			checkTimes(t, label, u.rec.times(func(s sent) bool { return s.label == label }), start, []time.Duration{0, step, 2 * step})
 		}
+		checkTimes(t, "private", u.rec.times(func(s sent) bool { return s.label == "private" }), start, []time.Duration{0, 0, 0})
 	})
 }
