@@ -141,4 +141,3 @@ func TestTargetOfDoesNotAllocateForGeneratedParams(t *testing.T) {
 		t.Fatalf("%v allocations per call", n)
 	}
 }
-
