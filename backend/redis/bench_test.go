@@ -52,14 +52,62 @@ func BenchmarkRedisCompareAndSet(b *testing.B) {
 	}
 }
 
-func BenchmarkRedisMark(b *testing.B) {
+// BenchmarkRedisClaim claims a new name per iteration: one script, the
+// cost of admitting an update.
+func BenchmarkRedisClaim(b *testing.B) {
 	s := newStore(b)
 	ctx := b.Context()
 	i := 0
 	for b.Loop() {
 		i++
-		if ok, err := s.Mark(ctx, "update:"+strconv.Itoa(i), time.Minute); err != nil || !ok {
-			b.Fatal(ok, err)
+		if st, err := s.Claim(ctx, "update:"+strconv.Itoa(i), "o", time.Minute); err != nil || st != backend.Claimed {
+			b.Fatal(st, err)
+		}
+	}
+}
+
+// BenchmarkRedisClaimFinish claims a new name and finishes it: an update
+// handled from admission to its done mark.
+func BenchmarkRedisClaimFinish(b *testing.B) {
+	s := newStore(b)
+	ctx := b.Context()
+	i := 0
+	for b.Loop() {
+		i++
+		name := "update:" + strconv.Itoa(i)
+		if st, err := s.Claim(ctx, name, "o", time.Minute); err != nil || st != backend.Claimed {
+			b.Fatal(st, err)
+		}
+		if err := s.Finish(ctx, name, "o", time.Minute); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRedisBroadcastStep is one recipient of a campaign sent: Begin,
+// then Finish as sent.
+func BenchmarkRedisBroadcastStep(b *testing.B) {
+	s := newStore(b)
+	ctx := b.Context()
+	const chats = 100_000
+	ids := make([]int64, chats)
+	for i := range ids {
+		ids[i] = int64(i + 1)
+	}
+	now := time.Now()
+	c, err := s.Broadcasts().Create(ctx, backend.Campaign{Message: backend.CampaignMessage{Text: "hi"}}, ids, now)
+	if err != nil {
+		b.Fatal(err)
+	}
+	i := int64(0)
+	for b.Loop() {
+		chat := i%chats + 1
+		i++
+		if err := s.Broadcasts().Begin(ctx, c.ID, chat, now); err != nil {
+			b.Fatal(err)
+		}
+		if err := s.Broadcasts().Finish(ctx, c.ID, backend.Recipient{Chat: chat, Status: backend.RecipientSent, MessageID: i, Attempts: 1}, now); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -7,30 +7,43 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
-	"github.com/heraldbot/herald/fsm"
-	"github.com/heraldbot/herald/fsm/fsmtest"
+	"github.com/heraldbot/herald/backend/backendtest"
 )
 
-// The shared contract tests of fsm, against a real Redis. The suites
-// mostly wait for TTLs, so they run in parallel.
+// The contract suites of package backend, against a real Redis: each
+// subtest gets a Store for a fresh random bot on a client of its own, and
+// Reopen a second Store for that bot on another client, as a second
+// process would have.
 func TestContract(t *testing.T) {
-	opts := fsmtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal}
-	t.Run("Storage", func(t *testing.T) {
-		t.Parallel()
-		fsmtest.TestStorage(t, func(t *testing.T) backend.State { return trackKeys(t, newStore(t)) }, opts)
+	needRedis(t)
+	backendtest.Run(t, func(t *testing.T) backend.Backend { return openTest(t, newStore(t)) }, backendtest.Options{
+		ExpireLock:  expireLock,
+		StopRenewal: stopRenewal,
+		Reopen: func(t *testing.T, b backend.Backend) backend.Backend {
+			s := b.(*testBackend).Store
+			return openTest(t, New(newClient(t), s.bot, s.opts))
+		},
 	})
-	t.Run("Locker", func(t *testing.T) {
-		t.Parallel()
-		fsmtest.TestLocker(t, func(t *testing.T) backend.Locker { return newStore(t) }, opts)
-	})
-	t.Run("Marker", func(t *testing.T) {
-		t.Parallel()
-		fsmtest.TestMarker(t, func(t *testing.T) fsm.Marker { return newStore(t) }, opts)
-	})
-	t.Run("Claims", func(t *testing.T) {
-		t.Parallel()
-		fsmtest.TestClaims(t, func(t *testing.T) backend.Claims { return newStore(t) }, opts)
-	})
+}
+
+// testBackend is a Store whose test leaves nothing behind: the records it
+// writes, whatever bot their keys name, and the limiter keys of the bots
+// it is asked for are deleted when the test ends.
+type testBackend struct {
+	*Store
+	t     *testing.T
+	state *tracker
+}
+
+func openTest(t *testing.T, s *Store) *testBackend {
+	return &testBackend{Store: s, t: t, state: trackKeys(t, s)}
+}
+
+func (b *testBackend) State() backend.State { return b.state }
+
+func (b *testBackend) Limits(botID int64) backend.LimitStore {
+	cleanupBot(b.t, b.client, b.opts.Prefix, botID)
+	return b.Store.Limits(botID)
 }
 
 // stopRenewal stops a held lock's renewal and leaves its lease to run out,
@@ -54,7 +67,7 @@ func expireLock(t *testing.T, l backend.Lock) {
 
 // trackKeys wraps s so that the records the test writes, whatever bot
 // their keys name, are deleted when it ends.
-func trackKeys(t *testing.T, s *Store) backend.State {
+func trackKeys(t *testing.T, s *Store) *tracker {
 	tr := &tracker{Store: s}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

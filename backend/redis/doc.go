@@ -1,13 +1,17 @@
-// Package redis stores Herald's conversation state, locks, marks and claims
-// in Redis through github.com/redis/go-redis/v9, so that any number of bot
-// processes can share them. A *Store implements backend.State (records with
-// versions, compare-and-set and TTL in one Lua script), backend.Locker (leases
-// taken with SET NX PX and a random owner token, renewed while held,
-// released only by their owner, with a fencing token drawn atomically with
-// the acquisition), fsm.Marker (SET NX with an expiry, for do-once actions)
-// and backend.Claims (a key pending for its owner with a lease, then done for a
-// ttl, each operation one script: for update de-duplication and
-// Context.Once).
+// Package redis is Herald's Redis engine, through
+// github.com/redis/go-redis/v9: conversation state, chat locks, update
+// claims, the outbound limiter's buckets and broadcast campaigns, shared
+// by any number of bot processes. A *Store is a backend.Backend (Open
+// connects from a redis:// URL; New wraps a client of yours). It
+// implements backend.State (records with versions, compare-and-set and TTL
+// in one Lua script), backend.Locker (leases taken with SET NX PX and a
+// random owner token, renewed while held, released only by their owner,
+// with a fencing token drawn atomically with the acquisition) and
+// backend.Claims (a key pending for its owner with a lease, then done for
+// a ttl, each operation one script: for update de-duplication and
+// Context.Once). Store.Limits gives a bot's LimiterStore (a GCRA script
+// on the server's clock) and Store.Broadcasts its Broadcasts (campaigns
+// and recipients, each change one script).
 //
 // The package is called redis, like go-redis; import go-redis under another
 // name (goredis below) when both are needed in one file.
@@ -15,17 +19,41 @@
 // # Key layout
 //
 // Every key starts with the prefix ("herald" by default, see
-// Options.Prefix) and the bot id in braces. The braces are a Redis Cluster
-// hash tag: all of one bot's keys live in one slot, so the scripts that touch
-// two keys (lock and fence) work on a cluster too.
+// Options.Prefix) and a hash tag in braces, mostly the bot id. The braces
+// are a Redis Cluster hash tag: all the keys of one tag live in one slot,
+// so the scripts that touch several keys (lock and fence, a limiter
+// request's buckets, a campaign's recipients) work on a cluster too.
 //
 //	herald:{42}:fsm:<chat>:<user>:<thread>  hash: s = state, d = data (absent when nil), v = version; PEXPIRE = the record's TTL
 //	herald:{42}:lock:<name>                 string: owner token of the holder; PX = the lease
 //	herald:{42}:fence                       integer: the bot's fencing counter (INCR on every acquisition, never expires)
-//	herald:{42}:mark:<name>                 string "1"; PX/EX = the mark's TTL
 //	herald:{42}:claim:<name>                string "p:<owner>" while pending, PX = the lease; "d" once done, PX = the done mark's TTL
+//	herald:{42}:limit:…                     the limiter's pauses and buckets (see LimiterStore), expiring when idle
+//	herald:{42}:bc:ids                      integer: the last campaign id
+//	herald:{42}:bc:list                     sorted set: campaign ids, scored by id
+//	herald:{42:bc:<id>}:meta                hash: a campaign and its runner lease (see Broadcasts)
+//	herald:{42:bc:<id>}:r                   hash: chat id → the recipient's seq, status, attempts, message id, time and error
+//	herald:{42:bc:<id>}:s:<status>          sorted set per recipient status: chat ids scored by seq
 //
-// The bot in an fsm key is backend.Key.BotID, or the Store's bot when it is 0.
+// The bot in an fsm key is backend.Key.BotID, or the Store's bot when it is
+// 0; in a limit key, the bot given to Store.Limits (or NewLimiterStore); in
+// every other key, the Store's bot (New's botID). Campaign keys carry a
+// tag of their own per campaign, so that campaigns spread over a cluster;
+// they never expire.
+//
+// # One Store for several bots
+//
+// A Store made with bot id 0, as Open makes it, serves any number of bots
+// on one Redis. What keeps them apart: records are filed under the bot of
+// their backend.Key (the runtime sets it), limiter buckets under the bot
+// given to Limits, and the runtime's update claims are named
+// "update:<bot>:<update id>". What they share, under the tag {0}: chat
+// locks ("chat:<chat id>"; two bots that handle the same chat at once
+// wait for each other, which is safe but needless), the names of
+// Context.Once (one bot's "welcome:7" is the other's), the fencing
+// counter (still increasing per name), the campaigns, and one Redis
+// Cluster slot for all of these. Give each bot a Store of its own, New
+// with its id, to keep them fully apart and spread over a cluster.
 //
 // # Locks
 //
@@ -36,7 +64,8 @@
 // that takes the lock: it grows with every acquisition of any name, which
 // keeps it increasing per name without a counter key per name. A lock's
 // lease is renewed every ttl/3 by a goroutine until Unlock; a lock that is
-// never unlocked is renewed for as long as the process lives.
+// never unlocked is renewed for as long as the process lives (or until
+// the client is closed).
 //
 // # Failures
 //
@@ -44,7 +73,8 @@
 //
 //	backend/redis: get herald:{42}:fsm:7:7:0: dial tcp 127.0.0.1:6399: connect: connection refused
 //
-// backend.ErrConflict, backend.ErrCorrupt, backend.ErrLockLost and context errors stay
+// backend.ErrConflict, backend.ErrCorrupt, backend.ErrLockLost,
+// backend.ErrClaimLost, backend.ErrCampaignNotFound and context errors stay
 // reachable with errors.Is. Calls are bounded by their ctx and the
 // client's timeouts; with ContextTimeoutEnabled set in the go-redis options
 // a ctx deadline also cuts a wait for a reply from a server that stopped

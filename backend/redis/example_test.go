@@ -14,8 +14,8 @@ import (
 )
 
 // A Store on a local Redis: a conversation record written with
-// compare-and-set, a per-chat lock, and a do-once mark. (It needs a running
-// Redis, so it is compiled but not run by go test.)
+// compare-and-set, a per-chat lock, and a do-once claim. (It needs a
+// running Redis, so it is compiled but not run by go test.)
 func Example() {
 	client := goredis.NewClient(&goredis.Options{
 		Addr:                  "127.0.0.1:6379",
@@ -43,8 +43,34 @@ func Example() {
 		log.Print("someone else wrote first: reload and retry")
 	}
 
-	// Confirm order 42 once, however many times the button is pressed.
-	if first, err := store.Mark(ctx, "order-42-confirmed", 24*time.Hour); err == nil && first {
+	// Confirm order 42 once, however many times the button is pressed:
+	// claim the name, do the work, then mark it done for a day (or
+	// release it on failure, so that a later press tries again).
+	const owner = "press-8f3a" // unique per attempt
+	st, err := store.Claim(ctx, "order-42-confirmed", owner, time.Minute)
+	if err == nil && st == backend.Claimed {
 		fmt.Println("order 42 confirmed")
+		if err := store.Finish(ctx, "order-42-confirmed", owner, 24*time.Hour); err != nil {
+			log.Print(err)
+		}
 	}
+}
+
+// Open connects from a URL and owns the client: Close closes it. The
+// Store serves any bot (bot id 0); hand it to the bot as its backend.
+func ExampleOpen() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	store, err := redis.Open(ctx, "redis://127.0.0.1:6379/0", redis.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer store.Close()
+
+	var b backend.Backend = store
+	c, err := b.Broadcasts().Create(ctx, backend.Campaign{Message: backend.CampaignMessage{Text: "We are open on Sunday"}}, []int64{7, 8, 9}, time.Now())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(b.Name(), "campaign", c.ID, "for", c.Total, "chats")
 }

@@ -25,27 +25,36 @@ func fleet(t *testing.T, n int) []*Store {
 }
 
 // Three instances get 100 concurrent presses of one "confirm order 42"
-// button: exactly one press wins the mark and exactly one wins the
-// create-if-absent of the order record; every press gets an answer.
+// button: exactly one press wins the claim and exactly one wins the
+// create-if-absent of the order record; every press gets an answer. Once
+// the winner has finished its claim, further presses see it done.
 func TestFleetConfirmOnce(t *testing.T) {
 	stores := fleet(t, 3)
 	ctx := ctxT(t)
 	key := backend.Key{ChatID: 42, UserID: 42}
 	const presses = 100
-	var markWins, casWins, answered atomic.Int64
+	var claimWins, pending, casWins, answered atomic.Int64
+	var winner atomic.Value // the winning owner
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range presses {
 		s := stores[i%len(stores)]
+		owner := "press-" + strconv.Itoa(i)
 		wg.Go(func() {
 			<-start
-			ok, err := s.Mark(ctx, "order-42-confirmed", time.Hour)
+			st, err := s.Claim(ctx, "order-42-confirmed", owner, time.Minute)
 			if err != nil {
 				t.Error(err)
 				return
 			}
-			if ok {
-				markWins.Add(1)
+			switch st {
+			case backend.Claimed:
+				claimWins.Add(1)
+				winner.Store(owner)
+			case backend.Pending:
+				pending.Add(1)
+			default:
+				t.Errorf("Claim = %v before anyone finished", st)
 			}
 			_, err = s.CompareAndSet(ctx, key, 0, backend.Record{State: "order:confirmed", Data: []byte(`{"order":42}`)}, time.Hour)
 			switch {
@@ -60,9 +69,18 @@ func TestFleetConfirmOnce(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	if markWins.Load() != 1 || casWins.Load() != 1 || answered.Load() != presses {
-		t.Fatalf("mark winners %d, CAS winners %d, answered %d; want 1, 1, %d",
-			markWins.Load(), casWins.Load(), answered.Load(), presses)
+	if claimWins.Load() != 1 || pending.Load() != presses-1 || casWins.Load() != 1 || answered.Load() != presses {
+		t.Fatalf("claim winners %d (pending %d), CAS winners %d, answered %d; want 1 (%d), 1, %d",
+			claimWins.Load(), pending.Load(), casWins.Load(), answered.Load(), presses-1, presses)
+	}
+	owner, _ := winner.Load().(string)
+	if err := stores[1].Finish(ctx, "order-42-confirmed", owner, time.Hour); err != nil {
+		t.Fatalf("the winner's Finish from another instance: %v", err)
+	}
+	for i, s := range stores {
+		if st, err := s.Claim(ctx, "order-42-confirmed", "late-"+strconv.Itoa(i), time.Minute); err != nil || st != backend.Done {
+			t.Fatalf("instance %d: Claim after Finish = %v, %v; want done", i, st, err)
+		}
 	}
 }
 

@@ -33,8 +33,9 @@ var reachable = sync.OnceValue(func() error {
 	return c.Ping(ctx).Err()
 })
 
-// newClient connects to the test Redis or skips (fails when CI=true).
-func newClient(tb testing.TB) *goredis.Client {
+// needRedis skips the test when the test Redis is unreachable (fails it
+// when CI=true).
+func needRedis(tb testing.TB) {
 	tb.Helper()
 	if err := reachable(); err != nil {
 		if inCI() {
@@ -42,6 +43,12 @@ func newClient(tb testing.TB) *goredis.Client {
 		}
 		tb.Skipf("Redis at %s is unreachable (%v): start redis-server or set HERALD_REDIS_ADDR (skipped because CI is not true)", redisAddr(), err)
 	}
+}
+
+// newClient connects to the test Redis or skips (fails when CI=true).
+func newClient(tb testing.TB) *goredis.Client {
+	tb.Helper()
+	needRedis(tb)
 	c := goredis.NewClient(&goredis.Options{Addr: redisAddr()})
 	tb.Cleanup(func() { c.Close() })
 	return c
@@ -60,24 +67,27 @@ func newStore(tb testing.TB) *Store {
 	return s
 }
 
-// cleanupBot deletes every key of bot at the end of the test.
+// cleanupBot deletes every key of bot at the end of the test: those
+// under its hash tag and those of its campaigns.
 func cleanupBot(tb testing.TB, c goredis.UniversalClient, prefix string, bot int64) {
 	tb.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		base := New(c, bot, Options{Prefix: prefix}).base
-		iter := c.Scan(ctx, 0, base+"*", 1000).Iterator()
-		var keys []string
-		for iter.Next(ctx) {
-			keys = append(keys, iter.Val())
-		}
-		if err := iter.Err(); err != nil {
-			tb.Logf("cleanup of %s*: %v", base, err)
-			return
-		}
-		if len(keys) > 0 {
-			if err := c.Del(ctx, keys...).Err(); err != nil {
-				tb.Logf("cleanup of %s*: %v", base, err)
+		s := New(c, bot, Options{Prefix: prefix})
+		for _, pattern := range []string{s.base + "*", s.broadcasts.tag + "*"} {
+			iter := c.Scan(ctx, 0, pattern, 1000).Iterator()
+			var keys []string
+			for iter.Next(ctx) {
+				keys = append(keys, iter.Val())
+			}
+			if err := iter.Err(); err != nil {
+				tb.Logf("cleanup of %s: %v", pattern, err)
+				continue
+			}
+			if len(keys) > 0 {
+				if err := c.Del(ctx, keys...).Err(); err != nil {
+					tb.Logf("cleanup of %s: %v", pattern, err)
+				}
 			}
 		}
 	})

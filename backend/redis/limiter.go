@@ -15,7 +15,8 @@ import (
 // LimiterStore keeps one bot's outbound limits in Redis: a backend.LimitStore
 // that every process of the bot shares, so that together they stay within
 // Telegram's limits and all of them pause a chat (or, for a 429 without a
-// chat, the whole bot) after a 429. Pass it as limit.Config.Store.
+// chat, the whole bot) after a 429. Store.Limits returns one (or make it
+// with NewLimiterStore); pass it as limit.Config.Store.
 //
 // Each attempt is one Lua script (a GCRA over the global, chat and group
 // buckets, all or nothing, on the Redis server's clock, which also checks

@@ -22,7 +22,6 @@ import (
 	"github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/limit"
-	"github.com/heraldbot/herald/limit/limittest"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -116,16 +115,27 @@ func TestLimiterStoreTake(t *testing.T) {
 	}
 }
 
-// The backend.LimitStore contract, with two clients on one bot's keys as two
-// processes have.
-func TestLimiterStoreContract(t *testing.T) {
+// Corrupt limiter state (a bucket that is not a number) is treated as an
+// idle bucket and overwritten, rather than blocking the bot's sends. (The
+// backend.LimitStore contract, with two clients on one bot's keys, runs in
+// TestContract.)
+func TestLimiterCorruptBucket(t *testing.T) {
 	c := limiterRedis(t)
-	limittest.TestStore(t, func(t *testing.T) (backend.LimitStore, backend.LimitStore) {
-		bot := limiterBot(t, c)
-		other := goredis.NewClient(&goredis.Options{Addr: c.Options().Addr})
-		t.Cleanup(func() { _ = other.Close() })
-		return redis.NewLimiterStore(c, bot, redis.Options{}), redis.NewLimiterStore(other, bot, redis.Options{})
-	})
+	bot := limiterBot(t, c)
+	ls := redis.NewLimiterStore(c, bot, redis.Options{})
+	ctx := context.Background()
+	k := fmt.Sprintf("herald:{%d}:limit:global", bot) // the documented layout
+	c.Set(ctx, k, "garbage", 0)
+	req := &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{{Scope: backend.ScopeGlobal, Rate: backend.Rate{Count: 1, Per: time.Hour}}}}
+	if v, err := ls.Take(ctx, req); err != nil || v.Wait != 0 {
+		t.Fatalf("take with a corrupt bucket = %+v, %v", v, err)
+	}
+	if ttl := c.PTTL(ctx, k).Val(); ttl <= 0 {
+		t.Errorf("bucket not rewritten with an expiry: PTTL %v", ttl)
+	}
+	if v, _ := ls.Take(ctx, req); v.Scope != backend.ScopeGlobal || v.Wait < 59*time.Minute {
+		t.Errorf("second take = %+v, want about an hour", v)
+	}
 }
 
 // fleet is n bot processes, each with its own go-redis client, Limiter

@@ -231,3 +231,24 @@ func TestLockContext(t *testing.T) {
 	}
 	l.Unlock(ctxT(t))
 }
+
+// Unlock after the lease was lost, while the renewal is still running,
+// leaves the new holder's lock alone; Unlock of the new holder then works.
+func TestUnlockAfterLossKeepsNewHolder(t *testing.T) {
+	s, ctx := newStore(t), ctxT(t)
+	l1, err := s.Lock(ctx, "x", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.client.Set(ctx, s.nameKey("lock", "x"), "thief", time.Minute) // expired and retaken
+	if err := l1.Unlock(ctx); !errors.Is(err, backend.ErrLockLost) {
+		t.Fatalf("Unlock = %v", err)
+	}
+	<-l1.(*lock).done // Unlock stopped the renewal
+	if v := s.client.Get(ctx, s.nameKey("lock", "x")).Val(); v != "thief" {
+		t.Fatalf("lock = %q", v)
+	}
+	if ttl := s.client.PTTL(ctx, s.nameKey("lock", "x")).Val(); ttl <= 0 {
+		t.Fatalf("the other holder's lease was changed: %v", ttl)
+	}
+}

@@ -270,3 +270,29 @@ func TestStorageContextCanceled(t *testing.T) {
 		t.Fatalf("CompareAndSet = %v, want context.Canceled", err)
 	}
 }
+
+// Records far larger than any conversation (8 MiB of data, a long state)
+// round-trip byte for byte.
+func TestStorageLargeRecord(t *testing.T) {
+	s, ctx := newStore(t), ctxT(t)
+	data := bytes.Repeat([]byte(`{"k":"\u00e9\x00"}`), 8<<20/16)
+	state := strings.Repeat("s", 64<<10)
+	key := backend.Key{ChatID: 9}
+	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: state, Data: data}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := s.Get(ctx, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.State != state || !bytes.Equal(rec.Data, data) || rec.Version != 1 {
+		t.Fatalf("large record came back different: state %d bytes, data %d bytes, version %d", len(rec.State), len(rec.Data), rec.Version)
+	}
+	// Empty but present data stays distinct from nil data.
+	if _, err := s.CompareAndSet(ctx, key, 1, backend.Record{State: "e", Data: []byte{}}, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if rec, _ := s.Get(ctx, key); rec.Data == nil || len(rec.Data) != 0 {
+		t.Errorf("empty data came back as %#v", rec.Data)
+	}
+}

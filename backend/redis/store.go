@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -40,11 +41,13 @@ const (
 	defaultLockTTL      = 30 * time.Second
 )
 
-// Store keeps one bot's conversation records, locks, marks and claims in
-// Redis. It implements backend.State, backend.Locker, fsm.Marker and backend.Claims,
-// is safe for concurrent use, and holds no connection state of its own:
-// the go-redis client owns the connections and reconnects by itself, so a
-// Store keeps working after Redis comes back.
+// Store keeps conversation records, locks, claims, the outbound limiter's
+// buckets and broadcast campaigns in Redis. It implements backend.Backend
+// (State, Locker and Claims are the Store itself; Limits and Broadcasts
+// are stores on the same client), is safe for concurrent use, and holds
+// no connection state of its own: the go-redis client owns the
+// connections and reconnects by itself, so a Store keeps working after
+// Redis comes back.
 type Store struct {
 	client goredis.UniversalClient
 	bot    int64
@@ -52,17 +55,34 @@ type Store struct {
 	prefix string // "<prefix>:"
 	base   string // "<prefix>:{<bot>}:"
 	fence  string // "<prefix>:{<bot>}:fence"
+
+	owned      bool // Close closes client (Open)
+	closeOnce  sync.Once
+	closeErr   error
+	broadcasts *Broadcasts
+
+	mu     sync.Mutex
+	limits map[int64]*LimiterStore // by bot id (Limits)
 }
 
 var (
-	_ backend.State  = (*Store)(nil)
-	_ backend.Locker = (*Store)(nil)
-	_ backend.Claims = (*Store)(nil)
+	_ backend.Backend = (*Store)(nil)
+	_ backend.State   = (*Store)(nil)
+	_ backend.Locker  = (*Store)(nil)
+	_ backend.Claims  = (*Store)(nil)
 )
 
 // New returns a Store for the bot botID on client (a *goredis.Client,
 // *goredis.ClusterClient, *goredis.Ring or failover client). The Store does
-// not own the client: closing it is the caller's business.
+// not own the client: its Close leaves the client open, closing it is the
+// caller's business.
+//
+// botID is the bot whose hash tag the Store's own keys carry (see the
+// package documentation): records keyed with backend.Key.BotID 0, locks,
+// claims and broadcast campaigns. botID 0 makes a Store for any number of
+// bots (Open makes one): records are still filed under the bot of their
+// key, and the runtime's update claims name their bot; see "One Store
+// for several bots" in the package documentation for what they share.
 //
 // Bound every operation with the ctx passed to it and the client's dial,
 // read and write timeouts; set ContextTimeoutEnabled on the client's options
@@ -86,6 +106,7 @@ func New(client goredis.UniversalClient, botID int64, opts Options) *Store {
 	s := &Store{client: client, bot: botID, opts: opts, prefix: opts.Prefix + ":"}
 	s.base = string(appendBotBase(nil, s.prefix, botID))
 	s.fence = s.base + "fence"
+	s.broadcasts = &Broadcasts{client: client, base: s.base + "bc:", tag: s.prefix + "{" + strconv.FormatInt(botID, 10) + ":bc:"}
 	return s
 }
 
