@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/heraldbot/herald/internal/backoff"
+
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -248,11 +250,7 @@ func retryDelay(attempts int, capDelay time.Duration) time.Duration {
 	if attempts <= 1 {
 		return 0
 	}
-	d := time.Second
-	for i := 2; i < attempts && d < capDelay; i++ {
-		d *= 2
-	}
-	return min(d, capDelay)
+	return backoff.Policy{Min: time.Second, Max: capDelay}.Cap(attempts - 2)
 }
 
 // deliver POSTs one update to the webhook and records the outcome.

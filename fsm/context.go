@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/backoff"
 )
 
 // DefaultMaxRetries is how many times a write retries after a version
@@ -192,19 +192,19 @@ func (c *Context) modify(ctx context.Context, useCache bool, change func(rec *Re
 		if attempt >= c.maxRetries {
 			return fmt.Errorf("fsm: write %s: gave up after %d attempts, other writers kept changing the key: %w", c.key, attempt+1, err)
 		}
-		if err := backoff(ctx, attempt, time.Since(began)); err != nil {
+		if err := waitBackoff(ctx, attempt, time.Since(began)); err != nil {
 			return fmt.Errorf("fsm: write %s: %w", c.key, err)
 		}
 	}
 }
 
-// backoff sleeps a random duration below base<<attempt (base = the
+// waitBackoff sleeps a random duration below base<<attempt (base = the
 // duration of the failed attempt, at least minBackoff; the shift is capped
 // at maxBackoffShift), or until ctx is done.
-func backoff(ctx context.Context, attempt int, took time.Duration) error {
+func waitBackoff(ctx context.Context, attempt int, took time.Duration) error {
 	base := max(took, minBackoff)
-	limit := base << min(attempt, maxBackoffShift)
-	t := time.NewTimer(rand.N(limit) + 1)
+	p := backoff.Policy{Min: base, Max: base << maxBackoffShift, Jitter: backoff.Full}
+	t := time.NewTimer(p.Delay(attempt))
 	defer t.Stop()
 	select {
 	case <-t.C:

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/heraldbot/herald/internal/backoff"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -136,12 +137,8 @@ func (c *RetryConfig) call(ctx context.Context, next tg.Caller, method string, p
 // capped at MaxDelay, drawn from its upper half, and at least a Retry-After
 // the server sent.
 func (c *RetryConfig) backoff(attempt int, err error) time.Duration {
-	d := c.BaseDelay
-	for i := 1; i < attempt && d < c.MaxDelay; i++ {
-		d *= 2
-	}
-	d = min(d, c.MaxDelay)
-	d = d/2 + time.Duration(c.rand()*float64(d/2))
+	p := backoff.Policy{Min: c.BaseDelay, Max: c.MaxDelay, Jitter: backoff.Equal}
+	d := p.Draw(p.Cap(attempt-1), c.rand())
 	if e, ok := errors.AsType[*tg.Error](err); ok && e.RetryAfter > d {
 		d = e.RetryAfter
 	}

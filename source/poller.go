@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heraldbot/herald/internal/backoff"
+
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -90,8 +92,6 @@ type Poller struct {
 
 	// sleep waits d or until ctx is done; tests replace it.
 	sleep func(ctx context.Context, d time.Duration) error
-	// newBackoff builds the retry schedule; tests replace its jitter.
-	newBackoff func() backoff
 
 	running     atomic.Bool
 	replyWarned atomic.Bool
@@ -110,7 +110,6 @@ func NewPoller(c *tg.Client, cfg PollerConfig) *Poller {
 	}
 	cfg.setDefaults()
 	p := &Poller{c: c, cfg: cfg, log: cfg.Logger, sleep: sleepCtx, advanced: make(chan struct{})}
-	p.newBackoff = func() backoff { return newBackoff(p.cfg.MinBackoff, p.cfg.MaxBackoff) }
 	return p
 }
 
@@ -167,7 +166,9 @@ func (p *Poller) Offset() int64 {
 }
 
 func (p *Poller) run(ctx context.Context, sink Sink) error {
-	bo := p.newBackoff()
+	// Waits double from MinBackoff to MaxBackoff, each drawn from the
+	// upper half of its delay so that many pollers do not retry in step.
+	bo := backoff.Counter{Policy: backoff.Policy{Min: p.cfg.MinBackoff, Max: p.cfg.MaxBackoff, Jitter: backoff.Equal}}
 	if p.cfg.DeleteWebhook || p.cfg.DropPendingUpdates {
 		if err := p.deleteWebhook(ctx, &bo); err != nil || ctx.Err() != nil {
 			return err
@@ -202,12 +203,12 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 			if ctx.Err() != nil {
 				return nil
 			}
-			d := bo.next()
+			d := bo.Next()
 			p.log.Warn("source: sink refused an update; retrying", "error", err, "retry_in", d)
 			_ = p.sleep(ctx, d)
 			continue
 		}
-		bo.reset()
+		bo.Reset()
 		switch {
 		case len(ups) > 0 && fresh == 0:
 			p.waitAdvance(ctx, params.Offset, len(ups))
@@ -221,7 +222,7 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 }
 
 // deleteWebhook calls deleteWebhook until it succeeds or ctx is done.
-func (p *Poller) deleteWebhook(ctx context.Context, bo *backoff) error {
+func (p *Poller) deleteWebhook(ctx context.Context, bo *backoff.Counter) error {
 	for {
 		callCtx, cancel := context.WithTimeout(ctx, callTimeout)
 		_, err := p.c.DeleteWebhook(callCtx, tg.DeleteWebhookParams{DropPendingUpdates: p.cfg.DropPendingUpdates})
@@ -229,7 +230,7 @@ func (p *Poller) deleteWebhook(ctx context.Context, bo *backoff) error {
 		switch {
 		case err == nil:
 			p.log.Info("source: webhook deleted before polling", "drop_pending_updates", p.cfg.DropPendingUpdates)
-			bo.reset()
+			bo.Reset()
 			return nil
 		case ctx.Err() != nil:
 			return nil
