@@ -18,8 +18,6 @@ type AdminConfig struct {
 	Deny string
 	// CacheTTL is how long a getChatMember answer is reused (default 1 minute).
 	CacheTTL time.Duration
-	// Now is the clock (default time.Now).
-	Now func() time.Time
 }
 
 // AdminOnly lets an update through only when its sender is one of
@@ -35,9 +33,6 @@ func AdminOnly(cfg AdminConfig) herald.Handler {
 	}
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = time.Minute
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	a := &admins{cfg: cfg, cache: map[[2]int64]adminEntry{}}
 	return a.handle
@@ -88,7 +83,7 @@ func asChat(c *herald.Context, chatID int64) bool {
 
 func (a *admins) isAdmin(c *herald.Context, chatID, userID int64) (bool, error) {
 	key := [2]int64{chatID, userID}
-	now := a.cfg.Now()
+	now := time.Now()
 	a.mu.Lock()
 	e, hit := a.cache[key]
 	a.mu.Unlock()

@@ -7,14 +7,15 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -74,9 +75,9 @@ func (f *fakeAPI) all() []string {
 
 func newBot(t *testing.T, f *fakeAPI) *herald.Bot {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	b, err := herald.New("1:secret", herald.WithClientOptions(tg.WithBaseURL(srv.URL)), herald.WithErrorReply(""),
+	in := emutest.NewInProcess(http.HandlerFunc(f.serve)) // no network: the tests may run in a synctest bubble
+	t.Cleanup(func() { _ = in.Close() })
+	b, err := herald.New("1:secret", herald.WithClientOptions(tg.WithBaseURL(emutest.InProcessURL), tg.WithHTTPClient(in.Client())), herald.WithErrorReply(""),
 		herald.WithErrorHandler(func(*herald.Context, error) {}))
 	if err != nil {
 		t.Fatal(err)
@@ -90,53 +91,55 @@ func msg(id, chatID, userID int64, chatType string) *tg.Update {
 }
 
 func TestThrottle(t *testing.T) {
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	now := time.Unix(1000, 0)
-	b.Router().Use(Throttle(ThrottleConfig{Rate: 1, Burst: 3, Warn: "slow down", Now: func() time.Time { return now }}))
-	handled := map[int64]int{}
-	b.Router().Message(func(c *herald.Context) error { handled[c.Sender().ID]++; return nil })
-	ctx := context.Background()
-	for i := range 10 { // user 1 floods: 3 pass (burst), 7 dropped, warned once
-		_ = b.HandleUpdate(ctx, msg(int64(i), 1, 1, "private"))
-	}
-	_ = b.HandleUpdate(ctx, msg(100, 2, 2, "private")) // another user is not affected
-	if handled[1] != 3 || handled[2] != 1 {
-		t.Errorf("handled %v, want 3 for the flooder and 1 for the other user", handled)
-	}
-	if n := f.count("sendMessage"); n != 1 {
-		t.Errorf("%d warnings sent, want 1", n)
-	}
-	now = now.Add(2 * time.Second) // two more tokens
-	for i := range 3 {
-		_ = b.HandleUpdate(ctx, msg(int64(200+i), 1, 1, "private"))
-	}
-	if handled[1] != 5 {
-		t.Errorf("after 2 s: handled %d, want 5", handled[1])
-	}
+	synctest.Test(t, func(t *testing.T) { // time moves only when the test sleeps
+		f := &fakeAPI{}
+		b := newBot(t, f)
+		b.Router().Use(Throttle(ThrottleConfig{Rate: 1, Burst: 3, Warn: "slow down"}))
+		handled := map[int64]int{}
+		b.Router().Message(func(c *herald.Context) error { handled[c.Sender().ID]++; return nil })
+		ctx := context.Background()
+		for i := range 10 { // user 1 floods: 3 pass (burst), 7 dropped, warned once
+			_ = b.HandleUpdate(ctx, msg(int64(i), 1, 1, "private"))
+		}
+		_ = b.HandleUpdate(ctx, msg(100, 2, 2, "private")) // another user is not affected
+		if handled[1] != 3 || handled[2] != 1 {
+			t.Errorf("handled %v, want 3 for the flooder and 1 for the other user", handled)
+		}
+		if n := f.count("sendMessage"); n != 1 {
+			t.Errorf("%d warnings sent, want 1", n)
+		}
+		time.Sleep(2 * time.Second) // two more tokens
+		for i := range 3 {
+			_ = b.HandleUpdate(ctx, msg(int64(200+i), 1, 1, "private"))
+		}
+		if handled[1] != 5 {
+			t.Errorf("after 2 s: handled %d, want 5", handled[1])
+		}
+	})
 }
 
 func TestThrottleBoundedMemory(t *testing.T) {
-	now := time.Unix(1000, 0)
-	th := Throttle(ThrottleConfig{MaxUsers: 100, Now: func() time.Time { return now }})
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	b.Router().Use(th)
-	b.Router().Message(func(*herald.Context) error { return nil })
-	for i := range 1000 {
-		_ = b.HandleUpdate(context.Background(), msg(int64(i), int64(i), int64(i), "private"))
-	}
-	// The map is internal; check through behaviour: a flood from a new user is still limited.
-	n := 0
-	b2 := newBot(t, f)
-	b2.Router().Use(th)
-	b2.Router().Message(func(*herald.Context) error { n++; return nil })
-	for i := range 20 {
-		_ = b2.HandleUpdate(context.Background(), msg(int64(i), 5000, 5000, "private"))
-	}
-	if n != 5 {
-		t.Errorf("flooder handled %d times, want the burst of 5", n)
-	}
+	synctest.Test(t, func(t *testing.T) { // time moves only when the test sleeps
+		th := Throttle(ThrottleConfig{MaxUsers: 100})
+		f := &fakeAPI{}
+		b := newBot(t, f)
+		b.Router().Use(th)
+		b.Router().Message(func(*herald.Context) error { return nil })
+		for i := range 1000 {
+			_ = b.HandleUpdate(context.Background(), msg(int64(i), int64(i), int64(i), "private"))
+		}
+		// The map is internal; check through behaviour: a flood from a new user is still limited.
+		n := 0
+		b2 := newBot(t, f)
+		b2.Router().Use(th)
+		b2.Router().Message(func(*herald.Context) error { n++; return nil })
+		for i := range 20 {
+			_ = b2.HandleUpdate(context.Background(), msg(int64(i), 5000, 5000, "private"))
+		}
+		if n != 5 {
+			t.Errorf("flooder handled %d times, want the burst of 5", n)
+		}
+	})
 }
 
 func TestAdminOnly(t *testing.T) {
@@ -212,27 +215,28 @@ func TestRecoverAndLogging(t *testing.T) {
 // TestRefusalsAnswerButtons: a refused button press is answered (an alert
 // for AdminOnly, a notification for Throttle) instead of replied to.
 func TestRefusalsAnswerButtons(t *testing.T) {
-	press := func(id int64) *tg.Update {
-		return &tg.Update{UpdateID: id, CallbackQuery: &tg.CallbackQuery{ID: "q", From: tg.User{ID: 5, FirstName: "U"}, Data: "x"}}
-	}
-	ctx := context.Background()
+	synctest.Test(t, func(t *testing.T) { // time moves only when the test sleeps
+		press := func(id int64) *tg.Update {
+			return &tg.Update{UpdateID: id, CallbackQuery: &tg.CallbackQuery{ID: "q", From: tg.User{ID: 5, FirstName: "U"}, Data: "x"}}
+		}
+		ctx := context.Background()
 
-	f, b := adminBot(t)
-	b.Router().CallbackQuery(func(*herald.Context) error { t.Error("a refused press was handled"); return nil })
-	_ = b.HandleUpdate(ctx, press(1))
-	if n := f.count(`answerCallbackQuery {"callback_query_id":"q","text":"This is for chat administrators only.","show_alert":true}`); n != 1 {
-		t.Errorf("AdminOnly: calls %q, want one alert", f.all())
-	}
+		f, b := adminBot(t)
+		b.Router().CallbackQuery(func(*herald.Context) error { t.Error("a refused press was handled"); return nil })
+		_ = b.HandleUpdate(ctx, press(1))
+		if n := f.count(`answerCallbackQuery {"callback_query_id":"q","text":"This is for chat administrators only.","show_alert":true}`); n != 1 {
+			t.Errorf("AdminOnly: calls %q, want one alert", f.all())
+		}
 
-	f = &fakeAPI{}
-	b = newBot(t, f)
-	now := time.Unix(1000, 0)
-	b.Router().Use(Throttle(ThrottleConfig{Burst: 1, Warn: "slow down", Now: func() time.Time { return now }}))
-	b.Router().CallbackQuery(func(*herald.Context) error { return nil })
-	for i := range 3 {
-		_ = b.HandleUpdate(ctx, press(int64(i)))
-	}
-	if n := f.count(`answerCallbackQuery {"callback_query_id":"q","text":"slow down"}`); n != 1 || len(f.all()) != 1 {
-		t.Errorf("Throttle: calls %q, want one notification", f.all())
-	}
+		f = &fakeAPI{}
+		b = newBot(t, f)
+		b.Router().Use(Throttle(ThrottleConfig{Burst: 1, Warn: "slow down"}))
+		b.Router().CallbackQuery(func(*herald.Context) error { return nil })
+		for i := range 3 {
+			_ = b.HandleUpdate(ctx, press(int64(i)))
+		}
+		if n := f.count(`answerCallbackQuery {"callback_query_id":"q","text":"slow down"}`); n != 1 || len(f.all()) != 1 {
+			t.Errorf("Throttle: calls %q, want one notification", f.all())
+		}
+	})
 }

@@ -13,9 +13,11 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -116,9 +118,9 @@ func (f *flakyAPI) serve(w http.ResponseWriter, r *http.Request) {
 
 func newFlakyBot(t *testing.T, f *flakyAPI, errs *[]error) *herald.Bot {
 	t.Helper()
-	srv := httptest.NewServer(http.HandlerFunc(f.serve))
-	t.Cleanup(srv.Close)
-	b, err := herald.New("1:secret", herald.WithClientOptions(tg.WithBaseURL(srv.URL)), herald.WithErrorReply(""),
+	in := emutest.NewInProcess(http.HandlerFunc(f.serve)) // no network: the tests may run in a synctest bubble
+	t.Cleanup(func() { _ = in.Close() })
+	b, err := herald.New("1:secret", herald.WithClientOptions(tg.WithBaseURL(emutest.InProcessURL), tg.WithHTTPClient(in.Client())), herald.WithErrorReply(""),
 		herald.WithErrorHandler(func(_ *herald.Context, err error) { *errs = append(*errs, err) }))
 	if err != nil {
 		t.Fatal(err)
@@ -156,129 +158,135 @@ func TestAdminOnlyGetChatMemberFails(t *testing.T) {
 // Answers are cached for CacheTTL and asked again after it: a demoted
 // administrator loses access once the cache entry expires.
 func TestAdminOnlyCacheExpiry(t *testing.T) {
-	f := &flakyAPI{}
-	f.status.Store("administrator")
-	var errs []error
-	b := newFlakyBot(t, f, &errs)
-	now := time.Unix(1000, 0)
-	b.Router().Use(AdminOnly(AdminConfig{CacheTTL: time.Minute, Now: func() time.Time { return now }}))
-	ran := 0
-	b.Router().Message(func(*herald.Context) error { ran++; return nil })
-	ctx := context.Background()
-	_ = b.HandleUpdate(ctx, msg(1, -100, 10, "supergroup"))
-	f.status.Store("member") // demoted
-	now = now.Add(time.Minute - time.Nanosecond)
-	_ = b.HandleUpdate(ctx, msg(2, -100, 10, "supergroup"))
-	if ran != 2 || f.members.Load() != 1 {
-		t.Fatalf("within the TTL: ran %d, %d getChatMember calls; want 2 and 1", ran, f.members.Load())
-	}
-	now = now.Add(time.Nanosecond)
-	_ = b.HandleUpdate(ctx, msg(3, -100, 10, "supergroup"))
-	if ran != 2 || f.members.Load() != 2 || f.sends.Load() != 1 {
-		t.Errorf("after the TTL: ran %d, %d getChatMember calls, %d refusals; want 2, 2, 1", ran, f.members.Load(), f.sends.Load())
-	}
-	if len(errs) != 0 {
-		t.Errorf("errors: %v", errs)
-	}
+	synctest.Test(t, func(t *testing.T) { // time moves only when the test sleeps
+		f := &flakyAPI{}
+		f.status.Store("administrator")
+		var errs []error
+		b := newFlakyBot(t, f, &errs)
+		b.Router().Use(AdminOnly(AdminConfig{CacheTTL: time.Minute}))
+		ran := 0
+		b.Router().Message(func(*herald.Context) error { ran++; return nil })
+		ctx := context.Background()
+		_ = b.HandleUpdate(ctx, msg(1, -100, 10, "supergroup"))
+		f.status.Store("member") // demoted
+		time.Sleep(time.Minute - time.Nanosecond)
+		_ = b.HandleUpdate(ctx, msg(2, -100, 10, "supergroup"))
+		if ran != 2 || f.members.Load() != 1 {
+			t.Fatalf("within the TTL: ran %d, %d getChatMember calls; want 2 and 1", ran, f.members.Load())
+		}
+		time.Sleep(time.Nanosecond)
+		_ = b.HandleUpdate(ctx, msg(3, -100, 10, "supergroup"))
+		if ran != 2 || f.members.Load() != 2 || f.sends.Load() != 1 {
+			t.Errorf("after the TTL: ran %d, %d getChatMember calls, %d refusals; want 2, 2, 1", ran, f.members.Load(), f.sends.Load())
+		}
+		if len(errs) != 0 {
+			t.Errorf("errors: %v", errs)
+		}
+	})
 }
 
 // Warnings: one per throttled streak, for messages (a reply) and button
 // presses (a notification) alike; a user who slowed down and floods again
 // is warned again.
 func TestThrottleWarnOncePerStreak(t *testing.T) {
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	now := time.Unix(1000, 0)
-	b.Router().Use(Throttle(ThrottleConfig{Rate: 1, Burst: 1, Warn: "slow down", Now: func() time.Time { return now }}))
-	b.Router().Message(func(*herald.Context) error { return nil })
-	b.Router().CallbackQuery(func(*herald.Context) error { return nil })
-	press := func(id int64) *tg.Update {
-		return &tg.Update{UpdateID: id, CallbackQuery: &tg.CallbackQuery{ID: "q", From: tg.User{ID: 1, FirstName: "U"}, Data: "x"}}
-	}
-	ctx := context.Background()
-	_ = b.HandleUpdate(ctx, msg(1, 1, 1, "private")) // the burst
-	_ = b.HandleUpdate(ctx, press(2))                // refused, warned
-	_ = b.HandleUpdate(ctx, msg(3, 1, 1, "private")) // refused, silent
-	_ = b.HandleUpdate(ctx, press(4))                // refused, silent
-	if got := len(f.all()); got != 1 || f.count(`answerCallbackQuery {"callback_query_id":"q","text":"slow down"}`) != 1 {
-		t.Fatalf("first streak: calls %q, want one notification", f.all())
-	}
-	now = now.Add(time.Second)
-	_ = b.HandleUpdate(ctx, msg(5, 1, 1, "private")) // allowed again
-	_ = b.HandleUpdate(ctx, msg(6, 1, 1, "private")) // new streak: warned by a reply
-	_ = b.HandleUpdate(ctx, msg(7, 1, 1, "private"))
-	if n := f.count(`sendMessage {"chat_id":1,"text":"slow down"}`); n != 1 || len(f.all()) != 2 {
-		t.Errorf("second streak: calls %q, want one more warning, as a reply", f.all())
-	}
+	synctest.Test(t, func(t *testing.T) { // time moves only when the test sleeps
+		f := &fakeAPI{}
+		b := newBot(t, f)
+		b.Router().Use(Throttle(ThrottleConfig{Rate: 1, Burst: 1, Warn: "slow down"}))
+		b.Router().Message(func(*herald.Context) error { return nil })
+		b.Router().CallbackQuery(func(*herald.Context) error { return nil })
+		press := func(id int64) *tg.Update {
+			return &tg.Update{UpdateID: id, CallbackQuery: &tg.CallbackQuery{ID: "q", From: tg.User{ID: 1, FirstName: "U"}, Data: "x"}}
+		}
+		ctx := context.Background()
+		_ = b.HandleUpdate(ctx, msg(1, 1, 1, "private")) // the burst
+		_ = b.HandleUpdate(ctx, press(2))                // refused, warned
+		_ = b.HandleUpdate(ctx, msg(3, 1, 1, "private")) // refused, silent
+		_ = b.HandleUpdate(ctx, press(4))                // refused, silent
+		if got := len(f.all()); got != 1 || f.count(`answerCallbackQuery {"callback_query_id":"q","text":"slow down"}`) != 1 {
+			t.Fatalf("first streak: calls %q, want one notification", f.all())
+		}
+		time.Sleep(time.Second)
+		_ = b.HandleUpdate(ctx, msg(5, 1, 1, "private")) // allowed again
+		_ = b.HandleUpdate(ctx, msg(6, 1, 1, "private")) // new streak: warned by a reply
+		_ = b.HandleUpdate(ctx, msg(7, 1, 1, "private"))
+		if n := f.count(`sendMessage {"chat_id":1,"text":"slow down"}`); n != 1 || len(f.all()) != 2 {
+			t.Errorf("second streak: calls %q, want one more warning, as a reply", f.all())
+		}
+	})
 }
 
 // Eviction keeps the users that are being throttled: forgetting them would
 // hand a flooder a fresh burst whenever many other users write.
 func TestThrottleEvictionKeepsFlooders(t *testing.T) {
-	now := time.Unix(1000, 0)
-	th := &throttle{cfg: ThrottleConfig{MaxUsers: 10, Now: func() time.Time { return now }},
-		interval: time.Second, users: map[int64]*userState{}}
-	th.tolerance = 0 // burst 1
-	if ok, _ := th.allow(-1); !ok {
-		t.Fatal("flooder's first update refused")
-	}
-	if ok, _ := th.allow(-1); ok {
-		t.Fatal("flooder's second update allowed")
-	}
-	for id := range int64(9) {
-		th.allow(id) // idle users: their bucket is full again a second later
-	}
-	now = now.Add(time.Second)
-	th.allow(-1) // the flooder keeps flooding: its TAT stays ahead of now
-	for id := int64(100); id < 105; id++ {
-		th.allow(id) // new users arrive; the map is full
-	}
-	if len(th.users) >= 10 {
-		t.Errorf("%d users kept, MaxUsers is 10", len(th.users))
-	}
-	if _, ok := th.users[-1]; !ok {
-		t.Fatal("the flooder was forgotten while idle users were evictable")
-	}
-	if ok, _ := th.allow(-1); ok {
-		t.Error("the flooder got a fresh burst after an eviction")
-	}
+	synctest.Test(t, func(t *testing.T) { // time moves only when the test sleeps
+		th := &throttle{cfg: ThrottleConfig{MaxUsers: 10},
+			interval: time.Second, users: map[int64]*userState{}}
+		th.tolerance = 0 // burst 1
+		if ok, _ := th.allow(-1); !ok {
+			t.Fatal("flooder's first update refused")
+		}
+		if ok, _ := th.allow(-1); ok {
+			t.Fatal("flooder's second update allowed")
+		}
+		for id := range int64(9) {
+			th.allow(id) // idle users: their bucket is full again a second later
+		}
+		time.Sleep(time.Second)
+		th.allow(-1) // the flooder keeps flooding: its TAT stays ahead of now
+		for id := int64(100); id < 105; id++ {
+			th.allow(id) // new users arrive; the map is full
+		}
+		if len(th.users) >= 10 {
+			t.Errorf("%d users kept, MaxUsers is 10", len(th.users))
+		}
+		if _, ok := th.users[-1]; !ok {
+			t.Fatal("the flooder was forgotten while idle users were evictable")
+		}
+		if ok, _ := th.allow(-1); ok {
+			t.Error("the flooder got a fresh burst after an eviction")
+		}
+	})
 }
 
 // The map never grows past MaxUsers, even when nobody's bucket is full.
 func TestThrottleEvictionBound(t *testing.T) {
-	now := time.Unix(1000, 0)
-	h := Throttle(ThrottleConfig{MaxUsers: 8, Rate: 1e-3, Now: func() time.Time { return now }})
-	b := newBot(t, &fakeAPI{})
-	b.Router().Use(h)
-	b.Router().Message(func(*herald.Context) error { return nil })
-	for i := range int64(100) {
-		_ = b.HandleUpdate(context.Background(), msg(i, i, i, "private"))
-	}
-	// Rebuild the same throttle to look inside: allow is what handle calls.
-	th := &throttle{cfg: ThrottleConfig{MaxUsers: 8, Now: func() time.Time { return now }},
-		interval: time.Hour, users: map[int64]*userState{}}
-	for i := range int64(100) {
-		th.allow(i)
-		if len(th.users) > 8 {
-			t.Fatalf("%d users after user %d, MaxUsers 8", len(th.users), i)
+	synctest.Test(t, func(t *testing.T) { // time moves only when the test sleeps
+		h := Throttle(ThrottleConfig{MaxUsers: 8, Rate: 1e-3})
+		b := newBot(t, &fakeAPI{})
+		b.Router().Use(h)
+		b.Router().Message(func(*herald.Context) error { return nil })
+		for i := range int64(100) {
+			_ = b.HandleUpdate(context.Background(), msg(i, i, i, "private"))
 		}
-	}
+		// Rebuild the same throttle to look inside: allow is what handle calls.
+		th := &throttle{cfg: ThrottleConfig{MaxUsers: 8},
+			interval: time.Hour, users: map[int64]*userState{}}
+		for i := range int64(100) {
+			th.allow(i)
+			if len(th.users) > 8 {
+				t.Fatalf("%d users after user %d, MaxUsers 8", len(th.users), i)
+			}
+		}
+	})
 }
 
 // Updates without a sender (channel posts) are never throttled.
 func TestThrottleNoSender(t *testing.T) {
-	f := &fakeAPI{}
-	b := newBot(t, f)
-	b.Router().Use(Throttle(ThrottleConfig{Burst: 1, Warn: "slow", Now: func() time.Time { return time.Unix(1, 0) }}))
-	ran := 0
-	b.Router().ChannelPost(func(*herald.Context) error { ran++; return nil })
-	ch := tg.Chat{ID: -1001, Type: "channel"}
-	for i := range int64(5) {
-		_ = b.HandleUpdate(context.Background(), &tg.Update{UpdateID: i, ChannelPost: &tg.Message{MessageID: i, Date: 1, Text: "p", Chat: ch, SenderChat: &ch}})
-	}
-	if ran != 5 || len(f.all()) != 0 {
-		t.Errorf("channel posts: %d handled, calls %q", ran, f.all())
-	}
+	synctest.Test(t, func(t *testing.T) { // time moves only when the test sleeps
+		f := &fakeAPI{}
+		b := newBot(t, f)
+		b.Router().Use(Throttle(ThrottleConfig{Burst: 1, Warn: "slow"}))
+		ran := 0
+		b.Router().ChannelPost(func(*herald.Context) error { ran++; return nil })
+		ch := tg.Chat{ID: -1001, Type: "channel"}
+		for i := range int64(5) {
+			_ = b.HandleUpdate(context.Background(), &tg.Update{UpdateID: i, ChannelPost: &tg.Message{MessageID: i, Date: 1, Text: "p", Chat: ch, SenderChat: &ch}})
+		}
+		if ran != 5 || len(f.all()) != 0 {
+			t.Errorf("channel posts: %d handled, calls %q", ran, f.all())
+		}
+	})
 }
 
 // At Info level nothing is logged for a handled update, and a failing one

@@ -19,8 +19,6 @@ type ThrottleConfig struct {
 	// full again are forgotten, then others until fewer than half remain
 	// (default 100,000).
 	MaxUsers int
-	// Now is the clock (default time.Now); tests set it.
-	Now func() time.Time
 }
 
 // Throttle drops updates from users who send faster than the configured
@@ -36,9 +34,6 @@ func Throttle(cfg ThrottleConfig) herald.Handler {
 	}
 	if cfg.MaxUsers <= 0 {
 		cfg.MaxUsers = 100_000
-	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
 	}
 	t := &throttle{
 		cfg:      cfg,
@@ -81,7 +76,7 @@ func (t *throttle) handle(c *herald.Context) error {
 // allow applies GCRA for one user; warn is true the first time in a row a
 // user is refused.
 func (t *throttle) allow(id int64) (allowed, warn bool) {
-	now := t.cfg.Now()
+	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	st, ok := t.users[id]
