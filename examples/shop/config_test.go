@@ -27,6 +27,16 @@ func TestRunBadConfig(t *testing.T) {
 	}
 
 	t.Setenv("DATABASE_URL", "")
+	t.Setenv("SHOP_BACKEND", "mysql://somewhere")
+	if err := run(context.Background()); err == nil || !strings.Contains(err.Error(), "SHOP_BACKEND") {
+		t.Errorf("SHOP_BACKEND=mysql://…: %v", err)
+	}
+	t.Setenv("SHOP_BACKEND", "redis://127.0.0.1:1/0?dial_timeout=1s")
+	if err := run(context.Background()); err == nil || !strings.Contains(err.Error(), "engine") {
+		t.Errorf("unreachable SHOP_BACKEND: %v", err)
+	}
+	t.Setenv("SHOP_BACKEND", "")
+
 	t.Setenv("SHOP_DB", filepath.Join(t.TempDir(), "missing", "dir", "shop.db"))
 	if err := run(context.Background()); err == nil || !strings.Contains(err.Error(), "shop.db") {
 		t.Errorf("SHOP_DB in a missing directory: %v", err)
