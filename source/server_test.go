@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
@@ -332,5 +333,40 @@ func TestWebhookServerClosesSpareConnections(t *testing.T) {
 	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
 	if _, err := conn.Read(make([]byte, 1)); err == nil {
 		t.Fatal("spare connection still open")
+	}
+}
+
+// TestWebhookServerServeErrors: Serve closes the listener it was given
+// when the certificate cannot be loaded, and returns (without waiting for
+// the context) when serving fails.
+func TestWebhookServerServeErrors(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &WebhookServer{Handler: http.NotFoundHandler(), TLS: &TLSFiles{
+		CertFile: filepath.Join(t.TempDir(), "missing.pem"), KeyFile: filepath.Join(t.TempDir(), "missing.key"),
+	}}
+	if err := s.Serve(testkit.Context(t), ln); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("Serve with a missing certificate = %v", err)
+	}
+	if _, err := ln.Accept(); !errors.Is(err, net.ErrClosed) {
+		t.Fatalf("listener not closed: Accept = %v", err)
+	}
+
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = closed.Close()
+	errc := make(chan error, 1)
+	go func() { errc <- (&WebhookServer{Handler: http.NotFoundHandler()}).Serve(testkit.Context(t), closed) }()
+	select {
+	case err := <-errc:
+		if err == nil || !strings.Contains(err.Error(), "webhook server") {
+			t.Fatalf("Serve on a closed listener = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve on a closed listener did not return")
 	}
 }

@@ -102,3 +102,26 @@ func TestChatIDUnmarshal(t *testing.T) {
 		}
 	}
 }
+
+func TestChatIDParsing(t *testing.T) {
+	for in, want := range map[string]string{
+		`-1001234567890`:         "-1001234567890",
+		`"-1001234567890"`:       "-1001234567890",
+		`"@chan"`:                "@chan",
+		`9223372036854775807`:    "9223372036854775807",
+		`-9223372036854775808`:   "-9223372036854775808",
+		`"-9223372036854775808"`: "-9223372036854775808",
+		`null`:                   "",
+	} {
+		var c ChatID
+		if err := c.UnmarshalJSON([]byte(in)); err != nil || c.String() != want {
+			t.Errorf("%s: %q, %v; want %q", in, c, err, want)
+		}
+	}
+	for _, in := range []string{`9223372036854775808`, `1.5`, `1e3`, `"@"`, `""`, `"chan"`, `"1 "`, `true`, `{}`, `[]`, `-`, `"12abc"`} {
+		var c ChatID
+		if err := c.UnmarshalJSON([]byte(in)); err == nil {
+			t.Errorf("%s accepted as %q", in, c)
+		}
+	}
+}

@@ -1,12 +1,15 @@
 package tg
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDownloadFile(t *testing.T) {
@@ -81,5 +84,59 @@ func TestDownloadFileCancel(t *testing.T) {
 	assertNoToken(t, err)
 	if _, ok := errors.AsType[*NetworkError](err); !ok || !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v (%T)", err, err)
+	}
+}
+
+// TestDownloadFileCancelMidBody cancels while the body is being read: the
+// read fails with context.Canceled and no token.
+func TestDownloadFileCancelMidBody(t *testing.T) {
+	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "1000000")
+		_, _ = w.Write(bytes.Repeat([]byte("a"), 1000))
+		http.NewResponseController(w).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	rc, err := c.DownloadFile(ctx, "documents/big.bin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	buf := make([]byte, 1000)
+	if _, err := io.ReadFull(rc, buf); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	_, err = io.ReadAll(rc)
+	assertNoToken(t, err)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestDownloadFileSizeLimitAndEarlyClose reads a bounded prefix of a large
+// file and closes it; the next download still works.
+func TestDownloadFileSizeLimitAndEarlyClose(t *testing.T) {
+	const size = 4 << 20
+	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", strconv.Itoa(size))
+		_, _ = io.CopyN(w, zeros{}, size)
+	})
+	for range 3 {
+		rc, err := c.DownloadFile(context.Background(), "documents/big.bin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, io.LimitReader(rc, 1<<20))
+		if err != nil || n != 1<<20 {
+			t.Fatalf("read %d, %v", n, err)
+		}
+		if err := rc.Close(); err != nil {
+			t.Fatalf("Close: %v", err)
+		}
 	}
 }

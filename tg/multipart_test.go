@@ -458,3 +458,118 @@ func TestUploadMarshalledOutsideClient(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// TestUploadFileNames sends names with quotes, backslashes, unicode and
+// line breaks: each arrives as one intact part and no header is injected.
+func TestUploadFileNames(t *testing.T) {
+	for _, tc := range []struct{ name, want string }{
+		{`say "hi".txt`, `say "hi".txt`},
+		{`back\slash.txt`, `back\slash.txt`},
+		{"отчёт 📄.pdf", "отчёт 📄.pdf"},
+		{"a\r\nContent-Type: text-evil\r\n\r\nb.txt", "a%0D%0AContent-Type: text-evil%0D%0A%0D%0Ab.txt"},
+		{"tab\there\x00\x1b\x7f.txt", "tab\there%00%1B%7F.txt"},
+	} {
+		c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+			if err := r.ParseMultipartForm(1 << 20); err != nil {
+				t.Errorf("%q: %v", tc.name, err)
+				writeJSON(w, 400, `{"ok":false,"error_code":400,"description":"bad form"}`)
+				return
+			}
+			name, ct, data := readPart(t, r, "document")
+			if name != tc.want || string(data) != "content" || strings.Contains(ct, "evil") {
+				t.Errorf("%q: got name %q type %q data %q; want name %q", tc.name, name, ct, data, tc.want)
+			}
+			if v := r.MultipartForm.Value["chat_id"]; len(v) != 1 || v[0] != "5" {
+				t.Errorf("%q: chat_id = %q", tc.name, v)
+			}
+			writeJSON(w, 200, `{"ok":true,"result":true}`)
+		})
+		err := c.Call(context.Background(), "sendDocument", map[string]any{
+			"chat_id":  ID(5),
+			"document": FileUpload(tc.name, strings.NewReader("content")),
+		}, nil)
+		if err != nil {
+			t.Errorf("%q: %v", tc.name, err)
+		}
+	}
+}
+
+// TestUploadSameReaderTwice uses one upload in two media of a group: it is
+// sent once and referenced twice, so a one-shot reader works.
+func TestUploadSameReaderTwice(t *testing.T) {
+	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseMultipartForm(1 << 20); err != nil {
+			t.Error(err)
+			return
+		}
+		var media []struct {
+			Media string `json:"media"`
+		}
+		if err := json.Unmarshal([]byte(r.MultipartForm.Value["media"][0]), &media); err != nil {
+			t.Error(err)
+		}
+		if len(media) != 2 || media[0].Media != media[1].Media || !strings.HasPrefix(media[0].Media, "attach://") {
+			t.Errorf("media = %+v", media)
+		}
+		if len(r.MultipartForm.File) != 1 {
+			t.Errorf("file parts = %v", r.MultipartForm.File)
+		}
+		_, _, data := readPart(t, r, strings.TrimPrefix(media[0].Media, "attach://"))
+		if string(data) != "once" {
+			t.Errorf("data = %q", data)
+		}
+		writeJSON(w, 200, `{"ok":true,"result":[]}`)
+	})
+	up := FileUpload("p.jpg", io.MultiReader(strings.NewReader("once")))
+	err := c.Call(context.Background(), "sendMediaGroup", &sendMediaGroupTest{
+		ChatID: ID(1),
+		Media:  []mediaTest{{Type: "photo", Media: up}, {Type: "photo", Media: up}},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestUploadRejectedEarly has the server answer 413 without reading a
+// large upload, as Telegram does for files over its limit: the caller gets
+// the *Error, not a broken-pipe network error, and the writer ends.
+func TestUploadRejectedEarly(t *testing.T) {
+	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Connection", "close")
+		writeJSON(w, http.StatusRequestEntityTooLarge, `{"ok":false,"error_code":413,"description":"Request Entity Too Large"}`)
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := c.Call(ctx, "sendDocument", map[string]any{
+		"chat_id":  ID(1),
+		"document": FileUpload("big.bin", io.LimitReader(zeros{}, 16<<20)),
+	}, nil)
+	assertNoToken(t, err)
+	if !IsCode(err, http.StatusRequestEntityTooLarge) {
+		t.Fatalf("err = %v (%T), want a 413 *Error", err, err)
+	}
+	waitNoWriterGoroutines(t)
+}
+
+// TestUploadCancelReportsContext cancels an upload whose reader blocks
+// while the transport is reading the body: the error must say why (the
+// context), not "read/write on closed pipe".
+func TestUploadCancelReportsContext(t *testing.T) {
+	tr := &http.Transport{}
+	defer tr.CloseIdleConnections()
+	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, 200, `{"ok":true,"result":true}`)
+	}, WithHTTPClient(&http.Client{Transport: bufferingTransport{tr}}))
+	br := &blockingReader{release: make(chan struct{})}
+	defer close(br.release)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	err := c.Call(ctx, "sendDocument", &sendPhotoTest{ChatID: ID(1), Photo: FileUpload("slow", br)}, nil)
+	assertNoToken(t, err)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want context.DeadlineExceeded", err)
+	}
+	if ne, ok := errors.AsType[*NetworkError](err); !ok || !ne.Timeout() {
+		t.Errorf("err = %v (%T), want a timed-out *NetworkError", err, err)
+	}
+}

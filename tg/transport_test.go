@@ -411,3 +411,110 @@ func TestParseRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestCallNonJSONOrTruncatedResponses(t *testing.T) {
+	cases := []struct {
+		name    string
+		handler http.HandlerFunc
+		code    int    // want an *Error with this code; 0: no *Error
+		network bool   // want a *NetworkError
+		text    string // in the error text
+	}{
+		{"502 empty, JSON type", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(502)
+		}, 502, false, "HTTP 502"},
+		{"503 empty, no type", func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Content-Type"] = nil
+			w.Header().Set("Retry-After", "4")
+			w.WriteHeader(503)
+		}, 503, false, "HTTP 503"},
+		{"504 HTML, no type", func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Content-Type"] = nil
+			w.WriteHeader(504)
+			_, _ = io.WriteString(w, "<html>gateway timeout</html>")
+		}, 504, false, "HTTP 504"},
+		{"500 JSON garbage", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 500, `{"ok":fal`)
+		}, 500, false, "HTTP 500"},
+		{"200 text/plain", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/plain")
+			_, _ = io.WriteString(w, `{"ok":true,"result":true}`)
+		}, 200, false, "text/plain"},
+		{"200 empty JSON", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, ``)
+		}, 0, false, "decoding response (HTTP 200)"},
+		{"200 not an object", func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, 200, `[1]`)
+		}, 0, false, "not an object"},
+		{"200 body cut short", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Content-Length", "100")
+			w.WriteHeader(200)
+			_, _ = io.WriteString(w, `{"ok":true,"result":{"mess`)
+			http.NewResponseController(w).Flush()
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+		}, 0, true, "unexpected EOF"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, _ := newTestServer(t, tc.handler)
+			var res map[string]any
+			err := c.Call(context.Background(), "getMe", nil, &res)
+			assertNoToken(t, err)
+			if !strings.Contains(err.Error(), tc.text) || !strings.HasPrefix(err.Error(), "tg: getMe: ") {
+				t.Errorf("err = %q, want it to mention %q", err, tc.text)
+			}
+			e, isErr := errors.AsType[*Error](err)
+			if tc.code != 0 && (!isErr || e.Code != tc.code) {
+				t.Errorf("err = %v (%T), want *Error with code %d", err, err, tc.code)
+			}
+			if tc.code == 0 && isErr {
+				t.Errorf("err = %v is an *Error", err)
+			}
+			if _, isNet := errors.AsType[*NetworkError](err); isNet != tc.network {
+				t.Errorf("err = %v (%T): network = %v, want %v", err, err, isNet, tc.network)
+			}
+			if tc.name == "503 empty, no type" && isErr {
+				if ra, _ := IsTooManyRequests(err); ra != 0 || e.RetryAfter != 4*time.Second {
+					t.Errorf("RetryAfter = %v", e.RetryAfter)
+				}
+			}
+		})
+	}
+}
+
+func TestCallCancelWhileReadingBody(t *testing.T) {
+	c, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, `{"ok":true,"result":[`)
+		http.NewResponseController(w).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	var res []int
+	errc := make(chan error, 1)
+	go func() { errc <- c.Call(ctx, "getUpdates", nil, &res) }()
+	time.Sleep(20 * time.Millisecond) // let the call reach the body; the result does not depend on it
+	cancel()
+	var err error
+	select {
+	case err = <-errc:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Call did not return after cancellation")
+	}
+	assertNoToken(t, err)
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v (%T), want context.Canceled", err, err)
+	}
+	if _, ok := errors.AsType[*NetworkError](err); !ok {
+		t.Errorf("err = %v (%T), want *NetworkError", err, err)
+	}
+}
