@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/backoff"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
@@ -179,8 +180,10 @@ func (b *Bot) deliver(ctx context.Context, u *tg.Update, cl *claim, retry bool) 
 	if retry && b.run.mode == Webhook {
 		deadline = time.Now().Add(webhookRetryBudget)
 	}
-	for wait := retryMin; ; wait = min(2*wait, retryMax) {
+	failures := backoff.Counter{Policy: storeRetry}
+	for {
 		reply, err := b.handle(ctx, u)
+		wait := failures.Next()
 		switch {
 		case !errors.Is(err, ErrUnavailable):
 			cl.finish(ctx, DedupTTL)

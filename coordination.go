@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/backoff"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -200,11 +201,10 @@ func (cl *claim) claim(ctx context.Context) (backend.ClaimStatus, error) {
 	return st, nil
 }
 
-// Back-off between attempts while a store fails.
-const (
-	retryMin = 100 * time.Millisecond
-	retryMax = 5 * time.Second
-)
+// storeRetry is the back-off between attempts while a store fails:
+// 100 ms doubling up to 5 s, without jitter (each update retries on its
+// own schedule already).
+var storeRetry = backoff.Policy{Min: 100 * time.Millisecond, Max: 5 * time.Second}
 
 // take claims the name and returns backend.Claimed or backend.Done. While
 // another copy holds the name it looks again every claimPoll; when the
@@ -212,7 +212,7 @@ const (
 // retry, tries again with back-off. It gives up when ctx ends. Failures
 // are reported to the bot's outage log.
 func (cl *claim) take(ctx context.Context, retry bool) (backend.ClaimStatus, error) {
-	wait := retryMin
+	failures := backoff.Counter{Policy: storeRetry}
 	for {
 		st, err := cl.claim(ctx)
 		switch {
@@ -227,10 +227,9 @@ func (cl *claim) take(ctx context.Context, retry bool) (backend.ClaimStatus, err
 		}
 		err = asUnavailable(err)
 		cl.b.coord.outage.fail(ctx, cl.b.log, err, "claim", cl.name)
-		if !retry || sleepCtx(ctx, wait) != nil {
+		if !retry || sleepCtx(ctx, failures.Next()) != nil {
 			return 0, err
 		}
-		wait = min(2*wait, retryMax)
 	}
 }
 
