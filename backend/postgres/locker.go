@@ -3,13 +3,14 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/backend/internal/lease"
+	"github.com/heraldbot/herald/internal/backoff"
 )
 
 // locker is the Store seen as a backend.Locker (table locks).
@@ -38,7 +39,7 @@ func (l *locker) Lock(ctx context.Context, name string, ttl time.Duration) (back
 		return nil, fmt.Errorf("postgres: lock %q: ttl must be positive, got %v", name, ttl)
 	}
 	ttlUS := micros(ttl)
-	backoff := s.opts.lockPollMin
+	wait := backoff.Counter{Policy: s.lockPoll}
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
@@ -69,7 +70,7 @@ func (l *locker) Lock(ctx context.Context, name string, ttl time.Duration) (back
 			return lk, nil
 		}
 		s.startListener()
-		d := backoff/2 + rand.N(backoff/2+1) // jitter: [backoff/2, backoff]
+		d := wait.Next()
 		if left := time.Duration(-n) * time.Microsecond; left > 0 && left < d {
 			d = left
 		}
@@ -89,7 +90,6 @@ func (l *locker) Lock(ctx context.Context, name string, ttl time.Duration) (back
 		case <-timer.C:
 		}
 		unwatch()
-		backoff = min(2*backoff, s.opts.LockPollMax)
 	}
 }
 
@@ -143,30 +143,24 @@ func (l *Lock) Lost() <-chan struct{} { return l.lost }
 func (l *Lock) renew(ctx context.Context) {
 	defer l.s.wg.Done()
 	defer close(l.done)
-	every := max(l.ttl/3, time.Millisecond)
+	every := lease.Period(l.ttl)
 	ttlUS := micros(l.ttl)
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	lease.Keep(ctx, l.ttl, func() bool {
 		rctx, cancel := context.WithTimeout(ctx, every)
 		tag, err := l.s.pool.Exec(rctx, l.s.sql.lockRenew, l.name, l.token, ttlUS)
 		cancel()
 		switch {
 		case ctx.Err() != nil:
-			return
+			return false
 		case err != nil:
 			l.s.log.Warn("herald postgres: lock renewal failed", "lock", l.name, "err", err)
 		case tag.RowsAffected() == 0:
 			l.s.log.Warn("herald postgres: lock lost", "lock", l.name, "token", l.token)
 			close(l.lost)
-			return
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // stopRenewal ends the renewal goroutine and waits for it.
@@ -276,22 +270,26 @@ func (s *Store) startListener() {
 // with back-off.
 func (s *Store) listen() {
 	defer s.wg.Done()
-	backoff := 100 * time.Millisecond
+	retry := backoff.Counter{Policy: listenRetry}
 	for {
 		err := s.listenOnce()
 		if s.ctx.Err() != nil {
 			return
 		}
-		s.log.Warn("herald postgres: unlock listener disconnected; lock waiters poll meanwhile", "err", err, "retry", backoff)
+		d := retry.Next()
+		s.log.Warn("herald postgres: unlock listener disconnected; lock waiters poll meanwhile", "err", err, "retry", d)
 		s.waiters.wakeAll()
 		select {
 		case <-s.ctx.Done():
 			return
-		case <-time.After(backoff):
+		case <-time.After(d):
 		}
-		backoff = min(2*backoff, 5*time.Second)
 	}
 }
+
+// listenRetry spaces the listener's reconnections: 100 ms doubling up to
+// 5 s.
+var listenRetry = backoff.Policy{Min: 100 * time.Millisecond, Max: 5 * time.Second}
 
 func (s *Store) listenOnce() error {
 	conn, err := pgx.ConnectConfig(s.ctx, s.pool.Config().ConnConfig)

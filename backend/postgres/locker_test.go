@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/backoff"
 )
 
 // TestLockWakesWaiterOfOtherStore: a waiter on another Store (another
@@ -16,7 +17,8 @@ func TestLockWakesWaiterOfOtherStore(t *testing.T) {
 	t.Parallel()
 	dsn, schema := testDSN(t)
 	a := openAt(t, dsn, schema, Options{})
-	b := openAt(t, dsn, schema, Options{lockPollMin: 30 * time.Second, LockPollMax: 30 * time.Second})
+	b := openAt(t, dsn, schema, Options{})
+	b.lockPoll = backoff.Policy{Min: 30 * time.Second, Max: 30 * time.Second} // the wake-up, not a poll, must end the wait
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	held, err := a.Locker().Lock(ctx, "chat:1", time.Minute)

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/backoff"
 )
 
 // DefaultSchema is the schema a Store keeps its tables in when
@@ -30,6 +31,10 @@ const (
 // lockGrace is how long a lock row stays after its lease ended before the
 // sweep deletes it (see the package documentation on fencing tokens).
 const lockGrace = time.Hour
+
+// lockPollMin is the first back-off of a lock waiter; it doubles up to
+// Options.LockPollMax.
+const lockPollMin = time.Millisecond
 
 // Options tune a Store. The zero value is ready to use.
 type Options struct {
@@ -54,8 +59,6 @@ type Options struct {
 	// when the lock is released (LISTEN/NOTIFY), so polling only matters
 	// for leases that run out and for a lost notification.
 	LockPollMax time.Duration
-
-	lockPollMin time.Duration // tests: the first back-off (default 1 ms)
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -74,13 +77,10 @@ func (o Options) withDefaults() (Options, error) {
 	if o.SweepBatch <= 0 {
 		o.SweepBatch = DefaultSweepBatch
 	}
-	if o.lockPollMin <= 0 {
-		o.lockPollMin = time.Millisecond
-	}
 	if o.LockPollMax <= 0 {
 		o.LockPollMax = DefaultLockPollMax
 	}
-	o.LockPollMax = max(o.LockPollMax, o.lockPollMin)
+	o.LockPollMax = max(o.LockPollMax, lockPollMin)
 	return o, nil
 }
 
@@ -97,6 +97,8 @@ type Store struct {
 	schema  string // quoted identifier
 	sql     queries
 	channel string // LISTEN/NOTIFY channel of the schema's unlocks
+
+	lockPoll backoff.Policy // a lock waiter's polls: lockPollMin up to Options.LockPollMax
 
 	ctx    context.Context // cancelled by Close: stops renewals, sweeper, listener
 	cancel context.CancelFunc
@@ -156,10 +158,11 @@ func New(ctx context.Context, pool *pgxpool.Pool, opts Options) (*Store, error) 
 		return nil, err
 	}
 	s := &Store{
-		pool:   pool,
-		opts:   opts,
-		log:    opts.Logger,
-		schema: pgx.Identifier{opts.Schema}.Sanitize(),
+		pool:     pool,
+		opts:     opts,
+		log:      opts.Logger,
+		lockPoll: backoff.Policy{Min: lockPollMin, Max: opts.LockPollMax, Jitter: backoff.Equal},
+		schema:   pgx.Identifier{opts.Schema}.Sanitize(),
 	}
 	s.sql = buildQueries(s.schema)
 	h := fnv.New64a()

@@ -4,13 +4,15 @@ import (
 	"context"
 	crand "crypto/rand"
 	"errors"
-	"math/rand/v2"
 	"net"
 	"sync"
 	"time"
 
-	"github.com/heraldbot/herald/backend"
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/backend/internal/lease"
+	"github.com/heraldbot/herald/internal/backoff"
 )
 
 // acquireScript takes the lock and draws the fencing token in one step.
@@ -85,7 +87,7 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (backe
 	owner := crand.Text()
 	ms := millis(ttl)
 	keys := []string{k, s.fence}
-	backoff := s.opts.LockRetryMin
+	wait := backoff.Counter{Policy: backoff.Policy{Min: s.opts.LockRetryMin, Max: s.opts.LockRetryMax, Jitter: backoff.Equal}}
 	var timer *time.Timer
 	for {
 		n, err := acquireScript.Run(ctx, s.client, keys, owner, ms).Int64()
@@ -101,22 +103,21 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (backe
 		if n > 0 {
 			return s.held(k, owner, n, ttl), nil
 		}
-		wait := backoff/2 + rand.N(backoff/2+1)
-		if hint := time.Duration(-n) * time.Millisecond; hint > 0 && hint < wait {
-			wait = hint
+		d := wait.Next()
+		if hint := time.Duration(-n) * time.Millisecond; hint > 0 && hint < d {
+			d = hint
 		}
 		if timer == nil {
-			timer = time.NewTimer(wait)
+			timer = time.NewTimer(d)
 			defer timer.Stop()
 		} else {
-			timer.Reset(wait)
+			timer.Reset(d)
 		}
 		select {
 		case <-ctx.Done():
 			return nil, opError("lock", k, ctx.Err())
 		case <-timer.C:
 		}
-		backoff = min(2*backoff, s.opts.LockRetryMax)
 	}
 }
 
@@ -177,27 +178,21 @@ func (l *lock) Token() int64 { return l.token }
 // the lock gone or someone else's and the renewal stops.
 func (l *lock) renew(ctx context.Context, ttl time.Duration) {
 	defer close(l.done)
-	every := max(ttl/3, time.Millisecond)
+	every := lease.Period(ttl)
 	ms := millis(ttl)
 	keys := []string{l.key}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	lease.Keep(ctx, ttl, func() bool {
 		rctx, cancel := context.WithTimeout(ctx, every)
 		n, err := extendScript.Run(rctx, l.s.client, keys, l.owner, ms).Int64()
 		cancel()
 		switch {
 		case err == nil && n == 0:
-			return // lost: Unlock will report backend.ErrLockLost
+			return false // lost: Unlock will report backend.ErrLockLost
 		case errors.Is(err, goredis.ErrClosed):
-			return // the client was closed: nothing more to renew with
+			return false // the client was closed: nothing more to renew with
 		}
-	}
+		return true
+	})
 }
 
 // Unlock stops the renewal and releases the lock if it is still ours;

@@ -15,16 +15,14 @@ import (
 // out, as a killed holder's would.
 func stopRenewal(t *testing.T, lk backend.Lock) {
 	l := lk.(*Lock)
-	l.once.Do(func() { close(l.stop) })
-	<-l.done
+	l.stopRenewal()
 }
 
 // expireLock ends the lease of a held lock now, as if its holder had
 // crashed: the renewal stops and the lease is marked expired.
 func expireLock(t *testing.T, lk backend.Lock) {
 	l := lk.(*Lock)
-	l.once.Do(func() { close(l.stop) })
-	<-l.done
+	l.stopRenewal()
 	if _, err := l.s.w.Exec(`UPDATE locks SET expires_at = 0 WHERE name = ?1 AND token = ?2`, l.name, l.token); err != nil {
 		t.Fatal(err)
 	}

@@ -5,19 +5,20 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"sync"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/backend/internal/lease"
+	"github.com/heraldbot/herald/internal/backoff"
 )
 
 var _ backend.Locker = (*Store)(nil)
 
-// maxLockPoll bounds the back-off between attempts while a lock is held by
-// someone else. Waiters in the same process are woken at once by Unlock;
-// waiters in other processes notice within this time.
-const maxLockPoll = 100 * time.Millisecond
+// lockPoll is the back-off between attempts while a lock is held by
+// someone else: 1 ms doubling up to 100 ms, each wait drawn from its upper
+// half. Waiters in the same process are woken at once by Unlock; waiters
+// in other processes notice within 100 ms.
+var lockPoll = backoff.Policy{Min: time.Millisecond, Max: 100 * time.Millisecond, Jitter: backoff.Equal}
 
 // Lock blocks until the lock on name is held or ctx is done. The lease
 // lasts ttl and is renewed every ttl/3 while held; a holder that crashed
@@ -30,7 +31,7 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (backe
 	if ttl <= 0 {
 		return nil, fmt.Errorf("sqlite: lock %q: ttl must be positive, got %v", name, ttl)
 	}
-	backoff := time.Millisecond
+	wait := backoff.Counter{Policy: lockPoll}
 	var timer *time.Timer
 	defer func() {
 		if timer != nil {
@@ -54,7 +55,7 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (backe
 			return l, nil
 		}
 
-		d := backoff/2 + rand.N(backoff/2+1) // jitter: [backoff/2, backoff]
+		d := wait.Next()
 		if timer == nil {
 			timer = time.NewTimer(d)
 		} else {
@@ -69,7 +70,6 @@ func (s *Store) Lock(ctx context.Context, name string, ttl time.Duration) (backe
 			timer.Stop() // Go 1.23+: no stale tick is left to drain
 		case <-timer.C:
 		}
-		backoff = min(2*backoff, maxLockPoll)
 	}
 }
 
@@ -124,10 +124,9 @@ type Lock struct {
 	token int64
 	ttl   time.Duration
 
-	once sync.Once
-	stop chan struct{} // closed by Unlock
-	done chan struct{} // closed when the renewal goroutine has exited
-	lost chan struct{} // closed when a renewal found the lease gone
+	stop context.CancelFunc // ends the renewal
+	done chan struct{}      // closed when the renewal goroutine has exited
+	lost chan struct{}      // closed when a renewal found the lease gone
 }
 
 var _ backend.Lock = (*Lock)(nil)
@@ -136,20 +135,20 @@ var _ backend.Lock = (*Lock)(nil)
 var errClosed = errors.New("store closed")
 
 func (s *Store) startLease(name string, token int64, ttl time.Duration) (*Lock, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil, errClosed // the lease runs out by itself
+	}
+	ctx, stop := context.WithCancel(s.ctx)
 	l := &Lock{
 		s: s, name: name, token: token, ttl: ttl,
-		stop: make(chan struct{}),
+		stop: stop,
 		done: make(chan struct{}),
 		lost: make(chan struct{}),
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return nil, errClosed // the lease runs out by itself
-	}
 	s.wg.Add(1)
-	s.mu.Unlock()
-	go l.renew()
+	go l.renew(ctx)
 	return l, nil
 }
 
@@ -162,40 +161,40 @@ func (l *Lock) Token() int64 { return l.token }
 // then stop.
 func (l *Lock) Lost() <-chan struct{} { return l.lost }
 
-func (l *Lock) renew() {
+// renew extends the lease every ttl/3 until ctx ends (Unlock or Close) or
+// a renewal finds the lease gone. A failed renewal is tried again at the
+// next tick: the lease may still be valid then.
+func (l *Lock) renew(ctx context.Context) {
 	defer l.s.wg.Done()
 	defer close(l.done)
-	t := time.NewTicker(max(l.ttl/3, time.Millisecond))
-	defer t.Stop()
-	for {
-		select {
-		case <-l.stop:
-			return
-		case <-l.s.ctx.Done():
-			return
-		case <-t.C:
-		}
+	lease.Keep(ctx, l.ttl, func() bool {
 		now := l.s.nowNanos()
 		n, err := rowsAffected(l.s.stmts.renew.ExecContext(l.s.ctx, l.name, l.token, now+int64(l.ttl), now))
 		if err != nil {
 			if l.s.ctx.Err() == nil {
 				l.s.log.Warn("herald sqlite: lock renewal failed", "lock", l.name, "err", err)
 			}
-			continue // try again; the lease may still be valid at the next tick
+			return true
 		}
 		if n == 0 {
 			l.s.log.Warn("herald sqlite: lock lost", "lock", l.name, "token", l.token)
 			close(l.lost)
-			return
+			return false
 		}
-	}
+		return true
+	})
+}
+
+// stopRenewal ends the renewal goroutine and waits for it.
+func (l *Lock) stopRenewal() {
+	l.stop()
+	<-l.done
 }
 
 // Unlock stops the renewal and releases the lock if this holder still owns
 // it; otherwise it returns backend.ErrLockLost.
 func (l *Lock) Unlock(ctx context.Context) error {
-	l.once.Do(func() { close(l.stop) })
-	<-l.done
+	l.stopRenewal()
 	n, err := rowsAffected(l.s.stmts.unlock.ExecContext(ctx, l.name, l.token))
 	if err != nil {
 		return fmt.Errorf("sqlite: unlock %q: %w", l.name, err)

@@ -44,7 +44,7 @@ func TestLockWaitHonoursContext(t *testing.T) {
 }
 
 // TestLockWakesLocalWaiter: a waiter in the same process gets the lock as
-// soon as it is released, not at its next poll (up to maxLockPoll later).
+// soon as it is released, not at its next poll (up to lockPoll.Max later).
 // Timing-based, so it takes the best of a few rounds.
 func TestLockWakesLocalWaiter(t *testing.T) {
 	s := newStore(t)
@@ -57,14 +57,14 @@ func TestLockWakesLocalWaiter(t *testing.T) {
 			got <- time.Now()
 			l2.Unlock(context.Background())
 		}()
-		time.Sleep(200 * time.Millisecond) // the waiter backs off to maxLockPoll
+		time.Sleep(200 * time.Millisecond) // the waiter backs off to lockPoll.Max
 		released := time.Now()
 		if err := l.Unlock(context.Background()); err != nil {
 			t.Fatal(err)
 		}
 		best = min(best, (<-got).Sub(released))
 	}
-	if best > maxLockPoll/4 {
+	if best > lockPoll.Max/4 {
 		t.Errorf("the waiter took at best %v after release", best)
 	}
 }
@@ -96,8 +96,7 @@ func TestLockExpiry(t *testing.T) {
 	path := dbPath(t)
 	a, b := openAt(t, path, Options{SweepInterval: -1}), openAt(t, path, Options{SweepInterval: -1})
 	old := mustLock(t, a, "chat:1", 100*time.Millisecond)
-	old.once.Do(func() { close(old.stop) }) // simulate a crash: renewal stops
-	<-old.done
+	old.stopRenewal() // simulate a crash: renewal stops
 
 	start := time.Now()
 	l := mustLock(t, b, "chat:1", time.Second)
@@ -147,8 +146,7 @@ func TestLockTokensSurviveSweep(t *testing.T) {
 	}
 	l := mustLock(t, s, "chat:1", time.Millisecond*50)
 	first := l.Token()
-	l.once.Do(func() { close(l.stop) })
-	<-l.done
+	l.stopRenewal()
 	time.Sleep(60 * time.Millisecond)
 	if n, err := s.Sweep(context.Background()); err != nil || n != 1 {
 		t.Fatalf("Sweep = %d, %v; want 1 expired lock", n, err)

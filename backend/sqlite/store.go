@@ -14,6 +14,8 @@ import (
 
 	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/heraldbot/herald/internal/backoff"
 )
 
 // Options tune a Store. The zero value is a good default.
@@ -221,7 +223,8 @@ func (s *Store) checkFile(ctx context.Context) error {
 // lock; so a busy switch is tried again until BusyTimeout has passed.
 func (s *Store) setWAL(ctx context.Context) (string, error) {
 	deadline := time.Now().Add(s.opts.BusyTimeout)
-	for pause := time.Millisecond; ; pause = min(2*pause, 50*time.Millisecond) {
+	pause := backoff.Counter{Policy: backoff.Policy{Min: time.Millisecond, Max: 50 * time.Millisecond}}
+	for {
 		var mode string
 		err := s.w.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode)
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
@@ -230,7 +233,7 @@ func (s *Store) setWAL(ctx context.Context) (string, error) {
 		select {
 		case <-ctx.Done():
 			return "", ctx.Err()
-		case <-time.After(pause):
+		case <-time.After(pause.Next()):
 		}
 	}
 }
