@@ -4,31 +4,11 @@ import (
 	"errors"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/heraldbot/herald"
-	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/fsm"
 	"github.com/heraldbot/herald/fsm/form"
-	"github.com/heraldbot/herald/tg"
 )
-
-// keyboardLabels returns the button labels of the bot's message msgID.
-func (u *user) keyboardLabels(msgID int64) []string {
-	u.r.t.Helper()
-	var out []string
-	for _, e := range u.botMessages() {
-		if e.MessageID != msgID {
-			continue
-		}
-		for _, row := range emutest.Keyboard(e) {
-			for _, b := range row {
-				out = append(out, b.Text)
-			}
-		}
-	}
-	return out
-}
 
 // TestFormEditFromSummary: every way of changing an answer from the
 // summary leads back to it: a new answer, a choice button, Skip, and Back
@@ -98,11 +78,6 @@ func TestFormEditFromSummary(t *testing.T) {
 	r.noErrors()
 }
 
-type Survey struct {
-	Name string
-	Age  int
-}
-
 // TestFormDefaultSummaryTextsAndOnCancel: the default summary lists
 // labels and answers (long ones cut, skipped ones marked), custom Texts
 // replace only what they set, and OnCancel replaces the Cancelled reply.
@@ -145,111 +120,6 @@ func TestFormDefaultSummaryTextsAndOnCancel(t *testing.T) {
 	r.noErrors()
 }
 
-func TestFormStartBeforeRegister(t *testing.T) {
-	f := form.New[Order]("early").
-		Text("a", "A?", func(o *Order, v string) error { o.Name = v; return nil }).
-		OnDone(func(*herald.Context, Order) error { return nil })
-	if err := f.Start(nil); err == nil || !strings.Contains(err.Error(), "before Register") {
-		t.Fatalf("Start before Register: %v", err)
-	}
-	r := herald.NewRouter("r")
-	f.Register(r)
-	defer func() {
-		if p := recover(); p == nil || !strings.Contains(p.(string), "changed after Register") {
-			t.Errorf("changing a registered form: panic %v", p)
-		}
-	}()
-	f.Texts(form.Texts{Back: "<"})
-}
-
-// TestFormForgedButtons: callback data of the form that no keyboard of
-// the current step holds (a choice out of range, a summary action on a
-// question, a field that does not exist) is answered as stale and changes
-// nothing.
-func TestFormForgedButtons(t *testing.T) {
-	r := newRig(t, "7001:form-forged")
-	store := newMemory(t)
-	// /forge <data> sends a message with a button carrying data, as if an
-	// old or tampered keyboard had it.
-	r.run(store, func(b *herald.Bot) {
-		b.Router().Command("forge", func(c *herald.Context) error {
-			_, err := c.ReplyWith(tg.SendMessageParams{Text: "forged", ReplyMarkup: &tg.InlineKeyboardMarkup{
-				InlineKeyboard: [][]tg.InlineKeyboardButton{{{Text: "forged", CallbackData: c.Args()}}}}})
-			return err
-		})
-		orderBot(make(chan Order, 1))(b)
-	})
-	hal := r.user(18, "Hal")
-	hal.say("/order")
-	hal.say("Hal")
-	wantText(t, "quantity", hal.say("4"), "Which size?")
-	_, data := hal.button("M") // form.order:o:<run>:2:1
-	parts := strings.Split(data, ":")
-	if len(parts) != 5 || parts[1] != "o" || parts[3] != "2" || parts[4] != "1" {
-		t.Fatalf("unexpected callback data %q", data)
-	}
-	forge := func(act, step, arg string) string {
-		return strings.Join([]string{parts[0], act, parts[2], step, arg}, ":")
-	}
-	for what, d := range map[string]string{
-		"choice out of range":     forge("o", "2", "9"),
-		"negative choice":         forge("o", "2", "-1"),
-		"confirm on a question":   forge("k", "2", "0"),
-		"pick on a question":      forge("f", "2", "0"),
-		"unknown action":          forge("z", "2", "0"),
-		"another step":            forge("o", "1", "1"),
-		"another run":             strings.Join([]string{parts[0], "o", "zz", "2", "1"}, ":"),
-		"pick beyond the summary": forge("f", "4", "7"),
-	} {
-		hal.say("/forge " + d)
-		if got := hal.tap("forged"); got != "This button is no longer active." {
-			t.Errorf("%s (%q) answered %q", what, d, got)
-		}
-	}
-	if s := stateOf(t, store, 18); s != "order:size" {
-		t.Fatalf("state after forged buttons: %q, want order:size", s)
-	}
-	wantText(t, "the real button still works", hal.press("M"), "Your e-mail?")
-	r.noErrors()
-}
-
-// TestFormExpiredOrCorruptOnButton: a button pressed after the
-// conversation expired is stale and the user's text goes to the other
-// handlers; corrupt data met by a button press is an error and is cleared.
-func TestFormExpiredOrCorruptOnButton(t *testing.T) {
-	r := newRig(t, "7001:form-expired")
-	store := newMemory(t)
-	r.run(store, orderBot(make(chan Order, 1)))
-	ivy := r.user(19, "Ivy")
-
-	ivy.say("/order")
-	ivy.say("Ivy")
-	ivy.say("1")
-	// The conversation expires: rewrite it with a very short TTL.
-	rewrite(t, store, 19, 20*time.Millisecond, func(*fsm.Record) {})
-	time.Sleep(50 * time.Millisecond)
-	if got := ivy.tap("M"); got != "This button is no longer active." {
-		t.Errorf("a button after expiry answered %q", got)
-	}
-	wantText(t, "text after expiry", ivy.say("M"), "idle")
-
-	ivy.say("/order")
-	ivy.say("Ivy")
-	ivy.say("1")
-	rewrite(t, store, 19, 0, func(rec *fsm.Record) { rec.Data = []byte(`{"run": 7}`) })
-	// The rig's error handler does not answer the press (the default one
-	// does), so do not wait for an answer.
-	msg, data := ivy.button("M")
-	if _, err := ivy.chat.PressData(msg, data); err != nil {
-		t.Fatal(err)
-	}
-	r.waitErrors(1)
-	r.wantCorrupt()
-	if s := stateOf(t, store, 19); s != fsm.NoState {
-		t.Errorf("state after corrupt data on a button: %q, want it cleared", s)
-	}
-}
-
 // TestFormOnDoneMovesElsewhere: an OnDone that starts something else and
 // then fails leaves the conversation where OnDone put it.
 func TestFormOnDoneMovesElsewhere(t *testing.T) {
@@ -272,5 +142,38 @@ func TestFormOnDoneMovesElsewhere(t *testing.T) {
 	r.waitErrors(1)
 	if s := stateOf(t, store, 20); s != next {
 		t.Errorf("state after OnDone moved and failed: %q, want %q", s, next)
+	}
+}
+
+// TestFormOnDoneFailureKeepsSummary: when OnDone fails, the summary comes
+// back so that the user can confirm again.
+func TestFormOnDoneFailureKeepsSummary(t *testing.T) {
+	r := newRig(t, "7001:form-retry")
+	store := newMemory(t)
+	calls := 0
+	r.run(store, orderBotWith(func(c *herald.Context, o Order) error {
+		calls++
+		if calls == 1 {
+			return errors.New("database down")
+		}
+		_, err := c.Reply("Saved " + o.Name)
+		return err
+	}))
+	eve := r.user(15, "Eve")
+	eve.say("/order")
+	eve.say("Eve")
+	eve.say("1")
+	eve.press("S")
+	wantText(t, "skip", eve.say("/skip"), "1 × S for Eve")
+	eve.tap("✔ Confirm")
+	r.waitErrors(1)
+	if s := stateOf(t, store, 15); s != "order:_summary" {
+		t.Fatalf("state after a failed OnDone: %q, want the summary", s)
+	}
+	wantText(t, "confirm again", eve.press("✔ Confirm"), "Saved Eve")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.errs) != 1 || !strings.Contains(r.errs[0].Error(), "database down") {
+		t.Errorf("errors %v, want the OnDone failure", r.errs)
 	}
 }

@@ -9,9 +9,9 @@ import (
 	"github.com/heraldbot/herald/examples/shop/service"
 )
 
-// TestServiceEdges: pages out of range, the quantity cap, removing what
+// TestServiceLimits: pages out of range, the quantity cap, removing what
 // is not in the cart, unknown orders, empty keys, and the cart's sums.
-func TestServiceEdges(t *testing.T) {
+func TestServiceLimits(t *testing.T) {
 	onEngines(t, func(t *testing.T, name string, db *service.DB) {
 		ctx := context.Background()
 		if db.Engine() != service.Engine(name) {

@@ -2,13 +2,30 @@ package form_test
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"testing"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/fsm/form"
 )
+
+func TestFormStartBeforeRegister(t *testing.T) {
+	f := form.New[Order]("early").
+		Text("a", "A?", func(o *Order, v string) error { o.Name = v; return nil }).
+		OnDone(func(*herald.Context, Order) error { return nil })
+	if err := f.Start(nil); err == nil || !strings.Contains(err.Error(), "before Register") {
+		t.Fatalf("Start before Register: %v", err)
+	}
+	r := herald.NewRouter("r")
+	f.Register(r)
+	defer func() {
+		if p := recover(); p == nil || !strings.Contains(p.(string), "changed after Register") {
+			t.Errorf("changing a registered form: panic %v", p)
+		}
+	}()
+	f.Texts(form.Texts{Back: "<"})
+}
 
 // TestFormBadStoredState: corrupt data goes through the error path and is
 // cleared; a step the form no longer has (the bot changed) resets the form
@@ -36,37 +53,4 @@ func TestFormBadStoredState(t *testing.T) {
 		t.Errorf("state after an unknown step: %q, want it cleared", s)
 	}
 	r.noErrors()
-}
-
-// TestFormOnDoneFailureKeepsSummary: when OnDone fails, the summary comes
-// back so that the user can confirm again.
-func TestFormOnDoneFailureKeepsSummary(t *testing.T) {
-	r := newRig(t, "7001:form-retry")
-	store := newMemory(t)
-	calls := 0
-	r.run(store, orderBotWith(func(c *herald.Context, o Order) error {
-		calls++
-		if calls == 1 {
-			return errors.New("database down")
-		}
-		_, err := c.Reply("Saved " + o.Name)
-		return err
-	}))
-	eve := r.user(15, "Eve")
-	eve.say("/order")
-	eve.say("Eve")
-	eve.say("1")
-	eve.press("S")
-	wantText(t, "skip", eve.say("/skip"), "1 × S for Eve")
-	eve.tap("✔ Confirm")
-	r.waitErrors(1)
-	if s := stateOf(t, store, 15); s != "order:_summary" {
-		t.Fatalf("state after a failed OnDone: %q, want the summary", s)
-	}
-	wantText(t, "confirm again", eve.press("✔ Confirm"), "Saved Eve")
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.errs) != 1 || !strings.Contains(r.errs[0].Error(), "database down") {
-		t.Errorf("errors %v, want the OnDone failure", r.errs)
-	}
 }
