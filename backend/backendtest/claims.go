@@ -8,11 +8,12 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // TestClaims runs the contract tests of backend.Claims as subtests, each on a
 // Claims returned by newClaims. Pass at most one Options; the lease and
-// done-mark tests wait with Options.Sleep (about 4.5 s in all on real
+// done-mark tests wait with time.Sleep (about 4.5 s in all on real
 // time).
 func TestClaims(t *testing.T, newClaims func(t *testing.T) backend.Claims, opts ...Options) {
 	runSuite(t, newClaims, opts, []subtest[backend.Claims]{
@@ -56,7 +57,7 @@ func claimFirst(t *testing.T, c backend.Claims, what string, lease time.Duration
 
 func claim(t *testing.T, c backend.Claims, name, owner string, lease time.Duration, want backend.ClaimStatus) {
 	t.Helper()
-	got, err := c.Claim(testContext(t), name, owner, lease)
+	got, err := c.Claim(testkit.Context(t), name, owner, lease)
 	if err != nil {
 		t.Fatalf("Claim(%q, %q, %v): %v", name, owner, lease, err)
 	}
@@ -67,19 +68,19 @@ func claim(t *testing.T, c backend.Claims, name, owner string, lease time.Durati
 
 func finish(t *testing.T, c backend.Claims, name, owner string, ttl time.Duration, want error) {
 	t.Helper()
-	err := c.Finish(testContext(t), name, owner, ttl)
+	err := c.Finish(testkit.Context(t), name, owner, ttl)
 	checkClaimErr(t, "Finish", name, owner, err, want)
 }
 
 func extend(t *testing.T, c backend.Claims, name, owner string, lease time.Duration, want error) {
 	t.Helper()
-	err := c.Extend(testContext(t), name, owner, lease)
+	err := c.Extend(testkit.Context(t), name, owner, lease)
 	checkClaimErr(t, "Extend", name, owner, err, want)
 }
 
 func release(t *testing.T, c backend.Claims, name, owner string) {
 	t.Helper()
-	if err := c.Release(testContext(t), name, owner); err != nil {
+	if err := c.Release(testkit.Context(t), name, owner); err != nil {
 		t.Fatalf("Release(%q, %q): %v", name, owner, err)
 	}
 }
@@ -107,7 +108,7 @@ func checkClaimErr(t *testing.T, op, name, owner string, err, want error) {
 // must report backend.Pending.
 func claimRace(t *testing.T, c backend.Claims, ow *owners, name string, lease time.Duration) string {
 	t.Helper()
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	const n = 50
 	var (
 		wg      sync.WaitGroup
@@ -204,9 +205,9 @@ func testClaimRelease(t *testing.T, c backend.Claims, _ Options) {
 // can neither finish, extend nor release the new owner's claim.
 func testClaimLeaseExpiry(t *testing.T, c backend.Claims, o Options) {
 	ow, name, old := claimFirst(t, c, "claim-lease", time.Second)
-	o.Sleep(500 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	claim(t, c, name, ow.next(), time.Second, backend.Pending) // does not extend the lease
-	o.Sleep(time.Second)
+	time.Sleep(time.Second)
 	fresh := claimRace(t, c, ow, name, time.Minute)
 	finish(t, c, name, old, time.Minute, backend.ErrClaimLost)
 	extend(t, c, name, old, time.Minute, backend.ErrClaimLost)
@@ -221,13 +222,13 @@ func testClaimLeaseExpiry(t *testing.T, c backend.Claims, o Options) {
 func testClaimExtend(t *testing.T, c backend.Claims, o Options) {
 	ow, name, a := claimFirst(t, c, "claim-extend", time.Second)
 	for range 2 {
-		o.Sleep(500 * time.Millisecond)
+		time.Sleep(500 * time.Millisecond)
 		extend(t, c, name, a, time.Second, nil)
 	}
-	o.Sleep(500 * time.Millisecond) // 1.5 s after the claim, 0.5 s after the last Extend
+	time.Sleep(500 * time.Millisecond) // 1.5 s after the claim, 0.5 s after the last Extend
 	claim(t, c, name, ow.next(), time.Minute, backend.Pending)
 	extend(t, c, name, a, time.Second, nil)
-	o.Sleep(1500 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	extend(t, c, name, a, time.Second, backend.ErrClaimLost) // too late: lapsed
 	b := ow.next()
 	claim(t, c, name, b, time.Minute, backend.Claimed)
@@ -245,9 +246,9 @@ func testClaimDoneExpiry(t *testing.T, c backend.Claims, o Options) {
 	claim(t, c, long, b, time.Minute, backend.Claimed)
 	finish(t, c, short, a, time.Second, nil)
 	finish(t, c, long, b, time.Minute, nil)
-	o.Sleep(500 * time.Millisecond)
+	time.Sleep(500 * time.Millisecond)
 	claim(t, c, short, ow.next(), time.Minute, backend.Done)
-	o.Sleep(time.Second)
+	time.Sleep(time.Second)
 	again := claimRace(t, c, ow, short, time.Minute)
 	claim(t, c, long, ow.next(), time.Minute, backend.Done)
 	finish(t, c, short, a, time.Minute, backend.ErrClaimLost) // the first round's owner
@@ -274,7 +275,7 @@ func testClaimNames(t *testing.T, c backend.Claims, _ Options) {
 // testClaimBadInput: an empty name or owner and a non-positive lease or
 // ttl are errors (not backend.ErrClaimLost), and change nothing.
 func testClaimBadInput(t *testing.T, c backend.Claims, _ Options) {
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	ow := newOwners()
 	name := uniqueName("claim-bad")
 	owner := ow.next()

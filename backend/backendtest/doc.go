@@ -21,14 +21,14 @@
 //
 // # Time
 //
-// The TTL and lease tests wait with Options.Sleep, which defaults to
-// time.Sleep. On real time they use TTLs of about a second and wait up to
-// six seconds per suite (TestState 2 s, TestLocker 2.5 s plus about 1 s for
-// a dead holder's lease, TestClaims 6 s; they may run in
-// parallel on one backend), so the backend must honour TTLs and leases to
-// within a few hundred milliseconds. A backend with an injectable clock
-// passes a Sleep that advances it; the tests then wait only for the lock
-// tests' short real timeouts (about 1 s).
+// The TTL and lease tests wait with time.Sleep. On real time they use TTLs
+// of about a second and wait up to six seconds per suite (TestState 2 s,
+// TestLocker 2.5 s plus about 1 s for a dead holder's lease, TestClaims
+// 6 s; they may run in parallel on one backend), so the backend must
+// honour TTLs and leases to within a few hundred milliseconds. An
+// in-process backend (one that reads time.Now and uses timers, with no
+// server) sets Options.Synctest: each test then runs in a testing/synctest
+// bubble, where time is fake and the waits take no real time.
 //
 // # What the suites pin down beyond the interface comments
 //

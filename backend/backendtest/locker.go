@@ -9,11 +9,16 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // lease is the ttl of the locks taken by the tests: long enough that no
 // test relies on a lease running out, except where ExpireLock ends it.
 const lease = 5 * time.Second
+
+// timeout bounds the waits for a waiter, so that a broken Locker fails
+// instead of hanging.
+const timeout = 10 * time.Second
 
 // TestLocker runs the contract tests of backend.Locker as subtests, each on a
 // Locker returned by newLocker. Pass at most one Options; the stale-holder
@@ -34,7 +39,7 @@ func TestLocker(t *testing.T, newLocker func(t *testing.T) backend.Locker, opts 
 
 func mustLock(t *testing.T, l backend.Locker, name string, ttl time.Duration) backend.Lock {
 	t.Helper()
-	lk, err := l.Lock(testContext(t), name, ttl)
+	lk, err := l.Lock(testkit.Context(t), name, ttl)
 	if err != nil {
 		t.Fatalf("Lock(%q): %v", name, err)
 	}
@@ -43,7 +48,7 @@ func mustLock(t *testing.T, l backend.Locker, name string, ttl time.Duration) ba
 
 func mustUnlock(t *testing.T, lk backend.Lock) {
 	t.Helper()
-	if err := lk.Unlock(testContext(t)); err != nil {
+	if err := lk.Unlock(testkit.Context(t)); err != nil {
 		t.Fatalf("Unlock (token %d): %v", lk.Token(), err)
 	}
 }
@@ -65,7 +70,7 @@ func wantHeld(t *testing.T, l backend.Locker, name string) {
 // testMutualExclusion: 20 goroutines take one lock 5 times each; never
 // two inside at once, and the tokens seen inside strictly increase.
 func testMutualExclusion(t *testing.T, l backend.Locker, _ Options) {
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	name := uniqueName("mutex")
 	const workers, rounds = 20, 5
 	var (
@@ -137,7 +142,7 @@ func testUnlockWakesWaiter(t *testing.T, l backend.Locker, _ Options) {
 	held := mustLock(t, l, name, lease)
 	got := make(chan backend.Lock, 1)
 	go func() {
-		lk, err := l.Lock(testContext(t), name, lease)
+		lk, err := l.Lock(testkit.Context(t), name, lease)
 		if err != nil {
 			t.Errorf("waiting Lock: %v", err)
 		}
@@ -219,7 +224,7 @@ func testHeldBeyondTTL(t *testing.T, l backend.Locker, o Options) {
 	const ttl = 1500 * time.Millisecond
 	name := uniqueName("renew")
 	lk := mustLock(t, l, name, ttl)
-	o.Sleep(ttl * 5 / 2)
+	time.Sleep(ttl * 5 / 2)
 	wantHeld(t, l, name)
 	mustUnlock(t, lk)
 	mustUnlock(t, mustLock(t, l, name, ttl))
@@ -239,7 +244,7 @@ func testStaleHolderUnlock(t *testing.T, l backend.Locker, o Options) {
 	if fresh.Token() <= stale.Token() {
 		t.Fatalf("the new holder's token %d is not above the stale holder's %d", fresh.Token(), stale.Token())
 	}
-	if err := stale.Unlock(testContext(t)); !errors.Is(err, backend.ErrLockLost) {
+	if err := stale.Unlock(testkit.Context(t)); !errors.Is(err, backend.ErrLockLost) {
 		t.Fatalf("Unlock by the stale holder: %v; want backend.ErrLockLost", err)
 	}
 	wantHeld(t, l, name)
@@ -264,7 +269,7 @@ func testDeadHolder(t *testing.T, l backend.Locker, o Options) {
 	stopped := time.Now()
 	wantHeld(t, l, name) // stopping the renewal did not end the lease
 
-	lk, err := l.Lock(testContext(t), name, lease)
+	lk, err := l.Lock(testkit.Context(t), name, lease)
 	if err != nil {
 		t.Fatalf("Lock while the dead holder's lease runs out: %v", err)
 	}
@@ -278,7 +283,7 @@ func testDeadHolder(t *testing.T, l backend.Locker, o Options) {
 	if lk.Token() <= dead.Token() {
 		t.Errorf("the new holder's token %d is not above the dead holder's %d", lk.Token(), dead.Token())
 	}
-	if err := dead.Unlock(testContext(t)); !errors.Is(err, backend.ErrLockLost) {
+	if err := dead.Unlock(testkit.Context(t)); !errors.Is(err, backend.ErrLockLost) {
 		t.Errorf("Unlock by the dead holder: %v; want backend.ErrLockLost", err)
 	}
 	wantHeld(t, l, name)

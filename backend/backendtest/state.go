@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // TestStorage runs the contract tests of backend.State as subtests, each on
@@ -34,7 +35,7 @@ func TestState(t *testing.T, newStorage func(t *testing.T) backend.State, opts .
 
 func mustGet(t *testing.T, s backend.State, key fsm.Key) fsm.Record {
 	t.Helper()
-	rec, err := s.Get(testContext(t), key)
+	rec, err := s.Get(testkit.Context(t), key)
 	if err != nil {
 		t.Fatalf("Get(%s): %v", key, err)
 	}
@@ -43,7 +44,7 @@ func mustGet(t *testing.T, s backend.State, key fsm.Key) fsm.Record {
 
 func mustCAS(t *testing.T, s backend.State, key fsm.Key, expect int64, rec fsm.Record, ttl time.Duration) int64 {
 	t.Helper()
-	v, err := s.CompareAndSet(testContext(t), key, expect, rec, ttl)
+	v, err := s.CompareAndSet(testkit.Context(t), key, expect, rec, ttl)
 	if err != nil {
 		t.Fatalf("CompareAndSet(%s, expect %d): %v", key, expect, err)
 	}
@@ -55,7 +56,7 @@ func mustCAS(t *testing.T, s backend.State, key fsm.Key, expect int64, rec fsm.R
 
 func wantConflict(t *testing.T, s backend.State, key fsm.Key, expect int64, rec fsm.Record) {
 	t.Helper()
-	v, err := s.CompareAndSet(testContext(t), key, expect, rec, 0)
+	v, err := s.CompareAndSet(testkit.Context(t), key, expect, rec, 0)
 	if !errors.Is(err, fsm.ErrConflict) {
 		t.Fatalf("CompareAndSet(%s, expect %d) = %d, %v; want fsm.ErrConflict", key, expect, v, err)
 	}
@@ -104,7 +105,7 @@ func testVersionsIncrease(t *testing.T, s backend.State, _ Options) {
 }
 
 func testDeleteThenCreate(t *testing.T, s backend.State, _ Options) {
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	key := uniqueKey()
 	if err := s.Delete(ctx, key); err != nil {
 		t.Fatalf("Delete of a missing key: %v", err)
@@ -131,7 +132,7 @@ func testEmptyRecord(t *testing.T, s backend.State, _ Options) {
 }
 
 func testKeysIsolated(t *testing.T, s backend.State, _ Options) {
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	base := uniqueKey()
 	base.ThreadID = 7
 	variants := []fsm.Key{base}
@@ -212,11 +213,11 @@ func testTTL(t *testing.T, s backend.State, o Options) {
 	mustCAS(t, s, plain, 0, rec, 0)
 	wantRecord(t, s, expiring, fsm.Record{State: "s", Data: rec.Data, Version: 1})
 
-	o.Sleep(600 * time.Millisecond) // t = 0.6 s
+	time.Sleep(600 * time.Millisecond) // t = 0.6 s
 	// Rewriting starts the TTL again: rewritten now expires at 1.6 s.
 	mustCAS(t, s, rewritten, 1, rec, ttl)
 
-	o.Sleep(700 * time.Millisecond) // t = 1.3 s
+	time.Sleep(700 * time.Millisecond) // t = 1.3 s
 	if got := mustGet(t, s, expiring); got.Version != 0 {
 		t.Fatalf("a record written with a TTL of %v is still there after 1.3 s: version %d", ttl, got.Version)
 	}
@@ -228,7 +229,7 @@ func testTTL(t *testing.T, s backend.State, o Options) {
 	wantConflict(t, s, expiring, 1, rec) // expired: only a create works
 	mustCAS(t, s, expiring, 0, rec, 0)
 
-	o.Sleep(700 * time.Millisecond) // t = 2.0 s
+	time.Sleep(700 * time.Millisecond) // t = 2.0 s
 	if got := mustGet(t, s, rewritten); got.Version != 0 {
 		t.Fatalf("a record rewritten with a TTL of %v at 0.6 s is still there at 2 s: version %d", ttl, got.Version)
 	}
@@ -237,7 +238,7 @@ func testTTL(t *testing.T, s backend.State, o Options) {
 
 // testConcurrentCreate: of 50 simultaneous creates, exactly one wins.
 func testConcurrentCreate(t *testing.T, s backend.State, _ Options) {
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	key := uniqueKey()
 	const n = 50
 	var (
@@ -284,7 +285,7 @@ type counter struct {
 // the default options (as 50 handlers, maybe on several instances,
 // would), end at 50.
 func testLostUpdate(t *testing.T, s backend.State, _ Options) {
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	key := uniqueKey()
 	const n = 50
 	var wg sync.WaitGroup
@@ -326,7 +327,7 @@ func testLostUpdate(t *testing.T, s backend.State, _ Options) {
 // fsm.ErrCorrupt naming the key (never a panic), Update does not call its
 // function, and Clear resets the conversation.
 func testCorruptData(t *testing.T, s backend.State, _ Options) {
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	for _, bad := range []string{`{"n":`, `"a string, not an object"`, `{"n":"not a number"}`} {
 		key := uniqueKey()
 		mustCAS(t, s, key, 0, fsm.Record{State: "s", Data: []byte(bad)}, 0)
@@ -361,7 +362,7 @@ func testCorruptData(t *testing.T, s backend.State, _ Options) {
 // testContextRoundTrip drives the storage through fsm.Context as a
 // handler would, with a second Context standing for a second instance.
 func testContextRoundTrip(t *testing.T, s backend.State, _ Options) {
-	ctx := testContext(t)
+	ctx := testkit.Context(t)
 	key := uniqueKey()
 	group := fsm.NewGroup("order")
 	address, confirm := group.State("address"), group.State("confirm")

@@ -23,14 +23,14 @@ func open(t *testing.T, opts memory.Options) *memory.Store {
 	return s
 }
 
-// TestContract runs every contract suite on a fake clock, so that it does
-// not wait for TTLs. A memory Store is one process's: there is no second
+// TestContract runs every contract suite, the TTL and lease tests in
+// synctest bubbles (with the background sweep on), so that they do not
+// wait for TTLs. A memory Store is one process's: there is no second
 // handle on its data, so the LimitStore suite gets the same store twice.
 func TestContract(t *testing.T) {
-	clock := memory.NewFakeClock()
 	backendtest.Run(t, func(t *testing.T) backend.Backend {
-		return open(t, memory.Options{Now: clock.Now})
-	}, backendtest.Options{Sleep: clock.Advance, ExpireLock: expireLock})
+		return open(t, memory.Options{SweepInterval: 100 * time.Millisecond})
+	}, backendtest.Options{Synctest: true, ExpireLock: expireLock})
 }
 
 // TestContractRealTime runs the TTL-dependent suites again on the real

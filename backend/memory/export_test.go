@@ -6,12 +6,6 @@ import "github.com/heraldbot/herald/backend"
 // in package memory: backendtest imports package limit, which imports
 // this package.
 
-// FakeClock is a clock that moves only when told to.
-type FakeClock = fakeClock
-
-// NewFakeClock returns a FakeClock.
-var NewFakeClock = newFakeClock
-
 // ExpireLock ends the lease of a memory lock as if its holder had
 // vanished: it is released without its holder's Unlock.
 func ExpireLock(l backend.Lock) bool {

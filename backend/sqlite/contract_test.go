@@ -42,29 +42,23 @@ func limitPair(t *testing.T, opts Options) (backend.LimitStore, backend.LimitSto
 	return openAt(t, path, opts).Limits(bot), openAt(t, path, opts).Limits(bot)
 }
 
-// TestContract runs the contract suites on one Store per subtest. TTLs of
-// records and claims run on a fake clock (no waiting); lock leases run on
-// real time, since renewal is driven by a real ticker. The LimitStore
-// suite gets two LimitStores of one bot from one Store.
+// TestContract runs the contract suites on one Store per subtest. The
+// State, Claims and Locker tests run in synctest bubbles, so that TTLs
+// and leases take no real time. The LimitStore suite gets two
+// LimitStores of one bot from one Store.
 func TestContract(t *testing.T) {
+	bubble := backendtest.Options{Synctest: true, ExpireLock: expireLock, StopRenewal: stopRenewal}
 	t.Run("State", func(t *testing.T) {
 		t.Parallel()
-		clock := newFakeClock()
-		backendtest.TestState(t, func(t *testing.T) backend.State {
-			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now}).State()
-		}, backendtest.Options{Sleep: clock.Advance})
+		backendtest.TestState(t, func(t *testing.T) backend.State { return newStore(t).State() }, bubble)
 	})
 	t.Run("Claims", func(t *testing.T) {
 		t.Parallel()
-		clock := newFakeClock()
-		backendtest.TestClaims(t, func(t *testing.T) backend.Claims {
-			return openAt(t, dbPath(t), Options{SweepInterval: -1, now: clock.Now}).Claims()
-		}, backendtest.Options{Sleep: clock.Advance})
+		backendtest.TestClaims(t, func(t *testing.T) backend.Claims { return newStore(t).Claims() }, bubble)
 	})
 	t.Run("Locker", func(t *testing.T) {
 		t.Parallel()
-		backendtest.TestLocker(t, func(t *testing.T) backend.Locker { return newStore(t).Locker() },
-			backendtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
+		backendtest.TestLocker(t, func(t *testing.T) backend.Locker { return newStore(t).Locker() }, bubble)
 	})
 	t.Run("Limits", func(t *testing.T) {
 		t.Parallel()
@@ -145,31 +139,29 @@ func (p *twoProcesses) Release(ctx context.Context, name, owner string) error {
 // and pauses are shared. The process tests (process_test.go) do the same
 // with separate OS processes.
 func TestContractTwoProcesses(t *testing.T) {
+	bubble := backendtest.Options{Synctest: true, ExpireLock: expireLock, StopRenewal: stopRenewal}
 	t.Run("State", func(t *testing.T) {
 		t.Parallel()
-		clock := newFakeClock()
 		backendtest.TestState(t, func(t *testing.T) backend.State {
-			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
-		}, backendtest.Options{Sleep: clock.Advance})
+			return newTwoProcesses(t, Options{SweepInterval: -1})
+		}, bubble)
 	})
 	t.Run("Claims", func(t *testing.T) {
 		t.Parallel()
-		clock := newFakeClock()
 		backendtest.TestClaims(t, func(t *testing.T) backend.Claims {
-			return newTwoProcesses(t, Options{SweepInterval: -1, now: clock.Now})
-		}, backendtest.Options{Sleep: clock.Advance})
+			return newTwoProcesses(t, Options{SweepInterval: -1})
+		}, bubble)
 	})
 	t.Run("Locker", func(t *testing.T) {
 		t.Parallel()
 		backendtest.TestLocker(t, func(t *testing.T) backend.Locker {
 			return newTwoProcesses(t, Options{SweepInterval: -1})
-		}, backendtest.Options{ExpireLock: expireLock, StopRenewal: stopRenewal})
+		}, bubble)
 	})
 	t.Run("Limits", func(t *testing.T) {
 		t.Parallel()
-		clock := newFakeClock()
 		backendtest.TestLimitStore(t, func(t *testing.T) (backend.LimitStore, backend.LimitStore) {
-			return limitPair(t, Options{SweepInterval: -1, now: clock.Now})
+			return limitPair(t, Options{SweepInterval: -1})
 		})
 	})
 }

@@ -6,24 +6,11 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
 )
-
-// fakeClock is a settable clock, safe for the Store's goroutines.
-type fakeClock struct{ ns atomic.Int64 }
-
-func newFakeClock() *fakeClock {
-	c := &fakeClock{}
-	c.ns.Store(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC).UnixNano())
-	return c
-}
-
-func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
-func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
 // dbPath is a fresh database file name in the test's temp dir.
 func dbPath(t testing.TB) string {
@@ -51,12 +38,6 @@ func openAt(t testing.TB, path string, opts Options) *Store {
 // newStore opens a fresh file-backed store with the sweeper off.
 func newStore(t testing.TB) *Store {
 	return openAt(t, dbPath(t), Options{SweepInterval: -1})
-}
-
-// newClockStore opens a fresh store driven by a fake clock.
-func newClockStore(t testing.TB) (*Store, *fakeClock) {
-	c := newFakeClock()
-	return openAt(t, dbPath(t), Options{SweepInterval: -1, now: c.Now}), c
 }
 
 // markDone claims name and finishes the claim at once: a done mark kept

@@ -64,7 +64,7 @@ func (l *LimitStore) Take(ctx context.Context, r *backend.LimitRequest) (backend
 	}
 	defer tx.Rollback()
 	get := tx.StmtContext(ctx, l.s.stmts.limitGet)
-	now := l.s.now()
+	now := time.Now()
 	var v backend.LimitVerdict
 	for i := range rows {
 		row := &rows[i]
@@ -109,7 +109,7 @@ func (l *LimitStore) Pause(ctx context.Context, chat tg.ChatID, d time.Duration)
 	if !chat.IsZero() {
 		scope = backend.ScopeChatPause
 	}
-	until := l.s.now().Add(d).UnixNano()
+	until := time.Now().Add(d).UnixNano()
 	if _, err := l.s.stmts.limitPause.ExecContext(ctx, l.bot, int(scope), chat.String(), until); err != nil {
 		return l.errorf("pause", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
@@ -121,19 +122,25 @@ func TestLockExpiry(t *testing.T) {
 
 // TestLockLost: a renewal that finds the lease taken closes Lost.
 func TestLockLost(t *testing.T) {
-	s, clock := newClockStore(t)
-	l := mustLock(t, s, "chat:1", 30*time.Millisecond)
-	clock.Advance(time.Second) // the lease ends before the next renewal
-	select {
-	case <-l.Lost():
-	case <-time.After(5 * time.Second):
-		t.Fatal("Lost not closed")
-	}
-	l2 := mustLock(t, s, "chat:1", time.Hour)
-	if err := l.Unlock(context.Background()); !errors.Is(err, backend.ErrLockLost) {
-		t.Fatalf("Unlock of a lost lock: %v", err)
-	}
-	l2.Unlock(context.Background())
+	synctest.Test(t, func(t *testing.T) {
+		s := newStore(t)
+		l := mustLock(t, s, "chat:1", 30*time.Millisecond)
+		// The holder stalled past its lease, which ended before the next
+		// renewal.
+		if _, err := s.w.Exec(`UPDATE locks SET expires_at = 0 WHERE name = ?1`, "chat:1"); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-l.Lost():
+		case <-time.After(5 * time.Second):
+			t.Fatal("Lost not closed")
+		}
+		l2 := mustLock(t, s, "chat:1", time.Hour)
+		if err := l.Unlock(context.Background()); !errors.Is(err, backend.ErrLockLost) {
+			t.Fatalf("Unlock of a lost lock: %v", err)
+		}
+		l2.Unlock(context.Background())
+	})
 }
 
 // TestLockTokensSurviveSweep: tokens keep increasing after released and

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
@@ -83,33 +84,35 @@ func TestDataRoundTrip(t *testing.T) {
 }
 
 func TestTTL(t *testing.T) {
-	ctx := context.Background()
-	s, clock := newClockStore(t)
-	mustCAS(t, s, key1, 0, backend.Record{State: "a"}, time.Minute)
-	clock.Advance(time.Minute - time.Nanosecond)
-	if rec := mustGet(t, s, key1); rec.Version != 1 {
-		t.Fatalf("before expiry Get = %+v", rec)
-	}
-	// A write renews the TTL.
-	mustCAS(t, s, key1, 1, backend.Record{State: "b"}, time.Minute)
-	clock.Advance(time.Minute - time.Nanosecond)
-	if rec := mustGet(t, s, key1); rec.Version != 2 {
-		t.Fatalf("renewed record expired early: %+v", rec)
-	}
-	clock.Advance(time.Nanosecond)
-	if rec := mustGet(t, s, key1); rec.Version != 0 {
-		t.Fatalf("expired record visible: %+v", rec)
-	}
-	// Expired counts as absent: the old version conflicts, 0 creates.
-	if _, err := s.CompareAndSet(ctx, key1, 2, backend.Record{}, 0); !errors.Is(err, backend.ErrConflict) {
-		t.Fatalf("CAS on an expired record with its version: %v, want ErrConflict", err)
-	}
-	mustCAS(t, s, key1, 0, backend.Record{State: "c"}, 0)
-	// ttl 0: never expires, even over an expired TTL'd predecessor.
-	clock.Advance(1000 * time.Hour)
-	if rec := mustGet(t, s, key1); rec.State != "c" || rec.Version != 1 {
-		t.Fatalf("record without ttl: %+v", rec)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := newStore(t)
+		mustCAS(t, s, key1, 0, backend.Record{State: "a"}, time.Minute)
+		time.Sleep(time.Minute - time.Nanosecond)
+		if rec := mustGet(t, s, key1); rec.Version != 1 {
+			t.Fatalf("before expiry Get = %+v", rec)
+		}
+		// A write renews the TTL.
+		mustCAS(t, s, key1, 1, backend.Record{State: "b"}, time.Minute)
+		time.Sleep(time.Minute - time.Nanosecond)
+		if rec := mustGet(t, s, key1); rec.Version != 2 {
+			t.Fatalf("renewed record expired early: %+v", rec)
+		}
+		time.Sleep(time.Nanosecond)
+		if rec := mustGet(t, s, key1); rec.Version != 0 {
+			t.Fatalf("expired record visible: %+v", rec)
+		}
+		// Expired counts as absent: the old version conflicts, 0 creates.
+		if _, err := s.CompareAndSet(ctx, key1, 2, backend.Record{}, 0); !errors.Is(err, backend.ErrConflict) {
+			t.Fatalf("CAS on an expired record with its version: %v, want ErrConflict", err)
+		}
+		mustCAS(t, s, key1, 0, backend.Record{State: "c"}, 0)
+		// ttl 0: never expires, even over an expired TTL'd predecessor.
+		time.Sleep(1000 * time.Hour)
+		if rec := mustGet(t, s, key1); rec.State != "c" || rec.Version != 1 {
+			t.Fatalf("record without ttl: %+v", rec)
+		}
+	})
 }
 
 func TestTTLRealClock(t *testing.T) {

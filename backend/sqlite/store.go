@@ -36,8 +36,7 @@ type Options struct {
 	// slog.Default()).
 	Logger *slog.Logger
 
-	now    func() time.Time // tests: a fake clock
-	layout poolLayout       // benchmarks: alternative pool layouts
+	layout poolLayout // benchmarks: alternative pool layouts
 }
 
 // poolLayout selects how connections are pooled. Only layoutSplit is used
@@ -61,7 +60,6 @@ type Store struct {
 	r    *sql.DB // read pool; == w for in-memory databases
 	opts Options
 	log  *slog.Logger
-	now  func() time.Time
 
 	stmts statements
 
@@ -93,7 +91,6 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		path:     path,
 		opts:     opts,
 		log:      opts.Logger,
-		now:      opts.now,
 		unlocked: make(chan struct{}),
 	}
 	if err := s.openPools(ctx); err != nil {
@@ -130,9 +127,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
-	}
-	if o.now == nil {
-		o.now = time.Now
 	}
 	return o
 }
@@ -275,7 +269,7 @@ func (s *Store) closeDBs() error {
 
 // nowNanos is the current time as Unix nanoseconds, the unit of every
 // expires_at column.
-func (s *Store) nowNanos() int64 { return s.now().UnixNano() }
+func (s *Store) nowNanos() int64 { return time.Now().UnixNano() }
 
 // expiresAt converts a time to live into an expires_at value: 0 for none.
 func (s *Store) expiresAt(now int64, ttl time.Duration) int64 {

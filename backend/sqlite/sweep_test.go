@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
@@ -23,30 +24,31 @@ func countRows(t *testing.T, s *Store, table string) int {
 // TestSweepBounded: one sweep deletes at most SweepBatch expired rows per
 // table and never a live one.
 func TestSweepBounded(t *testing.T) {
-	ctx := context.Background()
-	clock := newFakeClock()
-	s := openAt(t, dbPath(t), Options{SweepInterval: -1, SweepBatch: 3, now: clock.Now})
-	for i := range 5 {
-		mustCAS(t, s, backend.Key{ChatID: int64(i)}, 0, backend.Record{}, time.Minute)
-		markDone(t, s, fmt.Sprint("m", i), time.Minute)
-	}
-	mustCAS(t, s, backend.Key{ChatID: 100}, 0, backend.Record{}, 0)         // never expires
-	mustCAS(t, s, backend.Key{ChatID: 101}, 0, backend.Record{}, time.Hour) // expires later
-	markDone(t, s, "later", time.Hour)                                      // expires later
-	clock.Advance(time.Minute)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := openAt(t, dbPath(t), Options{SweepInterval: -1, SweepBatch: 3})
+		for i := range 5 {
+			mustCAS(t, s, backend.Key{ChatID: int64(i)}, 0, backend.Record{}, time.Minute)
+			markDone(t, s, fmt.Sprint("m", i), time.Minute)
+		}
+		mustCAS(t, s, backend.Key{ChatID: 100}, 0, backend.Record{}, 0)         // never expires
+		mustCAS(t, s, backend.Key{ChatID: 101}, 0, backend.Record{}, time.Hour) // expires later
+		markDone(t, s, "later", time.Hour)                                      // expires later
+		time.Sleep(time.Minute)
 
-	if n, err := s.Sweep(ctx); err != nil || n != 6 {
-		t.Fatalf("first Sweep = %d, %v; want 3+3", n, err)
-	}
-	if n, err := s.Sweep(ctx); err != nil || n != 4 {
-		t.Fatalf("second Sweep = %d, %v; want 2+2", n, err)
-	}
-	if n, err := s.Sweep(ctx); err != nil || n != 0 {
-		t.Fatalf("third Sweep = %d, %v; want 0", n, err)
-	}
-	if r, c := countRows(t, s, "fsm_records"), countRows(t, s, "claims"); r != 2 || c != 1 {
-		t.Fatalf("left %d records, %d claims; want 2, 1", r, c)
-	}
+		if n, err := s.Sweep(ctx); err != nil || n != 6 {
+			t.Fatalf("first Sweep = %d, %v; want 3+3", n, err)
+		}
+		if n, err := s.Sweep(ctx); err != nil || n != 4 {
+			t.Fatalf("second Sweep = %d, %v; want 2+2", n, err)
+		}
+		if n, err := s.Sweep(ctx); err != nil || n != 0 {
+			t.Fatalf("third Sweep = %d, %v; want 0", n, err)
+		}
+		if r, c := countRows(t, s, "fsm_records"), countRows(t, s, "claims"); r != 2 || c != 1 {
+			t.Fatalf("left %d records, %d claims; want 2, 1", r, c)
+		}
+	})
 }
 
 // TestSweeperRuns: the background sweeper deletes expired rows, drains a
@@ -89,35 +91,37 @@ func TestSweeperLogsFailure(t *testing.T) {
 // TestSweepClaims: Sweep deletes claims whose lease or done mark ran out
 // and keeps live ones.
 func TestSweepClaims(t *testing.T) {
-	ctx := context.Background()
-	s, clock := newClockStore(t)
-	for i := range 10 {
-		name := fmt.Sprint(i)
-		if st, err := s.Claim(ctx, name, "o", time.Minute); st != backend.Claimed || err != nil {
-			t.Fatalf("Claim = %v, %v", st, err)
-		}
-		if i%2 == 0 {
-			if err := s.Finish(ctx, name, "o", time.Minute); err != nil {
-				t.Fatal(err)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		s := newStore(t)
+		for i := range 10 {
+			name := fmt.Sprint(i)
+			if st, err := s.Claim(ctx, name, "o", time.Minute); st != backend.Claimed || err != nil {
+				t.Fatalf("Claim = %v, %v", st, err)
+			}
+			if i%2 == 0 {
+				if err := s.Finish(ctx, name, "o", time.Minute); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
-	}
-	if _, err := s.Claim(ctx, "live", "o", time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(2 * time.Minute)
-	var before int
-	if err := s.r.QueryRow(`SELECT count(*) FROM claims`).Scan(&before); err != nil || before != 11 {
-		t.Fatalf("claims rows before the sweep: %d, %v; want 11 (expired rows stay until swept)", before, err)
-	}
-	if _, err := s.Sweep(ctx); err != nil {
-		t.Fatal(err)
-	}
-	var left int
-	if err := s.r.QueryRow(`SELECT count(*) FROM claims`).Scan(&left); err != nil || left != 1 {
-		t.Fatalf("claims rows after the sweep: %d, %v; want 1", left, err)
-	}
-	if err := s.Extend(ctx, "live", "o", time.Hour); err != nil {
-		t.Fatalf("the live claim was swept: %v", err)
-	}
+		if _, err := s.Claim(ctx, "live", "o", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(2 * time.Minute)
+		var before int
+		if err := s.r.QueryRow(`SELECT count(*) FROM claims`).Scan(&before); err != nil || before != 11 {
+			t.Fatalf("claims rows before the sweep: %d, %v; want 11 (expired rows stay until swept)", before, err)
+		}
+		if _, err := s.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var left int
+		if err := s.r.QueryRow(`SELECT count(*) FROM claims`).Scan(&left); err != nil || left != 1 {
+			t.Fatalf("claims rows after the sweep: %d, %v; want 1", left, err)
+		}
+		if err := s.Extend(ctx, "live", "o", time.Hour); err != nil {
+			t.Fatalf("the live claim was swept: %v", err)
+		}
+	})
 }
