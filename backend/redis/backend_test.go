@@ -13,6 +13,7 @@ import (
 
 	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/backendtest"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -21,8 +22,8 @@ import (
 // Store would share), and deletes its keys when the test ends.
 func openTestStore(t *testing.T) *Store {
 	t.Helper()
-	needRedis(t)
-	s, err := Open(ctxT(t), "redis://"+redisAddr()+"/0?client_name=herald-test", Options{Prefix: "herald-test-" + crand.Text()})
+	testkit.NeedRedis(t)
+	s, err := Open(testkit.Context(t), "redis://"+testkit.RedisAddr()+"/0?client_name=herald-test", Options{Prefix: "herald-test-" + crand.Text()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func openTestStore(t *testing.T) *Store {
 // the socket, that Close closes (once); Name, State, Locker and Claims.
 func TestOpen(t *testing.T) {
 	s := openTestStore(t)
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	if s.Name() != "redis" || s.BotID() != 0 {
 		t.Fatalf("Name %q, BotID %d", s.Name(), s.BotID())
 	}
@@ -114,7 +115,7 @@ func TestCloseLeavesTheCallersClient(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get(ctxT(t), backend.Key{ChatID: 1}); err != nil {
+	if _, err := s.Get(testkit.Context(t), backend.Key{ChatID: 1}); err != nil {
 		t.Fatalf("Get after Close of a Store made by New = %v", err)
 	}
 }
@@ -122,7 +123,7 @@ func TestCloseLeavesTheCallersClient(t *testing.T) {
 // Limits: one LimiterStore per bot, on the Store's client and prefix,
 // keyed by that bot whatever the Store's own bot is.
 func TestLimits(t *testing.T) {
-	s, ctx := New(newClient(t), randomBot(), Options{Prefix: "hx"}), ctxT(t)
+	s, ctx := New(newClient(t), randomBot(), Options{Prefix: "hx"}), testkit.Context(t)
 	bot := randomBot()
 	cleanupBot(t, s.client, "hx", bot)
 	ls := s.Limits(bot)

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 var bt0 = time.Date(2030, 1, 2, 3, 4, 5, 6, time.UTC)
 
 func createCampaign(t *testing.T, b *Broadcasts, chats ...int64) backend.Campaign {
 	t.Helper()
-	c, err := b.Create(ctxT(t), backend.Campaign{Name: "n", Message: backend.CampaignMessage{Text: "hi"}}, chats, bt0)
+	c, err := b.Create(testkit.Context(t), backend.Campaign{Name: "n", Message: backend.CampaignMessage{Text: "hi"}}, chats, bt0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +27,7 @@ func createCampaign(t *testing.T, b *Broadcasts, chats ...int64) backend.Campaig
 // The documented layout of a campaign, checked in Redis itself: the meta
 // hash, one field per recipient, one sorted set per status.
 func TestBroadcastKeyLayout(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	b := s.broadcasts
 	c := createCampaign(t, b, 5, 3, 5, -100200)
 	tag := fmt.Sprintf("herald:{%d:bc:%d}:", s.bot, c.ID)
@@ -89,7 +90,7 @@ func TestBroadcastKeyLayout(t *testing.T) {
 // Recipients pages through more than one script's worth (1000) in Seq
 // order, and Create writes more than one chunk.
 func TestBroadcastManyRecipients(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	chats := make([]int64, 2500)
 	for i := range chats {
 		chats[i] = int64(10_000 - i) // order given, not chat order
@@ -129,7 +130,7 @@ func TestBroadcastManyRecipients(t *testing.T) {
 func TestBroadcastRacesAcrossClients(t *testing.T) {
 	a := newStore(t)
 	b := New(newClient(t), a.bot, Options{})
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	c := createCampaign(t, a.broadcasts, 1, 2)
 	var won, finished atomic.Int64
 	start := make(chan struct{})
@@ -168,7 +169,7 @@ func TestBroadcastRacesAcrossClients(t *testing.T) {
 
 // The lease's until is kept to the nanosecond (a Lua number is not).
 func TestBroadcastLeaseNanoseconds(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	b := s.broadcasts
 	c := createCampaign(t, b, 1)
 	until := bt0.Add(time.Nanosecond)
@@ -185,7 +186,7 @@ func TestBroadcastLeaseNanoseconds(t *testing.T) {
 
 // A recipient record that is not one reads as backend.ErrCorrupt.
 func TestBroadcastCorruptRecipient(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	b := s.broadcasts
 	c := createCampaign(t, b, 1)
 	s.client.HSet(ctx, b.keys(c.ID).r, "1", "junk")

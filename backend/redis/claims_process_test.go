@@ -8,6 +8,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/heraldbot/herald/backend/backendtest"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // envProcBot names the bot whose Store a child process opens, on the test
@@ -19,7 +20,7 @@ const envProcBot = "HERALD_REDIS_BOT"
 func startChild(bot int64) backendtest.StartFunc {
 	return func(t *testing.T, env ...string) *backendtest.Child {
 		return backendtest.StartChild(t, "TestChildProcess", append(env,
-			"HERALD_REDIS_ADDR="+redisAddr(), envProcBot+"="+strconv.FormatInt(bot, 10))...)
+			"HERALD_REDIS_ADDR="+testkit.RedisAddr(), envProcBot+"="+strconv.FormatInt(bot, 10))...)
 	}
 }
 
@@ -44,7 +45,7 @@ func TestChildProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := goredis.NewClient(&goredis.Options{Addr: redisAddr()})
+	c := goredis.NewClient(&goredis.Options{Addr: testkit.RedisAddr()})
 	defer c.Close()
 	s := New(c, bot, Options{})
 	backendtest.RunChild(t, s, s)

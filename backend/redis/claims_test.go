@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // TestClaimKeys: a claim is one key under the bot's prefix holding
 // "p:<owner>" with the lease as its expiry, then "d" with the done mark's.
 func TestClaimKeys(t *testing.T) {
 	s := newStore(t)
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	k := s.base + "claim:update:7"
 	if st, err := s.Claim(ctx, "update:7", "o1", 30*time.Second); st != backend.Claimed || err != nil {
 		t.Fatalf("Claim = %v, %v", st, err)

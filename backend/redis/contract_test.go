@@ -8,6 +8,7 @@ import (
 
 	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/backendtest"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // The contract suites of package backend, against a real Redis: each
@@ -15,7 +16,7 @@ import (
 // Reopen a second Store for that bot on another client, as a second
 // process would have.
 func TestContract(t *testing.T) {
-	needRedis(t)
+	testkit.NeedRedis(t)
 	backendtest.Run(t, func(t *testing.T) backend.Backend { return openTest(t, newStore(t)) }, backendtest.Options{
 		ExpireLock:  expireLock,
 		StopRenewal: stopRenewal,

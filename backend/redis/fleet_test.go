@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 // fleet returns n Stores for one bot, each on its own client (its own
@@ -30,7 +31,7 @@ func fleet(t *testing.T, n int) []*Store {
 // the winner has finished its claim, further presses see it done.
 func TestFleetConfirmOnce(t *testing.T) {
 	stores := fleet(t, 3)
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	key := backend.Key{ChatID: 42, UserID: 42}
 	const presses = 100
 	var claimWins, pending, casWins, answered atomic.Int64
@@ -87,7 +88,7 @@ func TestFleetConfirmOnce(t *testing.T) {
 // Increments from three instances under CAS retry: none is lost.
 func TestFleetNoLostUpdates(t *testing.T) {
 	stores := fleet(t, 3)
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	key := backend.Key{ChatID: 1, UserID: 1}
 	const n = 100
 	var wg sync.WaitGroup
@@ -124,7 +125,7 @@ func TestFleetNoLostUpdates(t *testing.T) {
 // fencing tokens grow in acquisition order.
 func TestFleetLockMutualExclusion(t *testing.T) {
 	stores := fleet(t, 3)
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	counter := stores[0].nameKey("test", "counter")
 	var inside atomic.Int64
 	var lastToken int64 // guarded by the lock itself

@@ -3,53 +3,22 @@ package redis
 import (
 	"context"
 	"math/rand/v2"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
-// Tests run against a real Redis: 127.0.0.1:6379, or HERALD_REDIS_ADDR.
-// When it is unreachable they skip, unless CI=true, where they fail.
-
-func redisAddr() string {
-	if a := os.Getenv("HERALD_REDIS_ADDR"); a != "" {
-		return a
-	}
-	return "127.0.0.1:6379"
-}
-
-func inCI() bool { return os.Getenv("CI") == "true" }
-
-// reachable pings the test Redis once per test binary, without retries, so
-// that a missing server costs one dial, not one per test.
-var reachable = sync.OnceValue(func() error {
-	c := goredis.NewClient(&goredis.Options{Addr: redisAddr(), DialTimeout: 2 * time.Second, MaxRetries: -1})
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	return c.Ping(ctx).Err()
-})
-
-// needRedis skips the test when the test Redis is unreachable (fails it
-// when CI=true).
-func needRedis(tb testing.TB) {
-	tb.Helper()
-	if err := reachable(); err != nil {
-		if inCI() {
-			tb.Fatalf("Redis at %s is unreachable (%v); CI=true, so this fails instead of skipping", redisAddr(), err)
-		}
-		tb.Skipf("Redis at %s is unreachable (%v): start redis-server or set HERALD_REDIS_ADDR (skipped because CI is not true)", redisAddr(), err)
-	}
-}
+// Tests run against a real Redis: testkit.RedisAddr (127.0.0.1:6379, or
+// HERALD_REDIS_ADDR). When it is unreachable they skip, unless CI=true,
+// where they fail.
 
 // newClient connects to the test Redis or skips (fails when CI=true).
 func newClient(tb testing.TB) *goredis.Client {
 	tb.Helper()
-	needRedis(tb)
-	c := goredis.NewClient(&goredis.Options{Addr: redisAddr()})
+	c := goredis.NewClient(&goredis.Options{Addr: testkit.NeedRedis(tb)})
 	tb.Cleanup(func() { c.Close() })
 	return c
 }
@@ -91,10 +60,4 @@ func cleanupBot(tb testing.TB, c goredis.UniversalClient, prefix string, bot int
 			}
 		}
 	})
-}
-
-func ctxT(tb testing.TB) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	tb.Cleanup(cancel)
-	return ctx
 }

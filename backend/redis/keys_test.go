@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -14,7 +15,7 @@ import (
 // every one of them expires, except the fencing counter, the campaigns
 // (kept until deleted) and what was written with ttl 0 on purpose.
 func TestEveryKeyUnderTheBotAndExpiring(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	base := fmt.Sprintf("herald:{%d}:", s.BotID())
 	if s.base != base {
 		t.Fatalf("base %q, want %q", s.base, base)
@@ -115,7 +116,7 @@ func TestEveryKeyUnderTheBotAndExpiring(t *testing.T) {
 // BotID and keys of another bot: a record keyed for bot B by the Store of
 // bot A lives under B's hash tag.
 func TestRecordOfAnotherBot(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	other := randomBot()
 	cleanupBot(t, s.client, DefaultPrefix, other)
 	key := backend.Key{BotID: other, ChatID: 1, UserID: 1}

@@ -16,6 +16,7 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/tg"
 )
@@ -105,7 +106,7 @@ func TestLimiterFleetOfProcesses(t *testing.T) {
 			distinct = append(distinct, at)
 		}
 	}
-	busiest := busiestSecond(times)
+	busiest := testkit.MaxInWindow(times, time.Second)
 	t.Logf("%d messages from %d processes in %v; emulator 429s: %d; at most %d in any one second; "+
 		"%d chats in %v (%.1f/s), one chat: %d in %v",
 		total, processes, took.Round(time.Millisecond), st.TooManyRequests, busiest,
@@ -140,7 +141,7 @@ func TestLimiterChildProcess(t *testing.T) {
 	count, _ := strconv.Atoi(os.Getenv(envCount))
 	same, _ := strconv.ParseInt(os.Getenv(envSame), 10, 64)
 	sameN, _ := strconv.Atoi(os.Getenv(envSameN))
-	rc := goredis.NewClient(&goredis.Options{Addr: os.Getenv("HERALD_REDIS_ADDR")})
+	rc := goredis.NewClient(&goredis.Options{Addr: testkit.RedisAddr()})
 	defer rc.Close()
 	b, err := herald.New(os.Getenv(envToken),
 		herald.WithLimits(limit.Config{Store: redis.NewLimiterStore(rc, bot, redis.Options{})}),

@@ -9,7 +9,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -21,29 +20,17 @@ import (
 	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/tg"
 )
 
-// The limiter tests need a real Redis: 127.0.0.1:6379 or
-// HERALD_REDIS_ADDR. They skip when it is unreachable, unless CI=true.
+// The limiter tests need a real Redis (testkit.NeedRedis): they skip when
+// it is unreachable, unless CI=true.
 
 func limiterRedis(tb testing.TB) *goredis.Client {
 	tb.Helper()
-	addr := os.Getenv("HERALD_REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:6379"
-	}
-	c := goredis.NewClient(&goredis.Options{Addr: addr, DialTimeout: 2 * time.Second})
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		_ = c.Close()
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("Redis at %s is unreachable (%v); CI=true, so the limiter test fails", addr, err)
-		}
-		tb.Skipf("Redis at %s is unreachable (%v): start redis-server or set HERALD_REDIS_ADDR (skipped because CI is not true)", addr, err)
-	}
+	c := goredis.NewClient(&goredis.Options{Addr: testkit.NeedRedis(tb), DialTimeout: 2 * time.Second})
 	tb.Cleanup(func() { _ = c.Close() })
 	return c
 }
@@ -145,36 +132,8 @@ type fleet struct {
 	token   string
 	bots    []*tg.Client
 	limits  []*limit.Limiter
-	sent    []*sendLog // per process: when its limiter let a call through
+	sent    []*testkit.Caller // per process: the calls its limiter let through
 	arrived *arrivals
-}
-
-// sendLog is a middleware recording when calls were let through.
-type sendLog struct {
-	mu    sync.Mutex
-	times []time.Time
-}
-
-func (l *sendLog) middleware(next tg.Caller) tg.Caller {
-	return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
-		l.mu.Lock()
-		l.times = append(l.times, time.Now())
-		l.mu.Unlock()
-		return next.Call(ctx, method, params, result)
-	})
-}
-
-// count returns how many calls were let through in [from, to).
-func (l *sendLog) count(from, to time.Time) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, at := range l.times {
-		if !at.Before(from) && at.Before(to) {
-			n++
-		}
-	}
-	return n
 }
 
 // arrivals records when the emulator received each sendMessage, and can
@@ -231,8 +190,8 @@ func newFleet(t *testing.T, n, users, failAt int) *fleet {
 		rc := goredis.NewClient(&goredis.Options{Addr: c.Options().Addr})
 		t.Cleanup(func() { _ = rc.Close() })
 		lim := limit.New(limit.Config{Store: redis.NewLimiterStore(rc, bot, redis.Options{})})
-		log := &sendLog{}
-		client, err := tg.New(f.token, tg.WithBaseURL(srv.URL), tg.WithMiddleware(lim.Middleware(), log.middleware),
+		log := &testkit.Caller{}
+		client, err := tg.New(f.token, tg.WithBaseURL(srv.URL), tg.WithMiddleware(lim.Middleware(), log.Middleware),
 			tg.WithHTTPClient(&http.Client{Transport: &http.Transport{}}))
 		if err != nil {
 			t.Fatal(err)
@@ -287,18 +246,6 @@ func (f *fleet) times() []time.Time {
 	return out
 }
 
-// busiestSecond is the most messages that arrived within any one second.
-func busiestSecond(sorted []time.Time) int {
-	most, j := 0, 0
-	for i := range sorted {
-		for sorted[i].Sub(sorted[j]) >= time.Second {
-			j++
-		}
-		most = max(most, i-j+1)
-	}
-	return most
-}
-
 // Three processes sending 90 messages at once share the global budget
 // (25/s by default): no 429 from the emulator, and the rate the emulator
 // sees is 25/s give or take.
@@ -321,7 +268,7 @@ func TestLimiterFleetSharesTheGlobalRate(t *testing.T) {
 	times := f.times()
 	took := times[len(times)-1].Sub(times[0])
 	rate := float64(len(times)-1) / took.Seconds()
-	busiest := busiestSecond(times)
+	busiest := testkit.MaxInWindow(times, time.Second)
 	t.Logf("%d messages from 3 processes in %v: %.2f/s, at most %d in one second", len(times), took, rate, busiest)
 	if busiest > 30 {
 		t.Fatalf("%d messages arrived within one second; Telegram's global limit is 30/s", busiest)
@@ -329,10 +276,15 @@ func TestLimiterFleetSharesTheGlobalRate(t *testing.T) {
 	if rate < 15 {
 		t.Fatalf("rate %.2f/s: the fleet crawls far below the 25/s it may use", rate)
 	}
+	let := 0
 	for i, lim := range f.limits {
 		if st := lim.Stats(); st.Granted == 0 || st.TooManyRequests != 0 {
 			t.Fatalf("process %d: %+v", i, st)
 		}
+		let += f.sent[i].Count("sendMessage")
+	}
+	if let != users {
+		t.Fatalf("the limiters let %d sendMessage calls through, want %d", let, users)
 	}
 }
 

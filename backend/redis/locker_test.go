@@ -10,10 +10,11 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 func TestLockBasics(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	l1, err := s.Lock(ctx, "chat:1", time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +68,7 @@ func TestLockBasics(t *testing.T) {
 
 // A waiter gets the lock soon after it is released.
 func TestLockHandOff(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	l, err := s.Lock(ctx, "h", time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +95,7 @@ func TestLockHandOff(t *testing.T) {
 
 // The lease is renewed while held: a short ttl survives many times over.
 func TestLockRenewal(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	// The lease outlives a renewal (every ttl/3) delayed by a loaded
 	// machine; the waiter gives up after more than three leases. At 90 ms
 	// this failed under two concurrent -race runs.
@@ -114,7 +115,7 @@ func TestLockRenewal(t *testing.T) {
 
 // A holder that stops renewing (crashed) frees the lock after its ttl.
 func TestLockCrashedHolderExpires(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	k := s.nameKey("lock", "c")
 	// Take the lock the way a process would, then "crash": no renewal.
 	if n, err := acquireScript.Run(ctx, s.client, []string{k, s.fence}, "dead-owner", 150).Int64(); err != nil || n <= 0 {
@@ -133,7 +134,7 @@ func TestLockCrashedHolderExpires(t *testing.T) {
 
 // Unlock of a lock whose lease was lost leaves the new holder alone.
 func TestLockLost(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	l1, err := s.Lock(ctx, "x", time.Second)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +166,7 @@ func TestLockLost(t *testing.T) {
 
 // The renewal notices a lost lease and stops; Unlock then reports it.
 func TestLockRenewalNoticesLoss(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	l, err := s.Lock(ctx, "n", 60*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
@@ -185,7 +186,7 @@ func TestLockRenewalNoticesLoss(t *testing.T) {
 }
 
 func TestLockMutualExclusion(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	var inside, total atomic.Int64
 	var wg sync.WaitGroup
 	for range 20 {
@@ -222,20 +223,20 @@ func TestLockContext(t *testing.T) {
 		t.Fatalf("Lock with a canceled ctx = %v", err)
 	}
 	// ttl <= 0 uses Options.LockTTL.
-	l, err := s.Lock(ctxT(t), "d", 0)
+	l, err := s.Lock(testkit.Context(t), "d", 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ttl := s.client.PTTL(ctxT(t), s.nameKey("lock", "d")).Val(); ttl <= 20*time.Second {
+	if ttl := s.client.PTTL(testkit.Context(t), s.nameKey("lock", "d")).Val(); ttl <= 20*time.Second {
 		t.Fatalf("lease with ttl 0 = %v, want about 30s", ttl)
 	}
-	l.Unlock(ctxT(t))
+	l.Unlock(testkit.Context(t))
 }
 
 // Unlock after the lease was lost, while the renewal is still running,
 // leaves the new holder's lock alone; Unlock of the new holder then works.
 func TestUnlockAfterLossKeepsNewHolder(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	l1, err := s.Lock(ctx, "x", time.Minute)
 	if err != nil {
 		t.Fatal(err)

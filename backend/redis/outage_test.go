@@ -16,6 +16,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -35,10 +36,7 @@ func startOwnRedis(t *testing.T) *ownRedis {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		if inCI() {
-			t.Fatal("redis-server is not on PATH; CI=true, so this fails instead of skipping")
-		}
-		t.Skip("redis-server is not on PATH: install it (apt-get install redis-server) to run this test (skipped because CI is not true)")
+		testkit.Missing(t, "install it (apt-get install redis-server) to run this test", "redis-server is not on PATH")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -194,7 +192,7 @@ func TestRedisGoingAway(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	rec, err := s.Get(ctx, key)
 	if err != nil || rec.Version != 0 { // the server kept nothing (--save "")
 		t.Fatalf("Get after restart = %+v, %v", rec, err)
@@ -304,7 +302,7 @@ func TestScriptFlush(t *testing.T) {
 	defer client.Close()
 	s := New(client, 42, Options{})
 	ls := NewLimiterStore(client, 42, Options{})
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	key := backend.Key{ChatID: 1}
 	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "a"}, time.Minute); err != nil {
 		t.Fatal(err)
@@ -358,7 +356,7 @@ func TestLockRenewalAcrossRestart(t *testing.T) {
 	client := goredis.NewClient(&goredis.Options{Addr: r.addr(), DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	defer client.Close()
 	s := New(client, 42, Options{})
-	ctx := ctxT(t)
+	ctx := testkit.Context(t)
 	l, err := s.Lock(ctx, "r", 150*time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
@@ -397,7 +395,7 @@ func TestLockRenewalAcrossRestart(t *testing.T) {
 // A call on a closed client fails at once, naming the operation and the
 // key, with goredis.ErrClosed reachable.
 func TestClosedClientErrors(t *testing.T) {
-	c := goredis.NewClient(&goredis.Options{Addr: redisAddr()})
+	c := goredis.NewClient(&goredis.Options{Addr: testkit.RedisAddr()})
 	c.Close()
 	s := New(c, 7, Options{})
 	_, err := s.Claim(context.Background(), "x", "o", time.Minute)

@@ -11,10 +11,11 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/testkit"
 )
 
 func TestStorageRoundTrip(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	key := backend.Key{ChatID: 7, UserID: 8}
 
 	rec, err := s.Get(ctx, key)
@@ -81,7 +82,7 @@ func TestStorageRoundTrip(t *testing.T) {
 }
 
 func TestStorageKeysAreSeparate(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	keys := []backend.Key{
 		{ChatID: 1, UserID: 1},
 		{ChatID: 1, UserID: 2},
@@ -108,7 +109,7 @@ func TestStorageKeysAreSeparate(t *testing.T) {
 
 // The documented key layout, checked in Redis itself.
 func TestStorageKeyLayout(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	bot := strconv.FormatInt(s.bot, 10)
 	if _, err := s.CompareAndSet(ctx, backend.Key{ChatID: -100, UserID: 5, ThreadID: 3}, 0, backend.Record{State: "st", Data: []byte("d")}, time.Minute); err != nil {
 		t.Fatal(err)
@@ -144,7 +145,7 @@ func TestStorageKeyLayout(t *testing.T) {
 }
 
 func TestStorageTTL(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	key := backend.Key{ChatID: 1, UserID: 1}
 	if _, err := s.CompareAndSet(ctx, key, 0, backend.Record{State: "short"}, 80*time.Millisecond); err != nil {
 		t.Fatal(err)
@@ -182,7 +183,7 @@ func TestStorageTTL(t *testing.T) {
 }
 
 func TestStorageCorrupt(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	key := backend.Key{ChatID: 3, UserID: 3}
 	k := s.recordKey(key)
 	cases := map[string]func() error{
@@ -223,7 +224,7 @@ func TestStorageCorrupt(t *testing.T) {
 // 50 concurrent read-modify-write increments with retry on conflict: none
 // is lost.
 func TestStorageNoLostUpdates(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	key := backend.Key{ChatID: 42, UserID: 42}
 	const n = 50
 	var wg sync.WaitGroup
@@ -274,7 +275,7 @@ func TestStorageContextCanceled(t *testing.T) {
 // Records far larger than any conversation (8 MiB of data, a long state)
 // round-trip byte for byte.
 func TestStorageLargeRecord(t *testing.T) {
-	s, ctx := newStore(t), ctxT(t)
+	s, ctx := newStore(t), testkit.Context(t)
 	data := bytes.Repeat([]byte(`{"k":"\u00e9\x00"}`), 8<<20/16)
 	state := strings.Repeat("s", 64<<10)
 	key := backend.Key{ChatID: 9}
