@@ -192,3 +192,18 @@ type CampaignLease struct {
 
 // Free reports whether nobody holds l at now.
 func (l CampaignLease) Free(now time.Time) bool { return l.Owner == "" || !now.Before(l.Until) }
+
+// UniqueRecipients returns ids without repeats, each kept where it first
+// appears: the recipients that Create numbers 1, 2, … The result is a new
+// slice; ids is left alone.
+func UniqueRecipients(ids []int64) []int64 {
+	seen := make(map[int64]struct{}, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if _, dup := seen[id]; !dup {
+			seen[id] = struct{}{}
+			out = append(out, id)
+		}
+	}
+	return out
+}

@@ -37,13 +37,11 @@ func (s *Broadcasts) Create(_ context.Context, c backend.Campaign, recipients []
 	if err := c.Message.Validate(); err != nil {
 		return backend.Campaign{}, err
 	}
-	mc := &memCampaign{byChat: make(map[int64]int, len(recipients))}
-	for _, chat := range recipients {
-		if _, dup := mc.byChat[chat]; dup {
-			continue
-		}
-		mc.byChat[chat] = len(mc.recips)
-		mc.recips = append(mc.recips, backend.Recipient{Seq: int64(len(mc.recips) + 1), Chat: chat, Status: backend.RecipientPending})
+	chats := backend.UniqueRecipients(recipients)
+	mc := &memCampaign{byChat: make(map[int64]int, len(chats)), recips: make([]backend.Recipient, len(chats))}
+	for i, chat := range chats {
+		mc.byChat[chat] = i
+		mc.recips[i] = backend.Recipient{Seq: int64(i + 1), Chat: chat, Status: backend.RecipientPending}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

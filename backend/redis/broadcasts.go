@@ -101,14 +101,7 @@ func (b *Broadcasts) Create(ctx context.Context, c backend.Campaign, recipients 
 	if err != nil {
 		return backend.Campaign{}, fmt.Errorf("backend/redis: broadcast create: %w", err)
 	}
-	seen := make(map[int64]struct{}, len(recipients))
-	chats := make([]int64, 0, len(recipients))
-	for _, chat := range recipients {
-		if _, dup := seen[chat]; !dup {
-			seen[chat] = struct{}{}
-			chats = append(chats, chat)
-		}
-	}
+	chats := backend.UniqueRecipients(recipients)
 	ids := b.base + "ids"
 	id, err := b.client.Incr(ctx, ids).Result()
 	if err != nil {
