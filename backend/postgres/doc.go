@@ -58,6 +58,14 @@
 // between drawing a token and inserting the row use a token older than
 // the last one.
 //
+// LISTEN needs a session of its own, so it does not work through
+// PgBouncer (or another pooler) in transaction pooling mode: the listening
+// connection hears nothing there, and waiters in other processes then
+// notice a release only by polling, up to Options.LockPollMax later
+// (waiters in the same process are still woken at once). Point the Store
+// at PostgreSQL directly, or at a pool in session mode, when lock hand-over
+// latency matters; or lower LockPollMax.
+//
 // # Claims
 //
 // Claim is one call of the claim function: an INSERT … ON CONFLICT DO
