@@ -60,8 +60,8 @@
 //
 // LISTEN needs a session of its own, so it does not work through
 // PgBouncer (or another pooler) in transaction pooling mode: the listening
-// connection hears nothing there, and waiters in other processes then
-// notice a release only by polling, up to Options.LockPollMax later
+// connection is not reliably notified there, and waiters in other processes
+// then notice a release by polling, up to Options.LockPollMax later
 // (waiters in the same process are still woken at once). Point the Store
 // at PostgreSQL directly, or at a pool in session mode, when lock hand-over
 // latency matters; or lower LockPollMax.
