@@ -1,10 +1,9 @@
 package emutest
 
 import (
-	"context"
-	"net"
 	"net/http"
-	"sync"
+
+	"github.com/heraldbot/herald/emulator/internal/inprocess"
 )
 
 // InProcessURL is a Bot API base URL for a client whose transport is an
@@ -26,97 +25,13 @@ const InProcessURL = "http://emulator.invalid"
 // when every goroutine waits, including those of the HTTP stacks. Create
 // the InProcess inside the bubble that uses it, and Close it before the
 // bubble ends (t.Cleanup does, inside the bubble).
-type InProcess struct {
-	srv  *http.Server
-	tr   *http.Transport
-	ln   *pipeListener
-	done chan struct{} // closed when Serve returned
-}
+//
+// Its methods: RoundTrip (the URL may name any host, InProcessURL say,
+// but must be http); Client, an http.Client on it for tg.WithHTTPClient;
+// DialContext, a new connection to the handler for an http.Transport of
+// one's own; Close, which stops the server, closes its connections and
+// the idle ones of the transport (requests in progress fail).
+type InProcess = inprocess.Transport
 
 // NewInProcess serves h until Close.
-func NewInProcess(h http.Handler) *InProcess {
-	p := &InProcess{
-		srv:  &http.Server{Handler: h},
-		ln:   &pipeListener{conns: make(chan net.Conn), closed: make(chan struct{})},
-		done: make(chan struct{}),
-	}
-	p.tr = &http.Transport{
-		DialContext:         p.DialContext,
-		MaxIdleConnsPerHost: 64,
-		DisableCompression:  true,
-	}
-	go func() {
-		defer close(p.done)
-		_ = p.srv.Serve(p.ln)
-	}()
-	return p
-}
-
-// RoundTrip implements http.RoundTripper. The request's URL may name any
-// host (InProcessURL, say) but must be http.
-func (p *InProcess) RoundTrip(r *http.Request) (*http.Response, error) {
-	return p.tr.RoundTrip(r)
-}
-
-// Client returns an http.Client on p, for tg.WithHTTPClient.
-func (p *InProcess) Client() *http.Client {
-	return &http.Client{Transport: p}
-}
-
-// DialContext opens a new connection to the handler, whatever network
-// and address: for an http.Transport of one's own (one that wraps the
-// connections, say). Close does not close its idle connections.
-func (p *InProcess) DialContext(ctx context.Context, _, _ string) (net.Conn, error) {
-	client, server := net.Pipe()
-	select {
-	case p.ln.conns <- server:
-		return client, nil
-	case <-p.ln.closed:
-		err := net.ErrClosed
-		_ = client.Close()
-		_ = server.Close()
-		return nil, &net.OpError{Op: "dial", Net: "pipe", Err: err}
-	case <-ctx.Done():
-		_ = client.Close()
-		_ = server.Close()
-		return nil, &net.OpError{Op: "dial", Net: "pipe", Err: ctx.Err()}
-	}
-}
-
-// Close closes the idle connections of p's transport, stops the server
-// and closes the connections it serves (not the hijacked ones), and waits
-// for its accept loop to end. Requests still in progress fail.
-func (p *InProcess) Close() error {
-	p.tr.CloseIdleConnections()
-	err := p.srv.Close()
-	<-p.done
-	return err
-}
-
-// pipeListener hands the server end of each dialled pipe to the server.
-type pipeListener struct {
-	conns  chan net.Conn
-	closed chan struct{}
-	once   sync.Once
-}
-
-func (l *pipeListener) Accept() (net.Conn, error) {
-	select {
-	case c := <-l.conns:
-		return c, nil
-	case <-l.closed:
-		return nil, net.ErrClosed
-	}
-}
-
-func (l *pipeListener) Close() error {
-	l.once.Do(func() { close(l.closed) })
-	return nil
-}
-
-func (l *pipeListener) Addr() net.Addr { return pipeAddr{} }
-
-type pipeAddr struct{}
-
-func (pipeAddr) Network() string { return "pipe" }
-func (pipeAddr) String() string  { return "in-process" }
+func NewInProcess(h http.Handler) *InProcess { return inprocess.New(h) }
