@@ -4,21 +4,19 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/heraldbot/herald/broadcast"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/tg"
 )
 
 // The tests run in a testing/synctest bubble: the emulator, the limiter
-// and the runner use the wall clock (Clock nil), which in the bubble is a
-// fake one that moves, to the next timer, only when every goroutine of
+// and the runner read the wall clock, which in the bubble is a fake one that moves, to the next timer, only when every goroutine of
 // the bubble is durably blocked (every send waits in the limiter). Time
 // is exact and no test waits for real time. The client reaches the
 // emulator through emutest.InProcess: real HTTP over in-memory pipes, as
@@ -26,43 +24,35 @@ import (
 
 const token = "5150:broadcast-test-secret"
 
-// sendRecord is one counted call that passed the limiter.
-type sendRecord struct {
-	chat int64
-	at   time.Time
-}
-
 // env is the emulator (Telegram's limits) served in process and a bot
-// client with a limiter, all on the bubble's clock.
+// client with a limiter, all on the bubble's clock. rec, inside the
+// limiter, records when each call passed it.
 type env struct {
 	t   testing.TB
 	emu *emulator.Emulator
 	net *emutest.InProcess
 	lim *limit.Limiter
+	rec *testkit.Caller
 	bot *tg.Client
-	now func() time.Time // the clock of the emulator, limiter and runner
-
-	mu    sync.Mutex
-	sends []sendRecord
 }
 
 // newEnv must be called in a synctest bubble. wrap, if not nil, wraps the
 // emulator's handler.
 func newEnv(t *testing.T, cfg limit.Config, limits *emulator.Limits, wrap func(http.Handler) http.Handler) *env {
 	t.Helper()
-	emu := emulator.New(emulator.Options{Limits: limits, MaxMessagesPerChat: 10}) // Clock nil: the bubble's
+	emu := emulator.New(emulator.Options{Limits: limits, MaxMessagesPerChat: 10})
 	var h http.Handler = emu.Handler()
 	if wrap != nil {
 		h = wrap(h)
 	}
 	in := emutest.NewInProcess(h)
 	t.Cleanup(func() { _ = in.Close(); _ = emu.Close() })
-	e := &env{t: t, emu: emu, net: in, lim: limit.New(cfg), now: time.Now} // cfg.Clock nil: the bubble's
+	e := &env{t: t, emu: emu, net: in, lim: limit.New(cfg), rec: &testkit.Caller{}}
 	e.bot = e.client(nil)
 	return e
 }
 
-// client returns a bot client (through e's limiter and recorder) using
+// client returns a bot client (through e's limiter and rec) using
 // hc, or e's in-process transport when hc is nil.
 func (e *env) client(hc *http.Client) *tg.Client {
 	e.t.Helper()
@@ -70,43 +60,30 @@ func (e *env) client(hc *http.Client) *tg.Client {
 		hc = e.net.Client()
 	}
 	bot, err := tg.New(token, tg.WithBaseURL(emutest.InProcessURL), tg.WithHTTPClient(hc),
-		tg.WithMiddleware(e.lim.Middleware(), e.record))
+		tg.WithMiddleware(e.lim.Middleware(), e.rec.Middleware))
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return bot
 }
 
-// record notes when each send passed the limiter.
-func (e *env) record(next tg.Caller) tg.Caller {
-	return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
+// sendTimes returns when the calls into chats matching keep (every call
+// when keep is nil) passed the limiter, in order.
+func (e *env) sendTimes(keep func(int64) bool) []time.Time {
+	return e.rec.Times(func(c testkit.Call) bool {
+		if keep == nil {
+			return true
+		}
 		var chat tg.ChatID
-		switch p := params.(type) {
+		switch p := c.Params.(type) {
 		case *tg.SendMessageParams:
 			chat = p.ChatID
 		case *tg.SendPhotoParams:
 			chat = p.ChatID
 		}
 		id, _ := chat.Int64()
-		e.mu.Lock()
-		e.sends = append(e.sends, sendRecord{chat: id, at: e.now()})
-		e.mu.Unlock()
-		return next.Call(ctx, method, params, result)
+		return keep(id)
 	})
-}
-
-// sendTimes returns the times of the sends to chats matching keep, sorted.
-func (e *env) sendTimes(keep func(int64) bool) []time.Time {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []time.Time
-	for _, s := range e.sends {
-		if keep == nil || keep(s.chat) {
-			out = append(out, s.at)
-		}
-	}
-	slices.SortFunc(out, func(a, b time.Time) int { return a.Compare(b) })
-	return out
 }
 
 // users makes users first..first+n-1 write to the bot, opening their
@@ -164,16 +141,4 @@ func (e *env) runWith(ctx context.Context, bot *tg.Client, store broadcast.Store
 		r.p, r.err = broadcast.Run(ctx, bot, store, id, opts)
 	}()
 	return r
-}
-
-// maxInWindow returns the most of the sorted times in any window w.
-func maxInWindow(times []time.Time, w time.Duration) int {
-	best, j := 0, 0
-	for i := range times {
-		for times[i].Sub(times[j]) >= w {
-			j++
-		}
-		best = max(best, i-j+1)
-	}
-	return best
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/heraldbot/herald/limit"
 )
 
 // acquire takes the campaign's lease, over a killed local runner's too.
 func (r *runner) acquire(ctx context.Context) error {
-	now := r.opts.Clock.Now()
+	now := time.Now()
 	until := now.Add(r.opts.LeaseTTL)
 	l, ok, err := r.store.Lease(ctx, r.id, "", r.owner, until, now)
 	if err == nil && !ok && deadOwner(l.Owner) {
@@ -29,7 +27,7 @@ func (r *runner) acquire(ctx context.Context) error {
 
 // release gives the lease back (best effort: it expires anyway).
 func (r *runner) release() {
-	now := r.opts.Clock.Now()
+	now := time.Now()
 	_, _, _ = r.store.Lease(context.Background(), r.id, r.owner, "", time.Time{}, now)
 }
 
@@ -39,8 +37,8 @@ func (r *runner) release() {
 func (r *runner) keepLease(ctx context.Context) (stop func()) {
 	tick := make(chan struct{}, 1)
 	done := make(chan struct{})
-	arm := func() limit.Timer {
-		return r.opts.Clock.AfterFunc(r.opts.LeaseTTL/3, func() {
+	arm := func() *time.Timer {
+		return time.AfterFunc(r.opts.LeaseTTL/3, func() {
 			select {
 			case tick <- struct{}{}:
 			default:
@@ -71,7 +69,7 @@ func (r *runner) keepLease(ctx context.Context) (stop func()) {
 }
 
 func (r *runner) renew(ctx context.Context) error {
-	now := r.opts.Clock.Now()
+	now := time.Now()
 	until := now.Add(r.opts.LeaseTTL)
 	l, ok, err := r.store.Lease(context.WithoutCancel(ctx), r.id, r.owner, r.owner, until, now)
 	switch {

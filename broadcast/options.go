@@ -3,8 +3,6 @@ package broadcast
 import (
 	"log/slog"
 	"time"
-
-	"github.com/heraldbot/herald/limit"
 )
 
 // Options tune Run. The zero value is ready to use.
@@ -25,9 +23,6 @@ type Options struct {
 	// OnProgress, if set, is called once when the run starts and after
 	// every result, one call at a time. It must return quickly.
 	OnProgress func(Progress)
-	// Clock is the time of rates, marks and the lease; nil means
-	// limit.RealClock(). Tests share a fake clock with the limiter.
-	Clock limit.Clock
 	// LeaseTTL is how long the campaign stays reserved for this runner
 	// without a renewal (default 30 s; renewed every third of it). A
 	// runner of a process that was killed on the same host is taken over
@@ -51,9 +46,6 @@ func (o *Options) setDefaults() {
 	}
 	if o.MaxAttempts <= 0 {
 		o.MaxAttempts = 3
-	}
-	if o.Clock == nil {
-		o.Clock = limit.RealClock()
 	}
 	if o.LeaseTTL <= 0 {
 		o.LeaseTTL = 30 * time.Second

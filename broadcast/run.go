@@ -40,7 +40,7 @@ func Run(ctx context.Context, client *tg.Client, store Store, id int64, opts Opt
 	if r.p, err = store.Progress(ctx, id); err != nil {
 		return Progress{}, err
 	}
-	r.start = opts.Clock.Now()
+	r.start = time.Now()
 	r.report()
 
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -130,7 +130,7 @@ func (r *runner) handle(ctx context.Context, rec Recipient) {
 		// if possible, but stop: the store is failing.
 		r.fail(fmt.Errorf("broadcast: campaign %d: mark chat %d sending: %w", r.id, rec.Chat, beginErr))
 	}
-	if err := r.store.Finish(context.WithoutCancel(ctx), r.id, res, r.opts.Clock.Now()); err != nil {
+	if err := r.store.Finish(context.WithoutCancel(ctx), r.id, res, time.Now()); err != nil {
 		r.fail(fmt.Errorf("broadcast: campaign %d: record chat %d: %w", r.id, rec.Chat, err))
 		return
 	}
@@ -168,7 +168,7 @@ func (r *runner) attempt(ctx context.Context, rec Recipient) (Recipient, error) 
 	})
 	defer stop()
 	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) {
-		err := r.store.Begin(context.WithoutCancel(ctx), r.id, rec.Chat, r.opts.Clock.Now())
+		err := r.store.Begin(context.WithoutCancel(ctx), r.id, rec.Chat, time.Now())
 		mu.Lock()
 		left = true
 		beginErr = err
@@ -194,7 +194,7 @@ func (r *runner) settleInDoubt(ctx context.Context) error {
 		if r.opts.ResendInDoubt {
 			rec.Status, rec.Error = Pending, "in doubt: sent again"
 		}
-		if err := r.store.Finish(ctx, r.id, rec, r.opts.Clock.Now()); err != nil {
+		if err := r.store.Finish(ctx, r.id, rec, time.Now()); err != nil {
 			return err
 		}
 		n++
@@ -238,7 +238,7 @@ func (r *runner) snapshot() Progress {
 
 func (r *runner) progressLocked() Progress {
 	p := r.p
-	p.Elapsed = r.opts.Clock.Now().Sub(r.start)
+	p.Elapsed = time.Since(r.start)
 	if p.Elapsed > 0 && r.done > 0 {
 		p.Rate = float64(r.done) / p.Elapsed.Seconds()
 		p.ETA = time.Duration(float64(p.Remaining()) / p.Rate * float64(time.Second))

@@ -64,9 +64,6 @@ type Config struct {
 	// in-process store (memory.NewLimitStore); a shared store, such as the Redis
 	// one of package backend/redis, keeps the limits for a whole fleet.
 	Store backend.LimitStore
-	// Clock is the time source for waiting and for the default Store;
-	// nil means RealClock().
-	Clock Clock
 
 	// MaxRetries is how many times a call answered with 429 is repeated
 	// after the pause it asked for (default 3; negative means never). A
@@ -94,11 +91,8 @@ func (c *Config) setDefaults() {
 	if c.Methods == nil {
 		c.Methods = DefaultMethods()
 	}
-	if c.Clock == nil {
-		c.Clock = RealClock()
-	}
 	if c.Store == nil {
-		c.Store = memory.NewLimitStore(c.Clock.Now)
+		c.Store = memory.NewLimitStore(time.Now)
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = defaultMaxRetries

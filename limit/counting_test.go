@@ -25,11 +25,11 @@ func TestPaidBroadcast(t *testing.T) {
 		}
 		u.goCall(t, &g, withLabel(ctx, "free"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1000), Text: "x"})
 		g.Wait()
-		paid := u.rec.times(func(s sent) bool { return s.label == "paid" })
+		paid := u.rec.Times(labelled("paid"))
 		if last := paid[len(paid)-1].Sub(start); last != 99*time.Millisecond {
 			t.Fatalf("100 paid messages took %v, want 99ms", last)
 		}
-		checkTimes(t, "free", u.rec.times(func(s sent) bool { return s.label == "free" }), start, []time.Duration{0})
+		checkTimes(t, "free", u.rec.Times(labelled("free")), start, []time.Duration{0})
 
 		// Without the option the flag is ignored: 30/s.
 		u = newUnit(Config{}, ok)
@@ -39,7 +39,7 @@ func TestPaidBroadcast(t *testing.T) {
 		}
 		g.Wait()
 		step := ivl(DefaultGlobal)
-		checkTimes(t, "paid flag ignored", u.rec.times(nil), start, []time.Duration{0, step, 2 * step})
+		checkTimes(t, "paid flag ignored", u.rec.Times(nil), start, []time.Duration{0, step, 2 * step})
 	})
 }
 
@@ -56,7 +56,7 @@ func TestMediaGroupCountsPerItem(t *testing.T) {
 		synctest.Wait() // the album went out
 		u.goCall(t, &g, ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(5), Text: "after"})
 		g.Wait()
-		checkTimes(t, "chat 5", u.rec.times(nil), start, []time.Duration{0, 3 * ivl(DefaultChat)})
+		checkTimes(t, "chat 5", u.rec.Times(nil), start, []time.Duration{0, 3 * ivl(DefaultChat)})
 	})
 }
 
@@ -84,7 +84,7 @@ func TestUncountedMethods(t *testing.T) {
 		var g sync.WaitGroup
 		u.goCall(t, &g, ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1), Text: "x"})
 		g.Wait()
-		checkTimes(t, "send after a 429", u.rec.times(func(s sent) bool { return s.method == "sendMessage" }), start, []time.Duration{5 * time.Second})
+		checkTimes(t, "send after a 429", u.rec.Times(method("sendMessage")), start, []time.Duration{5 * time.Second})
 	})
 }
 
@@ -108,8 +108,8 @@ func TestGroupDetection(t *testing.T) {
 		g.Wait()
 		step := ivl(DefaultGroup) // 3 s
 		for _, label := range []string{"channel", "group"} {
-			checkTimes(t, label, u.rec.times(func(s sent) bool { return s.label == label }), start, []time.Duration{0, step, 2 * step})
+			checkTimes(t, label, u.rec.Times(labelled(label)), start, []time.Duration{0, step, 2 * step})
 		}
-		checkTimes(t, "private", u.rec.times(func(s sent) bool { return s.label == "private" }), start, []time.Duration{0, 0, 0})
+		checkTimes(t, "private", u.rec.Times(labelled("private")), start, []time.Duration{0, 0, 0})
 	})
 }

@@ -17,7 +17,6 @@ import (
 // first. A caller whose own chat needs a wait leaves the gate and sleeps
 // on its own, holding no global capacity and blocking nobody.
 type gate struct {
-	clock   Clock
 	waiting *atomic.Int64 // callers blocked in this Limiter, for Stats
 
 	mu    sync.Mutex
@@ -41,7 +40,7 @@ type waiter struct {
 func (g *gate) enter(ctx context.Context, w *waiter, sleep time.Duration) error {
 	g.mu.Lock()
 	if sleep > 0 {
-		g.clock.AfterFunc(sleep, g.leave) // ends the gate's sleep
+		time.AfterFunc(sleep, g.leave) // ends the gate's sleep
 	} else if !g.busy && g.queue.Len() == 0 {
 		g.busy = true
 		g.mu.Unlock()
@@ -120,15 +119,15 @@ func (q *waiters) Pop() any {
 	return w
 }
 
-// sleep waits d on clock, or until ctx ends, counting the caller in
-// waiting (if not nil) meanwhile.
-func sleep(ctx context.Context, clock Clock, waiting *atomic.Int64, d time.Duration) error {
+// sleep waits d, or until ctx ends, counting the caller in waiting (if
+// not nil) meanwhile.
+func sleep(ctx context.Context, waiting *atomic.Int64, d time.Duration) error {
 	if waiting == nil {
 		waiting = new(atomic.Int64)
 	}
 	done := make(chan struct{})
 	waiting.Add(1)
-	t := clock.AfterFunc(d, func() {
+	t := time.AfterFunc(d, func() {
 		waiting.Add(-1)
 		close(done)
 	})

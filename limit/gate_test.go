@@ -7,6 +7,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/heraldbot/herald/tg"
 )
 
 // A waiter whose context ends just as it is handed the turn passes the
@@ -14,7 +16,7 @@ import (
 func TestGateTurnHandedAsContextEnds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var waiting atomic.Int64
-		g := &gate{clock: RealClock(), waiting: &waiting}
+		g := &gate{waiting: &waiting}
 		holder := &waiter{seq: 1, index: -1}
 		if err := g.enter(context.Background(), holder, 0); err != nil {
 			t.Fatal(err)
@@ -65,6 +67,30 @@ func TestGateTurnHandedAsContextEnds(t *testing.T) {
 		g.leave()
 		if n := waiting.Load(); n != 0 || g.busy || g.queue.Len() != 0 {
 			t.Fatalf("gate left with %d waiting, busy %v, queue %d", n, g.busy, g.queue.Len())
+		}
+	})
+}
+
+// A deadline that ends while waiting ends the wait.
+func TestDeadlineWhileWaiting(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		u := newUnit(Config{Global: Rate{Count: 1, Per: time.Hour}}, ok)
+		ctx := context.Background()
+		if err := u.call.Call(ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil); err != nil {
+			t.Fatal(err)
+		}
+		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond) // long before the hour's slot
+		defer cancel()
+		start := time.Now()
+		err := u.call.Call(short, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)}, nil)
+		if err == nil || short.Err() == nil {
+			t.Fatalf("err = %v", err)
+		}
+		if waited := time.Since(start); waited != 20*time.Millisecond {
+			t.Fatalf("the call returned after %v, want at the deadline (20ms)", waited)
+		}
+		if n := u.lim.Stats().Waiting; n != 0 {
+			t.Fatalf("%d waiting", n)
 		}
 	})
 }

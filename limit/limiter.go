@@ -18,7 +18,6 @@ import (
 type Limiter struct {
 	cfg   Config
 	store backend.LimitStore
-	clock Clock
 	free  gate // callers of the global budget
 	paid  gate // callers of the paid-broadcast budget
 	seq   atomic.Uint64
@@ -42,9 +41,9 @@ var errTooManyAttempts = errors.New("limit: gave up after too many attempts")
 // New returns a Limiter with cfg (zero fields take their defaults).
 func New(cfg Config) *Limiter {
 	cfg.setDefaults()
-	l := &Limiter{cfg: cfg, store: cfg.Store, clock: cfg.Clock}
-	l.free = gate{clock: cfg.Clock, waiting: &l.waiting}
-	l.paid = gate{clock: cfg.Clock, waiting: &l.waiting}
+	l := &Limiter{cfg: cfg, store: cfg.Store}
+	l.free = gate{waiting: &l.waiting}
+	l.paid = gate{waiting: &l.waiting}
 	return l
 }
 
@@ -150,7 +149,7 @@ type requestBuf struct {
 // returns ctx's error. g is the gate of r's global bucket; w is the
 // caller's place in it.
 func (l *Limiter) wait(ctx context.Context, r *Request, g *gate, w *waiter) error {
-	start := l.clock.Now()
+	start := time.Now()
 	var hold time.Duration // > 0: we hold the turn and the gate must sleep
 	for range maxAttempts {
 		if err := g.enter(ctx, w, hold); err != nil {
@@ -164,7 +163,7 @@ func (l *Limiter) wait(ctx context.Context, r *Request, g *gate, w *waiter) erro
 		if v.Wait <= 0 {
 			g.leave()
 			l.granted.Add(1)
-			if d := l.clock.Now().Sub(start); d > 0 {
+			if d := time.Since(start); d > 0 {
 				l.waitedNs.Add(int64(d))
 			}
 			return nil
@@ -177,7 +176,7 @@ func (l *Limiter) wait(ctx context.Context, r *Request, g *gate, w *waiter) erro
 		// on.
 		hold = 0
 		g.leave()
-		if err := sleep(ctx, l.clock, &l.waiting, v.Wait); err != nil {
+		if err := sleep(ctx, &l.waiting, v.Wait); err != nil {
 			return err
 		}
 	}

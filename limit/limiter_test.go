@@ -1,4 +1,4 @@
-package limit
+package limit_test
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/internal/testkit"
+	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -17,7 +20,7 @@ import (
 // so the last leaves 199/25 s after the first.
 func TestBroadcastKeepsGlobalRate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, Config{}, nil)
+		e := newEnv(t, limit.Config{}, nil)
 		const n = 200
 		e.users(t, 1, n)
 		ctx := t.Context()
@@ -32,8 +35,8 @@ func TestBroadcastKeepsGlobalRate(t *testing.T) {
 		if st.TooManyRequests != 0 || st.Requests["sendMessage"] != n {
 			t.Fatalf("emulator saw %d sendMessage, %d 429s; want %d, 0", st.Requests["sendMessage"], st.TooManyRequests, n)
 		}
-		times := e.rec.times(nil)
-		step := ivl(DefaultGlobal)
+		times := e.rec.Times(nil)
+		step := limit.DefaultGlobal.Interval()
 		for i, at := range times {
 			if want := start.Add(time.Duration(i) * step); !at.Equal(want) {
 				t.Fatalf("message %d sent at +%v, want +%v", i, at.Sub(start), want.Sub(start))
@@ -42,7 +45,7 @@ func TestBroadcastKeepsGlobalRate(t *testing.T) {
 		if took := times[n-1].Sub(start); took != (n-1)*step {
 			t.Fatalf("took %v, want %v", took, (n-1)*step)
 		}
-		if m := maxInWindow(times, time.Second); m > 25 {
+		if m := testkit.MaxInWindow(times, time.Second); m > 25 {
 			t.Fatalf("%d messages in one second, want ≤ 25", m)
 		}
 		t.Logf("%d messages in %v of limiter time (%.2f/s)", n, times[n-1].Sub(start), float64(n-1)/times[n-1].Sub(start).Seconds())
@@ -55,30 +58,30 @@ func TestBroadcastKeepsGlobalRate(t *testing.T) {
 // behind the busy chat.
 func TestBusyChatDelaysNoOtherChat(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, Config{}, nil)
+		e := newEnv(t, limit.Config{}, nil)
 		e.users(t, 1, 6)
 		ctx := t.Context()
 		start := time.Now()
 		var g sync.WaitGroup
 		for range 10 {
-			e.send(t, &g, withLabel(ctx, "busy"), 1, "busy")
+			e.send(t, &g, limit.WithLabel(ctx, "busy"), 1, "busy")
 		}
 		synctest.Wait() // the first went out, the other nine wait in the limiter
 		for id := int64(2); id <= 6; id++ {
-			e.send(t, &g, withLabel(ctx, "other"), id, "other")
+			e.send(t, &g, limit.WithLabel(ctx, "other"), id, "other")
 		}
 		g.Wait()
 
 		if st := e.stats(t); st.TooManyRequests != 0 {
 			t.Fatalf("emulator answered %d 429s", st.TooManyRequests)
 		}
-		step, chat := ivl(DefaultGlobal), ivl(DefaultChat)
+		step, chat := limit.DefaultGlobal.Interval(), limit.DefaultChat.Interval()
 		want := []time.Duration{0, step}
 		for i := 1; i <= 8; i++ {
 			want = append(want, time.Duration(i)*chat)
 		}
-		checkTimes(t, "busy chat", e.rec.times(func(s sent) bool { return s.label == "busy" }), start, want)
-		checkTimes(t, "other chats", e.rec.times(func(s sent) bool { return s.label == "other" }), start,
+		limit.CheckTimes(t, "busy chat", e.rec.Times(limit.Labelled("busy")), start, want)
+		limit.CheckTimes(t, "other chats", e.rec.Times(limit.Labelled("other")), start,
 			[]time.Duration{2 * step, 3 * step, 4 * step, 5 * step, 6 * step})
 	})
 }
@@ -87,7 +90,7 @@ func TestBusyChatDelaysNoOtherChat(t *testing.T) {
 // spaced), never more than 18 in any minute, none refused.
 func TestGroupLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, Config{}, nil)
+		e := newEnv(t, limit.Config{}, nil)
 		e.groupChat(t, -100123)
 		ctx := t.Context()
 		start := time.Now()
@@ -100,13 +103,13 @@ func TestGroupLimit(t *testing.T) {
 		if st := e.stats(t); st.TooManyRequests != 0 {
 			t.Fatalf("emulator answered %d 429s", st.TooManyRequests)
 		}
-		times := e.rec.times(nil)
+		times := e.rec.Times(nil)
 		var want []time.Duration
 		for i := range 25 {
-			want = append(want, time.Duration(i)*ivl(DefaultGroup))
+			want = append(want, time.Duration(i)*limit.DefaultGroup.Interval())
 		}
-		checkTimes(t, "group", times, start, want)
-		if m := maxInWindow(times, time.Minute); m > 18 {
+		limit.CheckTimes(t, "group", times, start, want)
+		if m := testkit.MaxInWindow(times, time.Minute); m > 18 {
 			t.Fatalf("%d messages in one minute, want ≤ 18", m)
 		}
 	})
@@ -116,26 +119,26 @@ func TestGroupLimit(t *testing.T) {
 // arrives behind them takes the very next slot.
 func TestInteractiveBeforeBulk(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, Config{}, nil)
+		e := newEnv(t, limit.Config{}, nil)
 		e.users(t, 1, 21)
 		ctx := t.Context()
-		bulk := WithPriority(withLabel(ctx, "bulk"), Bulk)
+		bulk := limit.WithPriority(limit.WithLabel(ctx, "bulk"), limit.Bulk)
 		start := time.Now()
 		var g sync.WaitGroup
 		for id := int64(1); id <= 20; id++ {
 			e.send(t, &g, bulk, id, "digest")
 		}
 		synctest.Wait() // the first went out; the others queue
-		e.send(t, &g, withLabel(ctx, "reply"), 21, "reply")
+		e.send(t, &g, limit.WithLabel(ctx, "reply"), 21, "reply")
 		g.Wait()
 
-		step := ivl(DefaultGlobal)
-		checkTimes(t, "reply", e.rec.times(func(s sent) bool { return s.label == "reply" }), start, []time.Duration{step})
+		step := limit.DefaultGlobal.Interval()
+		limit.CheckTimes(t, "reply", e.rec.Times(limit.Labelled("reply")), start, []time.Duration{step})
 		bulkWant := []time.Duration{0}
 		for i := 2; i <= 20; i++ {
 			bulkWant = append(bulkWant, time.Duration(i)*step)
 		}
-		checkTimes(t, "bulk", e.rec.times(func(s sent) bool { return s.label == "bulk" }), start, bulkWant)
+		limit.CheckTimes(t, "bulk", e.rec.Times(limit.Labelled("bulk")), start, bulkWant)
 	})
 }
 
@@ -147,27 +150,27 @@ func TestTooManyRequestsPausesItsChat(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		limits := emulator.TelegramLimits()
 		limits.Chat = emulator.Rate{Count: 1, Per: 10 * time.Second, Burst: 1}
-		e := newEnv(t, Config{}, &limits)
+		e := newEnv(t, limit.Config{}, &limits)
 		e.users(t, 1, 2)
 		ctx := t.Context()
 		start := time.Now()
 		var g sync.WaitGroup
-		e.send(t, &g, withLabel(ctx, "first"), 1, "one")
+		e.send(t, &g, limit.WithLabel(ctx, "first"), 1, "one")
 		g.Wait()
 		if time.Since(start) != 0 {
 			t.Fatalf("the first message took %v", time.Since(start))
 		}
-		e.send(t, &g, withLabel(ctx, "refused"), 1, "two") // 429 retry_after 10
-		synctest.Wait()                                    // it waits for the next global slot
+		e.send(t, &g, limit.WithLabel(ctx, "refused"), 1, "two") // 429 retry_after 10
+		synctest.Wait()                                          // it waits for the next global slot
 		if st := e.lim.Stats(); st.TooManyRequests != 0 || st.Waiting != 1 {
 			t.Fatalf("before the next global slot: %+v, want no 429 and one waiting", st)
 		}
-		time.Sleep(ivl(DefaultGlobal)) // the slot: refused, and its chat paused
+		time.Sleep(limit.DefaultGlobal.Interval()) // the slot: refused, and its chat paused
 		synctest.Wait()
 		if st := e.lim.Stats(); st.TooManyRequests != 1 {
 			t.Fatalf("limiter saw %d 429s, want 1", st.TooManyRequests)
 		}
-		e.send(t, &g, withLabel(ctx, "other"), 2, "three")
+		e.send(t, &g, limit.WithLabel(ctx, "other"), 2, "three")
 		g.Wait()
 
 		if st := e.stats(t); st.TooManyRequests != 1 || st.Requests["sendMessage"] != 4 {
@@ -176,10 +179,10 @@ func TestTooManyRequestsPausesItsChat(t *testing.T) {
 		if st := e.lim.Stats(); st.Retried != 1 {
 			t.Fatalf("limiter retried %d calls, want 1", st.Retried)
 		}
-		step := ivl(DefaultGlobal)
+		step := limit.DefaultGlobal.Interval()
 		resume := step + 10*time.Second // the 429 came at +step and said 10 s
-		checkTimes(t, "refused", e.rec.times(func(s sent) bool { return s.label == "refused" }), start, []time.Duration{step, resume})
-		checkTimes(t, "other", e.rec.times(func(s sent) bool { return s.label == "other" }), start, []time.Duration{2 * step})
+		limit.CheckTimes(t, "refused", e.rec.Times(limit.Labelled("refused")), start, []time.Duration{step, resume})
+		limit.CheckTimes(t, "other", e.rec.Times(limit.Labelled("other")), start, []time.Duration{2 * step})
 	})
 }
 
@@ -187,7 +190,7 @@ func TestTooManyRequestsPausesItsChat(t *testing.T) {
 // when their context ends; the others go on.
 func TestContextCancelWhileWaiting(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := newEnv(t, Config{}, nil)
+		e := newEnv(t, limit.Config{}, nil)
 		e.users(t, 1, 3)
 		ctx := t.Context()
 		var g sync.WaitGroup
@@ -204,13 +207,13 @@ func TestContextCancelWhileWaiting(t *testing.T) {
 			errs <- err
 		})
 		synctest.Wait()
-		e.send(t, &g, withLabel(ctx, "first"), 2, "first") // takes the global slot
+		e.send(t, &g, limit.WithLabel(ctx, "first"), 2, "first") // takes the global slot
 		synctest.Wait()
 		g.Go(func() { // queued behind the global slot
 			_, err := e.bot.SendMessage(queueCtx, tg.SendMessageParams{ChatID: tg.ID(3), Text: "queued"})
 			errs <- err
 		})
-		e.send(t, &g, withLabel(ctx, "after"), 2, "after")
+		e.send(t, &g, limit.WithLabel(ctx, "after"), 2, "after")
 		synctest.Wait()
 		// late (its chat), first (holds the turn through the global wait),
 		// queued and after (in the queue).
@@ -228,53 +231,77 @@ func TestContextCancelWhileWaiting(t *testing.T) {
 		if n := e.lim.Stats().Waiting; n != 0 {
 			t.Fatalf("%d callers still counted as waiting", n)
 		}
-		if got := len(e.rec.times(func(s sent) bool { return s.label == "after" })); got != 1 {
+		if got := len(e.rec.Times(limit.Labelled("after"))); got != 1 {
 			t.Fatalf("the call after the cancelled ones went out %d times", got)
 		}
 	})
 }
 
-// checkTimes compares sorted times, relative to start, with want.
-func checkTimes(t *testing.T, what string, times []time.Time, start time.Time, want []time.Duration) {
+// env is an emulator (Telegram's limits unless told) and a bot client
+// with a limiter, in a synctest bubble: the emulator and the limiter read
+// the bubble's clock, and the client reaches the emulator through
+// emutest.InProcess (HTTP over in-memory pipes, which block durably). rec,
+// inside the limiter, records when each call was let through.
+type env struct {
+	emu *emulator.Emulator
+	lim *limit.Limiter
+	rec *testkit.Caller
+	bot *tg.Client
+}
+
+// newEnv must be called in a synctest bubble.
+func newEnv(t *testing.T, cfg limit.Config, limits *emulator.Limits) *env {
 	t.Helper()
-	if len(times) != len(want) {
-		t.Fatalf("%s: %d calls, want %d", what, len(times), len(want))
+	emu := emulator.New(emulator.Options{Limits: limits})
+	in := emutest.NewInProcess(emu.Handler())
+	t.Cleanup(func() { _ = in.Close(); _ = emu.Close() })
+	e := &env{emu: emu, lim: limit.New(cfg), rec: &testkit.Caller{}}
+	bot, err := tg.New(limit.TestToken, tg.WithBaseURL(emutest.InProcessURL), tg.WithHTTPClient(in.Client()),
+		tg.WithMiddleware(e.lim.Middleware(), e.rec.Middleware))
+	if err != nil {
+		t.Fatal(err)
 	}
-	for i, at := range times {
-		if got := at.Sub(start); got != want[i] {
-			t.Fatalf("%s: call %d at +%v, want +%v (all: %v)", what, i, got, want[i], rel(times, start))
-		}
-	}
+	e.bot = bot
+	return e
 }
 
-func rel(times []time.Time, start time.Time) []time.Duration {
-	out := make([]time.Duration, len(times))
-	for i, at := range times {
-		out[i] = at.Sub(start)
-	}
-	return out
-}
-
-// A deadline that ends while waiting ends the wait.
-func TestDeadlineWhileWaiting(t *testing.T) {
-	synctest.Test(t, func(t *testing.T) {
-		u := newUnit(Config{Global: Rate{Count: 1, Per: time.Hour}}, ok)
-		ctx := context.Background()
-		if err := u.call.Call(ctx, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)}, nil); err != nil {
+// users makes users first..first+n-1 write to the bot, creating their
+// private chats.
+func (e *env) users(t testing.TB, first int64, n int) {
+	t.Helper()
+	for id := first; id < first+int64(n); id++ {
+		if _, err := e.emu.SendMessage(context.Background(), emulator.UserMessage{Token: limit.TestToken, From: tg.User{ID: id, FirstName: "U"}, Text: "/start"}); err != nil {
 			t.Fatal(err)
 		}
-		short, cancel := context.WithTimeout(ctx, 20*time.Millisecond) // long before the hour's slot
-		defer cancel()
-		start := time.Now()
-		err := u.call.Call(short, "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)}, nil)
-		if err == nil || short.Err() == nil {
-			t.Fatalf("err = %v", err)
-		}
-		if waited := time.Since(start); waited != 20*time.Millisecond {
-			t.Fatalf("the call returned after %v, want at the deadline (20ms)", waited)
-		}
-		if n := u.lim.Stats().Waiting; n != 0 {
-			t.Fatalf("%d waiting", n)
+	}
+}
+
+// groupChat makes a user write in the group id (negative), creating it.
+func (e *env) groupChat(t testing.TB, id int64) {
+	t.Helper()
+	_, err := e.emu.SendMessage(context.Background(), emulator.UserMessage{
+		Token: limit.TestToken, From: tg.User{ID: 9, FirstName: "G"}, Chat: tg.Chat{ID: id, Type: "supergroup"}, Text: "hi",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *env) stats(t testing.TB) emulator.Stats {
+	t.Helper()
+	s, err := e.emu.Stats(limit.TestToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// send sends one message from a goroutine of wg, reporting failures
+// (but not those of a test already over: ctx is then cancelled).
+func (e *env) send(t testing.TB, wg *sync.WaitGroup, ctx context.Context, chat int64, text string) {
+	wg.Go(func() {
+		if _, err := e.bot.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(chat), Text: text}); err != nil && ctx.Err() == nil {
+			t.Errorf("send to %d: %v", chat, err)
 		}
 	})
 }

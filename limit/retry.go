@@ -3,7 +3,6 @@ package limit
 import (
 	"context"
 	"errors"
-	"math/rand/v2"
 	"time"
 
 	"github.com/heraldbot/herald/internal/backoff"
@@ -31,15 +30,11 @@ type RetryConfig struct {
 	// request was sent). nil means IsIdempotent. Return true for sends
 	// only if a duplicate message is better than a lost one.
 	Idempotent func(method string) bool
-	// Clock times the back-off; nil means RealClock().
-	Clock Clock
 
 	// OnRetry, if set, is called before each repeated attempt with the
 	// method, the attempt about to start (2, 3, …) and the error of the
 	// previous one. It must not block.
 	OnRetry func(method string, attempt int, err error)
-
-	rand func() float64 // tests: jitter source
 }
 
 func (c *RetryConfig) setDefaults() {
@@ -58,12 +53,6 @@ func (c *RetryConfig) setDefaults() {
 	c.MaxDelay = max(c.MaxDelay, c.BaseDelay)
 	if c.Idempotent == nil {
 		c.Idempotent = IsIdempotent
-	}
-	if c.Clock == nil {
-		c.Clock = RealClock()
-	}
-	if c.rand == nil {
-		c.rand = rand.Float64
 	}
 }
 
@@ -103,7 +92,7 @@ func (c *RetryConfig) call(ctx context.Context, next tg.Caller, method string, p
 			return err
 		}
 		if attempt == 1 {
-			start = c.Clock.Now()
+			start = time.Now()
 		}
 		switch classify(err) {
 		case permanent:
@@ -117,7 +106,7 @@ func (c *RetryConfig) call(ctx context.Context, next tg.Caller, method string, p
 			return err
 		}
 		delay := c.backoff(attempt, err)
-		now := c.Clock.Now()
+		now := time.Now()
 		if now.Add(delay).Sub(start) > c.MaxElapsed {
 			return err
 		}
@@ -127,7 +116,7 @@ func (c *RetryConfig) call(ctx context.Context, next tg.Caller, method string, p
 		if c.OnRetry != nil {
 			c.OnRetry(method, attempt+1, err)
 		}
-		if serr := sleep(ctx, c.Clock, nil, delay); serr != nil {
+		if serr := sleep(ctx, nil, delay); serr != nil {
 			return errors.Join(err, serr)
 		}
 	}
@@ -138,7 +127,7 @@ func (c *RetryConfig) call(ctx context.Context, next tg.Caller, method string, p
 // the server sent.
 func (c *RetryConfig) backoff(attempt int, err error) time.Duration {
 	p := backoff.Policy{Min: c.BaseDelay, Max: c.MaxDelay, Jitter: backoff.Equal}
-	d := p.Draw(p.Cap(attempt-1), c.rand())
+	d := p.Delay(attempt - 1)
 	if e, ok := errors.AsType[*tg.Error](err); ok && e.RetryAfter > d {
 		d = e.RetryAfter
 	}

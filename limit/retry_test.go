@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -113,7 +114,7 @@ func botMessages(t *testing.T, emu *emulator.Emulator) int {
 // sendMessage is not.
 func TestRetryBadGateway(t *testing.T) {
 	bot, f, emu := retryEnv(t, badGateway, map[string]int{"getMe": 2, "sendMessage": 1})
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	if _, err := bot.GetMe(ctx); err != nil {
 		t.Fatalf("getMe: %v", err)
 	}
@@ -135,7 +136,7 @@ func TestRetryBadGateway(t *testing.T) {
 // A reset after the request was written: the same split.
 func TestRetryConnectionReset(t *testing.T) {
 	bot, f, emu := retryEnv(t, resetConn, map[string]int{"getMe": 1, "sendMessage": 1})
-	ctx := testCtx(t)
+	ctx := testkit.Context(t)
 	if _, err := bot.GetMe(ctx); err != nil {
 		t.Fatalf("getMe: %v", err)
 	}
@@ -175,7 +176,7 @@ func refusingFirstDial(t *testing.T) *http.Client {
 // repeated, and the message arrives once.
 func TestRetryConnectionRefused(t *testing.T) {
 	bot, f, emu := retryEnv(t, nil, nil, tg.WithHTTPClient(refusingFirstDial(t)))
-	if _, err := bot.SendMessage(testCtx(t), tg.SendMessageParams{ChatID: tg.ID(1), Text: "once"}); err != nil {
+	if _, err := bot.SendMessage(testkit.Context(t), tg.SendMessageParams{ChatID: tg.ID(1), Text: "once"}); err != nil {
 		t.Fatalf("sendMessage: %v", err)
 	}
 	if n := f.count("sendMessage"); n != 1 || botMessages(t, emu) != 1 {
@@ -200,7 +201,7 @@ func TestRetryUploads(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			bot, f, _ := retryEnv(t, nil, nil, tg.WithHTTPClient(refusingFirstDial(t)))
-			_, err := bot.SendDocument(testCtx(t), tg.SendDocumentParams{ChatID: tg.ID(1), Document: tg.FileUpload("a.png", tt.r)})
+			_, err := bot.SendDocument(testkit.Context(t), tg.SendDocumentParams{ChatID: tg.ID(1), Document: tg.FileUpload("a.png", tt.r)})
 			if got := f.count("sendDocument"); got != tt.requests {
 				t.Fatalf("requests = %d (err %v), want %d", got, err, tt.requests)
 			}
@@ -214,7 +215,7 @@ func TestRetryUploads(t *testing.T) {
 // Attempts and elapsed time are bounded; 4xx and 429 are not retried.
 func TestRetryBounds(t *testing.T) {
 	bot, f, _ := retryEnv(t, badGateway, map[string]int{"getMe": 100})
-	if _, err := bot.GetMe(testCtx(t)); !tg.IsCode(err, http.StatusBadGateway) {
+	if _, err := bot.GetMe(testkit.Context(t)); !tg.IsCode(err, http.StatusBadGateway) {
 		t.Fatalf("err = %v", err)
 	}
 	if n := f.count("getMe"); n != 4 {
@@ -249,23 +250,24 @@ func TestRetryBounds(t *testing.T) {
 	})
 }
 
+// The back-off doubles from BaseDelay up to MaxDelay, each wait drawn
+// between half of its step and all of it, and is at least a Retry-After.
 func TestBackoff(t *testing.T) {
 	c := RetryConfig{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}
 	c.setDefaults()
-	c.rand = func() float64 { return 1 }
-	var got []time.Duration
-	for attempt := 1; attempt <= 6; attempt++ {
-		got = append(got, c.backoff(attempt, nil))
-	}
-	want := []time.Duration{100, 200, 400, 800, 1000, 1000}
-	for i := range want {
-		if got[i] != want[i]*time.Millisecond {
-			t.Fatalf("backoff = %v, want %v ms", got, want)
+	for i, step := range []time.Duration{100, 200, 400, 800, 1000, 1000} {
+		step *= time.Millisecond
+		lo, hi := step, time.Duration(0)
+		for range 1000 {
+			d := c.backoff(i+1, nil)
+			lo, hi = min(lo, d), max(hi, d)
 		}
-	}
-	c.rand = func() float64 { return 0 }
-	if d := c.backoff(1, nil); d != 50*time.Millisecond {
-		t.Fatalf("lowest jitter = %v, want half", d)
+		if lo < step/2 || hi > step {
+			t.Fatalf("attempt %d: waits in [%v, %v], want within [%v, %v]", i+1, lo, hi, step/2, step)
+		}
+		if hi-lo < step/4 { // 1000 uniform draws spread over most of the range
+			t.Fatalf("attempt %d: waits in [%v, %v]: no jitter", i+1, lo, hi)
+		}
 	}
 	if d := c.backoff(1, &tg.Error{Code: 503, RetryAfter: 3 * time.Second}); d != 3*time.Second {
 		t.Fatalf("Retry-After ignored: %v", d)
@@ -351,12 +353,13 @@ func TestRetryElapsedAndDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var calls int
 		fail := tg.CallerFunc(func(context.Context, string, any, any) error { calls++; return &tg.Error{Code: 502} })
-		cfg := RetryConfig{BaseDelay: 100 * time.Millisecond, MaxElapsed: 250 * time.Millisecond, MaxAttempts: 10}
-		cfg.rand = func() float64 { return 1 } // no jitter: 100 ms, then 200 ms
+		// Waits of 50–100 ms, then 100–200 ms: the second attempt starts
+		// within 140 ms of the first failure, a third never would.
+		cfg := RetryConfig{BaseDelay: 100 * time.Millisecond, MaxElapsed: 140 * time.Millisecond, MaxAttempts: 10}
 		start := time.Now()
 		_ = Retry(cfg)(fail).Call(context.Background(), "getMe", nil, nil)
-		if calls != 2 || time.Since(start) != 100*time.Millisecond {
-			t.Fatalf("%d calls in %v, want 2 in 100ms (the third would start at 300 ms > 250 ms)", calls, time.Since(start))
+		if took := time.Since(start); calls != 2 || took < 50*time.Millisecond || took > 100*time.Millisecond {
+			t.Fatalf("%d calls in %v, want 2 in 50–100 ms (the third would start after 150 ms > 140 ms)", calls, took)
 		}
 
 		calls = 0

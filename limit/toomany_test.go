@@ -10,33 +10,29 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/tg"
 )
 
 // pauseBubble is a Limiter with the defaults on the wall clock of a
 // synctest bubble, whose chain ends in a function that answers 429 to the
-// calls refuse picks and records when the others went out.
+// calls refuse picks and records in sent when the others went out.
 type pauseBubble struct {
-	start  time.Time
-	call   tg.Caller
-	mu     sync.Mutex
-	sent   map[string][]time.Duration // by label
-	refuse func(method string, label string) bool
+	start time.Time
+	call  tg.Caller
+	sent  testkit.Caller
 }
 
 func newPauseBubble(refuse func(method, label string) bool) *pauseBubble {
-	b := &pauseBubble{start: time.Now(), sent: map[string][]time.Duration{}, refuse: refuse}
-	end := tg.CallerFunc(func(ctx context.Context, method string, _, _ any) error {
+	b := &pauseBubble{start: time.Now()}
+	end := tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
 		label, _ := ctx.Value(labelKey{}).(string)
-		if b.refuse(method, label) {
+		if refuse(method, label) {
 			return &tg.Error{Method: method, Code: http.StatusTooManyRequests, RetryAfter: 30 * time.Second}
 		}
-		b.mu.Lock()
-		b.sent[label] = append(b.sent[label], time.Since(b.start))
-		b.mu.Unlock()
-		return nil
+		return b.sent.Call(ctx, method, params, result)
 	})
-	b.call = New(Config{}).Middleware()(end) // Clock nil: the bubble's time
+	b.call = New(Config{}).Middleware()(end)
 	return b
 }
 
@@ -54,17 +50,7 @@ func (b *pauseBubble) send(t *testing.T, wg *sync.WaitGroup, label, method strin
 
 func (b *pauseBubble) check(t *testing.T, label string, want ...time.Duration) {
 	t.Helper()
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	got := b.sent[label]
-	if len(got) != len(want) {
-		t.Fatalf("%s: sent at %v, want %v", label, got, want)
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Fatalf("%s: sent at %v, want %v", label, got, want)
-		}
-	}
+	checkTimes(t, label, b.sent.Times(labelled(label)), b.start, want)
 }
 
 func msgs(chat int64, n int) []any {
@@ -145,7 +131,7 @@ func TestTooManyRequestsWithoutRetryAfter(t *testing.T) {
 		u.goCall(t, &g, withLabel(ctx, "counted"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)})
 		g.Wait()
 		// Refused at 0, repeated when the default 1 s pause ended.
-		checkTimes(t, "counted", u.rec.times(func(s sent) bool { return s.label == "counted" }), start, []time.Duration{0, time.Second})
+		checkTimes(t, "counted", u.rec.Times(labelled("counted")), start, []time.Duration{0, time.Second})
 
 		start = time.Now()
 		refuse.Store(true)
@@ -154,7 +140,7 @@ func TestTooManyRequestsWithoutRetryAfter(t *testing.T) {
 		}
 		u.goCall(t, &g, withLabel(ctx, "after"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
 		g.Wait()
-		checkTimes(t, "after an uncounted 429", u.rec.times(func(s sent) bool { return s.label == "after" }), start, []time.Duration{time.Second})
+		checkTimes(t, "after an uncounted 429", u.rec.Times(labelled("after")), start, []time.Duration{time.Second})
 		if st := u.lim.Stats(); st.TooManyRequests != 2 || st.Retried != 1 || st.Waiting != 0 {
 			t.Fatalf("stats %+v, want 2 429s, 1 retried, none waiting", st)
 		}
@@ -181,8 +167,8 @@ func TestNegativeMaxRetries(t *testing.T) {
 		u.goCall(t, &g, withLabel(ctx, "same"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(1)})
 		u.goCall(t, &g, withLabel(ctx, "other"), "sendMessage", &tg.SendMessageParams{ChatID: tg.ID(2)})
 		g.Wait()
-		checkTimes(t, "same chat", u.rec.times(func(s sent) bool { return s.label == "same" }), start, []time.Duration{4 * time.Second})
-		checkTimes(t, "other chat", u.rec.times(func(s sent) bool { return s.label == "other" }), start, []time.Duration{ivl(DefaultGlobal)})
+		checkTimes(t, "same chat", u.rec.Times(labelled("same")), start, []time.Duration{4 * time.Second})
+		checkTimes(t, "other chat", u.rec.Times(labelled("other")), start, []time.Duration{ivl(DefaultGlobal)})
 		if n := calls.Load(); n != 3 {
 			t.Fatalf("%d calls, want 3 (no retry)", n)
 		}
@@ -250,10 +236,10 @@ func TestCancelDuringPause(t *testing.T) {
 			t.Fatalf("cancelled call = %v", err)
 		}
 		g.Wait()
-		if n := len(u.rec.times(func(s sent) bool { return s.label == "cancelled" })); n != 0 {
+		if n := len(u.rec.Times(labelled("cancelled"))); n != 0 {
 			t.Fatalf("the cancelled call went out %d times", n)
 		}
-		checkTimes(t, "kept", u.rec.times(func(s sent) bool { return s.label == "kept" }), start, []time.Duration{10 * time.Second})
+		checkTimes(t, "kept", u.rec.Times(labelled("kept")), start, []time.Duration{10 * time.Second})
 		if n := u.lim.Stats().Waiting; n != 0 {
 			t.Fatalf("%d still waiting", n)
 		}

@@ -7,6 +7,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -53,10 +54,10 @@ func TestBurstsKeepTheWindow(t *testing.T) {
 					})
 				}
 				wg.Wait()
-				if got := maxInWindow(times, tt.window); got > tt.most || len(times) != int(n) {
+				if got := testkit.MaxInWindow(times, tt.window); got > tt.most || len(times) != int(n) {
 					t.Fatalf("%d messages, at most %d in a window of %v; want %d, ≤ %d", len(times), got, tt.window, n, tt.most)
 				}
-				t.Logf("%d messages in %v, at most %d in any %v", n, times[len(times)-1].Sub(times[0]), maxInWindow(times, tt.window), tt.window)
+				t.Logf("%d messages in %v, at most %d in any %v", n, times[len(times)-1].Sub(times[0]), testkit.MaxInWindow(times, tt.window), tt.window)
 			})
 		})
 	}
