@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/heraldbot/herald/tg"
 )
@@ -74,7 +75,7 @@ func (b *bot) memberChangedLocked(u tg.User, blocked bool) {
 	}
 	b.enqueueLocked("my_chat_member", u.ID, func(upd *tg.Update) {
 		upd.MyChatMember = &tg.ChatMemberUpdated{
-			Chat: ch.info, From: u, Date: b.e.clock.Now().Unix(),
+			Chat: ch.info, From: u, Date: time.Now().Unix(),
 			OldChatMember: oldM, NewChatMember: newM,
 		}
 	})

@@ -36,7 +36,7 @@ func answerCallbackQuery(c *call) (any, *apiError) {
 		return nil, badRequest("MESSAGE_TOO_LONG")
 	}
 	b := c.b
-	now := c.e.clock.Now()
+	now := time.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.pruneCallbacksLocked(now)
@@ -92,7 +92,7 @@ func (e *Emulator) PressButton(ctx context.Context, p ButtonPress) (Pressed, err
 		return Pressed{}, err
 	}
 	from := e.touchUser(p.From)
-	now := e.clock.Now()
+	now := time.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	ch := b.chats[p.ChatID]

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/internal/testkit"
@@ -152,98 +153,94 @@ func TestCallbackQuery(t *testing.T) {
 }
 
 func TestGetUpdatesSemantics(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	e, url := startEmu(t, Options{Clock: clock})
-	c := newClient(t, url, testToken)
-	ctx := testkit.Context(t)
-	for i := range 5 {
-		say(t, e, "m"+string(rune('0'+i)))
-	}
-	ups, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Limit: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ups) != 2 || ups[0].UpdateID != 1 || ups[1].UpdateID != 2 {
-		t.Fatalf("limit 2 = %v", ids(ups))
-	}
-	// Without an offset nothing is confirmed.
-	ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{})
-	if len(ups) != 5 {
-		t.Fatalf("all = %v", ids(ups))
-	}
-	// An offset confirms the earlier updates.
-	ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 3})
-	if got := ids(ups); len(got) != 3 || got[0] != 3 {
-		t.Fatalf("offset 3 = %v", got)
-	}
-	ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{})
-	if len(ups) != 3 {
-		t.Fatalf("after confirm = %v", ids(ups))
-	}
-	// A negative offset keeps the last updates and forgets the others.
-	ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: -1})
-	if got := ids(ups); len(got) != 1 || got[0] != 5 {
-		t.Fatalf("offset -1 = %v", got)
-	}
-	ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{})
-	if got := ids(ups); len(got) != 1 || got[0] != 5 {
-		t.Fatalf("after negative offset = %v", got)
-	}
-	if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 6}); err != nil {
-		t.Fatal(err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		e, hc, c := startBubble(t, Options{})
+		ctx := t.Context()
+		for i := range 5 {
+			say(t, e, "m"+string(rune('0'+i)))
+		}
+		ups, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Limit: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ups) != 2 || ups[0].UpdateID != 1 || ups[1].UpdateID != 2 {
+			t.Fatalf("limit 2 = %v", ids(ups))
+		}
+		// Without an offset nothing is confirmed.
+		ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{})
+		if len(ups) != 5 {
+			t.Fatalf("all = %v", ids(ups))
+		}
+		// An offset confirms the earlier updates.
+		ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 3})
+		if got := ids(ups); len(got) != 3 || got[0] != 3 {
+			t.Fatalf("offset 3 = %v", got)
+		}
+		ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{})
+		if len(ups) != 3 {
+			t.Fatalf("after confirm = %v", ids(ups))
+		}
+		// A negative offset keeps the last updates and forgets the others.
+		ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: -1})
+		if got := ids(ups); len(got) != 1 || got[0] != 5 {
+			t.Fatalf("offset -1 = %v", got)
+		}
+		ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{})
+		if got := ids(ups); len(got) != 1 || got[0] != 5 {
+			t.Fatalf("after negative offset = %v", got)
+		}
+		if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 6}); err != nil {
+			t.Fatal(err)
+		}
 
-	// allowed_updates is remembered: messages are filtered out from now on.
-	if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 6, AllowedUpdates: []string{"callback_query"}}); err != nil {
-		t.Fatal(err)
-	}
-	if s := say(t, e, "filtered"); s.UpdateID != 0 {
-		t.Fatalf("filtered message got update %d", s.UpdateID)
-	}
-	ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 6})
-	if len(ups) != 0 {
-		t.Fatalf("filtered = %v", ids(ups))
-	}
-	// An empty list restores the default.
-	if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 6, AllowedUpdates: []string{}}); err != nil {
-		t.Fatal(err)
-	}
-	_ = e // (AllowedUpdates: []string{} is omitted by omitzero; reset through the raw API)
-	resetAllowed(t, url)
-	if s := say(t, e, "back"); s.UpdateID != 6 {
-		t.Fatalf("update id = %d, want 6", s.UpdateID)
-	}
+		// allowed_updates is remembered: messages are filtered out from now on.
+		if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 6, AllowedUpdates: []string{"callback_query"}}); err != nil {
+			t.Fatal(err)
+		}
+		if s := say(t, e, "filtered"); s.UpdateID != 0 {
+			t.Fatalf("filtered message got update %d", s.UpdateID)
+		}
+		ups, _ = c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 6})
+		if len(ups) != 0 {
+			t.Fatalf("filtered = %v", ids(ups))
+		}
+		// An empty list restores the default.
+		if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 6, AllowedUpdates: []string{}}); err != nil {
+			t.Fatal(err)
+		}
+		_ = e // (AllowedUpdates: []string{} is omitted by omitzero; reset through the raw API)
+		resetAllowed(t, hc)
+		if s := say(t, e, "back"); s.UpdateID != 6 {
+			t.Fatalf("update id = %d, want 6", s.UpdateID)
+		}
 
-	// Long poll: returns when an update arrives.
-	got := make(chan []tg.Update, 1)
-	go func() {
-		ups, _ := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 7, Timeout: 30})
-		got <- ups
-	}()
-	if err := clock.WaitForTimers(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	say(t, e, "wake up")
-	if ups := <-got; len(ups) != 1 || ups[0].Message.Text != "wake up" {
-		t.Fatalf("long poll = %v", ids(ups))
-	}
-	// Long poll: times out on the clock with an empty result.
-	go func() {
-		ups, _ := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 8, Timeout: 30})
-		got <- ups
-	}()
-	if err := clock.WaitForTimers(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(30 * time.Second)
-	if ups := <-got; len(ups) != 0 {
-		t.Fatalf("timed-out poll = %v", ids(ups))
-	}
+		// Long poll: returns when an update arrives.
+		got := make(chan []tg.Update, 1)
+		go func() {
+			ups, _ := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 7, Timeout: 30})
+			got <- ups
+		}()
+		synctest.Wait() // the poll waits
+		say(t, e, "wake up")
+		if ups := <-got; len(ups) != 1 || ups[0].Message.Text != "wake up" {
+			t.Fatalf("long poll = %v", ids(ups))
+		}
+		// Long poll: times out after its 30 s with an empty result.
+		go func() {
+			ups, _ := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: 8, Timeout: 30})
+			got <- ups
+		}()
+		synctest.Wait() // the poll waits
+		time.Sleep(30 * time.Second)
+		if ups := <-got; len(ups) != 0 {
+			t.Fatalf("timed-out poll = %v", ids(ups))
+		}
+	})
 }
 
-func resetAllowed(t *testing.T, url string) {
+func resetAllowed(t *testing.T, hc *http.Client) {
 	t.Helper()
-	resp, err := http.Post(url+"/bot"+testToken+"/getUpdates", "application/json", bytes.NewReader([]byte(`{"offset":6,"allowed_updates":[]}`)))
+	resp, err := hc.Post(bubbleURL+"/bot"+testToken+"/getUpdates", "application/json", bytes.NewReader([]byte(`{"offset":6,"allowed_updates":[]}`)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,42 +256,38 @@ func ids(ups []tg.Update) []int64 {
 }
 
 func TestConflicts(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	_, url := startEmu(t, Options{Clock: clock})
-	c := newClient(t, url, testToken)
-	ctx := testkit.Context(t)
+	synctest.Test(t, func(t *testing.T) {
+		_, _, c := startBubble(t, Options{})
+		ctx := t.Context()
 
-	first := make(chan error, 1)
-	go func() {
-		_, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Timeout: 50})
-		first <- err
-	}()
-	if err := clock.WaitForTimers(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	second := make(chan error, 1)
-	go func() {
-		_, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Timeout: 50})
-		second <- err
-	}()
-	wantAPIError(t, <-first, 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
+		first := make(chan error, 1)
+		go func() {
+			_, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Timeout: 50})
+			first <- err
+		}()
+		synctest.Wait() // the poll waits
+		second := make(chan error, 1)
+		go func() {
+			_, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Timeout: 50})
+			second <- err
+		}()
+		wantAPIError(t, <-first, 409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running")
 
-	// Setting a webhook ends the poll, and later polls conflict with it.
-	if err := clock.WaitForTimers(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: "http://127.0.0.1:1/hook"}); err != nil {
-		t.Fatal(err)
-	}
-	wantAPIError(t, <-second, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
-	_, err := c.GetUpdates(ctx, tg.GetUpdatesParams{})
-	wantAPIError(t, err, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
-	if _, err := c.DeleteWebhook(ctx, tg.DeleteWebhookParams{}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{}); err != nil {
-		t.Fatal(err)
-	}
+		// Setting a webhook ends the poll, and later polls conflict with it.
+		synctest.Wait() // the poll waits
+		if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: "http://127.0.0.1:1/hook"}); err != nil {
+			t.Fatal(err)
+		}
+		wantAPIError(t, <-second, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+		_, err := c.GetUpdates(ctx, tg.GetUpdatesParams{})
+		wantAPIError(t, err, 409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first")
+		if _, err := c.DeleteWebhook(ctx, tg.DeleteWebhookParams{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{}); err != nil {
+			t.Fatal(err)
+		}
+	})
 }
 
 func testPNG(t testing.TB, w, h int) []byte {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald/tg"
 )
@@ -100,7 +101,7 @@ func (e *Emulator) SendMessage(ctx context.Context, m UserMessage) (Sent, error)
 	if e.blockedBy(from.ID, b.id) {
 		return Sent{}, controlErrorf("user %d has blocked this bot; unblock it first", from.ID)
 	}
-	now := e.clock.Now()
+	now := time.Now()
 
 	b.mu.Lock()
 	defer b.mu.Unlock()

@@ -17,17 +17,20 @@
 // over HTTP under /control/ (see docs/EMULATOR.md), including a
 // Server-Sent Events stream of transcript changes.
 //
-// Time comes from a Clock. With a FakeClock, limits, callback-query
-// expiry, long-poll timeouts and webhook retries are exact and need no
-// sleeping:
+// Time is the wall clock's. Run in a testing/synctest bubble and reached
+// through emutest.NewInProcess (a socket would not block durably), the
+// emulator's limits, callback-query expiry, long-poll timeouts and webhook
+// retries run on the bubble's fake clock: exact, and no test waits for
+// them:
 //
-//	clock := emulator.NewFakeClock(time.Time{})
-//	emu := emulator.New(emulator.Options{Clock: clock})
-//	srv := httptest.NewServer(emu.Handler())
-//	defer srv.Close()
-//	defer emu.Close()
-//	// … send 4 messages to one chat: the 4th gets 429 retry after 1 …
-//	clock.Advance(time.Second)
+//	synctest.Test(t, func(t *testing.T) {
+//		emu := emulator.New(emulator.Options{})
+//		in := emutest.NewInProcess(emu.Handler())
+//		t.Cleanup(func() { _ = in.Close(); _ = emu.Close() })
+//		bot, _ := tg.New(token, tg.WithBaseURL(emutest.InProcessURL), tg.WithHTTPClient(in.Client()))
+//		// … send 4 messages to one chat: the 4th gets 429 retry after 1 …
+//		time.Sleep(time.Second) // the bubble's second
+//	})
 //
 // Methods that the emulator does not model answer 400 with a description
 // saying so. Webhooks are delivered only to loopback addresses, and

@@ -11,14 +11,12 @@ import (
 	"time"
 )
 
-// Options configure an Emulator. The zero value is ready to use: real
-// clock, Telegram's limits, and the default caps below.
+// Options configure an Emulator. The zero value is ready to use:
+// Telegram's limits and the default caps below.
 type Options struct {
 	// Limits are the outbound message limits; nil means TelegramLimits().
 	// Use &emulator.Limits{} (or NoLimits) to turn them off.
 	Limits *Limits
-	// Clock is the time source; nil means RealClock().
-	Clock Clock
 	// Logger receives the emulator's logs; nil discards them. Tokens
 	// never appear in them, only bot ids.
 	Logger *slog.Logger
@@ -55,9 +53,6 @@ func TimeUpdateID() int64 {
 }
 
 func (o *Options) setDefaults() {
-	if o.Clock == nil {
-		o.Clock = RealClock()
-	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -86,7 +81,6 @@ func (o *Options) setDefaults() {
 // Close it when done. All methods are safe for concurrent use.
 type Emulator struct {
 	opts    Options
-	clock   Clock
 	log     *slog.Logger
 	methods *methodTable
 	limits  atomic.Pointer[Limits]
@@ -108,7 +102,6 @@ func New(opts Options) *Emulator {
 	opts.setDefaults()
 	e := &Emulator{
 		opts:    opts,
-		clock:   opts.Clock,
 		log:     opts.Logger,
 		methods: buildMethodTable(handlers()),
 		bots:    make(map[int64]*bot),
@@ -123,9 +116,6 @@ func New(opts Options) *Emulator {
 	e.limits.Store(&l)
 	return e
 }
-
-// Clock returns the emulator's clock (a *FakeClock when Options.Clock was one).
-func (e *Emulator) Clock() Clock { return e.clock }
 
 // Limits returns the limits in force.
 func (e *Emulator) Limits() Limits { return *e.limits.Load() }

@@ -11,6 +11,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald/tg"
 )
@@ -67,7 +68,7 @@ func (b *bot) storeFileLocked(ch *chat, up *formFile, kind string) (*storedFile,
 	}
 	b.fileSeq++
 	seq := strconv.FormatInt(b.fileSeq, 10)
-	f.id = prefix + strconv.FormatInt(b.id, 36) + "_" + seq + "_" + strconv.FormatInt(b.e.clock.Now().UnixNano()%99991, 36)
+	f.id = prefix + strconv.FormatInt(b.id, 36) + "_" + seq + "_" + strconv.FormatInt(time.Now().UnixNano()%99991, 36)
 	f.uniqueID = "AQAD" + strconv.FormatInt(b.id, 36) + "_" + seq
 	f.path = kind + "s/file_" + seq + ext
 	b.files[f.id] = f

@@ -3,11 +3,13 @@ package emulator
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
+	"testing/synctest"
 
+	"github.com/heraldbot/herald/emulator/internal/inprocess"
 	"github.com/heraldbot/herald/internal/testkit"
-
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -26,6 +28,39 @@ func startEmu(t testing.TB, opts Options) (*Emulator, string) {
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { _ = e.Close() })
 	return e, srv.URL
+}
+
+// bubbleURL is the base URL of an emulator started by startBubble.
+const bubbleURL = "http://emulator.invalid"
+
+// startBubble serves a new emulator in process, without a socket, for a
+// test in a testing/synctest bubble: the emulator's time (limits,
+// callback expiry, long polls, webhook retries) is the bubble's, exact,
+// and moves only when every goroutine of the bubble waits. It returns
+// the emulator, an HTTP client that reaches it at bubbleURL and a client
+// of the test bot. Contexts in the bubble should not have deadlines the
+// test's time could pass: use t.Context().
+func startBubble(t *testing.T, opts Options) (*Emulator, *http.Client, *tg.Client) {
+	t.Helper()
+	e := New(opts)
+	p := inprocess.New(e.Handler())
+	t.Cleanup(func() { _ = p.Close(); _ = e.Close() })
+	hc := p.Client()
+	c, err := tg.New(testToken, tg.WithBaseURL(bubbleURL), tg.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e, hc, c
+}
+
+// settled waits until every goroutine of the test's bubble waits, then
+// fails the test unless cond holds.
+func settled(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	synctest.Wait()
+	if !cond() {
+		t.Fatalf("%s: not so once everything waits", what)
+	}
 }
 
 // startClient serves a new emulator for the test, and returns it with

@@ -176,7 +176,8 @@ func (l *Limits) UnmarshalText(b []byte) error {
 }
 
 // gcra is a generic cell rate algorithm state: the theoretical arrival
-// time of the next message. It is exact on any Clock.
+// time of the next message. It is exact on any clock, a
+// testing/synctest bubble's included.
 type gcra struct{ tat time.Time }
 
 // check returns how long to wait before n more messages fit in r, or 0.

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -119,7 +120,7 @@ func (c *call) targetLocked() (*target, *apiError) {
 // limitLocked applies the rate limits to n new messages into ch. The
 // methods that post new messages call it, and only those count.
 func (c *call) limitLocked(ch *chat, n int) *apiError {
-	if wait := c.b.lim.allow(c.e.Limits(), c.e.clock.Now(), ch.info.ID, ch.isGroup(), n); wait > 0 {
+	if wait := c.b.lim.allow(c.e.Limits(), time.Now(), ch.info.ID, ch.isGroup(), n); wait > 0 {
 		return tooManyRequests(wait)
 	}
 	return nil
@@ -128,7 +129,7 @@ func (c *call) limitLocked(ch *chat, n int) *apiError {
 // newBotMessageLocked allocates the bot's next message in t.
 func (c *call) newBotMessageLocked(t *target) *message {
 	ch := t.ch
-	m := &tg.Message{MessageID: ch.newMessageID(), Date: c.e.clock.Now().Unix(), Chat: ch.info, MessageThreadID: t.threadID}
+	m := &tg.Message{MessageID: ch.newMessageID(), Date: time.Now().Unix(), Chat: ch.info, MessageThreadID: t.threadID}
 	ch.setSender(m, c.b.user)
 	if t.threadID != 0 && ch.info.IsForum {
 		m.IsTopicMessage = true

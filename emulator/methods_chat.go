@@ -3,6 +3,7 @@ package emulator
 import (
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/heraldbot/herald/tg"
 )
@@ -141,7 +142,7 @@ func (b *bot) addTopicLocked(ch *chat, name string, color int64, by tg.User) *tg
 	topic := &tg.ForumTopic{MessageThreadID: id, Name: name, IconColor: color}
 	ch.topics[id] = topic
 	b.storeLocked(ch, &message{m: &tg.Message{
-		MessageID: id, MessageThreadID: id, Date: b.e.clock.Now().Unix(), Chat: ch.info, From: &by,
+		MessageID: id, MessageThreadID: id, Date: time.Now().Unix(), Chat: ch.info, From: &by,
 		ForumTopicCreated: &tg.ForumTopicCreated{Name: name, IconColor: color},
 	}, fromBot: by.ID == b.id})
 	return topic

@@ -3,6 +3,7 @@ package emulator
 import (
 	"bytes"
 	"slices"
+	"time"
 
 	"github.com/heraldbot/herald/tg"
 )
@@ -122,7 +123,7 @@ func editMessage(c *call, read func() (string, []tg.MessageEntity, *apiError),
 	if mk.inline != nil || m.m.ReplyMarkup != nil {
 		m.m.ReplyMarkup, m.markup = mk.inline, mk.raw
 	}
-	m.m.EditDate = c.e.clock.Now().Unix()
+	m.m.EditDate = time.Now().Unix()
 	b.emitMessageLocked("edited", ch, m)
 	return m.m, nil
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/internal/testkit"
@@ -421,69 +422,71 @@ func TestGetUpdatesDropStats(t *testing.T) {
 }
 
 func TestWebhookInfoAndDrop(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	e, url, c, ctx := startClient(t, Options{Clock: clock})
-	// Without a webhook, url is present and empty, as on Telegram.
-	status, body := raw(t, "GET", url+"/bot"+testToken+"/getWebhookInfo", "", nil)
-	if status != 200 || !strings.Contains(body, `"url":""`) || !strings.Contains(body, `"pending_update_count":0`) {
-		t.Fatalf("getWebhookInfo = %d %s", status, body)
-	}
-	say(t, e, "queued")
-	say(t, e, "queued too")
+	synctest.Test(t, func(t *testing.T) {
+		e, hc, c := startBubble(t, Options{})
+		ctx := t.Context()
+		// Without a webhook, url is present and empty, as on Telegram.
+		status, body := rawIn(t, hc, "GET", bubbleURL+"/bot"+testToken+"/getWebhookInfo", "", nil)
+		if status != 200 || !strings.Contains(body, `"url":""`) || !strings.Contains(body, `"pending_update_count":0`) {
+			t.Fatalf("getWebhookInfo = %d %s", status, body)
+		}
+		say(t, e, "queued")
+		say(t, e, "queued too")
 
-	// A port nobody listens on: the delivery fails with "Connection refused".
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	deadURL := "http://" + ln.Addr().String() + "/hook"
-	ln.Close()
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: deadURL, AllowedUpdates: []string{"message", "callback_query"}, MaxConnections: 500}); err != nil {
-		t.Fatal(err)
-	}
-	// The first attempt and its immediate retry fail; the next retry
-	// waits 1 s on the fake clock, so nothing is in flight after them.
-	waitFor(t, func() bool {
-		st, err := e.Stats(testToken)
-		return err == nil && st.WebhookFailures >= 2
+		// A port nobody listens on: the delivery fails with "Connection refused".
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadURL := "http://" + ln.Addr().String() + "/hook"
+		ln.Close()
+		if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: deadURL, AllowedUpdates: []string{"message", "callback_query"}, MaxConnections: 500}); err != nil {
+			t.Fatal(err)
+		}
+		// The first attempt and its immediate retry fail; the next retry
+		// waits 1 s of the bubble's time, so nothing is in flight after them.
+		settled(t, "two failed deliveries", func() bool {
+			st, err := e.Stats(testToken)
+			return err == nil && st.WebhookFailures == 2
+		})
+		info, _ := c.GetWebhookInfo(ctx)
+		if info.URL != deadURL || info.LastErrorMessage != "Connection refused" || info.LastErrorDate != time.Now().Unix() ||
+			info.PendingUpdateCount != 2 || info.MaxConnections != 100 || strings.Join(info.AllowedUpdates, ",") != "callback_query,message" {
+			t.Fatalf("info = %+v", info)
+		}
+		// Setting the webhook again with drop_pending_updates empties the queue.
+		if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: deadURL, DropPendingUpdates: true}); err != nil {
+			t.Fatal(err)
+		}
+		settled(t, "no pending update", func() bool {
+			info, err := c.GetWebhookInfo(ctx)
+			return err == nil && info.PendingUpdateCount == 0
+		})
+		// An empty url removes the webhook.
+		if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{}); err != nil {
+			t.Fatalf("setWebhook without url: %v", err)
+		}
+		if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{}); err != nil {
+			t.Fatalf("getUpdates after setWebhook without url: %v", err)
+		}
+		if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: deadURL}); err != nil {
+			t.Fatal(err)
+		}
+		status, body = rawIn(t, hc, "POST", bubbleURL+"/bot"+testToken+"/setWebhook", "application/json", strings.NewReader(`{"url":""}`))
+		if status != 200 {
+			t.Fatalf("setWebhook with an empty url = %d %s", status, body)
+		}
+		if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{}); err != nil {
+			t.Fatalf("getUpdates after removing the webhook: %v", err)
+		}
+		for _, tc := range []struct{ url, secret, want string }{
+			{"ftp://127.0.0.1/x", "", "Bad Request: bad webhook: an HTTP or HTTPS URL must be provided for webhook"},
+			{"http://127.0.0.1:1/x", "bad secret!", "Bad Request: bad webhook: secret token contains unallowed characters"},
+		} {
+			_, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: tc.url, SecretToken: tc.secret})
+			wantAPIError(t, err, 400, tc.want)
+		}
 	})
-	info, _ := c.GetWebhookInfo(ctx)
-	if info.URL != deadURL || info.LastErrorMessage != "Connection refused" || info.LastErrorDate != clock.Now().Unix() ||
-		info.PendingUpdateCount != 2 || info.MaxConnections != 100 || strings.Join(info.AllowedUpdates, ",") != "callback_query,message" {
-		t.Fatalf("info = %+v", info)
-	}
-	// Setting the webhook again with drop_pending_updates empties the queue.
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: deadURL, DropPendingUpdates: true}); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, func() bool {
-		info, err := c.GetWebhookInfo(ctx)
-		return err == nil && info.PendingUpdateCount == 0
-	})
-	// An empty url removes the webhook.
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{}); err != nil {
-		t.Fatalf("setWebhook without url: %v", err)
-	}
-	if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{}); err != nil {
-		t.Fatalf("getUpdates after setWebhook without url: %v", err)
-	}
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: deadURL}); err != nil {
-		t.Fatal(err)
-	}
-	status, body = raw(t, "POST", url+"/bot"+testToken+"/setWebhook", "application/json", strings.NewReader(`{"url":""}`))
-	if status != 200 {
-		t.Fatalf("setWebhook with an empty url = %d %s", status, body)
-	}
-	if _, err := c.GetUpdates(ctx, tg.GetUpdatesParams{}); err != nil {
-		t.Fatalf("getUpdates after removing the webhook: %v", err)
-	}
-	for _, tc := range []struct{ url, secret, want string }{
-		{"ftp://127.0.0.1/x", "", "Bad Request: bad webhook: an HTTP or HTTPS URL must be provided for webhook"},
-		{"http://127.0.0.1:1/x", "bad secret!", "Bad Request: bad webhook: secret token contains unallowed characters"},
-	} {
-		_, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: tc.url, SecretToken: tc.secret})
-		wantAPIError(t, err, 400, tc.want)
-	}
 }
 
 func TestLogOutAndClose(t *testing.T) {
@@ -624,28 +627,6 @@ func TestErrorStrings(t *testing.T) {
 	if got := errBlocked.Error(); got != "403 Forbidden: bot was blocked by the user" {
 		t.Fatalf("apiError.Error() = %q", got)
 	}
-	if e.Clock() == nil {
-		t.Fatal("Clock() = nil")
-	}
-}
-
-func TestFakeClockPending(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	ran := false
-	t1 := clock.AfterFunc(time.Second, func() { ran = true })
-	t2 := clock.AfterFunc(time.Minute, func() {})
-	if n := clock.Pending(); n != 2 {
-		t.Fatalf("Pending = %d, want 2", n)
-	}
-	t2.Stop()
-	if n := clock.Pending(); n != 1 {
-		t.Fatalf("Pending after Stop = %d, want 1", n)
-	}
-	clock.Advance(time.Second)
-	if n := clock.Pending(); n != 0 || !ran {
-		t.Fatalf("Pending after Advance = %d, ran %v", n, ran)
-	}
-	_ = t1
 }
 
 func TestServe(t *testing.T) {

@@ -13,6 +13,12 @@ import (
 // raw sends one request and returns the status and body.
 func raw(t *testing.T, method, url, contentType string, body io.Reader) (int, string) {
 	t.Helper()
+	return rawIn(t, http.DefaultClient, method, url, contentType, body)
+}
+
+// rawIn is raw through hc.
+func rawIn(t *testing.T, hc *http.Client, method, url, contentType string, body io.Reader) (int, string) {
+	t.Helper()
 	req, err := http.NewRequest(method, url, body)
 	if err != nil {
 		t.Fatal(err)
@@ -20,7 +26,7 @@ func raw(t *testing.T, method, url, contentType string, body io.Reader) (int, st
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

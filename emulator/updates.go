@@ -226,7 +226,7 @@ func getUpdates(c *call) (any, *apiError) {
 	b.mu.Unlock()
 
 	timedOut := make(chan struct{})
-	t := c.e.clock.AfterFunc(timeout, func() { close(timedOut) })
+	t := time.AfterFunc(timeout, func() { close(timedOut) })
 	defer t.Stop()
 	defer func() {
 		b.mu.Lock()

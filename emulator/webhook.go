@@ -33,7 +33,7 @@ type webhookState struct {
 	lastErrorMsg  string
 	inflight      int
 	retryAt       time.Time // when the pending retry timer fires
-	timer         Timer
+	timer         *time.Timer
 
 	kickCh chan struct{}
 	stop   chan struct{}
@@ -209,7 +209,7 @@ func (b *bot) runWebhook(h *webhookState) {
 // (chat) only the oldest pending one, none waiting for a retry, and no
 // more than max_connections in flight. It arms a timer for the next retry.
 func (b *bot) pickDeliveriesLocked(h *webhookState) []*queuedUpdate {
-	now := b.e.clock.Now()
+	now := time.Now()
 	busy := make(map[int64]bool)
 	var batch []*queuedUpdate
 	var nextRetry time.Time
@@ -239,7 +239,7 @@ func (b *bot) pickDeliveriesLocked(h *webhookState) []*queuedUpdate {
 			h.timer.Stop()
 		}
 		h.retryAt = nextRetry
-		h.timer = b.e.clock.AfterFunc(nextRetry.Sub(now), h.kick)
+		h.timer = time.AfterFunc(nextRetry.Sub(now), h.kick)
 	}
 	return batch
 }
@@ -280,7 +280,7 @@ func (b *bot) deliver(h *webhookState, u *queuedUpdate) {
 		b.stats.updatesConfirmed.Add(1)
 	} else {
 		b.stats.hookFailures.Add(1)
-		now := b.e.clock.Now()
+		now := time.Now()
 		u.attempts++
 		delay := max(retryDelay(u.attempts, b.e.opts.WebhookMaxBackoff), retryAfter)
 		u.notBefore = now.Add(delay)

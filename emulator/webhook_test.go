@@ -4,14 +4,14 @@ import (
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
-	"github.com/heraldbot/herald/internal/testkit"
-
 	"github.com/go-json-experiment/json"
+	"github.com/heraldbot/herald/emulator/internal/inprocess"
+	"github.com/heraldbot/herald/internal/testkit"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -29,13 +29,19 @@ type hookReply struct {
 	body       string
 }
 
-// hookServer is a webhook endpoint whose answers the test chooses.
-func hookServer(t *testing.T, clock Clock) (string, chan hookHit) {
+// hookURL is the webhook URL of the tests: any loopback URL reaches
+// hookServer.
+const hookURL = "http://127.0.0.1:8443/hook"
+
+// hookServer is a webhook endpoint whose answers the test chooses, served
+// in process: e's deliveries reach it whatever loopback URL is set. For a
+// test in a synctest bubble.
+func hookServer(t *testing.T, e *Emulator) chan hookHit {
 	t.Helper()
 	hits := make(chan hookHit, 16)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	p := inprocess.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		h := hookHit{secret: r.Header.Get("X-Telegram-Bot-Api-Secret-Token"), at: clock.Now(), reply: make(chan hookReply, 1)}
+		h := hookHit{secret: r.Header.Get("X-Telegram-Bot-Api-Secret-Token"), at: time.Now(), reply: make(chan hookReply, 1)}
 		if err := json.Unmarshal(body, &h.update); err != nil {
 			t.Errorf("webhook body: %v", err)
 		}
@@ -45,8 +51,6 @@ func hookServer(t *testing.T, clock Clock) (string, chan hookHit) {
 		case rep = <-h.reply:
 		case <-r.Context().Done():
 			return
-		case <-time.After(10 * time.Second):
-			rep = hookReply{status: 599}
 		}
 		if rep.retryAfter != "" {
 			w.Header().Set("Retry-After", rep.retryAfter)
@@ -57,217 +61,193 @@ func hookServer(t *testing.T, clock Clock) (string, chan hookHit) {
 		w.WriteHeader(rep.status)
 		_, _ = io.WriteString(w, rep.body)
 	}))
-	t.Cleanup(srv.Close)
-	return srv.URL, hits
+	t.Cleanup(func() { _ = p.Close() })
+	e.hooks = &http.Client{Transport: p, CheckRedirect: e.hooks.CheckRedirect}
+	return hits
 }
 
+// startHooked is startBubble with the test bot's webhook set with
+// params to hookURL, served by hookServer.
+func startHooked(t *testing.T, opts Options, params tg.SetWebhookParams) (*Emulator, *tg.Client, chan hookHit) {
+	t.Helper()
+	e, _, c := startBubble(t, opts)
+	hits := hookServer(t, e)
+	params.URL = hookURL
+	if _, err := c.SetWebhook(t.Context(), params); err != nil {
+		t.Fatal(err)
+	}
+	return e, c, hits
+}
+
+// nextHit returns the webhook request made by the time everything waits.
 func nextHit(t *testing.T, hits chan hookHit) hookHit {
 	t.Helper()
+	synctest.Wait()
 	select {
 	case h := <-hits:
 		return h
-	case <-time.After(10 * time.Second):
+	default:
 		t.Fatal("no webhook request")
 		return hookHit{}
 	}
 }
 
+// noHit checks that no webhook request came by the time everything
+// waits.
 func noHit(t *testing.T, hits chan hookHit) {
 	t.Helper()
+	synctest.Wait()
 	select {
 	case h := <-hits:
 		t.Fatalf("unexpected webhook request for update %d", h.update.UpdateID)
-	case <-time.After(50 * time.Millisecond):
+	default:
 	}
 }
 
 func TestWebhookDeliveryAndSecret(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testkit.Context(t)
-	hookURL, hits := hookServer(t, clock)
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL + "/hook", SecretToken: "s3cret", MaxConnections: 1}); err != nil {
-		t.Fatal(err)
-	}
-	for _, text := range []string{"one", "two", "three"} {
-		say(t, e, text)
-	}
-	for _, want := range []string{"one", "two", "three"} {
-		h := nextHit(t, hits)
-		if h.secret != "s3cret" || h.update.Message == nil || h.update.Message.Text != want {
-			t.Fatalf("hit = %+v secret %q, want %q", h.update, h.secret, want)
+	synctest.Test(t, func(t *testing.T) {
+		e, c, hits := startHooked(t, Options{Limits: offLimits()}, tg.SetWebhookParams{SecretToken: "s3cret", MaxConnections: 1})
+		ctx := t.Context()
+		for _, text := range []string{"one", "two", "three"} {
+			say(t, e, text)
 		}
-		h.reply <- hookReply{status: 200}
-	}
-	waitFor(t, func() bool {
-		info, err := c.GetWebhookInfo(ctx)
-		return err == nil && info.PendingUpdateCount == 0
+		for _, want := range []string{"one", "two", "three"} {
+			h := nextHit(t, hits)
+			if h.secret != "s3cret" || h.update.Message == nil || h.update.Message.Text != want {
+				t.Fatalf("hit = %+v secret %q, want %q", h.update, h.secret, want)
+			}
+			h.reply <- hookReply{status: 200}
+		}
+		synctest.Wait()
+		info, _ := c.GetWebhookInfo(ctx)
+		if info.URL != hookURL || info.MaxConnections != 1 || info.LastErrorDate != 0 || info.PendingUpdateCount != 0 {
+			t.Fatalf("info = %+v", info)
+		}
+		st, _ := e.Stats(testToken)
+		if st.WebhookDeliveries != 3 || st.WebhookFailures != 0 || st.UpdatesConfirmed != 3 {
+			t.Fatalf("stats = %+v", st)
+		}
 	})
-	info, _ := c.GetWebhookInfo(ctx)
-	if info.URL != hookURL+"/hook" || info.MaxConnections != 1 || info.LastErrorDate != 0 {
-		t.Fatalf("info = %+v", info)
-	}
-	st, _ := e.Stats(testToken)
-	if st.WebhookDeliveries != 3 || st.WebhookFailures != 0 || st.UpdatesConfirmed != 3 {
-		t.Fatalf("stats = %+v", st)
-	}
-}
-
-// waitFor polls cond for up to 10 s of real time.
-func waitFor(t *testing.T, cond func() bool) {
-	t.Helper()
-	for range 1000 {
-		if cond() {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("condition not met in 10 s")
 }
 
 func TestWebhookRetryBackoff(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	e, url := startEmu(t, Options{Clock: clock, WebhookMaxBackoff: 4 * time.Second})
-	c := newClient(t, url, testToken)
-	ctx := testkit.Context(t)
-	hookURL, hits := hookServer(t, clock)
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
-		t.Fatal(err)
-	}
-	t0 := clock.Now()
-	say(t, e, "retry me")
-	// Failures at 0 s, then at once, then after 1, 2, 4 and 4 (capped) s.
-	wantAt := []time.Duration{0, 0, 1 * time.Second, 3 * time.Second, 7 * time.Second, 11 * time.Second}
-	for i, at := range wantAt {
-		if i >= 2 {
-			if err := clock.WaitForTimers(ctx, 1); err != nil {
-				t.Fatal(err)
+	synctest.Test(t, func(t *testing.T) {
+		e, c, hits := startHooked(t, Options{WebhookMaxBackoff: 4 * time.Second}, tg.SetWebhookParams{})
+		ctx := t.Context()
+		t0 := time.Now()
+		say(t, e, "retry me")
+		// Failures at 0 s, then at once, then after 1, 2, 4 and 4 (capped) s.
+		wantAt := []time.Duration{0, 0, 1 * time.Second, 3 * time.Second, 7 * time.Second, 11 * time.Second}
+		for i, at := range wantAt {
+			if i >= 2 {
+				noHit(t, hits)
+				time.Sleep(wantAt[i] - wantAt[i-1] - time.Nanosecond)
+				noHit(t, hits) // not a moment early
+				time.Sleep(time.Nanosecond)
 			}
-			noHit(t, hits)
-			clock.Advance(wantAt[i] - wantAt[i-1])
-		}
-		h := nextHit(t, hits)
-		if got := h.at.Sub(t0); got != at {
-			t.Fatalf("attempt %d at %v, want %v", i+1, got, at)
-		}
-		if i < len(wantAt)-1 {
-			h.reply <- hookReply{status: 500}
-			if i == 0 {
-				waitFor(t, func() bool {
+			h := nextHit(t, hits)
+			if got := h.at.Sub(t0); got != at {
+				t.Fatalf("attempt %d at %v, want %v", i+1, got, at)
+			}
+			if i < len(wantAt)-1 {
+				h.reply <- hookReply{status: 500}
+				if i == 0 {
+					synctest.Wait()
 					info, _ := c.GetWebhookInfo(ctx)
-					return info.LastErrorDate != 0
-				})
-				info, _ := c.GetWebhookInfo(ctx)
-				if info.PendingUpdateCount != 1 || info.LastErrorMessage != "Wrong response from the webhook: 500 Internal Server Error" || info.LastErrorDate != t0.Unix() {
-					t.Fatalf("info after failure = %+v", info)
+					if info.PendingUpdateCount != 1 || info.LastErrorMessage != "Wrong response from the webhook: 500 Internal Server Error" || info.LastErrorDate != t0.Unix() {
+						t.Fatalf("info after failure = %+v", info)
+					}
 				}
+			} else {
+				h.reply <- hookReply{status: 200}
 			}
-		} else {
-			h.reply <- hookReply{status: 200}
 		}
-	}
-	waitFor(t, func() bool {
-		info, _ := c.GetWebhookInfo(ctx)
-		return info.PendingUpdateCount == 0
+		synctest.Wait()
+		if info, _ := c.GetWebhookInfo(ctx); info.PendingUpdateCount != 0 {
+			t.Fatalf("info after success = %+v", info)
+		}
+		st, _ := e.Stats(testToken)
+		if st.WebhookDeliveries != 6 || st.WebhookFailures != 5 {
+			t.Fatalf("stats = %+v", st)
+		}
 	})
-	st, _ := e.Stats(testToken)
-	if st.WebhookDeliveries != 6 || st.WebhookFailures != 5 {
-		t.Fatalf("stats = %+v", st)
-	}
 }
 
 func TestWebhookHonoursRetryAfter(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	e, url := startEmu(t, Options{Clock: clock})
-	c := newClient(t, url, testToken)
-	ctx := testkit.Context(t)
-	hookURL, hits := hookServer(t, clock)
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
-		t.Fatal(err)
-	}
-	t0 := clock.Now()
-	say(t, e, "later")
-	nextHit(t, hits).reply <- hookReply{status: 503, retryAfter: "5"}
-	if err := clock.WaitForTimers(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
-	clock.Advance(4 * time.Second)
-	noHit(t, hits)
-	clock.Advance(time.Second)
-	h := nextHit(t, hits)
-	if h.at.Sub(t0) != 5*time.Second {
-		t.Fatalf("retry at %v, want 5s", h.at.Sub(t0))
-	}
-	h.reply <- hookReply{status: 200}
+	synctest.Test(t, func(t *testing.T) {
+		e, _, hits := startHooked(t, Options{}, tg.SetWebhookParams{})
+		t0 := time.Now()
+		say(t, e, "later")
+		nextHit(t, hits).reply <- hookReply{status: 503, retryAfter: "5"}
+		time.Sleep(5*time.Second - time.Nanosecond)
+		noHit(t, hits)
+		time.Sleep(time.Nanosecond)
+		h := nextHit(t, hits)
+		if h.at.Sub(t0) != 5*time.Second {
+			t.Fatalf("retry at %v, want 5s", h.at.Sub(t0))
+		}
+		h.reply <- hookReply{status: 200}
+	})
 }
 
 func TestWebhookOrderPerChatAndMaxConnections(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testkit.Context(t)
-	hookURL, hits := hookServer(t, clock)
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL, MaxConnections: 2}); err != nil {
-		t.Fatal(err)
-	}
-	cyd := tg.User{ID: 1003, FirstName: "Cyd"}
-	for _, m := range []UserMessage{
-		{Token: testToken, From: ann, Text: "a1"},
-		{Token: testToken, From: ann, Text: "a2"},
-		{Token: testToken, From: bob, Text: "b1"},
-		{Token: testToken, From: cyd, Text: "c1"},
-	} {
-		if _, err := e.SendMessage(ctx, m); err != nil {
-			t.Fatal(err)
+	synctest.Test(t, func(t *testing.T) {
+		e, _, hits := startHooked(t, Options{Limits: offLimits()}, tg.SetWebhookParams{MaxConnections: 2})
+		ctx := t.Context()
+		cyd := tg.User{ID: 1003, FirstName: "Cyd"}
+		for _, m := range []UserMessage{
+			{Token: testToken, From: ann, Text: "a1"},
+			{Token: testToken, From: ann, Text: "a2"},
+			{Token: testToken, From: bob, Text: "b1"},
+			{Token: testToken, From: cyd, Text: "c1"},
+		} {
+			if _, err := e.SendMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
 		}
-	}
-	// a1 and b1 first: a2 waits for a1 (same chat), c1 for a connection.
-	first, second := nextHit(t, hits), nextHit(t, hits)
-	got := map[string]hookHit{first.update.Message.Text: first, second.update.Message.Text: second}
-	if _, ok := got["a1"]; !ok || got["b1"].reply == nil {
-		t.Fatalf("first deliveries = %q, %q", first.update.Message.Text, second.update.Message.Text)
-	}
-	noHit(t, hits)
-	got["a1"].reply <- hookReply{status: 200}
-	if h := nextHit(t, hits); h.update.Message.Text != "a2" {
-		t.Fatalf("after a1: %q", h.update.Message.Text)
-	} else {
-		h.reply <- hookReply{status: 200}
-	}
-	got["b1"].reply <- hookReply{status: 200}
-	if h := nextHit(t, hits); h.update.Message.Text != "c1" {
-		t.Fatalf("last: %q", h.update.Message.Text)
-	} else {
-		h.reply <- hookReply{status: 200}
-	}
+		// a1 and b1 first: a2 waits for a1 (same chat), c1 for a connection.
+		first, second := nextHit(t, hits), nextHit(t, hits)
+		got := map[string]hookHit{first.update.Message.Text: first, second.update.Message.Text: second}
+		if _, ok := got["a1"]; !ok || got["b1"].reply == nil {
+			t.Fatalf("first deliveries = %q, %q", first.update.Message.Text, second.update.Message.Text)
+		}
+		noHit(t, hits)
+		got["a1"].reply <- hookReply{status: 200}
+		if h := nextHit(t, hits); h.update.Message.Text != "a2" {
+			t.Fatalf("after a1: %q", h.update.Message.Text)
+		} else {
+			h.reply <- hookReply{status: 200}
+		}
+		got["b1"].reply <- hookReply{status: 200}
+		if h := nextHit(t, hits); h.update.Message.Text != "c1" {
+			t.Fatalf("last: %q", h.update.Message.Text)
+		} else {
+			h.reply <- hookReply{status: 200}
+		}
+	})
 }
 
 func TestWebhookReplyMethod(t *testing.T) {
-	clock := NewFakeClock(time.Time{})
-	e, url := startEmu(t, Options{Clock: clock, Limits: offLimits()})
-	c := newClient(t, url, testToken)
-	ctx := testkit.Context(t)
-	hookURL, hits := hookServer(t, clock)
-	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hookURL}); err != nil {
-		t.Fatal(err)
-	}
-	events, cancel, err := e.Subscribe(testToken, ann.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cancel()
-	say(t, e, "ping")
-	<-events // ann's own message
-	nextHit(t, hits).reply <- hookReply{status: 200, body: `{"method":"sendMessage","chat_id":1001,"text":"pong"}`}
-	select {
-	case ev := <-events:
-		if ev.Type != "sent" || ev.Message.Text != "pong" || ev.Message.Sender != "bot" {
-			t.Fatalf("event = %+v", ev)
+	synctest.Test(t, func(t *testing.T) {
+		e, _, hits := startHooked(t, Options{Limits: offLimits()}, tg.SetWebhookParams{})
+		events, cancel, err := e.Subscribe(testToken, ann.ID)
+		if err != nil {
+			t.Fatal(err)
 		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("method in webhook answer not executed")
-	}
+		defer cancel()
+		say(t, e, "ping")
+		<-events // ann's own message
+		nextHit(t, hits).reply <- hookReply{status: 200, body: `{"method":"sendMessage","chat_id":1001,"text":"pong"}`}
+		synctest.Wait()
+		select {
+		case ev := <-events:
+			if ev.Type != "sent" || ev.Message.Text != "pong" || ev.Message.Sender != "bot" {
+				t.Fatalf("event = %+v", ev)
+			}
+		default:
+			t.Fatal("method in webhook answer not executed")
+		}
+	})
 }
 
 func TestWebhookRefusesRemoteURLs(t *testing.T) {
