@@ -63,18 +63,6 @@ func (p Policy) Delay(n int) time.Duration {
 	return d
 }
 
-// Draw applies the policy's jitter to d with r in [0, 1] in place of the
-// random draw: 0 gives the shortest wait, 1 the longest (d).
-func (p Policy) Draw(d time.Duration, r float64) time.Duration {
-	switch p.Jitter {
-	case Equal:
-		return d/2 + time.Duration(r*float64(d-d/2))
-	case Full:
-		return max(time.Duration(r*float64(d)), min(d, 1))
-	}
-	return d
-}
-
 // Counter walks a Policy through consecutive failures: Next returns the
 // wait after one more failure, Reset starts again after a success. The
 // zero Counter of a Policy is ready to use; it is not safe for concurrent
