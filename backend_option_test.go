@@ -39,7 +39,7 @@ func TestWithBackendWiresEveryPart(t *testing.T) {
 
 	other := memory.New(memory.Options{})
 	t.Cleanup(func() { _ = other.Close() })
-	otherLimits := memory.NewLimitStore(nil)
+	otherLimits := memory.NewLimitStore()
 	for _, order := range []string{"backend first", "backend last"} {
 		t.Run(order, func(t *testing.T) {
 			overrides := []Option{

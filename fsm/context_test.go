@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/backend"
@@ -236,29 +237,30 @@ func TestDecodePanicIsCorrupt(t *testing.T) {
 }
 
 func TestTTL(t *testing.T) {
-	ctx := t.Context()
-	now := time.Unix(0, 0)
-	st := memory.New(memory.Options{Now: func() time.Time { return now }, SweepInterval: -1})
-	defer st.Close()
-	fc := fsm.NewContext(st, testKey, fsm.Options{TTL: time.Hour})
-	if err := fsm.Set(ctx, fc, "a", form{Name: "x"}); err != nil {
-		t.Fatal(err)
-	}
-	now = now.Add(59 * time.Minute)
-	if err := fc.SetState(ctx, "b"); err != nil { // restarts the TTL
-		t.Fatal(err)
-	}
-	now = now.Add(59 * time.Minute)
-	fresh := fsm.NewContext(st, testKey, fsm.Options{})
-	if d, err := fsm.GetData[form](ctx, fresh); err != nil || d.Name != "x" {
-		t.Fatalf("data expired although written 59 min ago: %+v, %v", d, err)
-	}
-	now = now.Add(2 * time.Minute)
-	fresh = fsm.NewContext(st, testKey, fsm.Options{})
-	if s, err := fresh.State(ctx); err != nil || s != fsm.NoState {
-		t.Fatalf("state after its TTL = %q, %v", s, err)
-	}
-	if d, err := fsm.GetData[form](ctx, fresh); err != nil || d != (form{}) {
-		t.Fatalf("data after its TTL = %+v, %v", d, err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx := t.Context()
+		st := memory.New(memory.Options{SweepInterval: -1})
+		defer st.Close()
+		fc := fsm.NewContext(st, testKey, fsm.Options{TTL: time.Hour})
+		if err := fsm.Set(ctx, fc, "a", form{Name: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(59 * time.Minute)
+		if err := fc.SetState(ctx, "b"); err != nil { // restarts the TTL
+			t.Fatal(err)
+		}
+		time.Sleep(59 * time.Minute)
+		fresh := fsm.NewContext(st, testKey, fsm.Options{})
+		if d, err := fsm.GetData[form](ctx, fresh); err != nil || d.Name != "x" {
+			t.Fatalf("data expired although written 59 min ago: %+v, %v", d, err)
+		}
+		time.Sleep(2 * time.Minute)
+		fresh = fsm.NewContext(st, testKey, fsm.Options{})
+		if s, err := fresh.State(ctx); err != nil || s != fsm.NoState {
+			t.Fatalf("state after its TTL = %q, %v", s, err)
+		}
+		if d, err := fsm.GetData[form](ctx, fresh); err != nil || d != (form{}) {
+			t.Fatalf("data after its TTL = %+v, %v", d, err)
+		}
+	})
 }

@@ -92,7 +92,7 @@ func (c *Config) setDefaults() {
 		c.Methods = DefaultMethods()
 	}
 	if c.Store == nil {
-		c.Store = memory.NewLimitStore(time.Now)
+		c.Store = memory.NewLimitStore()
 	}
 	if c.MaxRetries == 0 {
 		c.MaxRetries = defaultMaxRetries

@@ -37,7 +37,7 @@ func (s *faultyStore) Pause(ctx context.Context, chat tg.ChatID, d time.Duration
 // global budget blocked: the next caller goes through. A failing Pause
 // after a 429 is reported with the 429, and the call is not repeated.
 func TestStoreErrors(t *testing.T) {
-	store := &faultyStore{LimitStore: memory.NewLimitStore(nil)} // no wait here: limits off
+	store := &faultyStore{LimitStore: memory.NewLimitStore()} // no wait here: limits off
 	var calls atomic.Int32
 	var answer atomic.Pointer[error]
 	u := newUnit(Config{Store: store, Global: Unlimited, Chat: Unlimited}, func(string) error {

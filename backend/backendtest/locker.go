@@ -235,7 +235,7 @@ func testHeldBeyondTTL(t *testing.T, l backend.Locker, o Options) {
 // backend.ErrLockLost and does not release the new holder's lock.
 func testStaleHolderUnlock(t *testing.T, l backend.Locker, o Options) {
 	if o.ExpireLock == nil {
-		t.Skip("fsmtest.Options.ExpireLock is nil: cannot make a lease run out")
+		t.Skip("backendtest.Options.ExpireLock is nil: cannot make a lease run out")
 	}
 	name := uniqueName("stale")
 	stale := mustLock(t, l, name, lease)
@@ -259,7 +259,7 @@ func testStaleHolderUnlock(t *testing.T, l backend.Locker, o Options) {
 // dead instance's chats to another within a few seconds.
 func testDeadHolder(t *testing.T, l backend.Locker, o Options) {
 	if o.StopRenewal == nil {
-		t.Skip("fsmtest.Options.StopRenewal is nil: the Locker's leases do not run out")
+		t.Skip("backendtest.Options.StopRenewal is nil: the Locker's leases do not run out")
 	}
 	const ttl = time.Second
 	name := uniqueName("dead")

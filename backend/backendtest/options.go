@@ -83,5 +83,5 @@ func uniqueKey() fsm.Key {
 
 // uniqueName returns a lock, mark or claim name no other test run uses.
 func uniqueName(what string) string {
-	return fmt.Sprintf("fsmtest:%s:%x", what, rand.Uint64())
+	return fmt.Sprintf("backendtest:%s:%x", what, rand.Uint64())
 }

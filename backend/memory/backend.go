@@ -29,9 +29,9 @@ func (s *Store) Locker() backend.Locker { return s }
 func (s *Store) Claims() backend.Claims { return s }
 
 // Limits returns the in-process LimitStore of the bot botID, created on
-// first use on the Store's clock (Options.Now); every call for the same
-// bot returns the same one. Its buckets are not bounded by Options.MaxKeys:
-// those of idle chats are forgotten (see LimitStore).
+// first use; every call for the same bot returns the same one. Its
+// buckets are not bounded by Options.MaxKeys: those of idle chats are
+// forgotten (see LimitStore).
 func (s *Store) Limits(botID int64) backend.LimitStore {
 	s.engine.mu.Lock()
 	defer s.engine.mu.Unlock()
@@ -40,7 +40,7 @@ func (s *Store) Limits(botID int64) backend.LimitStore {
 		if s.engine.limits == nil {
 			s.engine.limits = make(map[int64]*LimitStore)
 		}
-		ls = NewLimitStore(s.clock)
+		ls = NewLimitStore()
 		s.engine.limits[botID] = ls
 	}
 	return ls

@@ -62,7 +62,7 @@ func TestContractRealTime(t *testing.T) {
 // its own, as package limit makes its default one.
 func TestLimitStoreContract(t *testing.T) {
 	backendtest.TestLimitStore(t, func(*testing.T) (backend.LimitStore, backend.LimitStore) {
-		s := memory.NewLimitStore(nil)
+		s := memory.NewLimitStore()
 		return s, s
 	})
 }

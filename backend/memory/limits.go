@@ -14,8 +14,6 @@ import (
 // Buckets of chats back at rest are forgotten, so memory follows the
 // number of recently active chats.
 type LimitStore struct {
-	now func() time.Time
-
 	mu        sync.Mutex
 	pause     time.Time
 	global    gcra
@@ -33,19 +31,15 @@ const minPrune = 1024
 
 var _ backend.LimitStore = (*LimitStore)(nil)
 
-// NewLimitStore returns an empty in-process LimitStore on the clock now
-// (nil means time.Now).
-func NewLimitStore(now func() time.Time) *LimitStore {
-	if now == nil {
-		now = time.Now
-	}
-	return &LimitStore{now: now, chats: make(map[bucketKey]*gcra), nextPrune: minPrune}
+// NewLimitStore returns an empty in-process LimitStore on the wall clock.
+func NewLimitStore() *LimitStore {
+	return &LimitStore{chats: make(map[bucketKey]*gcra), nextPrune: minPrune}
 }
 
 // Take implements backend.LimitStore.
 func (s *LimitStore) Take(_ context.Context, r *backend.LimitRequest) (backend.LimitVerdict, error) {
 	n := max(r.N, 1)
-	now := s.now()
+	now := time.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var v backend.LimitVerdict
@@ -108,7 +102,7 @@ func (s *LimitStore) pruneLocked(now time.Time) {
 // Pause implements backend.LimitStore. A chat's pause is kept with its buckets and
 // forgotten like them once it has passed.
 func (s *LimitStore) Pause(_ context.Context, chat tg.ChatID, d time.Duration) error {
-	until := s.now().Add(d)
+	until := time.Now().Add(d)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p := &s.pause

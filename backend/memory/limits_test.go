@@ -14,7 +14,7 @@ import (
 // bursts, all-or-nothing, costs above the burst, the pause and its scope.
 func TestLimitStore(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := NewLimitStore(nil)
+		s := NewLimitStore()
 		ctx := context.Background()
 		chat := func(id int64) *backend.LimitRequest {
 			return &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{
@@ -96,7 +96,7 @@ func TestLimitStore(t *testing.T) {
 // number of recently active chats.
 func TestLimitStoreForgetsIdleChats(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		s := NewLimitStore(nil)
+		s := NewLimitStore()
 		chatRate := backend.Rate{Count: 1, Per: 1100 * time.Millisecond, Burst: 2} // limit.DefaultChat
 		for i := range 5000 {
 			r := &backend.LimitRequest{N: 1, Buckets: []backend.LimitBucket{{Scope: backend.ScopeChat, Chat: tg.ID(int64(i)), Rate: chatRate}}}
@@ -112,20 +112,4 @@ func TestLimitStoreForgetsIdleChats(t *testing.T) {
 			t.Fatalf("%d chat buckets kept", n)
 		}
 	})
-}
-
-// NewLimitStore(nil) runs on the wall clock.
-func TestNewLimitStoreNilClock(t *testing.T) {
-	s := NewLimitStore(nil)
-	if s.now == nil {
-		t.Fatal("no clock")
-	}
-	if d := time.Since(s.now()); d < 0 || d > time.Minute {
-		t.Fatalf("the clock is %v off the wall clock", d)
-	}
-	global := backend.Rate{Count: 25, Per: time.Second} // limit.DefaultGlobal
-	v, err := s.Take(context.Background(), &backend.LimitRequest{Buckets: []backend.LimitBucket{{Scope: backend.ScopeGlobal, Rate: global}}})
-	if err != nil || v.Wait != 0 {
-		t.Fatalf("first Take = %+v, %v", v, err)
-	}
 }

@@ -46,9 +46,6 @@ type Options struct {
 	// entries are then reclaimed only when touched or when the store is
 	// full).
 	SweepInterval time.Duration
-	// Now is the clock used for TTLs and by the LimitStores of Limits;
-	// nil means time.Now. Tests use it to expire entries without waiting.
-	Now func() time.Time
 }
 
 // Store keeps conversation records, locks, claims, limiter buckets and
@@ -58,8 +55,7 @@ type Options struct {
 type Store struct {
 	shards   [numShards]shard
 	seed     maphash.Seed
-	clock    func() time.Time
-	epoch    time.Time
+	epoch    time.Time // when New ran: the origin of the Store's clock
 	maxKeys  int64
 	maxMarks int64
 
@@ -89,7 +85,7 @@ func New(opts Options) *Store {
 	}
 	s := &Store{
 		seed:       maphash.MakeSeed(),
-		clock:      opts.Now,
+		epoch:      time.Now(),
 		maxKeys:    int64(cmp.Or(opts.MaxKeys, DefaultMaxKeys)),
 		maxMarks:   int64(cmp.Or(opts.MaxMarks, DefaultMaxMarks)),
 		sweepEvery: opts.SweepInterval,
@@ -97,10 +93,6 @@ func New(opts Options) *Store {
 		stop:       make(chan struct{}),
 		done:       make(chan struct{}),
 	}
-	if s.clock == nil {
-		s.clock = time.Now
-	}
-	s.epoch = s.clock()
 	for i := range s.shards {
 		s.shards[i].init()
 	}
@@ -143,6 +135,6 @@ func (s *Store) Stats() Stats {
 	return st
 }
 
-// now returns the time since the store was created in nanoseconds: a
-// monotonic clock when Options.Now is nil.
-func (s *Store) now() int64 { return int64(s.clock().Sub(s.epoch)) }
+// now returns the time since the store was created in nanoseconds, on
+// the monotonic clock.
+func (s *Store) now() int64 { return int64(time.Since(s.epoch)) }

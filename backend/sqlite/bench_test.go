@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,8 +17,8 @@ import (
 // that the numbers say what Herald adds to SQLite, not how fast the
 // machine is.
 
-func benchStore(b *testing.B, layout poolLayout) *Store {
-	s := openAt(b, dbPath(b), Options{SweepInterval: -1, layout: layout})
+func benchStore(b *testing.B) *Store {
+	s := openAt(b, dbPath(b), Options{SweepInterval: -1})
 	if _, err := s.w.Exec(`CREATE TABLE baseline (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID`); err != nil {
 		b.Fatal(err)
 	}
@@ -39,7 +38,7 @@ var benchData = []byte(`{"name":"Ann","age":31,"city":"Lisbon","items":[1,2,3]}`
 
 func BenchmarkSQLiteCompareAndSet(b *testing.B) {
 	ctx := context.Background()
-	s := benchStore(b, layoutSplit)
+	s := benchStore(b)
 	ins, err := s.w.Prepare(`INSERT OR REPLACE INTO baseline (k, v) VALUES (?1, ?2)`)
 	if err != nil {
 		b.Fatal(err)
@@ -71,7 +70,7 @@ func BenchmarkSQLiteCompareAndSet(b *testing.B) {
 
 func BenchmarkSQLiteGet(b *testing.B) {
 	ctx := context.Background()
-	s := benchStore(b, layoutSplit)
+	s := benchStore(b)
 	if _, err := s.CompareAndSet(ctx, key1, 0, backend.Record{State: "form:age", Data: benchData}, time.Hour); err != nil {
 		b.Fatal(err)
 	}
@@ -111,7 +110,7 @@ func BenchmarkSQLiteGet(b *testing.B) {
 // update at admission, then its done mark once handled.
 func BenchmarkSQLiteClaim(b *testing.B) {
 	ctx := context.Background()
-	s := benchStore(b, layoutSplit)
+	s := benchStore(b)
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		name := fmt.Sprint("update:", i)
@@ -143,14 +142,14 @@ func BenchmarkSQLiteLimitTake(b *testing.B) {
 		}
 	}
 	b.Run("serial", func(b *testing.B) {
-		l := benchStore(b, layoutSplit).Limits(1)
+		l := benchStore(b).Limits(1)
 		b.ReportAllocs()
 		for i := 0; b.Loop(); i++ {
 			take(b, l, int64(i%1000)+1)
 		}
 	})
 	b.Run("parallel", func(b *testing.B) {
-		l := benchStore(b, layoutSplit).Limits(1)
+		l := benchStore(b).Limits(1)
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
@@ -163,7 +162,7 @@ func BenchmarkSQLiteLimitTake(b *testing.B) {
 // BenchmarkSQLiteLockUnlock is an uncontended acquire + release.
 func BenchmarkSQLiteLockUnlock(b *testing.B) {
 	ctx := context.Background()
-	s := benchStore(b, layoutSplit)
+	s := benchStore(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		l, err := s.Lock(ctx, "chat:1", time.Minute)
@@ -173,46 +172,5 @@ func BenchmarkSQLiteLockUnlock(b *testing.B) {
 		if err := l.Unlock(ctx); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// BenchmarkSQLitePoolLayout compares connection layouts under a parallel
-// mix of 90% Get and 10% read-modify-write on 1000 keys, the measurement
-// behind the split layout. errors/op counts failures (SQLITE_BUSY).
-func BenchmarkSQLitePoolLayout(b *testing.B) {
-	layouts := []struct {
-		name   string
-		layout poolLayout
-	}{{"split-1w-Nr", layoutSplit}, {"single-1", layoutSingle1}, {"shared-N", layoutSharedN}}
-	for _, l := range layouts {
-		b.Run(l.name, func(b *testing.B) {
-			ctx := context.Background()
-			s := benchStore(b, l.layout)
-			const keys = 1000
-			for i := range keys {
-				if _, err := s.CompareAndSet(ctx, backend.Key{ChatID: int64(i)}, 0, backend.Record{Data: benchData}, 0); err != nil {
-					b.Fatal(err)
-				}
-			}
-			var failures atomic.Int64
-			b.SetParallelism(4)
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					k := backend.Key{ChatID: rand.Int64N(keys)}
-					rec, err := s.Get(ctx, k)
-					if err == nil && rand.IntN(10) == 0 {
-						_, err = s.CompareAndSet(ctx, k, rec.Version, backend.Record{Data: benchData}, 0)
-						if err == backend.ErrConflict {
-							err = nil
-						}
-					}
-					if err != nil {
-						failures.Add(1)
-					}
-				}
-			})
-			b.ReportMetric(float64(failures.Load())/float64(b.N), "errors/op")
-		})
 	}
 }

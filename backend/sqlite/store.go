@@ -35,19 +35,7 @@ type Options struct {
 	// Logger receives sweep failures and lock renewal failures (default
 	// slog.Default()).
 	Logger *slog.Logger
-
-	layout poolLayout // benchmarks: alternative pool layouts
 }
-
-// poolLayout selects how connections are pooled. Only layoutSplit is used
-// outside the pool benchmark, which measured the alternatives.
-type poolLayout int
-
-const (
-	layoutSplit   poolLayout = iota // one write connection + a read pool
-	layoutSingle1                   // one connection for everything
-	layoutSharedN                   // one pool of ReadConns connections for everything
-)
 
 // Store is a backend.Backend kept in one SQLite file: it is the
 // backend.State, backend.Locker and backend.Claims itself, and hands out a
@@ -151,12 +139,8 @@ func (s *Store) openPools(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
 	}
-	wconns := 1
-	if s.opts.layout == layoutSharedN {
-		wconns = s.opts.ReadConns
-	}
-	w.SetMaxOpenConns(wconns)
-	w.SetMaxIdleConns(wconns)
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
 	w.SetConnMaxIdleTime(0)
 	w.SetConnMaxLifetime(0)
 	s.w = w
@@ -164,7 +148,7 @@ func (s *Store) openPools(ctx context.Context) error {
 		w.Close()
 		return fmt.Errorf("sqlite: open %s: %w", s.path, err)
 	}
-	if s.path == ":memory:" || s.opts.layout != layoutSplit {
+	if s.path == ":memory:" {
 		// Every connection to ":memory:" is a new database: share the one.
 		s.r = w
 		return nil
