@@ -2,6 +2,7 @@ package source
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
@@ -30,6 +31,8 @@ var (
 type apiCall struct {
 	method string
 	params map[string]any
+	at     time.Time // when it arrived: the bubble's time in a synctest bubble
+	status int       // the HTTP status of its answer; 0 until answered (not on the calls channel)
 }
 
 func (c apiCall) int(name string) int64 {
@@ -43,26 +46,84 @@ type fault struct {
 	body   string
 }
 
-// apiServer serves the Bot API on 127.0.0.1: the emulator, wrapped to
-// record every call and to inject faults.
+// apiServer serves the Bot API on 127.0.0.1 (newAPIServer) or in
+// process (newBubbleAPI): the emulator, wrapped to record every call and
+// to inject faults.
 type apiServer struct {
-	url   string
-	emu   *emulator.Emulator
-	calls chan apiCall // every call, in arrival order
+	url      string
+	hc       *http.Client // nil: the default client, over the socket
+	emu      *emulator.Emulator
+	calls    chan apiCall  // every call, in arrival order
+	patience time.Duration // how long nextCall waits (default 10 s)
 
 	mu     sync.Mutex
 	n      map[string]int                               // calls per method so far
+	log    []apiCall                                    // every call, with its answer's status
 	inject func(method string, n int, c apiCall) *fault // nil: pass through
+}
+
+func newAPI() *apiServer {
+	return &apiServer{emu: emulator.New(emulator.Options{}), calls: make(chan apiCall, 10000), n: map[string]int{}}
 }
 
 func newAPIServer(t *testing.T) *apiServer {
 	t.Helper()
-	s := &apiServer{emu: emulator.New(emulator.Options{}), calls: make(chan apiCall, 10000), n: map[string]int{}}
+	s := newAPI()
 	srv := httptest.NewServer(http.HandlerFunc(s.serve))
 	s.url = srv.URL
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { _ = s.emu.Close() })
 	return s
+}
+
+// bubblePatience is how long the helpers of a bubble test wait: the
+// bubble's time passes at once while everything waits, so a minute of
+// back-off costs nothing, and a test that goes wrong still ends.
+const bubblePatience = 10 * time.Minute
+
+// newBubbleAPI is newAPIServer for a test in a testing/synctest bubble:
+// its clients reach the emulator in process (a socket never blocks
+// durably, so a bubble's time could not pass), calls record the bubble's
+// time, and nextCall waits bubblePatience. Call it inside the bubble.
+// Contexts given to the poller should have no deadline the test's time
+// could pass: use t.Context().
+func newBubbleAPI(t *testing.T) *apiServer {
+	t.Helper()
+	s := newAPI()
+	s.url = "http://api.invalid"
+	s.hc = &http.Client{Transport: handlerTransport{http.HandlerFunc(s.serve)}}
+	s.patience = bubblePatience
+	t.Cleanup(func() { _ = s.emu.Close() })
+	return s
+}
+
+// handlerTransport is an http.RoundTripper that serves each request
+// with h in the calling goroutine, without a connection. Like a real
+// transport it does not send a request whose context is done, and fails
+// one whose context ends while it is served.
+type handlerTransport struct{ h http.Handler }
+
+func (ht handlerTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if err := r.Context().Err(); err != nil {
+		return nil, err // a request whose caller gave up is not sent
+	}
+	var body []byte
+	if r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+		body = b
+	}
+	sr := httptest.NewRequestWithContext(r.Context(), r.Method, r.URL.String(), bytes.NewReader(body))
+	sr.Header = r.Header.Clone()
+	w := httptest.NewRecorder()
+	ht.h.ServeHTTP(w, sr)
+	if err := r.Context().Err(); err != nil {
+		return nil, err // as a transport does when the caller gave up
+	}
+	return w.Result(), nil
 }
 
 func (s *apiServer) setInject(f func(method string, n int, c apiCall) *fault) {
@@ -74,33 +135,80 @@ func (s *apiServer) setInject(f func(method string, n int, c apiCall) *fault) {
 func (s *apiServer) serve(w http.ResponseWriter, r *http.Request) {
 	method := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
 	body, _ := io.ReadAll(r.Body)
-	c := apiCall{method: method, params: map[string]any{}}
+	c := apiCall{method: method, params: map[string]any{}, at: time.Now()}
 	_ = json.Unmarshal(body, &c.params)
 	s.mu.Lock()
 	n := s.n[method]
 	s.n[method]++
+	i := len(s.log)
+	s.log = append(s.log, c)
 	inject := s.inject
 	s.mu.Unlock()
 	select {
 	case s.calls <- c:
 	default:
 	}
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	defer func() {
+		s.mu.Lock()
+		s.log[i].status = sw.status
+		s.mu.Unlock()
+	}()
 	if inject != nil {
 		if f := inject(method, n, c); f != nil {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(f.status)
-			_, _ = io.WriteString(w, f.body)
+			sw.Header().Set("Content-Type", "application/json")
+			sw.WriteHeader(f.status)
+			_, _ = io.WriteString(sw, f.body)
 			return
 		}
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	s.emu.ServeHTTP(w, r)
+	s.emu.ServeHTTP(sw, r)
 }
+
+// statusWriter remembers the status of the answer it writes.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// retryWaits returns, for each call of method answered with an error
+// status and followed by another call of method, the time between the
+// two: the poller's wait before retrying, exact in a synctest bubble.
+func (s *apiServer) retryWaits(method string) []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var waits []time.Duration
+	var failed *apiCall
+	for i := range s.log {
+		c := &s.log[i]
+		if c.method != method {
+			continue
+		}
+		if failed != nil {
+			waits = append(waits, c.at.Sub(failed.at))
+		}
+		failed = nil
+		if c.status >= 300 {
+			failed = c
+		}
+	}
+	return waits
+}
+
+func (s *apiServer) wait() time.Duration { return cmp.Or(s.patience, 10*time.Second) }
 
 // nextCall waits for the next call of method, skipping others.
 func (s *apiServer) nextCall(t *testing.T, method string) apiCall {
 	t.Helper()
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(s.wait())
 	for {
 		select {
 		case c := <-s.calls:
@@ -138,7 +246,11 @@ func (s *apiServer) noCall(t *testing.T, method string) {
 
 func (s *apiServer) client(t *testing.T) *tg.Client {
 	t.Helper()
-	c, err := tg.New(testToken, tg.WithBaseURL(s.url))
+	opts := []tg.Option{tg.WithBaseURL(s.url)}
+	if s.hc != nil {
+		opts = append(opts, tg.WithHTTPClient(s.hc))
+	}
+	c, err := tg.New(testToken, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +286,8 @@ type submitted struct {
 type recSink struct {
 	got      chan submitted
 	onSubmit func(ctx context.Context, u *tg.Update, ack Ack) error
-	full     bool // TrySubmit answers ErrFull
+	full     bool          // TrySubmit answers ErrFull
+	patience time.Duration // how long next waits (default 10 s)
 }
 
 func newRecSink() *recSink { return &recSink{got: make(chan submitted, 10000)} }
@@ -209,7 +322,7 @@ func (s *recSink) next(t *testing.T) submitted {
 	select {
 	case x := <-s.got:
 		return x
-	case <-time.After(10 * time.Second):
+	case <-time.After(cmp.Or(s.patience, 10*time.Second)):
 		t.Fatal("no update submitted")
 		return submitted{}
 	}
@@ -261,7 +374,14 @@ func newTestLogger() (*slog.Logger, *logBuffer) {
 // cancels it and returns Run's result.
 func runPoller(t *testing.T, p *Poller, sink Sink) (stop func() error) {
 	t.Helper()
-	ctx, cancel := context.WithCancel(testkit.Context(t))
+	return runPollerIn(t, testkit.Context(t), p, sink)
+}
+
+// runPollerIn is runPoller with Run's context derived from ctx: in a
+// synctest bubble, t.Context(), which has no deadline.
+func runPollerIn(t *testing.T, ctx context.Context, p *Poller, sink Sink) (stop func() error) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- p.Run(ctx, sink) }()
 	var once sync.Once

@@ -90,9 +90,6 @@ type Poller struct {
 	cfg PollerConfig
 	log *slog.Logger
 
-	// sleep waits d or until ctx is done; tests replace it.
-	sleep func(ctx context.Context, d time.Duration) error
-
 	running     atomic.Bool
 	replyWarned atomic.Bool
 
@@ -109,7 +106,7 @@ func NewPoller(c *tg.Client, cfg PollerConfig) *Poller {
 		panic("source: NewPoller: nil *tg.Client")
 	}
 	cfg.setDefaults()
-	p := &Poller{c: c, cfg: cfg, log: cfg.Logger, sleep: sleepCtx, advanced: make(chan struct{})}
+	p := &Poller{c: c, cfg: cfg, log: cfg.Logger, advanced: make(chan struct{})}
 	return p
 }
 
@@ -191,7 +188,7 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 			if isFatal(err) {
 				return fmt.Errorf("source: getUpdates: %w", err)
 			}
-			_ = p.sleep(ctx, p.retryWait(&bo, err, "getUpdates"))
+			_ = sleepCtx(ctx, p.retryWait(&bo, err, "getUpdates"))
 			continue
 		}
 		p.mu.Lock()
@@ -205,7 +202,7 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 			}
 			d := bo.Next()
 			p.log.Warn("source: sink refused an update; retrying", "error", err, "retry_in", d)
-			_ = p.sleep(ctx, d)
+			_ = sleepCtx(ctx, d)
 			continue
 		}
 		bo.Reset()
@@ -215,7 +212,7 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 		case len(ups) == 0 && params.Timeout == 0:
 			// Short polling answers at once: without a pause an idle bot
 			// would ask as fast as the network allows.
-			_ = p.sleep(ctx, p.cfg.RecheckInterval)
+			_ = sleepCtx(ctx, p.cfg.RecheckInterval)
 		}
 	}
 	return nil
@@ -237,7 +234,7 @@ func (p *Poller) deleteWebhook(ctx context.Context, bo *backoff.Counter) error {
 		case isFatal(err):
 			return fmt.Errorf("source: deleteWebhook: %w", err)
 		}
-		_ = p.sleep(ctx, p.retryWait(bo, err, "deleteWebhook"))
+		_ = sleepCtx(ctx, p.retryWait(bo, err, "deleteWebhook"))
 	}
 }
 

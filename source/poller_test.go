@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/heraldbot/herald/internal/testkit"
@@ -239,21 +240,11 @@ func TestPollerCancelWhileSinkFull(t *testing.T) {
 	}
 }
 
-// recordSleeps replaces p's waits with an instant one that records them.
-func recordSleeps(p *Poller) (delays func() []time.Duration) {
-	var mu sync.Mutex
-	var ds []time.Duration
-	p.sleep = func(ctx context.Context, d time.Duration) error {
-		mu.Lock()
-		ds = append(ds, d)
-		mu.Unlock()
-		return ctx.Err()
-	}
-	return func() []time.Duration {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]time.Duration(nil), ds...)
-	}
+// patient makes s wait bubblePatience for a submission, for a test in a
+// synctest bubble.
+func patient(s *recSink) *recSink {
+	s.patience = bubblePatience
+	return s
 }
 
 // checkBackoff fails the test unless got has as many waits as want, each
@@ -271,9 +262,14 @@ func checkBackoff(t *testing.T, got, want []time.Duration) {
 
 // TestPollerErrorsBackoffConflictFlood: server errors back off 1 s, 2 s,
 // 4 s…; both kinds of 409 are explained in the log and retried; a 429
-// waits its retry_after; a success resets the back-off.
+// waits its retry_after; a success resets the back-off. In a synctest
+// bubble the waits between the calls are exact.
 func TestPollerErrorsBackoffConflictFlood(t *testing.T) {
-	api := newAPIServer(t)
+	synctest.Test(t, testPollerErrorsBackoffConflictFlood)
+}
+
+func testPollerErrorsBackoffConflictFlood(t *testing.T) {
+	api := newBubbleAPI(t)
 	api.say(t, ann, "first")
 	api.setInject(func(method string, n int, _ apiCall) *fault {
 		if method != "getUpdates" {
@@ -294,9 +290,8 @@ func TestPollerErrorsBackoffConflictFlood(t *testing.T) {
 		return nil
 	})
 	p, logs := quietPoller(t, api.client(t), PollerConfig{})
-	delays := recordSleeps(p)
-	sink := newAckSink()
-	runPoller(t, p, sink)
+	sink := patient(newAckSink()) // the waits before "first" add up to 38 s or less
+	runPollerIn(t, t.Context(), p, sink)
 	if x := sink.next(t); x.u.Message.Text != "first" {
 		t.Fatalf("got %q", x.u.Message.Text)
 	}
@@ -305,7 +300,7 @@ func TestPollerErrorsBackoffConflictFlood(t *testing.T) {
 		t.Fatalf("got %q", x.u.Message.Text)
 	}
 	s := time.Second
-	got := delays()
+	got := api.retryWaits("getUpdates")
 	checkBackoff(t, got, []time.Duration{1 * s, 2 * s, 4 * s, 8 * s, 16 * s, 7 * s, 1 * s})
 	if got[5] != 7*s {
 		t.Fatalf("the 429 waited %v, want its retry_after 7s", got[5])
@@ -329,7 +324,11 @@ func TestPollerErrorsBackoffConflictFlood(t *testing.T) {
 
 // TestPollerMaxBackoff: the wait stops growing at MaxBackoff.
 func TestPollerMaxBackoff(t *testing.T) {
-	api := newAPIServer(t)
+	synctest.Test(t, testPollerMaxBackoff)
+}
+
+func testPollerMaxBackoff(t *testing.T) {
+	api := newBubbleAPI(t)
 	fails := 8
 	api.setInject(func(method string, n int, _ apiCall) *fault {
 		if method == "getUpdates" && n < fails {
@@ -339,12 +338,11 @@ func TestPollerMaxBackoff(t *testing.T) {
 	})
 	api.say(t, ann, "x")
 	p, _ := quietPoller(t, api.client(t), PollerConfig{MinBackoff: 100 * time.Millisecond, MaxBackoff: time.Second})
-	delays := recordSleeps(p)
-	sink := newRecSink()
-	runPoller(t, p, sink)
+	sink := patient(newRecSink())
+	runPollerIn(t, t.Context(), p, sink)
 	sink.next(t)
 	ms := time.Millisecond
-	checkBackoff(t, delays(), []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms})
+	checkBackoff(t, api.retryWaits("getUpdates"), []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, 1000 * ms, 1000 * ms, 1000 * ms, 1000 * ms})
 }
 
 // TestPollerUnauthorizedIsFatal: a rejected token ends Run with an error
@@ -418,25 +416,25 @@ func TestPollerDeleteWebhookAtStart(t *testing.T) {
 }
 
 // TestPollerWebhookConflictReal: without DeleteWebhook, the emulator's
-// real 409 is explained and retried, and polling works once the webhook
-// is gone.
+// real 409 is explained and retried after a back-off, and polling works
+// once the webhook is gone.
 func TestPollerWebhookConflictReal(t *testing.T) {
-	api := newAPIServer(t)
+	synctest.Test(t, testPollerWebhookConflictReal)
+}
+
+func testPollerWebhookConflictReal(t *testing.T) {
+	api := newBubbleAPI(t)
 	c := api.client(t)
-	ctx := testkit.Context(t)
+	ctx := t.Context()
+	// No update is pending while it is set, so nothing is delivered to it.
 	if err := SetWebhook(ctx, c, tg.SetWebhookParams{URL: "http://127.0.0.1:1/hook"}); err != nil {
 		t.Fatal(err)
 	}
 	p, logs := quietPoller(t, c, PollerConfig{})
-	conflicted := make(chan struct{})
-	var once sync.Once
-	p.sleep = func(ctx context.Context, _ time.Duration) error {
-		once.Do(func() { close(conflicted) })
-		return sleepCtx(ctx, 5*time.Millisecond)
-	}
-	sink := newRecSink()
-	runPoller(t, p, sink)
-	<-conflicted
+	sink := patient(newRecSink())
+	runPollerIn(t, ctx, p, sink)
+	api.nextCall(t, "getUpdates")
+	synctest.Wait() // the 409 is answered and the poller waits to retry
 	if !strings.Contains(logs.String(), "a webhook is set for this bot") {
 		t.Fatalf("log does not explain the 409:\n%s", logs)
 	}
@@ -447,6 +445,7 @@ func TestPollerWebhookConflictReal(t *testing.T) {
 	if x := sink.next(t); x.u.Message.Text != "hello" {
 		t.Fatalf("got %q", x.u.Message.Text)
 	}
+	checkBackoff(t, api.retryWaits("getUpdates"), []time.Duration{time.Second})
 }
 
 // TestPollerFinalCommit: at shutdown the acked updates are confirmed by
@@ -562,24 +561,37 @@ func TestPollerReplyDropped(t *testing.T) {
 // TestPollerSinkRefuses: an update the sink refuses (an error other than
 // the context's) is not lost: polling backs off and submits it again.
 func TestPollerSinkRefuses(t *testing.T) {
-	api := newAPIServer(t)
+	synctest.Test(t, testPollerSinkRefuses)
+}
+
+func testPollerSinkRefuses(t *testing.T) {
+	api := newBubbleAPI(t)
 	api.say(t, ann, "a")
-	var refusals atomic.Int32
-	sink := newRecSink()
+	var mu sync.Mutex
+	var tries []time.Time // when Submit was called
+	sink := patient(newRecSink())
 	sink.onSubmit = func(context.Context, *tg.Update, Ack) error {
-		if refusals.Add(1) <= 2 {
+		mu.Lock()
+		defer mu.Unlock()
+		tries = append(tries, time.Now())
+		if len(tries) <= 2 {
 			return errors.New("scheduler closed")
 		}
 		return nil
 	}
 	p, logs := quietPoller(t, api.client(t), PollerConfig{})
-	delays := recordSleeps(p)
-	runPoller(t, p, sink)
+	runPollerIn(t, t.Context(), p, sink)
 	x := sink.next(t)
 	if x.u.UpdateID != 1 {
 		t.Fatalf("got %d", x.u.UpdateID)
 	}
-	checkBackoff(t, delays(), []time.Duration{time.Second, 2 * time.Second})
+	mu.Lock()
+	var waits []time.Duration
+	for i := 1; i < len(tries); i++ {
+		waits = append(waits, tries[i].Sub(tries[i-1]))
+	}
+	mu.Unlock()
+	checkBackoff(t, waits, []time.Duration{time.Second, 2 * time.Second})
 	if !strings.Contains(logs.String(), "sink refused an update") {
 		t.Fatalf("log:\n%s", logs)
 	}
@@ -665,7 +677,11 @@ func TestPollerWindowHeldByUnfinished(t *testing.T) {
 // TestPollerFloodWithoutRetryAfter: a 429 that does not say how long to
 // wait falls back to the back-off schedule instead of retrying at once.
 func TestPollerFloodWithoutRetryAfter(t *testing.T) {
-	api := newAPIServer(t)
+	synctest.Test(t, testPollerFloodWithoutRetryAfter)
+}
+
+func testPollerFloodWithoutRetryAfter(t *testing.T) {
+	api := newBubbleAPI(t)
 	api.say(t, ann, "x")
 	api.setInject(func(method string, n int, _ apiCall) *fault {
 		if method == "getUpdates" && n < 2 {
@@ -674,11 +690,10 @@ func TestPollerFloodWithoutRetryAfter(t *testing.T) {
 		return nil
 	})
 	p, logs := quietPoller(t, api.client(t), PollerConfig{})
-	delays := recordSleeps(p)
-	sink := newRecSink()
-	runPoller(t, p, sink)
+	sink := patient(newRecSink())
+	runPollerIn(t, t.Context(), p, sink)
 	sink.next(t)
-	checkBackoff(t, delays(), []time.Duration{time.Second, 2 * time.Second})
+	checkBackoff(t, api.retryWaits("getUpdates"), []time.Duration{time.Second, 2 * time.Second})
 	if !strings.Contains(logs.String(), "flood control (429)") {
 		t.Fatalf("log:\n%s", logs)
 	}
@@ -686,33 +701,10 @@ func TestPollerFloodWithoutRetryAfter(t *testing.T) {
 
 // TestPollerDeleteWebhookRetries: a failing deleteWebhook at start is
 // retried with back-off before polling begins; a rejected token there
-// ends Run with an error; cancelling while it is retried ends Run
-// without polling.
+// ends Run with an error; cancelling while it waits to retry ends the
+// wait and Run at once, without polling.
 func TestPollerDeleteWebhookRetries(t *testing.T) {
-	t.Run("transient", func(t *testing.T) {
-		api := newAPIServer(t)
-		api.say(t, ann, "x")
-		api.setInject(func(method string, n int, _ apiCall) *fault {
-			if method == "deleteWebhook" && n < 2 {
-				return &fault{502, `{"ok":false,"error_code":502,"description":"Bad Gateway"}`}
-			}
-			if method == "getUpdates" && n == 0 {
-				return &fault{500, `{"ok":false,"error_code":500,"description":"Internal"}`}
-			}
-			return nil
-		})
-		p, logs := quietPoller(t, api.client(t), PollerConfig{DeleteWebhook: true})
-		delays := recordSleeps(p)
-		sink := newRecSink()
-		runPoller(t, p, sink)
-		sink.next(t)
-		// Two deleteWebhook failures (1 s, 2 s), then a success resets the
-		// back-off, so the first getUpdates failure waits 1 s again.
-		checkBackoff(t, delays(), []time.Duration{time.Second, 2 * time.Second, time.Second})
-		if !strings.Contains(logs.String(), "deleteWebhook failed; retrying") {
-			t.Fatalf("log:\n%s", logs)
-		}
-	})
+	t.Run("transient", func(t *testing.T) { synctest.Test(t, testDeleteWebhookTransient) })
 	t.Run("unauthorized", func(t *testing.T) {
 		api := newAPIServer(t)
 		api.setInject(func(method string, _ int, _ apiCall) *fault {
@@ -728,31 +720,61 @@ func TestPollerDeleteWebhookRetries(t *testing.T) {
 		}
 		api.noCall(t, "getUpdates")
 	})
-	t.Run("cancelled", func(t *testing.T) {
-		api := newAPIServer(t)
-		api.setInject(func(method string, _ int, _ apiCall) *fault {
-			if method == "deleteWebhook" {
-				return &fault{500, `{"ok":false,"error_code":500,"description":"Internal"}`}
-			}
-			return nil
-		})
-		p, _ := quietPoller(t, api.client(t), PollerConfig{DeleteWebhook: true})
-		ctx, cancel := context.WithCancel(testkit.Context(t))
-		var sleeps atomic.Int32
-		p.sleep = func(ctx context.Context, _ time.Duration) error {
-			if sleeps.Add(1) == 3 {
-				cancel()
-			}
-			return ctx.Err()
+	t.Run("cancelled", func(t *testing.T) { synctest.Test(t, testDeleteWebhookCancelled) })
+}
+
+func testDeleteWebhookTransient(t *testing.T) {
+	api := newBubbleAPI(t)
+	api.say(t, ann, "x")
+	api.setInject(func(method string, n int, _ apiCall) *fault {
+		if method == "deleteWebhook" && n < 2 {
+			return &fault{502, `{"ok":false,"error_code":502,"description":"Bad Gateway"}`}
 		}
-		if err := p.Run(ctx, newRecSink()); err != nil {
-			t.Fatalf("Run = %v, want nil after cancel", err)
+		if method == "getUpdates" && n == 0 {
+			return &fault{500, `{"ok":false,"error_code":500,"description":"Internal"}`}
 		}
-		if n := sleeps.Load(); n != 3 {
-			t.Fatalf("%d waits, want 3", n)
-		}
-		api.noCall(t, "getUpdates")
+		return nil
 	})
+	p, logs := quietPoller(t, api.client(t), PollerConfig{DeleteWebhook: true})
+	sink := patient(newRecSink())
+	runPollerIn(t, t.Context(), p, sink)
+	sink.next(t)
+	// Two deleteWebhook failures (1 s, 2 s), then a success resets the
+	// back-off, so the first getUpdates failure waits 1 s again.
+	checkBackoff(t, api.retryWaits("deleteWebhook"), []time.Duration{time.Second, 2 * time.Second})
+	checkBackoff(t, api.retryWaits("getUpdates"), []time.Duration{time.Second})
+	if !strings.Contains(logs.String(), "deleteWebhook failed; retrying") {
+		t.Fatalf("log:\n%s", logs)
+	}
+}
+
+func testDeleteWebhookCancelled(t *testing.T) {
+	api := newBubbleAPI(t)
+	api.setInject(func(method string, _ int, _ apiCall) *fault {
+		if method == "deleteWebhook" {
+			return &fault{500, `{"ok":false,"error_code":500,"description":"Internal"}`}
+		}
+		return nil
+	})
+	p, _ := quietPoller(t, api.client(t), PollerConfig{DeleteWebhook: true})
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- p.Run(ctx, newRecSink()) }()
+	for range 3 {
+		api.nextCall(t, "deleteWebhook")
+	}
+	synctest.Wait() // the third failure is answered: Run waits to retry
+	cancelled := time.Now()
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("Run = %v, want nil after cancel", err)
+	}
+	if d := time.Since(cancelled); d != 0 {
+		t.Fatalf("Run returned %v after the cancel, want at once: the cancel ends the wait", d)
+	}
+	checkBackoff(t, api.retryWaits("deleteWebhook"), []time.Duration{time.Second, 2 * time.Second})
+	api.noCall(t, "deleteWebhook") // no fourth attempt
+	api.noCall(t, "getUpdates")
 }
 
 // TestPollerSortsBatch: a batch Telegram returns out of order is
@@ -869,23 +891,22 @@ func TestSleepCtx(t *testing.T) {
 // so after each empty answer the poller waits RecheckInterval instead of
 // asking again at once.
 func TestShortPollingPausesWhenIdle(t *testing.T) {
-	api := newAPIServer(t)
+	synctest.Test(t, testShortPollingPausesWhenIdle)
+}
+
+func testShortPollingPausesWhenIdle(t *testing.T) {
+	api := newBubbleAPI(t)
 	p, _ := quietPoller(t, api.client(t), PollerConfig{Timeout: 500 * time.Millisecond, RecheckInterval: 250 * time.Millisecond})
-	sleeps := recordSleeps(p)
-	stop := runPoller(t, p, newRecSink())
-	for range 3 {
-		if c := api.nextCall(t, "getUpdates"); c.int("timeout") != 0 {
+	runPollerIn(t, t.Context(), p, newRecSink())
+	var prev time.Time
+	for i := range 3 {
+		c := api.nextCall(t, "getUpdates")
+		if c.int("timeout") != 0 {
 			t.Fatalf("timeout %d, want 0 (short polling)", c.int("timeout"))
 		}
-	}
-	_ = stop()
-	ds := sleeps()
-	if len(ds) < 2 {
-		t.Fatalf("%d pauses after 3 empty answers, want at least 2", len(ds))
-	}
-	for _, d := range ds {
-		if d != 250*time.Millisecond {
-			t.Fatalf("paused %v, want RecheckInterval (250ms): %v", d, ds)
+		if d := c.at.Sub(prev); i > 0 && d != 250*time.Millisecond {
+			t.Fatalf("empty answer %d: paused %v, want RecheckInterval (250ms)", i, d)
 		}
+		prev = c.at
 	}
 }
