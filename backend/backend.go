@@ -22,6 +22,11 @@ type Backend interface {
 	Limits(botID int64) LimitStore
 	// Broadcasts keeps campaigns and their recipients.
 	Broadcasts() BroadcastStore
+	// Journal is the engine's durable update journal, the same one on
+	// every call, or nil when the engine has none that outlives the
+	// process (memory) or none yet (postgres). A bot given the backend
+	// puts its updates through it (see herald.WithJournal).
+	Journal() Journal
 	// Close releases the engine's connections and background work. The
 	// bot never closes a backend it was given: its opener does.
 	Close() error

@@ -40,4 +40,10 @@ func Run(t *testing.T, open func(t *testing.T) backend.Backend, o Options) {
 	t.Run("Broadcasts", func(t *testing.T) {
 		TestBroadcastStore(t, func(t *testing.T) backend.BroadcastStore { return open(t).Broadcasts() })
 	})
+	t.Run("Journal", func(t *testing.T) {
+		if open(t).Journal() == nil {
+			t.Skip("the engine has no journal (Backend.Journal returns nil)")
+		}
+		TestJournal(t, func(t *testing.T) backend.Journal { return open(t).Journal() })
+	})
 }

@@ -72,3 +72,10 @@ func TestLimitStoreContract(t *testing.T) {
 func TestBroadcastsContract(t *testing.T) {
 	backendtest.TestBroadcastStore(t, func(*testing.T) backend.BroadcastStore { return memory.NewBroadcasts() })
 }
+
+// TestJournalContract runs the Journal suite on memory journals, in
+// synctest bubbles (the lease and wait tests then take no real time).
+func TestJournalContract(t *testing.T) {
+	backendtest.TestJournal(t, func(*testing.T) backend.Journal { return memory.NewJournal(4) },
+		backendtest.Options{Synctest: true})
+}

@@ -232,3 +232,8 @@ var errClosed = errors.New("store closed")
 func micros(d time.Duration) int64 {
 	return int64((d + time.Microsecond - 1) / time.Microsecond)
 }
+
+// Journal returns nil: PostgreSQL has no update journal yet. A fleet on
+// PostgreSQL puts its journal on Redis (redis.Journal with
+// herald.WithJournal); one machine uses SQLite's.
+func (s *Store) Journal() backend.Journal { return nil }
