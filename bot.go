@@ -40,6 +40,7 @@ type Bot struct {
 	fsmConfig  FSMConfig
 	fsmSet     bool // WithFSM was given
 	outbound   outboundConfig
+	jrn        journalConfig
 }
 
 // Option configures a Bot.
@@ -74,6 +75,9 @@ func New(token string, opts ...Option) (*Bot, error) {
 		return nil, errors.New("herald: WithFSM(nil, …) keeps the state of WithBackend, and there is no WithBackend")
 	}
 	b.applyBackend(botID)
+	if err := b.applyJournal(); err != nil {
+		return nil, err
+	}
 	c, err := tg.New(token, append(b.outboundOptions(), b.clientOpts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("herald: %w", err)
@@ -177,7 +181,7 @@ func (b *Bot) deliver(ctx context.Context, u *tg.Update, cl *claim, retry bool) 
 		}
 	}
 	var deadline time.Time
-	if retry && b.run.mode == Webhook {
+	if retry && b.run.mode == Webhook && b.jrn.j == nil {
 		deadline = time.Now().Add(webhookRetryBudget)
 	}
 	failures := backoff.Counter{Policy: storeRetry}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/journal"
 	"github.com/heraldbot/herald/sched"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
@@ -68,34 +69,22 @@ func (b *Bot) Run(ctx context.Context) error {
 	b.sink.s.Store(s)
 	b.log.Info("bot started", "username", me.Username, "mode", string(b.run.mode), "allowed_updates", allowed)
 
-	var commit func(context.Context) error
-	recvDone := make(chan error, 1)
-	switch b.run.mode {
-	case Webhook:
-		go func() { recvDone <- b.runWebhook(ctx, allowed) }()
-	default:
-		cfg := b.run.polling
-		cfg.AllowedUpdates = allowed
-		if cfg.Logger == nil {
-			cfg.Logger = b.log
-		}
-		p := source.NewPoller(b.client, cfg)
-		go func() { recvDone <- p.Run(ctx, &b.sink) }()
-		commit = p.Commit
-	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	parts, commit := b.start(runCtx, s, allowed)
 	var recvErr error
-	received := false
 	select {
-	case recvErr = <-recvDone:
-		received = true
+	case recvErr = <-parts.first:
 	case <-ctx.Done():
 	}
+	stop()
 
 	// Shut down: no new updates, drain, then confirm what finished. The
 	// one shutdown timeout starts now for the handlers and the webhook
 	// server alike: handlers still running at the deadline are cancelled,
 	// their updates refused (503) and never confirmed.
 	b.sink.s.Store(nil)
+	b.sink.recv.Store(nil)
 	drainCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.run.shutdownTimeout)
 	defer cancel()
 	if err := s.Close(drainCtx); err != nil {
@@ -114,8 +103,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 		t.Stop()
 	}
-	if !received {
-		recvErr = <-recvDone
+	if err := parts.wait(); recvErr == nil {
+		recvErr = err
 	}
 	if commit != nil {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
@@ -129,6 +118,72 @@ func (b *Bot) Run(ctx context.Context) error {
 		return recvErr
 	}
 	return nil
+}
+
+// runParts are the goroutines of a running bot: its receiver and, with a
+// journal, its worker.
+type runParts struct {
+	first chan error // the first part to end sends its error
+	wg    sync.WaitGroup
+	mu    sync.Mutex
+	err   error // the first non-nil error of any part
+}
+
+func newRunParts() *runParts { return &runParts{first: make(chan error, 8)} }
+
+// spawn runs f as a part.
+func (p *runParts) spawn(f func() error) {
+	p.wg.Go(func() {
+		err := f()
+		p.mu.Lock()
+		if p.err == nil {
+			p.err = err
+		}
+		p.mu.Unlock()
+		p.first <- err
+	})
+}
+
+// wait waits for every part and returns the first error.
+func (p *runParts) wait() error {
+	p.wg.Wait()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.err
+}
+
+// start starts the bot's receiver (long polling or the webhook) and, with
+// a journal, its worker, as the role says. commit, when not nil, confirms
+// the last polled updates after the parts ended.
+func (b *Bot) start(ctx context.Context, s *sched.Scheduler[int64], allowed []string) (parts *runParts, commit func(context.Context) error) {
+	parts = newRunParts()
+	var sink source.Sink = &b.sink
+	if j := b.jrn.j; j != nil {
+		if b.jrn.role != RoleReceiver {
+			w := b.newJournalWorker(j)
+			parts.spawn(func() error { return w.Run(ctx, s, b.journalHandler()) })
+		}
+		if b.jrn.role == RoleWorker {
+			return parts, nil
+		}
+		r := b.newJournalReceiver(j)
+		b.sink.recv.Store(r)
+		sink = r
+	}
+	switch b.run.mode {
+	case Webhook:
+		parts.spawn(func() error { return b.runWebhook(ctx, allowed) })
+	default:
+		cfg := b.run.polling
+		cfg.AllowedUpdates = allowed
+		if cfg.Logger == nil {
+			cfg.Logger = b.log
+		}
+		p := source.NewPoller(b.client, cfg)
+		parts.spawn(func() error { return p.Run(ctx, sink) })
+		commit = p.Commit
+	}
+	return parts, commit
 }
 
 // RunWithSignals is Run until SIGINT or SIGTERM; a second signal during the
@@ -215,8 +270,9 @@ func (b *Bot) runWebhook(ctx context.Context, allowed []string) error {
 
 // botSink feeds updates from a source into the scheduler, keyed by chat.
 type botSink struct {
-	b *Bot
-	s atomic.Pointer[sched.Scheduler[int64]]
+	b    *Bot
+	s    atomic.Pointer[sched.Scheduler[int64]]
+	recv atomic.Pointer[journal.Receiver] // with a journal: updates go there
 }
 
 // errInFlight refuses, in webhook mode, a copy of an update that another
@@ -226,6 +282,9 @@ var errInFlight = errors.New("herald: another copy of this update is being handl
 
 // Submit claims the update and queues it, waiting for room (backpressure).
 func (k *botSink) Submit(ctx context.Context, u *tg.Update, ack source.Ack) error {
+	if r := k.recv.Load(); r != nil {
+		return r.Submit(ctx, u, ack)
+	}
 	s := k.s.Load()
 	if s == nil {
 		return errNotRunning
@@ -243,6 +302,9 @@ func (k *botSink) Submit(ctx context.Context, u *tg.Update, ack source.Ack) erro
 
 // TrySubmit is Submit failing with source.ErrFull instead of waiting.
 func (k *botSink) TrySubmit(u *tg.Update, ack source.Ack) error {
+	if r := k.recv.Load(); r != nil {
+		return r.TrySubmit(u, ack)
+	}
 	s := k.s.Load()
 	if s == nil {
 		return fmt.Errorf("%w: %w", source.ErrFull, errNotRunning)

@@ -118,6 +118,12 @@ func ConfigFromEnv() Option {
 		if err := b.run.fromEnv(); err != nil {
 			return err
 		}
+		if r := Role(os.Getenv(EnvRole)); r != "" {
+			if err := r.check(); err != nil {
+				return fmt.Errorf("%s: %w", EnvRole, err)
+			}
+			b.jrn.role = r
+		}
 		if u := os.Getenv(EnvAPIURL); u != "" {
 			b.clientOpts = append(b.clientOpts, tg.WithBaseURL(u))
 		}

@@ -194,3 +194,16 @@ func CheckPartition(p, n int) error {
 	}
 	return nil
 }
+
+// JournalWorkers is the membership side of a journal: workers announce
+// themselves while they live, so that each can compute its fair share of
+// the partitions (herald's journal workers split them by the sorted
+// list). Every engine's Journal implements it.
+type JournalWorkers interface {
+	// Announce records that worker owner is alive for ttl from now; a ttl
+	// of zero or less removes it at once (a worker leaving).
+	Announce(ctx context.Context, owner string, ttl time.Duration) error
+	// Workers lists the workers whose announcement has not run out,
+	// sorted.
+	Workers(ctx context.Context) ([]string, error)
+}

@@ -257,6 +257,9 @@ func (p *Poller) submit(ctx context.Context, sink Sink, ups []tg.Update, offset 
 		p.mu.Unlock()
 		p.log.Warn("source: update_id sequence restarted below the offset", "offset", offset, "update_id", ups[0].UpdateID, "accepted", ok)
 	}
+	if bs, ok := sink.(BatchSink); ok {
+		return p.submitBatch(ctx, bs, ups)
+	}
 	fresh := 0
 	for i := range ups {
 		u := &ups[i]
@@ -275,6 +278,41 @@ func (p *Poller) submit(ctx context.Context, sink Sink, ups []tg.Update, offset 
 		fresh++
 	}
 	return fresh, nil
+}
+
+// submitBatch hands the new updates of a batch to a BatchSink in one
+// call and, once it stored them, marks them all handled: the next
+// getUpdates confirms them.
+func (p *Poller) submitBatch(ctx context.Context, sink BatchSink, ups []tg.Update) (int, error) {
+	fresh := make([]*tg.Update, 0, len(ups))
+	p.mu.Lock()
+	for i := range ups {
+		if p.track.begin(ups[i].UpdateID) {
+			fresh = append(fresh, &ups[i])
+		}
+	}
+	p.mu.Unlock()
+	if len(fresh) == 0 {
+		return 0, nil
+	}
+	err := sink.SubmitBatch(ctx, fresh)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if err != nil {
+		for i := len(fresh) - 1; i >= 0; i-- {
+			p.track.abort(fresh[i].UpdateID)
+		}
+		return 0, err
+	}
+	advanced := false
+	for _, u := range fresh {
+		advanced = p.track.ack(u.UpdateID) || advanced
+	}
+	if advanced {
+		close(p.advanced)
+		p.advanced = make(chan struct{})
+	}
+	return len(fresh), nil
 }
 
 func byUpdateID(a, b tg.Update) int { return cmp.Compare(a.UpdateID, b.UpdateID) }

@@ -50,3 +50,17 @@ type Sink interface {
 // ErrFull is returned (possibly wrapped) by Sink.TrySubmit when the sink
 // cannot take another update now.
 var ErrFull = errors.New("source: sink is full")
+
+// BatchSink is a Sink that keeps what it takes durably (an update
+// journal) and takes a poller's whole getUpdates batch at once. A Poller
+// whose sink is a BatchSink hands it each batch with one SubmitBatch call
+// and confirms the batch to Telegram as soon as the call returned nil:
+// every update is then fetched once, however long its handler takes.
+type BatchSink interface {
+	Sink
+	// SubmitBatch stores ups, in update_id order, all or none. It blocks
+	// while the sink holds more than it should (backpressure) until ctx is
+	// done. nil means every update is stored and may be confirmed; an
+	// error means none is, and the poller fetches the batch again.
+	SubmitBatch(ctx context.Context, ups []*tg.Update) error
+}

@@ -12,7 +12,10 @@ import (
 	"github.com/heraldbot/herald/backend"
 )
 
-var _ backend.Journal = (*Journal)(nil)
+var (
+	_ backend.Journal        = (*Journal)(nil)
+	_ backend.JournalWorkers = (*Journal)(nil)
+)
 
 // Journal is an in-process backend.Journal, for tests and for a bot that
 // has no database. It is not durable: what it holds is lost with the
@@ -31,6 +34,7 @@ type Journal struct {
 	deadSeq uint64
 	length  int64
 	wake    chan struct{} // closed and replaced on every Append
+	workers map[string]time.Time
 }
 
 type memPartition struct {
@@ -318,4 +322,39 @@ func (j *Journal) Requeue(ctx context.Context, ids ...string) (int, error) {
 		j.wake = make(chan struct{})
 	}
 	return n, nil
+}
+
+// Announce records that owner is alive for ttl (removes it when ttl <= 0).
+func (j *Journal) Announce(ctx context.Context, owner string, ttl time.Duration) error {
+	if owner == "" {
+		return fmt.Errorf("memory: journal announce: empty owner")
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if ttl <= 0 {
+		delete(j.workers, owner)
+		return nil
+	}
+	if j.workers == nil {
+		j.workers = make(map[string]time.Time)
+	}
+	j.workers[owner] = time.Now().Add(ttl)
+	return nil
+}
+
+// Workers lists the workers alive, sorted.
+func (j *Journal) Workers(ctx context.Context) ([]string, error) {
+	now := time.Now()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	var out []string
+	for w, until := range j.workers {
+		if now.Before(until) {
+			out = append(out, w)
+		} else {
+			delete(j.workers, w)
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }

@@ -1,0 +1,65 @@
+package herald_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend/memory"
+	"github.com/heraldbot/herald/emulator/emutest"
+)
+
+// TestJournalInProcess runs a bot with a memory journal against the
+// emulator: every message is answered in order per chat, the journal ends
+// empty, and a chat whose handler blocks delays no other chat.
+func TestJournalInProcess(t *testing.T) {
+	j := memory.NewJournal(4)
+	w := newWorld(t)
+	token := "555002:journal"
+	b := w.newBot(t, token, herald.WithJournal(j, herald.JournalConfig{}))
+	release := make(chan struct{})
+	var once sync.Once
+	b.Router().Command("block", func(c *herald.Context) error {
+		<-release
+		_, err := c.Reply("unblocked")
+		return err
+	})
+	b.Router().Message(func(c *herald.Context) error {
+		_, err := c.Reply("echo " + c.Message().Text)
+		return err
+	})
+	stop := emutest.Run(t, b)
+	defer once.Do(func() { close(release) })
+
+	blocked := w.Chat(t, token, user(81))
+	first := blocked.Send("/block")
+	blocked.Send("after block")
+	for i := range 3 {
+		chat := w.Chat(t, token, user(int64(90+i)))
+		for k := range 5 {
+			chat.SendWait(fmt.Sprintf("m%d", k), fmt.Sprintf("echo m%d", k))
+		}
+	}
+	once.Do(func() { close(release) })
+	un := blocked.WaitBot(first.MessageID, "unblocked")
+	if after := blocked.WaitBot(first.MessageID, "echo after block"); after.MessageID < un.MessageID {
+		t.Fatal("the blocked chat's second message was answered before its first")
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n, _ := j.Len(context.Background())
+		if n == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("journal still holds %d entries", n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := stop(); err != nil {
+		t.Fatal(err)
+	}
+}
