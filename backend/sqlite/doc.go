@@ -1,13 +1,14 @@
 // Package sqlite keeps Herald's conversation state, update claims,
-// per-chat locks, outbound limits and broadcast campaigns in one SQLite
-// file: the embedded, persistent engine, built on modernc.org/sqlite (pure
-// Go, no cgo).
+// per-chat locks, outbound limits, broadcast campaigns and the update
+// journal in one SQLite file: the embedded, persistent engine, built on
+// modernc.org/sqlite (pure Go, no cgo).
 //
 // A *Store, returned by Open, implements backend.Backend: it is itself the
 // backend.State, backend.Locker and backend.Claims, and hands out a
-// LimitStore per bot (Store.Limits) and the broadcast store
-// (Store.Broadcasts) on the same file. Open it and hand it to the bot with
-// herald.WithBackend; the bot never closes it, its opener does:
+// LimitStore per bot (Store.Limits), the broadcast store
+// (Store.Broadcasts) and the journal (Store.Journal) on the same file.
+// Open it and hand it to the bot with herald.WithBackend; the bot never
+// closes it, its opener does:
 //
 //	db, err := sqlite.Open(ctx, "bot.db", sqlite.Options{})
 //	if err != nil {
@@ -44,6 +45,31 @@
 // 0.3 ms on a small 2-core machine), which bounds a file's counted calls
 // to some thousands per second: far above the 30 messages per second
 // Telegram allows a bot.
+//
+// The journal (backend.Journal, a *Journal) is durable in the file: its
+// entries are rows of journal_entries, whose AUTOINCREMENT sequence is
+// the entry ID and the order within a partition, with the update as
+// received, its meta as a JSON object, the append time (Unix µs), the
+// owner it was delivered to (NULL until delivered) and a delivery count.
+// journal_seen remembers each update id for backend.JournalDedupTTL,
+// after its entry is acknowledged too, and the sweeper deletes it then;
+// journal_owners holds the partition leases, journal_dead the dead
+// letters, and journal_meta the partition count: the first Open of a file
+// records Options.JournalPartitions (backend.DefaultPartitions if unset),
+// and an Open with another count fails with backend.ErrPartitions. An
+// Append is one write transaction for the whole batch (a getUpdates
+// answer): it records the batch's update ids in journal_seen with one
+// statement, which answers the ids that were new, and inserts those
+// entries, so copies appended at once by several processes are added
+// once. Read, Reclaim, Ack of many entries, Bury and Requeue are one
+// write transaction each. A Read with nothing to hand out waits: an
+// Append through the same Store wakes it at once, and it looks in the
+// file (on the read pool, without the write lock) every 25 ms for appends
+// of other processes. Everything the journal holds, waiting, delivered and
+// dead, is there after a restart or a crash of the process. A power cut
+// or an operating system crash may lose the last commits
+// (synchronous=NORMAL), and with them updates already confirmed to
+// Telegram.
 //
 // The schema is versioned with PRAGMA user_version and migrated on Open in
 // one transaction. Open refuses, without changing them, files from a newer

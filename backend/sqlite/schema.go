@@ -100,11 +100,68 @@ CREATE INDEX limit_buckets_tat ON limit_buckets (tat);
 
 DROP TABLE marks;
 `,
+	// 5: the update journal (backend.Journal, journal.go): entries in
+	// partitions, the update ids seen, partition leases, the workers alive,
+	// dead letters and the partition count (its row is written by Open).
+	`
+CREATE TABLE journal_entries (
+	seq         INTEGER PRIMARY KEY AUTOINCREMENT, -- the entry's ID and order; never reused
+	part        INTEGER NOT NULL,             -- backend.PartitionOf(key, partitions)
+	update_id   INTEGER NOT NULL,
+	key         INTEGER NOT NULL,
+	update_json BLOB,                         -- the update as received
+	meta        TEXT,                         -- JSON object of strings; NULL: none
+	appended_at INTEGER NOT NULL,             -- Unix µs
+	owner       TEXT,                         -- delivered to; NULL: never delivered
+	deliveries  INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX journal_entries_waiting ON journal_entries (part, seq) WHERE owner IS NULL;
+CREATE INDEX journal_entries_pending ON journal_entries (part, seq) WHERE owner IS NOT NULL;
+
+-- Update ids appended within backend.JournalDedupTTL, acknowledged or not.
+CREATE TABLE journal_seen (
+	update_id  INTEGER NOT NULL PRIMARY KEY,
+	expires_at INTEGER NOT NULL              -- Unix ns
+) WITHOUT ROWID;
+CREATE INDEX journal_seen_expiry ON journal_seen (expires_at);
+
+CREATE TABLE journal_owners (
+	part       INTEGER NOT NULL PRIMARY KEY,
+	owner      TEXT    NOT NULL,
+	expires_at INTEGER NOT NULL              -- end of the lease, Unix ns
+) WITHOUT ROWID;
+
+-- The workers alive (backend.JournalWorkers): a row per announcement.
+CREATE TABLE journal_workers (
+	owner      TEXT    NOT NULL PRIMARY KEY,
+	expires_at INTEGER NOT NULL              -- end of the announcement, Unix ns
+) WITHOUT ROWID;
+
+CREATE TABLE journal_dead (
+	id          INTEGER PRIMARY KEY AUTOINCREMENT, -- the dead letter's ID; never reused
+	part        INTEGER NOT NULL,
+	entry_seq   INTEGER NOT NULL,             -- the entry's ID when it died
+	update_id   INTEGER NOT NULL,
+	key         INTEGER NOT NULL,
+	update_json BLOB,
+	meta        TEXT,
+	appended_at INTEGER NOT NULL,             -- Unix µs
+	deliveries  INTEGER NOT NULL,
+	reason      TEXT    NOT NULL,
+	died_at     INTEGER NOT NULL              -- Unix µs
+);
+
+-- The partition count, fixed when the first Open of this schema wrote it.
+CREATE TABLE journal_meta (
+	id         INTEGER NOT NULL PRIMARY KEY CHECK (id = 1),
+	partitions INTEGER NOT NULL CHECK (partitions > 0)
+);
+`,
 }
 
 // SchemaVersion is the schema version (PRAGMA user_version) this package
 // writes: len(migrations).
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 // ErrSchemaTooNew is returned by Open for a file written by a newer version
 // of Herald. The file is left untouched.

@@ -15,6 +15,11 @@ type statements struct {
 	extend, finish, release     *sql.Stmt // claims
 	limitGet, limitSet          *sql.Stmt // limit_buckets, in a Take's transaction
 	limitPause                  *sql.Stmt // limit_buckets
+	journalSeen, journalInsert  *sql.Stmt // journal_seen, journal_entries, in an Append's transaction
+	journalWaiting              *sql.Stmt // journal_entries, in a Read's transaction
+	journalDeliver, journalAck  *sql.Stmt // journal_entries
+	journalAny                  *sql.Stmt // journal_entries, read pool
+	journalOwn, journalDisown   *sql.Stmt // journal_owners
 	all                         []*sql.Stmt
 }
 
@@ -66,7 +71,37 @@ func (st *statements) prepare(ctx context.Context, r, w *sql.DB) error {
 	// A pause never shortens one in force.
 	st.limitPause = p(w, `INSERT INTO limit_buckets (bot, scope, chat, tat) VALUES (?1, ?2, ?3, ?4)
 		ON CONFLICT (bot, scope, chat) DO UPDATE SET tat = max(limit_buckets.tat, excluded.tat)`)
+	st.prepareJournal(p, r, w)
 	return err
+}
+
+// prepareJournal prepares the journal's statements with p.
+func (st *statements) prepareJournal(p func(*sql.DB, string) *sql.Stmt, r, w *sql.DB) {
+	// Remember the update ids of the JSON array ?1, renewing those whose
+	// remembrance ran out; the ids that were new come back, once each.
+	// (WHERE true: an INSERT … SELECT needs one before ON CONFLICT.)
+	st.journalSeen = p(w, `INSERT INTO journal_seen (update_id, expires_at)
+		SELECT value, ?2 FROM json_each(?1) WHERE true
+		ON CONFLICT (update_id) DO UPDATE SET expires_at = excluded.expires_at
+		WHERE journal_seen.expires_at <= ?3
+		RETURNING update_id`)
+	st.journalInsert = p(w, `INSERT INTO journal_entries (part, update_id, key, update_json, meta, appended_at)
+		VALUES (?1, ?2, ?3, ?4, ?5, ?6)`)
+	st.journalWaiting = p(w, `SELECT seq FROM journal_entries
+		WHERE part = ?1 AND owner IS NULL ORDER BY seq LIMIT ?2`)
+	st.journalDeliver = p(w, `UPDATE journal_entries SET owner = ?2, deliveries = 1
+		WHERE seq = ?1 AND owner IS NULL RETURNING `+entryColumns)
+	st.journalAck = p(w, `DELETE FROM journal_entries WHERE seq = ?1 AND part = ?2`)
+	// ?1 is a JSON array of partitions.
+	st.journalAny = p(r, `SELECT EXISTS (SELECT 1 FROM journal_entries
+		WHERE owner IS NULL AND part IN (SELECT value FROM json_each(?1)))`)
+	// Take a free partition, or one whose lease ran out, or renew one's own
+	// lease; a row comes back only then.
+	st.journalOwn = p(w, `INSERT INTO journal_owners (part, owner, expires_at) VALUES (?1, ?2, ?3)
+		ON CONFLICT (part) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+		WHERE journal_owners.owner = excluded.owner OR journal_owners.expires_at <= ?4
+		RETURNING 1`)
+	st.journalDisown = p(w, `DELETE FROM journal_owners WHERE part = ?1 AND owner = ?2`)
 }
 
 func (st *statements) close() error {

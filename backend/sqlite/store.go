@@ -35,6 +35,12 @@ type Options struct {
 	// Logger receives sweep failures and lock renewal failures (default
 	// slog.Default()).
 	Logger *slog.Logger
+	// JournalPartitions is the journal's partition count (default: the
+	// count the file records, or backend.DefaultPartitions for a file that
+	// records none). The first Open of a file records it; Open fails with
+	// an error wrapping backend.ErrPartitions when it is set and differs
+	// from the recorded count.
+	JournalPartitions int
 }
 
 // Store is a backend.Backend kept in one SQLite file: it is the
@@ -49,7 +55,8 @@ type Store struct {
 	opts Options
 	log  *slog.Logger
 
-	stmts statements
+	stmts   statements
+	journal *Journal
 
 	ctx    context.Context // cancelled by Close: stops sweeper and lock renewals
 	cancel context.CancelFunc
@@ -92,6 +99,12 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 		s.closeDBs()
 		return nil, fmt.Errorf("sqlite: %s: prepare: %w", path, err)
 	}
+	j, err := s.openJournal(ctx)
+	if err != nil {
+		s.closeDBs()
+		return nil, fmt.Errorf("sqlite: %s: journal: %w", path, err)
+	}
+	s.journal = j
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	if opts.SweepInterval > 0 {
 		s.wg.Add(1)

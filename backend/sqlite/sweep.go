@@ -12,12 +12,16 @@ import (
 // lock_tokens, so they keep increasing. So are claims whose lease or done
 // mark ran out, and limiter rows at rest (a bucket whose theoretical
 // arrival time has passed is the same as no row, a pause that ended is no
-// pause).
+// pause), the journal's remembered update ids once JournalDedupTTL has
+// passed, and partition leases and worker announcements that ran out.
 var sweepTables = []struct{ table, key, expires, live string }{
 	{"fsm_records", "key", "expires_at", "expires_at > 0"},
 	{"locks", "name", "expires_at", "1"},
 	{"claims", "name", "expires_at", "1"},
 	{"limit_buckets", "bot, scope, chat", "tat", "1"},
+	{"journal_seen", "update_id", "expires_at", "1"},
+	{"journal_owners", "part", "expires_at", "1"},
+	{"journal_workers", "owner", "expires_at", "1"},
 }
 
 // Sweep deletes expired rows, at most Options.SweepBatch per table, and
