@@ -11,7 +11,9 @@
 // a ttl, each operation one script: for update de-duplication and
 // Context.Once). Store.Limits gives a bot's LimiterStore (a GCRA script
 // on the server's clock) and Store.Broadcasts its Broadcasts (campaigns
-// and recipients, each change one script).
+// and recipients, each change one script). Store.Journal gives its
+// Journal, the durable update journal on Redis Streams (see "Journal"
+// below).
 //
 // The package is called redis, like go-redis; import go-redis under another
 // name (goredis below) when both are needed in one file.
@@ -34,6 +36,7 @@
 //	herald:{42:bc:<id>}:meta                hash: a campaign and its runner lease (see Broadcasts)
 //	herald:{42:bc:<id>}:r                   hash: chat id → the recipient's seq, status, attempts, message id, time and error
 //	herald:{42:bc:<id>}:s:<status>          sorted set per recipient status: chat ids scored by seq
+//	herald:{42}:journal:…                   the journal's streams and keys (see Journal below)
 //
 // The bot in an fsm key is backend.Key.BotID, or the Store's bot when it is
 // 0; in a limit key, the bot given to Store.Limits (or NewLimiterStore); in
@@ -66,6 +69,58 @@
 // lease is renewed every ttl/3 by a goroutine until Unlock; a lock that is
 // never unlocked is renewed for as long as the process lives (or until
 // the client is closed).
+//
+// # Journal
+//
+// Store.Journal is a backend.Journal on Redis Streams (Redis 7.0 or
+// later: XAUTOCLAIM, SET NX GET), under the Store's tag, so that its scripts and its XREAD over several partitions work on a
+// cluster too:
+//
+//	herald:{42}:journal:partitions   string: the partition count (Options.JournalPartitions), set on first use
+//	herald:{42}:journal:p:<n>        stream: partition n's entries (update_id, key, update, meta as JSON); group "workers"
+//	herald:{42}:journal:lease:<n>    string: partition n's owner; PX = the lease
+//	herald:{42}:journal:seen:<id>    string: update id seen; PX = backend.JournalDedupTTL (24 h)
+//	herald:{42}:journal:dead         stream: dead letters: the entry's fields, entry (its id), partition, deliveries, reason
+//	herald:{42}:journal:workers      sorted set: workers alive (Announce), scored by the end of their announcement
+//
+// Append is one script: a SET NX on each positive update id's seen key,
+// and an XADD to its partition's stream for each entry that set it, so
+// that copies are skipped even after the original was acknowledged (one
+// seen key per update for a day: about 100 bytes of memory per update). An
+// entry's ID is its stream id; Appended, that id's milliseconds. The
+// consumer group "workers" of every stream delivers entries to the
+// owners, its consumers: Read is XREADGROUP ... > in a script, stream
+// after stream, so that it hands out at most max entries in all, and
+// waits with a blocking XREAD, which consumes nothing, so that a Read
+// whose ctx ends returns at once without losing a delivery. Reclaim is
+// XAUTOCLAIM with min-idle 0, a hundred entries a script, with XPENDING
+// for the delivery counts; an entry delivered too often goes to the dead
+// stream (XADD, XACK and XDEL in one script), as Bury sends one. Ack is
+// XACK and XDEL: a stream holds only the entries not acknowledged, so
+// XLEN is Len and streams never need trimming. Dead letters stay until
+// requeued (or deleted by hand, XDEL on the dead stream). The last batch
+// of a Reclaim also deletes the group's consumers other than the owner
+// with nothing pending, so that the names of past owners do not pile up.
+// A lease is a key holding
+// its owner, set in a script when free or the caller's, with PX on the
+// server's clock.
+//
+// A stream or group that disappears (a flush, a Redis restarted without
+// its data) is created again at the next Read or Reclaim, on NOGROUP,
+// from the start of the stream: what is left in it is delivered again.
+// The partition count is checked once per Store: a Store with another one
+// fails with backend.ErrPartitions.
+//
+// The journal is exactly as durable as the server's data: a receiver
+// confirms updates to Telegram once Append returned, so a Redis that
+// loses its data loses the updates not handled yet. Run it with
+// persistence: appendonly yes (with appendfsync everysec a crash of the
+// machine loses up to about a second of appends; appendfsync always loses
+// none, at a cost in throughput), RDB snapshots alone lose everything
+// since the last one. Keep the data across restarts, and do not let the
+// server evict keys (maxmemory-policy noeviction), or the journal loses
+// entries and seen keys without a word. A replica promoted by a failover
+// may miss the last writes acknowledged by its primary.
 //
 // # Failures
 //

@@ -33,6 +33,12 @@ type Options struct {
 	// LockTTL is the lease used when Lock is called with a ttl <= 0
 	// (default 30 s).
 	LockTTL time.Duration
+
+	// JournalPartitions is the number of partitions of the journal
+	// (Store.Journal), default backend.DefaultPartitions. It is recorded
+	// in Redis when the journal is first used; a Store with another
+	// count then fails with backend.ErrPartitions.
+	JournalPartitions int
 }
 
 const (
@@ -60,6 +66,7 @@ type Store struct {
 	closeOnce  sync.Once
 	closeErr   error
 	broadcasts *Broadcasts
+	journal    *Journal
 
 	mu     sync.Mutex
 	limits map[int64]*LimiterStore // by bot id (Limits)
@@ -106,6 +113,7 @@ func New(client goredis.UniversalClient, botID int64, opts Options) *Store {
 	s := &Store{client: client, bot: botID, opts: opts, prefix: opts.Prefix + ":"}
 	s.base = string(appendBotBase(nil, s.prefix, botID))
 	s.fence = s.base + "fence"
+	s.journal = newJournal(client, s.base, opts.JournalPartitions)
 	s.broadcasts = &Broadcasts{client: client, base: s.base + "bc:", tag: s.prefix + "{" + strconv.FormatInt(botID, 10) + ":bc:"}
 	return s
 }
