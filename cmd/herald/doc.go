@@ -5,9 +5,10 @@
 //	herald bench       end-to-end updates/s and reply latency, against a baseline bot
 //	herald webhook     set, show or delete a bot's webhook
 //	herald broadcast   durable mass sends with progress, rate and ETA
+//	herald journal     a bot's update journal: partitions, lag, owners, dead letters, requeue
 //	herald version     Herald's, Go's and the Bot API's versions
 //
 // Logic lives in the library packages; this command only wires flags and
-// environment variables (BOT_TOKEN) to them. Run `herald <command> --help`
-// for the flags of each.
+// environment variables (BOT_TOKEN, HERALD_JOURNAL) to them. Run
+// `herald <command> --help` for the flags of each.
 package main
