@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
@@ -30,6 +31,8 @@ type benchConfig struct {
 	Timeout         time.Duration // bound on each measured run
 	Baseline        bool          // also run the hand-written baseline bot
 	Webhook         bool          // Herald receives by webhook instead of long polling
+	Runs            string        // the bots to measure (see parseRuns); "" follows Webhook and Baseline
+	RedisURL        string        // the Redis of +redis runs
 	Progress        io.Writer     // a line per second while a run lasts
 }
 
@@ -56,6 +59,15 @@ type benchResult struct {
 	Elapsed       time.Duration
 	P50, P95, P99 time.Duration // from a user's message to the bot's reply
 	Unordered     int           // replies that overtook an earlier message of the same chat
+	CPU           time.Duration // the process's CPU while the traffic ran (emulator included)
+}
+
+// cpuPerUpdate is the process's CPU per answered update.
+func (r benchResult) cpuPerUpdate() time.Duration {
+	if r.Answered == 0 {
+		return 0
+	}
+	return r.CPU / time.Duration(r.Answered)
 }
 
 func (r benchResult) rate() float64 { return float64(r.Answered) / r.Elapsed.Seconds() }
@@ -78,6 +90,13 @@ turn, as small bots do), measured in the same run, and the ratio of the two
 is printed. --webhook makes Herald receive by webhook (up to 100
 deliveries at once) instead of long polling, where at most one getUpdates
 batch (100 updates) can be in flight past the oldest unfinished update.
+
+--runs names the bots to measure in one run, compared with the first:
+"baseline", or Herald as polling or webhook, optionally with an update
+journal: polling+sqlite, webhook+redis, polling+memory, … (for example
+--runs polling,polling+sqlite,polling+redis,webhook). CPU per update is
+the whole process's (emulator included), so differences between runs
+are what a choice costs; a Redis server's own CPU is not counted.
 Nothing leaves 127.0.0.1.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -92,6 +111,8 @@ Nothing leaves 127.0.0.1.`,
 	f.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "bound on each measured run")
 	f.BoolVar(&cfg.Baseline, "baseline", true, "also measure the hand-written baseline bot")
 	f.BoolVar(&cfg.Webhook, "webhook", false, "Herald receives updates by webhook (the baseline always polls)")
+	f.StringVar(&cfg.Runs, "runs", "", "comma-separated bots to measure: baseline, polling, webhook, each of the last two optionally +memory, +sqlite or +redis (default: from --webhook and --baseline)")
+	f.StringVar(&cfg.RedisURL, "redis", "redis://127.0.0.1:6379/0", "Redis of the +redis runs (keys under a random prefix, removed after)")
 	return cmd
 }
 
@@ -113,24 +134,29 @@ func runBench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 
-	mode := "long polling"
-	if cfg.Webhook {
-		mode = "webhook"
+	list := cfg.Runs
+	if list == "" {
+		list = defaultRuns(cfg)
 	}
-	fmt.Fprintf(out, "herald bench: %d users × %d messages, handler work %v, Herald by %s, emulator at %s (limits off)\n",
-		cfg.Users, cfg.Messages, cfg.Work, mode, base)
-	type run struct {
-		name  string
-		serve benchServer
+	runs, err := parseRuns(list)
+	if err != nil {
+		return err
 	}
-	runs := []run{{"herald", serveHerald}}
-	if cfg.Baseline {
-		runs = append(runs, run{"baseline", serveBaseline})
-	}
+	fmt.Fprintf(out, "herald bench: %d users × %d messages, handler work %v, runs %s, emulator at %s (limits off)\n",
+		cfg.Users, cfg.Messages, cfg.Work, list, base)
 	var results []benchResult
 	for i, r := range runs {
-		token := fmt.Sprintf("%d:bench-%s", 700_001+i, r.name)
-		res, err := benchOne(ctx, emu, base, token, r.name, cfg, r.serve)
+		token := fmt.Sprintf("%d:bench-%d", 700_001+i, i)
+		serve := serveBaseline
+		if r.name != "baseline" {
+			j, done, err := openBenchJournal(ctx, r.journal, cfg.RedisURL)
+			if err != nil {
+				return fmt.Errorf("%s: %w", r.name, err)
+			}
+			defer done()
+			serve = serveHerald(r.webhook, j)
+		}
+		res, err := benchOne(ctx, emu, base, token, r.name, cfg, serve)
 		if err != nil {
 			return fmt.Errorf("%s: %w", r.name, err)
 		}
@@ -179,6 +205,7 @@ func benchOne(ctx context.Context, emu *emulator.Emulator, base, token, name str
 	}
 
 	t.loadStart.Store(int64(time.Since(t.start)))
+	cpu0 := cpuTime()
 	stopProgress := t.progress(cfg.Progress, name)
 	defer stopProgress()
 	load, err := emu.RunLoad(ctx, emulator.Load{
@@ -194,7 +221,9 @@ func benchOne(ctx context.Context, emu *emulator.Emulator, base, token, name str
 	if err := wait(t.done, "every message was answered"); err != nil {
 		return benchResult{}, fmt.Errorf("%w (%d of %d answered)", err, t.answered.Load(), t.total)
 	}
-	return t.result(name), nil
+	res := t.result(name)
+	res.CPU = cpuTime() - cpu0
+	return res, nil
 }
 
 const (
@@ -293,39 +322,47 @@ func (t *benchTracker) result(name string) benchResult {
 		P50: pct(0.50), P95: pct(0.95), P99: pct(0.99), Unordered: int(t.unordered.Load())}
 }
 
-// serveHerald runs a Herald bot that answers every message after cfg.Work.
-func serveHerald(ctx context.Context, base, token string, cfg benchConfig, t *benchTracker) error {
-	receive := herald.WithPolling(source.PollerConfig{Timeout: time.Second})
-	if cfg.Webhook {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+// serveHerald returns the server of a Herald bot that answers every
+// message after cfg.Work, receiving by webhook or long polling, with
+// journal j when not nil.
+func serveHerald(webhook bool, j backend.Journal) benchServer {
+	return func(ctx context.Context, base, token string, cfg benchConfig, t *benchTracker) error {
+		receive := herald.WithPolling(source.PollerConfig{Timeout: time.Second})
+		if webhook {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			receive = herald.WithWebhook(herald.WebhookConfig{
+				URL: "http://" + ln.Addr().String() + "/hook", Listener: ln, Path: "/hook", MaxConnections: 100,
+			})
+		}
+		opts := []herald.Option{receive,
+			herald.WithClientOptions(tg.WithBaseURL(base)),
+			herald.WithoutLimiter(), // the emulator's limits are off: measure the framework, as the baseline does
+			herald.WithLogger(slog.New(slog.DiscardHandler))}
+		if j != nil {
+			opts = append(opts, herald.WithJournal(j, herald.JournalConfig{}))
+		}
+		bot, err := herald.New(token, opts...)
 		if err != nil {
 			return err
 		}
-		receive = herald.WithWebhook(herald.WebhookConfig{
-			URL: "http://" + ln.Addr().String() + "/hook", Listener: ln, Path: "/hook", MaxConnections: 100,
+		bot.Router().Message(func(c *herald.Context) error {
+			if err := pause(c, cfg.Work); err != nil {
+				return err
+			}
+			if _, err := c.Reply("ok"); err != nil {
+				return err
+			}
+			t.answer(c.Chat().ID, c.Text())
+			return nil
 		})
-	}
-	bot, err := herald.New(token, receive,
-		herald.WithClientOptions(tg.WithBaseURL(base)),
-		herald.WithoutLimiter(), // the emulator's limits are off: measure the framework, as the baseline does
-		herald.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		return err
-	}
-	bot.Router().Message(func(c *herald.Context) error {
-		if err := pause(c, cfg.Work); err != nil {
+		if err := bot.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 			return err
 		}
-		if _, err := c.Reply("ok"); err != nil {
-			return err
-		}
-		t.answer(c.Chat().ID, c.Text())
 		return nil
-	})
-	if err := bot.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
-		return err
 	}
-	return nil
 }
 
 // serveBaseline is the bot a newcomer writes by hand on tg.Client: one
@@ -377,15 +414,20 @@ func pause(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// printBench writes the results and, with a baseline, the ratios.
+// printBench writes the results and each one's ratios to the first.
 func printBench(w io.Writer, rs []benchResult) {
-	fmt.Fprintf(w, "\n%-9s %9s %10s %11s %9s %9s %9s %10s\n", "bot", "answered", "elapsed", "updates/s", "p50", "p95", "p99", "unordered")
+	fmt.Fprintf(w, "\n%-16s %9s %10s %11s %9s %9s %9s %10s %11s\n", "run", "answered", "elapsed", "updates/s", "p50", "p95", "p99", "unordered", "cpu/update")
 	for _, r := range rs {
-		fmt.Fprintf(w, "%-9s %9d %10s %11.0f %9s %9s %9s %10d\n", r.Name, r.Answered, r.Elapsed.Round(time.Millisecond),
-			r.rate(), r.P50.Round(10*time.Microsecond), r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Unordered)
+		fmt.Fprintf(w, "%-16s %9d %10s %11.0f %9s %9s %9s %10d %11s\n", r.Name, r.Answered, r.Elapsed.Round(time.Millisecond),
+			r.rate(), r.P50.Round(10*time.Microsecond), r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Unordered,
+			r.cpuPerUpdate().Round(100*time.Nanosecond))
 	}
-	if len(rs) == 2 {
-		fmt.Fprintf(w, "\nherald vs baseline: %.2f× the updates/s, %.2f× the p99 latency\n",
-			rs[0].rate()/rs[1].rate(), float64(rs[0].P99)/float64(rs[1].P99))
+	if len(rs) > 1 {
+		fmt.Fprintln(w)
+	}
+	for _, r := range rs[min(1, len(rs)):] {
+		fmt.Fprintf(w, "%s vs %s: %.2f× the updates/s, %.2f× the p99 latency, %+.1f µs CPU per update\n",
+			rs[0].Name, r.Name, rs[0].rate()/r.rate(), float64(rs[0].P99)/float64(r.P99),
+			float64(rs[0].cpuPerUpdate()-r.cpuPerUpdate())/1e3)
 	}
 }

@@ -6,19 +6,28 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
-// herald bench runs both bots over real HTTP on loopback and prints a
-// row for each with every message answered, in order, and the ratio.
+// herald bench runs the bots over real HTTP on loopback and prints a row
+// for each with every message answered, in order, and the ratios to the
+// first: Herald by polling or webhook against the baseline, and Herald
+// with each journal engine against Herald without one.
 func TestBenchCommand(t *testing.T) {
-	for _, mode := range []string{"polling", "webhook"} {
-		t.Run(mode, func(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		rows []string
+	}{
+		{"polling", nil, []string{"polling", "baseline"}},
+		{"webhook", []string{"--webhook"}, []string{"webhook", "baseline"}},
+		{"journals", []string{"--runs", "polling,polling+memory,polling+sqlite,webhook+sqlite"},
+			[]string{"polling", `polling\+memory`, `polling\+sqlite`, `webhook\+sqlite`}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut syncBuffer
 			root := newRootCmd()
-			args := []string{"bench", "--users", "30", "--messages", "5", "--work", "1ms", "--timeout", "1m"}
-			if mode == "webhook" {
-				args = append(args, "--webhook")
-			}
+			args := append([]string{"bench", "--users", "30", "--messages", "5", "--work", "1ms", "--timeout", "1m"}, tc.args...)
 			root.SetArgs(args)
 			root.SetOut(&out)
 			root.SetErr(&errOut)
@@ -26,23 +35,23 @@ func TestBenchCommand(t *testing.T) {
 				t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errOut.String())
 			}
 			text := out.String()
-			for _, bot := range []string{"herald", "baseline"} {
-				m := regexp.MustCompile(`(?m)^` + bot + `\s+(\d+)\s+\S+\s+(\d+)\s+\S+\s+\S+\s+\S+\s+(\d+)$`).FindStringSubmatch(text)
+			for _, bot := range tc.rows {
+				m := regexp.MustCompile(`(?m)^` + bot + `\s+(\d+)\s+\S+\s+(\d+)\s+\S+\s+\S+\s+\S+\s+(\d+)\s+(\S+)$`).FindStringSubmatch(text)
 				if m == nil {
 					t.Fatalf("no %s row in:\n%s", bot, text)
 				}
 				answered, _ := strconv.Atoi(m[1])
 				rate, _ := strconv.Atoi(m[2])
 				unordered, _ := strconv.Atoi(m[3])
-				if answered != 150 || rate <= 0 || unordered != 0 {
-					t.Errorf("%s: answered %d (want 150), %d updates/s, %d unordered (want 0)", bot, answered, rate, unordered)
+				cpu, err := time.ParseDuration(m[4])
+				if answered != 150 || rate <= 0 || unordered != 0 || err != nil || cpu <= 0 {
+					t.Errorf("%s: answered %d (want 150), %d updates/s, %d unordered (want 0), cpu/update %q", bot, answered, rate, unordered, m[4])
 				}
 			}
-			if !regexp.MustCompile(`herald vs baseline: \d+\.\d\d× the updates/s`).MatchString(text) {
-				t.Errorf("no ratio line in:\n%s", text)
-			}
-			if mode == "webhook" && !strings.Contains(text, "Herald by webhook") {
-				t.Errorf("the header does not say webhook:\n%s", text)
+			for _, other := range tc.rows[1:] {
+				if !regexp.MustCompile(tc.rows[0] + ` vs ` + other + `: \d+\.\d\d× the updates/s`).MatchString(text) {
+					t.Errorf("no ratio line for %s in:\n%s", other, text)
+				}
 			}
 		})
 	}
@@ -55,6 +64,9 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 		{"--users", "100000", "--messages", "1000"},
 		{"--work", "-1s"},
 		{"--timeout", "0s"},
+		{"--runs", "polling+mongo"},
+		{"--runs", "baseline+sqlite"},
+		{"--runs", "carrier-pigeon"},
 	} {
 		root := newRootCmd()
 		var out syncBuffer
