@@ -22,6 +22,10 @@ import (
 // shared engine, many processes. The backendtest package holds the
 // contract tests.
 type Journal interface {
+	// JournalWorkers keeps the membership the workers split the
+	// partitions by.
+	JournalWorkers
+
 	// Partitions is the number of partitions, fixed when the journal was
 	// created.
 	Partitions() int
@@ -198,7 +202,7 @@ func CheckPartition(p, n int) error {
 // JournalWorkers is the membership side of a journal: workers announce
 // themselves while they live, so that each can compute its fair share of
 // the partitions (herald's journal workers split them by the sorted
-// list). Every engine's Journal implements it.
+// list).
 type JournalWorkers interface {
 	// Announce records that worker owner is alive for ttl from now; a ttl
 	// of zero or less removes it at once (a worker leaving).

@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"time"
-
-	"github.com/heraldbot/herald/backend"
 )
 
 // keepLeases renews the worker's partition leases and its membership
@@ -27,11 +25,7 @@ func (w *Worker) keepLeases(ctx context.Context) {
 
 // announce records the worker in the journal's membership.
 func (w *Worker) announce(ctx context.Context) {
-	m, ok := w.j.(backend.JournalWorkers)
-	if !ok {
-		return
-	}
-	if err := m.Announce(ctx, w.cfg.Owner, w.cfg.Lease); err != nil && ctx.Err() == nil {
+	if err := w.j.Announce(ctx, w.cfg.Owner, w.cfg.Lease); err != nil && ctx.Err() == nil {
 		w.log.Warn("journal: could not announce the worker", "err", err)
 	}
 }
@@ -78,18 +72,14 @@ func (w *Worker) renew(ctx context.Context) {
 // takes the free ones of the worker's own share. Shares follow the sorted
 // membership: partition p belongs to member p mod n.
 func (w *Worker) balance(ctx context.Context, s Scheduler, h Handler, acks *acker) {
-	members := []string{w.cfg.Owner}
-	if m, ok := w.j.(backend.JournalWorkers); ok {
-		got, err := m.Workers(ctx)
-		if err != nil {
-			w.log.Warn("journal: could not list the workers", "err", err)
-			return
-		}
-		if !slices.Contains(got, w.cfg.Owner) {
-			got = append(got, w.cfg.Owner)
-			slices.Sort(got)
-		}
-		members = got
+	members, err := w.j.Workers(ctx)
+	if err != nil {
+		w.log.Warn("journal: could not list the workers", "err", err)
+		return
+	}
+	if !slices.Contains(members, w.cfg.Owner) {
+		members = append(members, w.cfg.Owner)
+		slices.Sort(members)
 	}
 	if !slices.Equal(members, w.members) {
 		w.log.Info("journal: workers changed", "workers", len(members), "owner", w.cfg.Owner)

@@ -313,7 +313,5 @@ func (w *Worker) leave(ctx context.Context) {
 			w.log.Warn("journal: could not give a partition up; it is taken over when its lease ends", "partition", p, "err", err)
 		}
 	}
-	if m, ok := w.j.(backend.JournalWorkers); ok {
-		_ = m.Announce(ctx, w.cfg.Owner, 0)
-	}
+	_ = w.j.Announce(ctx, w.cfg.Owner, 0)
 }

@@ -33,6 +33,7 @@ func TestJournal(t *testing.T, newJournal func(t *testing.T) backend.Journal, op
 		{"OwnLeaseLapses", testJournalOwnLapse},
 		{"ReadWaitsForAppend", testJournalReadWaits},
 		{"Stats", testJournalStats},
+		{"Workers", testJournalWorkers},
 		{"BadInput", testJournalBadInput},
 	})
 }
@@ -549,5 +550,46 @@ func testJournalBadInput(t *testing.T, j backend.Journal, _ Options) {
 	}
 	if n, err := j.Append(ctx, nil); err != nil || n != 0 {
 		t.Errorf("Append(nil) = %d, %v", n, err)
+	}
+}
+
+func testJournalWorkers(t *testing.T, j backend.Journal, _ Options) {
+	ctx := testkit.Context(t)
+	a, b := uniqueName("worker-a"), uniqueName("worker-b")
+	if err := j.Announce(ctx, b, time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Announce(ctx, a, 300*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	mine := func() []string {
+		t.Helper()
+		ws, err := j.Workers(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.IsSorted(ws) {
+			t.Fatalf("Workers() = %v, not sorted", ws)
+		}
+		return slices.DeleteFunc(ws, func(w string) bool { return w != a && w != b })
+	}
+	if got := mine(); !slices.Equal(got, []string{a, b}) && !slices.Equal(got, []string{b, a}) {
+		t.Fatalf("Workers() = %v, want both", got)
+	}
+	start := time.Now()
+	for slices.Contains(mine(), a) {
+		if time.Since(start) > 3*time.Second {
+			t.Fatal("a worker is still listed 3 s after its 300 ms announcement ran out")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := j.Announce(ctx, b, 0); err != nil {
+		t.Fatal(err)
+	}
+	if got := mine(); len(got) != 0 {
+		t.Fatalf("Workers() = %v after the last one left (ttl 0)", got)
+	}
+	if err := j.Announce(ctx, "", time.Second); err == nil {
+		t.Error("Announce with an empty owner: no error")
 	}
 }

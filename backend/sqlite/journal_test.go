@@ -77,6 +77,12 @@ func (a *alternate) Bury(ctx context.Context, ref backend.JournalRef, reason str
 
 func (a *alternate) Len(ctx context.Context) (int64, error) { return a.next().Len(ctx) }
 
+func (a *alternate) Announce(ctx context.Context, owner string, ttl time.Duration) error {
+	return a.next().Announce(ctx, owner, ttl)
+}
+
+func (a *alternate) Workers(ctx context.Context) ([]string, error) { return a.next().Workers(ctx) }
+
 func (a *alternate) Stats(ctx context.Context) (backend.JournalStats, error) {
 	return a.next().Stats(ctx)
 }
