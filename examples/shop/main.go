@@ -21,6 +21,13 @@
 //	HERALD_MODE=webhook HERALD_WEBHOOK_URL=https://shop.example/tg \
 //	HERALD_WEBHOOK_LISTEN=:8443 HERALD_WEBHOOK_SECRET=… TELEGRAM_TOKEN=… shop
 //
+// or as one receiver and any number of workers sharing a journal
+// (docs/SCALING.md, "The shop as receiver + workers"):
+//
+//	export DATABASE_URL=postgres://… SHOP_BACKEND=postgres://… SHOP_JOURNAL=redis://… TELEGRAM_TOKEN=…
+//	HERALD_ROLE=receiver shop &
+//	HERALD_ROLE=worker shop & HERALD_ROLE=worker shop & HERALD_ROLE=worker shop &
+//
 // Environment:
 //
 //	TELEGRAM_TOKEN  the bot's token (required)
@@ -28,6 +35,10 @@
 //	SHOP_BACKEND    where the bot keeps conversations, update claims, chat
 //	                locks, limiter buckets and broadcasts: redis://… or
 //	                postgres://… for a fleet; unset: the SQLite file SHOP_DB
+//	SHOP_JOURNAL    redis://… puts the update journal on Redis Streams
+//	                whatever SHOP_BACKEND is (a PostgreSQL engine has no
+//	                journal of its own); unset: SHOP_BACKEND's journal (the
+//	                SQLite file's, or Redis's), if any
 //	SHOP_NAMESPACE  keeps deployments sharing one Redis or PostgreSQL
 //	                apart: the Redis key prefix or the PostgreSQL schema of
 //	                SHOP_BACKEND (default: the engine's, "herald")
@@ -35,7 +46,8 @@
 //	                and the shop's data (without DATABASE_URL); default shop.db
 //	DATABASE_URL    postgres://… keeps the shop's data (catalog, carts,
 //	                customers, orders) in PostgreSQL
-//	HERALD_*        receiving mode, webhook and API URL (herald.ConfigFromEnv)
+//	HERALD_*        receiving mode, webhook, API URL and HERALD_ROLE
+//	                (all, receiver or worker; herald.ConfigFromEnv)
 package main
 
 import (
@@ -98,8 +110,17 @@ func run(ctx context.Context) error {
 	defer db.Close()
 	slog.Info("shop storage", "engine", engine.Name(), "data", db.Engine())
 
+	opts := []herald.Option{herald.WithBackend(engine)}
+	if url := os.Getenv("SHOP_JOURNAL"); url != "" {
+		js, err := openJournal(ctx, url, os.Getenv("SHOP_NAMESPACE"))
+		if err != nil {
+			return err
+		}
+		defer js.Close()
+		opts = append(opts, herald.WithJournal(js.Journal(), herald.JournalConfig{}))
+	}
 	bot, shop, err := shopbot.NewBot(token, shopbot.Config{DB: db, Admins: admins},
-		herald.WithBackend(engine), herald.ConfigFromEnv())
+		append(opts, herald.ConfigFromEnv())...)
 	if err != nil {
 		return err
 	}
@@ -114,6 +135,18 @@ func run(ctx context.Context) error {
 		slog.Warn("could not set the command menu", "err", err)
 	}
 	return bot.RunWithSignals(ctx)
+}
+
+// openJournal opens the Redis engine of SHOP_JOURNAL, for its journal.
+func openJournal(ctx context.Context, url, namespace string) (backend.Backend, error) {
+	if !strings.HasPrefix(url, "redis://") && !strings.HasPrefix(url, "rediss://") && !strings.HasPrefix(url, "unix://") {
+		return nil, fmt.Errorf("SHOP_JOURNAL=%q: want a redis:// URL", url)
+	}
+	e, err := redis.Open(ctx, url, redis.Options{Prefix: namespace})
+	if err != nil {
+		return nil, fmt.Errorf("opening the journal: %w", err)
+	}
+	return e, nil
 }
 
 // openEngine opens the engine named by SHOP_BACKEND: one line per engine.
