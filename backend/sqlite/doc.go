@@ -66,10 +66,11 @@
 // Append through the same Store wakes it at once, and it looks in the
 // file (on the read pool, without the write lock) every 25 ms for appends
 // of other processes. Everything the journal holds, waiting, delivered and
-// dead, is there after a restart or a crash of the process. A power cut
-// or an operating system crash may lose the last commits
-// (synchronous=NORMAL), and with them updates already confirmed to
-// Telegram.
+// dead, is there after a restart or a crash of the process. Append alone
+// commits with synchronous=FULL (the rest of the store runs at NORMAL),
+// so updates confirmed to Telegram also survive a power cut or an
+// operating system crash; a delivery or acknowledgement lost that way
+// only makes an entry come again.
 //
 // The schema is versioned with PRAGMA user_version and migrated on Open in
 // one transaction. Open refuses, without changing them, files from a newer

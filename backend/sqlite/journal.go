@@ -84,7 +84,21 @@ func (j *Journal) Append(ctx context.Context, entries []backend.JournalEntry) (i
 	if len(entries) == 0 {
 		return 0, nil
 	}
-	tx, err := j.s.w.BeginTx(ctx, nil) // BEGIN IMMEDIATE
+	// The receiver confirms these updates to Telegram as soon as Append
+	// returns, so their commit must survive a power cut too: the store
+	// runs at synchronous=NORMAL (a commit survives a crash of the
+	// process, not of the machine), and this one transaction is made
+	// with synchronous=FULL (one fsync of the WAL per batch).
+	conn, err := j.s.w.Conn(ctx)
+	if err != nil {
+		return 0, j.errorf("append", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous=FULL"); err != nil {
+		return 0, j.errorf("append", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA synchronous=NORMAL")
+	tx, err := conn.BeginTx(ctx, nil) // BEGIN IMMEDIATE
 	if err != nil {
 		return 0, j.errorf("append", err)
 	}
