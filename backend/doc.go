@@ -1,8 +1,9 @@
 // Package backend holds the contracts every storage engine implements, and
 // nothing else: conversation state with compare-and-set and TTL (State),
 // per-chat locks with fencing tokens (Locker), update claims and
-// once-marks (Claims), the outbound limiter's store (LimitStore) and the
-// broadcast store (BroadcastStore), gathered by Backend, which is what a
+// once-marks (Claims), the outbound limiter's store (LimitStore), the
+// broadcast store (BroadcastStore) and the update journal between
+// receivers and workers (Journal), gathered by Backend, which is what a
 // bot is given with herald.WithBackend.
 //
 // The engines live in the sub-packages: backend/memory (tests, one

@@ -24,6 +24,12 @@
 // as far as acks allow with one getUpdates (limit 1, timeout 0) and
 // returns; Commit repeats that after the sink drained.
 //
+// A sink that stores updates durably (an update journal, see package
+// journal) implements BatchSink: the Poller then hands it each batch with
+// one SubmitBatch call and confirms the whole batch as soon as the call
+// returned, so every update is fetched once and none of the trade-offs
+// below apply.
+//
 // The trade-offs of the low-water mark:
 //
 //   - While any update is in flight, getUpdates returns at once with the

@@ -16,7 +16,10 @@
 //	bot, err := herald.New(token, herald.WithBackend(store))
 //
 // [NewLimitStore] and [NewBroadcasts] make a limiter store or a broadcast
-// store on their own, for a limit.Config or a test.
+// store on their own, for a limit.Config or a test. [NewJournal] makes an
+// update journal for tests; it is not durable, so [Store.Journal] returns
+// nil and a bot on a memory Store confirms updates only after handling
+// them.
 //
 // # Design
 //
