@@ -10,6 +10,8 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/journal"
+	"github.com/heraldbot/herald/tg"
 )
 
 // TestJournalInProcess runs a bot with a memory journal against the
@@ -62,4 +64,35 @@ func TestJournalInProcess(t *testing.T) {
 	if err := stop(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+type traceKey struct{}
+
+// TestJournalCarriesMeta: what JournalConfig.Inject adds on the receiving
+// side reaches the handler's context through Extract, with the receive
+// time, as a trace context would travel from receiver to worker.
+func TestJournalCarriesMeta(t *testing.T) {
+	j := memory.NewJournal(2)
+	w := newWorld(t)
+	token := "555003:journal-meta"
+	b := w.newBot(t, token, herald.WithJournal(j, herald.JournalConfig{
+		Inject: func(_ context.Context, u *tg.Update, meta map[string]string) {
+			meta["trace"] = fmt.Sprintf("trace-%d", u.UpdateID)
+		},
+		Extract: func(ctx context.Context, meta map[string]string) context.Context {
+			return context.WithValue(ctx, traceKey{}, meta["trace"]+"@"+meta[journal.MetaReceived])
+		},
+	}))
+	b.Router().Message(func(c *herald.Context) error {
+		v, _ := c.Value(traceKey{}).(string)
+		want := fmt.Sprintf("trace-%d@", c.Update.UpdateID)
+		if len(v) <= len(want) || v[:len(want)] != want {
+			_, err := c.Reply("no trace: " + v)
+			return err
+		}
+		_, err := c.Reply("traced")
+		return err
+	})
+	emutest.Run(t, b)
+	w.Chat(t, token, user(83)).SendWait("hello", "traced")
 }
