@@ -3,6 +3,10 @@ package herald_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +15,7 @@ import (
 	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/journal"
+	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -95,4 +100,55 @@ func TestJournalCarriesMeta(t *testing.T) {
 	})
 	emutest.Run(t, b)
 	w.Chat(t, token, user(83)).SendWait("hello", "traced")
+}
+
+// TestJournalWebhookBackpressure: a receiver-only webhook answers 200 as
+// soon as an update is in the journal, skips copies, and answers 503 with
+// Retry-After once the journal holds MaxLength entries, so Telegram keeps
+// the rest until workers catch up (copies too: a full journal cannot
+// tell them apart without asking).
+func TestJournalWebhookBackpressure(t *testing.T) {
+	j := memory.NewJournal(2)
+	w := newWorld(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const secret = "s3cret"
+	b := w.newBot(t, "555004:journal-hook",
+		herald.WithJournal(j, herald.JournalConfig{MaxLength: 2}),
+		herald.WithRole(herald.RoleReceiver),
+		herald.WithWebhook(herald.WebhookConfig{Listener: ln, SecretToken: secret, SubmitTimeout: -1}))
+	b.Router().Message(func(c *herald.Context) error { return nil })
+	emutest.Run(t, b)
+	post := func(id int64) *http.Response {
+		t.Helper()
+		body := fmt.Sprintf(`{"update_id":%d,"message":{"message_id":%d,"date":1,"chat":{"id":7,"type":"private"},"text":"hi"}}`, id, id)
+		req, _ := http.NewRequest(http.MethodPost, "http://"+ln.Addr().String()+"/", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(source.SecretHeader, secret)
+		for range 50 {
+			resp, err := http.DefaultClient.Do(req)
+			if err == nil {
+				resp.Body.Close()
+				return resp
+			}
+			time.Sleep(20 * time.Millisecond) // the server is starting
+			req.Body = io.NopCloser(strings.NewReader(body))
+		}
+		t.Fatal("webhook unreachable")
+		return nil
+	}
+	for _, id := range []int64{1, 1, 2} { // the copy of 1 is skipped at insertion
+		if resp := post(id); resp.StatusCode != http.StatusOK {
+			t.Fatalf("update %d: %d, want 200", id, resp.StatusCode)
+		}
+	}
+	resp := post(3)
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("update 3 to a full journal: %d (Retry-After %q), want 503 with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	if n, _ := j.Len(context.Background()); n != 2 {
+		t.Fatalf("journal holds %d entries, want 2 (the copy of update 1 skipped, update 3 refused)", n)
+	}
 }
