@@ -192,7 +192,7 @@ func (b *Bot) deliver(ctx context.Context, u *tg.Update, cl *claim, retry bool) 
 		case !errors.Is(err, ErrUnavailable):
 			cl.finish(ctx, DedupTTL)
 			return reply, err
-		case !retry || (!deadline.IsZero() && time.Now().Add(wait).After(deadline)) || sleepCtx(ctx, wait) != nil:
+		case !retry || (!deadline.IsZero() && time.Now().Add(wait).After(deadline)) || backoff.Sleep(ctx, wait) != nil:
 			cl.release(ctx)
 			return nil, err
 		}

@@ -220,28 +220,16 @@ func (cl *claim) take(ctx context.Context, retry bool) (backend.ClaimStatus, err
 			return st, nil
 		case err == nil:
 			err = fmt.Errorf("herald: waiting for %s, claimed by another copy", cl.name)
-			if sleepCtx(ctx, claimPoll) != nil {
+			if backoff.Sleep(ctx, claimPoll) != nil {
 				return 0, asUnavailable(fmt.Errorf("%w: %w", err, context.Cause(ctx)))
 			}
 			continue
 		}
 		err = asUnavailable(err)
 		cl.b.coord.outage.fail(ctx, cl.b.log, err, "claim", cl.name)
-		if !retry || sleepCtx(ctx, failures.Next()) != nil {
+		if !retry || backoff.Sleep(ctx, failures.Next()) != nil {
 			return 0, err
 		}
-	}
-}
-
-// sleepCtx waits d, or returns ctx's error if it ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

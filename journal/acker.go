@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/backoff"
 )
 
 // acker writes acknowledgements in batches: whatever piled up while the
@@ -83,7 +84,7 @@ func (a *acker) run(ctx context.Context) {
 			}
 			failures++
 			a.w.log.Warn("journal: acknowledging failed; retrying", "entries", n, "err", err)
-			_ = sleepCtx(ctx, retryWait(failures))
+			_ = backoff.Sleep(ctx, retryWait(failures))
 			continue
 		}
 		failures = 0

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-json-experiment/json"
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/backoff"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
@@ -95,7 +96,7 @@ func (r *Receiver) SubmitBatch(ctx context.Context, ups []*tg.Update) error {
 		if !full {
 			break
 		}
-		if err := sleepCtx(ctx, lengthTTL); err != nil {
+		if err := backoff.Sleep(ctx, lengthTTL); err != nil {
 			return err
 		}
 	}
@@ -187,16 +188,4 @@ func (r *Receiver) full(ctx context.Context) (bool, error) {
 		r.log.Info("journal: below its bound again; receiving resumes", "length", n)
 	}
 	return full, nil
-}
-
-// sleepCtx waits d, or returns ctx's error if it ends first.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }

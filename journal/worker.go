@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald/backend"
+	"github.com/heraldbot/herald/internal/backoff"
 	"github.com/heraldbot/herald/sched"
 )
 
@@ -179,7 +180,7 @@ func (w *Worker) consume(ctx context.Context, s Scheduler, h Handler, acks *acke
 		}
 		ps := w.readable()
 		if len(ps) == 0 {
-			_ = sleepCtx(ctx, w.cfg.Wait)
+			_ = backoff.Sleep(ctx, w.cfg.Wait)
 			continue
 		}
 		es, err := w.j.Read(ctx, w.cfg.Owner, ps, w.cfg.Batch, w.cfg.Wait)
@@ -189,7 +190,7 @@ func (w *Worker) consume(ctx context.Context, s Scheduler, h Handler, acks *acke
 			}
 			failures++
 			w.log.Warn("journal: read failed; retrying", "err", err, "failures", failures)
-			_ = sleepCtx(ctx, retryWait(failures))
+			_ = backoff.Sleep(ctx, retryWait(failures))
 			continue
 		}
 		failures = 0

@@ -188,7 +188,7 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 			if isFatal(err) {
 				return fmt.Errorf("source: getUpdates: %w", err)
 			}
-			_ = sleepCtx(ctx, p.retryWait(&bo, err, "getUpdates"))
+			_ = backoff.Sleep(ctx, p.retryWait(&bo, err, "getUpdates"))
 			continue
 		}
 		p.mu.Lock()
@@ -202,7 +202,7 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 			}
 			d := bo.Next()
 			p.log.Warn("source: sink refused an update; retrying", "error", err, "retry_in", d)
-			_ = sleepCtx(ctx, d)
+			_ = backoff.Sleep(ctx, d)
 			continue
 		}
 		bo.Reset()
@@ -212,7 +212,7 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 		case len(ups) == 0 && params.Timeout == 0:
 			// Short polling answers at once: without a pause an idle bot
 			// would ask as fast as the network allows.
-			_ = sleepCtx(ctx, p.cfg.RecheckInterval)
+			_ = backoff.Sleep(ctx, p.cfg.RecheckInterval)
 		}
 	}
 	return nil
@@ -234,7 +234,7 @@ func (p *Poller) deleteWebhook(ctx context.Context, bo *backoff.Counter) error {
 		case isFatal(err):
 			return fmt.Errorf("source: deleteWebhook: %w", err)
 		}
-		_ = sleepCtx(ctx, p.retryWait(bo, err, "deleteWebhook"))
+		_ = backoff.Sleep(ctx, p.retryWait(bo, err, "deleteWebhook"))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/heraldbot/herald/internal/backoff"
 	"github.com/heraldbot/herald/internal/testkit"
 
 	"github.com/heraldbot/herald/tg"
@@ -872,18 +873,18 @@ func TestNewPollerNilClientPanics(t *testing.T) {
 
 func TestSleepCtx(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	if err := sleepCtx(ctx, 0); err != nil {
-		t.Fatalf("sleepCtx(0) = %v", err)
+	if err := backoff.Sleep(ctx, 0); err != nil {
+		t.Fatalf("backoff.Sleep(0) = %v", err)
 	}
-	if err := sleepCtx(ctx, time.Nanosecond); err != nil {
-		t.Fatalf("sleepCtx(1ns) = %v", err)
+	if err := backoff.Sleep(ctx, time.Nanosecond); err != nil {
+		t.Fatalf("backoff.Sleep(1ns) = %v", err)
 	}
 	cancel()
-	if err := sleepCtx(ctx, time.Hour); !errors.Is(err, context.Canceled) {
+	if err := backoff.Sleep(ctx, time.Hour); !errors.Is(err, context.Canceled) {
 		t.Fatalf("sleepCtx on a cancelled context = %v", err)
 	}
-	if err := sleepCtx(ctx, -time.Second); !errors.Is(err, context.Canceled) {
-		t.Fatalf("sleepCtx(<0) on a cancelled context = %v", err)
+	if err := backoff.Sleep(ctx, -time.Second); !errors.Is(err, context.Canceled) {
+		t.Fatalf("backoff.Sleep(<0) on a cancelled context = %v", err)
 	}
 }
 

@@ -1,7 +1,6 @@
 package source
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -40,18 +39,4 @@ func (p *Poller) retryWait(bo *backoff.Counter, err error, method string) time.D
 // isFatal reports errors that retrying cannot fix: a rejected token.
 func isFatal(err error) bool {
 	return tg.IsUnauthorized(err) || tg.IsCode(err, http.StatusNotFound)
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }

@@ -6,6 +6,7 @@
 package backoff
 
 import (
+	"context"
 	"math/rand/v2"
 	"time"
 )
@@ -81,3 +82,19 @@ func (c *Counter) Next() time.Duration {
 
 // Reset starts the schedule again from Min.
 func (c *Counter) Reset() { c.n = 0 }
+
+// Sleep waits d, or returns ctx's error as soon as ctx ends. A d of zero
+// or less returns ctx's error at once.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
