@@ -56,7 +56,7 @@ func (a *acker) add(pt *partition, ref backend.JournalRef) {
 // empty, or ctx ends.
 func (a *acker) run(ctx context.Context) {
 	defer close(a.done)
-	failures := 0
+	failures := backoff.Counter{Policy: retryPolicy}
 	for {
 		a.mu.Lock()
 		n := min(len(a.queue), maxAckBatch)
@@ -82,12 +82,12 @@ func (a *acker) run(ctx context.Context) {
 			if ctx.Err() != nil {
 				return
 			}
-			failures++
-			a.w.log.Warn("journal: acknowledging failed; retrying", "entries", n, "err", err)
-			_ = backoff.Sleep(ctx, retryWait(failures))
+			d := failures.Next()
+			a.w.log.Warn("journal: acknowledging failed; retrying", "entries", n, "err", err, "retry_in", d)
+			_ = backoff.Sleep(ctx, d)
 			continue
 		}
-		failures = 0
+		failures.Reset()
 		a.mu.Lock()
 		a.queue = a.queue[n:]
 		a.mu.Unlock()

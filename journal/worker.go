@@ -171,7 +171,7 @@ func (w *Worker) Run(ctx context.Context, s Scheduler, h Handler) error {
 
 // consume reads and schedules entries until ctx ends.
 func (w *Worker) consume(ctx context.Context, s Scheduler, h Handler, acks *acker) {
-	failures := 0
+	failures := backoff.Counter{Policy: retryPolicy}
 	var lastBalance time.Time
 	for ctx.Err() == nil {
 		if time.Since(lastBalance) >= w.cfg.Lease/3 {
@@ -188,12 +188,12 @@ func (w *Worker) consume(ctx context.Context, s Scheduler, h Handler, acks *acke
 			if ctx.Err() != nil {
 				return
 			}
-			failures++
-			w.log.Warn("journal: read failed; retrying", "err", err, "failures", failures)
-			_ = backoff.Sleep(ctx, retryWait(failures))
+			d := failures.Next()
+			w.log.Warn("journal: read failed; retrying", "err", err, "retry_in", d)
+			_ = backoff.Sleep(ctx, d)
 			continue
 		}
-		failures = 0
+		failures.Reset()
 		for i := range es {
 			if err := w.submit(ctx, s, h, acks, &es[i]); err != nil {
 				return
@@ -202,11 +202,9 @@ func (w *Worker) consume(ctx context.Context, s Scheduler, h Handler, acks *acke
 	}
 }
 
-// retryWait is the pause after n failures in a row: 100 ms doubling up to
-// 5 s.
-func retryWait(n int) time.Duration {
-	return min(100*time.Millisecond<<min(n-1, 6), 5*time.Second)
-}
+// retryPolicy spaces the retries of a failing journal: 100 ms doubling
+// up to 5 s.
+var retryPolicy = backoff.Policy{Min: 100 * time.Millisecond, Max: 5 * time.Second}
 
 // readable returns the partitions to read now: owned, not leaving, and
 // with a lease that surely outlasts the next Read (so a worker whose
