@@ -4,7 +4,6 @@ import (
 	"context"
 	"io"
 	"net"
-	"os"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,19 +21,16 @@ import (
 // error, a client timeout: go-redis then retries the script) has moved
 // its entries into the owner's pending list all the same. The owner
 // never gets them while it keeps the partition: the next Read hands out
-// the entries after them, so a chat's later update is handled before an
-// earlier one, and the lost one waits for the partition to change hands.
+// the entries after them, so a chat's later update would be handled
+// before an earlier one, and the lost one would wait for the partition to
+// change hands. The Redis journal therefore remembers the last entry it
+// handed each owner and returns the owner's pending entries after it
+// before anything new (backend/redis/journal_handed.go).
 //
 // A proxy between the journal and Redis drops the connection as the
 // reply of one Read comes back. The contract wants the partition's
 // entries in order: the owner must get the first entry before the second.
-//
-// It fails on the Redis journal of this commit, so it only runs with
-// HERALD_FLEET_BUGS=1 until that is fixed.
 func TestJournalFleetLostRead(t *testing.T) {
-	if os.Getenv("HERALD_FLEET_BUGS") == "" {
-		t.Skip("shows a known bug of the Redis journal (a Read whose reply is lost strands its entries); set HERALD_FLEET_BUGS=1 to run it")
-	}
 	r := startFleetRedis(t)
 	px := newReplyDropper(t, r.addr)
 	rc := goredis.NewClient(&goredis.Options{Addr: px.addr, ContextTimeoutEnabled: true})

@@ -33,6 +33,7 @@ type Journal struct {
 	workers string   // the workers alive (Announce)
 	checked atomic.Bool
 	turn    atomic.Uint32 // rotates the partition Read starts with
+	handed  handed        // what Read and Reclaim returned, per owner
 }
 
 var _ backend.Journal = (*Journal)(nil)

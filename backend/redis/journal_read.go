@@ -21,7 +21,9 @@ const reclaimBatch = 100
 // and wait is positive it waits with a blocking XREAD (which consumes
 // nothing) for an entry after the last one each stream held, then reads
 // again. A ctx that ends returns at once: the abandoned XREAD delivered
-// nothing to anyone.
+// nothing to anyone. Before reading new entries from a stream, the script
+// returns owner's pending entries there after the last one this Journal
+// handed owner (see handed): those of a reply that was lost.
 func (j *Journal) Read(ctx context.Context, owner string, ps []int, max int, wait time.Duration) ([]backend.JournalEntry, error) {
 	if err := backend.CheckJournalRead(owner, ps, max, j.n); err != nil {
 		return nil, journalError("read", err)
@@ -39,6 +41,7 @@ func (j *Journal) Read(ctx context.Context, owner string, ps []int, max int, wai
 	}
 	for {
 		out, last, err := j.readOnce(ctx, keys, order, owner, max)
+		j.handed.note(owner, j.n, out)
 		if err != nil || len(out) > 0 {
 			return out, err
 		}
@@ -62,7 +65,11 @@ func (j *Journal) readOnce(ctx context.Context, keys []string, order []int, owne
 	if len(keys) == 0 {
 		return nil, nil, nil
 	}
-	v, err := journalReadScript.Run(ctx, j.client, keys, journalGroup, owner, max).Slice()
+	args := []any{journalGroup, owner, max}
+	for _, id := range j.handed.ids(owner, order) {
+		args = append(args, id)
+	}
+	v, err := journalReadScript.Run(ctx, j.client, keys, args...).Slice()
 	if err != nil {
 		return nil, nil, journalError("read", err)
 	}
@@ -168,6 +175,7 @@ func (j *Journal) Reclaim(ctx context.Context, p int, owner string, maxDeliverie
 			out = append(out, e)
 		}
 		if cursor == "0-0" || cursor == "" {
+			j.handed.reset(owner, j.n, p, out)
 			return out, nil
 		}
 	}

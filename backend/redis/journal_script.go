@@ -81,6 +81,8 @@ return 1
 //
 //	KEYS     the streams, in the order to read them
 //	ARGV[1]  group  ARGV[2]  owner  ARGV[3]  max
+//	ARGV[3+i]  the id of the last entry of KEYS[i] handed to owner: its
+//	         pending entries after it (a lost reply's) come first
 //
 // Returns {1, {i, entries, i, entries, ...}} (i: the stream's index in
 // KEYS) when it delivered something, else {0, ids}: the last entry id of
@@ -91,17 +93,25 @@ local left = tonumber(ARGV[3])
 local out = {}
 for i, k in ipairs(KEYS) do
   if left <= 0 then break end
-  local r = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', k, '>')
+  local got = {}
+  local r = redis.pcall('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', k, ARGV[3 + i])
   if nogroup(r) then
     redis.call('XGROUP', 'CREATE', k, ARGV[1], '0', 'MKSTREAM')
-    r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', k, '>')
   elseif type(r) == 'table' and r.err then
     return r
+  elseif r then
+    for _, e in ipairs(r[1][2]) do
+      if e[2] then got[#got + 1] = e else redis.call('XACK', k, ARGV[1], e[1]) end
+    end
   end
-  if r and #r[1][2] > 0 then
+  if #got == 0 then
+    r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', left, 'STREAMS', k, '>')
+    if r then got = r[1][2] end
+  end
+  if #got > 0 then
     out[#out + 1] = i
-    out[#out + 1] = r[1][2]
-    left = left - #r[1][2]
+    out[#out + 1] = got
+    left = left - #got
   end
 end
 if #out > 0 then return {1, out} end
