@@ -119,6 +119,7 @@ func (b *Bot) applyJournal() error {
 	if b.jrn.role == "" {
 		b.jrn.role = RoleAll
 	}
+	b.coord.outage.journal = b.jrn.j != nil
 	if b.jrn.role != RoleAll && b.jrn.j == nil {
 		return fmt.Errorf("herald: role %q needs a journal shared by the bot's processes (WithJournal, or WithBackend on sqlite or redis)", b.jrn.role)
 	}

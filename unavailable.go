@@ -69,14 +69,18 @@ func asUnavailable(err error) error {
 type outage struct {
 	failing  atomic.Bool
 	failures atomic.Int64
+	journal  bool // updates wait in a journal (they were confirmed already)
 }
 
 // fail records a failure; attrs say what failed (an update, a claim).
 func (o *outage) fail(ctx context.Context, log *slog.Logger, err error, attrs ...any) {
 	o.failures.Add(1)
 	if o.failing.CompareAndSwap(false, true) {
-		log.ErrorContext(ctx, "infrastructure failing: updates are not confirmed to Telegram and will be handled again (logged once per outage)",
-			append(attrs, "err", err)...)
+		msg := "infrastructure failing: updates are not confirmed to Telegram and will be handled again (logged once per outage)"
+		if o.journal {
+			msg = "infrastructure failing: updates stay in the journal and will be handled again (logged once per outage)"
+		}
+		log.ErrorContext(ctx, msg, append(attrs, "err", err)...)
 	}
 }
 
