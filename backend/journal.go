@@ -47,10 +47,15 @@ type Journal interface {
 
 	// Reclaim hands owner, oldest first, the entries of partition p that
 	// were delivered before but not acknowledged (to a previous owner, or
-	// to owner itself earlier), counting one more delivery for each. An
-	// entry already delivered maxDeliveries times goes to the dead letters
-	// instead of being returned. Call it when owner starts owning p,
-	// before Read includes p.
+	// to owner itself earlier). It counts one more delivery for the oldest
+	// such entry of each Key only: a key's entries are handled one at a
+	// time, in order, so only that one may have been running when its
+	// owner went away, and the others, read ahead but never started, must
+	// not pile up deliveries through a series of crashes. That oldest
+	// entry, if already delivered maxDeliveries times, goes to the dead
+	// letters instead of being returned (the key's next entry is not
+	// counted by the same call). Call it when owner starts owning p, before
+	// Read includes p.
 	Reclaim(ctx context.Context, p int, owner string, maxDeliveries int) ([]JournalEntry, error)
 	// Read hands owner up to max entries never delivered before, from the
 	// partitions ps, in order within each partition. When none is there it

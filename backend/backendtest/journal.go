@@ -28,6 +28,7 @@ func TestJournal(t *testing.T, newJournal func(t *testing.T) backend.Journal, op
 		{"AckRemoves", testJournalAck},
 		{"ReclaimRedelivers", testJournalReclaim},
 		{"DeadLetterAfterMaxDeliveries", testJournalDeadLetter},
+		{"CrashLoopKeepsReadAhead", testJournalCrashLoop},
 		{"BuryAndRequeue", testJournalBury},
 		{"OwnExclusive", testJournalOwn},
 		{"OwnLeaseLapses", testJournalOwnLapse},
@@ -276,9 +277,11 @@ func testJournalReclaim(t *testing.T, j backend.Journal, _ Options) {
 	if ids := updateIDsOf(back); !slices.Equal(ids, []int64{base, base + 2, base + 3}) {
 		t.Fatalf("Reclaim = %v, want the delivered, unacknowledged ones in order [%d %d %d]", ids, base, base+2, base+3)
 	}
-	for _, e := range back {
-		if e.Deliveries != 2 {
-			t.Fatalf("reclaimed entry %d: Deliveries = %d, want 2", e.UpdateID, e.Deliveries)
+	for i, e := range back {
+		// Only the key's oldest may have been running: it alone counts
+		// a delivery.
+		if want := map[bool]int{true: 2, false: 1}[i == 0]; e.Deliveries != want {
+			t.Fatalf("reclaimed entry %d: Deliveries = %d, want %d", e.UpdateID, e.Deliveries, want)
 		}
 		if string(e.Update) != string(entry(e.UpdateID, key).Update) || e.Key != key || e.Partition != 1 {
 			t.Fatalf("reclaimed entry %+v lost its content", e)
@@ -591,5 +594,79 @@ func testJournalWorkers(t *testing.T, j backend.Journal, _ Options) {
 	}
 	if err := j.Announce(ctx, "", time.Second); err == nil {
 		t.Error("Announce with an empty owner: no error")
+	}
+}
+
+// testJournalCrashLoop: owners that die one after another, each having
+// read a backlog it never started, count deliveries only for each key's
+// oldest entry, so the read-ahead ones are never dead-lettered however
+// many owners die; the oldest one is, after maxDeliveries.
+func testJournalCrashLoop(t *testing.T, j backend.Journal, _ Options) {
+	ctx := testkit.Context(t)
+	base := updateBase()
+	keys := keysIn(j, 0, 2)
+	var es []backend.JournalEntry
+	for i := range int64(6) {
+		es = append(es, entry(base+i, keys[i%2])) // key A: base, base+2, base+4; key B: the odd ones
+	}
+	appendAll(t, j, es...)
+	readAll(t, j, "owner-0", []int{0}, 10)
+	for round := 1; round <= 4; round++ {
+		back, err := j.Reclaim(ctx, 0, fmt.Sprintf("owner-%d", round), 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if round < 3 {
+			if len(back) != 6 {
+				t.Fatalf("round %d: reclaimed %v, want all 6", round, updateIDsOf(back))
+			}
+			for _, e := range back {
+				want := 1
+				if e.UpdateID == base || e.UpdateID == base+1 {
+					want = round + 1
+				}
+				if e.Deliveries != want {
+					t.Fatalf("round %d: update %d has %d deliveries, want %d", round, e.UpdateID, e.Deliveries, want)
+				}
+			}
+			continue
+		}
+		if round == 3 {
+			// The two oldest were delivered 3 times: dead letters now;
+			// their keys' next entries are not counted in the same call.
+			if ids := updateIDsOf(back); !slices.Equal(ids, []int64{base + 2, base + 3, base + 4, base + 5}) {
+				t.Fatalf("round 3: reclaimed %v, want the 4 read-ahead entries", ids)
+			}
+			for _, e := range back {
+				if e.Deliveries != 1 {
+					t.Fatalf("round 3: update %d has %d deliveries, want 1", e.UpdateID, e.Deliveries)
+				}
+			}
+			continue
+		}
+		for _, e := range back {
+			want := 1
+			if e.UpdateID == base+2 || e.UpdateID == base+3 {
+				want = 2
+			}
+			if e.Deliveries != want {
+				t.Fatalf("round 4: update %d has %d deliveries, want %d", e.UpdateID, e.Deliveries, want)
+			}
+		}
+	}
+	dead, err := j.DeadLetters(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := []int64{}; len(dead) != 2 {
+		t.Fatalf("dead letters %+v, want updates %d and %d", dead, base, base+1)
+	} else {
+		for _, d := range dead {
+			ids = append(ids, d.Entry.UpdateID)
+		}
+		slices.Sort(ids)
+		if !slices.Equal(ids, []int64{base, base + 1}) {
+			t.Fatalf("dead letters are updates %v, want %d and %d", ids, base, base+1)
+		}
 	}
 }

@@ -146,7 +146,8 @@ func (j *Journal) check(p int, owner string) error {
 	return backend.CheckPartition(p, j.n)
 }
 
-// Reclaim hands owner the delivered, unacknowledged entries of p.
+// Reclaim hands owner the delivered, unacknowledged entries of p,
+// counting a delivery for the oldest of each key only.
 func (j *Journal) Reclaim(ctx context.Context, p int, owner string, maxDeliveries int) ([]backend.JournalEntry, error) {
 	if err := j.check(p, owner); err != nil {
 		return nil, fmt.Errorf("memory: journal reclaim: %w", err)
@@ -157,16 +158,20 @@ func (j *Journal) Reclaim(ctx context.Context, p int, owner string, maxDeliverie
 	part := &j.parts[p]
 	var out []backend.JournalEntry
 	kept := part.entries[:0]
+	charged := make(map[int64]bool) // keys whose oldest entry was counted
 	for _, m := range part.entries {
 		if !m.delivered {
 			kept = append(kept, m)
 			continue
 		}
-		if maxDeliveries > 0 && m.e.Deliveries >= maxDeliveries {
-			j.bury(m.e, fmt.Sprintf("delivered %d times without an acknowledgement", m.e.Deliveries), now)
-			continue
+		if !charged[m.e.Key] {
+			charged[m.e.Key] = true
+			if maxDeliveries > 0 && m.e.Deliveries >= maxDeliveries {
+				j.bury(m.e, fmt.Sprintf("delivered %d times without an acknowledgement", m.e.Deliveries), now)
+				continue
+			}
+			m.e.Deliveries++
 		}
-		m.e.Deliveries++
 		out = append(out, m.e)
 		kept = append(kept, m)
 	}

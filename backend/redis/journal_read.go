@@ -12,7 +12,7 @@ import (
 )
 
 // reclaimBatch is the COUNT of one XAUTOCLAIM.
-const reclaimBatch = 100
+const reclaimBatch = 500
 
 // Read delivers new entries with XREADGROUP ... > in a script that reads
 // the partitions' streams one after the other, starting with a different
@@ -144,8 +144,9 @@ func ignoreNil(err error) error {
 
 // Reclaim takes over p's pending entries, reclaimBatch at a time, with
 // the reclaim script (XAUTOCLAIM with min-idle 0, XPENDING for the
-// delivery counts, the dead stream for those delivered maxDeliveries
-// times already). A missing group is created and has nothing pending.
+// delivery counts, the dead stream for a key's oldest entry delivered
+// maxDeliveries times already; only that entry counts a delivery). A
+// missing group is created and has nothing pending.
 func (j *Journal) Reclaim(ctx context.Context, p int, owner string, maxDeliveries int) ([]backend.JournalEntry, error) {
 	if err := j.checkOwner(p, owner); err != nil {
 		return nil, journalError("reclaim", err)
@@ -155,15 +156,19 @@ func (j *Journal) Reclaim(ctx context.Context, p int, owner string, maxDeliverie
 	}
 	keys := []string{j.streams[p], j.dead}
 	var out []backend.JournalEntry
+	var charged []any // keys whose oldest entry a batch counted
 	for cursor := "0-0"; ; {
-		v, err := journalReclaimScript.Run(ctx, j.client, keys, journalGroup, owner, cursor, reclaimBatch, max(maxDeliveries, 0), p).Slice()
+		args := append([]any{journalGroup, owner, cursor, reclaimBatch, max(maxDeliveries, 0), p}, charged...)
+		v, err := journalReclaimScript.Run(ctx, j.client, keys, args...).Slice()
 		if err != nil {
 			return out, journalError("reclaim", err)
 		}
-		if len(v) != 3 {
+		if len(v) != 4 {
 			return out, journalError("reclaim", fmt.Errorf("malformed script reply %v", v))
 		}
 		cursor, _ = v[0].(string)
+		fresh, _ := v[3].([]any)
+		charged = append(charged, fresh...)
 		list, _ := v[1].([]any)
 		for i := 0; i+2 < len(list); i += 3 {
 			e, err := decodeMessage([]any{list[i], list[i+2]}, p)

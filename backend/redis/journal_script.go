@@ -129,8 +129,13 @@ return {0, last}
 //	KEYS[1]  stream  KEYS[2]  dead stream
 //	ARGV[1]  group  ARGV[2]  owner  ARGV[3]  cursor  ARGV[4]  count
 //	ARGV[5]  max deliveries (0: no limit)  ARGV[6]  partition
+//	ARGV[7…] the keys whose oldest entry earlier batches already counted
 //
-// Returns {next cursor, {id, deliveries, fields, ...}, buried}. Entries
+// Only the oldest pending entry of each key counts a delivery (the
+// others were read ahead and never started; XAUTOCLAIM's count is set
+// back with XCLAIM RETRYCOUNT), and only it is buried when it was
+// delivered max times already. Returns {next cursor, {id, deliveries,
+// fields, ...}, buried, {keys counted by this batch}}. Entries
 // deleted while pending leave the pending list. On the last batch
 // (cursor "0-0") the group's other consumers with nothing pending are
 // deleted, so that the names of past owners do not pile up.
@@ -139,7 +144,7 @@ local stream, group, owner = KEYS[1], ARGV[1], ARGV[2]
 local r = redis.pcall('XAUTOCLAIM', stream, group, owner, 0, ARGV[3], 'COUNT', ARGV[4])
 if nogroup(r) then
   redis.call('XGROUP', 'CREATE', stream, group, '0', 'MKSTREAM')
-  return {'0-0', {}, 0}
+  return {'0-0', {}, 0, {}}
 elseif r.err then
   return r
 end
@@ -156,20 +161,35 @@ if n > 0 then
     counts[p[1]] = p[4]
   end
 end
+local charged, fresh = {}, {}
+for i = 7, #ARGV do charged[ARGV[i]] = true end
 local max, out, buried = tonumber(ARGV[5]), {}, 0
 for _, e in ipairs(r[2]) do
   if not e[2] then
     redis.call('XACK', stream, group, e[1])
   else
     local d = counts[e[1]] or 1
-    if max > 0 and d > max then
-      bury(stream, KEYS[2], group, e[1], e[2], ARGV[6], d - 1,
-        'delivered ' .. (d - 1) .. ' times without an acknowledgement')
-      buried = buried + 1
-    else
+    local key = fieldmap(e[2]).key
+    if charged[key] then
+      -- Not its key's oldest: read ahead, never started. XAUTOCLAIM
+      -- counted a delivery; take it back.
+      d = math.max(d - 1, 1)
+      redis.call('XCLAIM', stream, group, owner, 0, e[1], 'RETRYCOUNT', d, 'JUSTID')
       out[#out + 1] = e[1]
       out[#out + 1] = d
       out[#out + 1] = e[2]
+    else
+      charged[key] = true
+      fresh[#fresh + 1] = key
+      if max > 0 and d > max then
+        bury(stream, KEYS[2], group, e[1], e[2], ARGV[6], d - 1,
+          'delivered ' .. (d - 1) .. ' times without an acknowledgement')
+        buried = buried + 1
+      else
+        out[#out + 1] = e[1]
+        out[#out + 1] = d
+        out[#out + 1] = e[2]
+      end
     end
   end
 end
@@ -182,7 +202,7 @@ if r[1] == '0-0' then
     end
   end
 end
-return {r[1], out, buried}
+return {r[1], out, buried, fresh}
 `)
 
 // journalAckScript acknowledges and deletes entries.

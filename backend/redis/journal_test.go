@@ -175,15 +175,20 @@ func TestJournalGroupLost(t *testing.T) {
 
 // TestJournalReclaimMany: Reclaim takes over more pending entries than
 // one XAUTOCLAIM batch, in order, cleans up entries deleted while
-// pending, drops the past owner's consumer, and dead-letters them all
-// once they were delivered too often.
+// pending, drops the past owner's consumer, counts a delivery only for
+// each key's oldest entry (across batches), and dead-letters those once
+// they were delivered too often, leaving the read-ahead ones alone.
 func TestJournalReclaimMany(t *testing.T) {
 	ctx := testkit.Context(t)
 	s := newStore(t)
 	j := s.journal
-	key := keysOf(j, 1, 1)[0]
+	keys := keysOf(j, 1, 3)
 	const n = 2*reclaimBatch + 50
-	mustAppend(t, j, batch(1, n+1, key))
+	var es []backend.JournalEntry
+	for i := range int64(n) {
+		es = append(es, batch(i+1, i+2, keys[i%3])...)
+	}
+	mustAppend(t, j, es)
 	got, err := j.Read(ctx, "old", []int{1}, n, 0)
 	if err != nil || len(got) != n {
 		t.Fatalf("Read = %d entries, %v", len(got), err)
@@ -197,8 +202,12 @@ func TestJournalReclaimMany(t *testing.T) {
 		t.Fatalf("Reclaim = %d entries, %v; want %d", len(back), err, n-2)
 	}
 	for i, e := range back {
-		if i > 0 && e.UpdateID <= back[i-1].UpdateID || e.Deliveries != 2 {
-			t.Fatalf("reclaimed entry %d: %+v, want in order with 2 deliveries", i, e)
+		want := 1
+		if e.UpdateID <= 3 { // the oldest of each of the 3 keys
+			want = 2
+		}
+		if i > 0 && e.UpdateID <= back[i-1].UpdateID || e.Deliveries != want {
+			t.Fatalf("reclaimed entry %d: %+v, want in order with %d deliveries", i, e, want)
 		}
 	}
 	pending, err := s.client.XPending(ctx, j.streams[1], journalGroup).Result()
@@ -209,10 +218,16 @@ func TestJournalReclaimMany(t *testing.T) {
 	if len(consumers) != 1 || consumers[0].Name != "new" {
 		t.Fatalf("consumers after Reclaim: %+v, want only new", consumers)
 	}
-	if back, err := j.Reclaim(ctx, 1, "newer", 2); err != nil || len(back) != 0 {
-		t.Fatalf("Reclaim past maxDeliveries = %d entries, %v; want none", len(back), err)
+	back, err = j.Reclaim(ctx, 1, "newer", 2)
+	if err != nil || len(back) != n-5 {
+		t.Fatalf("Reclaim past maxDeliveries = %d entries, %v; want %d (the 3 oldest dead-lettered)", len(back), err, n-5)
 	}
-	if st, _ := j.Stats(ctx); st.DeadLetters != n-2 || st.Partitions[1].Length != 0 || st.Partitions[1].Pending != 0 {
+	for _, e := range back {
+		if e.Deliveries != 1 {
+			t.Fatalf("a read-ahead entry counted a delivery: %+v", e)
+		}
+	}
+	if st, _ := j.Stats(ctx); st.DeadLetters != 3 || st.Partitions[1].Length != n-5 {
 		t.Fatalf("stats after dead-lettering: %d dead, partition 1 %+v", st.DeadLetters, st.Partitions[1])
 	}
 	dead, err := j.DeadLetters(ctx, 3)

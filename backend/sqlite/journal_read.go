@@ -111,9 +111,10 @@ func (j *Journal) deliver(ctx context.Context, owner string, ps []int, list stri
 }
 
 // Reclaim hands owner the delivered, unacknowledged entries of p, oldest
-// first, counting one more delivery for each, in one write transaction;
-// those already delivered maxDeliveries times (when it is positive) go to
-// the dead letters instead.
+// first, in one write transaction. Only the oldest entry of each key is
+// counted one more delivery (only it may have been running); one already
+// delivered maxDeliveries times (when that is positive) goes to the dead
+// letters instead.
 func (j *Journal) Reclaim(ctx context.Context, p int, owner string, maxDeliveries int) ([]backend.JournalEntry, error) {
 	if err := j.check(p, owner); err != nil {
 		return nil, j.errorf("reclaim", err)
@@ -123,16 +124,24 @@ func (j *Journal) Reclaim(ctx context.Context, p int, owner string, maxDeliverie
 		return nil, j.errorf("reclaim", err)
 	}
 	defer tx.Rollback()
+	// The oldest delivered entry of each key, as a JSON array of seqs.
+	var charged string
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(json_group_array(s), '[]') FROM
+		(SELECT min(seq) AS s FROM journal_entries WHERE part = ?1 AND owner IS NOT NULL GROUP BY key)`, p).Scan(&charged); err != nil {
+		return nil, j.errorf("reclaim", err)
+	}
 	if maxDeliveries > 0 {
 		reason := func(e backend.JournalEntry) string {
 			return "delivered " + strconv.Itoa(e.Deliveries) + " times without an acknowledgement"
 		}
-		if err := j.bury(ctx, tx, reason, `part = ?1 AND owner IS NOT NULL AND deliveries >= ?2`, p, maxDeliveries); err != nil {
+		if err := j.bury(ctx, tx, reason, `part = ?1 AND deliveries >= ?2 AND seq IN (SELECT value FROM json_each(?3))`,
+			p, maxDeliveries, charged); err != nil {
 			return nil, j.errorf("reclaim", err)
 		}
 	}
-	out, err := queryEntries(ctx, tx, `UPDATE journal_entries SET owner = ?2, deliveries = deliveries + 1
-		WHERE part = ?1 AND owner IS NOT NULL RETURNING `+entryColumns, p, owner)
+	out, err := queryEntries(ctx, tx, `UPDATE journal_entries SET owner = ?2,
+		deliveries = deliveries + (seq IN (SELECT value FROM json_each(?3)))
+		WHERE part = ?1 AND owner IS NOT NULL RETURNING `+entryColumns, p, owner, charged)
 	if err != nil {
 		return nil, j.errorf("reclaim", err)
 	}
