@@ -3,7 +3,6 @@ package herald_test
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"sync/atomic"
 	"syscall"
@@ -262,20 +261,14 @@ func TestJournalGracefulStopHandsOver(t *testing.T) {
 // processes in turn take every partition of the journal, answer the next
 // message of each chat or so, and are SIGKILLed; then a seventh runs to
 // the end. Each process read far more than it handled: every entry read
-// counts a delivery, and the next owner's Reclaim counts another for
-// every entry still unacknowledged. So after five owners the entries that
-// no handler ever started reach MaxDeliveries (5) and go to the dead
-// letters, as if each had killed its worker, and the chats go on past
-// them: messages lost, order broken. (A delivery should count only where
-// a handler may have started: the oldest unacknowledged entry of each
-// key.)
-//
-// It fails on the journal of this commit, so it only runs with
-// HERALD_JOURNAL_BUGS=1 until that is fixed.
+// counts a delivery; if every next owner's Reclaim counted another for
+// every entry still unacknowledged, after five owners the entries that no
+// handler ever started would reach MaxDeliveries (5) and go to the dead
+// letters, as if each had killed its worker, and the chats would go on
+// past them: messages lost, order broken. Reclaim counts a delivery only
+// for each chat's oldest entry, the only one a handler may have started,
+// so nothing is lost.
 func TestJournalCrashLoopKeepsBacklog(t *testing.T) {
-	if os.Getenv("HERALD_JOURNAL_BUGS") == "" {
-		t.Skip("shows a known bug of the journal workers (entries read but never handled reach MaxDeliveries in a crash loop); set HERALD_JOURNAL_BUGS=1 to run it")
-	}
 	if testing.Short() {
 		t.Skip("runs bot processes for a minute")
 	}
