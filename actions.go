@@ -2,6 +2,8 @@ package herald
 
 import (
 	"errors"
+	"net/http"
+	"strings"
 
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
@@ -43,6 +45,12 @@ func (c *Context) Answer(text string) error {
 }
 
 // AnswerWith answers the callback query; CallbackQueryID is filled in.
+//
+// A query can be answered once, within Telegram's time limit. Telegram's
+// 400 "query is too old … or query ID is invalid" is therefore not an
+// error here: the query was answered before (the update is being handled
+// again after a crash) or its time passed, and in both cases the user's
+// client stopped waiting; the handler carries on with its real work.
 func (c *Context) AnswerWith(p tg.AnswerCallbackQueryParams) error {
 	q := c.Update.CallbackQuery
 	if q == nil {
@@ -50,7 +58,18 @@ func (c *Context) AnswerWith(p tg.AnswerCallbackQueryParams) error {
 	}
 	p.CallbackQueryID = q.ID
 	_, err := c.client.AnswerCallbackQuery(c, p)
+	if queryGone(err) {
+		c.bot.log.DebugContext(c, "callback query already answered or expired", "update_id", c.Update.UpdateID, "err", err)
+		return nil
+	}
 	return err
+}
+
+// queryGone reports Telegram's answer to a callback query answered
+// before or too late.
+func queryGone(err error) bool {
+	e, ok := errors.AsType[*tg.Error](err)
+	return ok && e.Code == http.StatusBadRequest && strings.Contains(e.Description, "query is too old")
 }
 
 // Edit replaces the text (and inline keyboard, when markup is not nil) of the

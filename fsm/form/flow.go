@@ -68,6 +68,7 @@ func (f *Form[T]) move(c *herald.Context, from int, run string, change func(p *p
 		if err != nil {
 			return err
 		}
+		p.Update = c.Update.UpdateID
 		*s, next, out = f.stateOf(n), n, *p
 		return nil
 	})

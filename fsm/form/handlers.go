@@ -18,6 +18,9 @@ func (f *Form[T]) atStep(do func(c *herald.Context, step int, p progress[T]) err
 		if err != nil {
 			return f.reset(c, err)
 		}
+		if p.replayed(c) {
+			return f.show(c, step, p, "") // its reply may have been lost
+		}
 		return do(c, step, p)
 	}
 }
@@ -52,6 +55,13 @@ func (f *Form[T]) reset(c *herald.Context, err error) error {
 func (f *Form[T]) onButton(c *herald.Context) error {
 	b, _ := f.data.Value(c)
 	step, p, err := f.current(c)
+	if err == nil && p.replayed(c) {
+		// This press moved the form already; its reply may have been lost.
+		if err := c.Answer(""); err != nil {
+			return err
+		}
+		return f.show(c, step, p, "")
+	}
 	if errors.Is(err, errStale) || (err == nil && (step != b.Step || p.Run != b.Run)) {
 		return c.Answer(f.texts.Stale)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/fsm"
 )
 
@@ -25,6 +26,17 @@ type progress[T any] struct {
 	// Editing is set while a field is changed from the summary: its answer
 	// leads back to the summary.
 	Editing bool `json:"editing,omitzero"`
+	// Update is the id of the update that last moved the form. When the
+	// same update comes again (handled again after a crash, between the
+	// move and its reply), the form shows the current step instead of
+	// applying the update a second time, to the next question.
+	Update int64 `json:"update,omitzero"`
+}
+
+// replayed reports whether the update in c already moved the form.
+func (p *progress[T]) replayed(c *herald.Context) bool {
+	id := c.Update.UpdateID
+	return id > 0 && p.Update == id
 }
 
 // newRun returns a short random run id.
