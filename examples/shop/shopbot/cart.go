@@ -2,6 +2,7 @@ package shopbot
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/heraldbot/herald"
@@ -18,7 +19,11 @@ func (h *handlers) cartButton(c *herald.Context) error {
 	customer := c.Sender().ID
 	switch v.Act {
 	case "rm":
-		if err := carts.RemoveOne(c, customer, v.ID); err != nil {
+		// Once per press: a press handled again (its worker died before
+		// acknowledging it) must not take a second item out.
+		if _, err := c.Once(pressName("cart-rm", c), herald.DedupTTL, func() error {
+			return carts.RemoveOne(c, customer, v.ID)
+		}); err != nil {
 			return err
 		}
 	case "clear":
@@ -61,4 +66,10 @@ func linesText(lines []service.Line, totalCents int64) string {
 	}
 	b.WriteString("Total: " + service.Money(totalCents))
 	return b.String()
+}
+
+// pressName names the Once of a button press that changes the cart: one
+// per update, so a press handled twice changes it once.
+func pressName(what string, c *herald.Context) string {
+	return "shop-" + what + ":" + strconv.FormatInt(c.Update.UpdateID, 10)
 }

@@ -53,7 +53,14 @@ func (h *handlers) replyCatalog(c *herald.Context, page int, edit bool) error {
 // addButton adds one product to the cart and says so in a toast.
 func (h *handlers) addButton(c *herald.Context) error {
 	v, _ := addData.Value(c)
-	qty, err := h.carts.Get(c).Add(c, c.Sender().ID, v.ID)
+	var qty int64
+	// Once per press: a press handled again (its worker died before
+	// acknowledging it) must not add a second item.
+	ran, err := c.Once(pressName("cart-add", c), herald.DedupTTL, func() error {
+		var err error
+		qty, err = h.carts.Get(c).Add(c, c.Sender().ID, v.ID)
+		return err
+	})
 	if errors.Is(err, service.ErrNotFound) {
 		return c.Answer("Sorry, that product is no longer sold.")
 	}
@@ -63,6 +70,9 @@ func (h *handlers) addButton(c *herald.Context) error {
 	p, err := h.catalog.Get(c).Product(c, v.ID)
 	if err != nil {
 		return err
+	}
+	if !ran {
+		return c.Answer(fmt.Sprintf("Added %s to your cart.", p.Name))
 	}
 	return c.Answer(fmt.Sprintf("Added %s — %d in your cart.", p.Name, qty))
 }
