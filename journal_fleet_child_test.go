@@ -6,6 +6,7 @@ package herald_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -191,6 +192,13 @@ func TestJournalFleetChildProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	db, err := sql.Open("pgx", os.Getenv(envChildDB))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(64)
+	db.SetMaxIdleConns(64)
 	var runs atomic.Int64
 	b.Router().Message(func(c *herald.Context) error {
 		id := strconv.FormatInt(c.Update.UpdateID, 10)
@@ -200,9 +208,17 @@ func TestJournalFleetChildProcess(t *testing.T) {
 				return herald.Unavailable(err) // the emulator is always up: only a stop gets here
 			}
 			run := name + "/" + strconv.FormatInt(runs.Add(1), 10)
-			return retryRedis(c, func() error {
+			if err := retryRedis(c, func() error {
 				return fleetEffect.Run(c, rc, []string{fleetEffects, fleetRuns, fleetRepeats}, id, run).Err()
-			})
+			}); err != nil {
+				return err
+			}
+			// The SQL effect and its once-mark in one transaction: done
+			// exactly once however often this runs.
+			if c.Chat().ID == fleetHoldChat {
+				return nil
+			}
+			return retryRedis(c, func() error { return writeEffect(c, db, c.Chat().ID, text, name) })
 		})
 		return err
 	})

@@ -3,6 +3,7 @@ package herald_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -23,7 +24,9 @@ import (
 	redisstore "github.com/heraldbot/herald/backend/redis"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/internal/pgtest"
 	"github.com/heraldbot/herald/internal/testkit"
+	"github.com/heraldbot/herald/txonce"
 )
 
 // TestJournalFleet proves the journal's guarantees with real processes:
@@ -81,6 +84,8 @@ type journalFleet struct {
 	w         *world
 	redis     *fleetRedis
 	rc        *goredis.Client
+	db        *sql.DB // the SQL effects (txonce), in a PostgreSQL schema of the run
+	dsn       string
 	store     *redisstore.Store // the parent's view of the bot's journal
 	token     string
 	total     int // messages, besides the receiver's hold message
@@ -133,6 +138,21 @@ func newJournalFleet(t *testing.T) *journalFleet {
 		sendFor:   time.Duration(envInt(t, "HERALD_FLEET_SEND_S", 30)) * time.Second,
 		deadline:  deadline, killed: map[string]bool{}, textOf: map[int64]string{},
 	}
+	// The SQL effects: one row per message through txonce, in the same
+	// transaction as its once-mark, so exactly one whatever the kills.
+	f.dsn = pgtest.Schema(t, "herald_jfleet")
+	db, err := sql.Open("pgx", f.dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := txonce.Migrate(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(effectsSchema); err != nil {
+		t.Fatal(err)
+	}
+	f.db = db
 	f.rc = goredis.NewClient(&goredis.Options{Addr: r.addr, ContextTimeoutEnabled: true, DialTimeout: 500 * time.Millisecond})
 	t.Cleanup(func() { f.rc.Close() })
 	f.store = redisstore.New(f.rc, fleetBotID, redisstore.Options{})
@@ -367,7 +387,7 @@ func (f *journalFleet) startChild(role herald.Role, name string) *child {
 		}
 	}
 	cmd.Env = append(cmd.Env, envFleetChild+"=1", envFleetName+"="+name,
-		envFleetRedis+"="+f.redis.addr, herald.EnvRole+"="+string(role), herald.EnvAPIURL+"="+f.w.URL)
+		envFleetRedis+"="+f.redis.addr, envChildDB+"="+f.dsn, herald.EnvRole+"="+string(role), herald.EnvAPIURL+"="+f.w.URL)
 	c := &child{t: t, name: name, cmd: cmd, lines: make(chan string, 16), done: make(chan struct{})}
 	var err error
 	if c.stdin, err = cmd.StdinPipe(); err != nil {
@@ -560,9 +580,17 @@ func (f *journalFleet) check() {
 	if lost > 0 {
 		t.Errorf("%d messages lost", lost)
 	}
+	var rows, texts int
+	if err := f.db.QueryRowContext(ctx, `SELECT count(*), count(DISTINCT text) FROM effects`).Scan(&rows, &texts); err != nil {
+		t.Fatal(err)
+	}
+	if rows != f.total || texts != f.total {
+		t.Errorf("SQL effects (txonce): %d rows for %d distinct messages, want exactly one for each of %d", rows, texts, f.total)
+	}
 	t.Logf("%d messages over %d chats, 1 receiver + 3 workers on one Redis (appendfsync always), %d worker SIGKILLs every %v, 1 receiver SIGKILL, Redis down %v once: all handled in %.1f s (%.0f messages/s)",
 		f.total, f.chats, f.kills, f.killEvery, f.outage, f.took.Seconds(), float64(f.total)/f.took.Seconds())
-	t.Logf("lost %d; answered again %d, effects done again %d (both only after a killed worker, in Once's window); answers resumed %v after Redis was back; emulator deliveries %d for %d updates (%d again: the killed receiver's unconfirmed batch, retries during the outage); entries handled for %d updates, none in two entries; journal length %d, dead letters %d",
+	t.Logf("SQL effects through txonce: %d rows, one per message", rows)
+	t.Logf("lost %d; answered again %d, Redis effects done again %d (both only after a killed worker, in Once's window); answers resumed %v after Redis was back; emulator deliveries %d for %d updates (%d again: the killed receiver's unconfirmed batch, retries during the outage); entries handled for %d updates, none in two entries; journal length %d, dead letters %d",
 		lost, nAnswerRepeats, len(repeats), f.resume.Round(time.Millisecond), st.UpdatesDelivered, f.total+1,
 		st.UpdatesDelivered-int64(f.total+1), entries, n, js.DeadLetters)
 	t.Logf("the processes logged (level, message: lines): %v", logged)
