@@ -197,8 +197,10 @@ func TestJournalFleetChildProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	db.SetMaxOpenConns(64)
-	db.SetMaxIdleConns(64)
+	// A few connections per worker: four workers at once (and the other
+	// packages' tests) share the server's max_connections (100).
+	db.SetMaxOpenConns(6)
+	db.SetMaxIdleConns(6)
 	var runs atomic.Int64
 	b.Router().Message(func(c *herald.Context) error {
 		id := strconv.FormatInt(c.Update.UpdateID, 10)
