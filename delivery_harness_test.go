@@ -357,11 +357,12 @@ func TestDeliveryChildProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		// Keep a connection per chat handled at once: database/sql keeps
-		// only two idle by default, and a new PostgreSQL connection per
-		// transaction made this scenario ten times slower.
-		db.SetMaxOpenConns(64)
-		db.SetMaxIdleConns(64)
+		// Keep the connections open: database/sql keeps only two idle by
+		// default, and a new PostgreSQL connection per transaction made
+		// this scenario ten times slower. 16 leave room in the server's
+		// max_connections (100) for the packages tested alongside.
+		db.SetMaxOpenConns(16)
+		db.SetMaxIdleConns(16)
 		b.Router().Message(func(c *herald.Context) error {
 			text := c.Text()
 			if text == "hold "+name {
