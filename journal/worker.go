@@ -174,7 +174,9 @@ func (w *Worker) consume(ctx context.Context, s Scheduler, h Handler, acks *acke
 	failures := backoff.Counter{Policy: retryPolicy}
 	var lastBalance time.Time
 	for ctx.Err() == nil {
-		if time.Since(lastBalance) >= w.cfg.Lease/3 {
+		// Look at the membership every third of the lease, and at least
+		// every 2 s, so that a long lease does not slow a hand-over.
+		if time.Since(lastBalance) >= min(w.cfg.Lease/3, 2*time.Second) {
 			w.balance(ctx, s, h, acks)
 			lastBalance = time.Now()
 		}
