@@ -79,8 +79,10 @@ func fleetRedis(t *testing.T) string {
 // every customer, and the instance sending the broadcast is killed too.
 // Every order must exist once, every customer must have exactly the
 // expected messages in order, carts must be empty after their orders,
-// every customer must get the broadcast once and the admin one report,
-// and the emulator must have answered no 429.
+// every customer must get the broadcast once (but for a send in doubt
+// when its runner was killed, which broadcasts skip: at most once, and
+// the report counts) and the admin one report, and the emulator must
+// have answered no 429.
 func TestFleet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the fleet takes about 30 s")
@@ -212,6 +214,14 @@ func TestFleet(t *testing.T) {
 		return e.Sender == "bot" && strings.Contains(e.Text, "Broadcast done")
 	})
 	t.Logf("phase 2 (broadcast to %d, its runner killed): %v; %q", recipients, time.Since(phase2).Round(time.Millisecond), report.Text)
+	// A send on the wire when its runner was killed is in doubt, and a
+	// broadcast is at most once by default (package broadcast): the
+	// resuming runner skips it and reports it failed. Such a customer may
+	// lack the broadcast; the report counts them.
+	var sent, inDoubt int
+	if _, err := fmt.Sscanf(report.Text[strings.Index(report.Text, "done:"):], "done: %d sent, %d failed.", &sent, &inDoubt); err != nil || inDoubt > 2 || sent+inDoubt != recipients {
+		t.Errorf("report %q: want %d recipients, at most 2 in doubt (%v)", report.Text, recipients, err)
+	}
 	time.Sleep(1500 * time.Millisecond) // room for a wrong second report or message
 
 	// Checks.
@@ -235,11 +245,14 @@ func TestFleet(t *testing.T) {
 		if cart, err := db.Carts().Get(ctx, uid); err != nil || !cart.Empty() {
 			t.Errorf("shopper %d: cart after the order %+v (%v), want empty", uid, cart, err)
 		}
-		checkMessages(t, ch, append(shopperMessages(orders[i]), "📣 Fresh beans today"), &repeats)
+		checkCustomer(t, ch, append(shopperMessages(orders[i]), "📣 Fresh beans today"), &repeats, &inDoubt)
 	}
 	for i := range visitors {
-		checkMessages(t, srv.Chat(t, token, tg.User{ID: int64(200_001 + i)}),
-			[]string{"Welcome to the Herald coffee shop", "📣 Fresh beans today"}, &repeats)
+		checkCustomer(t, srv.Chat(t, token, tg.User{ID: int64(200_001 + i)}),
+			[]string{"Welcome to the Herald coffee shop", "📣 Fresh beans today"}, &repeats, &inDoubt)
+	}
+	if inDoubt != 0 {
+		t.Errorf("the report counted %d more in doubt than customers without the broadcast", inDoubt)
 	}
 	checkMessages(t, admin, []string{"Welcome", "Broadcast started", "📣 Fresh beans today", "📣 Broadcast done"}, &repeats)
 	// Only updates in flight on the killed instance may be answered twice:
@@ -318,6 +331,29 @@ func shopperMessages(order string) []string {
 // again (at-least-once; sendMessage has no idempotency key).
 func checkMessages(t *testing.T, ch *emutest.Chat, want []string, repeats *atomic.Int64) {
 	t.Helper()
+	if all, ok := messagesAre(t, ch, want, repeats); !ok {
+		t.Errorf("user %d: the bot's messages are not %q:\n%s", ch.User.ID, want, emutest.Dump(all))
+	}
+}
+
+// checkCustomer is checkMessages for a customer whose last expected
+// message is the broadcast: while *inDoubt is positive, a customer with
+// everything but the broadcast passes too, and uses one of them up.
+func checkCustomer(t *testing.T, ch *emutest.Chat, want []string, repeats *atomic.Int64, inDoubt *int) {
+	t.Helper()
+	var ignored atomic.Int64
+	if _, ok := messagesAre(t, ch, want[:len(want)-1], &ignored); ok && *inDoubt > 0 {
+		*inDoubt--
+		t.Logf("user %d: no broadcast: its send was in doubt when the runner was killed (skipped: at most once)", ch.User.ID)
+		return
+	}
+	checkMessages(t, ch, want, repeats)
+}
+
+// messagesAre reports whether the bot's messages in ch start with want,
+// one by one, counting in repeats the messages sent twice in a row.
+func messagesAre(t *testing.T, ch *emutest.Chat, want []string, repeats *atomic.Int64) ([]emulator.Entry, bool) {
+	t.Helper()
 	all := ch.BotMessages()
 	var got []emulator.Entry
 	for i, e := range all {
@@ -332,9 +368,7 @@ func checkMessages(t *testing.T, ch *emutest.Chat, want []string, repeats *atomi
 	for i := 0; ok && i < len(want); i++ {
 		ok = strings.HasPrefix(got[i].Text+got[i].Caption, want[i])
 	}
-	if !ok {
-		t.Errorf("user %d: the bot's messages are not %q:\n%s", ch.User.ID, want, emutest.Dump(all))
-	}
+	return all, ok
 }
 
 // balancer is a round-robin load balancer in front of the instances'
