@@ -95,14 +95,15 @@ func (j *Journal) deliver(ctx context.Context, owner string, ps []int, list stri
 	}
 	slices.Sort(seqs)
 	seqs = seqs[:min(max, len(seqs))]
-	take := tx.StmtContext(ctx, j.s.stmts.journalDeliver)
-	out := make([]backend.JournalEntry, 0, len(seqs))
-	for _, seq := range seqs {
-		e, err := scanEntry(take.QueryRowContext(ctx, seq, owner))
-		if err != nil {
-			return nil, j.errorf("read", err)
-		}
-		out = append(out, e)
+	// One statement for the whole batch (a statement per entry cost a
+	// third of a Read).
+	taken := make([]int, len(seqs))
+	for i, seq := range seqs {
+		taken[i] = int(seq)
+	}
+	out, err := scanEntries(tx.StmtContext(ctx, j.s.stmts.journalDeliver).QueryContext(ctx, partitionList(taken), owner))
+	if err != nil {
+		return nil, j.errorf("read", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, j.errorf("read", err)
@@ -228,7 +229,12 @@ func (j *Journal) bury(ctx context.Context, tx *sql.Tx, reason func(backend.Jour
 // queryEntries runs q, which returns entryColumns, in tx and returns the
 // entries in sequence order.
 func queryEntries(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]backend.JournalEntry, error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
+	return scanEntries(tx.QueryContext(ctx, q, args...))
+}
+
+// scanEntries reads rows of entryColumns and returns the entries in
+// sequence order.
+func scanEntries(rows *sql.Rows, err error) ([]backend.JournalEntry, error) {
 	if err != nil {
 		return nil, err
 	}

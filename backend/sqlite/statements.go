@@ -89,8 +89,9 @@ func (st *statements) prepareJournal(p func(*sql.DB, string) *sql.Stmt, r, w *sq
 		VALUES (?1, ?2, ?3, ?4, ?5, ?6)`)
 	st.journalWaiting = p(w, `SELECT seq FROM journal_entries
 		WHERE part = ?1 AND owner IS NULL ORDER BY seq LIMIT ?2`)
+	// ?1 is a JSON array of seqs.
 	st.journalDeliver = p(w, `UPDATE journal_entries SET owner = ?2, deliveries = 1
-		WHERE seq = ?1 AND owner IS NULL RETURNING `+entryColumns)
+		WHERE seq IN (SELECT value FROM json_each(?1)) AND owner IS NULL RETURNING `+entryColumns)
 	st.journalAck = p(w, `DELETE FROM journal_entries WHERE seq = ?1 AND part = ?2`)
 	// ?1 is a JSON array of partitions.
 	st.journalAny = p(r, `SELECT EXISTS (SELECT 1 FROM journal_entries
