@@ -283,11 +283,36 @@ func (cl *claim) stop() bool {
 	return held
 }
 
-// finish marks the name done for ttl.
+// finish marks the name done for ttl. On a shared store that fails, it
+// tries again with back-off, keeping the claim renewed, until the store
+// answers, the claim is lost or ctx ends: the chat's next update waits
+// meanwhile, so a finished update is never left pending (to run again
+// after a crash) behind a later one that was finished.
 func (cl *claim) finish(ctx context.Context, ttl time.Duration) {
-	cl.settle(ctx, "could not record finished work: a copy delivered again may run it again", func(ctx context.Context) error {
-		return cl.store.Finish(ctx, cl.name, cl.owner, ttl)
-	})
+	op := func(ctx context.Context) error { return cl.store.Finish(ctx, cl.name, cl.owner, ttl) }
+	if cl.renews {
+		failures := backoff.Counter{Policy: storeRetry}
+		for cl.isHeld() {
+			octx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cl.lease)
+			err := op(octx)
+			cancel()
+			if err == nil || errors.Is(err, backend.ErrClaimLost) {
+				if cl.stop() && err != nil {
+					cl.b.log.WarnContext(ctx, "claim lost before its work was recorded finished: a copy may run again", "claim", cl.name)
+				}
+				return
+			}
+			if ctx.Err() != nil {
+				break
+			}
+			d := failures.Next()
+			cl.b.log.WarnContext(ctx, "could not record finished work; retrying", "claim", cl.name, "err", err, "retry_in", d)
+			if backoff.Sleep(ctx, d) != nil {
+				break
+			}
+		}
+	}
+	cl.settle(ctx, "could not record finished work: a copy delivered again may run it again", op)
 }
 
 // release frees the name so that another copy can take it at once.
