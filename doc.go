@@ -16,6 +16,13 @@
 // Require, which returns a typed accessor; a required service that was never
 // provided makes Run (and Prepare) fail before any update is handled.
 //
+// Storage is one option, WithBackend: conversation state, update claims,
+// Once marks, chat locks, the limiter's buckets, broadcasts and, on SQLite
+// or Redis, the update journal all live in one engine. With a journal
+// (WithJournal) the receiver confirms updates to Telegram once they are
+// durable and workers handle them in per-chat order; WithRole (or
+// HERALD_ROLE) splits receiving and handling over processes.
+//
 // Dispatching an update allocates nothing: chains are built once when the
 // bot starts, and commands are found by lookup.
 package herald
