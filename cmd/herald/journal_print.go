@@ -78,14 +78,12 @@ func runJournalStats(ctx context.Context, cmd *cobra.Command, j *openJournal) er
 	if err != nil {
 		return err
 	}
-	var workers []string
-	if jw, ok := j.Journal.(backend.JournalWorkers); ok {
-		if workers, err = jw.Workers(ctx); err != nil {
-			return err
-		}
-		if workers == nil {
-			workers = []string{} // kept, unlike nil: "none" rather than "not known"
-		}
+	workers, err := j.Workers(ctx)
+	if err != nil {
+		return err
+	}
+	if workers == nil {
+		workers = []string{} // printed as "none"
 	}
 	now := time.Now()
 	sum := statsJSON{DeadLetters: st.DeadLetters, Workers: workers, Partitions: make([]partitionJSON, 0, len(st.Partitions))}

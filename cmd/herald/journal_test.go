@@ -82,10 +82,8 @@ func prepareJournal(t *testing.T, j backend.Journal) journalFixture {
 		t.Fatalf("reclaim: %v, %d entries handed back", err, len(again))
 	}
 	take("worker-b", fx.other, 1)
-	if jw, ok := j.(backend.JournalWorkers); ok {
-		must(jw.Announce(ctx, "worker-a", time.Minute))
-		must(jw.Announce(ctx, "worker-b", time.Minute))
-	}
+	must(j.Announce(ctx, "worker-a", time.Minute))
+	must(j.Announce(ctx, "worker-b", time.Minute))
 	return fx
 }
 
