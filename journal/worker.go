@@ -99,7 +99,7 @@ type Worker struct {
 
 	mu      sync.Mutex
 	parts   map[int]*partition
-	idle    chan struct{} // closed and replaced when an in-flight count drops
+	idle    chan struct{} // made by a waiting drain, closed by the next settle
 	members []string      // the last membership seen
 }
 
@@ -118,7 +118,7 @@ func NewWorker(j backend.Journal, cfg WorkerConfig) *Worker {
 		panic("journal: NewWorker: nil journal")
 	}
 	cfg.setDefaults()
-	return &Worker{j: j, cfg: cfg, log: cfg.Logger, parts: make(map[int]*partition), idle: make(chan struct{})}
+	return &Worker{j: j, cfg: cfg, log: cfg.Logger, parts: make(map[int]*partition)}
 }
 
 // Owner returns the worker's name in the journal.
@@ -269,8 +269,10 @@ func (w *Worker) submit(ctx context.Context, s Scheduler, h Handler, acks *acker
 func (w *Worker) settle(pt *partition) {
 	w.mu.Lock()
 	pt.inFlight--
-	close(w.idle)
-	w.idle = make(chan struct{})
+	if w.idle != nil { // only a draining Run waits: no channel per entry otherwise
+		close(w.idle)
+		w.idle = nil
+	}
 	w.mu.Unlock()
 }
 
@@ -284,11 +286,15 @@ func (w *Worker) drain(d time.Duration) bool {
 		for _, pt := range w.parts {
 			n += pt.inFlight
 		}
-		idle := w.idle
-		w.mu.Unlock()
 		if n == 0 {
+			w.mu.Unlock()
 			return true
 		}
+		if w.idle == nil {
+			w.idle = make(chan struct{})
+		}
+		idle := w.idle
+		w.mu.Unlock()
 		select {
 		case <-idle:
 		case <-t.C:
