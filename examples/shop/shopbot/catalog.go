@@ -71,8 +71,16 @@ func (h *handlers) addButton(c *herald.Context) error {
 	if err != nil {
 		return err
 	}
-	if !ran {
-		return c.Answer(fmt.Sprintf("Added %s to your cart.", p.Name))
+	if !ran { // handled before: the item is in; say how many are there now
+		cart, err := h.carts.Get(c).Get(c, c.Sender().ID)
+		if err != nil {
+			return err
+		}
+		for _, l := range cart.Lines {
+			if l.ProductID == v.ID {
+				qty = l.Qty
+			}
+		}
 	}
 	return c.Answer(fmt.Sprintf("Added %s — %d in your cart.", p.Name, qty))
 }
