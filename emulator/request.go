@@ -1,7 +1,7 @@
 package emulator
 
 import (
-	"bytes"
+	"bufio"
 	"errors"
 	"io"
 	"mime"
@@ -84,32 +84,8 @@ func readParams(w http.ResponseWriter, r *http.Request, maxBody int64) (*params,
 	if r.Body == nil || r.Method == http.MethodGet || r.Method == http.MethodHead {
 		return p, nil
 	}
-	body := http.MaxBytesReader(w, r.Body, maxBody)
-	ct := r.Header.Get("Content-Type")
-	mt, mtParams, _ := mime.ParseMediaType(ct)
-	var err error
-	switch {
-	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
-		err = readJSONParams(p, body)
-	case mt == "application/x-www-form-urlencoded":
-		err = readFormParams(p, body)
-	case mt == "multipart/form-data":
-		err = readMultipartParams(p, body, mtParams["boundary"])
-	case ct == "":
-		// Some clients POST JSON without a Content-Type.
-		var b []byte
-		b, err = io.ReadAll(body)
-		if b = bytes.TrimSpace(b); err == nil && len(b) > 0 {
-			if b[0] == '{' {
-				err = readJSONParams(p, bytes.NewReader(b))
-			} else {
-				err = readFormParams(p, bytes.NewReader(b))
-			}
-		}
-	default:
-		_, _ = io.Copy(io.Discard, body)
-	}
-	if err != nil {
+	body := bufio.NewReader(http.MaxBytesReader(w, r.Body, maxBody))
+	if err := readBodyParams(p, body, r.Header.Get("Content-Type")); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return nil, &apiError{code: http.StatusRequestEntityTooLarge, desc: "Request Entity Too Large"}
 		}
@@ -121,18 +97,107 @@ func readParams(w http.ResponseWriter, r *http.Request, maxBody int64) (*params,
 	return p, nil
 }
 
+// readBodyParams reads a request body of Content-Type ct into p. As Telegram
+// does, it accepts a body with no parameters in every form clients send
+// one: an empty (or all-white-space) body whatever the Content-Type, a
+// JSON null or {}, an empty form, and a multipart body with no parts.
+// A JSON body without a Content-Type is told from a form by its first
+// character. A non-empty body of any other Content-Type is an error.
+func readBodyParams(p *params, body *bufio.Reader, ct string) error {
+	if empty, err := skipSpace(body); empty || err != nil {
+		return err
+	}
+	mt, mtParams, _ := mime.ParseMediaType(ct)
+	switch {
+	case mt == "application/json" || strings.HasSuffix(mt, "+json"):
+		return readJSONParams(p, body)
+	case mt == "application/x-www-form-urlencoded":
+		return readFormParams(p, body)
+	case mt == "multipart/form-data":
+		return readMultipartParams(p, body, mtParams["boundary"])
+	case strings.TrimSpace(ct) == "":
+		// Some clients POST JSON without a Content-Type.
+		if looksLikeJSON(body) {
+			return readJSONParams(p, body)
+		}
+		return readFormParams(p, body)
+	}
+	if mt == "" {
+		mt = ct
+	}
+	return badRequest("unsupported Content-Type %q: send parameters as application/json, application/x-www-form-urlencoded, multipart/form-data or in the query string", mt)
+}
+
+// skipSpace discards the white space at the start of r and reports
+// whether that was all r held.
+func skipSpace(r *bufio.Reader) (bool, error) {
+	for {
+		c, err := r.ReadByte()
+		if err == io.EOF {
+			return true, nil
+		}
+		if err != nil {
+			return false, err
+		}
+		if !isJSONSpace(c) {
+			return false, r.UnreadByte()
+		}
+	}
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// looksLikeJSON reports whether the body ahead in r, which does not
+// start with white space, is JSON rather than a form: it starts an
+// object, an array or a string, or is null. Form encoders escape '{',
+// '[' and '"', so no form a client sends starts with one of them.
+func looksLikeJSON(r *bufio.Reader) bool {
+	head, _ := r.Peek(len("null") + 1)
+	if len(head) == 0 {
+		return false
+	}
+	switch head[0] {
+	case '{', '[', '"':
+		return true
+	}
+	return len(head) >= 4 && string(head[:4]) == "null" && (len(head) == 4 || isJSONSpace(head[4]))
+}
+
+// readJSONParams reads a JSON body: an object of parameters, or null
+// (no parameters, as telego and telebot send for methods without any).
+// An empty body is no parameters too. Anything after the value is an
+// error.
 func readJSONParams(p *params, r io.Reader) error {
 	dec := jsontext.NewDecoder(r)
 	tok, err := dec.ReadToken()
+	if err == io.EOF {
+		return nil
+	}
 	if err != nil {
-		if err == io.EOF {
-			return nil
-		}
 		return err
 	}
-	if tok.Kind() != '{' {
+	switch tok.Kind() {
+	case 'n':
+	case '{':
+		if err := readJSONObject(p, dec); err != nil {
+			return err
+		}
+	default:
 		return badRequest("request body must be a JSON object")
 	}
+	switch _, err := dec.ReadValue(); err {
+	case io.EOF:
+		return nil
+	case nil:
+		return badRequest("request body must be a single JSON object, but more follows it")
+	default:
+		return err
+	}
+}
+
+// readJSONObject reads the members of an object whose '{' dec has read,
+// and its '}'.
+func readJSONObject(p *params, dec *jsontext.Decoder) error {
 	for dec.PeekKind() != '}' {
 		tok, err := dec.ReadToken()
 		if err != nil {
@@ -156,7 +221,7 @@ func readJSONParams(p *params, r io.Reader) error {
 			p.vals[name] = string(v)
 		}
 	}
-	_, err = dec.ReadToken()
+	_, err := dec.ReadToken()
 	return err
 }
 

@@ -71,6 +71,97 @@ func TestRequestEncodings(t *testing.T) {
 	}
 }
 
+// TestRequestForms sends every form of request Telegram accepts, for a
+// method without parameters and for one with parameters: stock clients
+// of other frameworks start with a getMe of a JSON null (telego,
+// telebot) or an empty multipart body (go-telegram/bot).
+func TestRequestForms(t *testing.T) {
+	e, url := startEmu(t, Options{Limits: offLimits()})
+	say(t, e, "/start")
+	api := url + "/bot" + testToken + "/"
+	const (
+		ctJSON      = "application/json"
+		ctJSONUTF8  = "application/json; charset=utf-8"
+		ctForm      = "application/x-www-form-urlencoded"
+		boundary    = "b0undary"
+		ctMultipart = "multipart/form-data; boundary=" + boundary
+		closing     = "--" + boundary + "--"
+		getMe       = `"is_bot":true`
+		queryText   = "sendMessage?chat_id=1001&text=query"
+	)
+	var noParts bytes.Buffer // what mime/multipart writes for no parts
+	mw := multipart.NewWriter(&noParts)
+	_ = mw.Close()
+	withParts := multipartBody(boundary, [2]string{`form-data; name="chat_id"`, "1001"}, [2]string{`form-data; name="text"`, "multipart"})
+
+	for _, tc := range []struct {
+		name, method, path, ct string
+		body                   string
+		want                   string
+	}{
+		// No parameters, every empty form.
+		{"GET", "GET", "getMe", "", "", getMe},
+		{"GET with a query string", "GET", "getMe?x=1", "", "", getMe},
+		{"empty body without Content-Type", "POST", "getMe", "", "", getMe},
+		{"empty JSON body", "POST", "getMe", ctJSON, "", getMe},
+		{"empty form body", "POST", "getMe", ctForm, "", getMe},
+		{"empty multipart body", "POST", "getMe", ctMultipart, "", getMe},
+		{"empty multipart body without a boundary", "POST", "getMe", "multipart/form-data", "", getMe},
+		{"empty body of another Content-Type", "POST", "getMe", "text/plain", "", getMe},
+		{"JSON null", "POST", "getMe", ctJSON, "null", getMe},
+		{"JSON null with a charset", "POST", "getMe", ctJSONUTF8, "null", getMe},
+		{"JSON null in white space", "POST", "getMe", ctJSON, " \r\n\tnull\n", getMe},
+		{"JSON null without Content-Type", "POST", "getMe", "", "null", getMe},
+		{"empty JSON object", "POST", "getMe", ctJSON, "{}", getMe},
+		{"empty JSON object without Content-Type", "POST", "getMe", "", " { } ", getMe},
+		{"JSON white space", "POST", "getMe", ctJSON, " \n\t\r\n", getMe},
+		{"white space without Content-Type", "POST", "getMe", "", "\n", getMe},
+		{"multipart closing boundary", "POST", "getMe", ctMultipart, closing, getMe},
+		{"multipart closing boundary and CRLF", "POST", "getMe", ctMultipart, closing + "\r\n", getMe},
+		{"multipart of no parts", "POST", "getMe", mw.FormDataContentType(), noParts.String(), getMe},
+
+		// Parameters in the query string, with each empty body.
+		{"query string GET", "GET", queryText, "", "", `"text":"query"`},
+		{"query string POST", "POST", queryText, "", "", `"text":"query"`},
+		{"query string and JSON null", "POST", queryText, ctJSON, "null", `"text":"query"`},
+		{"query string and empty JSON object", "POST", queryText, ctJSONUTF8, "{}", `"text":"query"`},
+		{"query string and JSON white space", "POST", queryText, ctJSON, "\n", `"text":"query"`},
+		{"query string and empty form", "POST", queryText, ctForm, "", `"text":"query"`},
+		{"query string and multipart closing boundary", "POST", queryText, ctMultipart, closing + "\r\n", `"text":"query"`},
+		{"query string and empty multipart body", "POST", queryText, ctMultipart, "", `"text":"query"`},
+		{"query string and multipart of no parts", "POST", queryText, mw.FormDataContentType(), noParts.String(), `"text":"query"`},
+
+		// Parameters in each body form.
+		{"JSON", "POST", "sendMessage", ctJSON, `{"chat_id":1001,"text":"json"}`, `"text":"json"`},
+		{"JSON with a charset", "POST", "sendMessage", ctJSONUTF8, `{"chat_id":1001,"text":"utf8 ü"}`, `"text":"utf8 ü"`},
+		{"JSON with an upper-case charset", "POST", "sendMessage", "Application/JSON;charset=UTF-8", `{"chat_id":1001,"text":"upper"}`, `"text":"upper"`},
+		{"JSON in white space", "POST", "sendMessage", ctJSON, "\r\n {\"chat_id\":1001,\"text\":\"spaced\"} \n", `"text":"spaced"`},
+		{"JSON without Content-Type", "POST", "sendMessage", "", `{"chat_id":1001,"text":"bare"}`, `"text":"bare"`},
+		{"form", "POST", "sendMessage", ctForm, "chat_id=1001&text=form", `"text":"form"`},
+		{"form with a charset", "POST", "sendMessage", ctForm + "; charset=utf-8", "chat_id=1001&text=%C3%BC", `"text":"ü"`},
+		{"form without Content-Type", "POST", "sendMessage", "", "chat_id=1001&text=bareform", `"text":"bareform"`},
+		{"multipart", "POST", "sendMessage", ctMultipart, withParts, `"text":"multipart"`},
+		{"body over query string", "POST", "sendMessage?chat_id=1001&text=query", ctJSON, `{"text":"body"}`, `"text":"body"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := raw(t, tc.method, api+tc.path, tc.ct, strings.NewReader(tc.body))
+			if status != 200 || !strings.HasPrefix(body, `{"ok":true,"result":{`) || !strings.Contains(body, tc.want) {
+				t.Fatalf("%d %s", status, body)
+			}
+		})
+	}
+
+	// A body of unknown length comes chunked; an empty one is no body.
+	status, body := raw(t, "POST", api+"getMe", ctJSON, io.MultiReader(strings.NewReader("nu"), strings.NewReader("ll")))
+	if status != 200 || !strings.Contains(body, getMe) {
+		t.Fatalf("chunked null: %d %s", status, body)
+	}
+	status, body = raw(t, "POST", api+"getMe", ctMultipart, io.MultiReader())
+	if status != 200 || !strings.Contains(body, getMe) {
+		t.Fatalf("chunked empty multipart: %d %s", status, body)
+	}
+}
+
 func TestRequestErrors(t *testing.T) {
 	e, url := startEmu(t, Options{Limits: offLimits()})
 	say(t, e, "/start")
@@ -90,6 +181,20 @@ func TestRequestErrors(t *testing.T) {
 		{"entities not an array", "sendMessage", "application/json", `{"chat_id":1001,"text":"x","entities":{}}`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: can't parse entities: wrong entity array"}`},
 		{"body not an object", "getMe", "application/json", `[1,2]`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: request body must be a JSON object"}`},
 		{"malformed JSON", "getMe", "application/json", `{"a":`, 400, ""},
+		{"body a JSON string", "getMe", "application/json", `"getMe"`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: request body must be a JSON object"}`},
+		{"body a JSON number", "getMe", "application/json; charset=utf-8", `42`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: request body must be a JSON object"}`},
+		{"body a JSON array without Content-Type", "getMe", "", `[]`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: request body must be a JSON object"}`},
+		{"body a JSON string without Content-Type", "getMe", "", `"x"`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: request body must be a JSON object"}`},
+		{"two JSON objects", "getMe", "application/json", `{} {}`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: request body must be a single JSON object, but more follows it"}`},
+		{"JSON null and more", "getMe", "application/json", `null {}`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: request body must be a single JSON object, but more follows it"}`},
+		{"JSON and garbage", "getMe", "application/json", `{}x`, 400, ""},
+		{"malformed JSON with a charset", "getMe", "application/json; charset=utf-8", `{"chat_id":}`, 400, ""},
+		{"malformed JSON without Content-Type", "getMe", "", `{chat_id:1}`, 400, ""},
+		{"malformed form", "getMe", "application/x-www-form-urlencoded", `a=%zz`, 400, ""},
+		{"multipart garbage", "getMe", "multipart/form-data; boundary=b", `garbage`, 400, ""},
+		{"multipart without a boundary", "getMe", "multipart/form-data", "--b--", 400, `{"ok":false,"error_code":400,"description":"Bad Request: can't parse request body: multipart body without a boundary"}`},
+		{"unknown Content-Type", "getMe", "text/plain", `{}`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: unsupported Content-Type \"text/plain\": send parameters as application/json, application/x-www-form-urlencoded, multipart/form-data or in the query string"}`},
+		{"unparsable Content-Type", "getMe", "json", `{}`, 400, ""},
 		{"unknown method", "fly", "application/json", `{}`, 404, `{"ok":false,"error_code":404,"description":"Not Found: method not found"}`},
 		{"unknown chat action", "sendChatAction", "application/json", `{"chat_id":1001,"action":"dancing"}`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: wrong parameter action in request"}`},
 		{"reply keyboard with empty button", "sendMessage", "application/json", `{"chat_id":1001,"text":"x","reply_markup":{"keyboard":[[{"text":""}]]}}`, 400, `{"ok":false,"error_code":400,"description":"Bad Request: keyboard button text is empty"}`},
