@@ -1,0 +1,52 @@
+// Command herald is the peer bench's echo bot written with Herald: it
+// answers every text message with the same text, after WORK. See
+// ../../README.md for the environment it reads.
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/bench/peers/internal/botenv"
+	"github.com/heraldbot/herald/tg"
+)
+
+func main() {
+	cfg, p, ctx := botenv.Start()
+	opts := []herald.Option{
+		herald.WithClientOptions(tg.WithBaseURL(cfg.APIURL)),
+		// The emulator's limits are off and no peer framework has an
+		// outbound limiter: without Herald's, every bot sends as fast as
+		// it can, and the bench compares the frameworks' own cost.
+		herald.WithoutLimiter(),
+		herald.WithLogger(p.Log),
+	}
+	if cfg.IsWebhook() {
+		// Herald calls setWebhook with URL at start (with a generated
+		// secret token) and serves the endpoint on Listen.
+		opts = append(opts, herald.WithWebhook(herald.WebhookConfig{
+			URL: cfg.WebhookURL, Listen: cfg.Listen, Path: cfg.WebhookPath(),
+		}))
+	} // else long polling, Herald's default
+	bot, err := herald.New(cfg.Token, opts...)
+	if err != nil {
+		p.Fatal("herald.New", err)
+	}
+	bot.Router().Message(func(c *herald.Context) error {
+		if err := botenv.Pause(c, cfg.Work); err != nil {
+			return err
+		}
+		if cfg.IsWebhook() {
+			// The reply travels in the webhook's HTTP response: one
+			// request to the API saved.
+			c.ReplyInResponse("sendMessage", tg.SendMessageParams{ChatID: tg.ID(c.Chat().ID), Text: c.Text()})
+			return nil
+		}
+		_, err := c.Reply(c.Text())
+		return err
+	}, herald.ContentType("text"))
+	if err := bot.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		p.Fatal("run", err)
+	}
+}
