@@ -42,6 +42,17 @@ type Options struct {
 	// before, or the bot takes its new updates for re-deliveries:
 	// TimeUpdateID gives such a start.
 	FirstUpdateID int64
+	// OnEvent, when set, is called for every event of every bot (the same
+	// events Subscribe delivers), synchronously and in order per chat,
+	// before subscribers get them. token is the bot's token, as given to
+	// the Bot API, AddBot or Subscribe. It must be fast and must not call
+	// the emulator: it runs while the emulator holds the bot's lock, so a
+	// call back into the emulator for that bot deadlocks, and a slow
+	// OnEvent holds up every request of the bot. ev.Message and
+	// ev.CallbackAnswer are shared with the subscribers and must not be
+	// modified. Unlike a subscriber, OnEvent never misses an event, which
+	// suits a benchmark timing every reply under load.
+	OnEvent func(token string, ev Event)
 }
 
 // TimeUpdateID is a FirstUpdateID that grows with the wall clock (one id

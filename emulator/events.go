@@ -1,7 +1,8 @@
 package emulator
 
 // Event is a change of a transcript, or another thing a chat shows:
-// what GET /control/events streams and Subscribe delivers.
+// what GET /control/events streams, Subscribe delivers and
+// Options.OnEvent sees.
 type Event struct {
 	// Type is "sent", "edited" or "deleted" for messages (Message is
 	// set), "chat_action" (Action is set) or "callback_answer"
@@ -26,7 +27,8 @@ const subscriberBuffer = 256
 // chatID (every chat when chatID is 0), and a function that ends the
 // subscription and closes the channel. A subscriber that falls more than
 // 256 events behind is dropped: its channel is closed, and it should read
-// the transcript again and resubscribe.
+// the transcript again and resubscribe. Options.OnEvent sees every event
+// without loss.
 func (e *Emulator) Subscribe(token string, chatID int64) (<-chan Event, func(), error) {
 	b, err := e.botFor(token)
 	if err != nil {
@@ -47,8 +49,12 @@ func (e *Emulator) Subscribe(token string, chatID int64) (<-chan Event, func(), 
 	return s.ch, cancel, nil
 }
 
-// emitLocked sends ev to the subscribers without blocking.
+// emitLocked passes ev to Options.OnEvent, then sends it to the
+// subscribers without blocking.
 func (b *bot) emitLocked(ev Event) {
+	if on := b.e.opts.OnEvent; on != nil {
+		on(b.token, ev)
+	}
 	for s := range b.subs {
 		if s.chatID != 0 && s.chatID != ev.ChatID {
 			continue
@@ -64,7 +70,7 @@ func (b *bot) emitLocked(ev Event) {
 
 // emitMessageLocked reports a sent, edited or deleted message.
 func (b *bot) emitMessageLocked(typ string, c *chat, m *message) {
-	if len(b.subs) == 0 {
+	if len(b.subs) == 0 && b.e.opts.OnEvent == nil {
 		return
 	}
 	en := c.entry(m)
