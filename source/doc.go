@@ -39,6 +39,13 @@
 //     slow and no ack moves the offset, a new update can wait up to that
 //     long to be fetched, and the in-flight updates are fetched again at
 //     most twice a second.
+//   - Each getUpdates returns again the updates still held above the
+//     offset. So that polling does not fetch the same updates over and
+//     over while handlers run, a poll whose answer repeated some waits,
+//     up to PollerConfig.RefetchWait (20 ms), until the offset moved and
+//     at most half a batch is held; the repeated updates are not decoded,
+//     only their update_id is read. Under load each update is fetched
+//     about twice instead of once per ack that moved the offset.
 //   - Telegram returns at most Limit (100) updates from the offset. An
 //     update whose handler never finishes therefore caps how far polling
 //     can see: once the Limit updates starting at it have been fetched,

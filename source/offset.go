@@ -124,6 +124,22 @@ func (t *offsetTracker) offset() int64 {
 	}
 }
 
+// submitted reports whether begin would refuse id because it was
+// submitted before and is still held: at or above the offset, not above
+// the highest id begun, and not failed. An id below the offset is not
+// reported, so that a restarted update_id sequence is still noticed.
+func (t *offsetTracker) submitted(id int64) bool {
+	if id < t.offset() || id > t.high {
+		return false
+	}
+	p := t.find(id)
+	return p == nil || !p.failed
+}
+
+// span is the number of updates from the offset on that the Poller
+// already submitted: what the next getUpdates returns again.
+func (t *offsetTracker) span() int { return len(t.pending) }
+
 // inFlight is the number of submitted updates not yet acked.
 func (t *offsetTracker) inFlight() int { return t.unacked }
 

@@ -44,6 +44,12 @@ type PollerConfig struct {
 	// 500 ms); an ack that moves the offset ends the wait at once. See the
 	// package documentation for the trade-off.
 	RecheckInterval time.Duration
+	// RefetchWait bounds how long polling waits before asking again when
+	// the last answer held more updates it had already submitted than new
+	// ones (default 20 ms): it waits until half a batch of room is free
+	// and the offset moved, so that each getUpdates brings mostly new
+	// updates instead of the same in-flight ones again.
+	RefetchWait time.Duration
 	// Logger receives the poller's logs (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -75,6 +81,9 @@ func (c *PollerConfig) setDefaults() {
 	c.MaxBackoff = max(c.MaxBackoff, c.MinBackoff)
 	if c.RecheckInterval <= 0 {
 		c.RecheckInterval = 500 * time.Millisecond
+	}
+	if c.RefetchWait <= 0 {
+		c.RefetchWait = 20 * time.Millisecond
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -179,7 +188,7 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 	for ctx.Err() == nil {
 		params.Offset = p.Offset()
 		callCtx, cancel := context.WithTimeout(ctx, p.cfg.Timeout+pollGrace)
-		ups, err := p.c.GetUpdates(callCtx, params)
+		ups, known, err := p.fetch(callCtx, sink, &params)
 		cancel()
 		if err != nil {
 			if ctx.Err() != nil {
@@ -206,9 +215,13 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 			continue
 		}
 		bo.Reset()
+		known += len(ups) - fresh
 		switch {
-		case len(ups) > 0 && fresh == 0:
-			p.waitAdvance(ctx, params.Offset, len(ups))
+		case known > 0 && fresh == 0:
+			p.waitAdvance(ctx, params.Offset, known)
+			p.waitRoom(ctx, params.Offset)
+		case known > 0 || fresh > p.cfg.Limit/2:
+			p.waitRoom(ctx, params.Offset)
 		case len(ups) == 0 && params.Timeout == 0:
 			// Short polling answers at once: without a pause an idle bot
 			// would ask as fast as the network allows.
@@ -216,6 +229,54 @@ func (p *Poller) run(ctx context.Context, sink Sink) error {
 		}
 	}
 	return nil
+}
+
+// fetch calls getUpdates. When the answer will repeat updates submitted
+// before (some are held in flight past the offset) and the sink is not a
+// BatchSink, those are only counted in known, not decoded.
+func (p *Poller) fetch(ctx context.Context, sink Sink, params *tg.GetUpdatesParams) (ups []tg.Update, known int, err error) {
+	p.mu.Lock()
+	span := p.track.span()
+	p.mu.Unlock()
+	if _, batch := sink.(BatchSink); batch || span == 0 {
+		ups, err = p.c.GetUpdates(ctx, *params)
+		return ups, 0, err
+	}
+	r := refetched{known: func(id int64) bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.track.submitted(id)
+	}}
+	if err := p.c.Call(ctx, "getUpdates", params, &r); err != nil {
+		return nil, 0, err
+	}
+	return r.updates, r.skipped, nil
+}
+
+// waitRoom is called when the next poll would bring back updates
+// submitted before (the last one did, or it submitted more than half a
+// batch): asking again at once would fetch the same updates again for
+// little news. It waits until the offset moved and at most half a batch
+// of submitted updates is left above it, or RefetchWait passes.
+func (p *Poller) waitRoom(ctx context.Context, offset int64) {
+	t := time.NewTimer(p.cfg.RefetchWait)
+	defer t.Stop()
+	for {
+		p.mu.Lock()
+		if p.track.offset() != offset && p.track.span() <= p.cfg.Limit/2 {
+			p.mu.Unlock()
+			return
+		}
+		ch := p.advanced
+		p.mu.Unlock()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			return
+		}
+	}
 }
 
 // deleteWebhook calls deleteWebhook until it succeeds or ctx is done.
