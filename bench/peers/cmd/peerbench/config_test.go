@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"strings"
 	"testing"
 	"time"
 )
@@ -36,5 +37,12 @@ func TestNewToken(t *testing.T) {
 	a, b := newToken(800_001), newToken(800_001)
 	if a == b || len(a) != len("800001:")+35 {
 		t.Errorf("tokens %q and %q", a, b)
+	}
+}
+
+func TestWithoutDir(t *testing.T) {
+	got := withoutDir([]string{"--dir", "/x/bench/peers", "--users", "5", "-dir=/y", "--md", "a.md"})
+	if want := "--users 5 --md a.md"; strings.Join(got, " ") != want {
+		t.Errorf("withoutDir = %q, want %q", got, want)
 	}
 }

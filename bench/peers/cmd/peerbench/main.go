@@ -78,12 +78,12 @@ func run(ctx context.Context, cfg config, log *slog.Logger, out, progress io.Wri
 		}
 	}
 	printText(out, info, medians)
-	command := "bench/peers/run.sh " + strings.Join(os.Args[1:], " ")
+	command := strings.Join(append([]string{"bench/peers/run.sh"}, withoutDir(os.Args[1:])...), " ")
 	for _, f := range []struct {
 		path  string
 		write func(io.Writer) error
 	}{
-		{cfg.MD, func(w io.Writer) error { return writeMarkdown(w, info, strings.TrimSpace(command), medians) }},
+		{cfg.MD, func(w io.Writer) error { return writeMarkdown(w, info, command, medians) }},
 		{cfg.SVG, func(w io.Writer) error { return writeSVG(w, info, medians) }},
 		{cfg.JSON, func(w io.Writer) error { return writeJSON(w, info, medians, all) }},
 	} {
@@ -122,4 +122,20 @@ func nodeVersion(ctx context.Context, node string) string {
 		return "?"
 	}
 	return strings.TrimSpace(string(v))
+}
+
+// withoutDir is args less the --dir flag, which run.sh adds: the command
+// a report shows is the one a person types.
+func withoutDir(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--dir" || a == "-dir":
+			i++ // and its value
+		case strings.HasPrefix(a, "--dir=") || strings.HasPrefix(a, "-dir="):
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
 }
