@@ -82,3 +82,24 @@ func BenchmarkEncodeSendMessageStdlib(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEncodeParams encodes sendMessage parameters as every call does
+// (encodeParams: JSON v2 with the upload hook where a type can hold one).
+func BenchmarkEncodeParams(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		p    *SendMessageParams
+	}{
+		{"echo", &SendMessageParams{ChatID: ID(1_000_042), Text: "bench 17"}},
+		{"full", benchSendMessage()},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := encodeParams(bc.p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -41,38 +42,69 @@ func encodeParams(params any) (encodedParams, error) {
 		ep.body = []byte("{}")
 		return ep, nil
 	}
-	var used map[string]bool // part names taken; allocated on the first upload
-	hook := json.MarshalToFunc(func(enc *jsontext.Encoder, f InputFile) error {
-		if f.kind != fileByUpload {
-			return f.MarshalJSONTo(enc)
-		}
-		// The same upload used again (one photo in two media) refers to
-		// the part already made: its reader can be read only once.
-		for _, p := range ep.files {
-			if p.up == f.up {
-				return enc.WriteToken(jsontext.String("attach://" + p.part))
-			}
-		}
-		fp := filePart{up: f.up}
-		if enc.StackDepth() == 1 {
-			if k, _ := enc.StackIndex(1); k == '{' {
-				fp.part, fp.topLevel = enc.StackPointer().LastToken(), true
-			}
-		}
-		for n := len(ep.files); fp.part == "" || used[fp.part]; n++ {
-			fp.part = "upload" + strconv.Itoa(n)
-		}
-		if used == nil {
-			used = make(map[string]bool)
-		}
-		used[fp.part] = true
-		ep.files = append(ep.files, fp)
-		return enc.WriteToken(jsontext.String("attach://" + fp.part))
-	})
-	body, err := json.Marshal(params, json.WithMarshalers(hook), jsontext.AllowInvalidUTF8(true))
+	e := uploadEncoders.Get().(*uploadEncoder)
+	defer e.release()
+	body, err := json.Marshal(params, e.opts)
 	if err != nil {
 		return ep, err
 	}
+	ep.files = e.files
+	return objectBody(ep, body)
+}
+
+// uploadEncoder marshals params that may hold uploads. Its options,
+// with the upload hook bound to it, are built once and reused, because
+// JSON v2 caches per options value how it encodes each type: a new hook
+// per call rebuilt that cache on every call.
+type uploadEncoder struct {
+	opts  json.Options
+	files []filePart      // the uploads of the current call
+	used  map[string]bool // part names taken
+}
+
+var uploadEncoders = sync.Pool{New: func() any {
+	e := &uploadEncoder{used: make(map[string]bool)}
+	e.opts = json.JoinOptions(json.WithMarshalers(json.MarshalToFunc(e.marshalFile)), jsontext.AllowInvalidUTF8(true))
+	return e
+}}
+
+// release forgets the call's uploads (now owned by its encodedParams)
+// and returns e to the pool.
+func (e *uploadEncoder) release() {
+	e.files = nil
+	clear(e.used)
+	uploadEncoders.Put(e)
+}
+
+// marshalFile writes an InputFile, recording uploads.
+func (e *uploadEncoder) marshalFile(enc *jsontext.Encoder, f InputFile) error {
+	if f.kind != fileByUpload {
+		return f.MarshalJSONTo(enc)
+	}
+	// The same upload used again (one photo in two media) refers to the
+	// part already made: its reader can be read only once.
+	for _, p := range e.files {
+		if p.up == f.up {
+			return enc.WriteToken(jsontext.String("attach://" + p.part))
+		}
+	}
+	fp := filePart{up: f.up}
+	if enc.StackDepth() == 1 {
+		if k, _ := enc.StackIndex(1); k == '{' {
+			fp.part, fp.topLevel = enc.StackPointer().LastToken(), true
+		}
+	}
+	for n := len(e.files); fp.part == "" || e.used[fp.part]; n++ {
+		fp.part = "upload" + strconv.Itoa(n)
+	}
+	e.used[fp.part] = true
+	e.files = append(e.files, fp)
+	return enc.WriteToken(jsontext.String("attach://" + fp.part))
+}
+
+// objectBody sets the JSON body of ep, which must be an object (null
+// stands for {}).
+func objectBody(ep encodedParams, body []byte) (encodedParams, error) {
 	switch k := jsontext.Value(body).Kind(); k {
 	case '{':
 		ep.body = body
