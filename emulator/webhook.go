@@ -268,6 +268,11 @@ func (b *bot) deliver(h *webhookState, u *queuedUpdate) {
 	status, retryAfter, body, err := b.post(ctx, h, u.data)
 	b.stats.hookDeliveries.Add(1)
 	ok := err == nil && status/100 == 2
+	if ok && len(bytes.TrimSpace(body)) > 0 {
+		// Before the chat's next update goes out, as Telegram does: the
+		// answer's method comes before whatever the next update causes.
+		b.runReplyMethod(body)
+	}
 
 	b.mu.Lock()
 	u.inflight = false
@@ -294,10 +299,6 @@ func (b *bot) deliver(h *webhookState, u *queuedUpdate) {
 		b.hook.kick()
 	}
 	b.mu.Unlock()
-
-	if ok && len(bytes.TrimSpace(body)) > 0 {
-		b.runReplyMethod(body)
-	}
 }
 
 func (b *bot) post(ctx context.Context, h *webhookState, data []byte) (status int, retryAfter time.Duration, body []byte, err error) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -262,4 +264,54 @@ func TestWebhookRefusesRemoteURLs(t *testing.T) {
 	wantAPIError(t, err, 400, "Bad Request: bad webhook: secret token contains unallowed characters")
 	_ = context.Background
 	_ = strings.TrimSpace
+}
+
+// TestWebhookReplyMethodBeforeNextUpdate: the method in a webhook answer
+// runs before the chat's next update is delivered, so replies given in
+// webhook answers keep the order of the messages they answer.
+func TestWebhookReplyMethodBeforeNextUpdate(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, _, c := startBubble(t, Options{Limits: offLimits()})
+		var late []string // deliveries that came before the previous reply ran
+		p := inprocess.New(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			var u tg.Update
+			body, _ := io.ReadAll(r.Body)
+			if err := json.Unmarshal(body, &u); err != nil || u.Message == nil {
+				t.Errorf("webhook body %s: %v", body, err)
+				return
+			}
+			i, _ := strconv.Atoi(strings.TrimPrefix(u.Message.Text, "m"))
+			if i > 0 {
+				tr, err := e.Transcript(testToken, ann.ID)
+				if err != nil {
+					t.Error(err)
+				}
+				if !slices.ContainsFunc(tr, func(m Entry) bool { return m.Sender == "bot" && m.Text == "r"+strconv.Itoa(i-1) }) {
+					late = append(late, u.Message.Text)
+				}
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, `{"method":"sendMessage","chat_id":1001,"text":"r`+strconv.Itoa(i)+`"}`)
+		}))
+		t.Cleanup(func() { _ = p.Close() })
+		e.hooks = &http.Client{Transport: p, CheckRedirect: e.hooks.CheckRedirect}
+		if _, err := c.SetWebhook(t.Context(), tg.SetWebhookParams{URL: hookURL}); err != nil {
+			t.Fatal(err)
+		}
+		const n = 50
+		for i := range n {
+			say(t, e, "m"+strconv.Itoa(i))
+		}
+		synctest.Wait()
+		tr, err := e.Transcript(testToken, ann.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if replies := len(tr) - n; replies != n {
+			t.Fatalf("%d replies, want %d", replies, n)
+		}
+		if len(late) > 0 {
+			t.Fatalf("delivered before the reply to the message before them ran: %v", late)
+		}
+	})
 }
