@@ -52,18 +52,25 @@ type runInfo struct {
 	Date                    time.Time
 }
 
-func (in runInfo) summary() string {
+// setup is the load and the machine.
+func (in runInfo) setup() string {
 	node := in.NodeVersion
 	if node == "" {
 		node = "not run"
 	}
-	s := fmt.Sprintf("%d users × %d messages (%d updates a run), %d cores, %s, node %s, emulator limits off, 127.0.0.1 only",
+	return fmt.Sprintf("%d users × %d messages (%d updates a run), %d cores, %s, node %s, emulator limits off, 127.0.0.1 only",
 		in.Users, in.Messages, in.Users*in.Messages, in.Cores, in.GoVersion, node)
-	if in.Repeat > 1 {
-		s += fmt.Sprintf("; median of %d runs by updates/s", in.Repeat)
-	}
-	return s
 }
+
+// method says which run of each scenario is shown.
+func (in runInfo) method() string {
+	if in.Repeat > 1 {
+		return fmt.Sprintf("median of %d runs by updates/s", in.Repeat)
+	}
+	return "one run each"
+}
+
+func (in runInfo) summary() string { return in.setup() + "; " + in.method() }
 
 // cell formats a figure of a result, or what stands for it.
 func rssMB(r result) string { return fmt.Sprintf("%.1f", float64(r.PeakRSS)/(1<<20)) }
@@ -149,7 +156,7 @@ func writeMarkdown(w io.Writer, info runInfo, command string, results []result) 
 	}
 	b.WriteString("\nlost: never answered; out of order: a reply that came after the reply to a later message of the same chat; " +
 		"duplicates: more than one reply to a message.\n")
-	for _, n := range notes {
+	for _, n := range unique(notes) { // a bot n/a in a mode is so at every work
 		b.WriteString("\n- " + n)
 	}
 	if len(notes) > 0 {
@@ -174,4 +181,17 @@ func writeJSON(w io.Writer, info runInfo, medians, all []result) error {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// unique is ss without repeats, in order.
+func unique(ss []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range ss {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -10,10 +10,15 @@ import (
 func TestReports(t *testing.T) {
 	info := runInfo{Users: 20, Messages: 5, Repeat: 3, Cores: 2, GoVersion: "go1.26", Date: time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC)}
 	var md, text bytes.Buffer
-	if err := writeMarkdown(&md, info, "bench/peers/run.sh --users 20", sample()); err != nil {
+	// The runner is n/a in webhook mode at every work: one note says so.
+	twice := append(sample(), result{Bot: "grammy-runner", Framework: "grammY runner", Mode: modeWebhook, Work: "2ms", Skipped: "polling only"})
+	if err := writeMarkdown(&md, info, "bench/peers/run.sh --users 20", twice); err != nil {
 		t.Fatal(err)
 	}
 	printText(&text, info, sample())
+	if n := strings.Count(md.String(), "n/a — polling only"); n != 1 {
+		t.Errorf("the n/a note is in the markdown %d times, want once", n)
+	}
 	for _, want := range []string{
 		"| polling | 0s | telego 1.0 | 2500 | 0.50× | 210.0 | 2.10× | 20.0 | 3.00 | 9.00 | 0 | 0 | 0 |",
 		"| polling | 0s | **herald 1.0** | 5000 | 1.00× |",

@@ -60,8 +60,8 @@ func writeSVG(w io.Writer, info runInfo, results []result) error {
 		`font-family="Helvetica, Arial, sans-serif" font-size="13">`+"\n", chartWidth, height, chartWidth, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="#ffffff"/>`+"\n")
 	text(&b, margin, margin+18, "font-size=\"18\" font-weight=\"bold\"", "Herald and peer frameworks: the same echo bot, each in its own process")
-	text(&b, margin, margin+40, "fill=\"#57606a\"", info.summary())
-	text(&b, margin, margin+56, "fill=\"#57606a\"", "CPU: the bot process's user+system time over the traffic, per update answered (start-up excluded)")
+	text(&b, margin, margin+40, "fill=\"#57606a\"", info.setup())
+	text(&b, margin, margin+56, "fill=\"#57606a\"", "CPU: the bot process's user+system time over the traffic, per update answered (start-up excluded); "+info.method())
 
 	y := margin + headHeight
 	colWidth := (chartWidth - 2*margin) / len(chartMetrics)
