@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -77,7 +78,7 @@ func prepare(ctx context.Context, moduleDir string, bots []botSpec, log *slog.Lo
 	for _, b := range bots {
 		if b.isNode() {
 			wantNode = true
-		} else {
+		} else if !slices.Contains(pkgs, b.Package) { // variants share a program
 			pkgs = append(pkgs, b.Package)
 		}
 	}
