@@ -16,7 +16,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-json-experiment/json"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -348,5 +347,5 @@ func decodeUpdate(body []byte, u *tg.Update) error {
 	if rest := bytes.TrimLeft(body, " \t\r\n"); len(rest) == 0 || rest[0] != '{' {
 		return errors.New("not a JSON object")
 	}
-	return json.Unmarshal(body, u)
+	return u.UnmarshalJSON(body)
 }

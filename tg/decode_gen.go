@@ -3,15586 +3,26584 @@
 
 package tg
 
-import (
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-)
+import "github.com/go-json-experiment/json/jsontext"
 
-var _ = json.UnmarshalDecode // used for nested slices
+// UnmarshalJSONFrom decodes Update from a JSON object; null leaves it as it is.
+func (x *Update) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
 
-// UnmarshalJSONFrom decodes Update from a JSON object.
-func (x *Update) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSON decodes Update from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Update) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Update) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "update_id":
-			err = readInt(dec, &x.UpdateID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UpdateID)
+			}
 		case "message":
-			err = readStructPtr(dec, &x.Message)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Message = nil
+				} else {
+					x.Message = new(Message)
+					err = x.Message.decodeJSON(s)
+				}
+			}
 		case "edited_message":
-			err = readStructPtr(dec, &x.EditedMessage)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.EditedMessage = nil
+				} else {
+					x.EditedMessage = new(Message)
+					err = x.EditedMessage.decodeJSON(s)
+				}
+			}
 		case "channel_post":
-			err = readStructPtr(dec, &x.ChannelPost)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.ChannelPost = nil
+				} else {
+					x.ChannelPost = new(Message)
+					err = x.ChannelPost.decodeJSON(s)
+				}
+			}
 		case "edited_channel_post":
-			err = readStructPtr(dec, &x.EditedChannelPost)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.EditedChannelPost = nil
+				} else {
+					x.EditedChannelPost = new(Message)
+					err = x.EditedChannelPost.decodeJSON(s)
+				}
+			}
 		case "business_connection":
-			err = readStructPtr(dec, &x.BusinessConnection)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.BusinessConnection = nil
+				} else {
+					x.BusinessConnection = new(BusinessConnection)
+					err = x.BusinessConnection.decodeJSON(s)
+				}
+			}
 		case "business_message":
-			err = readStructPtr(dec, &x.BusinessMessage)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.BusinessMessage = nil
+				} else {
+					x.BusinessMessage = new(Message)
+					err = x.BusinessMessage.decodeJSON(s)
+				}
+			}
 		case "edited_business_message":
-			err = readStructPtr(dec, &x.EditedBusinessMessage)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.EditedBusinessMessage = nil
+				} else {
+					x.EditedBusinessMessage = new(Message)
+					err = x.EditedBusinessMessage.decodeJSON(s)
+				}
+			}
 		case "deleted_business_messages":
-			err = readStructPtr(dec, &x.DeletedBusinessMessages)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.DeletedBusinessMessages = nil
+				} else {
+					x.DeletedBusinessMessages = new(BusinessMessagesDeleted)
+					err = x.DeletedBusinessMessages.decodeJSON(s)
+				}
+			}
 		case "guest_message":
-			err = readStructPtr(dec, &x.GuestMessage)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.GuestMessage = nil
+				} else {
+					x.GuestMessage = new(Message)
+					err = x.GuestMessage.decodeJSON(s)
+				}
+			}
 		case "message_reaction":
-			err = readStructPtr(dec, &x.MessageReaction)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.MessageReaction = nil
+				} else {
+					x.MessageReaction = new(MessageReactionUpdated)
+					err = x.MessageReaction.decodeJSON(s)
+				}
+			}
 		case "message_reaction_count":
-			err = readStructPtr(dec, &x.MessageReactionCount)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				if s.null() {
+					x.MessageReactionCount = nil
+				} else {
+					x.MessageReactionCount = new(MessageReactionCountUpdated)
+					err = x.MessageReactionCount.decodeJSON(s)
+				}
+			}
 		case "inline_query":
-			err = readStructPtr(dec, &x.InlineQuery)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.InlineQuery = nil
+				} else {
+					x.InlineQuery = new(InlineQuery)
+					err = x.InlineQuery.decodeJSON(s)
+				}
+			}
 		case "chosen_inline_result":
-			err = readStructPtr(dec, &x.ChosenInlineResult)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				if s.null() {
+					x.ChosenInlineResult = nil
+				} else {
+					x.ChosenInlineResult = new(ChosenInlineResult)
+					err = x.ChosenInlineResult.decodeJSON(s)
+				}
+			}
 		case "callback_query":
-			err = readStructPtr(dec, &x.CallbackQuery)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.CallbackQuery = nil
+				} else {
+					x.CallbackQuery = new(CallbackQuery)
+					err = x.CallbackQuery.decodeJSON(s)
+				}
+			}
 		case "shipping_query":
-			err = readStructPtr(dec, &x.ShippingQuery)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.ShippingQuery = nil
+				} else {
+					x.ShippingQuery = new(ShippingQuery)
+					err = x.ShippingQuery.decodeJSON(s)
+				}
+			}
 		case "pre_checkout_query":
-			err = readStructPtr(dec, &x.PreCheckoutQuery)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				if s.null() {
+					x.PreCheckoutQuery = nil
+				} else {
+					x.PreCheckoutQuery = new(PreCheckoutQuery)
+					err = x.PreCheckoutQuery.decodeJSON(s)
+				}
+			}
 		case "purchased_paid_media":
-			err = readStructPtr(dec, &x.PurchasedPaidMedia)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				if s.null() {
+					x.PurchasedPaidMedia = nil
+				} else {
+					x.PurchasedPaidMedia = new(PaidMediaPurchased)
+					err = x.PurchasedPaidMedia.decodeJSON(s)
+				}
+			}
 		case "poll":
-			err = readStructPtr(dec, &x.Poll)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				if s.null() {
+					x.Poll = nil
+				} else {
+					x.Poll = new(Poll)
+					err = x.Poll.decodeJSON(s)
+				}
+			}
 		case "poll_answer":
-			err = readStructPtr(dec, &x.PollAnswer)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				if s.null() {
+					x.PollAnswer = nil
+				} else {
+					x.PollAnswer = new(PollAnswer)
+					err = x.PollAnswer.decodeJSON(s)
+				}
+			}
 		case "my_chat_member":
-			err = readStructPtr(dec, &x.MyChatMember)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				if s.null() {
+					x.MyChatMember = nil
+				} else {
+					x.MyChatMember = new(ChatMemberUpdated)
+					err = x.MyChatMember.decodeJSON(s)
+				}
+			}
 		case "chat_member":
-			err = readStructPtr(dec, &x.ChatMember)
+			if err = s.mark(seen[:], 21, name); err == nil {
+				if s.null() {
+					x.ChatMember = nil
+				} else {
+					x.ChatMember = new(ChatMemberUpdated)
+					err = x.ChatMember.decodeJSON(s)
+				}
+			}
 		case "chat_join_request":
-			err = readStructPtr(dec, &x.ChatJoinRequest)
+			if err = s.mark(seen[:], 22, name); err == nil {
+				if s.null() {
+					x.ChatJoinRequest = nil
+				} else {
+					x.ChatJoinRequest = new(ChatJoinRequest)
+					err = x.ChatJoinRequest.decodeJSON(s)
+				}
+			}
 		case "chat_boost":
-			err = readStructPtr(dec, &x.ChatBoost)
+			if err = s.mark(seen[:], 23, name); err == nil {
+				if s.null() {
+					x.ChatBoost = nil
+				} else {
+					x.ChatBoost = new(ChatBoostUpdated)
+					err = x.ChatBoost.decodeJSON(s)
+				}
+			}
 		case "removed_chat_boost":
-			err = readStructPtr(dec, &x.RemovedChatBoost)
+			if err = s.mark(seen[:], 24, name); err == nil {
+				if s.null() {
+					x.RemovedChatBoost = nil
+				} else {
+					x.RemovedChatBoost = new(ChatBoostRemoved)
+					err = x.RemovedChatBoost.decodeJSON(s)
+				}
+			}
 		case "managed_bot":
-			err = readStructPtr(dec, &x.ManagedBot)
+			if err = s.mark(seen[:], 25, name); err == nil {
+				if s.null() {
+					x.ManagedBot = nil
+				} else {
+					x.ManagedBot = new(ManagedBotUpdated)
+					err = x.ManagedBot.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes WebhookInfo from a JSON object.
-func (x *WebhookInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes WebhookInfo from a JSON object; null leaves it as it is.
+func (x *WebhookInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes WebhookInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *WebhookInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *WebhookInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		case "has_custom_certificate":
-			err = readBool(dec, &x.HasCustomCertificate)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.HasCustomCertificate)
+			}
 		case "pending_update_count":
-			err = readInt(dec, &x.PendingUpdateCount)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.PendingUpdateCount)
+			}
 		case "ip_address":
-			err = readString(dec, &x.IPAddress)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.IPAddress)
+			}
 		case "last_error_date":
-			err = readInt(dec, &x.LastErrorDate)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.LastErrorDate)
+			}
 		case "last_error_message":
-			err = readString(dec, &x.LastErrorMessage)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.LastErrorMessage)
+			}
 		case "last_synchronization_error_date":
-			err = readInt(dec, &x.LastSynchronizationErrorDate)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.LastSynchronizationErrorDate)
+			}
 		case "max_connections":
-			err = readInt(dec, &x.MaxConnections)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.MaxConnections)
+			}
 		case "allowed_updates":
-			err = json.UnmarshalDecode(dec, &x.AllowedUpdates)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readStrings(&x.AllowedUpdates)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes User from a JSON object.
-func (x *User) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes User from a JSON object; null leaves it as it is.
+func (x *User) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes User from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *User) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *User) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readInt(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ID)
+			}
 		case "is_bot":
-			err = readBool(dec, &x.IsBot)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsBot)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		case "username":
-			err = readString(dec, &x.Username)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Username)
+			}
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		case "is_premium":
-			err = readBool(dec, &x.IsPremium)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.IsPremium)
+			}
 		case "added_to_attachment_menu":
-			err = readBool(dec, &x.AddedToAttachmentMenu)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.AddedToAttachmentMenu)
+			}
 		case "can_join_groups":
-			err = readBool(dec, &x.CanJoinGroups)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.CanJoinGroups)
+			}
 		case "can_read_all_group_messages":
-			err = readBool(dec, &x.CanReadAllGroupMessages)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.CanReadAllGroupMessages)
+			}
 		case "supports_guest_queries":
-			err = readBool(dec, &x.SupportsGuestQueries)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.SupportsGuestQueries)
+			}
 		case "supports_inline_queries":
-			err = readBool(dec, &x.SupportsInlineQueries)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.SupportsInlineQueries)
+			}
 		case "can_connect_to_business":
-			err = readBool(dec, &x.CanConnectToBusiness)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.CanConnectToBusiness)
+			}
 		case "has_main_web_app":
-			err = readBool(dec, &x.HasMainWebApp)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.HasMainWebApp)
+			}
 		case "has_topics_enabled":
-			err = readBool(dec, &x.HasTopicsEnabled)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.HasTopicsEnabled)
+			}
 		case "allows_users_to_create_topics":
-			err = readBool(dec, &x.AllowsUsersToCreateTopics)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.AllowsUsersToCreateTopics)
+			}
 		case "can_manage_bots":
-			err = readBool(dec, &x.CanManageBots)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBool(&x.CanManageBots)
+			}
 		case "supports_join_request_queries":
-			err = readBool(dec, &x.SupportsJoinRequestQueries)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readBool(&x.SupportsJoinRequestQueries)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Chat from a JSON object.
-func (x *Chat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Chat from a JSON object; null leaves it as it is.
+func (x *Chat) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Chat from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Chat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Chat) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readInt(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ID)
+			}
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "username":
-			err = readString(dec, &x.Username)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Username)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		case "is_forum":
-			err = readBool(dec, &x.IsForum)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.IsForum)
+			}
 		case "is_direct_messages":
-			err = readBool(dec, &x.IsDirectMessages)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.IsDirectMessages)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatFullInfo from a JSON object.
-func (x *ChatFullInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatFullInfo from a JSON object; null leaves it as it is.
+func (x *ChatFullInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatFullInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatFullInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatFullInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readInt(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ID)
+			}
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "username":
-			err = readString(dec, &x.Username)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Username)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		case "is_forum":
-			err = readBool(dec, &x.IsForum)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.IsForum)
+			}
 		case "is_direct_messages":
-			err = readBool(dec, &x.IsDirectMessages)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.IsDirectMessages)
+			}
 		case "accent_color_id":
-			err = readInt(dec, &x.AccentColorID)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.AccentColorID)
+			}
 		case "max_reaction_count":
-			err = readInt(dec, &x.MaxReactionCount)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.MaxReactionCount)
+			}
 		case "photo":
-			err = readStructPtr(dec, &x.Photo)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.Photo = nil
+				} else {
+					x.Photo = new(ChatPhoto)
+					err = x.Photo.decodeJSON(s)
+				}
+			}
 		case "active_usernames":
-			err = json.UnmarshalDecode(dec, &x.ActiveUsernames)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readStrings(&x.ActiveUsernames)
+			}
 		case "birthdate":
-			err = readStructPtr(dec, &x.Birthdate)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.Birthdate = nil
+				} else {
+					x.Birthdate = new(Birthdate)
+					err = x.Birthdate.decodeJSON(s)
+				}
+			}
 		case "business_intro":
-			err = readStructPtr(dec, &x.BusinessIntro)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				if s.null() {
+					x.BusinessIntro = nil
+				} else {
+					x.BusinessIntro = new(BusinessIntro)
+					err = x.BusinessIntro.decodeJSON(s)
+				}
+			}
 		case "business_location":
-			err = readStructPtr(dec, &x.BusinessLocation)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.BusinessLocation = nil
+				} else {
+					x.BusinessLocation = new(BusinessLocation)
+					err = x.BusinessLocation.decodeJSON(s)
+				}
+			}
 		case "business_opening_hours":
-			err = readStructPtr(dec, &x.BusinessOpeningHours)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.BusinessOpeningHours = nil
+				} else {
+					x.BusinessOpeningHours = new(BusinessOpeningHours)
+					err = x.BusinessOpeningHours.decodeJSON(s)
+				}
+			}
 		case "personal_chat":
-			err = readStructPtr(dec, &x.PersonalChat)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				if s.null() {
+					x.PersonalChat = nil
+				} else {
+					x.PersonalChat = new(Chat)
+					err = x.PersonalChat.decodeJSON(s)
+				}
+			}
 		case "parent_chat":
-			err = readStructPtr(dec, &x.ParentChat)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				if s.null() {
+					x.ParentChat = nil
+				} else {
+					x.ParentChat = new(Chat)
+					err = x.ParentChat.decodeJSON(s)
+				}
+			}
 		case "available_reactions":
-			err = decodeUnionsFrom(dec, &x.AvailableReactions, DecodeReactionType)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = scanReactionTypeList(s, &x.AvailableReactions)
+			}
 		case "background_custom_emoji_id":
-			err = readString(dec, &x.BackgroundCustomEmojiID)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = s.readString(&x.BackgroundCustomEmojiID)
+			}
 		case "profile_accent_color_id":
-			err = readInt(dec, &x.ProfileAccentColorID)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				err = s.readInt(&x.ProfileAccentColorID)
+			}
 		case "profile_background_custom_emoji_id":
-			err = readString(dec, &x.ProfileBackgroundCustomEmojiID)
+			if err = s.mark(seen[:], 21, name); err == nil {
+				err = s.readString(&x.ProfileBackgroundCustomEmojiID)
+			}
 		case "emoji_status_custom_emoji_id":
-			err = readString(dec, &x.EmojiStatusCustomEmojiID)
+			if err = s.mark(seen[:], 22, name); err == nil {
+				err = s.readString(&x.EmojiStatusCustomEmojiID)
+			}
 		case "emoji_status_expiration_date":
-			err = readInt(dec, &x.EmojiStatusExpirationDate)
+			if err = s.mark(seen[:], 23, name); err == nil {
+				err = s.readInt(&x.EmojiStatusExpirationDate)
+			}
 		case "bio":
-			err = readString(dec, &x.Bio)
+			if err = s.mark(seen[:], 24, name); err == nil {
+				err = s.readString(&x.Bio)
+			}
 		case "has_private_forwards":
-			err = readBool(dec, &x.HasPrivateForwards)
+			if err = s.mark(seen[:], 25, name); err == nil {
+				err = s.readBool(&x.HasPrivateForwards)
+			}
 		case "has_restricted_voice_and_video_messages":
-			err = readBool(dec, &x.HasRestrictedVoiceAndVideoMessages)
+			if err = s.mark(seen[:], 26, name); err == nil {
+				err = s.readBool(&x.HasRestrictedVoiceAndVideoMessages)
+			}
 		case "join_to_send_messages":
-			err = readBool(dec, &x.JoinToSendMessages)
+			if err = s.mark(seen[:], 27, name); err == nil {
+				err = s.readBool(&x.JoinToSendMessages)
+			}
 		case "join_by_request":
-			err = readBool(dec, &x.JoinByRequest)
+			if err = s.mark(seen[:], 28, name); err == nil {
+				err = s.readBool(&x.JoinByRequest)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 29, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "invite_link":
-			err = readString(dec, &x.InviteLink)
+			if err = s.mark(seen[:], 30, name); err == nil {
+				err = s.readString(&x.InviteLink)
+			}
 		case "pinned_message":
-			err = readStructPtr(dec, &x.PinnedMessage)
+			if err = s.mark(seen[:], 31, name); err == nil {
+				if s.null() {
+					x.PinnedMessage = nil
+				} else {
+					x.PinnedMessage = new(Message)
+					err = x.PinnedMessage.decodeJSON(s)
+				}
+			}
 		case "permissions":
-			err = readStructPtr(dec, &x.Permissions)
+			if err = s.mark(seen[:], 32, name); err == nil {
+				if s.null() {
+					x.Permissions = nil
+				} else {
+					x.Permissions = new(ChatPermissions)
+					err = x.Permissions.decodeJSON(s)
+				}
+			}
 		case "accepted_gift_types":
-			err = x.AcceptedGiftTypes.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 33, name); err == nil {
+				err = x.AcceptedGiftTypes.decodeJSON(s)
+			}
 		case "can_send_paid_media":
-			err = readBool(dec, &x.CanSendPaidMedia)
+			if err = s.mark(seen[:], 34, name); err == nil {
+				err = s.readBool(&x.CanSendPaidMedia)
+			}
 		case "slow_mode_delay":
-			err = readInt(dec, &x.SlowModeDelay)
+			if err = s.mark(seen[:], 35, name); err == nil {
+				err = s.readInt(&x.SlowModeDelay)
+			}
 		case "unrestrict_boost_count":
-			err = readInt(dec, &x.UnrestrictBoostCount)
+			if err = s.mark(seen[:], 36, name); err == nil {
+				err = s.readInt(&x.UnrestrictBoostCount)
+			}
 		case "message_auto_delete_time":
-			err = readInt(dec, &x.MessageAutoDeleteTime)
+			if err = s.mark(seen[:], 37, name); err == nil {
+				err = s.readInt(&x.MessageAutoDeleteTime)
+			}
 		case "has_aggressive_anti_spam_enabled":
-			err = readBool(dec, &x.HasAggressiveAntiSpamEnabled)
+			if err = s.mark(seen[:], 38, name); err == nil {
+				err = s.readBool(&x.HasAggressiveAntiSpamEnabled)
+			}
 		case "has_hidden_members":
-			err = readBool(dec, &x.HasHiddenMembers)
+			if err = s.mark(seen[:], 39, name); err == nil {
+				err = s.readBool(&x.HasHiddenMembers)
+			}
 		case "has_protected_content":
-			err = readBool(dec, &x.HasProtectedContent)
+			if err = s.mark(seen[:], 40, name); err == nil {
+				err = s.readBool(&x.HasProtectedContent)
+			}
 		case "has_visible_history":
-			err = readBool(dec, &x.HasVisibleHistory)
+			if err = s.mark(seen[:], 41, name); err == nil {
+				err = s.readBool(&x.HasVisibleHistory)
+			}
 		case "sticker_set_name":
-			err = readString(dec, &x.StickerSetName)
+			if err = s.mark(seen[:], 42, name); err == nil {
+				err = s.readString(&x.StickerSetName)
+			}
 		case "can_set_sticker_set":
-			err = readBool(dec, &x.CanSetStickerSet)
+			if err = s.mark(seen[:], 43, name); err == nil {
+				err = s.readBool(&x.CanSetStickerSet)
+			}
 		case "custom_emoji_sticker_set_name":
-			err = readString(dec, &x.CustomEmojiStickerSetName)
+			if err = s.mark(seen[:], 44, name); err == nil {
+				err = s.readString(&x.CustomEmojiStickerSetName)
+			}
 		case "linked_chat_id":
-			err = readInt(dec, &x.LinkedChatID)
+			if err = s.mark(seen[:], 45, name); err == nil {
+				err = s.readInt(&x.LinkedChatID)
+			}
 		case "location":
-			err = readStructPtr(dec, &x.Location)
+			if err = s.mark(seen[:], 46, name); err == nil {
+				if s.null() {
+					x.Location = nil
+				} else {
+					x.Location = new(ChatLocation)
+					err = x.Location.decodeJSON(s)
+				}
+			}
 		case "rating":
-			err = readStructPtr(dec, &x.Rating)
+			if err = s.mark(seen[:], 47, name); err == nil {
+				if s.null() {
+					x.Rating = nil
+				} else {
+					x.Rating = new(UserRating)
+					err = x.Rating.decodeJSON(s)
+				}
+			}
 		case "first_profile_audio":
-			err = readStructPtr(dec, &x.FirstProfileAudio)
+			if err = s.mark(seen[:], 48, name); err == nil {
+				if s.null() {
+					x.FirstProfileAudio = nil
+				} else {
+					x.FirstProfileAudio = new(Audio)
+					err = x.FirstProfileAudio.decodeJSON(s)
+				}
+			}
 		case "unique_gift_colors":
-			err = readStructPtr(dec, &x.UniqueGiftColors)
+			if err = s.mark(seen[:], 49, name); err == nil {
+				if s.null() {
+					x.UniqueGiftColors = nil
+				} else {
+					x.UniqueGiftColors = new(UniqueGiftColors)
+					err = x.UniqueGiftColors.decodeJSON(s)
+				}
+			}
 		case "paid_message_star_count":
-			err = readInt(dec, &x.PaidMessageStarCount)
+			if err = s.mark(seen[:], 50, name); err == nil {
+				err = s.readInt(&x.PaidMessageStarCount)
+			}
 		case "guard_bot":
-			err = readStructPtr(dec, &x.GuardBot)
+			if err = s.mark(seen[:], 51, name); err == nil {
+				if s.null() {
+					x.GuardBot = nil
+				} else {
+					x.GuardBot = new(User)
+					err = x.GuardBot.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Message from a JSON object.
-func (x *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Message from a JSON object; null leaves it as it is.
+func (x *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Message from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Message) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Message) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [2]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic":
-			err = readStructPtr(dec, &x.DirectMessagesTopic)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.DirectMessagesTopic = nil
+				} else {
+					x.DirectMessagesTopic = new(DirectMessagesTopic)
+					err = x.DirectMessagesTopic.decodeJSON(s)
+				}
+			}
 		case "from":
-			err = readStructPtr(dec, &x.From)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.From = nil
+				} else {
+					x.From = new(User)
+					err = x.From.decodeJSON(s)
+				}
+			}
 		case "sender_chat":
-			err = readStructPtr(dec, &x.SenderChat)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.SenderChat = nil
+				} else {
+					x.SenderChat = new(Chat)
+					err = x.SenderChat.decodeJSON(s)
+				}
+			}
 		case "sender_boost_count":
-			err = readInt(dec, &x.SenderBoostCount)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.SenderBoostCount)
+			}
 		case "sender_business_bot":
-			err = readStructPtr(dec, &x.SenderBusinessBot)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.SenderBusinessBot = nil
+				} else {
+					x.SenderBusinessBot = new(User)
+					err = x.SenderBusinessBot.decodeJSON(s)
+				}
+			}
 		case "sender_tag":
-			err = readString(dec, &x.SenderTag)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.SenderTag)
+			}
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "guest_query_id":
-			err = readString(dec, &x.GuestQueryID)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.GuestQueryID)
+			}
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "forward_origin":
-			err = decodeUnionFrom(dec, &x.ForwardOrigin, DecodeMessageOrigin)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = scanMessageOrigin(s, &x.ForwardOrigin)
+			}
 		case "is_topic_message":
-			err = readBool(dec, &x.IsTopicMessage)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.IsTopicMessage)
+			}
 		case "is_automatic_forward":
-			err = readBool(dec, &x.IsAutomaticForward)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.IsAutomaticForward)
+			}
 		case "reply_to_message":
-			err = readStructPtr(dec, &x.ReplyToMessage)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.ReplyToMessage = nil
+				} else {
+					x.ReplyToMessage = new(Message)
+					err = x.ReplyToMessage.decodeJSON(s)
+				}
+			}
 		case "external_reply":
-			err = readStructPtr(dec, &x.ExternalReply)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				if s.null() {
+					x.ExternalReply = nil
+				} else {
+					x.ExternalReply = new(ExternalReplyInfo)
+					err = x.ExternalReply.decodeJSON(s)
+				}
+			}
 		case "quote":
-			err = readStructPtr(dec, &x.Quote)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				if s.null() {
+					x.Quote = nil
+				} else {
+					x.Quote = new(TextQuote)
+					err = x.Quote.decodeJSON(s)
+				}
+			}
 		case "reply_to_story":
-			err = readStructPtr(dec, &x.ReplyToStory)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				if s.null() {
+					x.ReplyToStory = nil
+				} else {
+					x.ReplyToStory = new(Story)
+					err = x.ReplyToStory.decodeJSON(s)
+				}
+			}
 		case "reply_to_checklist_task_id":
-			err = readInt(dec, &x.ReplyToChecklistTaskID)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = s.readInt(&x.ReplyToChecklistTaskID)
+			}
 		case "reply_to_poll_option_id":
-			err = readString(dec, &x.ReplyToPollOptionID)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				err = s.readString(&x.ReplyToPollOptionID)
+			}
 		case "via_bot":
-			err = readStructPtr(dec, &x.ViaBot)
+			if err = s.mark(seen[:], 21, name); err == nil {
+				if s.null() {
+					x.ViaBot = nil
+				} else {
+					x.ViaBot = new(User)
+					err = x.ViaBot.decodeJSON(s)
+				}
+			}
 		case "guest_bot_caller_user":
-			err = readStructPtr(dec, &x.GuestBotCallerUser)
+			if err = s.mark(seen[:], 22, name); err == nil {
+				if s.null() {
+					x.GuestBotCallerUser = nil
+				} else {
+					x.GuestBotCallerUser = new(User)
+					err = x.GuestBotCallerUser.decodeJSON(s)
+				}
+			}
 		case "guest_bot_caller_chat":
-			err = readStructPtr(dec, &x.GuestBotCallerChat)
+			if err = s.mark(seen[:], 23, name); err == nil {
+				if s.null() {
+					x.GuestBotCallerChat = nil
+				} else {
+					x.GuestBotCallerChat = new(Chat)
+					err = x.GuestBotCallerChat.decodeJSON(s)
+				}
+			}
 		case "edit_date":
-			err = readInt(dec, &x.EditDate)
+			if err = s.mark(seen[:], 24, name); err == nil {
+				err = s.readInt(&x.EditDate)
+			}
 		case "has_protected_content":
-			err = readBool(dec, &x.HasProtectedContent)
+			if err = s.mark(seen[:], 25, name); err == nil {
+				err = s.readBool(&x.HasProtectedContent)
+			}
 		case "is_from_offline":
-			err = readBool(dec, &x.IsFromOffline)
+			if err = s.mark(seen[:], 26, name); err == nil {
+				err = s.readBool(&x.IsFromOffline)
+			}
 		case "is_paid_post":
-			err = readBool(dec, &x.IsPaidPost)
+			if err = s.mark(seen[:], 27, name); err == nil {
+				err = s.readBool(&x.IsPaidPost)
+			}
 		case "media_group_id":
-			err = readString(dec, &x.MediaGroupID)
+			if err = s.mark(seen[:], 28, name); err == nil {
+				err = s.readString(&x.MediaGroupID)
+			}
 		case "author_signature":
-			err = readString(dec, &x.AuthorSignature)
+			if err = s.mark(seen[:], 29, name); err == nil {
+				err = s.readString(&x.AuthorSignature)
+			}
 		case "paid_star_count":
-			err = readInt(dec, &x.PaidStarCount)
+			if err = s.mark(seen[:], 30, name); err == nil {
+				err = s.readInt(&x.PaidStarCount)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 31, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "entities":
-			err = readStructs(dec, &x.Entities)
+			if err = s.mark(seen[:], 32, name); err == nil {
+				err = readStructs(s, &x.Entities)
+			}
 		case "link_preview_options":
-			err = readStructPtr(dec, &x.LinkPreviewOptions)
+			if err = s.mark(seen[:], 33, name); err == nil {
+				if s.null() {
+					x.LinkPreviewOptions = nil
+				} else {
+					x.LinkPreviewOptions = new(LinkPreviewOptions)
+					err = x.LinkPreviewOptions.decodeJSON(s)
+				}
+			}
 		case "suggested_post_info":
-			err = readStructPtr(dec, &x.SuggestedPostInfo)
+			if err = s.mark(seen[:], 34, name); err == nil {
+				if s.null() {
+					x.SuggestedPostInfo = nil
+				} else {
+					x.SuggestedPostInfo = new(SuggestedPostInfo)
+					err = x.SuggestedPostInfo.decodeJSON(s)
+				}
+			}
 		case "effect_id":
-			err = readString(dec, &x.EffectID)
+			if err = s.mark(seen[:], 35, name); err == nil {
+				err = s.readString(&x.EffectID)
+			}
 		case "rich_message":
-			err = readStructPtr(dec, &x.RichMessage)
+			if err = s.mark(seen[:], 36, name); err == nil {
+				if s.null() {
+					x.RichMessage = nil
+				} else {
+					x.RichMessage = new(RichMessage)
+					err = x.RichMessage.decodeJSON(s)
+				}
+			}
 		case "animation":
-			err = readStructPtr(dec, &x.Animation)
+			if err = s.mark(seen[:], 37, name); err == nil {
+				if s.null() {
+					x.Animation = nil
+				} else {
+					x.Animation = new(Animation)
+					err = x.Animation.decodeJSON(s)
+				}
+			}
 		case "audio":
-			err = readStructPtr(dec, &x.Audio)
+			if err = s.mark(seen[:], 38, name); err == nil {
+				if s.null() {
+					x.Audio = nil
+				} else {
+					x.Audio = new(Audio)
+					err = x.Audio.decodeJSON(s)
+				}
+			}
 		case "document":
-			err = readStructPtr(dec, &x.Document)
+			if err = s.mark(seen[:], 39, name); err == nil {
+				if s.null() {
+					x.Document = nil
+				} else {
+					x.Document = new(Document)
+					err = x.Document.decodeJSON(s)
+				}
+			}
 		case "live_photo":
-			err = readStructPtr(dec, &x.LivePhoto)
+			if err = s.mark(seen[:], 40, name); err == nil {
+				if s.null() {
+					x.LivePhoto = nil
+				} else {
+					x.LivePhoto = new(LivePhoto)
+					err = x.LivePhoto.decodeJSON(s)
+				}
+			}
 		case "paid_media":
-			err = readStructPtr(dec, &x.PaidMedia)
+			if err = s.mark(seen[:], 41, name); err == nil {
+				if s.null() {
+					x.PaidMedia = nil
+				} else {
+					x.PaidMedia = new(PaidMediaInfo)
+					err = x.PaidMedia.decodeJSON(s)
+				}
+			}
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 42, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		case "sticker":
-			err = readStructPtr(dec, &x.Sticker)
+			if err = s.mark(seen[:], 43, name); err == nil {
+				if s.null() {
+					x.Sticker = nil
+				} else {
+					x.Sticker = new(Sticker)
+					err = x.Sticker.decodeJSON(s)
+				}
+			}
 		case "story":
-			err = readStructPtr(dec, &x.Story)
+			if err = s.mark(seen[:], 44, name); err == nil {
+				if s.null() {
+					x.Story = nil
+				} else {
+					x.Story = new(Story)
+					err = x.Story.decodeJSON(s)
+				}
+			}
 		case "video":
-			err = readStructPtr(dec, &x.Video)
+			if err = s.mark(seen[:], 45, name); err == nil {
+				if s.null() {
+					x.Video = nil
+				} else {
+					x.Video = new(Video)
+					err = x.Video.decodeJSON(s)
+				}
+			}
 		case "video_note":
-			err = readStructPtr(dec, &x.VideoNote)
+			if err = s.mark(seen[:], 46, name); err == nil {
+				if s.null() {
+					x.VideoNote = nil
+				} else {
+					x.VideoNote = new(VideoNote)
+					err = x.VideoNote.decodeJSON(s)
+				}
+			}
 		case "voice":
-			err = readStructPtr(dec, &x.Voice)
+			if err = s.mark(seen[:], 47, name); err == nil {
+				if s.null() {
+					x.Voice = nil
+				} else {
+					x.Voice = new(Voice)
+					err = x.Voice.decodeJSON(s)
+				}
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 48, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 49, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 50, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "has_media_spoiler":
-			err = readBool(dec, &x.HasMediaSpoiler)
+			if err = s.mark(seen[:], 51, name); err == nil {
+				err = s.readBool(&x.HasMediaSpoiler)
+			}
 		case "checklist":
-			err = readStructPtr(dec, &x.Checklist)
+			if err = s.mark(seen[:], 52, name); err == nil {
+				if s.null() {
+					x.Checklist = nil
+				} else {
+					x.Checklist = new(Checklist)
+					err = x.Checklist.decodeJSON(s)
+				}
+			}
 		case "contact":
-			err = readStructPtr(dec, &x.Contact)
+			if err = s.mark(seen[:], 53, name); err == nil {
+				if s.null() {
+					x.Contact = nil
+				} else {
+					x.Contact = new(Contact)
+					err = x.Contact.decodeJSON(s)
+				}
+			}
 		case "dice":
-			err = readStructPtr(dec, &x.Dice)
+			if err = s.mark(seen[:], 54, name); err == nil {
+				if s.null() {
+					x.Dice = nil
+				} else {
+					x.Dice = new(Dice)
+					err = x.Dice.decodeJSON(s)
+				}
+			}
 		case "game":
-			err = readStructPtr(dec, &x.Game)
+			if err = s.mark(seen[:], 55, name); err == nil {
+				if s.null() {
+					x.Game = nil
+				} else {
+					x.Game = new(Game)
+					err = x.Game.decodeJSON(s)
+				}
+			}
 		case "poll":
-			err = readStructPtr(dec, &x.Poll)
+			if err = s.mark(seen[:], 56, name); err == nil {
+				if s.null() {
+					x.Poll = nil
+				} else {
+					x.Poll = new(Poll)
+					err = x.Poll.decodeJSON(s)
+				}
+			}
 		case "venue":
-			err = readStructPtr(dec, &x.Venue)
+			if err = s.mark(seen[:], 57, name); err == nil {
+				if s.null() {
+					x.Venue = nil
+				} else {
+					x.Venue = new(Venue)
+					err = x.Venue.decodeJSON(s)
+				}
+			}
 		case "location":
-			err = readStructPtr(dec, &x.Location)
+			if err = s.mark(seen[:], 58, name); err == nil {
+				if s.null() {
+					x.Location = nil
+				} else {
+					x.Location = new(Location)
+					err = x.Location.decodeJSON(s)
+				}
+			}
 		case "new_chat_members":
-			err = readStructs(dec, &x.NewChatMembers)
+			if err = s.mark(seen[:], 59, name); err == nil {
+				err = readStructs(s, &x.NewChatMembers)
+			}
 		case "left_chat_member":
-			err = readStructPtr(dec, &x.LeftChatMember)
+			if err = s.mark(seen[:], 60, name); err == nil {
+				if s.null() {
+					x.LeftChatMember = nil
+				} else {
+					x.LeftChatMember = new(User)
+					err = x.LeftChatMember.decodeJSON(s)
+				}
+			}
 		case "chat_owner_left":
-			err = readStructPtr(dec, &x.ChatOwnerLeft)
+			if err = s.mark(seen[:], 61, name); err == nil {
+				if s.null() {
+					x.ChatOwnerLeft = nil
+				} else {
+					x.ChatOwnerLeft = new(ChatOwnerLeft)
+					err = x.ChatOwnerLeft.decodeJSON(s)
+				}
+			}
 		case "chat_owner_changed":
-			err = readStructPtr(dec, &x.ChatOwnerChanged)
+			if err = s.mark(seen[:], 62, name); err == nil {
+				if s.null() {
+					x.ChatOwnerChanged = nil
+				} else {
+					x.ChatOwnerChanged = new(ChatOwnerChanged)
+					err = x.ChatOwnerChanged.decodeJSON(s)
+				}
+			}
 		case "new_chat_title":
-			err = readString(dec, &x.NewChatTitle)
+			if err = s.mark(seen[:], 63, name); err == nil {
+				err = s.readString(&x.NewChatTitle)
+			}
 		case "new_chat_photo":
-			err = readStructs(dec, &x.NewChatPhoto)
+			if err = s.mark(seen[:], 64, name); err == nil {
+				err = readStructs(s, &x.NewChatPhoto)
+			}
 		case "delete_chat_photo":
-			err = readBool(dec, &x.DeleteChatPhoto)
+			if err = s.mark(seen[:], 65, name); err == nil {
+				err = s.readBool(&x.DeleteChatPhoto)
+			}
 		case "group_chat_created":
-			err = readBool(dec, &x.GroupChatCreated)
+			if err = s.mark(seen[:], 66, name); err == nil {
+				err = s.readBool(&x.GroupChatCreated)
+			}
 		case "supergroup_chat_created":
-			err = readBool(dec, &x.SupergroupChatCreated)
+			if err = s.mark(seen[:], 67, name); err == nil {
+				err = s.readBool(&x.SupergroupChatCreated)
+			}
 		case "channel_chat_created":
-			err = readBool(dec, &x.ChannelChatCreated)
+			if err = s.mark(seen[:], 68, name); err == nil {
+				err = s.readBool(&x.ChannelChatCreated)
+			}
 		case "message_auto_delete_timer_changed":
-			err = readStructPtr(dec, &x.MessageAutoDeleteTimerChanged)
+			if err = s.mark(seen[:], 69, name); err == nil {
+				if s.null() {
+					x.MessageAutoDeleteTimerChanged = nil
+				} else {
+					x.MessageAutoDeleteTimerChanged = new(MessageAutoDeleteTimerChanged)
+					err = x.MessageAutoDeleteTimerChanged.decodeJSON(s)
+				}
+			}
 		case "migrate_to_chat_id":
-			err = readInt(dec, &x.MigrateToChatID)
+			if err = s.mark(seen[:], 70, name); err == nil {
+				err = s.readInt(&x.MigrateToChatID)
+			}
 		case "migrate_from_chat_id":
-			err = readInt(dec, &x.MigrateFromChatID)
+			if err = s.mark(seen[:], 71, name); err == nil {
+				err = s.readInt(&x.MigrateFromChatID)
+			}
 		case "pinned_message":
-			err = decodeUnionFrom(dec, &x.PinnedMessage, DecodeMaybeInaccessibleMessage)
+			if err = s.mark(seen[:], 72, name); err == nil {
+				err = scanMaybeInaccessibleMessage(s, &x.PinnedMessage)
+			}
 		case "invoice":
-			err = readStructPtr(dec, &x.Invoice)
+			if err = s.mark(seen[:], 73, name); err == nil {
+				if s.null() {
+					x.Invoice = nil
+				} else {
+					x.Invoice = new(Invoice)
+					err = x.Invoice.decodeJSON(s)
+				}
+			}
 		case "successful_payment":
-			err = readStructPtr(dec, &x.SuccessfulPayment)
+			if err = s.mark(seen[:], 74, name); err == nil {
+				if s.null() {
+					x.SuccessfulPayment = nil
+				} else {
+					x.SuccessfulPayment = new(SuccessfulPayment)
+					err = x.SuccessfulPayment.decodeJSON(s)
+				}
+			}
 		case "refunded_payment":
-			err = readStructPtr(dec, &x.RefundedPayment)
+			if err = s.mark(seen[:], 75, name); err == nil {
+				if s.null() {
+					x.RefundedPayment = nil
+				} else {
+					x.RefundedPayment = new(RefundedPayment)
+					err = x.RefundedPayment.decodeJSON(s)
+				}
+			}
 		case "users_shared":
-			err = readStructPtr(dec, &x.UsersShared)
+			if err = s.mark(seen[:], 76, name); err == nil {
+				if s.null() {
+					x.UsersShared = nil
+				} else {
+					x.UsersShared = new(UsersShared)
+					err = x.UsersShared.decodeJSON(s)
+				}
+			}
 		case "chat_shared":
-			err = readStructPtr(dec, &x.ChatShared)
+			if err = s.mark(seen[:], 77, name); err == nil {
+				if s.null() {
+					x.ChatShared = nil
+				} else {
+					x.ChatShared = new(ChatShared)
+					err = x.ChatShared.decodeJSON(s)
+				}
+			}
 		case "gift":
-			err = readStructPtr(dec, &x.Gift)
+			if err = s.mark(seen[:], 78, name); err == nil {
+				if s.null() {
+					x.Gift = nil
+				} else {
+					x.Gift = new(GiftInfo)
+					err = x.Gift.decodeJSON(s)
+				}
+			}
 		case "unique_gift":
-			err = readStructPtr(dec, &x.UniqueGift)
+			if err = s.mark(seen[:], 79, name); err == nil {
+				if s.null() {
+					x.UniqueGift = nil
+				} else {
+					x.UniqueGift = new(UniqueGiftInfo)
+					err = x.UniqueGift.decodeJSON(s)
+				}
+			}
 		case "gift_upgrade_sent":
-			err = readStructPtr(dec, &x.GiftUpgradeSent)
+			if err = s.mark(seen[:], 80, name); err == nil {
+				if s.null() {
+					x.GiftUpgradeSent = nil
+				} else {
+					x.GiftUpgradeSent = new(GiftInfo)
+					err = x.GiftUpgradeSent.decodeJSON(s)
+				}
+			}
 		case "connected_website":
-			err = readString(dec, &x.ConnectedWebsite)
+			if err = s.mark(seen[:], 81, name); err == nil {
+				err = s.readString(&x.ConnectedWebsite)
+			}
 		case "write_access_allowed":
-			err = readStructPtr(dec, &x.WriteAccessAllowed)
+			if err = s.mark(seen[:], 82, name); err == nil {
+				if s.null() {
+					x.WriteAccessAllowed = nil
+				} else {
+					x.WriteAccessAllowed = new(WriteAccessAllowed)
+					err = x.WriteAccessAllowed.decodeJSON(s)
+				}
+			}
 		case "passport_data":
-			err = readStructPtr(dec, &x.PassportData)
+			if err = s.mark(seen[:], 83, name); err == nil {
+				if s.null() {
+					x.PassportData = nil
+				} else {
+					x.PassportData = new(PassportData)
+					err = x.PassportData.decodeJSON(s)
+				}
+			}
 		case "proximity_alert_triggered":
-			err = readStructPtr(dec, &x.ProximityAlertTriggered)
+			if err = s.mark(seen[:], 84, name); err == nil {
+				if s.null() {
+					x.ProximityAlertTriggered = nil
+				} else {
+					x.ProximityAlertTriggered = new(ProximityAlertTriggered)
+					err = x.ProximityAlertTriggered.decodeJSON(s)
+				}
+			}
 		case "boost_added":
-			err = readStructPtr(dec, &x.BoostAdded)
+			if err = s.mark(seen[:], 85, name); err == nil {
+				if s.null() {
+					x.BoostAdded = nil
+				} else {
+					x.BoostAdded = new(ChatBoostAdded)
+					err = x.BoostAdded.decodeJSON(s)
+				}
+			}
 		case "chat_background_set":
-			err = readStructPtr(dec, &x.ChatBackgroundSet)
+			if err = s.mark(seen[:], 86, name); err == nil {
+				if s.null() {
+					x.ChatBackgroundSet = nil
+				} else {
+					x.ChatBackgroundSet = new(ChatBackground)
+					err = x.ChatBackgroundSet.decodeJSON(s)
+				}
+			}
 		case "checklist_tasks_done":
-			err = readStructPtr(dec, &x.ChecklistTasksDone)
+			if err = s.mark(seen[:], 87, name); err == nil {
+				if s.null() {
+					x.ChecklistTasksDone = nil
+				} else {
+					x.ChecklistTasksDone = new(ChecklistTasksDone)
+					err = x.ChecklistTasksDone.decodeJSON(s)
+				}
+			}
 		case "checklist_tasks_added":
-			err = readStructPtr(dec, &x.ChecklistTasksAdded)
+			if err = s.mark(seen[:], 88, name); err == nil {
+				if s.null() {
+					x.ChecklistTasksAdded = nil
+				} else {
+					x.ChecklistTasksAdded = new(ChecklistTasksAdded)
+					err = x.ChecklistTasksAdded.decodeJSON(s)
+				}
+			}
 		case "direct_message_price_changed":
-			err = readStructPtr(dec, &x.DirectMessagePriceChanged)
+			if err = s.mark(seen[:], 89, name); err == nil {
+				if s.null() {
+					x.DirectMessagePriceChanged = nil
+				} else {
+					x.DirectMessagePriceChanged = new(DirectMessagePriceChanged)
+					err = x.DirectMessagePriceChanged.decodeJSON(s)
+				}
+			}
 		case "forum_topic_created":
-			err = readStructPtr(dec, &x.ForumTopicCreated)
+			if err = s.mark(seen[:], 90, name); err == nil {
+				if s.null() {
+					x.ForumTopicCreated = nil
+				} else {
+					x.ForumTopicCreated = new(ForumTopicCreated)
+					err = x.ForumTopicCreated.decodeJSON(s)
+				}
+			}
 		case "forum_topic_edited":
-			err = readStructPtr(dec, &x.ForumTopicEdited)
+			if err = s.mark(seen[:], 91, name); err == nil {
+				if s.null() {
+					x.ForumTopicEdited = nil
+				} else {
+					x.ForumTopicEdited = new(ForumTopicEdited)
+					err = x.ForumTopicEdited.decodeJSON(s)
+				}
+			}
 		case "forum_topic_closed":
-			err = readStructPtr(dec, &x.ForumTopicClosed)
+			if err = s.mark(seen[:], 92, name); err == nil {
+				if s.null() {
+					x.ForumTopicClosed = nil
+				} else {
+					x.ForumTopicClosed = new(ForumTopicClosed)
+					err = x.ForumTopicClosed.decodeJSON(s)
+				}
+			}
 		case "forum_topic_reopened":
-			err = readStructPtr(dec, &x.ForumTopicReopened)
+			if err = s.mark(seen[:], 93, name); err == nil {
+				if s.null() {
+					x.ForumTopicReopened = nil
+				} else {
+					x.ForumTopicReopened = new(ForumTopicReopened)
+					err = x.ForumTopicReopened.decodeJSON(s)
+				}
+			}
 		case "general_forum_topic_hidden":
-			err = readStructPtr(dec, &x.GeneralForumTopicHidden)
+			if err = s.mark(seen[:], 94, name); err == nil {
+				if s.null() {
+					x.GeneralForumTopicHidden = nil
+				} else {
+					x.GeneralForumTopicHidden = new(GeneralForumTopicHidden)
+					err = x.GeneralForumTopicHidden.decodeJSON(s)
+				}
+			}
 		case "general_forum_topic_unhidden":
-			err = readStructPtr(dec, &x.GeneralForumTopicUnhidden)
+			if err = s.mark(seen[:], 95, name); err == nil {
+				if s.null() {
+					x.GeneralForumTopicUnhidden = nil
+				} else {
+					x.GeneralForumTopicUnhidden = new(GeneralForumTopicUnhidden)
+					err = x.GeneralForumTopicUnhidden.decodeJSON(s)
+				}
+			}
 		case "giveaway_created":
-			err = readStructPtr(dec, &x.GiveawayCreated)
+			if err = s.mark(seen[:], 96, name); err == nil {
+				if s.null() {
+					x.GiveawayCreated = nil
+				} else {
+					x.GiveawayCreated = new(GiveawayCreated)
+					err = x.GiveawayCreated.decodeJSON(s)
+				}
+			}
 		case "giveaway":
-			err = readStructPtr(dec, &x.Giveaway)
+			if err = s.mark(seen[:], 97, name); err == nil {
+				if s.null() {
+					x.Giveaway = nil
+				} else {
+					x.Giveaway = new(Giveaway)
+					err = x.Giveaway.decodeJSON(s)
+				}
+			}
 		case "giveaway_winners":
-			err = readStructPtr(dec, &x.GiveawayWinners)
+			if err = s.mark(seen[:], 98, name); err == nil {
+				if s.null() {
+					x.GiveawayWinners = nil
+				} else {
+					x.GiveawayWinners = new(GiveawayWinners)
+					err = x.GiveawayWinners.decodeJSON(s)
+				}
+			}
 		case "giveaway_completed":
-			err = readStructPtr(dec, &x.GiveawayCompleted)
+			if err = s.mark(seen[:], 99, name); err == nil {
+				if s.null() {
+					x.GiveawayCompleted = nil
+				} else {
+					x.GiveawayCompleted = new(GiveawayCompleted)
+					err = x.GiveawayCompleted.decodeJSON(s)
+				}
+			}
 		case "managed_bot_created":
-			err = readStructPtr(dec, &x.ManagedBotCreated)
+			if err = s.mark(seen[:], 100, name); err == nil {
+				if s.null() {
+					x.ManagedBotCreated = nil
+				} else {
+					x.ManagedBotCreated = new(ManagedBotCreated)
+					err = x.ManagedBotCreated.decodeJSON(s)
+				}
+			}
 		case "paid_message_price_changed":
-			err = readStructPtr(dec, &x.PaidMessagePriceChanged)
+			if err = s.mark(seen[:], 101, name); err == nil {
+				if s.null() {
+					x.PaidMessagePriceChanged = nil
+				} else {
+					x.PaidMessagePriceChanged = new(PaidMessagePriceChanged)
+					err = x.PaidMessagePriceChanged.decodeJSON(s)
+				}
+			}
 		case "poll_option_added":
-			err = readStructPtr(dec, &x.PollOptionAdded)
+			if err = s.mark(seen[:], 102, name); err == nil {
+				if s.null() {
+					x.PollOptionAdded = nil
+				} else {
+					x.PollOptionAdded = new(PollOptionAdded)
+					err = x.PollOptionAdded.decodeJSON(s)
+				}
+			}
 		case "poll_option_deleted":
-			err = readStructPtr(dec, &x.PollOptionDeleted)
+			if err = s.mark(seen[:], 103, name); err == nil {
+				if s.null() {
+					x.PollOptionDeleted = nil
+				} else {
+					x.PollOptionDeleted = new(PollOptionDeleted)
+					err = x.PollOptionDeleted.decodeJSON(s)
+				}
+			}
 		case "suggested_post_approved":
-			err = readStructPtr(dec, &x.SuggestedPostApproved)
+			if err = s.mark(seen[:], 104, name); err == nil {
+				if s.null() {
+					x.SuggestedPostApproved = nil
+				} else {
+					x.SuggestedPostApproved = new(SuggestedPostApproved)
+					err = x.SuggestedPostApproved.decodeJSON(s)
+				}
+			}
 		case "suggested_post_approval_failed":
-			err = readStructPtr(dec, &x.SuggestedPostApprovalFailed)
+			if err = s.mark(seen[:], 105, name); err == nil {
+				if s.null() {
+					x.SuggestedPostApprovalFailed = nil
+				} else {
+					x.SuggestedPostApprovalFailed = new(SuggestedPostApprovalFailed)
+					err = x.SuggestedPostApprovalFailed.decodeJSON(s)
+				}
+			}
 		case "suggested_post_declined":
-			err = readStructPtr(dec, &x.SuggestedPostDeclined)
+			if err = s.mark(seen[:], 106, name); err == nil {
+				if s.null() {
+					x.SuggestedPostDeclined = nil
+				} else {
+					x.SuggestedPostDeclined = new(SuggestedPostDeclined)
+					err = x.SuggestedPostDeclined.decodeJSON(s)
+				}
+			}
 		case "suggested_post_paid":
-			err = readStructPtr(dec, &x.SuggestedPostPaid)
+			if err = s.mark(seen[:], 107, name); err == nil {
+				if s.null() {
+					x.SuggestedPostPaid = nil
+				} else {
+					x.SuggestedPostPaid = new(SuggestedPostPaid)
+					err = x.SuggestedPostPaid.decodeJSON(s)
+				}
+			}
 		case "suggested_post_refunded":
-			err = readStructPtr(dec, &x.SuggestedPostRefunded)
+			if err = s.mark(seen[:], 108, name); err == nil {
+				if s.null() {
+					x.SuggestedPostRefunded = nil
+				} else {
+					x.SuggestedPostRefunded = new(SuggestedPostRefunded)
+					err = x.SuggestedPostRefunded.decodeJSON(s)
+				}
+			}
 		case "video_chat_scheduled":
-			err = readStructPtr(dec, &x.VideoChatScheduled)
+			if err = s.mark(seen[:], 109, name); err == nil {
+				if s.null() {
+					x.VideoChatScheduled = nil
+				} else {
+					x.VideoChatScheduled = new(VideoChatScheduled)
+					err = x.VideoChatScheduled.decodeJSON(s)
+				}
+			}
 		case "video_chat_started":
-			err = readStructPtr(dec, &x.VideoChatStarted)
+			if err = s.mark(seen[:], 110, name); err == nil {
+				if s.null() {
+					x.VideoChatStarted = nil
+				} else {
+					x.VideoChatStarted = new(VideoChatStarted)
+					err = x.VideoChatStarted.decodeJSON(s)
+				}
+			}
 		case "video_chat_ended":
-			err = readStructPtr(dec, &x.VideoChatEnded)
+			if err = s.mark(seen[:], 111, name); err == nil {
+				if s.null() {
+					x.VideoChatEnded = nil
+				} else {
+					x.VideoChatEnded = new(VideoChatEnded)
+					err = x.VideoChatEnded.decodeJSON(s)
+				}
+			}
 		case "video_chat_participants_invited":
-			err = readStructPtr(dec, &x.VideoChatParticipantsInvited)
+			if err = s.mark(seen[:], 112, name); err == nil {
+				if s.null() {
+					x.VideoChatParticipantsInvited = nil
+				} else {
+					x.VideoChatParticipantsInvited = new(VideoChatParticipantsInvited)
+					err = x.VideoChatParticipantsInvited.decodeJSON(s)
+				}
+			}
 		case "web_app_data":
-			err = readStructPtr(dec, &x.WebAppData)
+			if err = s.mark(seen[:], 113, name); err == nil {
+				if s.null() {
+					x.WebAppData = nil
+				} else {
+					x.WebAppData = new(WebAppData)
+					err = x.WebAppData.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 114, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageId from a JSON object.
-func (x *MessageId) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes MessageId from a JSON object; null leaves it as it is.
+func (x *MessageId) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes MessageId from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageId) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MessageId) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InaccessibleMessage from a JSON object.
+// UnmarshalJSONFrom decodes InaccessibleMessage from a JSON object; null leaves it as it is.
 func (x *InaccessibleMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InaccessibleMessage from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InaccessibleMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InaccessibleMessage) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageEntity from a JSON object.
-func (x *MessageEntity) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes MessageEntity from a JSON object; null leaves it as it is.
+func (x *MessageEntity) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes MessageEntity from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageEntity) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MessageEntity) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "offset":
-			err = readInt(dec, &x.Offset)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Offset)
+			}
 		case "length":
-			err = readInt(dec, &x.Length)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Length)
+			}
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		case "user":
-			err = readStructPtr(dec, &x.User)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.User = nil
+				} else {
+					x.User = new(User)
+					err = x.User.decodeJSON(s)
+				}
+			}
 		case "language":
-			err = readString(dec, &x.Language)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Language)
+			}
 		case "custom_emoji_id":
-			err = readString(dec, &x.CustomEmojiID)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.CustomEmojiID)
+			}
 		case "unix_time":
-			err = readInt(dec, &x.UnixTime)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.UnixTime)
+			}
 		case "date_time_format":
-			err = readString(dec, &x.DateTimeFormat)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.DateTimeFormat)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TextQuote from a JSON object.
-func (x *TextQuote) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes TextQuote from a JSON object; null leaves it as it is.
+func (x *TextQuote) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes TextQuote from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TextQuote) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *TextQuote) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "entities":
-			err = readStructs(dec, &x.Entities)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = readStructs(s, &x.Entities)
+			}
 		case "position":
-			err = readInt(dec, &x.Position)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Position)
+			}
 		case "is_manual":
-			err = readBool(dec, &x.IsManual)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsManual)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ExternalReplyInfo from a JSON object.
+// UnmarshalJSONFrom decodes ExternalReplyInfo from a JSON object; null leaves it as it is.
 func (x *ExternalReplyInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ExternalReplyInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ExternalReplyInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ExternalReplyInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "origin":
-			err = decodeUnionFrom(dec, &x.Origin, DecodeMessageOrigin)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanMessageOrigin(s, &x.Origin)
+			}
 		case "chat":
-			err = readStructPtr(dec, &x.Chat)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Chat = nil
+				} else {
+					x.Chat = new(Chat)
+					err = x.Chat.decodeJSON(s)
+				}
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "link_preview_options":
-			err = readStructPtr(dec, &x.LinkPreviewOptions)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.LinkPreviewOptions = nil
+				} else {
+					x.LinkPreviewOptions = new(LinkPreviewOptions)
+					err = x.LinkPreviewOptions.decodeJSON(s)
+				}
+			}
 		case "animation":
-			err = readStructPtr(dec, &x.Animation)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.Animation = nil
+				} else {
+					x.Animation = new(Animation)
+					err = x.Animation.decodeJSON(s)
+				}
+			}
 		case "audio":
-			err = readStructPtr(dec, &x.Audio)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.Audio = nil
+				} else {
+					x.Audio = new(Audio)
+					err = x.Audio.decodeJSON(s)
+				}
+			}
 		case "document":
-			err = readStructPtr(dec, &x.Document)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.Document = nil
+				} else {
+					x.Document = new(Document)
+					err = x.Document.decodeJSON(s)
+				}
+			}
 		case "live_photo":
-			err = readStructPtr(dec, &x.LivePhoto)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.LivePhoto = nil
+				} else {
+					x.LivePhoto = new(LivePhoto)
+					err = x.LivePhoto.decodeJSON(s)
+				}
+			}
 		case "paid_media":
-			err = readStructPtr(dec, &x.PaidMedia)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.PaidMedia = nil
+				} else {
+					x.PaidMedia = new(PaidMediaInfo)
+					err = x.PaidMedia.decodeJSON(s)
+				}
+			}
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		case "sticker":
-			err = readStructPtr(dec, &x.Sticker)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.Sticker = nil
+				} else {
+					x.Sticker = new(Sticker)
+					err = x.Sticker.decodeJSON(s)
+				}
+			}
 		case "story":
-			err = readStructPtr(dec, &x.Story)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				if s.null() {
+					x.Story = nil
+				} else {
+					x.Story = new(Story)
+					err = x.Story.decodeJSON(s)
+				}
+			}
 		case "video":
-			err = readStructPtr(dec, &x.Video)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.Video = nil
+				} else {
+					x.Video = new(Video)
+					err = x.Video.decodeJSON(s)
+				}
+			}
 		case "video_note":
-			err = readStructPtr(dec, &x.VideoNote)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				if s.null() {
+					x.VideoNote = nil
+				} else {
+					x.VideoNote = new(VideoNote)
+					err = x.VideoNote.decodeJSON(s)
+				}
+			}
 		case "voice":
-			err = readStructPtr(dec, &x.Voice)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.Voice = nil
+				} else {
+					x.Voice = new(Voice)
+					err = x.Voice.decodeJSON(s)
+				}
+			}
 		case "has_media_spoiler":
-			err = readBool(dec, &x.HasMediaSpoiler)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.HasMediaSpoiler)
+			}
 		case "checklist":
-			err = readStructPtr(dec, &x.Checklist)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				if s.null() {
+					x.Checklist = nil
+				} else {
+					x.Checklist = new(Checklist)
+					err = x.Checklist.decodeJSON(s)
+				}
+			}
 		case "contact":
-			err = readStructPtr(dec, &x.Contact)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				if s.null() {
+					x.Contact = nil
+				} else {
+					x.Contact = new(Contact)
+					err = x.Contact.decodeJSON(s)
+				}
+			}
 		case "dice":
-			err = readStructPtr(dec, &x.Dice)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				if s.null() {
+					x.Dice = nil
+				} else {
+					x.Dice = new(Dice)
+					err = x.Dice.decodeJSON(s)
+				}
+			}
 		case "game":
-			err = readStructPtr(dec, &x.Game)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				if s.null() {
+					x.Game = nil
+				} else {
+					x.Game = new(Game)
+					err = x.Game.decodeJSON(s)
+				}
+			}
 		case "giveaway":
-			err = readStructPtr(dec, &x.Giveaway)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				if s.null() {
+					x.Giveaway = nil
+				} else {
+					x.Giveaway = new(Giveaway)
+					err = x.Giveaway.decodeJSON(s)
+				}
+			}
 		case "giveaway_winners":
-			err = readStructPtr(dec, &x.GiveawayWinners)
+			if err = s.mark(seen[:], 21, name); err == nil {
+				if s.null() {
+					x.GiveawayWinners = nil
+				} else {
+					x.GiveawayWinners = new(GiveawayWinners)
+					err = x.GiveawayWinners.decodeJSON(s)
+				}
+			}
 		case "invoice":
-			err = readStructPtr(dec, &x.Invoice)
+			if err = s.mark(seen[:], 22, name); err == nil {
+				if s.null() {
+					x.Invoice = nil
+				} else {
+					x.Invoice = new(Invoice)
+					err = x.Invoice.decodeJSON(s)
+				}
+			}
 		case "location":
-			err = readStructPtr(dec, &x.Location)
+			if err = s.mark(seen[:], 23, name); err == nil {
+				if s.null() {
+					x.Location = nil
+				} else {
+					x.Location = new(Location)
+					err = x.Location.decodeJSON(s)
+				}
+			}
 		case "poll":
-			err = readStructPtr(dec, &x.Poll)
+			if err = s.mark(seen[:], 24, name); err == nil {
+				if s.null() {
+					x.Poll = nil
+				} else {
+					x.Poll = new(Poll)
+					err = x.Poll.decodeJSON(s)
+				}
+			}
 		case "venue":
-			err = readStructPtr(dec, &x.Venue)
+			if err = s.mark(seen[:], 25, name); err == nil {
+				if s.null() {
+					x.Venue = nil
+				} else {
+					x.Venue = new(Venue)
+					err = x.Venue.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReplyParameters from a JSON object.
+// UnmarshalJSONFrom decodes ReplyParameters from a JSON object; null leaves it as it is.
 func (x *ReplyParameters) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReplyParameters from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReplyParameters) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReplyParameters) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "allow_sending_without_reply":
-			err = readBool(dec, &x.AllowSendingWithoutReply)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.AllowSendingWithoutReply)
+			}
 		case "quote":
-			err = readString(dec, &x.Quote)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Quote)
+			}
 		case "quote_parse_mode":
-			err = readString(dec, &x.QuoteParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.QuoteParseMode)
+			}
 		case "quote_entities":
-			err = readStructs(dec, &x.QuoteEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.QuoteEntities)
+			}
 		case "quote_position":
-			err = readInt(dec, &x.QuotePosition)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.QuotePosition)
+			}
 		case "checklist_task_id":
-			err = readInt(dec, &x.ChecklistTaskID)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.ChecklistTaskID)
+			}
 		case "poll_option_id":
-			err = readString(dec, &x.PollOptionID)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.PollOptionID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageOriginUser from a JSON object.
+// UnmarshalJSONFrom decodes MessageOriginUser from a JSON object; null leaves it as it is.
 func (x *MessageOriginUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MessageOriginUser from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageOriginUser) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MessageOriginUser) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "sender_user":
-			err = x.SenderUser.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.SenderUser.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageOriginHiddenUser from a JSON object.
+// UnmarshalJSONFrom decodes MessageOriginHiddenUser from a JSON object; null leaves it as it is.
 func (x *MessageOriginHiddenUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MessageOriginHiddenUser from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageOriginHiddenUser) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MessageOriginHiddenUser) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "sender_user_name":
-			err = readString(dec, &x.SenderUserName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.SenderUserName)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageOriginChat from a JSON object.
+// UnmarshalJSONFrom decodes MessageOriginChat from a JSON object; null leaves it as it is.
 func (x *MessageOriginChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MessageOriginChat from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageOriginChat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MessageOriginChat) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "sender_chat":
-			err = x.SenderChat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.SenderChat.decodeJSON(s)
+			}
 		case "author_signature":
-			err = readString(dec, &x.AuthorSignature)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.AuthorSignature)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageOriginChannel from a JSON object.
+// UnmarshalJSONFrom decodes MessageOriginChannel from a JSON object; null leaves it as it is.
 func (x *MessageOriginChannel) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MessageOriginChannel from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageOriginChannel) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MessageOriginChannel) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "author_signature":
-			err = readString(dec, &x.AuthorSignature)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.AuthorSignature)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PhotoSize from a JSON object.
-func (x *PhotoSize) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PhotoSize from a JSON object; null leaves it as it is.
+func (x *PhotoSize) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PhotoSize from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PhotoSize) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PhotoSize) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Animation from a JSON object.
-func (x *Animation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Animation from a JSON object; null leaves it as it is.
+func (x *Animation) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Animation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Animation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Animation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "thumbnail":
-			err = readStructPtr(dec, &x.Thumbnail)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.Thumbnail = nil
+				} else {
+					x.Thumbnail = new(PhotoSize)
+					err = x.Thumbnail.decodeJSON(s)
+				}
+			}
 		case "file_name":
-			err = readString(dec, &x.FileName)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.FileName)
+			}
 		case "mime_type":
-			err = readString(dec, &x.MimeType)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.MimeType)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Audio from a JSON object.
-func (x *Audio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Audio from a JSON object; null leaves it as it is.
+func (x *Audio) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Audio from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Audio) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Audio) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "performer":
-			err = readString(dec, &x.Performer)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Performer)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "file_name":
-			err = readString(dec, &x.FileName)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.FileName)
+			}
 		case "mime_type":
-			err = readString(dec, &x.MimeType)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.MimeType)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		case "thumbnail":
-			err = readStructPtr(dec, &x.Thumbnail)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.Thumbnail = nil
+				} else {
+					x.Thumbnail = new(PhotoSize)
+					err = x.Thumbnail.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Document from a JSON object.
-func (x *Document) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Document from a JSON object; null leaves it as it is.
+func (x *Document) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Document from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Document) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Document) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "thumbnail":
-			err = readStructPtr(dec, &x.Thumbnail)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Thumbnail = nil
+				} else {
+					x.Thumbnail = new(PhotoSize)
+					err = x.Thumbnail.decodeJSON(s)
+				}
+			}
 		case "file_name":
-			err = readString(dec, &x.FileName)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.FileName)
+			}
 		case "mime_type":
-			err = readString(dec, &x.MimeType)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.MimeType)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes LivePhoto from a JSON object.
-func (x *LivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes LivePhoto from a JSON object; null leaves it as it is.
+func (x *LivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes LivePhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *LivePhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *LivePhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "mime_type":
-			err = readString(dec, &x.MimeType)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.MimeType)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Story from a JSON object.
-func (x *Story) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Story from a JSON object; null leaves it as it is.
+func (x *Story) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Story from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Story) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Story) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "id":
-			err = readInt(dec, &x.ID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.ID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes VideoQuality from a JSON object.
-func (x *VideoQuality) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes VideoQuality from a JSON object; null leaves it as it is.
+func (x *VideoQuality) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes VideoQuality from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *VideoQuality) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *VideoQuality) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "codec":
-			err = readString(dec, &x.Codec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Codec)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Video from a JSON object.
-func (x *Video) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Video from a JSON object; null leaves it as it is.
+func (x *Video) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Video from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Video) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Video) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "thumbnail":
-			err = readStructPtr(dec, &x.Thumbnail)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.Thumbnail = nil
+				} else {
+					x.Thumbnail = new(PhotoSize)
+					err = x.Thumbnail.decodeJSON(s)
+				}
+			}
 		case "cover":
-			err = readStructs(dec, &x.Cover)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.Cover)
+			}
 		case "start_timestamp":
-			err = readInt(dec, &x.StartTimestamp)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.StartTimestamp)
+			}
 		case "qualities":
-			err = readStructs(dec, &x.Qualities)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = readStructs(s, &x.Qualities)
+			}
 		case "file_name":
-			err = readString(dec, &x.FileName)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.FileName)
+			}
 		case "mime_type":
-			err = readString(dec, &x.MimeType)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readString(&x.MimeType)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes VideoNote from a JSON object.
-func (x *VideoNote) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes VideoNote from a JSON object; null leaves it as it is.
+func (x *VideoNote) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes VideoNote from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *VideoNote) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *VideoNote) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "length":
-			err = readInt(dec, &x.Length)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Length)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "thumbnail":
-			err = readStructPtr(dec, &x.Thumbnail)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.Thumbnail = nil
+				} else {
+					x.Thumbnail = new(PhotoSize)
+					err = x.Thumbnail.decodeJSON(s)
+				}
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Voice from a JSON object.
-func (x *Voice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Voice from a JSON object; null leaves it as it is.
+func (x *Voice) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Voice from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Voice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Voice) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "mime_type":
-			err = readString(dec, &x.MimeType)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.MimeType)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PaidMediaInfo from a JSON object.
-func (x *PaidMediaInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PaidMediaInfo from a JSON object; null leaves it as it is.
+func (x *PaidMediaInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PaidMediaInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PaidMediaInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PaidMediaInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "star_count":
-			err = readInt(dec, &x.StarCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.StarCount)
+			}
 		case "paid_media":
-			err = decodeUnionsFrom(dec, &x.PaidMedia, DecodePaidMedia)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanPaidMediaList(s, &x.PaidMedia)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PaidMediaLivePhoto from a JSON object.
+// UnmarshalJSONFrom decodes PaidMediaLivePhoto from a JSON object; null leaves it as it is.
 func (x *PaidMediaLivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PaidMediaLivePhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PaidMediaLivePhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PaidMediaLivePhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "live_photo":
-			err = x.LivePhoto.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.LivePhoto.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PaidMediaPhoto from a JSON object.
-func (x *PaidMediaPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PaidMediaPhoto from a JSON object; null leaves it as it is.
+func (x *PaidMediaPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PaidMediaPhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PaidMediaPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PaidMediaPhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PaidMediaPreview from a JSON object.
+// UnmarshalJSONFrom decodes PaidMediaPreview from a JSON object; null leaves it as it is.
 func (x *PaidMediaPreview) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PaidMediaPreview from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PaidMediaPreview) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PaidMediaPreview) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PaidMediaVideo from a JSON object.
-func (x *PaidMediaVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PaidMediaVideo from a JSON object; null leaves it as it is.
+func (x *PaidMediaVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PaidMediaVideo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PaidMediaVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PaidMediaVideo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "video":
-			err = x.Video.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Video.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Contact from a JSON object.
-func (x *Contact) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Contact from a JSON object; null leaves it as it is.
+func (x *Contact) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Contact from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Contact) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Contact) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "phone_number":
-			err = readString(dec, &x.PhoneNumber)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.PhoneNumber)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "vcard":
-			err = readString(dec, &x.Vcard)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Vcard)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Dice from a JSON object.
-func (x *Dice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Dice from a JSON object; null leaves it as it is.
+func (x *Dice) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Dice from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Dice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Dice) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "emoji":
-			err = readString(dec, &x.Emoji)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Emoji)
+			}
 		case "value":
-			err = readInt(dec, &x.Value)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Value)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Link from a JSON object.
-func (x *Link) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Link from a JSON object; null leaves it as it is.
+func (x *Link) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Link from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Link) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Link) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PollMedia from a JSON object.
-func (x *PollMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PollMedia from a JSON object; null leaves it as it is.
+func (x *PollMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PollMedia from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PollMedia) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PollMedia) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "animation":
-			err = readStructPtr(dec, &x.Animation)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.Animation = nil
+				} else {
+					x.Animation = new(Animation)
+					err = x.Animation.decodeJSON(s)
+				}
+			}
 		case "audio":
-			err = readStructPtr(dec, &x.Audio)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Audio = nil
+				} else {
+					x.Audio = new(Audio)
+					err = x.Audio.decodeJSON(s)
+				}
+			}
 		case "document":
-			err = readStructPtr(dec, &x.Document)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Document = nil
+				} else {
+					x.Document = new(Document)
+					err = x.Document.decodeJSON(s)
+				}
+			}
 		case "link":
-			err = readStructPtr(dec, &x.Link)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.Link = nil
+				} else {
+					x.Link = new(Link)
+					err = x.Link.decodeJSON(s)
+				}
+			}
 		case "live_photo":
-			err = readStructPtr(dec, &x.LivePhoto)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.LivePhoto = nil
+				} else {
+					x.LivePhoto = new(LivePhoto)
+					err = x.LivePhoto.decodeJSON(s)
+				}
+			}
 		case "location":
-			err = readStructPtr(dec, &x.Location)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.Location = nil
+				} else {
+					x.Location = new(Location)
+					err = x.Location.decodeJSON(s)
+				}
+			}
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		case "sticker":
-			err = readStructPtr(dec, &x.Sticker)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.Sticker = nil
+				} else {
+					x.Sticker = new(Sticker)
+					err = x.Sticker.decodeJSON(s)
+				}
+			}
 		case "venue":
-			err = readStructPtr(dec, &x.Venue)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.Venue = nil
+				} else {
+					x.Venue = new(Venue)
+					err = x.Venue.decodeJSON(s)
+				}
+			}
 		case "video":
-			err = readStructPtr(dec, &x.Video)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.Video = nil
+				} else {
+					x.Video = new(Video)
+					err = x.Video.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PollOption from a JSON object.
-func (x *PollOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PollOption from a JSON object; null leaves it as it is.
+func (x *PollOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PollOption from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PollOption) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PollOption) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "persistent_id":
-			err = readString(dec, &x.PersistentID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.PersistentID)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "text_entities":
-			err = readStructs(dec, &x.TextEntities)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.TextEntities)
+			}
 		case "media":
-			err = readStructPtr(dec, &x.Media)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.Media = nil
+				} else {
+					x.Media = new(PollMedia)
+					err = x.Media.decodeJSON(s)
+				}
+			}
 		case "voter_count":
-			err = readInt(dec, &x.VoterCount)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.VoterCount)
+			}
 		case "added_by_user":
-			err = readStructPtr(dec, &x.AddedByUser)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.AddedByUser = nil
+				} else {
+					x.AddedByUser = new(User)
+					err = x.AddedByUser.decodeJSON(s)
+				}
+			}
 		case "added_by_chat":
-			err = readStructPtr(dec, &x.AddedByChat)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.AddedByChat = nil
+				} else {
+					x.AddedByChat = new(Chat)
+					err = x.AddedByChat.decodeJSON(s)
+				}
+			}
 		case "addition_date":
-			err = readInt(dec, &x.AdditionDate)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.AdditionDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputPollOption from a JSON object.
+// UnmarshalJSONFrom decodes InputPollOption from a JSON object; null leaves it as it is.
 func (x *InputPollOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputPollOption from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputPollOption) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputPollOption) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "text_parse_mode":
-			err = readString(dec, &x.TextParseMode)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.TextParseMode)
+			}
 		case "text_entities":
-			err = readStructs(dec, &x.TextEntities)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.TextEntities)
+			}
 		case "media":
-			err = decodeUnionFrom(dec, &x.Media, DecodeInputPollOptionMedia)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = scanInputPollOptionMedia(s, &x.Media)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PollAnswer from a JSON object.
-func (x *PollAnswer) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PollAnswer from a JSON object; null leaves it as it is.
+func (x *PollAnswer) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PollAnswer from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PollAnswer) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PollAnswer) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "poll_id":
-			err = readString(dec, &x.PollID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.PollID)
+			}
 		case "voter_chat":
-			err = readStructPtr(dec, &x.VoterChat)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.VoterChat = nil
+				} else {
+					x.VoterChat = new(Chat)
+					err = x.VoterChat.decodeJSON(s)
+				}
+			}
 		case "user":
-			err = readStructPtr(dec, &x.User)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.User = nil
+				} else {
+					x.User = new(User)
+					err = x.User.decodeJSON(s)
+				}
+			}
 		case "option_ids":
-			err = json.UnmarshalDecode(dec, &x.OptionIDs)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInts(&x.OptionIDs)
+			}
 		case "option_persistent_ids":
-			err = json.UnmarshalDecode(dec, &x.OptionPersistentIDs)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readStrings(&x.OptionPersistentIDs)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Poll from a JSON object.
-func (x *Poll) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Poll from a JSON object; null leaves it as it is.
+func (x *Poll) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Poll from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Poll) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Poll) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "question":
-			err = readString(dec, &x.Question)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Question)
+			}
 		case "question_entities":
-			err = readStructs(dec, &x.QuestionEntities)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.QuestionEntities)
+			}
 		case "options":
-			err = readStructs(dec, &x.Options)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.Options)
+			}
 		case "total_voter_count":
-			err = readInt(dec, &x.TotalVoterCount)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.TotalVoterCount)
+			}
 		case "is_closed":
-			err = readBool(dec, &x.IsClosed)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.IsClosed)
+			}
 		case "is_anonymous":
-			err = readBool(dec, &x.IsAnonymous)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.IsAnonymous)
+			}
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "allows_multiple_answers":
-			err = readBool(dec, &x.AllowsMultipleAnswers)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.AllowsMultipleAnswers)
+			}
 		case "allows_revoting":
-			err = readBool(dec, &x.AllowsRevoting)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.AllowsRevoting)
+			}
 		case "members_only":
-			err = readBool(dec, &x.MembersOnly)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.MembersOnly)
+			}
 		case "country_codes":
-			err = json.UnmarshalDecode(dec, &x.CountryCodes)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readStrings(&x.CountryCodes)
+			}
 		case "correct_option_ids":
-			err = json.UnmarshalDecode(dec, &x.CorrectOptionIDs)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readInts(&x.CorrectOptionIDs)
+			}
 		case "explanation":
-			err = readString(dec, &x.Explanation)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readString(&x.Explanation)
+			}
 		case "explanation_entities":
-			err = readStructs(dec, &x.ExplanationEntities)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = readStructs(s, &x.ExplanationEntities)
+			}
 		case "explanation_media":
-			err = readStructPtr(dec, &x.ExplanationMedia)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.ExplanationMedia = nil
+				} else {
+					x.ExplanationMedia = new(PollMedia)
+					err = x.ExplanationMedia.decodeJSON(s)
+				}
+			}
 		case "open_period":
-			err = readInt(dec, &x.OpenPeriod)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readInt(&x.OpenPeriod)
+			}
 		case "close_date":
-			err = readInt(dec, &x.CloseDate)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readInt(&x.CloseDate)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "description_entities":
-			err = readStructs(dec, &x.DescriptionEntities)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = readStructs(s, &x.DescriptionEntities)
+			}
 		case "media":
-			err = readStructPtr(dec, &x.Media)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				if s.null() {
+					x.Media = nil
+				} else {
+					x.Media = new(PollMedia)
+					err = x.Media.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChecklistTask from a JSON object.
-func (x *ChecklistTask) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChecklistTask from a JSON object; null leaves it as it is.
+func (x *ChecklistTask) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChecklistTask from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChecklistTask) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChecklistTask) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readInt(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ID)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "text_entities":
-			err = readStructs(dec, &x.TextEntities)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.TextEntities)
+			}
 		case "completed_by_user":
-			err = readStructPtr(dec, &x.CompletedByUser)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.CompletedByUser = nil
+				} else {
+					x.CompletedByUser = new(User)
+					err = x.CompletedByUser.decodeJSON(s)
+				}
+			}
 		case "completed_by_chat":
-			err = readStructPtr(dec, &x.CompletedByChat)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.CompletedByChat = nil
+				} else {
+					x.CompletedByChat = new(Chat)
+					err = x.CompletedByChat.decodeJSON(s)
+				}
+			}
 		case "completion_date":
-			err = readInt(dec, &x.CompletionDate)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.CompletionDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Checklist from a JSON object.
-func (x *Checklist) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Checklist from a JSON object; null leaves it as it is.
+func (x *Checklist) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Checklist from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Checklist) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Checklist) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "title_entities":
-			err = readStructs(dec, &x.TitleEntities)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = readStructs(s, &x.TitleEntities)
+			}
 		case "tasks":
-			err = readStructs(dec, &x.Tasks)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.Tasks)
+			}
 		case "others_can_add_tasks":
-			err = readBool(dec, &x.OthersCanAddTasks)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.OthersCanAddTasks)
+			}
 		case "others_can_mark_tasks_as_done":
-			err = readBool(dec, &x.OthersCanMarkTasksAsDone)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.OthersCanMarkTasksAsDone)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputChecklistTask from a JSON object.
+// UnmarshalJSONFrom decodes InputChecklistTask from a JSON object; null leaves it as it is.
 func (x *InputChecklistTask) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputChecklistTask from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputChecklistTask) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputChecklistTask) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readInt(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ID)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "text_entities":
-			err = readStructs(dec, &x.TextEntities)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.TextEntities)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputChecklist from a JSON object.
-func (x *InputChecklist) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes InputChecklist from a JSON object; null leaves it as it is.
+func (x *InputChecklist) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes InputChecklist from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputChecklist) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputChecklist) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "title_entities":
-			err = readStructs(dec, &x.TitleEntities)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.TitleEntities)
+			}
 		case "tasks":
-			err = readStructs(dec, &x.Tasks)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.Tasks)
+			}
 		case "others_can_add_tasks":
-			err = readBool(dec, &x.OthersCanAddTasks)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.OthersCanAddTasks)
+			}
 		case "others_can_mark_tasks_as_done":
-			err = readBool(dec, &x.OthersCanMarkTasksAsDone)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.OthersCanMarkTasksAsDone)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChecklistTasksDone from a JSON object.
+// UnmarshalJSONFrom decodes ChecklistTasksDone from a JSON object; null leaves it as it is.
 func (x *ChecklistTasksDone) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChecklistTasksDone from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChecklistTasksDone) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChecklistTasksDone) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "checklist_message":
-			err = readStructPtr(dec, &x.ChecklistMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.ChecklistMessage = nil
+				} else {
+					x.ChecklistMessage = new(Message)
+					err = x.ChecklistMessage.decodeJSON(s)
+				}
+			}
 		case "marked_as_done_task_ids":
-			err = json.UnmarshalDecode(dec, &x.MarkedAsDoneTaskIDs)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInts(&x.MarkedAsDoneTaskIDs)
+			}
 		case "marked_as_not_done_task_ids":
-			err = json.UnmarshalDecode(dec, &x.MarkedAsNotDoneTaskIDs)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInts(&x.MarkedAsNotDoneTaskIDs)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChecklistTasksAdded from a JSON object.
+// UnmarshalJSONFrom decodes ChecklistTasksAdded from a JSON object; null leaves it as it is.
 func (x *ChecklistTasksAdded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChecklistTasksAdded from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChecklistTasksAdded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChecklistTasksAdded) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "checklist_message":
-			err = readStructPtr(dec, &x.ChecklistMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.ChecklistMessage = nil
+				} else {
+					x.ChecklistMessage = new(Message)
+					err = x.ChecklistMessage.decodeJSON(s)
+				}
+			}
 		case "tasks":
-			err = readStructs(dec, &x.Tasks)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = readStructs(s, &x.Tasks)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Location from a JSON object.
-func (x *Location) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Location from a JSON object; null leaves it as it is.
+func (x *Location) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Location from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Location) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Location) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "horizontal_accuracy":
-			err = readFloat(dec, &x.HorizontalAccuracy)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readFloat(&x.HorizontalAccuracy)
+			}
 		case "live_period":
-			err = readInt(dec, &x.LivePeriod)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.LivePeriod)
+			}
 		case "heading":
-			err = readInt(dec, &x.Heading)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Heading)
+			}
 		case "proximity_alert_radius":
-			err = readInt(dec, &x.ProximityAlertRadius)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.ProximityAlertRadius)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Venue from a JSON object.
-func (x *Venue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Venue from a JSON object; null leaves it as it is.
+func (x *Venue) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Venue from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Venue) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Venue) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "location":
-			err = x.Location.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Location.decodeJSON(s)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "address":
-			err = readString(dec, &x.Address)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Address)
+			}
 		case "foursquare_id":
-			err = readString(dec, &x.FoursquareID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.FoursquareID)
+			}
 		case "foursquare_type":
-			err = readString(dec, &x.FoursquareType)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.FoursquareType)
+			}
 		case "google_place_id":
-			err = readString(dec, &x.GooglePlaceID)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.GooglePlaceID)
+			}
 		case "google_place_type":
-			err = readString(dec, &x.GooglePlaceType)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.GooglePlaceType)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes WebAppData from a JSON object.
-func (x *WebAppData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes WebAppData from a JSON object; null leaves it as it is.
+func (x *WebAppData) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes WebAppData from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *WebAppData) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *WebAppData) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "data":
-			err = readString(dec, &x.Data)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Data)
+			}
 		case "button_text":
-			err = readString(dec, &x.ButtonText)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.ButtonText)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ProximityAlertTriggered from a JSON object.
+// UnmarshalJSONFrom decodes ProximityAlertTriggered from a JSON object; null leaves it as it is.
 func (x *ProximityAlertTriggered) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ProximityAlertTriggered from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ProximityAlertTriggered) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ProximityAlertTriggered) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "traveler":
-			err = x.Traveler.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Traveler.decodeJSON(s)
+			}
 		case "watcher":
-			err = x.Watcher.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Watcher.decodeJSON(s)
+			}
 		case "distance":
-			err = readInt(dec, &x.Distance)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Distance)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageAutoDeleteTimerChanged from a JSON object.
+// UnmarshalJSONFrom decodes MessageAutoDeleteTimerChanged from a JSON object; null leaves it as it is.
 func (x *MessageAutoDeleteTimerChanged) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MessageAutoDeleteTimerChanged from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageAutoDeleteTimerChanged) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *MessageAutoDeleteTimerChanged) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "message_auto_delete_time":
-			err = readInt(dec, &x.MessageAutoDeleteTime)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.MessageAutoDeleteTime)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ManagedBotCreated from a JSON object.
+// UnmarshalJSONFrom decodes ManagedBotCreated from a JSON object; null leaves it as it is.
 func (x *ManagedBotCreated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ManagedBotCreated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ManagedBotCreated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ManagedBotCreated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "bot":
-			err = x.Bot.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Bot.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ManagedBotUpdated from a JSON object.
+// UnmarshalJSONFrom decodes ManagedBotUpdated from a JSON object; null leaves it as it is.
 func (x *ManagedBotUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ManagedBotUpdated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ManagedBotUpdated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ManagedBotUpdated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "bot":
-			err = x.Bot.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Bot.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PollOptionAdded from a JSON object.
+// UnmarshalJSONFrom decodes PollOptionAdded from a JSON object; null leaves it as it is.
 func (x *PollOptionAdded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PollOptionAdded from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PollOptionAdded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PollOptionAdded) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "poll_message":
-			err = decodeUnionFrom(dec, &x.PollMessage, DecodeMaybeInaccessibleMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanMaybeInaccessibleMessage(s, &x.PollMessage)
+			}
 		case "option_persistent_id":
-			err = readString(dec, &x.OptionPersistentID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.OptionPersistentID)
+			}
 		case "option_text":
-			err = readString(dec, &x.OptionText)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.OptionText)
+			}
 		case "option_text_entities":
-			err = readStructs(dec, &x.OptionTextEntities)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.OptionTextEntities)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PollOptionDeleted from a JSON object.
+// UnmarshalJSONFrom decodes PollOptionDeleted from a JSON object; null leaves it as it is.
 func (x *PollOptionDeleted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PollOptionDeleted from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PollOptionDeleted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PollOptionDeleted) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "poll_message":
-			err = decodeUnionFrom(dec, &x.PollMessage, DecodeMaybeInaccessibleMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanMaybeInaccessibleMessage(s, &x.PollMessage)
+			}
 		case "option_persistent_id":
-			err = readString(dec, &x.OptionPersistentID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.OptionPersistentID)
+			}
 		case "option_text":
-			err = readString(dec, &x.OptionText)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.OptionText)
+			}
 		case "option_text_entities":
-			err = readStructs(dec, &x.OptionTextEntities)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.OptionTextEntities)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatBoostAdded from a JSON object.
-func (x *ChatBoostAdded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatBoostAdded from a JSON object; null leaves it as it is.
+func (x *ChatBoostAdded) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatBoostAdded from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatBoostAdded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatBoostAdded) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "boost_count":
-			err = readInt(dec, &x.BoostCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.BoostCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BackgroundFillSolid from a JSON object.
+// UnmarshalJSONFrom decodes BackgroundFillSolid from a JSON object; null leaves it as it is.
 func (x *BackgroundFillSolid) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BackgroundFillSolid from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BackgroundFillSolid) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BackgroundFillSolid) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "color":
-			err = readInt(dec, &x.Color)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Color)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BackgroundFillGradient from a JSON object.
+// UnmarshalJSONFrom decodes BackgroundFillGradient from a JSON object; null leaves it as it is.
 func (x *BackgroundFillGradient) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BackgroundFillGradient from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BackgroundFillGradient) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BackgroundFillGradient) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "top_color":
-			err = readInt(dec, &x.TopColor)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.TopColor)
+			}
 		case "bottom_color":
-			err = readInt(dec, &x.BottomColor)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.BottomColor)
+			}
 		case "rotation_angle":
-			err = readInt(dec, &x.RotationAngle)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.RotationAngle)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BackgroundFillFreeformGradient from a JSON object.
+// UnmarshalJSONFrom decodes BackgroundFillFreeformGradient from a JSON object; null leaves it as it is.
 func (x *BackgroundFillFreeformGradient) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BackgroundFillFreeformGradient from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BackgroundFillFreeformGradient) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *BackgroundFillFreeformGradient) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "colors":
-			err = json.UnmarshalDecode(dec, &x.Colors)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInts(&x.Colors)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BackgroundTypeFill from a JSON object.
+// UnmarshalJSONFrom decodes BackgroundTypeFill from a JSON object; null leaves it as it is.
 func (x *BackgroundTypeFill) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BackgroundTypeFill from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BackgroundTypeFill) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BackgroundTypeFill) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "fill":
-			err = decodeUnionFrom(dec, &x.Fill, DecodeBackgroundFill)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanBackgroundFill(s, &x.Fill)
+			}
 		case "dark_theme_dimming":
-			err = readInt(dec, &x.DarkThemeDimming)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.DarkThemeDimming)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BackgroundTypeWallpaper from a JSON object.
+// UnmarshalJSONFrom decodes BackgroundTypeWallpaper from a JSON object; null leaves it as it is.
 func (x *BackgroundTypeWallpaper) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BackgroundTypeWallpaper from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BackgroundTypeWallpaper) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BackgroundTypeWallpaper) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "document":
-			err = x.Document.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Document.decodeJSON(s)
+			}
 		case "dark_theme_dimming":
-			err = readInt(dec, &x.DarkThemeDimming)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.DarkThemeDimming)
+			}
 		case "is_blurred":
-			err = readBool(dec, &x.IsBlurred)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsBlurred)
+			}
 		case "is_moving":
-			err = readBool(dec, &x.IsMoving)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsMoving)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BackgroundTypePattern from a JSON object.
+// UnmarshalJSONFrom decodes BackgroundTypePattern from a JSON object; null leaves it as it is.
 func (x *BackgroundTypePattern) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BackgroundTypePattern from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BackgroundTypePattern) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BackgroundTypePattern) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "document":
-			err = x.Document.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Document.decodeJSON(s)
+			}
 		case "fill":
-			err = decodeUnionFrom(dec, &x.Fill, DecodeBackgroundFill)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanBackgroundFill(s, &x.Fill)
+			}
 		case "intensity":
-			err = readInt(dec, &x.Intensity)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Intensity)
+			}
 		case "is_inverted":
-			err = readBool(dec, &x.IsInverted)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsInverted)
+			}
 		case "is_moving":
-			err = readBool(dec, &x.IsMoving)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.IsMoving)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BackgroundTypeChatTheme from a JSON object.
+// UnmarshalJSONFrom decodes BackgroundTypeChatTheme from a JSON object; null leaves it as it is.
 func (x *BackgroundTypeChatTheme) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BackgroundTypeChatTheme from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BackgroundTypeChatTheme) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BackgroundTypeChatTheme) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "theme_name":
-			err = readString(dec, &x.ThemeName)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ThemeName)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatBackground from a JSON object.
-func (x *ChatBackground) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatBackground from a JSON object; null leaves it as it is.
+func (x *ChatBackground) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatBackground from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatBackground) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatBackground) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = decodeUnionFrom(dec, &x.Type, DecodeBackgroundType)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanBackgroundType(s, &x.Type)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ForumTopicCreated from a JSON object.
+// UnmarshalJSONFrom decodes ForumTopicCreated from a JSON object; null leaves it as it is.
 func (x *ForumTopicCreated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ForumTopicCreated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ForumTopicCreated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ForumTopicCreated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "icon_color":
-			err = readInt(dec, &x.IconColor)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.IconColor)
+			}
 		case "icon_custom_emoji_id":
-			err = readString(dec, &x.IconCustomEmojiID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.IconCustomEmojiID)
+			}
 		case "is_name_implicit":
-			err = readBool(dec, &x.IsNameImplicit)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsNameImplicit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ForumTopicClosed from a JSON object.
+// UnmarshalJSONFrom decodes ForumTopicClosed from a JSON object; null leaves it as it is.
 func (x *ForumTopicClosed) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ForumTopicClosed from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ForumTopicClosed) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ForumTopicClosed) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ForumTopicEdited from a JSON object.
+// UnmarshalJSONFrom decodes ForumTopicEdited from a JSON object; null leaves it as it is.
 func (x *ForumTopicEdited) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ForumTopicEdited from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ForumTopicEdited) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ForumTopicEdited) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "icon_custom_emoji_id":
-			err = readString(dec, &x.IconCustomEmojiID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.IconCustomEmojiID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ForumTopicReopened from a JSON object.
+// UnmarshalJSONFrom decodes ForumTopicReopened from a JSON object; null leaves it as it is.
 func (x *ForumTopicReopened) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ForumTopicReopened from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ForumTopicReopened) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ForumTopicReopened) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GeneralForumTopicHidden from a JSON object.
+// UnmarshalJSONFrom decodes GeneralForumTopicHidden from a JSON object; null leaves it as it is.
 func (x *GeneralForumTopicHidden) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GeneralForumTopicHidden from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GeneralForumTopicHidden) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GeneralForumTopicHidden) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GeneralForumTopicUnhidden from a JSON object.
+// UnmarshalJSONFrom decodes GeneralForumTopicUnhidden from a JSON object; null leaves it as it is.
 func (x *GeneralForumTopicUnhidden) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GeneralForumTopicUnhidden from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GeneralForumTopicUnhidden) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GeneralForumTopicUnhidden) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SharedUser from a JSON object.
-func (x *SharedUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes SharedUser from a JSON object; null leaves it as it is.
+func (x *SharedUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes SharedUser from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SharedUser) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SharedUser) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		case "username":
-			err = readString(dec, &x.Username)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Username)
+			}
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UsersShared from a JSON object.
-func (x *UsersShared) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes UsersShared from a JSON object; null leaves it as it is.
+func (x *UsersShared) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes UsersShared from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UsersShared) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UsersShared) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "request_id":
-			err = readInt(dec, &x.RequestID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.RequestID)
+			}
 		case "users":
-			err = readStructs(dec, &x.Users)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = readStructs(s, &x.Users)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatShared from a JSON object.
-func (x *ChatShared) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatShared from a JSON object; null leaves it as it is.
+func (x *ChatShared) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatShared from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatShared) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatShared) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "request_id":
-			err = readInt(dec, &x.RequestID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.RequestID)
+			}
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "username":
-			err = readString(dec, &x.Username)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Username)
+			}
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes WriteAccessAllowed from a JSON object.
+// UnmarshalJSONFrom decodes WriteAccessAllowed from a JSON object; null leaves it as it is.
 func (x *WriteAccessAllowed) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes WriteAccessAllowed from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *WriteAccessAllowed) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *WriteAccessAllowed) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "from_request":
-			err = readBool(dec, &x.FromRequest)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.FromRequest)
+			}
 		case "web_app_name":
-			err = readString(dec, &x.WebAppName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.WebAppName)
+			}
 		case "from_attachment_menu":
-			err = readBool(dec, &x.FromAttachmentMenu)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.FromAttachmentMenu)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes VideoChatScheduled from a JSON object.
+// UnmarshalJSONFrom decodes VideoChatScheduled from a JSON object; null leaves it as it is.
 func (x *VideoChatScheduled) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes VideoChatScheduled from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *VideoChatScheduled) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *VideoChatScheduled) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "start_date":
-			err = readInt(dec, &x.StartDate)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.StartDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes VideoChatStarted from a JSON object.
+// UnmarshalJSONFrom decodes VideoChatStarted from a JSON object; null leaves it as it is.
 func (x *VideoChatStarted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes VideoChatStarted from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *VideoChatStarted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *VideoChatStarted) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes VideoChatEnded from a JSON object.
-func (x *VideoChatEnded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes VideoChatEnded from a JSON object; null leaves it as it is.
+func (x *VideoChatEnded) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes VideoChatEnded from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *VideoChatEnded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *VideoChatEnded) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes VideoChatParticipantsInvited from a JSON object.
+// UnmarshalJSONFrom decodes VideoChatParticipantsInvited from a JSON object; null leaves it as it is.
 func (x *VideoChatParticipantsInvited) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes VideoChatParticipantsInvited from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *VideoChatParticipantsInvited) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *VideoChatParticipantsInvited) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "users":
-			err = readStructs(dec, &x.Users)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Users)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PaidMessagePriceChanged from a JSON object.
+// UnmarshalJSONFrom decodes PaidMessagePriceChanged from a JSON object; null leaves it as it is.
 func (x *PaidMessagePriceChanged) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PaidMessagePriceChanged from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PaidMessagePriceChanged) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PaidMessagePriceChanged) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "paid_message_star_count":
-			err = readInt(dec, &x.PaidMessageStarCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.PaidMessageStarCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DirectMessagePriceChanged from a JSON object.
+// UnmarshalJSONFrom decodes DirectMessagePriceChanged from a JSON object; null leaves it as it is.
 func (x *DirectMessagePriceChanged) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DirectMessagePriceChanged from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DirectMessagePriceChanged) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DirectMessagePriceChanged) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "are_direct_messages_enabled":
-			err = readBool(dec, &x.AreDirectMessagesEnabled)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.AreDirectMessagesEnabled)
+			}
 		case "direct_message_star_count":
-			err = readInt(dec, &x.DirectMessageStarCount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.DirectMessageStarCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuggestedPostApproved from a JSON object.
+// UnmarshalJSONFrom decodes SuggestedPostApproved from a JSON object; null leaves it as it is.
 func (x *SuggestedPostApproved) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuggestedPostApproved from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuggestedPostApproved) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SuggestedPostApproved) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "suggested_post_message":
-			err = readStructPtr(dec, &x.SuggestedPostMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.SuggestedPostMessage = nil
+				} else {
+					x.SuggestedPostMessage = new(Message)
+					err = x.SuggestedPostMessage.decodeJSON(s)
+				}
+			}
 		case "price":
-			err = readStructPtr(dec, &x.Price)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Price = nil
+				} else {
+					x.Price = new(SuggestedPostPrice)
+					err = x.Price.decodeJSON(s)
+				}
+			}
 		case "send_date":
-			err = readInt(dec, &x.SendDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.SendDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuggestedPostApprovalFailed from a JSON object.
+// UnmarshalJSONFrom decodes SuggestedPostApprovalFailed from a JSON object; null leaves it as it is.
 func (x *SuggestedPostApprovalFailed) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuggestedPostApprovalFailed from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuggestedPostApprovalFailed) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SuggestedPostApprovalFailed) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "suggested_post_message":
-			err = readStructPtr(dec, &x.SuggestedPostMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.SuggestedPostMessage = nil
+				} else {
+					x.SuggestedPostMessage = new(Message)
+					err = x.SuggestedPostMessage.decodeJSON(s)
+				}
+			}
 		case "price":
-			err = x.Price.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Price.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuggestedPostDeclined from a JSON object.
+// UnmarshalJSONFrom decodes SuggestedPostDeclined from a JSON object; null leaves it as it is.
 func (x *SuggestedPostDeclined) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuggestedPostDeclined from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuggestedPostDeclined) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SuggestedPostDeclined) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "suggested_post_message":
-			err = readStructPtr(dec, &x.SuggestedPostMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.SuggestedPostMessage = nil
+				} else {
+					x.SuggestedPostMessage = new(Message)
+					err = x.SuggestedPostMessage.decodeJSON(s)
+				}
+			}
 		case "comment":
-			err = readString(dec, &x.Comment)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Comment)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuggestedPostPaid from a JSON object.
+// UnmarshalJSONFrom decodes SuggestedPostPaid from a JSON object; null leaves it as it is.
 func (x *SuggestedPostPaid) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuggestedPostPaid from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuggestedPostPaid) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SuggestedPostPaid) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "suggested_post_message":
-			err = readStructPtr(dec, &x.SuggestedPostMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.SuggestedPostMessage = nil
+				} else {
+					x.SuggestedPostMessage = new(Message)
+					err = x.SuggestedPostMessage.decodeJSON(s)
+				}
+			}
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "amount":
-			err = readInt(dec, &x.Amount)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Amount)
+			}
 		case "star_amount":
-			err = readStructPtr(dec, &x.StarAmount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.StarAmount = nil
+				} else {
+					x.StarAmount = new(StarAmount)
+					err = x.StarAmount.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuggestedPostRefunded from a JSON object.
+// UnmarshalJSONFrom decodes SuggestedPostRefunded from a JSON object; null leaves it as it is.
 func (x *SuggestedPostRefunded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuggestedPostRefunded from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuggestedPostRefunded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SuggestedPostRefunded) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "suggested_post_message":
-			err = readStructPtr(dec, &x.SuggestedPostMessage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.SuggestedPostMessage = nil
+				} else {
+					x.SuggestedPostMessage = new(Message)
+					err = x.SuggestedPostMessage.decodeJSON(s)
+				}
+			}
 		case "reason":
-			err = readString(dec, &x.Reason)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Reason)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GiveawayCreated from a JSON object.
+// UnmarshalJSONFrom decodes GiveawayCreated from a JSON object; null leaves it as it is.
 func (x *GiveawayCreated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GiveawayCreated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GiveawayCreated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GiveawayCreated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "prize_star_count":
-			err = readInt(dec, &x.PrizeStarCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.PrizeStarCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Giveaway from a JSON object.
-func (x *Giveaway) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Giveaway from a JSON object; null leaves it as it is.
+func (x *Giveaway) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Giveaway from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Giveaway) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Giveaway) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chats":
-			err = readStructs(dec, &x.Chats)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Chats)
+			}
 		case "winners_selection_date":
-			err = readInt(dec, &x.WinnersSelectionDate)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.WinnersSelectionDate)
+			}
 		case "winner_count":
-			err = readInt(dec, &x.WinnerCount)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.WinnerCount)
+			}
 		case "only_new_members":
-			err = readBool(dec, &x.OnlyNewMembers)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.OnlyNewMembers)
+			}
 		case "has_public_winners":
-			err = readBool(dec, &x.HasPublicWinners)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.HasPublicWinners)
+			}
 		case "prize_description":
-			err = readString(dec, &x.PrizeDescription)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.PrizeDescription)
+			}
 		case "country_codes":
-			err = json.UnmarshalDecode(dec, &x.CountryCodes)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readStrings(&x.CountryCodes)
+			}
 		case "prize_star_count":
-			err = readInt(dec, &x.PrizeStarCount)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.PrizeStarCount)
+			}
 		case "premium_subscription_month_count":
-			err = readInt(dec, &x.PremiumSubscriptionMonthCount)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.PremiumSubscriptionMonthCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GiveawayWinners from a JSON object.
+// UnmarshalJSONFrom decodes GiveawayWinners from a JSON object; null leaves it as it is.
 func (x *GiveawayWinners) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GiveawayWinners from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GiveawayWinners) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GiveawayWinners) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "giveaway_message_id":
-			err = readInt(dec, &x.GiveawayMessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.GiveawayMessageID)
+			}
 		case "winners_selection_date":
-			err = readInt(dec, &x.WinnersSelectionDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.WinnersSelectionDate)
+			}
 		case "winner_count":
-			err = readInt(dec, &x.WinnerCount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.WinnerCount)
+			}
 		case "winners":
-			err = readStructs(dec, &x.Winners)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.Winners)
+			}
 		case "additional_chat_count":
-			err = readInt(dec, &x.AdditionalChatCount)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.AdditionalChatCount)
+			}
 		case "prize_star_count":
-			err = readInt(dec, &x.PrizeStarCount)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.PrizeStarCount)
+			}
 		case "premium_subscription_month_count":
-			err = readInt(dec, &x.PremiumSubscriptionMonthCount)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.PremiumSubscriptionMonthCount)
+			}
 		case "unclaimed_prize_count":
-			err = readInt(dec, &x.UnclaimedPrizeCount)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.UnclaimedPrizeCount)
+			}
 		case "only_new_members":
-			err = readBool(dec, &x.OnlyNewMembers)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.OnlyNewMembers)
+			}
 		case "was_refunded":
-			err = readBool(dec, &x.WasRefunded)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.WasRefunded)
+			}
 		case "prize_description":
-			err = readString(dec, &x.PrizeDescription)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.PrizeDescription)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GiveawayCompleted from a JSON object.
+// UnmarshalJSONFrom decodes GiveawayCompleted from a JSON object; null leaves it as it is.
 func (x *GiveawayCompleted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GiveawayCompleted from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GiveawayCompleted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GiveawayCompleted) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "winner_count":
-			err = readInt(dec, &x.WinnerCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.WinnerCount)
+			}
 		case "unclaimed_prize_count":
-			err = readInt(dec, &x.UnclaimedPrizeCount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UnclaimedPrizeCount)
+			}
 		case "giveaway_message":
-			err = readStructPtr(dec, &x.GiveawayMessage)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.GiveawayMessage = nil
+				} else {
+					x.GiveawayMessage = new(Message)
+					err = x.GiveawayMessage.decodeJSON(s)
+				}
+			}
 		case "is_star_giveaway":
-			err = readBool(dec, &x.IsStarGiveaway)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsStarGiveaway)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes LinkPreviewOptions from a JSON object.
+// UnmarshalJSONFrom decodes LinkPreviewOptions from a JSON object; null leaves it as it is.
 func (x *LinkPreviewOptions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes LinkPreviewOptions from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *LinkPreviewOptions) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *LinkPreviewOptions) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "is_disabled":
-			err = readBool(dec, &x.IsDisabled)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.IsDisabled)
+			}
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		case "prefer_small_media":
-			err = readBool(dec, &x.PreferSmallMedia)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.PreferSmallMedia)
+			}
 		case "prefer_large_media":
-			err = readBool(dec, &x.PreferLargeMedia)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.PreferLargeMedia)
+			}
 		case "show_above_text":
-			err = readBool(dec, &x.ShowAboveText)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.ShowAboveText)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuggestedPostPrice from a JSON object.
+// UnmarshalJSONFrom decodes SuggestedPostPrice from a JSON object; null leaves it as it is.
 func (x *SuggestedPostPrice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuggestedPostPrice from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuggestedPostPrice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SuggestedPostPrice) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "amount":
-			err = readInt(dec, &x.Amount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Amount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuggestedPostInfo from a JSON object.
+// UnmarshalJSONFrom decodes SuggestedPostInfo from a JSON object; null leaves it as it is.
 func (x *SuggestedPostInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuggestedPostInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuggestedPostInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SuggestedPostInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "state":
-			err = readString(dec, &x.State)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.State)
+			}
 		case "price":
-			err = readStructPtr(dec, &x.Price)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Price = nil
+				} else {
+					x.Price = new(SuggestedPostPrice)
+					err = x.Price.decodeJSON(s)
+				}
+			}
 		case "send_date":
-			err = readInt(dec, &x.SendDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.SendDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuggestedPostParameters from a JSON object.
+// UnmarshalJSONFrom decodes SuggestedPostParameters from a JSON object; null leaves it as it is.
 func (x *SuggestedPostParameters) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuggestedPostParameters from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuggestedPostParameters) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SuggestedPostParameters) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "price":
-			err = readStructPtr(dec, &x.Price)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.Price = nil
+				} else {
+					x.Price = new(SuggestedPostPrice)
+					err = x.Price.decodeJSON(s)
+				}
+			}
 		case "send_date":
-			err = readInt(dec, &x.SendDate)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.SendDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DirectMessagesTopic from a JSON object.
+// UnmarshalJSONFrom decodes DirectMessagesTopic from a JSON object; null leaves it as it is.
 func (x *DirectMessagesTopic) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DirectMessagesTopic from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DirectMessagesTopic) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DirectMessagesTopic) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "topic_id":
-			err = readInt(dec, &x.TopicID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.TopicID)
+			}
 		case "user":
-			err = readStructPtr(dec, &x.User)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.User = nil
+				} else {
+					x.User = new(User)
+					err = x.User.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UserProfilePhotos from a JSON object.
+// UnmarshalJSONFrom decodes UserProfilePhotos from a JSON object; null leaves it as it is.
 func (x *UserProfilePhotos) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UserProfilePhotos from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UserProfilePhotos) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UserProfilePhotos) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "total_count":
-			err = readInt(dec, &x.TotalCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.TotalCount)
+			}
 		case "photos":
-			err = json.UnmarshalDecode(dec, &x.Photos)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = readArray(s, &x.Photos, readStructs[PhotoSize])
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UserProfileAudios from a JSON object.
+// UnmarshalJSONFrom decodes UserProfileAudios from a JSON object; null leaves it as it is.
 func (x *UserProfileAudios) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UserProfileAudios from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UserProfileAudios) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UserProfileAudios) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "total_count":
-			err = readInt(dec, &x.TotalCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.TotalCount)
+			}
 		case "audios":
-			err = readStructs(dec, &x.Audios)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = readStructs(s, &x.Audios)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes File from a JSON object.
-func (x *File) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes File from a JSON object; null leaves it as it is.
+func (x *File) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes File from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *File) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *File) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		case "file_path":
-			err = readString(dec, &x.FilePath)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.FilePath)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes WebAppInfo from a JSON object.
-func (x *WebAppInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes WebAppInfo from a JSON object; null leaves it as it is.
+func (x *WebAppInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes WebAppInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *WebAppInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *WebAppInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReplyKeyboardMarkup from a JSON object.
+// UnmarshalJSONFrom decodes ReplyKeyboardMarkup from a JSON object; null leaves it as it is.
 func (x *ReplyKeyboardMarkup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReplyKeyboardMarkup from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReplyKeyboardMarkup) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReplyKeyboardMarkup) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "keyboard":
-			err = json.UnmarshalDecode(dec, &x.Keyboard)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readArray(s, &x.Keyboard, readStructs[KeyboardButton])
+			}
 		case "is_persistent":
-			err = readBool(dec, &x.IsPersistent)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsPersistent)
+			}
 		case "resize_keyboard":
-			err = readBool(dec, &x.ResizeKeyboard)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.ResizeKeyboard)
+			}
 		case "one_time_keyboard":
-			err = readBool(dec, &x.OneTimeKeyboard)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.OneTimeKeyboard)
+			}
 		case "input_field_placeholder":
-			err = readString(dec, &x.InputFieldPlaceholder)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.InputFieldPlaceholder)
+			}
 		case "selective":
-			err = readBool(dec, &x.Selective)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.Selective)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes KeyboardButton from a JSON object.
-func (x *KeyboardButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes KeyboardButton from a JSON object; null leaves it as it is.
+func (x *KeyboardButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes KeyboardButton from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *KeyboardButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *KeyboardButton) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "icon_custom_emoji_id":
-			err = readString(dec, &x.IconCustomEmojiID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.IconCustomEmojiID)
+			}
 		case "style":
-			err = readString(dec, &x.Style)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Style)
+			}
 		case "request_users":
-			err = readStructPtr(dec, &x.RequestUsers)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.RequestUsers = nil
+				} else {
+					x.RequestUsers = new(KeyboardButtonRequestUsers)
+					err = x.RequestUsers.decodeJSON(s)
+				}
+			}
 		case "request_chat":
-			err = readStructPtr(dec, &x.RequestChat)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.RequestChat = nil
+				} else {
+					x.RequestChat = new(KeyboardButtonRequestChat)
+					err = x.RequestChat.decodeJSON(s)
+				}
+			}
 		case "request_managed_bot":
-			err = readStructPtr(dec, &x.RequestManagedBot)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.RequestManagedBot = nil
+				} else {
+					x.RequestManagedBot = new(KeyboardButtonRequestManagedBot)
+					err = x.RequestManagedBot.decodeJSON(s)
+				}
+			}
 		case "request_contact":
-			err = readBool(dec, &x.RequestContact)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.RequestContact)
+			}
 		case "request_location":
-			err = readBool(dec, &x.RequestLocation)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.RequestLocation)
+			}
 		case "request_poll":
-			err = readStructPtr(dec, &x.RequestPoll)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.RequestPoll = nil
+				} else {
+					x.RequestPoll = new(KeyboardButtonPollType)
+					err = x.RequestPoll.decodeJSON(s)
+				}
+			}
 		case "web_app":
-			err = readStructPtr(dec, &x.WebApp)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.WebApp = nil
+				} else {
+					x.WebApp = new(WebAppInfo)
+					err = x.WebApp.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes KeyboardButtonRequestUsers from a JSON object.
+// UnmarshalJSONFrom decodes KeyboardButtonRequestUsers from a JSON object; null leaves it as it is.
 func (x *KeyboardButtonRequestUsers) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes KeyboardButtonRequestUsers from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *KeyboardButtonRequestUsers) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *KeyboardButtonRequestUsers) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "request_id":
-			err = readInt(dec, &x.RequestID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.RequestID)
+			}
 		case "user_is_bot":
-			err = readBoolPtr(dec, &x.UserIsBot)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBoolPtr(&x.UserIsBot)
+			}
 		case "user_is_premium":
-			err = readBoolPtr(dec, &x.UserIsPremium)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBoolPtr(&x.UserIsPremium)
+			}
 		case "max_quantity":
-			err = readInt(dec, &x.MaxQuantity)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.MaxQuantity)
+			}
 		case "request_name":
-			err = readBool(dec, &x.RequestName)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.RequestName)
+			}
 		case "request_username":
-			err = readBool(dec, &x.RequestUsername)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.RequestUsername)
+			}
 		case "request_photo":
-			err = readBool(dec, &x.RequestPhoto)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.RequestPhoto)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes KeyboardButtonRequestChat from a JSON object.
+// UnmarshalJSONFrom decodes KeyboardButtonRequestChat from a JSON object; null leaves it as it is.
 func (x *KeyboardButtonRequestChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes KeyboardButtonRequestChat from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *KeyboardButtonRequestChat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *KeyboardButtonRequestChat) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "request_id":
-			err = readInt(dec, &x.RequestID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.RequestID)
+			}
 		case "chat_is_channel":
-			err = readBool(dec, &x.ChatIsChannel)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.ChatIsChannel)
+			}
 		case "chat_is_forum":
-			err = readBoolPtr(dec, &x.ChatIsForum)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBoolPtr(&x.ChatIsForum)
+			}
 		case "chat_has_username":
-			err = readBoolPtr(dec, &x.ChatHasUsername)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBoolPtr(&x.ChatHasUsername)
+			}
 		case "chat_is_created":
-			err = readBool(dec, &x.ChatIsCreated)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.ChatIsCreated)
+			}
 		case "user_administrator_rights":
-			err = readStructPtr(dec, &x.UserAdministratorRights)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.UserAdministratorRights = nil
+				} else {
+					x.UserAdministratorRights = new(ChatAdministratorRights)
+					err = x.UserAdministratorRights.decodeJSON(s)
+				}
+			}
 		case "bot_administrator_rights":
-			err = readStructPtr(dec, &x.BotAdministratorRights)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.BotAdministratorRights = nil
+				} else {
+					x.BotAdministratorRights = new(ChatAdministratorRights)
+					err = x.BotAdministratorRights.decodeJSON(s)
+				}
+			}
 		case "bot_is_member":
-			err = readBool(dec, &x.BotIsMember)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.BotIsMember)
+			}
 		case "request_title":
-			err = readBool(dec, &x.RequestTitle)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.RequestTitle)
+			}
 		case "request_username":
-			err = readBool(dec, &x.RequestUsername)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.RequestUsername)
+			}
 		case "request_photo":
-			err = readBool(dec, &x.RequestPhoto)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.RequestPhoto)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes KeyboardButtonRequestManagedBot from a JSON object.
+// UnmarshalJSONFrom decodes KeyboardButtonRequestManagedBot from a JSON object; null leaves it as it is.
 func (x *KeyboardButtonRequestManagedBot) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes KeyboardButtonRequestManagedBot from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *KeyboardButtonRequestManagedBot) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *KeyboardButtonRequestManagedBot) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "request_id":
-			err = readInt(dec, &x.RequestID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.RequestID)
+			}
 		case "suggested_name":
-			err = readString(dec, &x.SuggestedName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.SuggestedName)
+			}
 		case "suggested_username":
-			err = readString(dec, &x.SuggestedUsername)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.SuggestedUsername)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes KeyboardButtonPollType from a JSON object.
+// UnmarshalJSONFrom decodes KeyboardButtonPollType from a JSON object; null leaves it as it is.
 func (x *KeyboardButtonPollType) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes KeyboardButtonPollType from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *KeyboardButtonPollType) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *KeyboardButtonPollType) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReplyKeyboardRemove from a JSON object.
+// UnmarshalJSONFrom decodes ReplyKeyboardRemove from a JSON object; null leaves it as it is.
 func (x *ReplyKeyboardRemove) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReplyKeyboardRemove from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReplyKeyboardRemove) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReplyKeyboardRemove) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "remove_keyboard":
-			err = readBool(dec, &x.RemoveKeyboard)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.RemoveKeyboard)
+			}
 		case "selective":
-			err = readBool(dec, &x.Selective)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.Selective)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineKeyboardMarkup from a JSON object.
+// UnmarshalJSONFrom decodes InlineKeyboardMarkup from a JSON object; null leaves it as it is.
 func (x *InlineKeyboardMarkup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineKeyboardMarkup from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineKeyboardMarkup) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineKeyboardMarkup) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "inline_keyboard":
-			err = json.UnmarshalDecode(dec, &x.InlineKeyboard)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readArray(s, &x.InlineKeyboard, readStructs[InlineKeyboardButton])
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineKeyboardButton from a JSON object.
+// UnmarshalJSONFrom decodes InlineKeyboardButton from a JSON object; null leaves it as it is.
 func (x *InlineKeyboardButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineKeyboardButton from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineKeyboardButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineKeyboardButton) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "icon_custom_emoji_id":
-			err = readString(dec, &x.IconCustomEmojiID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.IconCustomEmojiID)
+			}
 		case "style":
-			err = readString(dec, &x.Style)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Style)
+			}
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		case "callback_data":
-			err = readString(dec, &x.CallbackData)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.CallbackData)
+			}
 		case "web_app":
-			err = readStructPtr(dec, &x.WebApp)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.WebApp = nil
+				} else {
+					x.WebApp = new(WebAppInfo)
+					err = x.WebApp.decodeJSON(s)
+				}
+			}
 		case "login_url":
-			err = readStructPtr(dec, &x.LoginURL)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.LoginURL = nil
+				} else {
+					x.LoginURL = new(LoginUrl)
+					err = x.LoginURL.decodeJSON(s)
+				}
+			}
 		case "switch_inline_query":
-			err = readString(dec, &x.SwitchInlineQuery)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.SwitchInlineQuery)
+			}
 		case "switch_inline_query_current_chat":
-			err = readString(dec, &x.SwitchInlineQueryCurrentChat)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.SwitchInlineQueryCurrentChat)
+			}
 		case "switch_inline_query_chosen_chat":
-			err = readStructPtr(dec, &x.SwitchInlineQueryChosenChat)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.SwitchInlineQueryChosenChat = nil
+				} else {
+					x.SwitchInlineQueryChosenChat = new(SwitchInlineQueryChosenChat)
+					err = x.SwitchInlineQueryChosenChat.decodeJSON(s)
+				}
+			}
 		case "copy_text":
-			err = readStructPtr(dec, &x.CopyText)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.CopyText = nil
+				} else {
+					x.CopyText = new(CopyTextButton)
+					err = x.CopyText.decodeJSON(s)
+				}
+			}
 		case "callback_game":
-			err = readStructPtr(dec, &x.CallbackGame)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				if s.null() {
+					x.CallbackGame = nil
+				} else {
+					x.CallbackGame = new(CallbackGame)
+					err = x.CallbackGame.decodeJSON(s)
+				}
+			}
 		case "pay":
-			err = readBool(dec, &x.Pay)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.Pay)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes LoginUrl from a JSON object.
-func (x *LoginUrl) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes LoginUrl from a JSON object; null leaves it as it is.
+func (x *LoginUrl) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes LoginUrl from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *LoginUrl) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *LoginUrl) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		case "forward_text":
-			err = readString(dec, &x.ForwardText)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.ForwardText)
+			}
 		case "bot_username":
-			err = readString(dec, &x.BotUsername)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.BotUsername)
+			}
 		case "request_write_access":
-			err = readBool(dec, &x.RequestWriteAccess)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.RequestWriteAccess)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SwitchInlineQueryChosenChat from a JSON object.
+// UnmarshalJSONFrom decodes SwitchInlineQueryChosenChat from a JSON object; null leaves it as it is.
 func (x *SwitchInlineQueryChosenChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SwitchInlineQueryChosenChat from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SwitchInlineQueryChosenChat) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SwitchInlineQueryChosenChat) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "query":
-			err = readString(dec, &x.Query)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Query)
+			}
 		case "allow_user_chats":
-			err = readBool(dec, &x.AllowUserChats)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.AllowUserChats)
+			}
 		case "allow_bot_chats":
-			err = readBool(dec, &x.AllowBotChats)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.AllowBotChats)
+			}
 		case "allow_group_chats":
-			err = readBool(dec, &x.AllowGroupChats)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.AllowGroupChats)
+			}
 		case "allow_channel_chats":
-			err = readBool(dec, &x.AllowChannelChats)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.AllowChannelChats)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CopyTextButton from a JSON object.
-func (x *CopyTextButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes CopyTextButton from a JSON object; null leaves it as it is.
+func (x *CopyTextButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes CopyTextButton from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CopyTextButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CopyTextButton) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CallbackQuery from a JSON object.
-func (x *CallbackQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes CallbackQuery from a JSON object; null leaves it as it is.
+func (x *CallbackQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes CallbackQuery from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CallbackQuery) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CallbackQuery) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "from":
-			err = x.From.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.From.decodeJSON(s)
+			}
 		case "message":
-			err = decodeUnionFrom(dec, &x.Message, DecodeMaybeInaccessibleMessage)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = scanMaybeInaccessibleMessage(s, &x.Message)
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		case "chat_instance":
-			err = readString(dec, &x.ChatInstance)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ChatInstance)
+			}
 		case "data":
-			err = readString(dec, &x.Data)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Data)
+			}
 		case "game_short_name":
-			err = readString(dec, &x.GameShortName)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.GameShortName)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ForceReply from a JSON object.
-func (x *ForceReply) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ForceReply from a JSON object; null leaves it as it is.
+func (x *ForceReply) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ForceReply from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ForceReply) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ForceReply) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "force_reply":
-			err = readBool(dec, &x.ForceReply)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.ForceReply)
+			}
 		case "input_field_placeholder":
-			err = readString(dec, &x.InputFieldPlaceholder)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.InputFieldPlaceholder)
+			}
 		case "selective":
-			err = readBool(dec, &x.Selective)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.Selective)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatPhoto from a JSON object.
-func (x *ChatPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatPhoto from a JSON object; null leaves it as it is.
+func (x *ChatPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatPhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatPhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "small_file_id":
-			err = readString(dec, &x.SmallFileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.SmallFileID)
+			}
 		case "small_file_unique_id":
-			err = readString(dec, &x.SmallFileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.SmallFileUniqueID)
+			}
 		case "big_file_id":
-			err = readString(dec, &x.BigFileID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.BigFileID)
+			}
 		case "big_file_unique_id":
-			err = readString(dec, &x.BigFileUniqueID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.BigFileUniqueID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatInviteLink from a JSON object.
-func (x *ChatInviteLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatInviteLink from a JSON object; null leaves it as it is.
+func (x *ChatInviteLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatInviteLink from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatInviteLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatInviteLink) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "invite_link":
-			err = readString(dec, &x.InviteLink)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.InviteLink)
+			}
 		case "creator":
-			err = x.Creator.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Creator.decodeJSON(s)
+			}
 		case "creates_join_request":
-			err = readBool(dec, &x.CreatesJoinRequest)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.CreatesJoinRequest)
+			}
 		case "is_primary":
-			err = readBool(dec, &x.IsPrimary)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsPrimary)
+			}
 		case "is_revoked":
-			err = readBool(dec, &x.IsRevoked)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.IsRevoked)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "expire_date":
-			err = readInt(dec, &x.ExpireDate)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.ExpireDate)
+			}
 		case "member_limit":
-			err = readInt(dec, &x.MemberLimit)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.MemberLimit)
+			}
 		case "pending_join_request_count":
-			err = readInt(dec, &x.PendingJoinRequestCount)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.PendingJoinRequestCount)
+			}
 		case "subscription_period":
-			err = readInt(dec, &x.SubscriptionPeriod)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.SubscriptionPeriod)
+			}
 		case "subscription_price":
-			err = readInt(dec, &x.SubscriptionPrice)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInt(&x.SubscriptionPrice)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatAdministratorRights from a JSON object.
+// UnmarshalJSONFrom decodes ChatAdministratorRights from a JSON object; null leaves it as it is.
 func (x *ChatAdministratorRights) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatAdministratorRights from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatAdministratorRights) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatAdministratorRights) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "is_anonymous":
-			err = readBool(dec, &x.IsAnonymous)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.IsAnonymous)
+			}
 		case "can_manage_chat":
-			err = readBool(dec, &x.CanManageChat)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.CanManageChat)
+			}
 		case "can_delete_messages":
-			err = readBool(dec, &x.CanDeleteMessages)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.CanDeleteMessages)
+			}
 		case "can_manage_video_chats":
-			err = readBool(dec, &x.CanManageVideoChats)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.CanManageVideoChats)
+			}
 		case "can_restrict_members":
-			err = readBool(dec, &x.CanRestrictMembers)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.CanRestrictMembers)
+			}
 		case "can_promote_members":
-			err = readBool(dec, &x.CanPromoteMembers)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CanPromoteMembers)
+			}
 		case "can_change_info":
-			err = readBool(dec, &x.CanChangeInfo)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.CanChangeInfo)
+			}
 		case "can_invite_users":
-			err = readBool(dec, &x.CanInviteUsers)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.CanInviteUsers)
+			}
 		case "can_post_stories":
-			err = readBool(dec, &x.CanPostStories)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.CanPostStories)
+			}
 		case "can_edit_stories":
-			err = readBool(dec, &x.CanEditStories)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.CanEditStories)
+			}
 		case "can_delete_stories":
-			err = readBool(dec, &x.CanDeleteStories)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.CanDeleteStories)
+			}
 		case "can_post_messages":
-			err = readBool(dec, &x.CanPostMessages)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.CanPostMessages)
+			}
 		case "can_edit_messages":
-			err = readBool(dec, &x.CanEditMessages)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.CanEditMessages)
+			}
 		case "can_pin_messages":
-			err = readBool(dec, &x.CanPinMessages)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.CanPinMessages)
+			}
 		case "can_manage_topics":
-			err = readBool(dec, &x.CanManageTopics)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.CanManageTopics)
+			}
 		case "can_manage_direct_messages":
-			err = readBool(dec, &x.CanManageDirectMessages)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.CanManageDirectMessages)
+			}
 		case "can_manage_tags":
-			err = readBoolPtr(dec, &x.CanManageTags)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBoolPtr(&x.CanManageTags)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatMemberUpdated from a JSON object.
+// UnmarshalJSONFrom decodes ChatMemberUpdated from a JSON object; null leaves it as it is.
 func (x *ChatMemberUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatMemberUpdated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatMemberUpdated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatMemberUpdated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "from":
-			err = x.From.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.From.decodeJSON(s)
+			}
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "old_chat_member":
-			err = decodeUnionFrom(dec, &x.OldChatMember, DecodeChatMember)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = scanChatMember(s, &x.OldChatMember)
+			}
 		case "new_chat_member":
-			err = decodeUnionFrom(dec, &x.NewChatMember, DecodeChatMember)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = scanChatMember(s, &x.NewChatMember)
+			}
 		case "invite_link":
-			err = readStructPtr(dec, &x.InviteLink)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.InviteLink = nil
+				} else {
+					x.InviteLink = new(ChatInviteLink)
+					err = x.InviteLink.decodeJSON(s)
+				}
+			}
 		case "via_join_request":
-			err = readBool(dec, &x.ViaJoinRequest)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ViaJoinRequest)
+			}
 		case "via_chat_folder_invite_link":
-			err = readBool(dec, &x.ViaChatFolderInviteLink)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.ViaChatFolderInviteLink)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatMemberOwner from a JSON object.
+// UnmarshalJSONFrom decodes ChatMemberOwner from a JSON object; null leaves it as it is.
 func (x *ChatMemberOwner) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatMemberOwner from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatMemberOwner) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatMemberOwner) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "is_anonymous":
-			err = readBool(dec, &x.IsAnonymous)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsAnonymous)
+			}
 		case "custom_title":
-			err = readString(dec, &x.CustomTitle)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.CustomTitle)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatMemberAdministrator from a JSON object.
+// UnmarshalJSONFrom decodes ChatMemberAdministrator from a JSON object; null leaves it as it is.
 func (x *ChatMemberAdministrator) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatMemberAdministrator from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatMemberAdministrator) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatMemberAdministrator) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "can_be_edited":
-			err = readBool(dec, &x.CanBeEdited)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.CanBeEdited)
+			}
 		case "is_anonymous":
-			err = readBool(dec, &x.IsAnonymous)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsAnonymous)
+			}
 		case "can_manage_chat":
-			err = readBool(dec, &x.CanManageChat)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.CanManageChat)
+			}
 		case "can_delete_messages":
-			err = readBool(dec, &x.CanDeleteMessages)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.CanDeleteMessages)
+			}
 		case "can_manage_video_chats":
-			err = readBool(dec, &x.CanManageVideoChats)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CanManageVideoChats)
+			}
 		case "can_restrict_members":
-			err = readBool(dec, &x.CanRestrictMembers)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.CanRestrictMembers)
+			}
 		case "can_promote_members":
-			err = readBool(dec, &x.CanPromoteMembers)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.CanPromoteMembers)
+			}
 		case "can_change_info":
-			err = readBool(dec, &x.CanChangeInfo)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.CanChangeInfo)
+			}
 		case "can_invite_users":
-			err = readBool(dec, &x.CanInviteUsers)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.CanInviteUsers)
+			}
 		case "can_post_stories":
-			err = readBool(dec, &x.CanPostStories)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.CanPostStories)
+			}
 		case "can_edit_stories":
-			err = readBool(dec, &x.CanEditStories)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.CanEditStories)
+			}
 		case "can_delete_stories":
-			err = readBool(dec, &x.CanDeleteStories)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.CanDeleteStories)
+			}
 		case "can_post_messages":
-			err = readBool(dec, &x.CanPostMessages)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.CanPostMessages)
+			}
 		case "can_edit_messages":
-			err = readBool(dec, &x.CanEditMessages)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.CanEditMessages)
+			}
 		case "can_pin_messages":
-			err = readBool(dec, &x.CanPinMessages)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.CanPinMessages)
+			}
 		case "can_manage_topics":
-			err = readBool(dec, &x.CanManageTopics)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBool(&x.CanManageTopics)
+			}
 		case "can_manage_direct_messages":
-			err = readBool(dec, &x.CanManageDirectMessages)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readBool(&x.CanManageDirectMessages)
+			}
 		case "can_manage_tags":
-			err = readBoolPtr(dec, &x.CanManageTags)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readBoolPtr(&x.CanManageTags)
+			}
 		case "custom_title":
-			err = readString(dec, &x.CustomTitle)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = s.readString(&x.CustomTitle)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatMemberMember from a JSON object.
+// UnmarshalJSONFrom decodes ChatMemberMember from a JSON object; null leaves it as it is.
 func (x *ChatMemberMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatMemberMember from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatMemberMember) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatMemberMember) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "tag":
-			err = readString(dec, &x.Tag)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Tag)
+			}
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "until_date":
-			err = readInt(dec, &x.UntilDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.UntilDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatMemberRestricted from a JSON object.
+// UnmarshalJSONFrom decodes ChatMemberRestricted from a JSON object; null leaves it as it is.
 func (x *ChatMemberRestricted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatMemberRestricted from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatMemberRestricted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatMemberRestricted) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "tag":
-			err = readString(dec, &x.Tag)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Tag)
+			}
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "is_member":
-			err = readBool(dec, &x.IsMember)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsMember)
+			}
 		case "can_send_messages":
-			err = readBool(dec, &x.CanSendMessages)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.CanSendMessages)
+			}
 		case "can_send_audios":
-			err = readBool(dec, &x.CanSendAudios)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.CanSendAudios)
+			}
 		case "can_send_documents":
-			err = readBool(dec, &x.CanSendDocuments)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CanSendDocuments)
+			}
 		case "can_send_photos":
-			err = readBool(dec, &x.CanSendPhotos)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.CanSendPhotos)
+			}
 		case "can_send_videos":
-			err = readBool(dec, &x.CanSendVideos)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.CanSendVideos)
+			}
 		case "can_send_video_notes":
-			err = readBool(dec, &x.CanSendVideoNotes)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.CanSendVideoNotes)
+			}
 		case "can_send_voice_notes":
-			err = readBool(dec, &x.CanSendVoiceNotes)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.CanSendVoiceNotes)
+			}
 		case "can_send_polls":
-			err = readBool(dec, &x.CanSendPolls)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.CanSendPolls)
+			}
 		case "can_send_other_messages":
-			err = readBool(dec, &x.CanSendOtherMessages)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.CanSendOtherMessages)
+			}
 		case "can_add_web_page_previews":
-			err = readBool(dec, &x.CanAddWebPagePreviews)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.CanAddWebPagePreviews)
+			}
 		case "can_react_to_messages":
-			err = readBool(dec, &x.CanReactToMessages)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.CanReactToMessages)
+			}
 		case "can_edit_tag":
-			err = readBool(dec, &x.CanEditTag)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.CanEditTag)
+			}
 		case "can_change_info":
-			err = readBool(dec, &x.CanChangeInfo)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.CanChangeInfo)
+			}
 		case "can_invite_users":
-			err = readBool(dec, &x.CanInviteUsers)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBool(&x.CanInviteUsers)
+			}
 		case "can_pin_messages":
-			err = readBool(dec, &x.CanPinMessages)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readBool(&x.CanPinMessages)
+			}
 		case "can_manage_topics":
-			err = readBool(dec, &x.CanManageTopics)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readBool(&x.CanManageTopics)
+			}
 		case "until_date":
-			err = readInt(dec, &x.UntilDate)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = s.readInt(&x.UntilDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatMemberLeft from a JSON object.
-func (x *ChatMemberLeft) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatMemberLeft from a JSON object; null leaves it as it is.
+func (x *ChatMemberLeft) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatMemberLeft from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatMemberLeft) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatMemberLeft) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatMemberBanned from a JSON object.
+// UnmarshalJSONFrom decodes ChatMemberBanned from a JSON object; null leaves it as it is.
 func (x *ChatMemberBanned) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatMemberBanned from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatMemberBanned) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatMemberBanned) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "until_date":
-			err = readInt(dec, &x.UntilDate)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UntilDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatJoinRequest from a JSON object.
+// UnmarshalJSONFrom decodes ChatJoinRequest from a JSON object; null leaves it as it is.
 func (x *ChatJoinRequest) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatJoinRequest from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatJoinRequest) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatJoinRequest) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "from":
-			err = x.From.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.From.decodeJSON(s)
+			}
 		case "user_chat_id":
-			err = readInt(dec, &x.UserChatID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.UserChatID)
+			}
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "bio":
-			err = readString(dec, &x.Bio)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Bio)
+			}
 		case "invite_link":
-			err = readStructPtr(dec, &x.InviteLink)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.InviteLink = nil
+				} else {
+					x.InviteLink = new(ChatInviteLink)
+					err = x.InviteLink.decodeJSON(s)
+				}
+			}
 		case "query_id":
-			err = readString(dec, &x.QueryID)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.QueryID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatPermissions from a JSON object.
+// UnmarshalJSONFrom decodes ChatPermissions from a JSON object; null leaves it as it is.
 func (x *ChatPermissions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatPermissions from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatPermissions) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatPermissions) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "can_send_messages":
-			err = readBool(dec, &x.CanSendMessages)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.CanSendMessages)
+			}
 		case "can_send_audios":
-			err = readBool(dec, &x.CanSendAudios)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.CanSendAudios)
+			}
 		case "can_send_documents":
-			err = readBool(dec, &x.CanSendDocuments)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.CanSendDocuments)
+			}
 		case "can_send_photos":
-			err = readBool(dec, &x.CanSendPhotos)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.CanSendPhotos)
+			}
 		case "can_send_videos":
-			err = readBool(dec, &x.CanSendVideos)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.CanSendVideos)
+			}
 		case "can_send_video_notes":
-			err = readBool(dec, &x.CanSendVideoNotes)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CanSendVideoNotes)
+			}
 		case "can_send_voice_notes":
-			err = readBool(dec, &x.CanSendVoiceNotes)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.CanSendVoiceNotes)
+			}
 		case "can_send_polls":
-			err = readBool(dec, &x.CanSendPolls)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.CanSendPolls)
+			}
 		case "can_send_other_messages":
-			err = readBool(dec, &x.CanSendOtherMessages)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.CanSendOtherMessages)
+			}
 		case "can_add_web_page_previews":
-			err = readBool(dec, &x.CanAddWebPagePreviews)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.CanAddWebPagePreviews)
+			}
 		case "can_react_to_messages":
-			err = readBoolPtr(dec, &x.CanReactToMessages)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBoolPtr(&x.CanReactToMessages)
+			}
 		case "can_edit_tag":
-			err = readBoolPtr(dec, &x.CanEditTag)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBoolPtr(&x.CanEditTag)
+			}
 		case "can_change_info":
-			err = readBool(dec, &x.CanChangeInfo)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.CanChangeInfo)
+			}
 		case "can_invite_users":
-			err = readBool(dec, &x.CanInviteUsers)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.CanInviteUsers)
+			}
 		case "can_pin_messages":
-			err = readBool(dec, &x.CanPinMessages)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.CanPinMessages)
+			}
 		case "can_manage_topics":
-			err = readBoolPtr(dec, &x.CanManageTopics)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBoolPtr(&x.CanManageTopics)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Birthdate from a JSON object.
-func (x *Birthdate) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Birthdate from a JSON object; null leaves it as it is.
+func (x *Birthdate) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Birthdate from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Birthdate) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Birthdate) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "day":
-			err = readInt(dec, &x.Day)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Day)
+			}
 		case "month":
-			err = readInt(dec, &x.Month)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Month)
+			}
 		case "year":
-			err = readInt(dec, &x.Year)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Year)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BusinessIntro from a JSON object.
-func (x *BusinessIntro) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes BusinessIntro from a JSON object; null leaves it as it is.
+func (x *BusinessIntro) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes BusinessIntro from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BusinessIntro) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BusinessIntro) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		case "sticker":
-			err = readStructPtr(dec, &x.Sticker)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Sticker = nil
+				} else {
+					x.Sticker = new(Sticker)
+					err = x.Sticker.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BusinessLocation from a JSON object.
+// UnmarshalJSONFrom decodes BusinessLocation from a JSON object; null leaves it as it is.
 func (x *BusinessLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BusinessLocation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BusinessLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BusinessLocation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "address":
-			err = readString(dec, &x.Address)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Address)
+			}
 		case "location":
-			err = readStructPtr(dec, &x.Location)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Location = nil
+				} else {
+					x.Location = new(Location)
+					err = x.Location.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BusinessOpeningHoursInterval from a JSON object.
+// UnmarshalJSONFrom decodes BusinessOpeningHoursInterval from a JSON object; null leaves it as it is.
 func (x *BusinessOpeningHoursInterval) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BusinessOpeningHoursInterval from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BusinessOpeningHoursInterval) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *BusinessOpeningHoursInterval) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "opening_minute":
-			err = readInt(dec, &x.OpeningMinute)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.OpeningMinute)
+			}
 		case "closing_minute":
-			err = readInt(dec, &x.ClosingMinute)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.ClosingMinute)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BusinessOpeningHours from a JSON object.
+// UnmarshalJSONFrom decodes BusinessOpeningHours from a JSON object; null leaves it as it is.
 func (x *BusinessOpeningHours) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BusinessOpeningHours from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BusinessOpeningHours) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BusinessOpeningHours) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "time_zone_name":
-			err = readString(dec, &x.TimeZoneName)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.TimeZoneName)
+			}
 		case "opening_hours":
-			err = readStructs(dec, &x.OpeningHours)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = readStructs(s, &x.OpeningHours)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UserRating from a JSON object.
-func (x *UserRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes UserRating from a JSON object; null leaves it as it is.
+func (x *UserRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes UserRating from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UserRating) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UserRating) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "level":
-			err = readInt(dec, &x.Level)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Level)
+			}
 		case "rating":
-			err = readInt(dec, &x.Rating)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Rating)
+			}
 		case "current_level_rating":
-			err = readInt(dec, &x.CurrentLevelRating)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.CurrentLevelRating)
+			}
 		case "next_level_rating":
-			err = readInt(dec, &x.NextLevelRating)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.NextLevelRating)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StoryAreaPosition from a JSON object.
+// UnmarshalJSONFrom decodes StoryAreaPosition from a JSON object; null leaves it as it is.
 func (x *StoryAreaPosition) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StoryAreaPosition from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StoryAreaPosition) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StoryAreaPosition) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "x_percentage":
-			err = readFloat(dec, &x.XPercentage)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readFloat(&x.XPercentage)
+			}
 		case "y_percentage":
-			err = readFloat(dec, &x.YPercentage)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.YPercentage)
+			}
 		case "width_percentage":
-			err = readFloat(dec, &x.WidthPercentage)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readFloat(&x.WidthPercentage)
+			}
 		case "height_percentage":
-			err = readFloat(dec, &x.HeightPercentage)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readFloat(&x.HeightPercentage)
+			}
 		case "rotation_angle":
-			err = readFloat(dec, &x.RotationAngle)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readFloat(&x.RotationAngle)
+			}
 		case "corner_radius_percentage":
-			err = readFloat(dec, &x.CornerRadiusPercentage)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readFloat(&x.CornerRadiusPercentage)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes LocationAddress from a JSON object.
+// UnmarshalJSONFrom decodes LocationAddress from a JSON object; null leaves it as it is.
 func (x *LocationAddress) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes LocationAddress from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *LocationAddress) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *LocationAddress) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "country_code":
-			err = readString(dec, &x.CountryCode)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.CountryCode)
+			}
 		case "state":
-			err = readString(dec, &x.State)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.State)
+			}
 		case "city":
-			err = readString(dec, &x.City)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.City)
+			}
 		case "street":
-			err = readString(dec, &x.Street)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Street)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StoryAreaTypeLocation from a JSON object.
+// UnmarshalJSONFrom decodes StoryAreaTypeLocation from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StoryAreaTypeLocation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StoryAreaTypeLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StoryAreaTypeLocation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "address":
-			err = readStructPtr(dec, &x.Address)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Address = nil
+				} else {
+					x.Address = new(LocationAddress)
+					err = x.Address.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StoryAreaTypeSuggestedReaction from a JSON object.
+// UnmarshalJSONFrom decodes StoryAreaTypeSuggestedReaction from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeSuggestedReaction) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StoryAreaTypeSuggestedReaction from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StoryAreaTypeSuggestedReaction) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *StoryAreaTypeSuggestedReaction) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "reaction_type":
-			err = decodeUnionFrom(dec, &x.ReactionType, DecodeReactionType)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanReactionType(s, &x.ReactionType)
+			}
 		case "is_dark":
-			err = readBool(dec, &x.IsDark)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsDark)
+			}
 		case "is_flipped":
-			err = readBool(dec, &x.IsFlipped)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsFlipped)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StoryAreaTypeLink from a JSON object.
+// UnmarshalJSONFrom decodes StoryAreaTypeLink from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StoryAreaTypeLink from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StoryAreaTypeLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StoryAreaTypeLink) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StoryAreaTypeWeather from a JSON object.
+// UnmarshalJSONFrom decodes StoryAreaTypeWeather from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeWeather) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StoryAreaTypeWeather from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StoryAreaTypeWeather) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StoryAreaTypeWeather) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "temperature":
-			err = readFloat(dec, &x.Temperature)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readFloat(&x.Temperature)
+			}
 		case "emoji":
-			err = readString(dec, &x.Emoji)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Emoji)
+			}
 		case "background_color":
-			err = readInt(dec, &x.BackgroundColor)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.BackgroundColor)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StoryAreaTypeUniqueGift from a JSON object.
+// UnmarshalJSONFrom decodes StoryAreaTypeUniqueGift from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeUniqueGift) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StoryAreaTypeUniqueGift from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StoryAreaTypeUniqueGift) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StoryAreaTypeUniqueGift) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StoryArea from a JSON object.
-func (x *StoryArea) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes StoryArea from a JSON object; null leaves it as it is.
+func (x *StoryArea) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes StoryArea from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StoryArea) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StoryArea) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "position":
-			err = x.Position.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Position.decodeJSON(s)
+			}
 		case "type":
-			err = decodeUnionFrom(dec, &x.Type, DecodeStoryAreaType)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanStoryAreaType(s, &x.Type)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatLocation from a JSON object.
-func (x *ChatLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatLocation from a JSON object; null leaves it as it is.
+func (x *ChatLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatLocation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatLocation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "location":
-			err = x.Location.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Location.decodeJSON(s)
+			}
 		case "address":
-			err = readString(dec, &x.Address)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Address)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReactionTypeEmoji from a JSON object.
+// UnmarshalJSONFrom decodes ReactionTypeEmoji from a JSON object; null leaves it as it is.
 func (x *ReactionTypeEmoji) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReactionTypeEmoji from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReactionTypeEmoji) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReactionTypeEmoji) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "emoji":
-			err = readString(dec, &x.Emoji)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Emoji)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReactionTypeCustomEmoji from a JSON object.
+// UnmarshalJSONFrom decodes ReactionTypeCustomEmoji from a JSON object; null leaves it as it is.
 func (x *ReactionTypeCustomEmoji) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReactionTypeCustomEmoji from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReactionTypeCustomEmoji) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReactionTypeCustomEmoji) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "custom_emoji_id":
-			err = readString(dec, &x.CustomEmojiID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.CustomEmojiID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReactionTypePaid from a JSON object.
+// UnmarshalJSONFrom decodes ReactionTypePaid from a JSON object; null leaves it as it is.
 func (x *ReactionTypePaid) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReactionTypePaid from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReactionTypePaid) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReactionTypePaid) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReactionCount from a JSON object.
-func (x *ReactionCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ReactionCount from a JSON object; null leaves it as it is.
+func (x *ReactionCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ReactionCount from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReactionCount) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReactionCount) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = decodeUnionFrom(dec, &x.Type, DecodeReactionType)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanReactionType(s, &x.Type)
+			}
 		case "total_count":
-			err = readInt(dec, &x.TotalCount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.TotalCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageReactionUpdated from a JSON object.
+// UnmarshalJSONFrom decodes MessageReactionUpdated from a JSON object; null leaves it as it is.
 func (x *MessageReactionUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MessageReactionUpdated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageReactionUpdated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MessageReactionUpdated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "user":
-			err = readStructPtr(dec, &x.User)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.User = nil
+				} else {
+					x.User = new(User)
+					err = x.User.decodeJSON(s)
+				}
+			}
 		case "actor_chat":
-			err = readStructPtr(dec, &x.ActorChat)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.ActorChat = nil
+				} else {
+					x.ActorChat = new(Chat)
+					err = x.ActorChat.decodeJSON(s)
+				}
+			}
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "old_reaction":
-			err = decodeUnionsFrom(dec, &x.OldReaction, DecodeReactionType)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = scanReactionTypeList(s, &x.OldReaction)
+			}
 		case "new_reaction":
-			err = decodeUnionsFrom(dec, &x.NewReaction, DecodeReactionType)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = scanReactionTypeList(s, &x.NewReaction)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MessageReactionCountUpdated from a JSON object.
+// UnmarshalJSONFrom decodes MessageReactionCountUpdated from a JSON object; null leaves it as it is.
 func (x *MessageReactionCountUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MessageReactionCountUpdated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MessageReactionCountUpdated) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *MessageReactionCountUpdated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "reactions":
-			err = readStructs(dec, &x.Reactions)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.Reactions)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ForumTopic from a JSON object.
-func (x *ForumTopic) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ForumTopic from a JSON object; null leaves it as it is.
+func (x *ForumTopic) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ForumTopic from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ForumTopic) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ForumTopic) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "icon_color":
-			err = readInt(dec, &x.IconColor)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.IconColor)
+			}
 		case "icon_custom_emoji_id":
-			err = readString(dec, &x.IconCustomEmojiID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.IconCustomEmojiID)
+			}
 		case "is_name_implicit":
-			err = readBool(dec, &x.IsNameImplicit)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.IsNameImplicit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GiftBackground from a JSON object.
-func (x *GiftBackground) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes GiftBackground from a JSON object; null leaves it as it is.
+func (x *GiftBackground) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes GiftBackground from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GiftBackground) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GiftBackground) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "center_color":
-			err = readInt(dec, &x.CenterColor)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.CenterColor)
+			}
 		case "edge_color":
-			err = readInt(dec, &x.EdgeColor)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.EdgeColor)
+			}
 		case "text_color":
-			err = readInt(dec, &x.TextColor)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.TextColor)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Gift from a JSON object.
-func (x *Gift) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Gift from a JSON object; null leaves it as it is.
+func (x *Gift) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Gift from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Gift) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Gift) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "sticker":
-			err = x.Sticker.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Sticker.decodeJSON(s)
+			}
 		case "star_count":
-			err = readInt(dec, &x.StarCount)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.StarCount)
+			}
 		case "upgrade_star_count":
-			err = readInt(dec, &x.UpgradeStarCount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.UpgradeStarCount)
+			}
 		case "is_premium":
-			err = readBool(dec, &x.IsPremium)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.IsPremium)
+			}
 		case "has_colors":
-			err = readBool(dec, &x.HasColors)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.HasColors)
+			}
 		case "total_count":
-			err = readInt(dec, &x.TotalCount)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.TotalCount)
+			}
 		case "remaining_count":
-			err = readInt(dec, &x.RemainingCount)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.RemainingCount)
+			}
 		case "personal_total_count":
-			err = readInt(dec, &x.PersonalTotalCount)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.PersonalTotalCount)
+			}
 		case "personal_remaining_count":
-			err = readInt(dec, &x.PersonalRemainingCount)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.PersonalRemainingCount)
+			}
 		case "background":
-			err = readStructPtr(dec, &x.Background)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.Background = nil
+				} else {
+					x.Background = new(GiftBackground)
+					err = x.Background.decodeJSON(s)
+				}
+			}
 		case "unique_gift_variant_count":
-			err = readInt(dec, &x.UniqueGiftVariantCount)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readInt(&x.UniqueGiftVariantCount)
+			}
 		case "publisher_chat":
-			err = readStructPtr(dec, &x.PublisherChat)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.PublisherChat = nil
+				} else {
+					x.PublisherChat = new(Chat)
+					err = x.PublisherChat.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Gifts from a JSON object.
-func (x *Gifts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Gifts from a JSON object; null leaves it as it is.
+func (x *Gifts) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Gifts from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Gifts) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Gifts) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "gifts":
-			err = readStructs(dec, &x.Gifts)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Gifts)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UniqueGiftModel from a JSON object.
+// UnmarshalJSONFrom decodes UniqueGiftModel from a JSON object; null leaves it as it is.
 func (x *UniqueGiftModel) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UniqueGiftModel from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UniqueGiftModel) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UniqueGiftModel) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "sticker":
-			err = x.Sticker.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Sticker.decodeJSON(s)
+			}
 		case "rarity_per_mille":
-			err = readInt(dec, &x.RarityPerMille)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.RarityPerMille)
+			}
 		case "rarity":
-			err = readString(dec, &x.Rarity)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Rarity)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UniqueGiftSymbol from a JSON object.
+// UnmarshalJSONFrom decodes UniqueGiftSymbol from a JSON object; null leaves it as it is.
 func (x *UniqueGiftSymbol) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UniqueGiftSymbol from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UniqueGiftSymbol) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UniqueGiftSymbol) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "sticker":
-			err = x.Sticker.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Sticker.decodeJSON(s)
+			}
 		case "rarity_per_mille":
-			err = readInt(dec, &x.RarityPerMille)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.RarityPerMille)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UniqueGiftBackdropColors from a JSON object.
+// UnmarshalJSONFrom decodes UniqueGiftBackdropColors from a JSON object; null leaves it as it is.
 func (x *UniqueGiftBackdropColors) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UniqueGiftBackdropColors from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UniqueGiftBackdropColors) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UniqueGiftBackdropColors) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "center_color":
-			err = readInt(dec, &x.CenterColor)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.CenterColor)
+			}
 		case "edge_color":
-			err = readInt(dec, &x.EdgeColor)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.EdgeColor)
+			}
 		case "symbol_color":
-			err = readInt(dec, &x.SymbolColor)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.SymbolColor)
+			}
 		case "text_color":
-			err = readInt(dec, &x.TextColor)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.TextColor)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UniqueGiftBackdrop from a JSON object.
+// UnmarshalJSONFrom decodes UniqueGiftBackdrop from a JSON object; null leaves it as it is.
 func (x *UniqueGiftBackdrop) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UniqueGiftBackdrop from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UniqueGiftBackdrop) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UniqueGiftBackdrop) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "colors":
-			err = x.Colors.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Colors.decodeJSON(s)
+			}
 		case "rarity_per_mille":
-			err = readInt(dec, &x.RarityPerMille)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.RarityPerMille)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UniqueGiftColors from a JSON object.
+// UnmarshalJSONFrom decodes UniqueGiftColors from a JSON object; null leaves it as it is.
 func (x *UniqueGiftColors) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UniqueGiftColors from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UniqueGiftColors) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UniqueGiftColors) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "model_custom_emoji_id":
-			err = readString(dec, &x.ModelCustomEmojiID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ModelCustomEmojiID)
+			}
 		case "symbol_custom_emoji_id":
-			err = readString(dec, &x.SymbolCustomEmojiID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.SymbolCustomEmojiID)
+			}
 		case "light_theme_main_color":
-			err = readInt(dec, &x.LightThemeMainColor)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.LightThemeMainColor)
+			}
 		case "light_theme_other_colors":
-			err = json.UnmarshalDecode(dec, &x.LightThemeOtherColors)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInts(&x.LightThemeOtherColors)
+			}
 		case "dark_theme_main_color":
-			err = readInt(dec, &x.DarkThemeMainColor)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.DarkThemeMainColor)
+			}
 		case "dark_theme_other_colors":
-			err = json.UnmarshalDecode(dec, &x.DarkThemeOtherColors)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInts(&x.DarkThemeOtherColors)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UniqueGift from a JSON object.
-func (x *UniqueGift) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes UniqueGift from a JSON object; null leaves it as it is.
+func (x *UniqueGift) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes UniqueGift from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UniqueGift) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UniqueGift) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "gift_id":
-			err = readString(dec, &x.GiftID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.GiftID)
+			}
 		case "base_name":
-			err = readString(dec, &x.BaseName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.BaseName)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "number":
-			err = readInt(dec, &x.Number)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Number)
+			}
 		case "model":
-			err = x.Model.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = x.Model.decodeJSON(s)
+			}
 		case "symbol":
-			err = x.Symbol.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = x.Symbol.decodeJSON(s)
+			}
 		case "backdrop":
-			err = x.Backdrop.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = x.Backdrop.decodeJSON(s)
+			}
 		case "is_premium":
-			err = readBool(dec, &x.IsPremium)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.IsPremium)
+			}
 		case "is_burned":
-			err = readBool(dec, &x.IsBurned)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.IsBurned)
+			}
 		case "is_from_blockchain":
-			err = readBool(dec, &x.IsFromBlockchain)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.IsFromBlockchain)
+			}
 		case "colors":
-			err = readStructPtr(dec, &x.Colors)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.Colors = nil
+				} else {
+					x.Colors = new(UniqueGiftColors)
+					err = x.Colors.decodeJSON(s)
+				}
+			}
 		case "publisher_chat":
-			err = readStructPtr(dec, &x.PublisherChat)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				if s.null() {
+					x.PublisherChat = nil
+				} else {
+					x.PublisherChat = new(Chat)
+					err = x.PublisherChat.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GiftInfo from a JSON object.
-func (x *GiftInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes GiftInfo from a JSON object; null leaves it as it is.
+func (x *GiftInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes GiftInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GiftInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GiftInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "gift":
-			err = x.Gift.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Gift.decodeJSON(s)
+			}
 		case "owned_gift_id":
-			err = readString(dec, &x.OwnedGiftID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.OwnedGiftID)
+			}
 		case "convert_star_count":
-			err = readInt(dec, &x.ConvertStarCount)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.ConvertStarCount)
+			}
 		case "prepaid_upgrade_star_count":
-			err = readInt(dec, &x.PrepaidUpgradeStarCount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.PrepaidUpgradeStarCount)
+			}
 		case "is_upgrade_separate":
-			err = readBool(dec, &x.IsUpgradeSeparate)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.IsUpgradeSeparate)
+			}
 		case "can_be_upgraded":
-			err = readBool(dec, &x.CanBeUpgraded)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CanBeUpgraded)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "entities":
-			err = readStructs(dec, &x.Entities)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = readStructs(s, &x.Entities)
+			}
 		case "is_private":
-			err = readBool(dec, &x.IsPrivate)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.IsPrivate)
+			}
 		case "unique_gift_number":
-			err = readInt(dec, &x.UniqueGiftNumber)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.UniqueGiftNumber)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UniqueGiftInfo from a JSON object.
-func (x *UniqueGiftInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes UniqueGiftInfo from a JSON object; null leaves it as it is.
+func (x *UniqueGiftInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes UniqueGiftInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UniqueGiftInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UniqueGiftInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "gift":
-			err = x.Gift.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Gift.decodeJSON(s)
+			}
 		case "origin":
-			err = readString(dec, &x.Origin)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Origin)
+			}
 		case "last_resale_currency":
-			err = readString(dec, &x.LastResaleCurrency)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.LastResaleCurrency)
+			}
 		case "last_resale_amount":
-			err = readInt(dec, &x.LastResaleAmount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.LastResaleAmount)
+			}
 		case "owned_gift_id":
-			err = readString(dec, &x.OwnedGiftID)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.OwnedGiftID)
+			}
 		case "transfer_star_count":
-			err = readInt(dec, &x.TransferStarCount)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.TransferStarCount)
+			}
 		case "next_transfer_date":
-			err = readInt(dec, &x.NextTransferDate)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.NextTransferDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes OwnedGiftRegular from a JSON object.
+// UnmarshalJSONFrom decodes OwnedGiftRegular from a JSON object; null leaves it as it is.
 func (x *OwnedGiftRegular) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes OwnedGiftRegular from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *OwnedGiftRegular) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *OwnedGiftRegular) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "gift":
-			err = x.Gift.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Gift.decodeJSON(s)
+			}
 		case "owned_gift_id":
-			err = readString(dec, &x.OwnedGiftID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.OwnedGiftID)
+			}
 		case "sender_user":
-			err = readStructPtr(dec, &x.SenderUser)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.SenderUser = nil
+				} else {
+					x.SenderUser = new(User)
+					err = x.SenderUser.decodeJSON(s)
+				}
+			}
 		case "send_date":
-			err = readInt(dec, &x.SendDate)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.SendDate)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "entities":
-			err = readStructs(dec, &x.Entities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.Entities)
+			}
 		case "is_private":
-			err = readBool(dec, &x.IsPrivate)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.IsPrivate)
+			}
 		case "is_saved":
-			err = readBool(dec, &x.IsSaved)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.IsSaved)
+			}
 		case "can_be_upgraded":
-			err = readBool(dec, &x.CanBeUpgraded)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.CanBeUpgraded)
+			}
 		case "was_refunded":
-			err = readBool(dec, &x.WasRefunded)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.WasRefunded)
+			}
 		case "convert_star_count":
-			err = readInt(dec, &x.ConvertStarCount)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInt(&x.ConvertStarCount)
+			}
 		case "prepaid_upgrade_star_count":
-			err = readInt(dec, &x.PrepaidUpgradeStarCount)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readInt(&x.PrepaidUpgradeStarCount)
+			}
 		case "is_upgrade_separate":
-			err = readBool(dec, &x.IsUpgradeSeparate)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.IsUpgradeSeparate)
+			}
 		case "unique_gift_number":
-			err = readInt(dec, &x.UniqueGiftNumber)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readInt(&x.UniqueGiftNumber)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes OwnedGiftUnique from a JSON object.
+// UnmarshalJSONFrom decodes OwnedGiftUnique from a JSON object; null leaves it as it is.
 func (x *OwnedGiftUnique) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes OwnedGiftUnique from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *OwnedGiftUnique) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *OwnedGiftUnique) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "gift":
-			err = x.Gift.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Gift.decodeJSON(s)
+			}
 		case "owned_gift_id":
-			err = readString(dec, &x.OwnedGiftID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.OwnedGiftID)
+			}
 		case "sender_user":
-			err = readStructPtr(dec, &x.SenderUser)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.SenderUser = nil
+				} else {
+					x.SenderUser = new(User)
+					err = x.SenderUser.decodeJSON(s)
+				}
+			}
 		case "send_date":
-			err = readInt(dec, &x.SendDate)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.SendDate)
+			}
 		case "is_saved":
-			err = readBool(dec, &x.IsSaved)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.IsSaved)
+			}
 		case "can_be_transferred":
-			err = readBool(dec, &x.CanBeTransferred)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CanBeTransferred)
+			}
 		case "transfer_star_count":
-			err = readInt(dec, &x.TransferStarCount)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.TransferStarCount)
+			}
 		case "next_transfer_date":
-			err = readInt(dec, &x.NextTransferDate)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.NextTransferDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes OwnedGifts from a JSON object.
-func (x *OwnedGifts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes OwnedGifts from a JSON object; null leaves it as it is.
+func (x *OwnedGifts) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes OwnedGifts from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *OwnedGifts) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *OwnedGifts) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "total_count":
-			err = readInt(dec, &x.TotalCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.TotalCount)
+			}
 		case "gifts":
-			err = decodeUnionsFrom(dec, &x.Gifts, DecodeOwnedGift)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanOwnedGiftList(s, &x.Gifts)
+			}
 		case "next_offset":
-			err = readString(dec, &x.NextOffset)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.NextOffset)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotAccessSettings from a JSON object.
+// UnmarshalJSONFrom decodes BotAccessSettings from a JSON object; null leaves it as it is.
 func (x *BotAccessSettings) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotAccessSettings from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotAccessSettings) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BotAccessSettings) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "is_access_restricted":
-			err = readBool(dec, &x.IsAccessRestricted)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.IsAccessRestricted)
+			}
 		case "added_users":
-			err = readStructs(dec, &x.AddedUsers)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = readStructs(s, &x.AddedUsers)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AcceptedGiftTypes from a JSON object.
+// UnmarshalJSONFrom decodes AcceptedGiftTypes from a JSON object; null leaves it as it is.
 func (x *AcceptedGiftTypes) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AcceptedGiftTypes from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AcceptedGiftTypes) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *AcceptedGiftTypes) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "unlimited_gifts":
-			err = readBool(dec, &x.UnlimitedGifts)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.UnlimitedGifts)
+			}
 		case "limited_gifts":
-			err = readBool(dec, &x.LimitedGifts)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.LimitedGifts)
+			}
 		case "unique_gifts":
-			err = readBool(dec, &x.UniqueGifts)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.UniqueGifts)
+			}
 		case "premium_subscription":
-			err = readBool(dec, &x.PremiumSubscription)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.PremiumSubscription)
+			}
 		case "gifts_from_channels":
-			err = readBool(dec, &x.GiftsFromChannels)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.GiftsFromChannels)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StarAmount from a JSON object.
-func (x *StarAmount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes StarAmount from a JSON object; null leaves it as it is.
+func (x *StarAmount) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes StarAmount from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StarAmount) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StarAmount) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "amount":
-			err = readInt(dec, &x.Amount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Amount)
+			}
 		case "nanostar_amount":
-			err = readInt(dec, &x.NanostarAmount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.NanostarAmount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotCommand from a JSON object.
-func (x *BotCommand) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes BotCommand from a JSON object; null leaves it as it is.
+func (x *BotCommand) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes BotCommand from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotCommand) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BotCommand) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "command":
-			err = readString(dec, &x.Command)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Command)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotCommandScopeDefault from a JSON object.
+// UnmarshalJSONFrom decodes BotCommandScopeDefault from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeDefault) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotCommandScopeDefault from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotCommandScopeDefault) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BotCommandScopeDefault) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotCommandScopeAllPrivateChats from a JSON object.
+// UnmarshalJSONFrom decodes BotCommandScopeAllPrivateChats from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeAllPrivateChats) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotCommandScopeAllPrivateChats from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotCommandScopeAllPrivateChats) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *BotCommandScopeAllPrivateChats) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotCommandScopeAllGroupChats from a JSON object.
+// UnmarshalJSONFrom decodes BotCommandScopeAllGroupChats from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeAllGroupChats) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotCommandScopeAllGroupChats from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotCommandScopeAllGroupChats) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *BotCommandScopeAllGroupChats) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotCommandScopeAllChatAdministrators from a JSON object.
+// UnmarshalJSONFrom decodes BotCommandScopeAllChatAdministrators from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeAllChatAdministrators) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotCommandScopeAllChatAdministrators from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotCommandScopeAllChatAdministrators) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *BotCommandScopeAllChatAdministrators) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotCommandScopeChat from a JSON object.
+// UnmarshalJSONFrom decodes BotCommandScopeChat from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotCommandScopeChat from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotCommandScopeChat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BotCommandScopeChat) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotCommandScopeChatAdministrators from a JSON object.
+// UnmarshalJSONFrom decodes BotCommandScopeChatAdministrators from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeChatAdministrators) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotCommandScopeChatAdministrators from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotCommandScopeChatAdministrators) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *BotCommandScopeChatAdministrators) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotCommandScopeChatMember from a JSON object.
+// UnmarshalJSONFrom decodes BotCommandScopeChatMember from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeChatMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotCommandScopeChatMember from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotCommandScopeChatMember) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BotCommandScopeChatMember) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotName from a JSON object.
-func (x *BotName) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes BotName from a JSON object; null leaves it as it is.
+func (x *BotName) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes BotName from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotName) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BotName) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotDescription from a JSON object.
-func (x *BotDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes BotDescription from a JSON object; null leaves it as it is.
+func (x *BotDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes BotDescription from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotDescription) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BotDescription) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BotShortDescription from a JSON object.
+// UnmarshalJSONFrom decodes BotShortDescription from a JSON object; null leaves it as it is.
 func (x *BotShortDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BotShortDescription from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BotShortDescription) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BotShortDescription) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "short_description":
-			err = readString(dec, &x.ShortDescription)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ShortDescription)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MenuButtonCommands from a JSON object.
+// UnmarshalJSONFrom decodes MenuButtonCommands from a JSON object; null leaves it as it is.
 func (x *MenuButtonCommands) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MenuButtonCommands from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MenuButtonCommands) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MenuButtonCommands) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MenuButtonWebApp from a JSON object.
+// UnmarshalJSONFrom decodes MenuButtonWebApp from a JSON object; null leaves it as it is.
 func (x *MenuButtonWebApp) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MenuButtonWebApp from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MenuButtonWebApp) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MenuButtonWebApp) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "web_app":
-			err = x.WebApp.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.WebApp.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MenuButtonDefault from a JSON object.
+// UnmarshalJSONFrom decodes MenuButtonDefault from a JSON object; null leaves it as it is.
 func (x *MenuButtonDefault) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes MenuButtonDefault from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MenuButtonDefault) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MenuButtonDefault) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatBoostSourcePremium from a JSON object.
+// UnmarshalJSONFrom decodes ChatBoostSourcePremium from a JSON object; null leaves it as it is.
 func (x *ChatBoostSourcePremium) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatBoostSourcePremium from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatBoostSourcePremium) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatBoostSourcePremium) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatBoostSourceGiftCode from a JSON object.
+// UnmarshalJSONFrom decodes ChatBoostSourceGiftCode from a JSON object; null leaves it as it is.
 func (x *ChatBoostSourceGiftCode) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatBoostSourceGiftCode from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatBoostSourceGiftCode) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatBoostSourceGiftCode) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatBoostSourceGiveaway from a JSON object.
+// UnmarshalJSONFrom decodes ChatBoostSourceGiveaway from a JSON object; null leaves it as it is.
 func (x *ChatBoostSourceGiveaway) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatBoostSourceGiveaway from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatBoostSourceGiveaway) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatBoostSourceGiveaway) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "giveaway_message_id":
-			err = readInt(dec, &x.GiveawayMessageID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.GiveawayMessageID)
+			}
 		case "user":
-			err = readStructPtr(dec, &x.User)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.User = nil
+				} else {
+					x.User = new(User)
+					err = x.User.decodeJSON(s)
+				}
+			}
 		case "prize_star_count":
-			err = readInt(dec, &x.PrizeStarCount)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.PrizeStarCount)
+			}
 		case "is_unclaimed":
-			err = readBool(dec, &x.IsUnclaimed)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsUnclaimed)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatBoost from a JSON object.
-func (x *ChatBoost) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatBoost from a JSON object; null leaves it as it is.
+func (x *ChatBoost) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatBoost from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatBoost) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatBoost) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "boost_id":
-			err = readString(dec, &x.BoostID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BoostID)
+			}
 		case "add_date":
-			err = readInt(dec, &x.AddDate)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.AddDate)
+			}
 		case "expiration_date":
-			err = readInt(dec, &x.ExpirationDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.ExpirationDate)
+			}
 		case "source":
-			err = decodeUnionFrom(dec, &x.Source, DecodeChatBoostSource)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = scanChatBoostSource(s, &x.Source)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatBoostUpdated from a JSON object.
+// UnmarshalJSONFrom decodes ChatBoostUpdated from a JSON object; null leaves it as it is.
 func (x *ChatBoostUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatBoostUpdated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatBoostUpdated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatBoostUpdated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "boost":
-			err = x.Boost.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Boost.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatBoostRemoved from a JSON object.
+// UnmarshalJSONFrom decodes ChatBoostRemoved from a JSON object; null leaves it as it is.
 func (x *ChatBoostRemoved) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatBoostRemoved from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatBoostRemoved) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatBoostRemoved) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "boost_id":
-			err = readString(dec, &x.BoostID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.BoostID)
+			}
 		case "remove_date":
-			err = readInt(dec, &x.RemoveDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.RemoveDate)
+			}
 		case "source":
-			err = decodeUnionFrom(dec, &x.Source, DecodeChatBoostSource)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = scanChatBoostSource(s, &x.Source)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatOwnerLeft from a JSON object.
-func (x *ChatOwnerLeft) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ChatOwnerLeft from a JSON object; null leaves it as it is.
+func (x *ChatOwnerLeft) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ChatOwnerLeft from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatOwnerLeft) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatOwnerLeft) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "new_owner":
-			err = readStructPtr(dec, &x.NewOwner)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.NewOwner = nil
+				} else {
+					x.NewOwner = new(User)
+					err = x.NewOwner.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChatOwnerChanged from a JSON object.
+// UnmarshalJSONFrom decodes ChatOwnerChanged from a JSON object; null leaves it as it is.
 func (x *ChatOwnerChanged) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChatOwnerChanged from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChatOwnerChanged) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChatOwnerChanged) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "new_owner":
-			err = x.NewOwner.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.NewOwner.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UserChatBoosts from a JSON object.
-func (x *UserChatBoosts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes UserChatBoosts from a JSON object; null leaves it as it is.
+func (x *UserChatBoosts) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes UserChatBoosts from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UserChatBoosts) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UserChatBoosts) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "boosts":
-			err = readStructs(dec, &x.Boosts)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Boosts)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BusinessBotRights from a JSON object.
+// UnmarshalJSONFrom decodes BusinessBotRights from a JSON object; null leaves it as it is.
 func (x *BusinessBotRights) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BusinessBotRights from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BusinessBotRights) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BusinessBotRights) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "can_reply":
-			err = readBool(dec, &x.CanReply)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.CanReply)
+			}
 		case "can_read_messages":
-			err = readBool(dec, &x.CanReadMessages)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.CanReadMessages)
+			}
 		case "can_delete_sent_messages":
-			err = readBool(dec, &x.CanDeleteSentMessages)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.CanDeleteSentMessages)
+			}
 		case "can_delete_all_messages":
-			err = readBool(dec, &x.CanDeleteAllMessages)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.CanDeleteAllMessages)
+			}
 		case "can_edit_name":
-			err = readBool(dec, &x.CanEditName)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.CanEditName)
+			}
 		case "can_edit_bio":
-			err = readBool(dec, &x.CanEditBio)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CanEditBio)
+			}
 		case "can_edit_profile_photo":
-			err = readBool(dec, &x.CanEditProfilePhoto)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.CanEditProfilePhoto)
+			}
 		case "can_edit_username":
-			err = readBool(dec, &x.CanEditUsername)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.CanEditUsername)
+			}
 		case "can_change_gift_settings":
-			err = readBool(dec, &x.CanChangeGiftSettings)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.CanChangeGiftSettings)
+			}
 		case "can_view_gifts_and_stars":
-			err = readBool(dec, &x.CanViewGiftsAndStars)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.CanViewGiftsAndStars)
+			}
 		case "can_convert_gifts_to_stars":
-			err = readBool(dec, &x.CanConvertGiftsToStars)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.CanConvertGiftsToStars)
+			}
 		case "can_transfer_and_upgrade_gifts":
-			err = readBool(dec, &x.CanTransferAndUpgradeGifts)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.CanTransferAndUpgradeGifts)
+			}
 		case "can_transfer_stars":
-			err = readBool(dec, &x.CanTransferStars)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.CanTransferStars)
+			}
 		case "can_manage_stories":
-			err = readBool(dec, &x.CanManageStories)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.CanManageStories)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BusinessConnection from a JSON object.
+// UnmarshalJSONFrom decodes BusinessConnection from a JSON object; null leaves it as it is.
 func (x *BusinessConnection) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BusinessConnection from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BusinessConnection) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BusinessConnection) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "user_chat_id":
-			err = readInt(dec, &x.UserChatID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.UserChatID)
+			}
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "rights":
-			err = readStructPtr(dec, &x.Rights)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.Rights = nil
+				} else {
+					x.Rights = new(BusinessBotRights)
+					err = x.Rights.decodeJSON(s)
+				}
+			}
 		case "is_enabled":
-			err = readBool(dec, &x.IsEnabled)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.IsEnabled)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BusinessMessagesDeleted from a JSON object.
+// UnmarshalJSONFrom decodes BusinessMessagesDeleted from a JSON object; null leaves it as it is.
 func (x *BusinessMessagesDeleted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BusinessMessagesDeleted from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BusinessMessagesDeleted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BusinessMessagesDeleted) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "message_ids":
-			err = json.UnmarshalDecode(dec, &x.MessageIDs)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInts(&x.MessageIDs)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SentWebAppMessage from a JSON object.
+// UnmarshalJSONFrom decodes SentWebAppMessage from a JSON object; null leaves it as it is.
 func (x *SentWebAppMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SentWebAppMessage from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SentWebAppMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SentWebAppMessage) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SentGuestMessage from a JSON object.
+// UnmarshalJSONFrom decodes SentGuestMessage from a JSON object; null leaves it as it is.
 func (x *SentGuestMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SentGuestMessage from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SentGuestMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SentGuestMessage) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PreparedInlineMessage from a JSON object.
+// UnmarshalJSONFrom decodes PreparedInlineMessage from a JSON object; null leaves it as it is.
 func (x *PreparedInlineMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PreparedInlineMessage from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PreparedInlineMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PreparedInlineMessage) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "expiration_date":
-			err = readInt(dec, &x.ExpirationDate)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.ExpirationDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PreparedKeyboardButton from a JSON object.
+// UnmarshalJSONFrom decodes PreparedKeyboardButton from a JSON object; null leaves it as it is.
 func (x *PreparedKeyboardButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PreparedKeyboardButton from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PreparedKeyboardButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PreparedKeyboardButton) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ResponseParameters from a JSON object.
+// UnmarshalJSONFrom decodes ResponseParameters from a JSON object; null leaves it as it is.
 func (x *ResponseParameters) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ResponseParameters from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ResponseParameters) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ResponseParameters) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "migrate_to_chat_id":
-			err = readInt(dec, &x.MigrateToChatID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.MigrateToChatID)
+			}
 		case "retry_after":
-			err = readInt(dec, &x.RetryAfter)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.RetryAfter)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaAnimation from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaAnimation from a JSON object; null leaves it as it is.
 func (x *InputMediaAnimation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaAnimation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaAnimation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaAnimation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaAudio from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaAudio from a JSON object; null leaves it as it is.
 func (x *InputMediaAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaAudio from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaAudio) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaAudio) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "performer":
-			err = readString(dec, &x.Performer)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Performer)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaDocument from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaDocument from a JSON object; null leaves it as it is.
 func (x *InputMediaDocument) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaDocument from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaDocument) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaDocument) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "disable_content_type_detection":
-			err = readBool(dec, &x.DisableContentTypeDetection)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.DisableContentTypeDetection)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaLink from a JSON object.
-func (x *InputMediaLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes InputMediaLink from a JSON object; null leaves it as it is.
+func (x *InputMediaLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes InputMediaLink from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaLink) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaLivePhoto from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaLivePhoto from a JSON object; null leaves it as it is.
 func (x *InputMediaLivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaLivePhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaLivePhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaLivePhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "photo":
-			err = x.Photo.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Photo)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaLocation from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaLocation from a JSON object; null leaves it as it is.
 func (x *InputMediaLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaLocation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaLocation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "horizontal_accuracy":
-			err = readFloat(dec, &x.HorizontalAccuracy)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readFloat(&x.HorizontalAccuracy)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaPhoto from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaPhoto from a JSON object; null leaves it as it is.
 func (x *InputMediaPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaPhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaPhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaSticker from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaSticker from a JSON object; null leaves it as it is.
 func (x *InputMediaSticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaSticker from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaSticker) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaSticker) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "emoji":
-			err = readString(dec, &x.Emoji)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Emoji)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaVenue from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaVenue from a JSON object; null leaves it as it is.
 func (x *InputMediaVenue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaVenue from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaVenue) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaVenue) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "address":
-			err = readString(dec, &x.Address)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Address)
+			}
 		case "foursquare_id":
-			err = readString(dec, &x.FoursquareID)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.FoursquareID)
+			}
 		case "foursquare_type":
-			err = readString(dec, &x.FoursquareType)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.FoursquareType)
+			}
 		case "google_place_id":
-			err = readString(dec, &x.GooglePlaceID)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.GooglePlaceID)
+			}
 		case "google_place_type":
-			err = readString(dec, &x.GooglePlaceType)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.GooglePlaceType)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputMediaVideo from a JSON object.
+// UnmarshalJSONFrom decodes InputMediaVideo from a JSON object; null leaves it as it is.
 func (x *InputMediaVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputMediaVideo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputMediaVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputMediaVideo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "cover":
-			err = x.Cover.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInputFile(&x.Cover)
+			}
 		case "start_timestamp":
-			err = readInt(dec, &x.StartTimestamp)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.StartTimestamp)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "supports_streaming":
-			err = readBool(dec, &x.SupportsStreaming)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.SupportsStreaming)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputPaidMediaLivePhoto from a JSON object.
+// UnmarshalJSONFrom decodes InputPaidMediaLivePhoto from a JSON object; null leaves it as it is.
 func (x *InputPaidMediaLivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputPaidMediaLivePhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputPaidMediaLivePhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputPaidMediaLivePhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "photo":
-			err = x.Photo.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Photo)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputPaidMediaPhoto from a JSON object.
+// UnmarshalJSONFrom decodes InputPaidMediaPhoto from a JSON object; null leaves it as it is.
 func (x *InputPaidMediaPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputPaidMediaPhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputPaidMediaPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputPaidMediaPhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputPaidMediaVideo from a JSON object.
+// UnmarshalJSONFrom decodes InputPaidMediaVideo from a JSON object; null leaves it as it is.
 func (x *InputPaidMediaVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputPaidMediaVideo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputPaidMediaVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputPaidMediaVideo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "media":
-			err = x.Media.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Media)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "cover":
-			err = x.Cover.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInputFile(&x.Cover)
+			}
 		case "start_timestamp":
-			err = readInt(dec, &x.StartTimestamp)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.StartTimestamp)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "supports_streaming":
-			err = readBool(dec, &x.SupportsStreaming)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.SupportsStreaming)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputProfilePhotoStatic from a JSON object.
+// UnmarshalJSONFrom decodes InputProfilePhotoStatic from a JSON object; null leaves it as it is.
 func (x *InputProfilePhotoStatic) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputProfilePhotoStatic from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputProfilePhotoStatic) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputProfilePhotoStatic) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "photo":
-			err = x.Photo.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Photo)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputProfilePhotoAnimated from a JSON object.
+// UnmarshalJSONFrom decodes InputProfilePhotoAnimated from a JSON object; null leaves it as it is.
 func (x *InputProfilePhotoAnimated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputProfilePhotoAnimated from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputProfilePhotoAnimated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputProfilePhotoAnimated) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "animation":
-			err = x.Animation.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Animation)
+			}
 		case "main_frame_timestamp":
-			err = readFloat(dec, &x.MainFrameTimestamp)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.MainFrameTimestamp)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputStoryContentPhoto from a JSON object.
+// UnmarshalJSONFrom decodes InputStoryContentPhoto from a JSON object; null leaves it as it is.
 func (x *InputStoryContentPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputStoryContentPhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputStoryContentPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputStoryContentPhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "photo":
-			err = x.Photo.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Photo)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputStoryContentVideo from a JSON object.
+// UnmarshalJSONFrom decodes InputStoryContentVideo from a JSON object; null leaves it as it is.
 func (x *InputStoryContentVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputStoryContentVideo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputStoryContentVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputStoryContentVideo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "video":
-			err = x.Video.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Video)
+			}
 		case "duration":
-			err = readFloat(dec, &x.Duration)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Duration)
+			}
 		case "cover_frame_timestamp":
-			err = readFloat(dec, &x.CoverFrameTimestamp)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readFloat(&x.CoverFrameTimestamp)
+			}
 		case "is_animation":
-			err = readBool(dec, &x.IsAnimation)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsAnimation)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Sticker from a JSON object.
-func (x *Sticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Sticker from a JSON object; null leaves it as it is.
+func (x *Sticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Sticker from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Sticker) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Sticker) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "is_animated":
-			err = readBool(dec, &x.IsAnimated)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.IsAnimated)
+			}
 		case "is_video":
-			err = readBool(dec, &x.IsVideo)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.IsVideo)
+			}
 		case "thumbnail":
-			err = readStructPtr(dec, &x.Thumbnail)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.Thumbnail = nil
+				} else {
+					x.Thumbnail = new(PhotoSize)
+					err = x.Thumbnail.decodeJSON(s)
+				}
+			}
 		case "emoji":
-			err = readString(dec, &x.Emoji)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.Emoji)
+			}
 		case "set_name":
-			err = readString(dec, &x.SetName)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.SetName)
+			}
 		case "premium_animation":
-			err = readStructPtr(dec, &x.PremiumAnimation)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.PremiumAnimation = nil
+				} else {
+					x.PremiumAnimation = new(File)
+					err = x.PremiumAnimation.decodeJSON(s)
+				}
+			}
 		case "mask_position":
-			err = readStructPtr(dec, &x.MaskPosition)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				if s.null() {
+					x.MaskPosition = nil
+				} else {
+					x.MaskPosition = new(MaskPosition)
+					err = x.MaskPosition.decodeJSON(s)
+				}
+			}
 		case "custom_emoji_id":
-			err = readString(dec, &x.CustomEmojiID)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readString(&x.CustomEmojiID)
+			}
 		case "needs_repainting":
-			err = readBool(dec, &x.NeedsRepainting)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.NeedsRepainting)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StickerSet from a JSON object.
-func (x *StickerSet) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes StickerSet from a JSON object; null leaves it as it is.
+func (x *StickerSet) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes StickerSet from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StickerSet) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StickerSet) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "sticker_type":
-			err = readString(dec, &x.StickerType)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.StickerType)
+			}
 		case "stickers":
-			err = readStructs(dec, &x.Stickers)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.Stickers)
+			}
 		case "thumbnail":
-			err = readStructPtr(dec, &x.Thumbnail)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.Thumbnail = nil
+				} else {
+					x.Thumbnail = new(PhotoSize)
+					err = x.Thumbnail.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes MaskPosition from a JSON object.
-func (x *MaskPosition) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes MaskPosition from a JSON object; null leaves it as it is.
+func (x *MaskPosition) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes MaskPosition from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *MaskPosition) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *MaskPosition) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "point":
-			err = readString(dec, &x.Point)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Point)
+			}
 		case "x_shift":
-			err = readFloat(dec, &x.XShift)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.XShift)
+			}
 		case "y_shift":
-			err = readFloat(dec, &x.YShift)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readFloat(&x.YShift)
+			}
 		case "scale":
-			err = readFloat(dec, &x.Scale)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readFloat(&x.Scale)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputSticker from a JSON object.
-func (x *InputSticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes InputSticker from a JSON object; null leaves it as it is.
+func (x *InputSticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes InputSticker from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputSticker) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputSticker) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "sticker":
-			err = x.Sticker.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInputFile(&x.Sticker)
+			}
 		case "format":
-			err = readString(dec, &x.Format)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Format)
+			}
 		case "emoji_list":
-			err = json.UnmarshalDecode(dec, &x.EmojiList)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readStrings(&x.EmojiList)
+			}
 		case "mask_position":
-			err = readStructPtr(dec, &x.MaskPosition)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.MaskPosition = nil
+				} else {
+					x.MaskPosition = new(MaskPosition)
+					err = x.MaskPosition.decodeJSON(s)
+				}
+			}
 		case "keywords":
-			err = json.UnmarshalDecode(dec, &x.Keywords)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readStrings(&x.Keywords)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichMessage from a JSON object.
-func (x *RichMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichMessage from a JSON object; null leaves it as it is.
+func (x *RichMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichMessage from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichMessage) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "blocks":
-			err = decodeUnionsFrom(dec, &x.Blocks, DecodeRichBlock)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichBlockList(s, &x.Blocks)
+			}
 		case "is_rtl":
-			err = readBool(dec, &x.IsRtl)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsRtl)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputRichMessage from a JSON object.
+// UnmarshalJSONFrom decodes InputRichMessage from a JSON object; null leaves it as it is.
 func (x *InputRichMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputRichMessage from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputRichMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputRichMessage) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "html":
-			err = readString(dec, &x.HTML)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.HTML)
+			}
 		case "markdown":
-			err = readString(dec, &x.Markdown)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Markdown)
+			}
 		case "is_rtl":
-			err = readBool(dec, &x.IsRtl)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsRtl)
+			}
 		case "skip_entity_detection":
-			err = readBool(dec, &x.SkipEntityDetection)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.SkipEntityDetection)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextBold from a JSON object.
-func (x *RichTextBold) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichTextBold from a JSON object; null leaves it as it is.
+func (x *RichTextBold) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichTextBold from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextBold) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextBold) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextItalic from a JSON object.
-func (x *RichTextItalic) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichTextItalic from a JSON object; null leaves it as it is.
+func (x *RichTextItalic) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichTextItalic from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextItalic) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextItalic) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextUnderline from a JSON object.
+// UnmarshalJSONFrom decodes RichTextUnderline from a JSON object; null leaves it as it is.
 func (x *RichTextUnderline) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextUnderline from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextUnderline) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextUnderline) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextStrikethrough from a JSON object.
+// UnmarshalJSONFrom decodes RichTextStrikethrough from a JSON object; null leaves it as it is.
 func (x *RichTextStrikethrough) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextStrikethrough from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextStrikethrough) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextStrikethrough) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextSpoiler from a JSON object.
+// UnmarshalJSONFrom decodes RichTextSpoiler from a JSON object; null leaves it as it is.
 func (x *RichTextSpoiler) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextSpoiler from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextSpoiler) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextSpoiler) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextDateTime from a JSON object.
+// UnmarshalJSONFrom decodes RichTextDateTime from a JSON object; null leaves it as it is.
 func (x *RichTextDateTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextDateTime from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextDateTime) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextDateTime) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "unix_time":
-			err = readInt(dec, &x.UnixTime)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UnixTime)
+			}
 		case "date_time_format":
-			err = readString(dec, &x.DateTimeFormat)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.DateTimeFormat)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextTextMention from a JSON object.
+// UnmarshalJSONFrom decodes RichTextTextMention from a JSON object; null leaves it as it is.
 func (x *RichTextTextMention) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextTextMention from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextTextMention) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextTextMention) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextSubscript from a JSON object.
+// UnmarshalJSONFrom decodes RichTextSubscript from a JSON object; null leaves it as it is.
 func (x *RichTextSubscript) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextSubscript from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextSubscript) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextSubscript) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextSuperscript from a JSON object.
+// UnmarshalJSONFrom decodes RichTextSuperscript from a JSON object; null leaves it as it is.
 func (x *RichTextSuperscript) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextSuperscript from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextSuperscript) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextSuperscript) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextMarked from a JSON object.
-func (x *RichTextMarked) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichTextMarked from a JSON object; null leaves it as it is.
+func (x *RichTextMarked) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichTextMarked from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextMarked) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextMarked) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextCode from a JSON object.
-func (x *RichTextCode) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichTextCode from a JSON object; null leaves it as it is.
+func (x *RichTextCode) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichTextCode from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextCode) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextCode) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextCustomEmoji from a JSON object.
+// UnmarshalJSONFrom decodes RichTextCustomEmoji from a JSON object; null leaves it as it is.
 func (x *RichTextCustomEmoji) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextCustomEmoji from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextCustomEmoji) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextCustomEmoji) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "custom_emoji_id":
-			err = readString(dec, &x.CustomEmojiID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.CustomEmojiID)
+			}
 		case "alternative_text":
-			err = readString(dec, &x.AlternativeText)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.AlternativeText)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextMathematicalExpression from a JSON object.
+// UnmarshalJSONFrom decodes RichTextMathematicalExpression from a JSON object; null leaves it as it is.
 func (x *RichTextMathematicalExpression) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextMathematicalExpression from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextMathematicalExpression) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *RichTextMathematicalExpression) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "expression":
-			err = readString(dec, &x.Expression)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Expression)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextUrl from a JSON object.
-func (x *RichTextUrl) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichTextUrl from a JSON object; null leaves it as it is.
+func (x *RichTextUrl) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichTextUrl from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextUrl) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextUrl) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextEmailAddress from a JSON object.
+// UnmarshalJSONFrom decodes RichTextEmailAddress from a JSON object; null leaves it as it is.
 func (x *RichTextEmailAddress) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextEmailAddress from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextEmailAddress) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextEmailAddress) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "email_address":
-			err = readString(dec, &x.EmailAddress)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.EmailAddress)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextPhoneNumber from a JSON object.
+// UnmarshalJSONFrom decodes RichTextPhoneNumber from a JSON object; null leaves it as it is.
 func (x *RichTextPhoneNumber) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextPhoneNumber from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextPhoneNumber) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextPhoneNumber) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "phone_number":
-			err = readString(dec, &x.PhoneNumber)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.PhoneNumber)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextBankCardNumber from a JSON object.
+// UnmarshalJSONFrom decodes RichTextBankCardNumber from a JSON object; null leaves it as it is.
 func (x *RichTextBankCardNumber) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextBankCardNumber from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextBankCardNumber) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextBankCardNumber) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "bank_card_number":
-			err = readString(dec, &x.BankCardNumber)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.BankCardNumber)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextMention from a JSON object.
+// UnmarshalJSONFrom decodes RichTextMention from a JSON object; null leaves it as it is.
 func (x *RichTextMention) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextMention from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextMention) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextMention) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "username":
-			err = readString(dec, &x.Username)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Username)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextHashtag from a JSON object.
+// UnmarshalJSONFrom decodes RichTextHashtag from a JSON object; null leaves it as it is.
 func (x *RichTextHashtag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextHashtag from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextHashtag) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextHashtag) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "hashtag":
-			err = readString(dec, &x.Hashtag)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Hashtag)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextCashtag from a JSON object.
+// UnmarshalJSONFrom decodes RichTextCashtag from a JSON object; null leaves it as it is.
 func (x *RichTextCashtag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextCashtag from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextCashtag) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextCashtag) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "cashtag":
-			err = readString(dec, &x.Cashtag)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Cashtag)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextBotCommand from a JSON object.
+// UnmarshalJSONFrom decodes RichTextBotCommand from a JSON object; null leaves it as it is.
 func (x *RichTextBotCommand) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextBotCommand from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextBotCommand) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextBotCommand) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "bot_command":
-			err = readString(dec, &x.BotCommand)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.BotCommand)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextAnchor from a JSON object.
-func (x *RichTextAnchor) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichTextAnchor from a JSON object; null leaves it as it is.
+func (x *RichTextAnchor) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichTextAnchor from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextAnchor) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextAnchor) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextAnchorLink from a JSON object.
+// UnmarshalJSONFrom decodes RichTextAnchorLink from a JSON object; null leaves it as it is.
 func (x *RichTextAnchorLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextAnchorLink from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextAnchorLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextAnchorLink) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "anchor_name":
-			err = readString(dec, &x.AnchorName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.AnchorName)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextReference from a JSON object.
+// UnmarshalJSONFrom decodes RichTextReference from a JSON object; null leaves it as it is.
 func (x *RichTextReference) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextReference from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextReference) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextReference) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichTextReferenceLink from a JSON object.
+// UnmarshalJSONFrom decodes RichTextReferenceLink from a JSON object; null leaves it as it is.
 func (x *RichTextReferenceLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichTextReferenceLink from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichTextReferenceLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichTextReferenceLink) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "reference_name":
-			err = readString(dec, &x.ReferenceName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.ReferenceName)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockCaption from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockCaption from a JSON object; null leaves it as it is.
 func (x *RichBlockCaption) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockCaption from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockCaption) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockCaption) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "credit":
-			err = decodeUnionFrom(dec, &x.Credit, DecodeRichText)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanRichText(s, &x.Credit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockTableCell from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockTableCell from a JSON object; null leaves it as it is.
 func (x *RichBlockTableCell) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockTableCell from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockTableCell) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockTableCell) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "is_header":
-			err = readBool(dec, &x.IsHeader)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsHeader)
+			}
 		case "colspan":
-			err = readInt(dec, &x.Colspan)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Colspan)
+			}
 		case "rowspan":
-			err = readInt(dec, &x.Rowspan)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Rowspan)
+			}
 		case "align":
-			err = readString(dec, &x.Align)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Align)
+			}
 		case "valign":
-			err = readString(dec, &x.Valign)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Valign)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockListItem from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockListItem from a JSON object; null leaves it as it is.
 func (x *RichBlockListItem) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockListItem from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockListItem) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockListItem) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "label":
-			err = readString(dec, &x.Label)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Label)
+			}
 		case "blocks":
-			err = decodeUnionsFrom(dec, &x.Blocks, DecodeRichBlock)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanRichBlockList(s, &x.Blocks)
+			}
 		case "has_checkbox":
-			err = readBool(dec, &x.HasCheckbox)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.HasCheckbox)
+			}
 		case "is_checked":
-			err = readBool(dec, &x.IsChecked)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsChecked)
+			}
 		case "value":
-			err = readInt(dec, &x.Value)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Value)
+			}
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockParagraph from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockParagraph from a JSON object; null leaves it as it is.
 func (x *RichBlockParagraph) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockParagraph from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockParagraph) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockParagraph) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockSectionHeading from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockSectionHeading from a JSON object; null leaves it as it is.
 func (x *RichBlockSectionHeading) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockSectionHeading from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockSectionHeading) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockSectionHeading) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "size":
-			err = readInt(dec, &x.Size)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Size)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockPreformatted from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockPreformatted from a JSON object; null leaves it as it is.
 func (x *RichBlockPreformatted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockPreformatted from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockPreformatted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockPreformatted) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "language":
-			err = readString(dec, &x.Language)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Language)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockFooter from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockFooter from a JSON object; null leaves it as it is.
 func (x *RichBlockFooter) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockFooter from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockFooter) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockFooter) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockDivider from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockDivider from a JSON object; null leaves it as it is.
 func (x *RichBlockDivider) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockDivider from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockDivider) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockDivider) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockMathematicalExpression from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockMathematicalExpression from a JSON object; null leaves it as it is.
 func (x *RichBlockMathematicalExpression) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockMathematicalExpression from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockMathematicalExpression) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *RichBlockMathematicalExpression) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "expression":
-			err = readString(dec, &x.Expression)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Expression)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockAnchor from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockAnchor from a JSON object; null leaves it as it is.
 func (x *RichBlockAnchor) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockAnchor from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockAnchor) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockAnchor) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockList from a JSON object.
-func (x *RichBlockList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichBlockList from a JSON object; null leaves it as it is.
+func (x *RichBlockList) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichBlockList from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockList) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockList) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "items":
-			err = readStructs(dec, &x.Items)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Items)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockBlockQuotation from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockBlockQuotation from a JSON object; null leaves it as it is.
 func (x *RichBlockBlockQuotation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockBlockQuotation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockBlockQuotation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockBlockQuotation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "blocks":
-			err = decodeUnionsFrom(dec, &x.Blocks, DecodeRichBlock)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichBlockList(s, &x.Blocks)
+			}
 		case "credit":
-			err = decodeUnionFrom(dec, &x.Credit, DecodeRichText)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanRichText(s, &x.Credit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockPullQuotation from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockPullQuotation from a JSON object; null leaves it as it is.
 func (x *RichBlockPullQuotation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockPullQuotation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockPullQuotation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockPullQuotation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		case "credit":
-			err = decodeUnionFrom(dec, &x.Credit, DecodeRichText)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanRichText(s, &x.Credit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockCollage from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockCollage from a JSON object; null leaves it as it is.
 func (x *RichBlockCollage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockCollage from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockCollage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockCollage) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "blocks":
-			err = decodeUnionsFrom(dec, &x.Blocks, DecodeRichBlock)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichBlockList(s, &x.Blocks)
+			}
 		case "caption":
-			err = readStructPtr(dec, &x.Caption)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Caption = nil
+				} else {
+					x.Caption = new(RichBlockCaption)
+					err = x.Caption.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockSlideshow from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockSlideshow from a JSON object; null leaves it as it is.
 func (x *RichBlockSlideshow) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockSlideshow from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockSlideshow) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockSlideshow) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "blocks":
-			err = decodeUnionsFrom(dec, &x.Blocks, DecodeRichBlock)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichBlockList(s, &x.Blocks)
+			}
 		case "caption":
-			err = readStructPtr(dec, &x.Caption)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Caption = nil
+				} else {
+					x.Caption = new(RichBlockCaption)
+					err = x.Caption.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockTable from a JSON object.
-func (x *RichBlockTable) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichBlockTable from a JSON object; null leaves it as it is.
+func (x *RichBlockTable) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichBlockTable from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockTable) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockTable) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "cells":
-			err = json.UnmarshalDecode(dec, &x.Cells)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readArray(s, &x.Cells, readStructs[RichBlockTableCell])
+			}
 		case "is_bordered":
-			err = readBool(dec, &x.IsBordered)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsBordered)
+			}
 		case "is_striped":
-			err = readBool(dec, &x.IsStriped)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsStriped)
+			}
 		case "caption":
-			err = decodeUnionFrom(dec, &x.Caption, DecodeRichText)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = scanRichText(s, &x.Caption)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockDetails from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockDetails from a JSON object; null leaves it as it is.
 func (x *RichBlockDetails) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockDetails from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockDetails) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockDetails) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "summary":
-			err = decodeUnionFrom(dec, &x.Summary, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Summary)
+			}
 		case "blocks":
-			err = decodeUnionsFrom(dec, &x.Blocks, DecodeRichBlock)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanRichBlockList(s, &x.Blocks)
+			}
 		case "is_open":
-			err = readBool(dec, &x.IsOpen)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsOpen)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockMap from a JSON object.
-func (x *RichBlockMap) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichBlockMap from a JSON object; null leaves it as it is.
+func (x *RichBlockMap) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichBlockMap from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockMap) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockMap) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "location":
-			err = x.Location.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Location.decodeJSON(s)
+			}
 		case "zoom":
-			err = readInt(dec, &x.Zoom)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Zoom)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "caption":
-			err = readStructPtr(dec, &x.Caption)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.Caption = nil
+				} else {
+					x.Caption = new(RichBlockCaption)
+					err = x.Caption.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockAnimation from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockAnimation from a JSON object; null leaves it as it is.
 func (x *RichBlockAnimation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockAnimation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockAnimation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockAnimation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "animation":
-			err = x.Animation.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Animation.decodeJSON(s)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		case "caption":
-			err = readStructPtr(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Caption = nil
+				} else {
+					x.Caption = new(RichBlockCaption)
+					err = x.Caption.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockAudio from a JSON object.
-func (x *RichBlockAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichBlockAudio from a JSON object; null leaves it as it is.
+func (x *RichBlockAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichBlockAudio from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockAudio) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockAudio) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "audio":
-			err = x.Audio.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Audio.decodeJSON(s)
+			}
 		case "caption":
-			err = readStructPtr(dec, &x.Caption)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Caption = nil
+				} else {
+					x.Caption = new(RichBlockCaption)
+					err = x.Caption.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockPhoto from a JSON object.
-func (x *RichBlockPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichBlockPhoto from a JSON object; null leaves it as it is.
+func (x *RichBlockPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichBlockPhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockPhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		case "caption":
-			err = readStructPtr(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Caption = nil
+				} else {
+					x.Caption = new(RichBlockCaption)
+					err = x.Caption.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockVideo from a JSON object.
-func (x *RichBlockVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes RichBlockVideo from a JSON object; null leaves it as it is.
+func (x *RichBlockVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes RichBlockVideo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockVideo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "video":
-			err = x.Video.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Video.decodeJSON(s)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		case "caption":
-			err = readStructPtr(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Caption = nil
+				} else {
+					x.Caption = new(RichBlockCaption)
+					err = x.Caption.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockVoiceNote from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockVoiceNote from a JSON object; null leaves it as it is.
 func (x *RichBlockVoiceNote) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockVoiceNote from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockVoiceNote) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockVoiceNote) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "voice_note":
-			err = x.VoiceNote.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.VoiceNote.decodeJSON(s)
+			}
 		case "caption":
-			err = readStructPtr(dec, &x.Caption)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Caption = nil
+				} else {
+					x.Caption = new(RichBlockCaption)
+					err = x.Caption.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RichBlockThinking from a JSON object.
+// UnmarshalJSONFrom decodes RichBlockThinking from a JSON object; null leaves it as it is.
 func (x *RichBlockThinking) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RichBlockThinking from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RichBlockThinking) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RichBlockThinking) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = decodeUnionFrom(dec, &x.Text, DecodeRichText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRichText(s, &x.Text)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQuery from a JSON object.
-func (x *InlineQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes InlineQuery from a JSON object; null leaves it as it is.
+func (x *InlineQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes InlineQuery from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQuery) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQuery) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "from":
-			err = x.From.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.From.decodeJSON(s)
+			}
 		case "query":
-			err = readString(dec, &x.Query)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Query)
+			}
 		case "offset":
-			err = readString(dec, &x.Offset)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Offset)
+			}
 		case "chat_type":
-			err = readString(dec, &x.ChatType)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ChatType)
+			}
 		case "location":
-			err = readStructPtr(dec, &x.Location)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.Location = nil
+				} else {
+					x.Location = new(Location)
+					err = x.Location.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultsButton from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultsButton from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultsButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultsButton from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultsButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultsButton) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "web_app":
-			err = readStructPtr(dec, &x.WebApp)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.WebApp = nil
+				} else {
+					x.WebApp = new(WebAppInfo)
+					err = x.WebApp.decodeJSON(s)
+				}
+			}
 		case "start_parameter":
-			err = readString(dec, &x.StartParameter)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.StartParameter)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultArticle from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultArticle from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultArticle) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultArticle from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultArticle) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultArticle) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "thumbnail_width":
-			err = readInt(dec, &x.ThumbnailWidth)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.ThumbnailWidth)
+			}
 		case "thumbnail_height":
-			err = readInt(dec, &x.ThumbnailHeight)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.ThumbnailHeight)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultPhoto from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultPhoto from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultPhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultPhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "photo_url":
-			err = readString(dec, &x.PhotoURL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.PhotoURL)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "photo_width":
-			err = readInt(dec, &x.PhotoWidth)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.PhotoWidth)
+			}
 		case "photo_height":
-			err = readInt(dec, &x.PhotoHeight)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.PhotoHeight)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultGif from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultGif from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultGif) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultGif from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultGif) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultGif) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "gif_url":
-			err = readString(dec, &x.GifURL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.GifURL)
+			}
 		case "gif_width":
-			err = readInt(dec, &x.GifWidth)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.GifWidth)
+			}
 		case "gif_height":
-			err = readInt(dec, &x.GifHeight)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.GifHeight)
+			}
 		case "gif_duration":
-			err = readInt(dec, &x.GifDuration)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.GifDuration)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "thumbnail_mime_type":
-			err = readString(dec, &x.ThumbnailMimeType)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ThumbnailMimeType)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultMpeg4Gif from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultMpeg4Gif from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultMpeg4Gif) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultMpeg4Gif from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultMpeg4Gif) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultMpeg4Gif) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "mpeg4_url":
-			err = readString(dec, &x.Mpeg4URL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Mpeg4URL)
+			}
 		case "mpeg4_width":
-			err = readInt(dec, &x.Mpeg4Width)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Mpeg4Width)
+			}
 		case "mpeg4_height":
-			err = readInt(dec, &x.Mpeg4Height)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Mpeg4Height)
+			}
 		case "mpeg4_duration":
-			err = readInt(dec, &x.Mpeg4Duration)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Mpeg4Duration)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "thumbnail_mime_type":
-			err = readString(dec, &x.ThumbnailMimeType)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ThumbnailMimeType)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultVideo from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultVideo from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultVideo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultVideo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "video_url":
-			err = readString(dec, &x.VideoURL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.VideoURL)
+			}
 		case "mime_type":
-			err = readString(dec, &x.MimeType)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.MimeType)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "video_width":
-			err = readInt(dec, &x.VideoWidth)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.VideoWidth)
+			}
 		case "video_height":
-			err = readInt(dec, &x.VideoHeight)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInt(&x.VideoHeight)
+			}
 		case "video_duration":
-			err = readInt(dec, &x.VideoDuration)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readInt(&x.VideoDuration)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultAudio from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultAudio from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultAudio from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultAudio) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultAudio) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "audio_url":
-			err = readString(dec, &x.AudioURL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.AudioURL)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "performer":
-			err = readString(dec, &x.Performer)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Performer)
+			}
 		case "audio_duration":
-			err = readInt(dec, &x.AudioDuration)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.AudioDuration)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultVoice from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultVoice from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultVoice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultVoice from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultVoice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultVoice) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "voice_url":
-			err = readString(dec, &x.VoiceURL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.VoiceURL)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "voice_duration":
-			err = readInt(dec, &x.VoiceDuration)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.VoiceDuration)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultDocument from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultDocument from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultDocument) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultDocument from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultDocument) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultDocument) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "document_url":
-			err = readString(dec, &x.DocumentURL)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.DocumentURL)
+			}
 		case "mime_type":
-			err = readString(dec, &x.MimeType)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.MimeType)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "thumbnail_width":
-			err = readInt(dec, &x.ThumbnailWidth)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readInt(&x.ThumbnailWidth)
+			}
 		case "thumbnail_height":
-			err = readInt(dec, &x.ThumbnailHeight)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readInt(&x.ThumbnailHeight)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultLocation from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultLocation from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultLocation from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultLocation) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "horizontal_accuracy":
-			err = readFloat(dec, &x.HorizontalAccuracy)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readFloat(&x.HorizontalAccuracy)
+			}
 		case "live_period":
-			err = readInt(dec, &x.LivePeriod)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.LivePeriod)
+			}
 		case "heading":
-			err = readInt(dec, &x.Heading)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.Heading)
+			}
 		case "proximity_alert_radius":
-			err = readInt(dec, &x.ProximityAlertRadius)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.ProximityAlertRadius)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "thumbnail_width":
-			err = readInt(dec, &x.ThumbnailWidth)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readInt(&x.ThumbnailWidth)
+			}
 		case "thumbnail_height":
-			err = readInt(dec, &x.ThumbnailHeight)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readInt(&x.ThumbnailHeight)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultVenue from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultVenue from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultVenue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultVenue from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultVenue) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultVenue) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "address":
-			err = readString(dec, &x.Address)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Address)
+			}
 		case "foursquare_id":
-			err = readString(dec, &x.FoursquareID)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.FoursquareID)
+			}
 		case "foursquare_type":
-			err = readString(dec, &x.FoursquareType)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.FoursquareType)
+			}
 		case "google_place_id":
-			err = readString(dec, &x.GooglePlaceID)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.GooglePlaceID)
+			}
 		case "google_place_type":
-			err = readString(dec, &x.GooglePlaceType)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.GooglePlaceType)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "thumbnail_width":
-			err = readInt(dec, &x.ThumbnailWidth)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readInt(&x.ThumbnailWidth)
+			}
 		case "thumbnail_height":
-			err = readInt(dec, &x.ThumbnailHeight)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readInt(&x.ThumbnailHeight)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultContact from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultContact from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultContact) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultContact from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultContact) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultContact) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "phone_number":
-			err = readString(dec, &x.PhoneNumber)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.PhoneNumber)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		case "vcard":
-			err = readString(dec, &x.Vcard)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Vcard)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		case "thumbnail_url":
-			err = readString(dec, &x.ThumbnailURL)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.ThumbnailURL)
+			}
 		case "thumbnail_width":
-			err = readInt(dec, &x.ThumbnailWidth)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.ThumbnailWidth)
+			}
 		case "thumbnail_height":
-			err = readInt(dec, &x.ThumbnailHeight)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.ThumbnailHeight)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultGame from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultGame from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultGame from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultGame) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultGame) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "game_short_name":
-			err = readString(dec, &x.GameShortName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.GameShortName)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultCachedPhoto from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultCachedPhoto from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultCachedPhoto from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultCachedPhoto) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *InlineQueryResultCachedPhoto) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "photo_file_id":
-			err = readString(dec, &x.PhotoFileID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.PhotoFileID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultCachedGif from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultCachedGif from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedGif) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultCachedGif from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultCachedGif) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InlineQueryResultCachedGif) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "gif_file_id":
-			err = readString(dec, &x.GifFileID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.GifFileID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultCachedMpeg4Gif from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultCachedMpeg4Gif from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedMpeg4Gif) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultCachedMpeg4Gif from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultCachedMpeg4Gif) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *InlineQueryResultCachedMpeg4Gif) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "mpeg4_file_id":
-			err = readString(dec, &x.Mpeg4FileID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Mpeg4FileID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultCachedSticker from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultCachedSticker from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedSticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultCachedSticker from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultCachedSticker) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *InlineQueryResultCachedSticker) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "sticker_file_id":
-			err = readString(dec, &x.StickerFileID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.StickerFileID)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultCachedDocument from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultCachedDocument from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedDocument) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultCachedDocument from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultCachedDocument) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *InlineQueryResultCachedDocument) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "document_file_id":
-			err = readString(dec, &x.DocumentFileID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.DocumentFileID)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultCachedVideo from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultCachedVideo from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultCachedVideo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultCachedVideo) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *InlineQueryResultCachedVideo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "video_file_id":
-			err = readString(dec, &x.VideoFileID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.VideoFileID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultCachedVoice from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultCachedVoice from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedVoice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultCachedVoice from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultCachedVoice) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *InlineQueryResultCachedVoice) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "voice_file_id":
-			err = readString(dec, &x.VoiceFileID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.VoiceFileID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InlineQueryResultCachedAudio from a JSON object.
+// UnmarshalJSONFrom decodes InlineQueryResultCachedAudio from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InlineQueryResultCachedAudio from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InlineQueryResultCachedAudio) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *InlineQueryResultCachedAudio) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "audio_file_id":
-			err = readString(dec, &x.AudioFileID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.AudioFileID)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		case "input_message_content":
-			err = decodeUnionFrom(dec, &x.InputMessageContent, DecodeInputMessageContent)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = scanInputMessageContent(s, &x.InputMessageContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputTextMessageContent from a JSON object.
+// UnmarshalJSONFrom decodes InputTextMessageContent from a JSON object; null leaves it as it is.
 func (x *InputTextMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputTextMessageContent from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputTextMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputTextMessageContent) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "message_text":
-			err = readString(dec, &x.MessageText)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.MessageText)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "entities":
-			err = readStructs(dec, &x.Entities)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.Entities)
+			}
 		case "link_preview_options":
-			err = readStructPtr(dec, &x.LinkPreviewOptions)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.LinkPreviewOptions = nil
+				} else {
+					x.LinkPreviewOptions = new(LinkPreviewOptions)
+					err = x.LinkPreviewOptions.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputRichMessageContent from a JSON object.
+// UnmarshalJSONFrom decodes InputRichMessageContent from a JSON object; null leaves it as it is.
 func (x *InputRichMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputRichMessageContent from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputRichMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputRichMessageContent) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "rich_message":
-			err = x.RichMessage.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.RichMessage.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputLocationMessageContent from a JSON object.
+// UnmarshalJSONFrom decodes InputLocationMessageContent from a JSON object; null leaves it as it is.
 func (x *InputLocationMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputLocationMessageContent from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputLocationMessageContent) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *InputLocationMessageContent) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "horizontal_accuracy":
-			err = readFloat(dec, &x.HorizontalAccuracy)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readFloat(&x.HorizontalAccuracy)
+			}
 		case "live_period":
-			err = readInt(dec, &x.LivePeriod)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.LivePeriod)
+			}
 		case "heading":
-			err = readInt(dec, &x.Heading)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.Heading)
+			}
 		case "proximity_alert_radius":
-			err = readInt(dec, &x.ProximityAlertRadius)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.ProximityAlertRadius)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputVenueMessageContent from a JSON object.
+// UnmarshalJSONFrom decodes InputVenueMessageContent from a JSON object; null leaves it as it is.
 func (x *InputVenueMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputVenueMessageContent from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputVenueMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputVenueMessageContent) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "address":
-			err = readString(dec, &x.Address)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Address)
+			}
 		case "foursquare_id":
-			err = readString(dec, &x.FoursquareID)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.FoursquareID)
+			}
 		case "foursquare_type":
-			err = readString(dec, &x.FoursquareType)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.FoursquareType)
+			}
 		case "google_place_id":
-			err = readString(dec, &x.GooglePlaceID)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.GooglePlaceID)
+			}
 		case "google_place_type":
-			err = readString(dec, &x.GooglePlaceType)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.GooglePlaceType)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputContactMessageContent from a JSON object.
+// UnmarshalJSONFrom decodes InputContactMessageContent from a JSON object; null leaves it as it is.
 func (x *InputContactMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputContactMessageContent from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputContactMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputContactMessageContent) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "phone_number":
-			err = readString(dec, &x.PhoneNumber)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.PhoneNumber)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		case "vcard":
-			err = readString(dec, &x.Vcard)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Vcard)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes InputInvoiceMessageContent from a JSON object.
+// UnmarshalJSONFrom decodes InputInvoiceMessageContent from a JSON object; null leaves it as it is.
 func (x *InputInvoiceMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes InputInvoiceMessageContent from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *InputInvoiceMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *InputInvoiceMessageContent) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "payload":
-			err = readString(dec, &x.Payload)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Payload)
+			}
 		case "provider_token":
-			err = readString(dec, &x.ProviderToken)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ProviderToken)
+			}
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "prices":
-			err = readStructs(dec, &x.Prices)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.Prices)
+			}
 		case "max_tip_amount":
-			err = readInt(dec, &x.MaxTipAmount)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.MaxTipAmount)
+			}
 		case "suggested_tip_amounts":
-			err = json.UnmarshalDecode(dec, &x.SuggestedTipAmounts)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInts(&x.SuggestedTipAmounts)
+			}
 		case "provider_data":
-			err = readString(dec, &x.ProviderData)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.ProviderData)
+			}
 		case "photo_url":
-			err = readString(dec, &x.PhotoURL)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.PhotoURL)
+			}
 		case "photo_size":
-			err = readInt(dec, &x.PhotoSize)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInt(&x.PhotoSize)
+			}
 		case "photo_width":
-			err = readInt(dec, &x.PhotoWidth)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readInt(&x.PhotoWidth)
+			}
 		case "photo_height":
-			err = readInt(dec, &x.PhotoHeight)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readInt(&x.PhotoHeight)
+			}
 		case "need_name":
-			err = readBool(dec, &x.NeedName)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.NeedName)
+			}
 		case "need_phone_number":
-			err = readBool(dec, &x.NeedPhoneNumber)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.NeedPhoneNumber)
+			}
 		case "need_email":
-			err = readBool(dec, &x.NeedEmail)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.NeedEmail)
+			}
 		case "need_shipping_address":
-			err = readBool(dec, &x.NeedShippingAddress)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBool(&x.NeedShippingAddress)
+			}
 		case "send_phone_number_to_provider":
-			err = readBool(dec, &x.SendPhoneNumberToProvider)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readBool(&x.SendPhoneNumberToProvider)
+			}
 		case "send_email_to_provider":
-			err = readBool(dec, &x.SendEmailToProvider)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readBool(&x.SendEmailToProvider)
+			}
 		case "is_flexible":
-			err = readBool(dec, &x.IsFlexible)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = s.readBool(&x.IsFlexible)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ChosenInlineResult from a JSON object.
+// UnmarshalJSONFrom decodes ChosenInlineResult from a JSON object; null leaves it as it is.
 func (x *ChosenInlineResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ChosenInlineResult from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ChosenInlineResult) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ChosenInlineResult) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "result_id":
-			err = readString(dec, &x.ResultID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ResultID)
+			}
 		case "from":
-			err = x.From.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.From.decodeJSON(s)
+			}
 		case "location":
-			err = readStructPtr(dec, &x.Location)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Location = nil
+				} else {
+					x.Location = new(Location)
+					err = x.Location.decodeJSON(s)
+				}
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		case "query":
-			err = readString(dec, &x.Query)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Query)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes LabeledPrice from a JSON object.
-func (x *LabeledPrice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes LabeledPrice from a JSON object; null leaves it as it is.
+func (x *LabeledPrice) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes LabeledPrice from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *LabeledPrice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *LabeledPrice) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "label":
-			err = readString(dec, &x.Label)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Label)
+			}
 		case "amount":
-			err = readInt(dec, &x.Amount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Amount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Invoice from a JSON object.
-func (x *Invoice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Invoice from a JSON object; null leaves it as it is.
+func (x *Invoice) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Invoice from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Invoice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Invoice) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "start_parameter":
-			err = readString(dec, &x.StartParameter)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.StartParameter)
+			}
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "total_amount":
-			err = readInt(dec, &x.TotalAmount)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.TotalAmount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ShippingAddress from a JSON object.
+// UnmarshalJSONFrom decodes ShippingAddress from a JSON object; null leaves it as it is.
 func (x *ShippingAddress) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ShippingAddress from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ShippingAddress) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ShippingAddress) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "country_code":
-			err = readString(dec, &x.CountryCode)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.CountryCode)
+			}
 		case "state":
-			err = readString(dec, &x.State)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.State)
+			}
 		case "city":
-			err = readString(dec, &x.City)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.City)
+			}
 		case "street_line1":
-			err = readString(dec, &x.StreetLine1)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.StreetLine1)
+			}
 		case "street_line2":
-			err = readString(dec, &x.StreetLine2)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.StreetLine2)
+			}
 		case "post_code":
-			err = readString(dec, &x.PostCode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.PostCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes OrderInfo from a JSON object.
-func (x *OrderInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes OrderInfo from a JSON object; null leaves it as it is.
+func (x *OrderInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes OrderInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *OrderInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *OrderInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "phone_number":
-			err = readString(dec, &x.PhoneNumber)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.PhoneNumber)
+			}
 		case "email":
-			err = readString(dec, &x.Email)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Email)
+			}
 		case "shipping_address":
-			err = readStructPtr(dec, &x.ShippingAddress)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.ShippingAddress = nil
+				} else {
+					x.ShippingAddress = new(ShippingAddress)
+					err = x.ShippingAddress.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ShippingOption from a JSON object.
-func (x *ShippingOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ShippingOption from a JSON object; null leaves it as it is.
+func (x *ShippingOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ShippingOption from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ShippingOption) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ShippingOption) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "prices":
-			err = readStructs(dec, &x.Prices)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.Prices)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SuccessfulPayment from a JSON object.
+// UnmarshalJSONFrom decodes SuccessfulPayment from a JSON object; null leaves it as it is.
 func (x *SuccessfulPayment) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SuccessfulPayment from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SuccessfulPayment) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SuccessfulPayment) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "total_amount":
-			err = readInt(dec, &x.TotalAmount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.TotalAmount)
+			}
 		case "invoice_payload":
-			err = readString(dec, &x.InvoicePayload)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.InvoicePayload)
+			}
 		case "subscription_expiration_date":
-			err = readInt(dec, &x.SubscriptionExpirationDate)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.SubscriptionExpirationDate)
+			}
 		case "is_recurring":
-			err = readBool(dec, &x.IsRecurring)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.IsRecurring)
+			}
 		case "is_first_recurring":
-			err = readBool(dec, &x.IsFirstRecurring)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.IsFirstRecurring)
+			}
 		case "shipping_option_id":
-			err = readString(dec, &x.ShippingOptionID)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ShippingOptionID)
+			}
 		case "order_info":
-			err = readStructPtr(dec, &x.OrderInfo)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.OrderInfo = nil
+				} else {
+					x.OrderInfo = new(OrderInfo)
+					err = x.OrderInfo.decodeJSON(s)
+				}
+			}
 		case "telegram_payment_charge_id":
-			err = readString(dec, &x.TelegramPaymentChargeID)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.TelegramPaymentChargeID)
+			}
 		case "provider_payment_charge_id":
-			err = readString(dec, &x.ProviderPaymentChargeID)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.ProviderPaymentChargeID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RefundedPayment from a JSON object.
+// UnmarshalJSONFrom decodes RefundedPayment from a JSON object; null leaves it as it is.
 func (x *RefundedPayment) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RefundedPayment from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RefundedPayment) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RefundedPayment) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "total_amount":
-			err = readInt(dec, &x.TotalAmount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.TotalAmount)
+			}
 		case "invoice_payload":
-			err = readString(dec, &x.InvoicePayload)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.InvoicePayload)
+			}
 		case "telegram_payment_charge_id":
-			err = readString(dec, &x.TelegramPaymentChargeID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.TelegramPaymentChargeID)
+			}
 		case "provider_payment_charge_id":
-			err = readString(dec, &x.ProviderPaymentChargeID)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ProviderPaymentChargeID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ShippingQuery from a JSON object.
-func (x *ShippingQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes ShippingQuery from a JSON object; null leaves it as it is.
+func (x *ShippingQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes ShippingQuery from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ShippingQuery) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ShippingQuery) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "from":
-			err = x.From.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.From.decodeJSON(s)
+			}
 		case "invoice_payload":
-			err = readString(dec, &x.InvoicePayload)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.InvoicePayload)
+			}
 		case "shipping_address":
-			err = x.ShippingAddress.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = x.ShippingAddress.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PreCheckoutQuery from a JSON object.
+// UnmarshalJSONFrom decodes PreCheckoutQuery from a JSON object; null leaves it as it is.
 func (x *PreCheckoutQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PreCheckoutQuery from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PreCheckoutQuery) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PreCheckoutQuery) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "from":
-			err = x.From.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.From.decodeJSON(s)
+			}
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "total_amount":
-			err = readInt(dec, &x.TotalAmount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.TotalAmount)
+			}
 		case "invoice_payload":
-			err = readString(dec, &x.InvoicePayload)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.InvoicePayload)
+			}
 		case "shipping_option_id":
-			err = readString(dec, &x.ShippingOptionID)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ShippingOptionID)
+			}
 		case "order_info":
-			err = readStructPtr(dec, &x.OrderInfo)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.OrderInfo = nil
+				} else {
+					x.OrderInfo = new(OrderInfo)
+					err = x.OrderInfo.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PaidMediaPurchased from a JSON object.
+// UnmarshalJSONFrom decodes PaidMediaPurchased from a JSON object; null leaves it as it is.
 func (x *PaidMediaPurchased) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PaidMediaPurchased from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PaidMediaPurchased) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PaidMediaPurchased) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "from":
-			err = x.From.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.From.decodeJSON(s)
+			}
 		case "paid_media_payload":
-			err = readString(dec, &x.PaidMediaPayload)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.PaidMediaPayload)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RevenueWithdrawalStatePending from a JSON object.
+// UnmarshalJSONFrom decodes RevenueWithdrawalStatePending from a JSON object; null leaves it as it is.
 func (x *RevenueWithdrawalStatePending) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RevenueWithdrawalStatePending from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RevenueWithdrawalStatePending) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *RevenueWithdrawalStatePending) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RevenueWithdrawalStateSucceeded from a JSON object.
+// UnmarshalJSONFrom decodes RevenueWithdrawalStateSucceeded from a JSON object; null leaves it as it is.
 func (x *RevenueWithdrawalStateSucceeded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RevenueWithdrawalStateSucceeded from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RevenueWithdrawalStateSucceeded) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *RevenueWithdrawalStateSucceeded) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RevenueWithdrawalStateFailed from a JSON object.
+// UnmarshalJSONFrom decodes RevenueWithdrawalStateFailed from a JSON object; null leaves it as it is.
 func (x *RevenueWithdrawalStateFailed) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RevenueWithdrawalStateFailed from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RevenueWithdrawalStateFailed) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *RevenueWithdrawalStateFailed) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AffiliateInfo from a JSON object.
-func (x *AffiliateInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes AffiliateInfo from a JSON object; null leaves it as it is.
+func (x *AffiliateInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes AffiliateInfo from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AffiliateInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *AffiliateInfo) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "affiliate_user":
-			err = readStructPtr(dec, &x.AffiliateUser)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.AffiliateUser = nil
+				} else {
+					x.AffiliateUser = new(User)
+					err = x.AffiliateUser.decodeJSON(s)
+				}
+			}
 		case "affiliate_chat":
-			err = readStructPtr(dec, &x.AffiliateChat)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.AffiliateChat = nil
+				} else {
+					x.AffiliateChat = new(Chat)
+					err = x.AffiliateChat.decodeJSON(s)
+				}
+			}
 		case "commission_per_mille":
-			err = readInt(dec, &x.CommissionPerMille)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.CommissionPerMille)
+			}
 		case "amount":
-			err = readInt(dec, &x.Amount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Amount)
+			}
 		case "nanostar_amount":
-			err = readInt(dec, &x.NanostarAmount)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.NanostarAmount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransactionPartnerUser from a JSON object.
+// UnmarshalJSONFrom decodes TransactionPartnerUser from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransactionPartnerUser from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransactionPartnerUser) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *TransactionPartnerUser) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "transaction_type":
-			err = readString(dec, &x.TransactionType)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.TransactionType)
+			}
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "affiliate":
-			err = readStructPtr(dec, &x.Affiliate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				if s.null() {
+					x.Affiliate = nil
+				} else {
+					x.Affiliate = new(AffiliateInfo)
+					err = x.Affiliate.decodeJSON(s)
+				}
+			}
 		case "invoice_payload":
-			err = readString(dec, &x.InvoicePayload)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InvoicePayload)
+			}
 		case "subscription_period":
-			err = readInt(dec, &x.SubscriptionPeriod)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.SubscriptionPeriod)
+			}
 		case "paid_media":
-			err = decodeUnionsFrom(dec, &x.PaidMedia, DecodePaidMedia)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = scanPaidMediaList(s, &x.PaidMedia)
+			}
 		case "paid_media_payload":
-			err = readString(dec, &x.PaidMediaPayload)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.PaidMediaPayload)
+			}
 		case "gift":
-			err = readStructPtr(dec, &x.Gift)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.Gift = nil
+				} else {
+					x.Gift = new(Gift)
+					err = x.Gift.decodeJSON(s)
+				}
+			}
 		case "premium_subscription_duration":
-			err = readInt(dec, &x.PremiumSubscriptionDuration)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.PremiumSubscriptionDuration)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransactionPartnerChat from a JSON object.
+// UnmarshalJSONFrom decodes TransactionPartnerChat from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransactionPartnerChat from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransactionPartnerChat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *TransactionPartnerChat) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat":
-			err = x.Chat.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = x.Chat.decodeJSON(s)
+			}
 		case "gift":
-			err = readStructPtr(dec, &x.Gift)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.Gift = nil
+				} else {
+					x.Gift = new(Gift)
+					err = x.Gift.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransactionPartnerAffiliateProgram from a JSON object.
+// UnmarshalJSONFrom decodes TransactionPartnerAffiliateProgram from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerAffiliateProgram) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransactionPartnerAffiliateProgram from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransactionPartnerAffiliateProgram) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *TransactionPartnerAffiliateProgram) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "sponsor_user":
-			err = readStructPtr(dec, &x.SponsorUser)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.SponsorUser = nil
+				} else {
+					x.SponsorUser = new(User)
+					err = x.SponsorUser.decodeJSON(s)
+				}
+			}
 		case "commission_per_mille":
-			err = readInt(dec, &x.CommissionPerMille)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.CommissionPerMille)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransactionPartnerFragment from a JSON object.
+// UnmarshalJSONFrom decodes TransactionPartnerFragment from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerFragment) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransactionPartnerFragment from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransactionPartnerFragment) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *TransactionPartnerFragment) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "withdrawal_state":
-			err = decodeUnionFrom(dec, &x.WithdrawalState, DecodeRevenueWithdrawalState)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanRevenueWithdrawalState(s, &x.WithdrawalState)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransactionPartnerTelegramAds from a JSON object.
+// UnmarshalJSONFrom decodes TransactionPartnerTelegramAds from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerTelegramAds) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransactionPartnerTelegramAds from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransactionPartnerTelegramAds) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *TransactionPartnerTelegramAds) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransactionPartnerTelegramApi from a JSON object.
+// UnmarshalJSONFrom decodes TransactionPartnerTelegramApi from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerTelegramApi) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransactionPartnerTelegramApi from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransactionPartnerTelegramApi) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *TransactionPartnerTelegramApi) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "request_count":
-			err = readInt(dec, &x.RequestCount)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.RequestCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransactionPartnerOther from a JSON object.
+// UnmarshalJSONFrom decodes TransactionPartnerOther from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerOther) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransactionPartnerOther from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransactionPartnerOther) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *TransactionPartnerOther) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StarTransaction from a JSON object.
+// UnmarshalJSONFrom decodes StarTransaction from a JSON object; null leaves it as it is.
 func (x *StarTransaction) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StarTransaction from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StarTransaction) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StarTransaction) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "id":
-			err = readString(dec, &x.ID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ID)
+			}
 		case "amount":
-			err = readInt(dec, &x.Amount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Amount)
+			}
 		case "nanostar_amount":
-			err = readInt(dec, &x.NanostarAmount)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.NanostarAmount)
+			}
 		case "date":
-			err = readInt(dec, &x.Date)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.Date)
+			}
 		case "source":
-			err = decodeUnionFrom(dec, &x.Source, DecodeTransactionPartner)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = scanTransactionPartner(s, &x.Source)
+			}
 		case "receiver":
-			err = decodeUnionFrom(dec, &x.Receiver, DecodeTransactionPartner)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = scanTransactionPartner(s, &x.Receiver)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StarTransactions from a JSON object.
+// UnmarshalJSONFrom decodes StarTransactions from a JSON object; null leaves it as it is.
 func (x *StarTransactions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StarTransactions from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StarTransactions) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StarTransactions) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "transactions":
-			err = readStructs(dec, &x.Transactions)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Transactions)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportData from a JSON object.
-func (x *PassportData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PassportData from a JSON object; null leaves it as it is.
+func (x *PassportData) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PassportData from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportData) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PassportData) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "data":
-			err = readStructs(dec, &x.Data)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Data)
+			}
 		case "credentials":
-			err = x.Credentials.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Credentials.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportFile from a JSON object.
-func (x *PassportFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes PassportFile from a JSON object; null leaves it as it is.
+func (x *PassportFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes PassportFile from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportFile) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PassportFile) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		case "file_unique_id":
-			err = readString(dec, &x.FileUniqueID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileUniqueID)
+			}
 		case "file_size":
-			err = readInt(dec, &x.FileSize)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.FileSize)
+			}
 		case "file_date":
-			err = readInt(dec, &x.FileDate)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.FileDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EncryptedPassportElement from a JSON object.
+// UnmarshalJSONFrom decodes EncryptedPassportElement from a JSON object; null leaves it as it is.
 func (x *EncryptedPassportElement) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EncryptedPassportElement from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EncryptedPassportElement) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EncryptedPassportElement) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "data":
-			err = readString(dec, &x.Data)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Data)
+			}
 		case "phone_number":
-			err = readString(dec, &x.PhoneNumber)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.PhoneNumber)
+			}
 		case "email":
-			err = readString(dec, &x.Email)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Email)
+			}
 		case "files":
-			err = readStructs(dec, &x.Files)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.Files)
+			}
 		case "front_side":
-			err = readStructPtr(dec, &x.FrontSide)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.FrontSide = nil
+				} else {
+					x.FrontSide = new(PassportFile)
+					err = x.FrontSide.decodeJSON(s)
+				}
+			}
 		case "reverse_side":
-			err = readStructPtr(dec, &x.ReverseSide)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.ReverseSide = nil
+				} else {
+					x.ReverseSide = new(PassportFile)
+					err = x.ReverseSide.decodeJSON(s)
+				}
+			}
 		case "selfie":
-			err = readStructPtr(dec, &x.Selfie)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.Selfie = nil
+				} else {
+					x.Selfie = new(PassportFile)
+					err = x.Selfie.decodeJSON(s)
+				}
+			}
 		case "translation":
-			err = readStructs(dec, &x.Translation)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = readStructs(s, &x.Translation)
+			}
 		case "hash":
-			err = readString(dec, &x.Hash)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.Hash)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EncryptedCredentials from a JSON object.
+// UnmarshalJSONFrom decodes EncryptedCredentials from a JSON object; null leaves it as it is.
 func (x *EncryptedCredentials) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EncryptedCredentials from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EncryptedCredentials) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EncryptedCredentials) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "data":
-			err = readString(dec, &x.Data)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Data)
+			}
 		case "hash":
-			err = readString(dec, &x.Hash)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Hash)
+			}
 		case "secret":
-			err = readString(dec, &x.Secret)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Secret)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorDataField from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorDataField from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorDataField) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorDataField from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorDataField) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *PassportElementErrorDataField) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "field_name":
-			err = readString(dec, &x.FieldName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FieldName)
+			}
 		case "data_hash":
-			err = readString(dec, &x.DataHash)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.DataHash)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorFrontSide from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorFrontSide from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorFrontSide) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorFrontSide from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorFrontSide) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *PassportElementErrorFrontSide) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "file_hash":
-			err = readString(dec, &x.FileHash)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileHash)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorReverseSide from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorReverseSide from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorReverseSide) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorReverseSide from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorReverseSide) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *PassportElementErrorReverseSide) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "file_hash":
-			err = readString(dec, &x.FileHash)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileHash)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorSelfie from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorSelfie from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorSelfie) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorSelfie from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorSelfie) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PassportElementErrorSelfie) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "file_hash":
-			err = readString(dec, &x.FileHash)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileHash)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorFile from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorFile from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorFile from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorFile) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PassportElementErrorFile) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "file_hash":
-			err = readString(dec, &x.FileHash)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileHash)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorFiles from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorFiles from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorFiles) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorFiles from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorFiles) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PassportElementErrorFiles) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "file_hashes":
-			err = json.UnmarshalDecode(dec, &x.FileHashes)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readStrings(&x.FileHashes)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorTranslationFile from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorTranslationFile from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorTranslationFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorTranslationFile from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorTranslationFile) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *PassportElementErrorTranslationFile) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "file_hash":
-			err = readString(dec, &x.FileHash)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FileHash)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorTranslationFiles from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorTranslationFiles from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorTranslationFiles) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorTranslationFiles from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorTranslationFiles) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *PassportElementErrorTranslationFiles) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "file_hashes":
-			err = json.UnmarshalDecode(dec, &x.FileHashes)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readStrings(&x.FileHashes)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PassportElementErrorUnspecified from a JSON object.
+// UnmarshalJSONFrom decodes PassportElementErrorUnspecified from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorUnspecified) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PassportElementErrorUnspecified from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PassportElementErrorUnspecified) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *PassportElementErrorUnspecified) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "element_hash":
-			err = readString(dec, &x.ElementHash)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.ElementHash)
+			}
 		case "message":
-			err = readString(dec, &x.Message)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Message)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes Game from a JSON object.
-func (x *Game) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes Game from a JSON object; null leaves it as it is.
+func (x *Game) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes Game from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *Game) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *Game) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "photo":
-			err = readStructs(dec, &x.Photo)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.Photo)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "text_entities":
-			err = readStructs(dec, &x.TextEntities)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = readStructs(s, &x.TextEntities)
+			}
 		case "animation":
-			err = readStructPtr(dec, &x.Animation)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.Animation = nil
+				} else {
+					x.Animation = new(Animation)
+					err = x.Animation.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CallbackGame from a JSON object.
-func (x *CallbackGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes CallbackGame from a JSON object; null leaves it as it is.
+func (x *CallbackGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes CallbackGame from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CallbackGame) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CallbackGame) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GameHighScore from a JSON object.
-func (x *GameHighScore) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes GameHighScore from a JSON object; null leaves it as it is.
+func (x *GameHighScore) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes GameHighScore from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GameHighScore) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GameHighScore) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "position":
-			err = readInt(dec, &x.Position)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Position)
+			}
 		case "user":
-			err = x.User.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.User.decodeJSON(s)
+			}
 		case "score":
-			err = readInt(dec, &x.Score)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Score)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetUpdatesParams from a JSON object.
+// UnmarshalJSONFrom decodes GetUpdatesParams from a JSON object; null leaves it as it is.
 func (x *GetUpdatesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetUpdatesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetUpdatesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetUpdatesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "offset":
-			err = readInt(dec, &x.Offset)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Offset)
+			}
 		case "limit":
-			err = readInt(dec, &x.Limit)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Limit)
+			}
 		case "timeout":
-			err = readInt(dec, &x.Timeout)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Timeout)
+			}
 		case "allowed_updates":
-			err = json.UnmarshalDecode(dec, &x.AllowedUpdates)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readStrings(&x.AllowedUpdates)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetWebhookParams from a JSON object.
+// UnmarshalJSONFrom decodes SetWebhookParams from a JSON object; null leaves it as it is.
 func (x *SetWebhookParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetWebhookParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetWebhookParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetWebhookParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		case "certificate":
-			err = x.Certificate.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Certificate)
+			}
 		case "ip_address":
-			err = readString(dec, &x.IPAddress)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.IPAddress)
+			}
 		case "max_connections":
-			err = readInt(dec, &x.MaxConnections)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.MaxConnections)
+			}
 		case "allowed_updates":
-			err = json.UnmarshalDecode(dec, &x.AllowedUpdates)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readStrings(&x.AllowedUpdates)
+			}
 		case "drop_pending_updates":
-			err = readBool(dec, &x.DropPendingUpdates)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.DropPendingUpdates)
+			}
 		case "secret_token":
-			err = readString(dec, &x.SecretToken)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.SecretToken)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteWebhookParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteWebhookParams from a JSON object; null leaves it as it is.
 func (x *DeleteWebhookParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteWebhookParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteWebhookParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteWebhookParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "drop_pending_updates":
-			err = readBool(dec, &x.DropPendingUpdates)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.DropPendingUpdates)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes SendMessageParams from a JSON object; null leaves it as it is.
 func (x *SendMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "entities":
-			err = readStructs(dec, &x.Entities)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.Entities)
+			}
 		case "link_preview_options":
-			err = readStructPtr(dec, &x.LinkPreviewOptions)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.LinkPreviewOptions = nil
+				} else {
+					x.LinkPreviewOptions = new(LinkPreviewOptions)
+					err = x.LinkPreviewOptions.decodeJSON(s)
+				}
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ForwardMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes ForwardMessageParams from a JSON object; null leaves it as it is.
 func (x *ForwardMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ForwardMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ForwardMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ForwardMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "from_chat_id":
-			err = x.FromChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readChatID(&x.FromChatID)
+			}
 		case "video_start_timestamp":
-			err = readInt(dec, &x.VideoStartTimestamp)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.VideoStartTimestamp)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ForwardMessagesParams from a JSON object.
+// UnmarshalJSONFrom decodes ForwardMessagesParams from a JSON object; null leaves it as it is.
 func (x *ForwardMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ForwardMessagesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ForwardMessagesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ForwardMessagesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "from_chat_id":
-			err = x.FromChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readChatID(&x.FromChatID)
+			}
 		case "message_ids":
-			err = json.UnmarshalDecode(dec, &x.MessageIDs)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInts(&x.MessageIDs)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CopyMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes CopyMessageParams from a JSON object; null leaves it as it is.
 func (x *CopyMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CopyMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CopyMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CopyMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "from_chat_id":
-			err = x.FromChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readChatID(&x.FromChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "video_start_timestamp":
-			err = readInt(dec, &x.VideoStartTimestamp)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.VideoStartTimestamp)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CopyMessagesParams from a JSON object.
+// UnmarshalJSONFrom decodes CopyMessagesParams from a JSON object; null leaves it as it is.
 func (x *CopyMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CopyMessagesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CopyMessagesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CopyMessagesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "from_chat_id":
-			err = x.FromChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readChatID(&x.FromChatID)
+			}
 		case "message_ids":
-			err = json.UnmarshalDecode(dec, &x.MessageIDs)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInts(&x.MessageIDs)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "remove_caption":
-			err = readBool(dec, &x.RemoveCaption)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.RemoveCaption)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendPhotoParams from a JSON object.
+// UnmarshalJSONFrom decodes SendPhotoParams from a JSON object; null leaves it as it is.
 func (x *SendPhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendPhotoParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendPhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendPhotoParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "photo":
-			err = x.Photo.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.Photo)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendLivePhotoParams from a JSON object.
+// UnmarshalJSONFrom decodes SendLivePhotoParams from a JSON object; null leaves it as it is.
 func (x *SendLivePhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendLivePhotoParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendLivePhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendLivePhotoParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "live_photo":
-			err = x.LivePhoto.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.LivePhoto)
+			}
 		case "photo":
-			err = x.Photo.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInputFile(&x.Photo)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendAudioParams from a JSON object.
+// UnmarshalJSONFrom decodes SendAudioParams from a JSON object; null leaves it as it is.
 func (x *SendAudioParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendAudioParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendAudioParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendAudioParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "audio":
-			err = x.Audio.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.Audio)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "performer":
-			err = readString(dec, &x.Performer)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.Performer)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendDocumentParams from a JSON object.
+// UnmarshalJSONFrom decodes SendDocumentParams from a JSON object; null leaves it as it is.
 func (x *SendDocumentParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendDocumentParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendDocumentParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendDocumentParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "document":
-			err = x.Document.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.Document)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "disable_content_type_detection":
-			err = readBool(dec, &x.DisableContentTypeDetection)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.DisableContentTypeDetection)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendVideoParams from a JSON object.
+// UnmarshalJSONFrom decodes SendVideoParams from a JSON object; null leaves it as it is.
 func (x *SendVideoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendVideoParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendVideoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendVideoParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "video":
-			err = x.Video.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.Video)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "cover":
-			err = x.Cover.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInputFile(&x.Cover)
+			}
 		case "start_timestamp":
-			err = readInt(dec, &x.StartTimestamp)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInt(&x.StartTimestamp)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		case "supports_streaming":
-			err = readBool(dec, &x.SupportsStreaming)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBool(&x.SupportsStreaming)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 21, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 22, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 23, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendAnimationParams from a JSON object.
+// UnmarshalJSONFrom decodes SendAnimationParams from a JSON object; null leaves it as it is.
 func (x *SendAnimationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendAnimationParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendAnimationParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendAnimationParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "animation":
-			err = x.Animation.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.Animation)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "width":
-			err = readInt(dec, &x.Width)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.Width)
+			}
 		case "height":
-			err = readInt(dec, &x.Height)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.Height)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "has_spoiler":
-			err = readBool(dec, &x.HasSpoiler)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.HasSpoiler)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendVoiceParams from a JSON object.
+// UnmarshalJSONFrom decodes SendVoiceParams from a JSON object; null leaves it as it is.
 func (x *SendVoiceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendVoiceParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendVoiceParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendVoiceParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "voice":
-			err = x.Voice.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.Voice)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendVideoNoteParams from a JSON object.
+// UnmarshalJSONFrom decodes SendVideoNoteParams from a JSON object; null leaves it as it is.
 func (x *SendVideoNoteParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendVideoNoteParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendVideoNoteParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendVideoNoteParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "video_note":
-			err = x.VideoNote.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.VideoNote)
+			}
 		case "duration":
-			err = readInt(dec, &x.Duration)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.Duration)
+			}
 		case "length":
-			err = readInt(dec, &x.Length)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.Length)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendPaidMediaParams from a JSON object.
+// UnmarshalJSONFrom decodes SendPaidMediaParams from a JSON object; null leaves it as it is.
 func (x *SendPaidMediaParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendPaidMediaParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendPaidMediaParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendPaidMediaParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "star_count":
-			err = readInt(dec, &x.StarCount)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.StarCount)
+			}
 		case "media":
-			err = decodeUnionsFrom(dec, &x.Media, DecodeInputPaidMedia)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = scanInputPaidMediaList(s, &x.Media)
+			}
 		case "payload":
-			err = readString(dec, &x.Payload)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Payload)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendMediaGroupParams from a JSON object.
+// UnmarshalJSONFrom decodes SendMediaGroupParams from a JSON object; null leaves it as it is.
 func (x *SendMediaGroupParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendMediaGroupParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendMediaGroupParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendMediaGroupParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "media":
-			err = decodeUnionsFrom(dec, &x.Media, DecodeInputMedia)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = scanInputMediaList(s, &x.Media)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendLocationParams from a JSON object.
+// UnmarshalJSONFrom decodes SendLocationParams from a JSON object; null leaves it as it is.
 func (x *SendLocationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendLocationParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendLocationParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendLocationParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "horizontal_accuracy":
-			err = readFloat(dec, &x.HorizontalAccuracy)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readFloat(&x.HorizontalAccuracy)
+			}
 		case "live_period":
-			err = readInt(dec, &x.LivePeriod)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.LivePeriod)
+			}
 		case "heading":
-			err = readInt(dec, &x.Heading)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.Heading)
+			}
 		case "proximity_alert_radius":
-			err = readInt(dec, &x.ProximityAlertRadius)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.ProximityAlertRadius)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendVenueParams from a JSON object.
+// UnmarshalJSONFrom decodes SendVenueParams from a JSON object; null leaves it as it is.
 func (x *SendVenueParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendVenueParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendVenueParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendVenueParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "address":
-			err = readString(dec, &x.Address)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Address)
+			}
 		case "foursquare_id":
-			err = readString(dec, &x.FoursquareID)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.FoursquareID)
+			}
 		case "foursquare_type":
-			err = readString(dec, &x.FoursquareType)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.FoursquareType)
+			}
 		case "google_place_id":
-			err = readString(dec, &x.GooglePlaceID)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readString(&x.GooglePlaceID)
+			}
 		case "google_place_type":
-			err = readString(dec, &x.GooglePlaceType)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.GooglePlaceType)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendContactParams from a JSON object.
+// UnmarshalJSONFrom decodes SendContactParams from a JSON object; null leaves it as it is.
 func (x *SendContactParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendContactParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendContactParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendContactParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "phone_number":
-			err = readString(dec, &x.PhoneNumber)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.PhoneNumber)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		case "vcard":
-			err = readString(dec, &x.Vcard)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Vcard)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendPollParams from a JSON object.
-func (x *SendPollParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes SendPollParams from a JSON object; null leaves it as it is.
+func (x *SendPollParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes SendPollParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendPollParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendPollParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "question":
-			err = readString(dec, &x.Question)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Question)
+			}
 		case "question_parse_mode":
-			err = readString(dec, &x.QuestionParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.QuestionParseMode)
+			}
 		case "question_entities":
-			err = readStructs(dec, &x.QuestionEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.QuestionEntities)
+			}
 		case "options":
-			err = readStructs(dec, &x.Options)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.Options)
+			}
 		case "is_anonymous":
-			err = readBoolPtr(dec, &x.IsAnonymous)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBoolPtr(&x.IsAnonymous)
+			}
 		case "type":
-			err = readString(dec, &x.Type)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.Type)
+			}
 		case "allows_multiple_answers":
-			err = readBool(dec, &x.AllowsMultipleAnswers)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.AllowsMultipleAnswers)
+			}
 		case "allows_revoting":
-			err = readBoolPtr(dec, &x.AllowsRevoting)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBoolPtr(&x.AllowsRevoting)
+			}
 		case "shuffle_options":
-			err = readBool(dec, &x.ShuffleOptions)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.ShuffleOptions)
+			}
 		case "allow_adding_options":
-			err = readBool(dec, &x.AllowAddingOptions)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.AllowAddingOptions)
+			}
 		case "hide_results_until_closes":
-			err = readBool(dec, &x.HideResultsUntilCloses)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.HideResultsUntilCloses)
+			}
 		case "members_only":
-			err = readBool(dec, &x.MembersOnly)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.MembersOnly)
+			}
 		case "country_codes":
-			err = json.UnmarshalDecode(dec, &x.CountryCodes)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readStrings(&x.CountryCodes)
+			}
 		case "correct_option_ids":
-			err = json.UnmarshalDecode(dec, &x.CorrectOptionIDs)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readInts(&x.CorrectOptionIDs)
+			}
 		case "explanation":
-			err = readString(dec, &x.Explanation)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readString(&x.Explanation)
+			}
 		case "explanation_parse_mode":
-			err = readString(dec, &x.ExplanationParseMode)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readString(&x.ExplanationParseMode)
+			}
 		case "explanation_entities":
-			err = readStructs(dec, &x.ExplanationEntities)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = readStructs(s, &x.ExplanationEntities)
+			}
 		case "explanation_media":
-			err = decodeUnionFrom(dec, &x.ExplanationMedia, DecodeInputPollMedia)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				err = scanInputPollMedia(s, &x.ExplanationMedia)
+			}
 		case "open_period":
-			err = readInt(dec, &x.OpenPeriod)
+			if err = s.mark(seen[:], 21, name); err == nil {
+				err = s.readInt(&x.OpenPeriod)
+			}
 		case "close_date":
-			err = readInt(dec, &x.CloseDate)
+			if err = s.mark(seen[:], 22, name); err == nil {
+				err = s.readInt(&x.CloseDate)
+			}
 		case "is_closed":
-			err = readBool(dec, &x.IsClosed)
+			if err = s.mark(seen[:], 23, name); err == nil {
+				err = s.readBool(&x.IsClosed)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 24, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "description_parse_mode":
-			err = readString(dec, &x.DescriptionParseMode)
+			if err = s.mark(seen[:], 25, name); err == nil {
+				err = s.readString(&x.DescriptionParseMode)
+			}
 		case "description_entities":
-			err = readStructs(dec, &x.DescriptionEntities)
+			if err = s.mark(seen[:], 26, name); err == nil {
+				err = readStructs(s, &x.DescriptionEntities)
+			}
 		case "media":
-			err = decodeUnionFrom(dec, &x.Media, DecodeInputPollMedia)
+			if err = s.mark(seen[:], 27, name); err == nil {
+				err = scanInputPollMedia(s, &x.Media)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 28, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 29, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 30, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 31, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 32, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 33, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendChecklistParams from a JSON object.
+// UnmarshalJSONFrom decodes SendChecklistParams from a JSON object; null leaves it as it is.
 func (x *SendChecklistParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendChecklistParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendChecklistParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendChecklistParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "checklist":
-			err = x.Checklist.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = x.Checklist.decodeJSON(s)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendDiceParams from a JSON object.
-func (x *SendDiceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes SendDiceParams from a JSON object; null leaves it as it is.
+func (x *SendDiceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes SendDiceParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendDiceParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendDiceParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "emoji":
-			err = readString(dec, &x.Emoji)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Emoji)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendMessageDraftParams from a JSON object.
+// UnmarshalJSONFrom decodes SendMessageDraftParams from a JSON object; null leaves it as it is.
 func (x *SendMessageDraftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendMessageDraftParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendMessageDraftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendMessageDraftParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "draft_id":
-			err = readInt(dec, &x.DraftID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.DraftID)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "entities":
-			err = readStructs(dec, &x.Entities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.Entities)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendChatActionParams from a JSON object.
+// UnmarshalJSONFrom decodes SendChatActionParams from a JSON object; null leaves it as it is.
 func (x *SendChatActionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendChatActionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendChatActionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendChatActionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "action":
-			err = readString(dec, &x.Action)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Action)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetMessageReactionParams from a JSON object.
+// UnmarshalJSONFrom decodes SetMessageReactionParams from a JSON object; null leaves it as it is.
 func (x *SetMessageReactionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetMessageReactionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetMessageReactionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetMessageReactionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "reaction":
-			err = decodeUnionsFrom(dec, &x.Reaction, DecodeReactionType)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = scanReactionTypeList(s, &x.Reaction)
+			}
 		case "is_big":
-			err = readBool(dec, &x.IsBig)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsBig)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetUserProfilePhotosParams from a JSON object.
+// UnmarshalJSONFrom decodes GetUserProfilePhotosParams from a JSON object; null leaves it as it is.
 func (x *GetUserProfilePhotosParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetUserProfilePhotosParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetUserProfilePhotosParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetUserProfilePhotosParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "offset":
-			err = readInt(dec, &x.Offset)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Offset)
+			}
 		case "limit":
-			err = readInt(dec, &x.Limit)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Limit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetUserProfileAudiosParams from a JSON object.
+// UnmarshalJSONFrom decodes GetUserProfileAudiosParams from a JSON object; null leaves it as it is.
 func (x *GetUserProfileAudiosParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetUserProfileAudiosParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetUserProfileAudiosParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetUserProfileAudiosParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "offset":
-			err = readInt(dec, &x.Offset)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Offset)
+			}
 		case "limit":
-			err = readInt(dec, &x.Limit)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.Limit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetUserEmojiStatusParams from a JSON object.
+// UnmarshalJSONFrom decodes SetUserEmojiStatusParams from a JSON object; null leaves it as it is.
 func (x *SetUserEmojiStatusParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetUserEmojiStatusParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetUserEmojiStatusParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetUserEmojiStatusParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "emoji_status_custom_emoji_id":
-			err = readString(dec, &x.EmojiStatusCustomEmojiID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.EmojiStatusCustomEmojiID)
+			}
 		case "emoji_status_expiration_date":
-			err = readInt(dec, &x.EmojiStatusExpirationDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.EmojiStatusExpirationDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetFileParams from a JSON object.
-func (x *GetFileParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes GetFileParams from a JSON object; null leaves it as it is.
+func (x *GetFileParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes GetFileParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetFileParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetFileParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "file_id":
-			err = readString(dec, &x.FileID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.FileID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BanChatMemberParams from a JSON object.
+// UnmarshalJSONFrom decodes BanChatMemberParams from a JSON object; null leaves it as it is.
 func (x *BanChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BanChatMemberParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BanChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BanChatMemberParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "until_date":
-			err = readInt(dec, &x.UntilDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.UntilDate)
+			}
 		case "revoke_messages":
-			err = readBool(dec, &x.RevokeMessages)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.RevokeMessages)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UnbanChatMemberParams from a JSON object.
+// UnmarshalJSONFrom decodes UnbanChatMemberParams from a JSON object; null leaves it as it is.
 func (x *UnbanChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UnbanChatMemberParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UnbanChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UnbanChatMemberParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "only_if_banned":
-			err = readBool(dec, &x.OnlyIfBanned)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.OnlyIfBanned)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RestrictChatMemberParams from a JSON object.
+// UnmarshalJSONFrom decodes RestrictChatMemberParams from a JSON object; null leaves it as it is.
 func (x *RestrictChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RestrictChatMemberParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RestrictChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RestrictChatMemberParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "permissions":
-			err = x.Permissions.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = x.Permissions.decodeJSON(s)
+			}
 		case "use_independent_chat_permissions":
-			err = readBool(dec, &x.UseIndependentChatPermissions)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.UseIndependentChatPermissions)
+			}
 		case "until_date":
-			err = readInt(dec, &x.UntilDate)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.UntilDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PromoteChatMemberParams from a JSON object.
+// UnmarshalJSONFrom decodes PromoteChatMemberParams from a JSON object; null leaves it as it is.
 func (x *PromoteChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PromoteChatMemberParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PromoteChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PromoteChatMemberParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "is_anonymous":
-			err = readBool(dec, &x.IsAnonymous)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsAnonymous)
+			}
 		case "can_manage_chat":
-			err = readBool(dec, &x.CanManageChat)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.CanManageChat)
+			}
 		case "can_delete_messages":
-			err = readBool(dec, &x.CanDeleteMessages)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.CanDeleteMessages)
+			}
 		case "can_manage_video_chats":
-			err = readBool(dec, &x.CanManageVideoChats)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CanManageVideoChats)
+			}
 		case "can_restrict_members":
-			err = readBoolPtr(dec, &x.CanRestrictMembers)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBoolPtr(&x.CanRestrictMembers)
+			}
 		case "can_promote_members":
-			err = readBool(dec, &x.CanPromoteMembers)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.CanPromoteMembers)
+			}
 		case "can_change_info":
-			err = readBool(dec, &x.CanChangeInfo)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.CanChangeInfo)
+			}
 		case "can_invite_users":
-			err = readBool(dec, &x.CanInviteUsers)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readBool(&x.CanInviteUsers)
+			}
 		case "can_post_stories":
-			err = readBool(dec, &x.CanPostStories)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readBool(&x.CanPostStories)
+			}
 		case "can_edit_stories":
-			err = readBool(dec, &x.CanEditStories)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readBool(&x.CanEditStories)
+			}
 		case "can_delete_stories":
-			err = readBool(dec, &x.CanDeleteStories)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readBool(&x.CanDeleteStories)
+			}
 		case "can_post_messages":
-			err = readBool(dec, &x.CanPostMessages)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readBool(&x.CanPostMessages)
+			}
 		case "can_edit_messages":
-			err = readBool(dec, &x.CanEditMessages)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readBool(&x.CanEditMessages)
+			}
 		case "can_pin_messages":
-			err = readBool(dec, &x.CanPinMessages)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.CanPinMessages)
+			}
 		case "can_manage_topics":
-			err = readBool(dec, &x.CanManageTopics)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBool(&x.CanManageTopics)
+			}
 		case "can_manage_direct_messages":
-			err = readBool(dec, &x.CanManageDirectMessages)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readBool(&x.CanManageDirectMessages)
+			}
 		case "can_manage_tags":
-			err = readBool(dec, &x.CanManageTags)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readBool(&x.CanManageTags)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetChatAdministratorCustomTitleParams from a JSON object.
+// UnmarshalJSONFrom decodes SetChatAdministratorCustomTitleParams from a JSON object; null leaves it as it is.
 func (x *SetChatAdministratorCustomTitleParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetChatAdministratorCustomTitleParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetChatAdministratorCustomTitleParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetChatAdministratorCustomTitleParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "custom_title":
-			err = readString(dec, &x.CustomTitle)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.CustomTitle)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetChatMemberTagParams from a JSON object.
+// UnmarshalJSONFrom decodes SetChatMemberTagParams from a JSON object; null leaves it as it is.
 func (x *SetChatMemberTagParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetChatMemberTagParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetChatMemberTagParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetChatMemberTagParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "tag":
-			err = readString(dec, &x.Tag)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Tag)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes BanChatSenderChatParams from a JSON object.
+// UnmarshalJSONFrom decodes BanChatSenderChatParams from a JSON object; null leaves it as it is.
 func (x *BanChatSenderChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes BanChatSenderChatParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *BanChatSenderChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *BanChatSenderChatParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "sender_chat_id":
-			err = readInt(dec, &x.SenderChatID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.SenderChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UnbanChatSenderChatParams from a JSON object.
+// UnmarshalJSONFrom decodes UnbanChatSenderChatParams from a JSON object; null leaves it as it is.
 func (x *UnbanChatSenderChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UnbanChatSenderChatParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UnbanChatSenderChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UnbanChatSenderChatParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "sender_chat_id":
-			err = readInt(dec, &x.SenderChatID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.SenderChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetChatPermissionsParams from a JSON object.
+// UnmarshalJSONFrom decodes SetChatPermissionsParams from a JSON object; null leaves it as it is.
 func (x *SetChatPermissionsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetChatPermissionsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetChatPermissionsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetChatPermissionsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "permissions":
-			err = x.Permissions.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Permissions.decodeJSON(s)
+			}
 		case "use_independent_chat_permissions":
-			err = readBool(dec, &x.UseIndependentChatPermissions)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.UseIndependentChatPermissions)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ExportChatInviteLinkParams from a JSON object.
+// UnmarshalJSONFrom decodes ExportChatInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *ExportChatInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ExportChatInviteLinkParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ExportChatInviteLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ExportChatInviteLinkParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CreateChatInviteLinkParams from a JSON object.
+// UnmarshalJSONFrom decodes CreateChatInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *CreateChatInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CreateChatInviteLinkParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CreateChatInviteLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CreateChatInviteLinkParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "expire_date":
-			err = readInt(dec, &x.ExpireDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.ExpireDate)
+			}
 		case "member_limit":
-			err = readInt(dec, &x.MemberLimit)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.MemberLimit)
+			}
 		case "creates_join_request":
-			err = readBool(dec, &x.CreatesJoinRequest)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.CreatesJoinRequest)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditChatInviteLinkParams from a JSON object.
+// UnmarshalJSONFrom decodes EditChatInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *EditChatInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditChatInviteLinkParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditChatInviteLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EditChatInviteLinkParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "invite_link":
-			err = readString(dec, &x.InviteLink)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.InviteLink)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "expire_date":
-			err = readInt(dec, &x.ExpireDate)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.ExpireDate)
+			}
 		case "member_limit":
-			err = readInt(dec, &x.MemberLimit)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.MemberLimit)
+			}
 		case "creates_join_request":
-			err = readBool(dec, &x.CreatesJoinRequest)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.CreatesJoinRequest)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CreateChatSubscriptionInviteLinkParams from a JSON object.
+// UnmarshalJSONFrom decodes CreateChatSubscriptionInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *CreateChatSubscriptionInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CreateChatSubscriptionInviteLinkParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CreateChatSubscriptionInviteLinkParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *CreateChatSubscriptionInviteLinkParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "subscription_period":
-			err = readInt(dec, &x.SubscriptionPeriod)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.SubscriptionPeriod)
+			}
 		case "subscription_price":
-			err = readInt(dec, &x.SubscriptionPrice)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.SubscriptionPrice)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditChatSubscriptionInviteLinkParams from a JSON object.
+// UnmarshalJSONFrom decodes EditChatSubscriptionInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *EditChatSubscriptionInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditChatSubscriptionInviteLinkParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditChatSubscriptionInviteLinkParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *EditChatSubscriptionInviteLinkParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "invite_link":
-			err = readString(dec, &x.InviteLink)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.InviteLink)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RevokeChatInviteLinkParams from a JSON object.
+// UnmarshalJSONFrom decodes RevokeChatInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *RevokeChatInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RevokeChatInviteLinkParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RevokeChatInviteLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RevokeChatInviteLinkParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "invite_link":
-			err = readString(dec, &x.InviteLink)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.InviteLink)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ApproveChatJoinRequestParams from a JSON object.
+// UnmarshalJSONFrom decodes ApproveChatJoinRequestParams from a JSON object; null leaves it as it is.
 func (x *ApproveChatJoinRequestParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ApproveChatJoinRequestParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ApproveChatJoinRequestParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *ApproveChatJoinRequestParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeclineChatJoinRequestParams from a JSON object.
+// UnmarshalJSONFrom decodes DeclineChatJoinRequestParams from a JSON object; null leaves it as it is.
 func (x *DeclineChatJoinRequestParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeclineChatJoinRequestParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeclineChatJoinRequestParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *DeclineChatJoinRequestParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AnswerChatJoinRequestQueryParams from a JSON object.
+// UnmarshalJSONFrom decodes AnswerChatJoinRequestQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerChatJoinRequestQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AnswerChatJoinRequestQueryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AnswerChatJoinRequestQueryParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *AnswerChatJoinRequestQueryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_join_request_query_id":
-			err = readString(dec, &x.ChatJoinRequestQueryID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ChatJoinRequestQueryID)
+			}
 		case "result":
-			err = readString(dec, &x.Result)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Result)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendChatJoinRequestWebAppParams from a JSON object.
+// UnmarshalJSONFrom decodes SendChatJoinRequestWebAppParams from a JSON object; null leaves it as it is.
 func (x *SendChatJoinRequestWebAppParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendChatJoinRequestWebAppParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendChatJoinRequestWebAppParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SendChatJoinRequestWebAppParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_join_request_query_id":
-			err = readString(dec, &x.ChatJoinRequestQueryID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ChatJoinRequestQueryID)
+			}
 		case "web_app_url":
-			err = readString(dec, &x.WebAppURL)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.WebAppURL)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetChatPhotoParams from a JSON object.
+// UnmarshalJSONFrom decodes SetChatPhotoParams from a JSON object; null leaves it as it is.
 func (x *SetChatPhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetChatPhotoParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetChatPhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetChatPhotoParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "photo":
-			err = x.Photo.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Photo)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteChatPhotoParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteChatPhotoParams from a JSON object; null leaves it as it is.
 func (x *DeleteChatPhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteChatPhotoParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteChatPhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteChatPhotoParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetChatTitleParams from a JSON object.
+// UnmarshalJSONFrom decodes SetChatTitleParams from a JSON object; null leaves it as it is.
 func (x *SetChatTitleParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetChatTitleParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetChatTitleParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetChatTitleParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetChatDescriptionParams from a JSON object.
+// UnmarshalJSONFrom decodes SetChatDescriptionParams from a JSON object; null leaves it as it is.
 func (x *SetChatDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetChatDescriptionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetChatDescriptionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetChatDescriptionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PinChatMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes PinChatMessageParams from a JSON object; null leaves it as it is.
 func (x *PinChatMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PinChatMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PinChatMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PinChatMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UnpinChatMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes UnpinChatMessageParams from a JSON object; null leaves it as it is.
 func (x *UnpinChatMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UnpinChatMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UnpinChatMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UnpinChatMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UnpinAllChatMessagesParams from a JSON object.
+// UnmarshalJSONFrom decodes UnpinAllChatMessagesParams from a JSON object; null leaves it as it is.
 func (x *UnpinAllChatMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UnpinAllChatMessagesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UnpinAllChatMessagesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UnpinAllChatMessagesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes LeaveChatParams from a JSON object.
+// UnmarshalJSONFrom decodes LeaveChatParams from a JSON object; null leaves it as it is.
 func (x *LeaveChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes LeaveChatParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *LeaveChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *LeaveChatParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetChatParams from a JSON object.
-func (x *GetChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes GetChatParams from a JSON object; null leaves it as it is.
+func (x *GetChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes GetChatParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetChatParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetChatAdministratorsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetChatAdministratorsParams from a JSON object; null leaves it as it is.
 func (x *GetChatAdministratorsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetChatAdministratorsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetChatAdministratorsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetChatAdministratorsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "return_bots":
-			err = readBool(dec, &x.ReturnBots)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.ReturnBots)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetChatMemberCountParams from a JSON object.
+// UnmarshalJSONFrom decodes GetChatMemberCountParams from a JSON object; null leaves it as it is.
 func (x *GetChatMemberCountParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetChatMemberCountParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetChatMemberCountParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetChatMemberCountParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetChatMemberParams from a JSON object.
+// UnmarshalJSONFrom decodes GetChatMemberParams from a JSON object; null leaves it as it is.
 func (x *GetChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetChatMemberParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetChatMemberParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetUserPersonalChatMessagesParams from a JSON object.
+// UnmarshalJSONFrom decodes GetUserPersonalChatMessagesParams from a JSON object; null leaves it as it is.
 func (x *GetUserPersonalChatMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetUserPersonalChatMessagesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetUserPersonalChatMessagesParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetUserPersonalChatMessagesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "limit":
-			err = readInt(dec, &x.Limit)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Limit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetChatStickerSetParams from a JSON object.
+// UnmarshalJSONFrom decodes SetChatStickerSetParams from a JSON object; null leaves it as it is.
 func (x *SetChatStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetChatStickerSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetChatStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetChatStickerSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "sticker_set_name":
-			err = readString(dec, &x.StickerSetName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.StickerSetName)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteChatStickerSetParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteChatStickerSetParams from a JSON object; null leaves it as it is.
 func (x *DeleteChatStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteChatStickerSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteChatStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteChatStickerSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CreateForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes CreateForumTopicParams from a JSON object; null leaves it as it is.
 func (x *CreateForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CreateForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CreateForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CreateForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "icon_color":
-			err = readInt(dec, &x.IconColor)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.IconColor)
+			}
 		case "icon_custom_emoji_id":
-			err = readString(dec, &x.IconCustomEmojiID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.IconCustomEmojiID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes EditForumTopicParams from a JSON object; null leaves it as it is.
 func (x *EditForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EditForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "icon_custom_emoji_id":
-			err = readString(dec, &x.IconCustomEmojiID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.IconCustomEmojiID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CloseForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes CloseForumTopicParams from a JSON object; null leaves it as it is.
 func (x *CloseForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CloseForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CloseForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CloseForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReopenForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes ReopenForumTopicParams from a JSON object; null leaves it as it is.
 func (x *ReopenForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReopenForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReopenForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReopenForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteForumTopicParams from a JSON object; null leaves it as it is.
 func (x *DeleteForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UnpinAllForumTopicMessagesParams from a JSON object.
+// UnmarshalJSONFrom decodes UnpinAllForumTopicMessagesParams from a JSON object; null leaves it as it is.
 func (x *UnpinAllForumTopicMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UnpinAllForumTopicMessagesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UnpinAllForumTopicMessagesParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *UnpinAllForumTopicMessagesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditGeneralForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes EditGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *EditGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditGeneralForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *EditGeneralForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CloseGeneralForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes CloseGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *CloseGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CloseGeneralForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CloseGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *CloseGeneralForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReopenGeneralForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes ReopenGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *ReopenGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReopenGeneralForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReopenGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *ReopenGeneralForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes HideGeneralForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes HideGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *HideGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes HideGeneralForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *HideGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *HideGeneralForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UnhideGeneralForumTopicParams from a JSON object.
+// UnmarshalJSONFrom decodes UnhideGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *UnhideGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UnhideGeneralForumTopicParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UnhideGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *UnhideGeneralForumTopicParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UnpinAllGeneralForumTopicMessagesParams from a JSON object.
+// UnmarshalJSONFrom decodes UnpinAllGeneralForumTopicMessagesParams from a JSON object; null leaves it as it is.
 func (x *UnpinAllGeneralForumTopicMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UnpinAllGeneralForumTopicMessagesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UnpinAllGeneralForumTopicMessagesParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *UnpinAllGeneralForumTopicMessagesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AnswerCallbackQueryParams from a JSON object.
+// UnmarshalJSONFrom decodes AnswerCallbackQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerCallbackQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AnswerCallbackQueryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AnswerCallbackQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *AnswerCallbackQueryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "callback_query_id":
-			err = readString(dec, &x.CallbackQueryID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.CallbackQueryID)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "show_alert":
-			err = readBool(dec, &x.ShowAlert)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.ShowAlert)
+			}
 		case "url":
-			err = readString(dec, &x.URL)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.URL)
+			}
 		case "cache_time":
-			err = readInt(dec, &x.CacheTime)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.CacheTime)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AnswerGuestQueryParams from a JSON object.
+// UnmarshalJSONFrom decodes AnswerGuestQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerGuestQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AnswerGuestQueryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AnswerGuestQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *AnswerGuestQueryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "guest_query_id":
-			err = readString(dec, &x.GuestQueryID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.GuestQueryID)
+			}
 		case "result":
-			err = decodeUnionFrom(dec, &x.Result, DecodeInlineQueryResult)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanInlineQueryResult(s, &x.Result)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetUserChatBoostsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetUserChatBoostsParams from a JSON object; null leaves it as it is.
 func (x *GetUserChatBoostsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetUserChatBoostsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetUserChatBoostsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetUserChatBoostsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetBusinessConnectionParams from a JSON object.
+// UnmarshalJSONFrom decodes GetBusinessConnectionParams from a JSON object; null leaves it as it is.
 func (x *GetBusinessConnectionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetBusinessConnectionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetBusinessConnectionParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetBusinessConnectionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetManagedBotTokenParams from a JSON object.
+// UnmarshalJSONFrom decodes GetManagedBotTokenParams from a JSON object; null leaves it as it is.
 func (x *GetManagedBotTokenParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetManagedBotTokenParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetManagedBotTokenParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetManagedBotTokenParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReplaceManagedBotTokenParams from a JSON object.
+// UnmarshalJSONFrom decodes ReplaceManagedBotTokenParams from a JSON object; null leaves it as it is.
 func (x *ReplaceManagedBotTokenParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReplaceManagedBotTokenParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReplaceManagedBotTokenParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *ReplaceManagedBotTokenParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetManagedBotAccessSettingsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetManagedBotAccessSettingsParams from a JSON object; null leaves it as it is.
 func (x *GetManagedBotAccessSettingsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetManagedBotAccessSettingsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetManagedBotAccessSettingsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetManagedBotAccessSettingsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetManagedBotAccessSettingsParams from a JSON object.
+// UnmarshalJSONFrom decodes SetManagedBotAccessSettingsParams from a JSON object; null leaves it as it is.
 func (x *SetManagedBotAccessSettingsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetManagedBotAccessSettingsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetManagedBotAccessSettingsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetManagedBotAccessSettingsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "is_access_restricted":
-			err = readBool(dec, &x.IsAccessRestricted)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsAccessRestricted)
+			}
 		case "added_user_ids":
-			err = json.UnmarshalDecode(dec, &x.AddedUserIDs)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInts(&x.AddedUserIDs)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetMyCommandsParams from a JSON object.
+// UnmarshalJSONFrom decodes SetMyCommandsParams from a JSON object; null leaves it as it is.
 func (x *SetMyCommandsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetMyCommandsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetMyCommandsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetMyCommandsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "commands":
-			err = readStructs(dec, &x.Commands)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = readStructs(s, &x.Commands)
+			}
 		case "scope":
-			err = decodeUnionFrom(dec, &x.Scope, DecodeBotCommandScope)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanBotCommandScope(s, &x.Scope)
+			}
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteMyCommandsParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteMyCommandsParams from a JSON object; null leaves it as it is.
 func (x *DeleteMyCommandsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteMyCommandsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteMyCommandsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteMyCommandsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "scope":
-			err = decodeUnionFrom(dec, &x.Scope, DecodeBotCommandScope)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanBotCommandScope(s, &x.Scope)
+			}
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetMyCommandsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetMyCommandsParams from a JSON object; null leaves it as it is.
 func (x *GetMyCommandsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetMyCommandsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetMyCommandsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetMyCommandsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "scope":
-			err = decodeUnionFrom(dec, &x.Scope, DecodeBotCommandScope)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanBotCommandScope(s, &x.Scope)
+			}
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetMyNameParams from a JSON object.
+// UnmarshalJSONFrom decodes SetMyNameParams from a JSON object; null leaves it as it is.
 func (x *SetMyNameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetMyNameParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetMyNameParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetMyNameParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetMyNameParams from a JSON object.
+// UnmarshalJSONFrom decodes GetMyNameParams from a JSON object; null leaves it as it is.
 func (x *GetMyNameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetMyNameParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetMyNameParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetMyNameParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetMyDescriptionParams from a JSON object.
+// UnmarshalJSONFrom decodes SetMyDescriptionParams from a JSON object; null leaves it as it is.
 func (x *SetMyDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetMyDescriptionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetMyDescriptionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetMyDescriptionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetMyDescriptionParams from a JSON object.
+// UnmarshalJSONFrom decodes GetMyDescriptionParams from a JSON object; null leaves it as it is.
 func (x *GetMyDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetMyDescriptionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetMyDescriptionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetMyDescriptionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetMyShortDescriptionParams from a JSON object.
+// UnmarshalJSONFrom decodes SetMyShortDescriptionParams from a JSON object; null leaves it as it is.
 func (x *SetMyShortDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetMyShortDescriptionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetMyShortDescriptionParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetMyShortDescriptionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "short_description":
-			err = readString(dec, &x.ShortDescription)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ShortDescription)
+			}
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetMyShortDescriptionParams from a JSON object.
+// UnmarshalJSONFrom decodes GetMyShortDescriptionParams from a JSON object; null leaves it as it is.
 func (x *GetMyShortDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetMyShortDescriptionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetMyShortDescriptionParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetMyShortDescriptionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "language_code":
-			err = readString(dec, &x.LanguageCode)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.LanguageCode)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetMyProfilePhotoParams from a JSON object.
+// UnmarshalJSONFrom decodes SetMyProfilePhotoParams from a JSON object; null leaves it as it is.
 func (x *SetMyProfilePhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetMyProfilePhotoParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetMyProfilePhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetMyProfilePhotoParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "photo":
-			err = decodeUnionFrom(dec, &x.Photo, DecodeInputProfilePhoto)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = scanInputProfilePhoto(s, &x.Photo)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetChatMenuButtonParams from a JSON object.
+// UnmarshalJSONFrom decodes SetChatMenuButtonParams from a JSON object; null leaves it as it is.
 func (x *SetChatMenuButtonParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetChatMenuButtonParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetChatMenuButtonParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetChatMenuButtonParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		case "menu_button":
-			err = decodeUnionFrom(dec, &x.MenuButton, DecodeMenuButton)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanMenuButton(s, &x.MenuButton)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetChatMenuButtonParams from a JSON object.
+// UnmarshalJSONFrom decodes GetChatMenuButtonParams from a JSON object; null leaves it as it is.
 func (x *GetChatMenuButtonParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetChatMenuButtonParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetChatMenuButtonParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetChatMenuButtonParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetMyDefaultAdministratorRightsParams from a JSON object.
+// UnmarshalJSONFrom decodes SetMyDefaultAdministratorRightsParams from a JSON object; null leaves it as it is.
 func (x *SetMyDefaultAdministratorRightsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetMyDefaultAdministratorRightsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetMyDefaultAdministratorRightsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetMyDefaultAdministratorRightsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "rights":
-			err = readStructPtr(dec, &x.Rights)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				if s.null() {
+					x.Rights = nil
+				} else {
+					x.Rights = new(ChatAdministratorRights)
+					err = x.Rights.decodeJSON(s)
+				}
+			}
 		case "for_channels":
-			err = readBool(dec, &x.ForChannels)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.ForChannels)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetMyDefaultAdministratorRightsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetMyDefaultAdministratorRightsParams from a JSON object; null leaves it as it is.
 func (x *GetMyDefaultAdministratorRightsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetMyDefaultAdministratorRightsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetMyDefaultAdministratorRightsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetMyDefaultAdministratorRightsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "for_channels":
-			err = readBool(dec, &x.ForChannels)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readBool(&x.ForChannels)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendGiftParams from a JSON object.
-func (x *SendGiftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes SendGiftParams from a JSON object; null leaves it as it is.
+func (x *SendGiftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes SendGiftParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendGiftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendGiftParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "gift_id":
-			err = readString(dec, &x.GiftID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.GiftID)
+			}
 		case "pay_for_upgrade":
-			err = readBool(dec, &x.PayForUpgrade)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.PayForUpgrade)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "text_parse_mode":
-			err = readString(dec, &x.TextParseMode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.TextParseMode)
+			}
 		case "text_entities":
-			err = readStructs(dec, &x.TextEntities)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.TextEntities)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GiftPremiumSubscriptionParams from a JSON object.
+// UnmarshalJSONFrom decodes GiftPremiumSubscriptionParams from a JSON object; null leaves it as it is.
 func (x *GiftPremiumSubscriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GiftPremiumSubscriptionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GiftPremiumSubscriptionParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GiftPremiumSubscriptionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "month_count":
-			err = readInt(dec, &x.MonthCount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MonthCount)
+			}
 		case "star_count":
-			err = readInt(dec, &x.StarCount)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.StarCount)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "text_parse_mode":
-			err = readString(dec, &x.TextParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.TextParseMode)
+			}
 		case "text_entities":
-			err = readStructs(dec, &x.TextEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.TextEntities)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes VerifyUserParams from a JSON object.
+// UnmarshalJSONFrom decodes VerifyUserParams from a JSON object; null leaves it as it is.
 func (x *VerifyUserParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes VerifyUserParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *VerifyUserParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *VerifyUserParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "custom_description":
-			err = readString(dec, &x.CustomDescription)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.CustomDescription)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes VerifyChatParams from a JSON object.
+// UnmarshalJSONFrom decodes VerifyChatParams from a JSON object; null leaves it as it is.
 func (x *VerifyChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes VerifyChatParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *VerifyChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *VerifyChatParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "custom_description":
-			err = readString(dec, &x.CustomDescription)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.CustomDescription)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RemoveUserVerificationParams from a JSON object.
+// UnmarshalJSONFrom decodes RemoveUserVerificationParams from a JSON object; null leaves it as it is.
 func (x *RemoveUserVerificationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RemoveUserVerificationParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RemoveUserVerificationParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *RemoveUserVerificationParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RemoveChatVerificationParams from a JSON object.
+// UnmarshalJSONFrom decodes RemoveChatVerificationParams from a JSON object; null leaves it as it is.
 func (x *RemoveChatVerificationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RemoveChatVerificationParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RemoveChatVerificationParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *RemoveChatVerificationParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReadBusinessMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes ReadBusinessMessageParams from a JSON object; null leaves it as it is.
 func (x *ReadBusinessMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReadBusinessMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReadBusinessMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReadBusinessMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteBusinessMessagesParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteBusinessMessagesParams from a JSON object; null leaves it as it is.
 func (x *DeleteBusinessMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteBusinessMessagesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteBusinessMessagesParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *DeleteBusinessMessagesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "message_ids":
-			err = json.UnmarshalDecode(dec, &x.MessageIDs)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInts(&x.MessageIDs)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetBusinessAccountNameParams from a JSON object.
+// UnmarshalJSONFrom decodes SetBusinessAccountNameParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountNameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetBusinessAccountNameParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetBusinessAccountNameParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetBusinessAccountNameParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "first_name":
-			err = readString(dec, &x.FirstName)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.FirstName)
+			}
 		case "last_name":
-			err = readString(dec, &x.LastName)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.LastName)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetBusinessAccountUsernameParams from a JSON object.
+// UnmarshalJSONFrom decodes SetBusinessAccountUsernameParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountUsernameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetBusinessAccountUsernameParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetBusinessAccountUsernameParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetBusinessAccountUsernameParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "username":
-			err = readString(dec, &x.Username)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Username)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetBusinessAccountBioParams from a JSON object.
+// UnmarshalJSONFrom decodes SetBusinessAccountBioParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountBioParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetBusinessAccountBioParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetBusinessAccountBioParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetBusinessAccountBioParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "bio":
-			err = readString(dec, &x.Bio)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Bio)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetBusinessAccountProfilePhotoParams from a JSON object.
+// UnmarshalJSONFrom decodes SetBusinessAccountProfilePhotoParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountProfilePhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetBusinessAccountProfilePhotoParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetBusinessAccountProfilePhotoParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetBusinessAccountProfilePhotoParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "photo":
-			err = decodeUnionFrom(dec, &x.Photo, DecodeInputProfilePhoto)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanInputProfilePhoto(s, &x.Photo)
+			}
 		case "is_public":
-			err = readBool(dec, &x.IsPublic)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsPublic)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RemoveBusinessAccountProfilePhotoParams from a JSON object.
+// UnmarshalJSONFrom decodes RemoveBusinessAccountProfilePhotoParams from a JSON object; null leaves it as it is.
 func (x *RemoveBusinessAccountProfilePhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RemoveBusinessAccountProfilePhotoParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RemoveBusinessAccountProfilePhotoParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *RemoveBusinessAccountProfilePhotoParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "is_public":
-			err = readBool(dec, &x.IsPublic)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.IsPublic)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetBusinessAccountGiftSettingsParams from a JSON object.
+// UnmarshalJSONFrom decodes SetBusinessAccountGiftSettingsParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountGiftSettingsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetBusinessAccountGiftSettingsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetBusinessAccountGiftSettingsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetBusinessAccountGiftSettingsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "show_gift_button":
-			err = readBool(dec, &x.ShowGiftButton)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.ShowGiftButton)
+			}
 		case "accepted_gift_types":
-			err = x.AcceptedGiftTypes.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = x.AcceptedGiftTypes.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetBusinessAccountStarBalanceParams from a JSON object.
+// UnmarshalJSONFrom decodes GetBusinessAccountStarBalanceParams from a JSON object; null leaves it as it is.
 func (x *GetBusinessAccountStarBalanceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetBusinessAccountStarBalanceParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetBusinessAccountStarBalanceParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetBusinessAccountStarBalanceParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransferBusinessAccountStarsParams from a JSON object.
+// UnmarshalJSONFrom decodes TransferBusinessAccountStarsParams from a JSON object; null leaves it as it is.
 func (x *TransferBusinessAccountStarsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransferBusinessAccountStarsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransferBusinessAccountStarsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *TransferBusinessAccountStarsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "star_count":
-			err = readInt(dec, &x.StarCount)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.StarCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetBusinessAccountGiftsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetBusinessAccountGiftsParams from a JSON object; null leaves it as it is.
 func (x *GetBusinessAccountGiftsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetBusinessAccountGiftsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetBusinessAccountGiftsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetBusinessAccountGiftsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "exclude_unsaved":
-			err = readBool(dec, &x.ExcludeUnsaved)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.ExcludeUnsaved)
+			}
 		case "exclude_saved":
-			err = readBool(dec, &x.ExcludeSaved)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.ExcludeSaved)
+			}
 		case "exclude_unlimited":
-			err = readBool(dec, &x.ExcludeUnlimited)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.ExcludeUnlimited)
+			}
 		case "exclude_limited_upgradable":
-			err = readBool(dec, &x.ExcludeLimitedUpgradable)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.ExcludeLimitedUpgradable)
+			}
 		case "exclude_limited_non_upgradable":
-			err = readBool(dec, &x.ExcludeLimitedNonUpgradable)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.ExcludeLimitedNonUpgradable)
+			}
 		case "exclude_unique":
-			err = readBool(dec, &x.ExcludeUnique)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ExcludeUnique)
+			}
 		case "exclude_from_blockchain":
-			err = readBool(dec, &x.ExcludeFromBlockchain)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.ExcludeFromBlockchain)
+			}
 		case "sort_by_price":
-			err = readBool(dec, &x.SortByPrice)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.SortByPrice)
+			}
 		case "offset":
-			err = readString(dec, &x.Offset)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.Offset)
+			}
 		case "limit":
-			err = readInt(dec, &x.Limit)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInt(&x.Limit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetUserGiftsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetUserGiftsParams from a JSON object; null leaves it as it is.
 func (x *GetUserGiftsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetUserGiftsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetUserGiftsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetUserGiftsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "exclude_unlimited":
-			err = readBool(dec, &x.ExcludeUnlimited)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.ExcludeUnlimited)
+			}
 		case "exclude_limited_upgradable":
-			err = readBool(dec, &x.ExcludeLimitedUpgradable)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.ExcludeLimitedUpgradable)
+			}
 		case "exclude_limited_non_upgradable":
-			err = readBool(dec, &x.ExcludeLimitedNonUpgradable)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.ExcludeLimitedNonUpgradable)
+			}
 		case "exclude_from_blockchain":
-			err = readBool(dec, &x.ExcludeFromBlockchain)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.ExcludeFromBlockchain)
+			}
 		case "exclude_unique":
-			err = readBool(dec, &x.ExcludeUnique)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.ExcludeUnique)
+			}
 		case "sort_by_price":
-			err = readBool(dec, &x.SortByPrice)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.SortByPrice)
+			}
 		case "offset":
-			err = readString(dec, &x.Offset)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Offset)
+			}
 		case "limit":
-			err = readInt(dec, &x.Limit)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.Limit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetChatGiftsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetChatGiftsParams from a JSON object; null leaves it as it is.
 func (x *GetChatGiftsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetChatGiftsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetChatGiftsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetChatGiftsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "exclude_unsaved":
-			err = readBool(dec, &x.ExcludeUnsaved)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.ExcludeUnsaved)
+			}
 		case "exclude_saved":
-			err = readBool(dec, &x.ExcludeSaved)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.ExcludeSaved)
+			}
 		case "exclude_unlimited":
-			err = readBool(dec, &x.ExcludeUnlimited)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.ExcludeUnlimited)
+			}
 		case "exclude_limited_upgradable":
-			err = readBool(dec, &x.ExcludeLimitedUpgradable)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.ExcludeLimitedUpgradable)
+			}
 		case "exclude_limited_non_upgradable":
-			err = readBool(dec, &x.ExcludeLimitedNonUpgradable)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.ExcludeLimitedNonUpgradable)
+			}
 		case "exclude_from_blockchain":
-			err = readBool(dec, &x.ExcludeFromBlockchain)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ExcludeFromBlockchain)
+			}
 		case "exclude_unique":
-			err = readBool(dec, &x.ExcludeUnique)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.ExcludeUnique)
+			}
 		case "sort_by_price":
-			err = readBool(dec, &x.SortByPrice)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.SortByPrice)
+			}
 		case "offset":
-			err = readString(dec, &x.Offset)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.Offset)
+			}
 		case "limit":
-			err = readInt(dec, &x.Limit)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInt(&x.Limit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ConvertGiftToStarsParams from a JSON object.
+// UnmarshalJSONFrom decodes ConvertGiftToStarsParams from a JSON object; null leaves it as it is.
 func (x *ConvertGiftToStarsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ConvertGiftToStarsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ConvertGiftToStarsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ConvertGiftToStarsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "owned_gift_id":
-			err = readString(dec, &x.OwnedGiftID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.OwnedGiftID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UpgradeGiftParams from a JSON object.
+// UnmarshalJSONFrom decodes UpgradeGiftParams from a JSON object; null leaves it as it is.
 func (x *UpgradeGiftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UpgradeGiftParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UpgradeGiftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UpgradeGiftParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "owned_gift_id":
-			err = readString(dec, &x.OwnedGiftID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.OwnedGiftID)
+			}
 		case "keep_original_details":
-			err = readBool(dec, &x.KeepOriginalDetails)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.KeepOriginalDetails)
+			}
 		case "star_count":
-			err = readInt(dec, &x.StarCount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.StarCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes TransferGiftParams from a JSON object.
+// UnmarshalJSONFrom decodes TransferGiftParams from a JSON object; null leaves it as it is.
 func (x *TransferGiftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes TransferGiftParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *TransferGiftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *TransferGiftParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "owned_gift_id":
-			err = readString(dec, &x.OwnedGiftID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.OwnedGiftID)
+			}
 		case "new_owner_chat_id":
-			err = readInt(dec, &x.NewOwnerChatID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.NewOwnerChatID)
+			}
 		case "star_count":
-			err = readInt(dec, &x.StarCount)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.StarCount)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes PostStoryParams from a JSON object.
+// UnmarshalJSONFrom decodes PostStoryParams from a JSON object; null leaves it as it is.
 func (x *PostStoryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes PostStoryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *PostStoryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *PostStoryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "content":
-			err = decodeUnionFrom(dec, &x.Content, DecodeInputStoryContent)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanInputStoryContent(s, &x.Content)
+			}
 		case "active_period":
-			err = readInt(dec, &x.ActivePeriod)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.ActivePeriod)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "areas":
-			err = readStructs(dec, &x.Areas)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.Areas)
+			}
 		case "post_to_chat_page":
-			err = readBool(dec, &x.PostToChatPage)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.PostToChatPage)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RepostStoryParams from a JSON object.
+// UnmarshalJSONFrom decodes RepostStoryParams from a JSON object; null leaves it as it is.
 func (x *RepostStoryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RepostStoryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RepostStoryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RepostStoryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "from_chat_id":
-			err = readInt(dec, &x.FromChatID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.FromChatID)
+			}
 		case "from_story_id":
-			err = readInt(dec, &x.FromStoryID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.FromStoryID)
+			}
 		case "active_period":
-			err = readInt(dec, &x.ActivePeriod)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.ActivePeriod)
+			}
 		case "post_to_chat_page":
-			err = readBool(dec, &x.PostToChatPage)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.PostToChatPage)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditStoryParams from a JSON object.
+// UnmarshalJSONFrom decodes EditStoryParams from a JSON object; null leaves it as it is.
 func (x *EditStoryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditStoryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditStoryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EditStoryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "story_id":
-			err = readInt(dec, &x.StoryID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.StoryID)
+			}
 		case "content":
-			err = decodeUnionFrom(dec, &x.Content, DecodeInputStoryContent)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = scanInputStoryContent(s, &x.Content)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "areas":
-			err = readStructs(dec, &x.Areas)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.Areas)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteStoryParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteStoryParams from a JSON object; null leaves it as it is.
 func (x *DeleteStoryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteStoryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteStoryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteStoryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "story_id":
-			err = readInt(dec, &x.StoryID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.StoryID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AnswerWebAppQueryParams from a JSON object.
+// UnmarshalJSONFrom decodes AnswerWebAppQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerWebAppQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AnswerWebAppQueryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AnswerWebAppQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *AnswerWebAppQueryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "web_app_query_id":
-			err = readString(dec, &x.WebAppQueryID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.WebAppQueryID)
+			}
 		case "result":
-			err = decodeUnionFrom(dec, &x.Result, DecodeInlineQueryResult)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanInlineQueryResult(s, &x.Result)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SavePreparedInlineMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes SavePreparedInlineMessageParams from a JSON object; null leaves it as it is.
 func (x *SavePreparedInlineMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SavePreparedInlineMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SavePreparedInlineMessageParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SavePreparedInlineMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "result":
-			err = decodeUnionFrom(dec, &x.Result, DecodeInlineQueryResult)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanInlineQueryResult(s, &x.Result)
+			}
 		case "allow_user_chats":
-			err = readBool(dec, &x.AllowUserChats)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.AllowUserChats)
+			}
 		case "allow_bot_chats":
-			err = readBool(dec, &x.AllowBotChats)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.AllowBotChats)
+			}
 		case "allow_group_chats":
-			err = readBool(dec, &x.AllowGroupChats)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.AllowGroupChats)
+			}
 		case "allow_channel_chats":
-			err = readBool(dec, &x.AllowChannelChats)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.AllowChannelChats)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SavePreparedKeyboardButtonParams from a JSON object.
+// UnmarshalJSONFrom decodes SavePreparedKeyboardButtonParams from a JSON object; null leaves it as it is.
 func (x *SavePreparedKeyboardButtonParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SavePreparedKeyboardButtonParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SavePreparedKeyboardButtonParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SavePreparedKeyboardButtonParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "button":
-			err = x.Button.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = x.Button.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditMessageTextParams from a JSON object.
+// UnmarshalJSONFrom decodes EditMessageTextParams from a JSON object; null leaves it as it is.
 func (x *EditMessageTextParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditMessageTextParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditMessageTextParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EditMessageTextParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		case "text":
-			err = readString(dec, &x.Text)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Text)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "entities":
-			err = readStructs(dec, &x.Entities)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.Entities)
+			}
 		case "link_preview_options":
-			err = readStructPtr(dec, &x.LinkPreviewOptions)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				if s.null() {
+					x.LinkPreviewOptions = nil
+				} else {
+					x.LinkPreviewOptions = new(LinkPreviewOptions)
+					err = x.LinkPreviewOptions.decodeJSON(s)
+				}
+			}
 		case "rich_message":
-			err = readStructPtr(dec, &x.RichMessage)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.RichMessage = nil
+				} else {
+					x.RichMessage = new(InputRichMessage)
+					err = x.RichMessage.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditMessageCaptionParams from a JSON object.
+// UnmarshalJSONFrom decodes EditMessageCaptionParams from a JSON object; null leaves it as it is.
 func (x *EditMessageCaptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditMessageCaptionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditMessageCaptionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EditMessageCaptionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		case "caption":
-			err = readString(dec, &x.Caption)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Caption)
+			}
 		case "parse_mode":
-			err = readString(dec, &x.ParseMode)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.ParseMode)
+			}
 		case "caption_entities":
-			err = readStructs(dec, &x.CaptionEntities)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.CaptionEntities)
+			}
 		case "show_caption_above_media":
-			err = readBool(dec, &x.ShowCaptionAboveMedia)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.ShowCaptionAboveMedia)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditMessageMediaParams from a JSON object.
+// UnmarshalJSONFrom decodes EditMessageMediaParams from a JSON object; null leaves it as it is.
 func (x *EditMessageMediaParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditMessageMediaParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditMessageMediaParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EditMessageMediaParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		case "media":
-			err = decodeUnionFrom(dec, &x.Media, DecodeInputMedia)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = scanInputMedia(s, &x.Media)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditMessageLiveLocationParams from a JSON object.
+// UnmarshalJSONFrom decodes EditMessageLiveLocationParams from a JSON object; null leaves it as it is.
 func (x *EditMessageLiveLocationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditMessageLiveLocationParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditMessageLiveLocationParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *EditMessageLiveLocationParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		case "latitude":
-			err = readFloat(dec, &x.Latitude)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readFloat(&x.Latitude)
+			}
 		case "longitude":
-			err = readFloat(dec, &x.Longitude)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readFloat(&x.Longitude)
+			}
 		case "live_period":
-			err = readInt(dec, &x.LivePeriod)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readInt(&x.LivePeriod)
+			}
 		case "horizontal_accuracy":
-			err = readFloat(dec, &x.HorizontalAccuracy)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readFloat(&x.HorizontalAccuracy)
+			}
 		case "heading":
-			err = readInt(dec, &x.Heading)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.Heading)
+			}
 		case "proximity_alert_radius":
-			err = readInt(dec, &x.ProximityAlertRadius)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.ProximityAlertRadius)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StopMessageLiveLocationParams from a JSON object.
+// UnmarshalJSONFrom decodes StopMessageLiveLocationParams from a JSON object; null leaves it as it is.
 func (x *StopMessageLiveLocationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes StopMessageLiveLocationParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StopMessageLiveLocationParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *StopMessageLiveLocationParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditMessageChecklistParams from a JSON object.
+// UnmarshalJSONFrom decodes EditMessageChecklistParams from a JSON object; null leaves it as it is.
 func (x *EditMessageChecklistParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditMessageChecklistParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditMessageChecklistParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *EditMessageChecklistParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "checklist":
-			err = x.Checklist.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = x.Checklist.decodeJSON(s)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditMessageReplyMarkupParams from a JSON object.
+// UnmarshalJSONFrom decodes EditMessageReplyMarkupParams from a JSON object; null leaves it as it is.
 func (x *EditMessageReplyMarkupParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditMessageReplyMarkupParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditMessageReplyMarkupParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *EditMessageReplyMarkupParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes StopPollParams from a JSON object.
-func (x *StopPollParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes StopPollParams from a JSON object; null leaves it as it is.
+func (x *StopPollParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes StopPollParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *StopPollParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *StopPollParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ApproveSuggestedPostParams from a JSON object.
+// UnmarshalJSONFrom decodes ApproveSuggestedPostParams from a JSON object; null leaves it as it is.
 func (x *ApproveSuggestedPostParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ApproveSuggestedPostParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ApproveSuggestedPostParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ApproveSuggestedPostParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "send_date":
-			err = readInt(dec, &x.SendDate)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.SendDate)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeclineSuggestedPostParams from a JSON object.
+// UnmarshalJSONFrom decodes DeclineSuggestedPostParams from a JSON object; null leaves it as it is.
 func (x *DeclineSuggestedPostParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeclineSuggestedPostParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeclineSuggestedPostParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeclineSuggestedPostParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "comment":
-			err = readString(dec, &x.Comment)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Comment)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteMessageParams from a JSON object; null leaves it as it is.
 func (x *DeleteMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteMessagesParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteMessagesParams from a JSON object; null leaves it as it is.
 func (x *DeleteMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteMessagesParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteMessagesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteMessagesParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_ids":
-			err = json.UnmarshalDecode(dec, &x.MessageIDs)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInts(&x.MessageIDs)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteMessageReactionParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteMessageReactionParams from a JSON object; null leaves it as it is.
 func (x *DeleteMessageReactionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteMessageReactionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteMessageReactionParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *DeleteMessageReactionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "actor_chat_id":
-			err = readInt(dec, &x.ActorChatID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.ActorChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteAllMessageReactionsParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteAllMessageReactionsParams from a JSON object; null leaves it as it is.
 func (x *DeleteAllMessageReactionsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteAllMessageReactionsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteAllMessageReactionsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *DeleteAllMessageReactionsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "actor_chat_id":
-			err = readInt(dec, &x.ActorChatID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.ActorChatID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendStickerParams from a JSON object.
+// UnmarshalJSONFrom decodes SendStickerParams from a JSON object; null leaves it as it is.
 func (x *SendStickerParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendStickerParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendStickerParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendStickerParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "sticker":
-			err = x.Sticker.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInputFile(&x.Sticker)
+			}
 		case "emoji":
-			err = readString(dec, &x.Emoji)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Emoji)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetStickerSetParams from a JSON object.
+// UnmarshalJSONFrom decodes GetStickerSetParams from a JSON object; null leaves it as it is.
 func (x *GetStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetStickerSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetStickerSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetCustomEmojiStickersParams from a JSON object.
+// UnmarshalJSONFrom decodes GetCustomEmojiStickersParams from a JSON object; null leaves it as it is.
 func (x *GetCustomEmojiStickersParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetCustomEmojiStickersParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetCustomEmojiStickersParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *GetCustomEmojiStickersParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "custom_emoji_ids":
-			err = json.UnmarshalDecode(dec, &x.CustomEmojiIDs)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readStrings(&x.CustomEmojiIDs)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes UploadStickerFileParams from a JSON object.
+// UnmarshalJSONFrom decodes UploadStickerFileParams from a JSON object; null leaves it as it is.
 func (x *UploadStickerFileParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes UploadStickerFileParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *UploadStickerFileParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *UploadStickerFileParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "sticker":
-			err = x.Sticker.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInputFile(&x.Sticker)
+			}
 		case "sticker_format":
-			err = readString(dec, &x.StickerFormat)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.StickerFormat)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CreateNewStickerSetParams from a JSON object.
+// UnmarshalJSONFrom decodes CreateNewStickerSetParams from a JSON object; null leaves it as it is.
 func (x *CreateNewStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CreateNewStickerSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CreateNewStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CreateNewStickerSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "stickers":
-			err = readStructs(dec, &x.Stickers)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = readStructs(s, &x.Stickers)
+			}
 		case "sticker_type":
-			err = readString(dec, &x.StickerType)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.StickerType)
+			}
 		case "needs_repainting":
-			err = readBool(dec, &x.NeedsRepainting)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.NeedsRepainting)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AddStickerToSetParams from a JSON object.
+// UnmarshalJSONFrom decodes AddStickerToSetParams from a JSON object; null leaves it as it is.
 func (x *AddStickerToSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AddStickerToSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AddStickerToSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *AddStickerToSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "sticker":
-			err = x.Sticker.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = x.Sticker.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetStickerPositionInSetParams from a JSON object.
+// UnmarshalJSONFrom decodes SetStickerPositionInSetParams from a JSON object; null leaves it as it is.
 func (x *SetStickerPositionInSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetStickerPositionInSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetStickerPositionInSetParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetStickerPositionInSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "sticker":
-			err = readString(dec, &x.Sticker)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Sticker)
+			}
 		case "position":
-			err = readInt(dec, &x.Position)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Position)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteStickerFromSetParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteStickerFromSetParams from a JSON object; null leaves it as it is.
 func (x *DeleteStickerFromSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteStickerFromSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteStickerFromSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteStickerFromSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "sticker":
-			err = readString(dec, &x.Sticker)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Sticker)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes ReplaceStickerInSetParams from a JSON object.
+// UnmarshalJSONFrom decodes ReplaceStickerInSetParams from a JSON object; null leaves it as it is.
 func (x *ReplaceStickerInSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes ReplaceStickerInSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *ReplaceStickerInSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *ReplaceStickerInSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "old_sticker":
-			err = readString(dec, &x.OldSticker)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.OldSticker)
+			}
 		case "sticker":
-			err = x.Sticker.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = x.Sticker.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetStickerEmojiListParams from a JSON object.
+// UnmarshalJSONFrom decodes SetStickerEmojiListParams from a JSON object; null leaves it as it is.
 func (x *SetStickerEmojiListParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetStickerEmojiListParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetStickerEmojiListParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetStickerEmojiListParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "sticker":
-			err = readString(dec, &x.Sticker)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Sticker)
+			}
 		case "emoji_list":
-			err = json.UnmarshalDecode(dec, &x.EmojiList)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readStrings(&x.EmojiList)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetStickerKeywordsParams from a JSON object.
+// UnmarshalJSONFrom decodes SetStickerKeywordsParams from a JSON object; null leaves it as it is.
 func (x *SetStickerKeywordsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetStickerKeywordsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetStickerKeywordsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetStickerKeywordsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "sticker":
-			err = readString(dec, &x.Sticker)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Sticker)
+			}
 		case "keywords":
-			err = json.UnmarshalDecode(dec, &x.Keywords)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readStrings(&x.Keywords)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetStickerMaskPositionParams from a JSON object.
+// UnmarshalJSONFrom decodes SetStickerMaskPositionParams from a JSON object; null leaves it as it is.
 func (x *SetStickerMaskPositionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetStickerMaskPositionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetStickerMaskPositionParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetStickerMaskPositionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "sticker":
-			err = readString(dec, &x.Sticker)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Sticker)
+			}
 		case "mask_position":
-			err = readStructPtr(dec, &x.MaskPosition)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				if s.null() {
+					x.MaskPosition = nil
+				} else {
+					x.MaskPosition = new(MaskPosition)
+					err = x.MaskPosition.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetStickerSetTitleParams from a JSON object.
+// UnmarshalJSONFrom decodes SetStickerSetTitleParams from a JSON object; null leaves it as it is.
 func (x *SetStickerSetTitleParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetStickerSetTitleParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetStickerSetTitleParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetStickerSetTitleParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetStickerSetThumbnailParams from a JSON object.
+// UnmarshalJSONFrom decodes SetStickerSetThumbnailParams from a JSON object; null leaves it as it is.
 func (x *SetStickerSetThumbnailParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetStickerSetThumbnailParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetStickerSetThumbnailParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetStickerSetThumbnailParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "thumbnail":
-			err = x.Thumbnail.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInputFile(&x.Thumbnail)
+			}
 		case "format":
-			err = readString(dec, &x.Format)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Format)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetCustomEmojiStickerSetThumbnailParams from a JSON object.
+// UnmarshalJSONFrom decodes SetCustomEmojiStickerSetThumbnailParams from a JSON object; null leaves it as it is.
 func (x *SetCustomEmojiStickerSetThumbnailParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetCustomEmojiStickerSetThumbnailParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetCustomEmojiStickerSetThumbnailParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetCustomEmojiStickerSetThumbnailParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		case "custom_emoji_id":
-			err = readString(dec, &x.CustomEmojiID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.CustomEmojiID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes DeleteStickerSetParams from a JSON object.
+// UnmarshalJSONFrom decodes DeleteStickerSetParams from a JSON object; null leaves it as it is.
 func (x *DeleteStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes DeleteStickerSetParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *DeleteStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *DeleteStickerSetParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "name":
-			err = readString(dec, &x.Name)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.Name)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendRichMessageParams from a JSON object.
+// UnmarshalJSONFrom decodes SendRichMessageParams from a JSON object; null leaves it as it is.
 func (x *SendRichMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendRichMessageParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendRichMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendRichMessageParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "rich_message":
-			err = x.RichMessage.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = x.RichMessage.decodeJSON(s)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = decodeUnionFrom(dec, &x.ReplyMarkup, DecodeReplyMarkup)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = scanReplyMarkup(s, &x.ReplyMarkup)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendRichMessageDraftParams from a JSON object.
+// UnmarshalJSONFrom decodes SendRichMessageDraftParams from a JSON object; null leaves it as it is.
 func (x *SendRichMessageDraftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendRichMessageDraftParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendRichMessageDraftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendRichMessageDraftParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "draft_id":
-			err = readInt(dec, &x.DraftID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.DraftID)
+			}
 		case "rich_message":
-			err = x.RichMessage.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = x.RichMessage.decodeJSON(s)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AnswerInlineQueryParams from a JSON object.
+// UnmarshalJSONFrom decodes AnswerInlineQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerInlineQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AnswerInlineQueryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AnswerInlineQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *AnswerInlineQueryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "inline_query_id":
-			err = readString(dec, &x.InlineQueryID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.InlineQueryID)
+			}
 		case "results":
-			err = decodeUnionsFrom(dec, &x.Results, DecodeInlineQueryResult)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanInlineQueryResultList(s, &x.Results)
+			}
 		case "cache_time":
-			err = readInt(dec, &x.CacheTime)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.CacheTime)
+			}
 		case "is_personal":
-			err = readBool(dec, &x.IsPersonal)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.IsPersonal)
+			}
 		case "next_offset":
-			err = readString(dec, &x.NextOffset)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.NextOffset)
+			}
 		case "button":
-			err = readStructPtr(dec, &x.Button)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				if s.null() {
+					x.Button = nil
+				} else {
+					x.Button = new(InlineQueryResultsButton)
+					err = x.Button.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendInvoiceParams from a JSON object.
+// UnmarshalJSONFrom decodes SendInvoiceParams from a JSON object; null leaves it as it is.
 func (x *SendInvoiceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SendInvoiceParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendInvoiceParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendInvoiceParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "direct_messages_topic_id":
-			err = readInt(dec, &x.DirectMessagesTopicID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.DirectMessagesTopicID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "payload":
-			err = readString(dec, &x.Payload)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Payload)
+			}
 		case "provider_token":
-			err = readString(dec, &x.ProviderToken)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.ProviderToken)
+			}
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "prices":
-			err = readStructs(dec, &x.Prices)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = readStructs(s, &x.Prices)
+			}
 		case "max_tip_amount":
-			err = readInt(dec, &x.MaxTipAmount)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInt(&x.MaxTipAmount)
+			}
 		case "suggested_tip_amounts":
-			err = json.UnmarshalDecode(dec, &x.SuggestedTipAmounts)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readInts(&x.SuggestedTipAmounts)
+			}
 		case "start_parameter":
-			err = readString(dec, &x.StartParameter)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.StartParameter)
+			}
 		case "provider_data":
-			err = readString(dec, &x.ProviderData)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readString(&x.ProviderData)
+			}
 		case "photo_url":
-			err = readString(dec, &x.PhotoURL)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readString(&x.PhotoURL)
+			}
 		case "photo_size":
-			err = readInt(dec, &x.PhotoSize)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readInt(&x.PhotoSize)
+			}
 		case "photo_width":
-			err = readInt(dec, &x.PhotoWidth)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readInt(&x.PhotoWidth)
+			}
 		case "photo_height":
-			err = readInt(dec, &x.PhotoHeight)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readInt(&x.PhotoHeight)
+			}
 		case "need_name":
-			err = readBool(dec, &x.NeedName)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readBool(&x.NeedName)
+			}
 		case "need_phone_number":
-			err = readBool(dec, &x.NeedPhoneNumber)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readBool(&x.NeedPhoneNumber)
+			}
 		case "need_email":
-			err = readBool(dec, &x.NeedEmail)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = s.readBool(&x.NeedEmail)
+			}
 		case "need_shipping_address":
-			err = readBool(dec, &x.NeedShippingAddress)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				err = s.readBool(&x.NeedShippingAddress)
+			}
 		case "send_phone_number_to_provider":
-			err = readBool(dec, &x.SendPhoneNumberToProvider)
+			if err = s.mark(seen[:], 21, name); err == nil {
+				err = s.readBool(&x.SendPhoneNumberToProvider)
+			}
 		case "send_email_to_provider":
-			err = readBool(dec, &x.SendEmailToProvider)
+			if err = s.mark(seen[:], 22, name); err == nil {
+				err = s.readBool(&x.SendEmailToProvider)
+			}
 		case "is_flexible":
-			err = readBool(dec, &x.IsFlexible)
+			if err = s.mark(seen[:], 23, name); err == nil {
+				err = s.readBool(&x.IsFlexible)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 24, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 25, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 26, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 27, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "suggested_post_parameters":
-			err = readStructPtr(dec, &x.SuggestedPostParameters)
+			if err = s.mark(seen[:], 28, name); err == nil {
+				if s.null() {
+					x.SuggestedPostParameters = nil
+				} else {
+					x.SuggestedPostParameters = new(SuggestedPostParameters)
+					err = x.SuggestedPostParameters.decodeJSON(s)
+				}
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 29, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 30, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes CreateInvoiceLinkParams from a JSON object.
+// UnmarshalJSONFrom decodes CreateInvoiceLinkParams from a JSON object; null leaves it as it is.
 func (x *CreateInvoiceLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes CreateInvoiceLinkParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *CreateInvoiceLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *CreateInvoiceLinkParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "title":
-			err = readString(dec, &x.Title)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.Title)
+			}
 		case "description":
-			err = readString(dec, &x.Description)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.Description)
+			}
 		case "payload":
-			err = readString(dec, &x.Payload)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.Payload)
+			}
 		case "provider_token":
-			err = readString(dec, &x.ProviderToken)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readString(&x.ProviderToken)
+			}
 		case "currency":
-			err = readString(dec, &x.Currency)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readString(&x.Currency)
+			}
 		case "prices":
-			err = readStructs(dec, &x.Prices)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = readStructs(s, &x.Prices)
+			}
 		case "subscription_period":
-			err = readInt(dec, &x.SubscriptionPeriod)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readInt(&x.SubscriptionPeriod)
+			}
 		case "max_tip_amount":
-			err = readInt(dec, &x.MaxTipAmount)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				err = s.readInt(&x.MaxTipAmount)
+			}
 		case "suggested_tip_amounts":
-			err = json.UnmarshalDecode(dec, &x.SuggestedTipAmounts)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				err = s.readInts(&x.SuggestedTipAmounts)
+			}
 		case "provider_data":
-			err = readString(dec, &x.ProviderData)
+			if err = s.mark(seen[:], 10, name); err == nil {
+				err = s.readString(&x.ProviderData)
+			}
 		case "photo_url":
-			err = readString(dec, &x.PhotoURL)
+			if err = s.mark(seen[:], 11, name); err == nil {
+				err = s.readString(&x.PhotoURL)
+			}
 		case "photo_size":
-			err = readInt(dec, &x.PhotoSize)
+			if err = s.mark(seen[:], 12, name); err == nil {
+				err = s.readInt(&x.PhotoSize)
+			}
 		case "photo_width":
-			err = readInt(dec, &x.PhotoWidth)
+			if err = s.mark(seen[:], 13, name); err == nil {
+				err = s.readInt(&x.PhotoWidth)
+			}
 		case "photo_height":
-			err = readInt(dec, &x.PhotoHeight)
+			if err = s.mark(seen[:], 14, name); err == nil {
+				err = s.readInt(&x.PhotoHeight)
+			}
 		case "need_name":
-			err = readBool(dec, &x.NeedName)
+			if err = s.mark(seen[:], 15, name); err == nil {
+				err = s.readBool(&x.NeedName)
+			}
 		case "need_phone_number":
-			err = readBool(dec, &x.NeedPhoneNumber)
+			if err = s.mark(seen[:], 16, name); err == nil {
+				err = s.readBool(&x.NeedPhoneNumber)
+			}
 		case "need_email":
-			err = readBool(dec, &x.NeedEmail)
+			if err = s.mark(seen[:], 17, name); err == nil {
+				err = s.readBool(&x.NeedEmail)
+			}
 		case "need_shipping_address":
-			err = readBool(dec, &x.NeedShippingAddress)
+			if err = s.mark(seen[:], 18, name); err == nil {
+				err = s.readBool(&x.NeedShippingAddress)
+			}
 		case "send_phone_number_to_provider":
-			err = readBool(dec, &x.SendPhoneNumberToProvider)
+			if err = s.mark(seen[:], 19, name); err == nil {
+				err = s.readBool(&x.SendPhoneNumberToProvider)
+			}
 		case "send_email_to_provider":
-			err = readBool(dec, &x.SendEmailToProvider)
+			if err = s.mark(seen[:], 20, name); err == nil {
+				err = s.readBool(&x.SendEmailToProvider)
+			}
 		case "is_flexible":
-			err = readBool(dec, &x.IsFlexible)
+			if err = s.mark(seen[:], 21, name); err == nil {
+				err = s.readBool(&x.IsFlexible)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AnswerShippingQueryParams from a JSON object.
+// UnmarshalJSONFrom decodes AnswerShippingQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerShippingQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AnswerShippingQueryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AnswerShippingQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *AnswerShippingQueryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "shipping_query_id":
-			err = readString(dec, &x.ShippingQueryID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.ShippingQueryID)
+			}
 		case "ok":
-			err = readBool(dec, &x.Ok)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.Ok)
+			}
 		case "shipping_options":
-			err = readStructs(dec, &x.ShippingOptions)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = readStructs(s, &x.ShippingOptions)
+			}
 		case "error_message":
-			err = readString(dec, &x.ErrorMessage)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.ErrorMessage)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes AnswerPreCheckoutQueryParams from a JSON object.
+// UnmarshalJSONFrom decodes AnswerPreCheckoutQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerPreCheckoutQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes AnswerPreCheckoutQueryParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *AnswerPreCheckoutQueryParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *AnswerPreCheckoutQueryParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "pre_checkout_query_id":
-			err = readString(dec, &x.PreCheckoutQueryID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.PreCheckoutQueryID)
+			}
 		case "ok":
-			err = readBool(dec, &x.Ok)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readBool(&x.Ok)
+			}
 		case "error_message":
-			err = readString(dec, &x.ErrorMessage)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readString(&x.ErrorMessage)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes GetStarTransactionsParams from a JSON object.
+// UnmarshalJSONFrom decodes GetStarTransactionsParams from a JSON object; null leaves it as it is.
 func (x *GetStarTransactionsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetStarTransactionsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetStarTransactionsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetStarTransactionsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "offset":
-			err = readInt(dec, &x.Offset)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.Offset)
+			}
 		case "limit":
-			err = readInt(dec, &x.Limit)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Limit)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes RefundStarPaymentParams from a JSON object.
+// UnmarshalJSONFrom decodes RefundStarPaymentParams from a JSON object; null leaves it as it is.
 func (x *RefundStarPaymentParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes RefundStarPaymentParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *RefundStarPaymentParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *RefundStarPaymentParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "telegram_payment_charge_id":
-			err = readString(dec, &x.TelegramPaymentChargeID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.TelegramPaymentChargeID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes EditUserStarSubscriptionParams from a JSON object.
+// UnmarshalJSONFrom decodes EditUserStarSubscriptionParams from a JSON object; null leaves it as it is.
 func (x *EditUserStarSubscriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes EditUserStarSubscriptionParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *EditUserStarSubscriptionParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *EditUserStarSubscriptionParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "telegram_payment_charge_id":
-			err = readString(dec, &x.TelegramPaymentChargeID)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readString(&x.TelegramPaymentChargeID)
+			}
 		case "is_canceled":
-			err = readBool(dec, &x.IsCanceled)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.IsCanceled)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetPassportDataErrorsParams from a JSON object.
+// UnmarshalJSONFrom decodes SetPassportDataErrorsParams from a JSON object; null leaves it as it is.
 func (x *SetPassportDataErrorsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes SetPassportDataErrorsParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetPassportDataErrorsParams) UnmarshalJSON(data []byte) error {
+	return unmarshalBytes(data, x)
+}
+
+func (x *SetPassportDataErrorsParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
 		case "errors":
-			err = decodeUnionsFrom(dec, &x.Errors, DecodePassportElementError)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = scanPassportElementErrorList(s, &x.Errors)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SendGameParams from a JSON object.
-func (x *SendGameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSONFrom decodes SendGameParams from a JSON object; null leaves it as it is.
+func (x *SendGameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+// UnmarshalJSON decodes SendGameParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SendGameParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SendGameParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "business_connection_id":
-			err = readString(dec, &x.BusinessConnectionID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readString(&x.BusinessConnectionID)
+			}
 		case "chat_id":
-			err = x.ChatID.UnmarshalJSONFrom(dec)
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readChatID(&x.ChatID)
+			}
 		case "message_thread_id":
-			err = readInt(dec, &x.MessageThreadID)
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageThreadID)
+			}
 		case "game_short_name":
-			err = readString(dec, &x.GameShortName)
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.GameShortName)
+			}
 		case "disable_notification":
-			err = readBool(dec, &x.DisableNotification)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readBool(&x.DisableNotification)
+			}
 		case "protect_content":
-			err = readBool(dec, &x.ProtectContent)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readBool(&x.ProtectContent)
+			}
 		case "allow_paid_broadcast":
-			err = readBool(dec, &x.AllowPaidBroadcast)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readBool(&x.AllowPaidBroadcast)
+			}
 		case "message_effect_id":
-			err = readString(dec, &x.MessageEffectID)
+			if err = s.mark(seen[:], 7, name); err == nil {
+				err = s.readString(&x.MessageEffectID)
+			}
 		case "reply_parameters":
-			err = readStructPtr(dec, &x.ReplyParameters)
+			if err = s.mark(seen[:], 8, name); err == nil {
+				if s.null() {
+					x.ReplyParameters = nil
+				} else {
+					x.ReplyParameters = new(ReplyParameters)
+					err = x.ReplyParameters.decodeJSON(s)
+				}
+			}
 		case "reply_markup":
-			err = readStructPtr(dec, &x.ReplyMarkup)
+			if err = s.mark(seen[:], 9, name); err == nil {
+				if s.null() {
+					x.ReplyMarkup = nil
+				} else {
+					x.ReplyMarkup = new(InlineKeyboardMarkup)
+					err = x.ReplyMarkup.decodeJSON(s)
+				}
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
 }
 
-// UnmarshalJSONFrom decodes SetGameScoreParams from a JSON object.
+// UnmarshalJSONFrom decodes SetGameScoreParams from a JSON object; null leaves it as it is.
 func (x *SetGameScoreParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
-		return err
-	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
-			return err
-		}
-		switch string(name) {
-		case "user_id":
-			err = readInt(dec, &x.UserID)
-		case "score":
-			err = readInt(dec, &x.Score)
-		case "force":
-			err = readBool(dec, &x.Force)
-		case "disable_edit_message":
-			err = readBool(dec, &x.DisableEditMessage)
-		case "chat_id":
-			err = readInt(dec, &x.ChatID)
-		case "message_id":
-			err = readInt(dec, &x.MessageID)
-		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
-		default:
-			err = dec.SkipValue()
-		}
-		if err != nil {
-			return err
-		}
-	}
-	return endObject(dec)
+	return unmarshalFrom(dec, x)
 }
 
-// UnmarshalJSONFrom decodes GetGameHighScoresParams from a JSON object.
-func (x *GetGameHighScoresParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	if ok, err := beginObject(dec); !ok {
+// UnmarshalJSON decodes SetGameScoreParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *SetGameScoreParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *SetGameScoreParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
 		return err
 	}
-	for dec.PeekKind() != '}' {
-		name, err := readName(dec)
-		if err != nil {
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
 			return err
 		}
 		switch string(name) {
 		case "user_id":
-			err = readInt(dec, &x.UserID)
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
+		case "score":
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.Score)
+			}
+		case "force":
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readBool(&x.Force)
+			}
+		case "disable_edit_message":
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readBool(&x.DisableEditMessage)
+			}
 		case "chat_id":
-			err = readInt(dec, &x.ChatID)
+			if err = s.mark(seen[:], 4, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
 		case "message_id":
-			err = readInt(dec, &x.MessageID)
+			if err = s.mark(seen[:], 5, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
 		case "inline_message_id":
-			err = readString(dec, &x.InlineMessageID)
+			if err = s.mark(seen[:], 6, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
 		default:
-			err = dec.SkipValue()
+			err = s.skipUnknown(&unknown, name)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	return endObject(dec)
+}
+
+// UnmarshalJSONFrom decodes GetGameHighScoresParams from a JSON object; null leaves it as it is.
+func (x *GetGameHighScoresParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	return unmarshalFrom(dec, x)
+}
+
+// UnmarshalJSON decodes GetGameHighScoresParams from a JSON object, the whole of data; null
+// leaves it as it is. Invalid UTF-8 is an error.
+func (x *GetGameHighScoresParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+
+func (x *GetGameHighScoresParams) decodeJSON(s *scanner) error {
+	if ok, err := s.beginObject(); !ok {
+		return err
+	}
+	var seen [1]uint64
+	var unknown nameSet
+	for i := 0; ; i++ {
+		name, ok, err := s.member(i)
+		if !ok {
+			return err
+		}
+		switch string(name) {
+		case "user_id":
+			if err = s.mark(seen[:], 0, name); err == nil {
+				err = s.readInt(&x.UserID)
+			}
+		case "chat_id":
+			if err = s.mark(seen[:], 1, name); err == nil {
+				err = s.readInt(&x.ChatID)
+			}
+		case "message_id":
+			if err = s.mark(seen[:], 2, name); err == nil {
+				err = s.readInt(&x.MessageID)
+			}
+		case "inline_message_id":
+			if err = s.mark(seen[:], 3, name); err == nil {
+				err = s.readString(&x.InlineMessageID)
+			}
+		default:
+			err = s.skipUnknown(&unknown, name)
+		}
+		if err != nil {
+			return err
+		}
+	}
 }

@@ -3,12 +3,7 @@
 
 package tg
 
-import (
-	"fmt"
-
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
-)
+import "github.com/go-json-experiment/json/jsontext"
 
 // MaybeInaccessibleMessage is a sealed union of *Message, *InaccessibleMessage, or *UnknownMaybeInaccessibleMessage for a variant
 // this package does not know. Decoded by the members present.
@@ -41,28 +36,42 @@ type boxMaybeInaccessibleMessage struct{ v MaybeInaccessibleMessage }
 func (x boxMaybeInaccessibleMessage) get() MaybeInaccessibleMessage { return x.v }
 
 func (x *boxMaybeInaccessibleMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeMaybeInaccessibleMessage(raw)
-	return err
+	return unmarshalFrom(dec, x)
+}
+
+func (x *boxMaybeInaccessibleMessage) decodeJSON(s *scanner) error {
+	return scanMaybeInaccessibleMessage(s, &x.v)
 }
 
 // DecodeMaybeInaccessibleMessage decodes one MaybeInaccessibleMessage from JSON, choosing its variant.
 func DecodeMaybeInaccessibleMessage(data []byte) (MaybeInaccessibleMessage, error) {
-	m, err := scanMembers(data, "date")
+	return decodeUnionBytes(data, "MaybeInaccessibleMessage", scanMaybeInaccessibleMessage)
+}
+
+// scanMaybeInaccessibleMessageList reads an array of MaybeInaccessibleMessage values; null gives nil.
+func scanMaybeInaccessibleMessageList(s *scanner, dst *[]MaybeInaccessibleMessage) error {
+	return readArray(s, dst, scanMaybeInaccessibleMessage)
+}
+
+// scanMaybeInaccessibleMessage reads one MaybeInaccessibleMessage, choosing its variant; null gives nil.
+func scanMaybeInaccessibleMessage(s *scanner, dst *MaybeInaccessibleMessage) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("date")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode MaybeInaccessibleMessage: %w", err)
+		return err
 	}
-	if isZeroDate(m.disc) {
-		return decodeVariant[MaybeInaccessibleMessage, InaccessibleMessage](data)
+	if m.zeroDate() {
+		v := new(InaccessibleMessage)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return decodeVariant[MaybeInaccessibleMessage, Message](data)
+	v := new(Message)
+	*dst = v
+	return v.decodeJSON(s)
 }
 
 // MessageOrigin is a sealed union of *MessageOriginUser, *MessageOriginHiddenUser, *MessageOriginChat, *MessageOriginChannel, or *UnknownMessageOrigin for a variant
@@ -115,35 +124,53 @@ type boxMessageOrigin struct{ v MessageOrigin }
 func (x boxMessageOrigin) get() MessageOrigin { return x.v }
 
 func (x *boxMessageOrigin) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeMessageOrigin(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxMessageOrigin) decodeJSON(s *scanner) error { return scanMessageOrigin(s, &x.v) }
 
 // DecodeMessageOrigin decodes one MessageOrigin from JSON, choosing its variant.
 func DecodeMessageOrigin(data []byte) (MessageOrigin, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "MessageOrigin", scanMessageOrigin)
+}
+
+// scanMessageOriginList reads an array of MessageOrigin values; null gives nil.
+func scanMessageOriginList(s *scanner, dst *[]MessageOrigin) error {
+	return readArray(s, dst, scanMessageOrigin)
+}
+
+// scanMessageOrigin reads one MessageOrigin, choosing its variant; null gives nil.
+func scanMessageOrigin(s *scanner, dst *MessageOrigin) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode MessageOrigin: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "user":
-		return decodeVariant[MessageOrigin, MessageOriginUser](data)
+		v := new(MessageOriginUser)
+		*dst = v
+		return v.decodeJSON(s)
 	case "hidden_user":
-		return decodeVariant[MessageOrigin, MessageOriginHiddenUser](data)
+		v := new(MessageOriginHiddenUser)
+		*dst = v
+		return v.decodeJSON(s)
 	case "chat":
-		return decodeVariant[MessageOrigin, MessageOriginChat](data)
+		v := new(MessageOriginChat)
+		*dst = v
+		return v.decodeJSON(s)
 	case "channel":
-		return decodeVariant[MessageOrigin, MessageOriginChannel](data)
+		v := new(MessageOriginChannel)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownMessageOrigin{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownMessageOrigin{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // PaidMedia is a sealed union of *PaidMediaLivePhoto, *PaidMediaPhoto, *PaidMediaPreview, *PaidMediaVideo, or *UnknownPaidMedia for a variant
@@ -195,36 +222,50 @@ type boxPaidMedia struct{ v PaidMedia }
 
 func (x boxPaidMedia) get() PaidMedia { return x.v }
 
-func (x *boxPaidMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodePaidMedia(raw)
-	return err
-}
+func (x *boxPaidMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+func (x *boxPaidMedia) decodeJSON(s *scanner) error { return scanPaidMedia(s, &x.v) }
 
 // DecodePaidMedia decodes one PaidMedia from JSON, choosing its variant.
 func DecodePaidMedia(data []byte) (PaidMedia, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "PaidMedia", scanPaidMedia)
+}
+
+// scanPaidMediaList reads an array of PaidMedia values; null gives nil.
+func scanPaidMediaList(s *scanner, dst *[]PaidMedia) error { return readArray(s, dst, scanPaidMedia) }
+
+// scanPaidMedia reads one PaidMedia, choosing its variant; null gives nil.
+func scanPaidMedia(s *scanner, dst *PaidMedia) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode PaidMedia: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "live_photo":
-		return decodeVariant[PaidMedia, PaidMediaLivePhoto](data)
+		v := new(PaidMediaLivePhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "photo":
-		return decodeVariant[PaidMedia, PaidMediaPhoto](data)
+		v := new(PaidMediaPhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "preview":
-		return decodeVariant[PaidMedia, PaidMediaPreview](data)
+		v := new(PaidMediaPreview)
+		*dst = v
+		return v.decodeJSON(s)
 	case "video":
-		return decodeVariant[PaidMedia, PaidMediaVideo](data)
+		v := new(PaidMediaVideo)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownPaidMedia{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownPaidMedia{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // InputPollMedia is a sealed union of *InputMediaAnimation, *InputMediaAudio, *InputMediaDocument, *InputMediaLivePhoto, *InputMediaLocation, *InputMediaPhoto, *InputMediaVenue, *InputMediaVideo, or *UnknownInputPollMedia for a variant
@@ -299,43 +340,69 @@ type boxInputPollMedia struct{ v InputPollMedia }
 func (x boxInputPollMedia) get() InputPollMedia { return x.v }
 
 func (x *boxInputPollMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeInputPollMedia(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxInputPollMedia) decodeJSON(s *scanner) error { return scanInputPollMedia(s, &x.v) }
 
 // DecodeInputPollMedia decodes one InputPollMedia from JSON, choosing its variant.
 func DecodeInputPollMedia(data []byte) (InputPollMedia, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "InputPollMedia", scanInputPollMedia)
+}
+
+// scanInputPollMediaList reads an array of InputPollMedia values; null gives nil.
+func scanInputPollMediaList(s *scanner, dst *[]InputPollMedia) error {
+	return readArray(s, dst, scanInputPollMedia)
+}
+
+// scanInputPollMedia reads one InputPollMedia, choosing its variant; null gives nil.
+func scanInputPollMedia(s *scanner, dst *InputPollMedia) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode InputPollMedia: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "animation":
-		return decodeVariant[InputPollMedia, InputMediaAnimation](data)
+		v := new(InputMediaAnimation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "audio":
-		return decodeVariant[InputPollMedia, InputMediaAudio](data)
+		v := new(InputMediaAudio)
+		*dst = v
+		return v.decodeJSON(s)
 	case "document":
-		return decodeVariant[InputPollMedia, InputMediaDocument](data)
+		v := new(InputMediaDocument)
+		*dst = v
+		return v.decodeJSON(s)
 	case "live_photo":
-		return decodeVariant[InputPollMedia, InputMediaLivePhoto](data)
+		v := new(InputMediaLivePhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "location":
-		return decodeVariant[InputPollMedia, InputMediaLocation](data)
+		v := new(InputMediaLocation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "photo":
-		return decodeVariant[InputPollMedia, InputMediaPhoto](data)
+		v := new(InputMediaPhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "venue":
-		return decodeVariant[InputPollMedia, InputMediaVenue](data)
+		v := new(InputMediaVenue)
+		*dst = v
+		return v.decodeJSON(s)
 	case "video":
-		return decodeVariant[InputPollMedia, InputMediaVideo](data)
+		v := new(InputMediaVideo)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownInputPollMedia{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownInputPollMedia{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // InputPollOptionMedia is a sealed union of *InputMediaAnimation, *InputMediaLink, *InputMediaLivePhoto, *InputMediaLocation, *InputMediaPhoto, *InputMediaSticker, *InputMediaVenue, *InputMediaVideo, or *UnknownInputPollOptionMedia for a variant
@@ -392,43 +459,71 @@ type boxInputPollOptionMedia struct{ v InputPollOptionMedia }
 func (x boxInputPollOptionMedia) get() InputPollOptionMedia { return x.v }
 
 func (x *boxInputPollOptionMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeInputPollOptionMedia(raw)
-	return err
+	return unmarshalFrom(dec, x)
+}
+
+func (x *boxInputPollOptionMedia) decodeJSON(s *scanner) error {
+	return scanInputPollOptionMedia(s, &x.v)
 }
 
 // DecodeInputPollOptionMedia decodes one InputPollOptionMedia from JSON, choosing its variant.
 func DecodeInputPollOptionMedia(data []byte) (InputPollOptionMedia, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "InputPollOptionMedia", scanInputPollOptionMedia)
+}
+
+// scanInputPollOptionMediaList reads an array of InputPollOptionMedia values; null gives nil.
+func scanInputPollOptionMediaList(s *scanner, dst *[]InputPollOptionMedia) error {
+	return readArray(s, dst, scanInputPollOptionMedia)
+}
+
+// scanInputPollOptionMedia reads one InputPollOptionMedia, choosing its variant; null gives nil.
+func scanInputPollOptionMedia(s *scanner, dst *InputPollOptionMedia) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode InputPollOptionMedia: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "animation":
-		return decodeVariant[InputPollOptionMedia, InputMediaAnimation](data)
+		v := new(InputMediaAnimation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "link":
-		return decodeVariant[InputPollOptionMedia, InputMediaLink](data)
+		v := new(InputMediaLink)
+		*dst = v
+		return v.decodeJSON(s)
 	case "live_photo":
-		return decodeVariant[InputPollOptionMedia, InputMediaLivePhoto](data)
+		v := new(InputMediaLivePhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "location":
-		return decodeVariant[InputPollOptionMedia, InputMediaLocation](data)
+		v := new(InputMediaLocation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "photo":
-		return decodeVariant[InputPollOptionMedia, InputMediaPhoto](data)
+		v := new(InputMediaPhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "sticker":
-		return decodeVariant[InputPollOptionMedia, InputMediaSticker](data)
+		v := new(InputMediaSticker)
+		*dst = v
+		return v.decodeJSON(s)
 	case "venue":
-		return decodeVariant[InputPollOptionMedia, InputMediaVenue](data)
+		v := new(InputMediaVenue)
+		*dst = v
+		return v.decodeJSON(s)
 	case "video":
-		return decodeVariant[InputPollOptionMedia, InputMediaVideo](data)
+		v := new(InputMediaVideo)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownInputPollOptionMedia{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownInputPollOptionMedia{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // BackgroundFill is a sealed union of *BackgroundFillSolid, *BackgroundFillGradient, *BackgroundFillFreeformGradient, or *UnknownBackgroundFill for a variant
@@ -478,33 +573,49 @@ type boxBackgroundFill struct{ v BackgroundFill }
 func (x boxBackgroundFill) get() BackgroundFill { return x.v }
 
 func (x *boxBackgroundFill) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeBackgroundFill(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxBackgroundFill) decodeJSON(s *scanner) error { return scanBackgroundFill(s, &x.v) }
 
 // DecodeBackgroundFill decodes one BackgroundFill from JSON, choosing its variant.
 func DecodeBackgroundFill(data []byte) (BackgroundFill, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "BackgroundFill", scanBackgroundFill)
+}
+
+// scanBackgroundFillList reads an array of BackgroundFill values; null gives nil.
+func scanBackgroundFillList(s *scanner, dst *[]BackgroundFill) error {
+	return readArray(s, dst, scanBackgroundFill)
+}
+
+// scanBackgroundFill reads one BackgroundFill, choosing its variant; null gives nil.
+func scanBackgroundFill(s *scanner, dst *BackgroundFill) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode BackgroundFill: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "solid":
-		return decodeVariant[BackgroundFill, BackgroundFillSolid](data)
+		v := new(BackgroundFillSolid)
+		*dst = v
+		return v.decodeJSON(s)
 	case "gradient":
-		return decodeVariant[BackgroundFill, BackgroundFillGradient](data)
+		v := new(BackgroundFillGradient)
+		*dst = v
+		return v.decodeJSON(s)
 	case "freeform_gradient":
-		return decodeVariant[BackgroundFill, BackgroundFillFreeformGradient](data)
+		v := new(BackgroundFillFreeformGradient)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownBackgroundFill{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownBackgroundFill{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // BackgroundType is a sealed union of *BackgroundTypeFill, *BackgroundTypeWallpaper, *BackgroundTypePattern, *BackgroundTypeChatTheme, or *UnknownBackgroundType for a variant
@@ -559,35 +670,53 @@ type boxBackgroundType struct{ v BackgroundType }
 func (x boxBackgroundType) get() BackgroundType { return x.v }
 
 func (x *boxBackgroundType) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeBackgroundType(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxBackgroundType) decodeJSON(s *scanner) error { return scanBackgroundType(s, &x.v) }
 
 // DecodeBackgroundType decodes one BackgroundType from JSON, choosing its variant.
 func DecodeBackgroundType(data []byte) (BackgroundType, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "BackgroundType", scanBackgroundType)
+}
+
+// scanBackgroundTypeList reads an array of BackgroundType values; null gives nil.
+func scanBackgroundTypeList(s *scanner, dst *[]BackgroundType) error {
+	return readArray(s, dst, scanBackgroundType)
+}
+
+// scanBackgroundType reads one BackgroundType, choosing its variant; null gives nil.
+func scanBackgroundType(s *scanner, dst *BackgroundType) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode BackgroundType: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "fill":
-		return decodeVariant[BackgroundType, BackgroundTypeFill](data)
+		v := new(BackgroundTypeFill)
+		*dst = v
+		return v.decodeJSON(s)
 	case "wallpaper":
-		return decodeVariant[BackgroundType, BackgroundTypeWallpaper](data)
+		v := new(BackgroundTypeWallpaper)
+		*dst = v
+		return v.decodeJSON(s)
 	case "pattern":
-		return decodeVariant[BackgroundType, BackgroundTypePattern](data)
+		v := new(BackgroundTypePattern)
+		*dst = v
+		return v.decodeJSON(s)
 	case "chat_theme":
-		return decodeVariant[BackgroundType, BackgroundTypeChatTheme](data)
+		v := new(BackgroundTypeChatTheme)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownBackgroundType{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownBackgroundType{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // ChatMember is a sealed union of *ChatMemberOwner, *ChatMemberAdministrator, *ChatMemberMember, *ChatMemberRestricted, *ChatMemberLeft, *ChatMemberBanned, or *UnknownChatMember for a variant
@@ -649,40 +778,60 @@ type boxChatMember struct{ v ChatMember }
 
 func (x boxChatMember) get() ChatMember { return x.v }
 
-func (x *boxChatMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeChatMember(raw)
-	return err
-}
+func (x *boxChatMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+func (x *boxChatMember) decodeJSON(s *scanner) error { return scanChatMember(s, &x.v) }
 
 // DecodeChatMember decodes one ChatMember from JSON, choosing its variant.
 func DecodeChatMember(data []byte) (ChatMember, error) {
-	m, err := scanMembers(data, "status")
+	return decodeUnionBytes(data, "ChatMember", scanChatMember)
+}
+
+// scanChatMemberList reads an array of ChatMember values; null gives nil.
+func scanChatMemberList(s *scanner, dst *[]ChatMember) error {
+	return readArray(s, dst, scanChatMember)
+}
+
+// scanChatMember reads one ChatMember, choosing its variant; null gives nil.
+func scanChatMember(s *scanner, dst *ChatMember) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("status")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode ChatMember: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "creator":
-		return decodeVariant[ChatMember, ChatMemberOwner](data)
+		v := new(ChatMemberOwner)
+		*dst = v
+		return v.decodeJSON(s)
 	case "administrator":
-		return decodeVariant[ChatMember, ChatMemberAdministrator](data)
+		v := new(ChatMemberAdministrator)
+		*dst = v
+		return v.decodeJSON(s)
 	case "member":
-		return decodeVariant[ChatMember, ChatMemberMember](data)
+		v := new(ChatMemberMember)
+		*dst = v
+		return v.decodeJSON(s)
 	case "restricted":
-		return decodeVariant[ChatMember, ChatMemberRestricted](data)
+		v := new(ChatMemberRestricted)
+		*dst = v
+		return v.decodeJSON(s)
 	case "left":
-		return decodeVariant[ChatMember, ChatMemberLeft](data)
+		v := new(ChatMemberLeft)
+		*dst = v
+		return v.decodeJSON(s)
 	case "kicked":
-		return decodeVariant[ChatMember, ChatMemberBanned](data)
+		v := new(ChatMemberBanned)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownChatMember{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownChatMember{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // StoryAreaType is a sealed union of *StoryAreaTypeLocation, *StoryAreaTypeSuggestedReaction, *StoryAreaTypeLink, *StoryAreaTypeWeather, *StoryAreaTypeUniqueGift, or *UnknownStoryAreaType for a variant
@@ -740,37 +889,57 @@ type boxStoryAreaType struct{ v StoryAreaType }
 func (x boxStoryAreaType) get() StoryAreaType { return x.v }
 
 func (x *boxStoryAreaType) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeStoryAreaType(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxStoryAreaType) decodeJSON(s *scanner) error { return scanStoryAreaType(s, &x.v) }
 
 // DecodeStoryAreaType decodes one StoryAreaType from JSON, choosing its variant.
 func DecodeStoryAreaType(data []byte) (StoryAreaType, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "StoryAreaType", scanStoryAreaType)
+}
+
+// scanStoryAreaTypeList reads an array of StoryAreaType values; null gives nil.
+func scanStoryAreaTypeList(s *scanner, dst *[]StoryAreaType) error {
+	return readArray(s, dst, scanStoryAreaType)
+}
+
+// scanStoryAreaType reads one StoryAreaType, choosing its variant; null gives nil.
+func scanStoryAreaType(s *scanner, dst *StoryAreaType) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode StoryAreaType: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "location":
-		return decodeVariant[StoryAreaType, StoryAreaTypeLocation](data)
+		v := new(StoryAreaTypeLocation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "suggested_reaction":
-		return decodeVariant[StoryAreaType, StoryAreaTypeSuggestedReaction](data)
+		v := new(StoryAreaTypeSuggestedReaction)
+		*dst = v
+		return v.decodeJSON(s)
 	case "link":
-		return decodeVariant[StoryAreaType, StoryAreaTypeLink](data)
+		v := new(StoryAreaTypeLink)
+		*dst = v
+		return v.decodeJSON(s)
 	case "weather":
-		return decodeVariant[StoryAreaType, StoryAreaTypeWeather](data)
+		v := new(StoryAreaTypeWeather)
+		*dst = v
+		return v.decodeJSON(s)
 	case "unique_gift":
-		return decodeVariant[StoryAreaType, StoryAreaTypeUniqueGift](data)
+		v := new(StoryAreaTypeUniqueGift)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownStoryAreaType{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownStoryAreaType{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // ReactionType is a sealed union of *ReactionTypeEmoji, *ReactionTypeCustomEmoji, *ReactionTypePaid, or *UnknownReactionType for a variant
@@ -818,33 +987,49 @@ type boxReactionType struct{ v ReactionType }
 func (x boxReactionType) get() ReactionType { return x.v }
 
 func (x *boxReactionType) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeReactionType(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxReactionType) decodeJSON(s *scanner) error { return scanReactionType(s, &x.v) }
 
 // DecodeReactionType decodes one ReactionType from JSON, choosing its variant.
 func DecodeReactionType(data []byte) (ReactionType, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "ReactionType", scanReactionType)
+}
+
+// scanReactionTypeList reads an array of ReactionType values; null gives nil.
+func scanReactionTypeList(s *scanner, dst *[]ReactionType) error {
+	return readArray(s, dst, scanReactionType)
+}
+
+// scanReactionType reads one ReactionType, choosing its variant; null gives nil.
+func scanReactionType(s *scanner, dst *ReactionType) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode ReactionType: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "emoji":
-		return decodeVariant[ReactionType, ReactionTypeEmoji](data)
+		v := new(ReactionTypeEmoji)
+		*dst = v
+		return v.decodeJSON(s)
 	case "custom_emoji":
-		return decodeVariant[ReactionType, ReactionTypeCustomEmoji](data)
+		v := new(ReactionTypeCustomEmoji)
+		*dst = v
+		return v.decodeJSON(s)
 	case "paid":
-		return decodeVariant[ReactionType, ReactionTypePaid](data)
+		v := new(ReactionTypePaid)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownReactionType{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownReactionType{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // OwnedGift is a sealed union of *OwnedGiftRegular, *OwnedGiftUnique, or *UnknownOwnedGift for a variant
@@ -886,32 +1071,42 @@ type boxOwnedGift struct{ v OwnedGift }
 
 func (x boxOwnedGift) get() OwnedGift { return x.v }
 
-func (x *boxOwnedGift) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeOwnedGift(raw)
-	return err
-}
+func (x *boxOwnedGift) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+func (x *boxOwnedGift) decodeJSON(s *scanner) error { return scanOwnedGift(s, &x.v) }
 
 // DecodeOwnedGift decodes one OwnedGift from JSON, choosing its variant.
 func DecodeOwnedGift(data []byte) (OwnedGift, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "OwnedGift", scanOwnedGift)
+}
+
+// scanOwnedGiftList reads an array of OwnedGift values; null gives nil.
+func scanOwnedGiftList(s *scanner, dst *[]OwnedGift) error { return readArray(s, dst, scanOwnedGift) }
+
+// scanOwnedGift reads one OwnedGift, choosing its variant; null gives nil.
+func scanOwnedGift(s *scanner, dst *OwnedGift) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode OwnedGift: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "regular":
-		return decodeVariant[OwnedGift, OwnedGiftRegular](data)
+		v := new(OwnedGiftRegular)
+		*dst = v
+		return v.decodeJSON(s)
 	case "unique":
-		return decodeVariant[OwnedGift, OwnedGiftUnique](data)
+		v := new(OwnedGiftUnique)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownOwnedGift{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownOwnedGift{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // BotCommandScope is a sealed union of *BotCommandScopeDefault, *BotCommandScopeAllPrivateChats, *BotCommandScopeAllGroupChats, *BotCommandScopeAllChatAdministrators, *BotCommandScopeChat, *BotCommandScopeChatAdministrators, *BotCommandScopeChatMember, or *UnknownBotCommandScope for a variant
@@ -981,41 +1176,65 @@ type boxBotCommandScope struct{ v BotCommandScope }
 func (x boxBotCommandScope) get() BotCommandScope { return x.v }
 
 func (x *boxBotCommandScope) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeBotCommandScope(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxBotCommandScope) decodeJSON(s *scanner) error { return scanBotCommandScope(s, &x.v) }
 
 // DecodeBotCommandScope decodes one BotCommandScope from JSON, choosing its variant.
 func DecodeBotCommandScope(data []byte) (BotCommandScope, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "BotCommandScope", scanBotCommandScope)
+}
+
+// scanBotCommandScopeList reads an array of BotCommandScope values; null gives nil.
+func scanBotCommandScopeList(s *scanner, dst *[]BotCommandScope) error {
+	return readArray(s, dst, scanBotCommandScope)
+}
+
+// scanBotCommandScope reads one BotCommandScope, choosing its variant; null gives nil.
+func scanBotCommandScope(s *scanner, dst *BotCommandScope) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode BotCommandScope: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "default":
-		return decodeVariant[BotCommandScope, BotCommandScopeDefault](data)
+		v := new(BotCommandScopeDefault)
+		*dst = v
+		return v.decodeJSON(s)
 	case "all_private_chats":
-		return decodeVariant[BotCommandScope, BotCommandScopeAllPrivateChats](data)
+		v := new(BotCommandScopeAllPrivateChats)
+		*dst = v
+		return v.decodeJSON(s)
 	case "all_group_chats":
-		return decodeVariant[BotCommandScope, BotCommandScopeAllGroupChats](data)
+		v := new(BotCommandScopeAllGroupChats)
+		*dst = v
+		return v.decodeJSON(s)
 	case "all_chat_administrators":
-		return decodeVariant[BotCommandScope, BotCommandScopeAllChatAdministrators](data)
+		v := new(BotCommandScopeAllChatAdministrators)
+		*dst = v
+		return v.decodeJSON(s)
 	case "chat":
-		return decodeVariant[BotCommandScope, BotCommandScopeChat](data)
+		v := new(BotCommandScopeChat)
+		*dst = v
+		return v.decodeJSON(s)
 	case "chat_administrators":
-		return decodeVariant[BotCommandScope, BotCommandScopeChatAdministrators](data)
+		v := new(BotCommandScopeChatAdministrators)
+		*dst = v
+		return v.decodeJSON(s)
 	case "chat_member":
-		return decodeVariant[BotCommandScope, BotCommandScopeChatMember](data)
+		v := new(BotCommandScopeChatMember)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownBotCommandScope{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownBotCommandScope{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // MenuButton is a sealed union of *MenuButtonCommands, *MenuButtonWebApp, *MenuButtonDefault, or *UnknownMenuButton for a variant
@@ -1062,34 +1281,48 @@ type boxMenuButton struct{ v MenuButton }
 
 func (x boxMenuButton) get() MenuButton { return x.v }
 
-func (x *boxMenuButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeMenuButton(raw)
-	return err
-}
+func (x *boxMenuButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+func (x *boxMenuButton) decodeJSON(s *scanner) error { return scanMenuButton(s, &x.v) }
 
 // DecodeMenuButton decodes one MenuButton from JSON, choosing its variant.
 func DecodeMenuButton(data []byte) (MenuButton, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "MenuButton", scanMenuButton)
+}
+
+// scanMenuButtonList reads an array of MenuButton values; null gives nil.
+func scanMenuButtonList(s *scanner, dst *[]MenuButton) error {
+	return readArray(s, dst, scanMenuButton)
+}
+
+// scanMenuButton reads one MenuButton, choosing its variant; null gives nil.
+func scanMenuButton(s *scanner, dst *MenuButton) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode MenuButton: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "commands":
-		return decodeVariant[MenuButton, MenuButtonCommands](data)
+		v := new(MenuButtonCommands)
+		*dst = v
+		return v.decodeJSON(s)
 	case "web_app":
-		return decodeVariant[MenuButton, MenuButtonWebApp](data)
+		v := new(MenuButtonWebApp)
+		*dst = v
+		return v.decodeJSON(s)
 	case "default":
-		return decodeVariant[MenuButton, MenuButtonDefault](data)
+		v := new(MenuButtonDefault)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownMenuButton{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownMenuButton{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // ChatBoostSource is a sealed union of *ChatBoostSourcePremium, *ChatBoostSourceGiftCode, *ChatBoostSourceGiveaway, or *UnknownChatBoostSource for a variant
@@ -1139,33 +1372,49 @@ type boxChatBoostSource struct{ v ChatBoostSource }
 func (x boxChatBoostSource) get() ChatBoostSource { return x.v }
 
 func (x *boxChatBoostSource) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeChatBoostSource(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxChatBoostSource) decodeJSON(s *scanner) error { return scanChatBoostSource(s, &x.v) }
 
 // DecodeChatBoostSource decodes one ChatBoostSource from JSON, choosing its variant.
 func DecodeChatBoostSource(data []byte) (ChatBoostSource, error) {
-	m, err := scanMembers(data, "source")
+	return decodeUnionBytes(data, "ChatBoostSource", scanChatBoostSource)
+}
+
+// scanChatBoostSourceList reads an array of ChatBoostSource values; null gives nil.
+func scanChatBoostSourceList(s *scanner, dst *[]ChatBoostSource) error {
+	return readArray(s, dst, scanChatBoostSource)
+}
+
+// scanChatBoostSource reads one ChatBoostSource, choosing its variant; null gives nil.
+func scanChatBoostSource(s *scanner, dst *ChatBoostSource) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("source")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode ChatBoostSource: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "premium":
-		return decodeVariant[ChatBoostSource, ChatBoostSourcePremium](data)
+		v := new(ChatBoostSourcePremium)
+		*dst = v
+		return v.decodeJSON(s)
 	case "gift_code":
-		return decodeVariant[ChatBoostSource, ChatBoostSourceGiftCode](data)
+		v := new(ChatBoostSourceGiftCode)
+		*dst = v
+		return v.decodeJSON(s)
 	case "giveaway":
-		return decodeVariant[ChatBoostSource, ChatBoostSourceGiveaway](data)
+		v := new(ChatBoostSourceGiveaway)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownChatBoostSource{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownChatBoostSource{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // InputMedia is a sealed union of *InputMediaAnimation, *InputMediaAudio, *InputMediaDocument, *InputMediaLivePhoto, *InputMediaPhoto, *InputMediaVideo, or *UnknownInputMedia for a variant
@@ -1209,40 +1458,60 @@ type boxInputMedia struct{ v InputMedia }
 
 func (x boxInputMedia) get() InputMedia { return x.v }
 
-func (x *boxInputMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeInputMedia(raw)
-	return err
-}
+func (x *boxInputMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+func (x *boxInputMedia) decodeJSON(s *scanner) error { return scanInputMedia(s, &x.v) }
 
 // DecodeInputMedia decodes one InputMedia from JSON, choosing its variant.
 func DecodeInputMedia(data []byte) (InputMedia, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "InputMedia", scanInputMedia)
+}
+
+// scanInputMediaList reads an array of InputMedia values; null gives nil.
+func scanInputMediaList(s *scanner, dst *[]InputMedia) error {
+	return readArray(s, dst, scanInputMedia)
+}
+
+// scanInputMedia reads one InputMedia, choosing its variant; null gives nil.
+func scanInputMedia(s *scanner, dst *InputMedia) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode InputMedia: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "animation":
-		return decodeVariant[InputMedia, InputMediaAnimation](data)
+		v := new(InputMediaAnimation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "audio":
-		return decodeVariant[InputMedia, InputMediaAudio](data)
+		v := new(InputMediaAudio)
+		*dst = v
+		return v.decodeJSON(s)
 	case "document":
-		return decodeVariant[InputMedia, InputMediaDocument](data)
+		v := new(InputMediaDocument)
+		*dst = v
+		return v.decodeJSON(s)
 	case "live_photo":
-		return decodeVariant[InputMedia, InputMediaLivePhoto](data)
+		v := new(InputMediaLivePhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "photo":
-		return decodeVariant[InputMedia, InputMediaPhoto](data)
+		v := new(InputMediaPhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "video":
-		return decodeVariant[InputMedia, InputMediaVideo](data)
+		v := new(InputMediaVideo)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownInputMedia{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownInputMedia{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // InputPaidMedia is a sealed union of *InputPaidMediaLivePhoto, *InputPaidMediaPhoto, *InputPaidMediaVideo, or *UnknownInputPaidMedia for a variant
@@ -1292,33 +1561,49 @@ type boxInputPaidMedia struct{ v InputPaidMedia }
 func (x boxInputPaidMedia) get() InputPaidMedia { return x.v }
 
 func (x *boxInputPaidMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeInputPaidMedia(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxInputPaidMedia) decodeJSON(s *scanner) error { return scanInputPaidMedia(s, &x.v) }
 
 // DecodeInputPaidMedia decodes one InputPaidMedia from JSON, choosing its variant.
 func DecodeInputPaidMedia(data []byte) (InputPaidMedia, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "InputPaidMedia", scanInputPaidMedia)
+}
+
+// scanInputPaidMediaList reads an array of InputPaidMedia values; null gives nil.
+func scanInputPaidMediaList(s *scanner, dst *[]InputPaidMedia) error {
+	return readArray(s, dst, scanInputPaidMedia)
+}
+
+// scanInputPaidMedia reads one InputPaidMedia, choosing its variant; null gives nil.
+func scanInputPaidMedia(s *scanner, dst *InputPaidMedia) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode InputPaidMedia: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "live_photo":
-		return decodeVariant[InputPaidMedia, InputPaidMediaLivePhoto](data)
+		v := new(InputPaidMediaLivePhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "photo":
-		return decodeVariant[InputPaidMedia, InputPaidMediaPhoto](data)
+		v := new(InputPaidMediaPhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "video":
-		return decodeVariant[InputPaidMedia, InputPaidMediaVideo](data)
+		v := new(InputPaidMediaVideo)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownInputPaidMedia{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownInputPaidMedia{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // InputProfilePhoto is a sealed union of *InputProfilePhotoStatic, *InputProfilePhotoAnimated, or *UnknownInputProfilePhoto for a variant
@@ -1363,31 +1648,45 @@ type boxInputProfilePhoto struct{ v InputProfilePhoto }
 func (x boxInputProfilePhoto) get() InputProfilePhoto { return x.v }
 
 func (x *boxInputProfilePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeInputProfilePhoto(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxInputProfilePhoto) decodeJSON(s *scanner) error { return scanInputProfilePhoto(s, &x.v) }
 
 // DecodeInputProfilePhoto decodes one InputProfilePhoto from JSON, choosing its variant.
 func DecodeInputProfilePhoto(data []byte) (InputProfilePhoto, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "InputProfilePhoto", scanInputProfilePhoto)
+}
+
+// scanInputProfilePhotoList reads an array of InputProfilePhoto values; null gives nil.
+func scanInputProfilePhotoList(s *scanner, dst *[]InputProfilePhoto) error {
+	return readArray(s, dst, scanInputProfilePhoto)
+}
+
+// scanInputProfilePhoto reads one InputProfilePhoto, choosing its variant; null gives nil.
+func scanInputProfilePhoto(s *scanner, dst *InputProfilePhoto) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode InputProfilePhoto: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "static":
-		return decodeVariant[InputProfilePhoto, InputProfilePhotoStatic](data)
+		v := new(InputProfilePhotoStatic)
+		*dst = v
+		return v.decodeJSON(s)
 	case "animated":
-		return decodeVariant[InputProfilePhoto, InputProfilePhotoAnimated](data)
+		v := new(InputProfilePhotoAnimated)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownInputProfilePhoto{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownInputProfilePhoto{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // InputStoryContent is a sealed union of *InputStoryContentPhoto, *InputStoryContentVideo, or *UnknownInputStoryContent for a variant
@@ -1432,31 +1731,45 @@ type boxInputStoryContent struct{ v InputStoryContent }
 func (x boxInputStoryContent) get() InputStoryContent { return x.v }
 
 func (x *boxInputStoryContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeInputStoryContent(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxInputStoryContent) decodeJSON(s *scanner) error { return scanInputStoryContent(s, &x.v) }
 
 // DecodeInputStoryContent decodes one InputStoryContent from JSON, choosing its variant.
 func DecodeInputStoryContent(data []byte) (InputStoryContent, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "InputStoryContent", scanInputStoryContent)
+}
+
+// scanInputStoryContentList reads an array of InputStoryContent values; null gives nil.
+func scanInputStoryContentList(s *scanner, dst *[]InputStoryContent) error {
+	return readArray(s, dst, scanInputStoryContent)
+}
+
+// scanInputStoryContent reads one InputStoryContent, choosing its variant; null gives nil.
+func scanInputStoryContent(s *scanner, dst *InputStoryContent) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode InputStoryContent: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "photo":
-		return decodeVariant[InputStoryContent, InputStoryContentPhoto](data)
+		v := new(InputStoryContentPhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "video":
-		return decodeVariant[InputStoryContent, InputStoryContentVideo](data)
+		v := new(InputStoryContentVideo)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownInputStoryContent{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownInputStoryContent{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // RichText is a sealed union of RichTextString, RichTextArray, *RichTextBold, *RichTextItalic, *RichTextUnderline, *RichTextStrikethrough, *RichTextSpoiler, *RichTextDateTime, *RichTextTextMention, *RichTextSubscript, *RichTextSuperscript, *RichTextMarked, *RichTextCode, *RichTextCustomEmoji, *RichTextMathematicalExpression, *RichTextUrl, *RichTextEmailAddress, *RichTextPhoneNumber, *RichTextBankCardNumber, *RichTextMention, *RichTextHashtag, *RichTextCashtag, *RichTextBotCommand, *RichTextAnchor, *RichTextAnchorLink, *RichTextReference, *RichTextReferenceLink, or *UnknownRichText for a variant
@@ -1501,14 +1814,9 @@ func (RichTextArray) isRichText() {}
 func (RichTextArray) Type() string { return "" }
 
 // UnmarshalJSONFrom decodes each element's variant.
-func (a *RichTextArray) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	var bs []boxRichText
-	if err := json.UnmarshalDecode(dec, &bs); err != nil {
-		return err
-	}
-	*a = unbox(bs)
-	return nil
-}
+func (a *RichTextArray) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, a) }
+
+func (a *RichTextArray) decodeJSON(s *scanner) error { return scanRichTextList(s, (*[]RichText)(a)) }
 
 func (*RichTextBold) isRichText() {}
 
@@ -1639,92 +1947,144 @@ type boxRichText struct{ v RichText }
 
 func (x boxRichText) get() RichText { return x.v }
 
-func (x *boxRichText) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeRichText(raw)
-	return err
-}
+func (x *boxRichText) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+func (x *boxRichText) decodeJSON(s *scanner) error { return scanRichText(s, &x.v) }
 
 // DecodeRichText decodes one RichText from JSON, choosing its variant.
 func DecodeRichText(data []byte) (RichText, error) {
-	if jsonKind(data) == '"' {
-		var s string
-		if err := json.Unmarshal(data, &s); err != nil {
-			return nil, fmt.Errorf("tg: decode RichText: %w", err)
-		}
-		return RichTextString(s), nil
+	return decodeUnionBytes(data, "RichText", scanRichText)
+}
+
+// scanRichTextList reads an array of RichText values; null gives nil.
+func scanRichTextList(s *scanner, dst *[]RichText) error { return readArray(s, dst, scanRichText) }
+
+// scanRichText reads one RichText, choosing its variant; null gives nil.
+func scanRichText(s *scanner, dst *RichText) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	case '"':
+		var v string
+		err := s.readString(&v)
+		*dst = RichTextString(v)
+		return err
+	case '[':
+		var v RichTextArray
+		err := v.decodeJSON(s)
+		*dst = v
+		return err
 	}
-	if jsonKind(data) == '[' {
-		var a RichTextArray
-		if err := json.Unmarshal(data, &a); err != nil {
-			return nil, fmt.Errorf("tg: decode RichText: %w", err)
-		}
-		return a, nil
-	}
-	m, err := scanMembers(data, "type")
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode RichText: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "bold":
-		return decodeVariant[RichText, RichTextBold](data)
+		v := new(RichTextBold)
+		*dst = v
+		return v.decodeJSON(s)
 	case "italic":
-		return decodeVariant[RichText, RichTextItalic](data)
+		v := new(RichTextItalic)
+		*dst = v
+		return v.decodeJSON(s)
 	case "underline":
-		return decodeVariant[RichText, RichTextUnderline](data)
+		v := new(RichTextUnderline)
+		*dst = v
+		return v.decodeJSON(s)
 	case "strikethrough":
-		return decodeVariant[RichText, RichTextStrikethrough](data)
+		v := new(RichTextStrikethrough)
+		*dst = v
+		return v.decodeJSON(s)
 	case "spoiler":
-		return decodeVariant[RichText, RichTextSpoiler](data)
+		v := new(RichTextSpoiler)
+		*dst = v
+		return v.decodeJSON(s)
 	case "date_time":
-		return decodeVariant[RichText, RichTextDateTime](data)
+		v := new(RichTextDateTime)
+		*dst = v
+		return v.decodeJSON(s)
 	case "text_mention":
-		return decodeVariant[RichText, RichTextTextMention](data)
+		v := new(RichTextTextMention)
+		*dst = v
+		return v.decodeJSON(s)
 	case "subscript":
-		return decodeVariant[RichText, RichTextSubscript](data)
+		v := new(RichTextSubscript)
+		*dst = v
+		return v.decodeJSON(s)
 	case "superscript":
-		return decodeVariant[RichText, RichTextSuperscript](data)
+		v := new(RichTextSuperscript)
+		*dst = v
+		return v.decodeJSON(s)
 	case "marked":
-		return decodeVariant[RichText, RichTextMarked](data)
+		v := new(RichTextMarked)
+		*dst = v
+		return v.decodeJSON(s)
 	case "code":
-		return decodeVariant[RichText, RichTextCode](data)
+		v := new(RichTextCode)
+		*dst = v
+		return v.decodeJSON(s)
 	case "custom_emoji":
-		return decodeVariant[RichText, RichTextCustomEmoji](data)
+		v := new(RichTextCustomEmoji)
+		*dst = v
+		return v.decodeJSON(s)
 	case "mathematical_expression":
-		return decodeVariant[RichText, RichTextMathematicalExpression](data)
+		v := new(RichTextMathematicalExpression)
+		*dst = v
+		return v.decodeJSON(s)
 	case "url":
-		return decodeVariant[RichText, RichTextUrl](data)
+		v := new(RichTextUrl)
+		*dst = v
+		return v.decodeJSON(s)
 	case "email_address":
-		return decodeVariant[RichText, RichTextEmailAddress](data)
+		v := new(RichTextEmailAddress)
+		*dst = v
+		return v.decodeJSON(s)
 	case "phone_number":
-		return decodeVariant[RichText, RichTextPhoneNumber](data)
+		v := new(RichTextPhoneNumber)
+		*dst = v
+		return v.decodeJSON(s)
 	case "bank_card_number":
-		return decodeVariant[RichText, RichTextBankCardNumber](data)
+		v := new(RichTextBankCardNumber)
+		*dst = v
+		return v.decodeJSON(s)
 	case "mention":
-		return decodeVariant[RichText, RichTextMention](data)
+		v := new(RichTextMention)
+		*dst = v
+		return v.decodeJSON(s)
 	case "hashtag":
-		return decodeVariant[RichText, RichTextHashtag](data)
+		v := new(RichTextHashtag)
+		*dst = v
+		return v.decodeJSON(s)
 	case "cashtag":
-		return decodeVariant[RichText, RichTextCashtag](data)
+		v := new(RichTextCashtag)
+		*dst = v
+		return v.decodeJSON(s)
 	case "bot_command":
-		return decodeVariant[RichText, RichTextBotCommand](data)
+		v := new(RichTextBotCommand)
+		*dst = v
+		return v.decodeJSON(s)
 	case "anchor":
-		return decodeVariant[RichText, RichTextAnchor](data)
+		v := new(RichTextAnchor)
+		*dst = v
+		return v.decodeJSON(s)
 	case "anchor_link":
-		return decodeVariant[RichText, RichTextAnchorLink](data)
+		v := new(RichTextAnchorLink)
+		*dst = v
+		return v.decodeJSON(s)
 	case "reference":
-		return decodeVariant[RichText, RichTextReference](data)
+		v := new(RichTextReference)
+		*dst = v
+		return v.decodeJSON(s)
 	case "reference_link":
-		return decodeVariant[RichText, RichTextReferenceLink](data)
+		v := new(RichTextReferenceLink)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownRichText{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownRichText{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // RichBlock is a sealed union of *RichBlockParagraph, *RichBlockSectionHeading, *RichBlockPreformatted, *RichBlockFooter, *RichBlockDivider, *RichBlockMathematicalExpression, *RichBlockAnchor, *RichBlockList, *RichBlockBlockQuotation, *RichBlockPullQuotation, *RichBlockCollage, *RichBlockSlideshow, *RichBlockTable, *RichBlockDetails, *RichBlockMap, *RichBlockAnimation, *RichBlockAudio, *RichBlockPhoto, *RichBlockVideo, *RichBlockVoiceNote, *RichBlockThinking, or *UnknownRichBlock for a variant
@@ -1861,70 +2221,118 @@ type boxRichBlock struct{ v RichBlock }
 
 func (x boxRichBlock) get() RichBlock { return x.v }
 
-func (x *boxRichBlock) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeRichBlock(raw)
-	return err
-}
+func (x *boxRichBlock) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+func (x *boxRichBlock) decodeJSON(s *scanner) error { return scanRichBlock(s, &x.v) }
 
 // DecodeRichBlock decodes one RichBlock from JSON, choosing its variant.
 func DecodeRichBlock(data []byte) (RichBlock, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "RichBlock", scanRichBlock)
+}
+
+// scanRichBlockList reads an array of RichBlock values; null gives nil.
+func scanRichBlockList(s *scanner, dst *[]RichBlock) error { return readArray(s, dst, scanRichBlock) }
+
+// scanRichBlock reads one RichBlock, choosing its variant; null gives nil.
+func scanRichBlock(s *scanner, dst *RichBlock) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode RichBlock: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "paragraph":
-		return decodeVariant[RichBlock, RichBlockParagraph](data)
+		v := new(RichBlockParagraph)
+		*dst = v
+		return v.decodeJSON(s)
 	case "heading":
-		return decodeVariant[RichBlock, RichBlockSectionHeading](data)
+		v := new(RichBlockSectionHeading)
+		*dst = v
+		return v.decodeJSON(s)
 	case "pre":
-		return decodeVariant[RichBlock, RichBlockPreformatted](data)
+		v := new(RichBlockPreformatted)
+		*dst = v
+		return v.decodeJSON(s)
 	case "footer":
-		return decodeVariant[RichBlock, RichBlockFooter](data)
+		v := new(RichBlockFooter)
+		*dst = v
+		return v.decodeJSON(s)
 	case "divider":
-		return decodeVariant[RichBlock, RichBlockDivider](data)
+		v := new(RichBlockDivider)
+		*dst = v
+		return v.decodeJSON(s)
 	case "mathematical_expression":
-		return decodeVariant[RichBlock, RichBlockMathematicalExpression](data)
+		v := new(RichBlockMathematicalExpression)
+		*dst = v
+		return v.decodeJSON(s)
 	case "anchor":
-		return decodeVariant[RichBlock, RichBlockAnchor](data)
+		v := new(RichBlockAnchor)
+		*dst = v
+		return v.decodeJSON(s)
 	case "list":
-		return decodeVariant[RichBlock, RichBlockList](data)
+		v := new(RichBlockList)
+		*dst = v
+		return v.decodeJSON(s)
 	case "blockquote":
-		return decodeVariant[RichBlock, RichBlockBlockQuotation](data)
+		v := new(RichBlockBlockQuotation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "pullquote":
-		return decodeVariant[RichBlock, RichBlockPullQuotation](data)
+		v := new(RichBlockPullQuotation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "collage":
-		return decodeVariant[RichBlock, RichBlockCollage](data)
+		v := new(RichBlockCollage)
+		*dst = v
+		return v.decodeJSON(s)
 	case "slideshow":
-		return decodeVariant[RichBlock, RichBlockSlideshow](data)
+		v := new(RichBlockSlideshow)
+		*dst = v
+		return v.decodeJSON(s)
 	case "table":
-		return decodeVariant[RichBlock, RichBlockTable](data)
+		v := new(RichBlockTable)
+		*dst = v
+		return v.decodeJSON(s)
 	case "details":
-		return decodeVariant[RichBlock, RichBlockDetails](data)
+		v := new(RichBlockDetails)
+		*dst = v
+		return v.decodeJSON(s)
 	case "map":
-		return decodeVariant[RichBlock, RichBlockMap](data)
+		v := new(RichBlockMap)
+		*dst = v
+		return v.decodeJSON(s)
 	case "animation":
-		return decodeVariant[RichBlock, RichBlockAnimation](data)
+		v := new(RichBlockAnimation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "audio":
-		return decodeVariant[RichBlock, RichBlockAudio](data)
+		v := new(RichBlockAudio)
+		*dst = v
+		return v.decodeJSON(s)
 	case "photo":
-		return decodeVariant[RichBlock, RichBlockPhoto](data)
+		v := new(RichBlockPhoto)
+		*dst = v
+		return v.decodeJSON(s)
 	case "video":
-		return decodeVariant[RichBlock, RichBlockVideo](data)
+		v := new(RichBlockVideo)
+		*dst = v
+		return v.decodeJSON(s)
 	case "voice_note":
-		return decodeVariant[RichBlock, RichBlockVoiceNote](data)
+		v := new(RichBlockVoiceNote)
+		*dst = v
+		return v.decodeJSON(s)
 	case "thinking":
-		return decodeVariant[RichBlock, RichBlockThinking](data)
+		v := new(RichBlockThinking)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownRichBlock{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownRichBlock{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // InlineQueryResult is a sealed union of *InlineQueryResultCachedAudio, *InlineQueryResultCachedDocument, *InlineQueryResultCachedGif, *InlineQueryResultCachedMpeg4Gif, *InlineQueryResultCachedPhoto, *InlineQueryResultCachedSticker, *InlineQueryResultCachedVideo, *InlineQueryResultCachedVoice, *InlineQueryResultArticle, *InlineQueryResultAudio, *InlineQueryResultContact, *InlineQueryResultGame, *InlineQueryResultDocument, *InlineQueryResultGif, *InlineQueryResultLocation, *InlineQueryResultMpeg4Gif, *InlineQueryResultPhoto, *InlineQueryResultVenue, *InlineQueryResultVideo, *InlineQueryResultVoice, or *UnknownInlineQueryResult for a variant
@@ -2059,88 +2467,138 @@ type boxInlineQueryResult struct{ v InlineQueryResult }
 func (x boxInlineQueryResult) get() InlineQueryResult { return x.v }
 
 func (x *boxInlineQueryResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeInlineQueryResult(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxInlineQueryResult) decodeJSON(s *scanner) error { return scanInlineQueryResult(s, &x.v) }
 
 // DecodeInlineQueryResult decodes one InlineQueryResult from JSON, choosing its variant.
 func DecodeInlineQueryResult(data []byte) (InlineQueryResult, error) {
-	m, err := scanMembers(data, "type")
-	if err != nil {
-		return nil, fmt.Errorf("tg: decode InlineQueryResult: %w", err)
+	return decodeUnionBytes(data, "InlineQueryResult", scanInlineQueryResult)
+}
+
+// scanInlineQueryResultList reads an array of InlineQueryResult values; null gives nil.
+func scanInlineQueryResultList(s *scanner, dst *[]InlineQueryResult) error {
+	return readArray(s, dst, scanInlineQueryResult)
+}
+
+// scanInlineQueryResult reads one InlineQueryResult, choosing its variant; null gives nil.
+func scanInlineQueryResult(s *scanner, dst *InlineQueryResult) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
 	}
-	switch m.disc {
+	m, err := s.scanMembers("type", "audio_file_id", "document_file_id", "gif_file_id", "mpeg4_file_id", "photo_file_id", "video_file_id", "voice_file_id", "audio_url", "document_url", "gif_url", "mpeg4_url", "photo_url", "video_url", "voice_url")
+	if err != nil {
+		return err
+	}
+	switch string(m.disc) {
 	case "audio":
-		if m.has("audio_file_id") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultCachedAudio](data)
+		if m.has&(1<<0) != 0 {
+			v := new(InlineQueryResultCachedAudio)
+			*dst = v
+			return v.decodeJSON(s)
 		}
-		if m.has("audio_url") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultAudio](data)
+		if m.has&(1<<7) != 0 {
+			v := new(InlineQueryResultAudio)
+			*dst = v
+			return v.decodeJSON(s)
 		}
 	case "document":
-		if m.has("document_file_id") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultCachedDocument](data)
+		if m.has&(1<<1) != 0 {
+			v := new(InlineQueryResultCachedDocument)
+			*dst = v
+			return v.decodeJSON(s)
 		}
-		if m.has("document_url") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultDocument](data)
+		if m.has&(1<<8) != 0 {
+			v := new(InlineQueryResultDocument)
+			*dst = v
+			return v.decodeJSON(s)
 		}
 	case "gif":
-		if m.has("gif_file_id") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultCachedGif](data)
+		if m.has&(1<<2) != 0 {
+			v := new(InlineQueryResultCachedGif)
+			*dst = v
+			return v.decodeJSON(s)
 		}
-		if m.has("gif_url") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultGif](data)
+		if m.has&(1<<9) != 0 {
+			v := new(InlineQueryResultGif)
+			*dst = v
+			return v.decodeJSON(s)
 		}
 	case "mpeg4_gif":
-		if m.has("mpeg4_file_id") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultCachedMpeg4Gif](data)
+		if m.has&(1<<3) != 0 {
+			v := new(InlineQueryResultCachedMpeg4Gif)
+			*dst = v
+			return v.decodeJSON(s)
 		}
-		if m.has("mpeg4_url") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultMpeg4Gif](data)
+		if m.has&(1<<10) != 0 {
+			v := new(InlineQueryResultMpeg4Gif)
+			*dst = v
+			return v.decodeJSON(s)
 		}
 	case "photo":
-		if m.has("photo_file_id") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultCachedPhoto](data)
+		if m.has&(1<<4) != 0 {
+			v := new(InlineQueryResultCachedPhoto)
+			*dst = v
+			return v.decodeJSON(s)
 		}
-		if m.has("photo_url") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultPhoto](data)
+		if m.has&(1<<11) != 0 {
+			v := new(InlineQueryResultPhoto)
+			*dst = v
+			return v.decodeJSON(s)
 		}
 	case "sticker":
-		return decodeVariant[InlineQueryResult, InlineQueryResultCachedSticker](data)
+		v := new(InlineQueryResultCachedSticker)
+		*dst = v
+		return v.decodeJSON(s)
 	case "video":
-		if m.has("video_file_id") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultCachedVideo](data)
+		if m.has&(1<<5) != 0 {
+			v := new(InlineQueryResultCachedVideo)
+			*dst = v
+			return v.decodeJSON(s)
 		}
-		if m.has("video_url") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultVideo](data)
+		if m.has&(1<<12) != 0 {
+			v := new(InlineQueryResultVideo)
+			*dst = v
+			return v.decodeJSON(s)
 		}
 	case "voice":
-		if m.has("voice_file_id") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultCachedVoice](data)
+		if m.has&(1<<6) != 0 {
+			v := new(InlineQueryResultCachedVoice)
+			*dst = v
+			return v.decodeJSON(s)
 		}
-		if m.has("voice_url") {
-			return decodeVariant[InlineQueryResult, InlineQueryResultVoice](data)
+		if m.has&(1<<13) != 0 {
+			v := new(InlineQueryResultVoice)
+			*dst = v
+			return v.decodeJSON(s)
 		}
 	case "article":
-		return decodeVariant[InlineQueryResult, InlineQueryResultArticle](data)
+		v := new(InlineQueryResultArticle)
+		*dst = v
+		return v.decodeJSON(s)
 	case "contact":
-		return decodeVariant[InlineQueryResult, InlineQueryResultContact](data)
+		v := new(InlineQueryResultContact)
+		*dst = v
+		return v.decodeJSON(s)
 	case "game":
-		return decodeVariant[InlineQueryResult, InlineQueryResultGame](data)
+		v := new(InlineQueryResultGame)
+		*dst = v
+		return v.decodeJSON(s)
 	case "location":
-		return decodeVariant[InlineQueryResult, InlineQueryResultLocation](data)
+		v := new(InlineQueryResultLocation)
+		*dst = v
+		return v.decodeJSON(s)
 	case "venue":
-		return decodeVariant[InlineQueryResult, InlineQueryResultVenue](data)
+		v := new(InlineQueryResultVenue)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownInlineQueryResult{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownInlineQueryResult{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // InputMessageContent is a sealed union of *InputTextMessageContent, *InputRichMessageContent, *InputVenueMessageContent, *InputContactMessageContent, *InputInvoiceMessageContent, *InputLocationMessageContent, or *UnknownInputMessageContent for a variant
@@ -2182,40 +2640,62 @@ type boxInputMessageContent struct{ v InputMessageContent }
 func (x boxInputMessageContent) get() InputMessageContent { return x.v }
 
 func (x *boxInputMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeInputMessageContent(raw)
-	return err
+	return unmarshalFrom(dec, x)
+}
+
+func (x *boxInputMessageContent) decodeJSON(s *scanner) error {
+	return scanInputMessageContent(s, &x.v)
 }
 
 // DecodeInputMessageContent decodes one InputMessageContent from JSON, choosing its variant.
 func DecodeInputMessageContent(data []byte) (InputMessageContent, error) {
-	m, err := scanMembers(data, "")
+	return decodeUnionBytes(data, "InputMessageContent", scanInputMessageContent)
+}
+
+// scanInputMessageContentList reads an array of InputMessageContent values; null gives nil.
+func scanInputMessageContentList(s *scanner, dst *[]InputMessageContent) error {
+	return readArray(s, dst, scanInputMessageContent)
+}
+
+// scanInputMessageContent reads one InputMessageContent, choosing its variant; null gives nil.
+func scanInputMessageContent(s *scanner, dst *InputMessageContent) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("", "message_text", "rich_message", "address", "phone_number", "description")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode InputMessageContent: %w", err)
+		return err
 	}
-	if m.has("message_text") {
-		return decodeVariant[InputMessageContent, InputTextMessageContent](data)
+	if m.has&(1<<0) != 0 {
+		v := new(InputTextMessageContent)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	if m.has("rich_message") {
-		return decodeVariant[InputMessageContent, InputRichMessageContent](data)
+	if m.has&(1<<1) != 0 {
+		v := new(InputRichMessageContent)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	if m.has("address") {
-		return decodeVariant[InputMessageContent, InputVenueMessageContent](data)
+	if m.has&(1<<2) != 0 {
+		v := new(InputVenueMessageContent)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	if m.has("phone_number") {
-		return decodeVariant[InputMessageContent, InputContactMessageContent](data)
+	if m.has&(1<<3) != 0 {
+		v := new(InputContactMessageContent)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	if m.has("description") {
-		return decodeVariant[InputMessageContent, InputInvoiceMessageContent](data)
+	if m.has&(1<<4) != 0 {
+		v := new(InputInvoiceMessageContent)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return decodeVariant[InputMessageContent, InputLocationMessageContent](data)
+	v := new(InputLocationMessageContent)
+	*dst = v
+	return v.decodeJSON(s)
 }
 
 // RevenueWithdrawalState is a sealed union of *RevenueWithdrawalStatePending, *RevenueWithdrawalStateSucceeded, *RevenueWithdrawalStateFailed, or *UnknownRevenueWithdrawalState for a variant
@@ -2265,33 +2745,51 @@ type boxRevenueWithdrawalState struct{ v RevenueWithdrawalState }
 func (x boxRevenueWithdrawalState) get() RevenueWithdrawalState { return x.v }
 
 func (x *boxRevenueWithdrawalState) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeRevenueWithdrawalState(raw)
-	return err
+	return unmarshalFrom(dec, x)
+}
+
+func (x *boxRevenueWithdrawalState) decodeJSON(s *scanner) error {
+	return scanRevenueWithdrawalState(s, &x.v)
 }
 
 // DecodeRevenueWithdrawalState decodes one RevenueWithdrawalState from JSON, choosing its variant.
 func DecodeRevenueWithdrawalState(data []byte) (RevenueWithdrawalState, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "RevenueWithdrawalState", scanRevenueWithdrawalState)
+}
+
+// scanRevenueWithdrawalStateList reads an array of RevenueWithdrawalState values; null gives nil.
+func scanRevenueWithdrawalStateList(s *scanner, dst *[]RevenueWithdrawalState) error {
+	return readArray(s, dst, scanRevenueWithdrawalState)
+}
+
+// scanRevenueWithdrawalState reads one RevenueWithdrawalState, choosing its variant; null gives nil.
+func scanRevenueWithdrawalState(s *scanner, dst *RevenueWithdrawalState) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode RevenueWithdrawalState: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "pending":
-		return decodeVariant[RevenueWithdrawalState, RevenueWithdrawalStatePending](data)
+		v := new(RevenueWithdrawalStatePending)
+		*dst = v
+		return v.decodeJSON(s)
 	case "succeeded":
-		return decodeVariant[RevenueWithdrawalState, RevenueWithdrawalStateSucceeded](data)
+		v := new(RevenueWithdrawalStateSucceeded)
+		*dst = v
+		return v.decodeJSON(s)
 	case "failed":
-		return decodeVariant[RevenueWithdrawalState, RevenueWithdrawalStateFailed](data)
+		v := new(RevenueWithdrawalStateFailed)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownRevenueWithdrawalState{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownRevenueWithdrawalState{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // TransactionPartner is a sealed union of *TransactionPartnerUser, *TransactionPartnerChat, *TransactionPartnerAffiliateProgram, *TransactionPartnerFragment, *TransactionPartnerTelegramAds, *TransactionPartnerTelegramApi, *TransactionPartnerOther, or *UnknownTransactionPartner for a variant
@@ -2361,41 +2859,65 @@ type boxTransactionPartner struct{ v TransactionPartner }
 func (x boxTransactionPartner) get() TransactionPartner { return x.v }
 
 func (x *boxTransactionPartner) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeTransactionPartner(raw)
-	return err
+	return unmarshalFrom(dec, x)
 }
+
+func (x *boxTransactionPartner) decodeJSON(s *scanner) error { return scanTransactionPartner(s, &x.v) }
 
 // DecodeTransactionPartner decodes one TransactionPartner from JSON, choosing its variant.
 func DecodeTransactionPartner(data []byte) (TransactionPartner, error) {
-	m, err := scanMembers(data, "type")
+	return decodeUnionBytes(data, "TransactionPartner", scanTransactionPartner)
+}
+
+// scanTransactionPartnerList reads an array of TransactionPartner values; null gives nil.
+func scanTransactionPartnerList(s *scanner, dst *[]TransactionPartner) error {
+	return readArray(s, dst, scanTransactionPartner)
+}
+
+// scanTransactionPartner reads one TransactionPartner, choosing its variant; null gives nil.
+func scanTransactionPartner(s *scanner, dst *TransactionPartner) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("type")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode TransactionPartner: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "user":
-		return decodeVariant[TransactionPartner, TransactionPartnerUser](data)
+		v := new(TransactionPartnerUser)
+		*dst = v
+		return v.decodeJSON(s)
 	case "chat":
-		return decodeVariant[TransactionPartner, TransactionPartnerChat](data)
+		v := new(TransactionPartnerChat)
+		*dst = v
+		return v.decodeJSON(s)
 	case "affiliate_program":
-		return decodeVariant[TransactionPartner, TransactionPartnerAffiliateProgram](data)
+		v := new(TransactionPartnerAffiliateProgram)
+		*dst = v
+		return v.decodeJSON(s)
 	case "fragment":
-		return decodeVariant[TransactionPartner, TransactionPartnerFragment](data)
+		v := new(TransactionPartnerFragment)
+		*dst = v
+		return v.decodeJSON(s)
 	case "telegram_ads":
-		return decodeVariant[TransactionPartner, TransactionPartnerTelegramAds](data)
+		v := new(TransactionPartnerTelegramAds)
+		*dst = v
+		return v.decodeJSON(s)
 	case "telegram_api":
-		return decodeVariant[TransactionPartner, TransactionPartnerTelegramApi](data)
+		v := new(TransactionPartnerTelegramApi)
+		*dst = v
+		return v.decodeJSON(s)
 	case "other":
-		return decodeVariant[TransactionPartner, TransactionPartnerOther](data)
+		v := new(TransactionPartnerOther)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownTransactionPartner{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownTransactionPartner{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // PassportElementError is a sealed union of *PassportElementErrorDataField, *PassportElementErrorFrontSide, *PassportElementErrorReverseSide, *PassportElementErrorSelfie, *PassportElementErrorFile, *PassportElementErrorFiles, *PassportElementErrorTranslationFile, *PassportElementErrorTranslationFiles, *PassportElementErrorUnspecified, or *UnknownPassportElementError for a variant
@@ -2475,45 +2997,75 @@ type boxPassportElementError struct{ v PassportElementError }
 func (x boxPassportElementError) get() PassportElementError { return x.v }
 
 func (x *boxPassportElementError) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodePassportElementError(raw)
-	return err
+	return unmarshalFrom(dec, x)
+}
+
+func (x *boxPassportElementError) decodeJSON(s *scanner) error {
+	return scanPassportElementError(s, &x.v)
 }
 
 // DecodePassportElementError decodes one PassportElementError from JSON, choosing its variant.
 func DecodePassportElementError(data []byte) (PassportElementError, error) {
-	m, err := scanMembers(data, "source")
+	return decodeUnionBytes(data, "PassportElementError", scanPassportElementError)
+}
+
+// scanPassportElementErrorList reads an array of PassportElementError values; null gives nil.
+func scanPassportElementErrorList(s *scanner, dst *[]PassportElementError) error {
+	return readArray(s, dst, scanPassportElementError)
+}
+
+// scanPassportElementError reads one PassportElementError, choosing its variant; null gives nil.
+func scanPassportElementError(s *scanner, dst *PassportElementError) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("source")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode PassportElementError: %w", err)
+		return err
 	}
-	switch m.disc {
+	switch string(m.disc) {
 	case "data":
-		return decodeVariant[PassportElementError, PassportElementErrorDataField](data)
+		v := new(PassportElementErrorDataField)
+		*dst = v
+		return v.decodeJSON(s)
 	case "front_side":
-		return decodeVariant[PassportElementError, PassportElementErrorFrontSide](data)
+		v := new(PassportElementErrorFrontSide)
+		*dst = v
+		return v.decodeJSON(s)
 	case "reverse_side":
-		return decodeVariant[PassportElementError, PassportElementErrorReverseSide](data)
+		v := new(PassportElementErrorReverseSide)
+		*dst = v
+		return v.decodeJSON(s)
 	case "selfie":
-		return decodeVariant[PassportElementError, PassportElementErrorSelfie](data)
+		v := new(PassportElementErrorSelfie)
+		*dst = v
+		return v.decodeJSON(s)
 	case "file":
-		return decodeVariant[PassportElementError, PassportElementErrorFile](data)
+		v := new(PassportElementErrorFile)
+		*dst = v
+		return v.decodeJSON(s)
 	case "files":
-		return decodeVariant[PassportElementError, PassportElementErrorFiles](data)
+		v := new(PassportElementErrorFiles)
+		*dst = v
+		return v.decodeJSON(s)
 	case "translation_file":
-		return decodeVariant[PassportElementError, PassportElementErrorTranslationFile](data)
+		v := new(PassportElementErrorTranslationFile)
+		*dst = v
+		return v.decodeJSON(s)
 	case "translation_files":
-		return decodeVariant[PassportElementError, PassportElementErrorTranslationFiles](data)
+		v := new(PassportElementErrorTranslationFiles)
+		*dst = v
+		return v.decodeJSON(s)
 	case "unspecified":
-		return decodeVariant[PassportElementError, PassportElementErrorUnspecified](data)
+		v := new(PassportElementErrorUnspecified)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownPassportElementError{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownPassportElementError{Discriminator: string(m.disc), Raw: raw}
+	return err
 }
 
 // ReplyMarkup is a sealed union of *InlineKeyboardMarkup, *ReplyKeyboardMarkup, *ReplyKeyboardRemove, *ForceReply, or *UnknownReplyMarkup for a variant
@@ -2548,36 +3100,52 @@ type boxReplyMarkup struct{ v ReplyMarkup }
 
 func (x boxReplyMarkup) get() ReplyMarkup { return x.v }
 
-func (x *boxReplyMarkup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	raw, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if raw.Kind() == 'n' {
-		x.v = nil
-		return nil
-	}
-	x.v, err = DecodeReplyMarkup(raw)
-	return err
-}
+func (x *boxReplyMarkup) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+
+func (x *boxReplyMarkup) decodeJSON(s *scanner) error { return scanReplyMarkup(s, &x.v) }
 
 // DecodeReplyMarkup decodes one ReplyMarkup from JSON, choosing its variant.
 func DecodeReplyMarkup(data []byte) (ReplyMarkup, error) {
-	m, err := scanMembers(data, "")
+	return decodeUnionBytes(data, "ReplyMarkup", scanReplyMarkup)
+}
+
+// scanReplyMarkupList reads an array of ReplyMarkup values; null gives nil.
+func scanReplyMarkupList(s *scanner, dst *[]ReplyMarkup) error {
+	return readArray(s, dst, scanReplyMarkup)
+}
+
+// scanReplyMarkup reads one ReplyMarkup, choosing its variant; null gives nil.
+func scanReplyMarkup(s *scanner, dst *ReplyMarkup) error {
+	switch s.peek() {
+	case 'n':
+		*dst = nil
+		return s.literal("null")
+	}
+	m, err := s.scanMembers("", "inline_keyboard", "keyboard", "remove_keyboard", "force_reply")
 	if err != nil {
-		return nil, fmt.Errorf("tg: decode ReplyMarkup: %w", err)
+		return err
 	}
-	if m.has("inline_keyboard") {
-		return decodeVariant[ReplyMarkup, InlineKeyboardMarkup](data)
+	if m.has&(1<<0) != 0 {
+		v := new(InlineKeyboardMarkup)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	if m.has("keyboard") {
-		return decodeVariant[ReplyMarkup, ReplyKeyboardMarkup](data)
+	if m.has&(1<<1) != 0 {
+		v := new(ReplyKeyboardMarkup)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	if m.has("remove_keyboard") {
-		return decodeVariant[ReplyMarkup, ReplyKeyboardRemove](data)
+	if m.has&(1<<2) != 0 {
+		v := new(ReplyKeyboardRemove)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	if m.has("force_reply") {
-		return decodeVariant[ReplyMarkup, ForceReply](data)
+	if m.has&(1<<3) != 0 {
+		v := new(ForceReply)
+		*dst = v
+		return v.decodeJSON(s)
 	}
-	return &UnknownReplyMarkup{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil
+	raw, err := s.unknownVariant()
+	*dst = &UnknownReplyMarkup{Discriminator: string(m.disc), Raw: raw}
+	return err
 }

@@ -6,12 +6,14 @@ import (
 	"strings"
 )
 
-// emitDecoders writes an UnmarshalJSONFrom method for every struct: a
-// streaming decoder over jsontext tokens with one case per member, so that
-// decoding an Update needs no reflection and picks union variants on the way.
+// emitDecoders writes, for every struct, a decodeJSON method that reads it
+// with the byte scanner of package tg (decode_scan.go): one case per member,
+// each reading its value straight into the field, so that decoding an
+// Update needs no reflection, no tokens and no intermediate values, and
+// picks union variants on the way. UnmarshalJSONFrom (JSON v2) and
+// UnmarshalJSON (encoding/json, and the fast entry point) call it.
 func emitDecoders(m *model, b *bytes.Buffer) error {
-	b.WriteString("import (\n\"github.com/go-json-experiment/json\"\n\"github.com/go-json-experiment/json/jsontext\"\n)\n\n")
-	b.WriteString("var _ = json.UnmarshalDecode // used for nested slices\n\n")
+	b.WriteString("import \"github.com/go-json-experiment/json/jsontext\"\n\n")
 	for _, t := range m.spec.Types {
 		if m.isStruct(t.Name) {
 			if err := m.emitDecoder(b, t.Name, t.Name, t.Fields, false); err != nil {
@@ -30,11 +32,13 @@ func emitDecoders(m *model, b *bytes.Buffer) error {
 }
 
 func (m *model) emitDecoder(b *bytes.Buffer, goType, owner string, fields []*Field, params bool) error {
-	fmt.Fprintf(b, "// UnmarshalJSONFrom decodes %s from a JSON object.\n", goType)
-	fmt.Fprintf(b, "func (x *%s) UnmarshalJSONFrom(dec *jsontext.Decoder) error {\n", goType)
-	b.WriteString("\tif ok, err := beginObject(dec); !ok {\n\t\treturn err\n\t}\n")
-	b.WriteString("\tfor dec.PeekKind() != '}' {\n\t\tname, err := readName(dec)\n\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n")
-	b.WriteString("\t\tswitch string(name) {\n")
+	fmt.Fprintf(b, "// UnmarshalJSONFrom decodes %s from a JSON object; null leaves it as it is.\n", goType)
+	fmt.Fprintf(b, "func (x *%s) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }\n\n", goType)
+	fmt.Fprintf(b, "// UnmarshalJSON decodes %s from a JSON object, the whole of data; null\n// leaves it as it is. Invalid UTF-8 is an error.\n", goType)
+	fmt.Fprintf(b, "func (x *%s) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }\n\n", goType)
+
+	var cases bytes.Buffer
+	n := 0
 	for _, f := range fields {
 		if f.Name == m.drop[owner] && !params {
 			continue
@@ -43,47 +47,104 @@ func (m *model) emitDecoder(b *bytes.Buffer, goType, owner string, fields []*Fie
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(b, "\t\tcase %q:\n", f.Name)
-		fmt.Fprintf(b, "\t\t\terr = %s\n", m.decodeExpr(ft, "x."+goName(f.Name)))
+		stmt, err := m.decodeStmt(ft, "x."+goName(f.Name))
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", owner, f.Name, err)
+		}
+		fmt.Fprintf(&cases, "\t\tcase %q:\n\t\t\tif err = s.mark(seen[:], %d, name); err == nil {\n%s\t\t\t}\n", f.Name, n, indent(stmt, "\t\t\t\t"))
+		n++
 	}
-	b.WriteString("\t\tdefault:\n\t\t\terr = dec.SkipValue()\n\t\t}\n")
-	b.WriteString("\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n\treturn endObject(dec)\n}\n\n")
+
+	fmt.Fprintf(b, "func (x *%s) decodeJSON(s *scanner) error {\n", goType)
+	b.WriteString("\tif ok, err := s.beginObject(); !ok {\n\t\treturn err\n\t}\n")
+	if n > 0 {
+		fmt.Fprintf(b, "\tvar seen [%d]uint64\n", (n+63)/64)
+	}
+	b.WriteString("\tvar unknown nameSet\n")
+	b.WriteString("\tfor i := 0; ; i++ {\n\t\tname, ok, err := s.member(i)\n\t\tif !ok {\n\t\t\treturn err\n\t\t}\n")
+	b.WriteString("\t\tswitch string(name) {\n")
+	b.Write(cases.Bytes())
+	b.WriteString("\t\tdefault:\n\t\t\terr = s.skipUnknown(&unknown, name)\n\t\t}\n")
+	b.WriteString("\t\tif err != nil {\n\t\t\treturn err\n\t\t}\n\t}\n}\n\n")
 	return nil
 }
 
-// decodeExpr returns an expression of type error that decodes the next value
-// into dst, a field of Go type ft.
-func (m *model) decodeExpr(ft ftype, dst string) string {
-	switch {
-	case ft.Union != nil && ft.Dims == 0:
-		return fmt.Sprintf("decodeUnionFrom(dec, &%s, Decode%s)", dst, ft.Union.Name)
-	case ft.Union != nil && ft.Dims == 1:
-		return fmt.Sprintf("decodeUnionsFrom(dec, &%s, Decode%s)", dst, ft.Union.Name)
-	}
-	switch ft.Go {
-	case "int64":
-		return fmt.Sprintf("readInt(dec, &%s)", dst)
-	case "float64":
-		return fmt.Sprintf("readFloat(dec, &%s)", dst)
-	case "string":
-		return fmt.Sprintf("readString(dec, &%s)", dst)
-	case "bool":
-		return fmt.Sprintf("readBool(dec, &%s)", dst)
-	case "*bool":
-		return fmt.Sprintf("readBoolPtr(dec, &%s)", dst)
-	case "ChatID", "InputFile":
-		return fmt.Sprintf("%s.UnmarshalJSONFrom(dec)", dst)
-	}
-	if elem, ok := strings.CutPrefix(ft.Go, "[]"); ok && m.isStruct(elem) {
-		return fmt.Sprintf("readStructs(dec, &%s)", dst)
+// indent prefixes every line of s with in.
+func indent(s, in string) string {
+	lines := strings.SplitAfter(strings.TrimSuffix(s, "\n"), "\n")
+	return in + strings.Join(lines, in) + "\n"
+}
+
+// decodeStmt returns statements that read the next value into dst, a field
+// of Go type ft, leaving any failure in err.
+func (m *model) decodeStmt(ft ftype, dst string) (string, error) {
+	if ft.Union != nil {
+		switch ft.Dims {
+		case 0:
+			return fmt.Sprintf("err = scan%s(s, &%s)", ft.Union.Name, dst), nil
+		case 1:
+			return fmt.Sprintf("err = scan%sList(s, &%s)", ft.Union.Name, dst), nil
+		}
+		return fmt.Sprintf("err = readArray(s, &%s, scan%sList)", dst, ft.Union.Name), nil
 	}
 	if elem, ok := strings.CutPrefix(ft.Go, "*"); ok && m.isStruct(elem) {
-		return fmt.Sprintf("readStructPtr(dec, &%s)", dst)
+		return fmt.Sprintf("if s.null() {\n\t%s = nil\n} else {\n\t%s = new(%s)\n\terr = %s.decodeJSON(s)\n}", dst, dst, elem, dst), nil
 	}
 	if m.isStruct(ft.Go) {
-		return fmt.Sprintf("%s.UnmarshalJSONFrom(dec)", dst)
+		return fmt.Sprintf("err = %s.decodeJSON(s)", dst), nil
 	}
-	// Slices of scalars and nested slices go through the reflection decoder,
-	// which still calls the elements' UnmarshalJSONFrom.
-	return fmt.Sprintf("json.UnmarshalDecode(dec, &%s)", dst)
+	if elem, ok := strings.CutPrefix(ft.Go, "[]"); ok {
+		if m.isStruct(elem) {
+			return fmt.Sprintf("err = readStructs(s, &%s)", dst), nil
+		}
+		if method, ok := sliceReaders[elem]; ok {
+			return fmt.Sprintf("err = s.%s(&%s)", method, dst), nil
+		}
+		read, err := m.readFunc(elem)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("err = readArray(s, &%s, %s)", dst, read), nil
+	}
+	read, ok := scalarReaders[ft.Go]
+	if !ok {
+		return "", fmt.Errorf("no decoder for Go type %s", ft.Go)
+	}
+	return fmt.Sprintf("err = s.%s(&%s)", read, dst), nil
+}
+
+// scalarReaders are the scanner's methods that read one value of a Go type.
+var scalarReaders = map[string]string{
+	"int64":     "readInt",
+	"float64":   "readFloat",
+	"string":    "readString",
+	"bool":      "readBool",
+	"*bool":     "readBoolPtr",
+	"ChatID":    "readChatID",
+	"InputFile": "readInputFile",
+}
+
+// sliceReaders are the scanner's methods that read an array of a Go type.
+var sliceReaders = map[string]string{
+	"int64":   "readInts",
+	"float64": "readFloats",
+	"string":  "readStrings",
+	"bool":    "readBools",
+}
+
+// readFunc returns an expression of type func(*scanner, *T) error that
+// reads a T, for the elements of nested slices.
+func (m *model) readFunc(goType string) (string, error) {
+	if read, ok := scalarReaders[goType]; ok {
+		return "(*scanner)." + read, nil
+	}
+	if elem, ok := strings.CutPrefix(goType, "[]"); ok {
+		if m.isStruct(elem) {
+			return fmt.Sprintf("readStructs[%s]", elem), nil
+		}
+		if method, ok := sliceReaders[elem]; ok {
+			return "(*scanner)." + method, nil
+		}
+	}
+	return "", fmt.Errorf("no decoder for elements of Go type %s", goType)
 }

@@ -10,7 +10,7 @@ import (
 // variant, the Decode function, the box used by decoders, and the methods
 // that make each variant a member.
 func emitUnions(m *model, b *bytes.Buffer) error {
-	b.WriteString("import (\n\"fmt\"\n\n\"github.com/go-json-experiment/json\"\n\"github.com/go-json-experiment/json/jsontext\"\n)\n\n")
+	b.WriteString("import \"github.com/go-json-experiment/json/jsontext\"\n\n")
 	accessor := map[string]bool{} // variant types whose discriminator accessor is written
 	for _, u := range m.unions {
 		names := make([]string, 0, len(u.Variants))
@@ -62,55 +62,87 @@ func emitUnions(m *model, b *bytes.Buffer) error {
 				if u.Method != "" {
 					fmt.Fprintf(b, "// %s returns \"\": a sequence has no %q member.\nfunc (%s) %s() string { return \"\" }\n\n", u.Method, u.Disc, v.Type, u.Method)
 				}
-				fmt.Fprintf(b, "// UnmarshalJSONFrom decodes each element's variant.\nfunc (a *%s) UnmarshalJSONFrom(dec *jsontext.Decoder) error {\n\tvar bs []box%s\n\tif err := json.UnmarshalDecode(dec, &bs); err != nil {\n\t\treturn err\n\t}\n\t*a = unbox(bs)\n\treturn nil\n}\n\n", v.Type, u.Name)
+				fmt.Fprintf(b, "// UnmarshalJSONFrom decodes each element's variant.\nfunc (a *%s) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, a) }\n\n", v.Type)
+				fmt.Fprintf(b, "func (a *%s) decodeJSON(s *scanner) error { return scan%sList(s, (*[]%s)(a)) }\n\n", v.Type, u.Name, u.Name)
 			}
 		}
 
 		// Box used by generated decoders for fields of this union type.
 		fmt.Fprintf(b, "type box%s struct{ v %s }\n\nfunc (x box%s) get() %s { return x.v }\n\n", u.Name, u.Name, u.Name, u.Name)
-		fmt.Fprintf(b, "func (x *box%s) UnmarshalJSONFrom(dec *jsontext.Decoder) error {\n\traw, err := dec.ReadValue()\n\tif err != nil {\n\t\treturn err\n\t}\n\tif raw.Kind() == 'n' {\n\t\tx.v = nil\n\t\treturn nil\n\t}\n\tx.v, err = Decode%s(raw)\n\treturn err\n}\n\n", u.Name, u.Name)
+		fmt.Fprintf(b, "func (x *box%s) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }\n\n", u.Name)
+		fmt.Fprintf(b, "func (x *box%s) decodeJSON(s *scanner) error { return scan%s(s, &x.v) }\n\n", u.Name, u.Name)
 
-		if err := emitDecodeFunc(m, b, u); err != nil {
+		fmt.Fprintf(b, "// Decode%s decodes one %s from JSON, choosing its variant.\n", u.Name, u.Name)
+		fmt.Fprintf(b, "func Decode%s(data []byte) (%s, error) {\n\treturn decodeUnionBytes(data, %q, scan%s)\n}\n\n", u.Name, u.Name, u.Name, u.Name)
+		fmt.Fprintf(b, "// scan%sList reads an array of %s values; null gives nil.\n", u.Name, u.Name)
+		fmt.Fprintf(b, "func scan%sList(s *scanner, dst *[]%s) error { return readArray(s, dst, scan%s) }\n\n", u.Name, u.Name, u.Name)
+		if err := emitScanFunc(m, b, u); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func emitDecodeFunc(m *model, b *bytes.Buffer, u *union) error {
-	fmt.Fprintf(b, "// Decode%s decodes one %s from JSON, choosing its variant.\n", u.Name, u.Name)
-	fmt.Fprintf(b, "func Decode%s(data []byte) (%s, error) {\n", u.Name, u.Name)
-	ret := func(indent, typ string) {
-		fmt.Fprintf(b, "%sreturn decodeVariant[%s, %s](data)\n", indent, u.Name, typ)
-	}
+// emitScanFunc writes scanX, which reads one X with the scanner, choosing
+// its variant: by the value's kind, then by a first look at the object's
+// members. null gives nil.
+func emitScanFunc(m *model, b *bytes.Buffer, u *union) error {
+	fmt.Fprintf(b, "// scan%s reads one %s, choosing its variant; null gives nil.\n", u.Name, u.Name)
+	fmt.Fprintf(b, "func scan%s(s *scanner, dst *%s) error {\n", u.Name, u.Name)
+	b.WriteString("\tswitch s.peek() {\n\tcase 'n':\n\t\t*dst = nil\n\t\treturn s.literal(\"null\")\n")
 	for _, v := range u.Variants {
 		switch v.Kind {
 		case '"':
-			fmt.Fprintf(b, "\tif jsonKind(data) == '\"' {\n\t\tvar s string\n\t\tif err := json.Unmarshal(data, &s); err != nil {\n\t\t\treturn nil, fmt.Errorf(\"tg: decode %s: %%w\", err)\n\t\t}\n\t\treturn %s(s), nil\n\t}\n", u.Name, v.Type)
+			fmt.Fprintf(b, "\tcase '\"':\n\t\tvar v string\n\t\terr := s.readString(&v)\n\t\t*dst = %s(v)\n\t\treturn err\n", v.Type)
 		case '[':
-			fmt.Fprintf(b, "\tif jsonKind(data) == '[' {\n\t\tvar a %s\n\t\tif err := json.Unmarshal(data, &a); err != nil {\n\t\t\treturn nil, fmt.Errorf(\"tg: decode %s: %%w\", err)\n\t\t}\n\t\treturn a, nil\n\t}\n", v.Type, u.Name)
+			fmt.Fprintf(b, "\tcase '[':\n\t\tvar v %s\n\t\terr := v.decodeJSON(s)\n\t\t*dst = v\n\t\treturn err\n", v.Type)
 		}
+	}
+	b.WriteString("\t}\n")
+	ret := func(indent, typ string) {
+		fmt.Fprintf(b, "%sv := new(%s)\n%s*dst = v\n%sreturn v.decodeJSON(s)\n", indent, typ, indent, indent)
 	}
 	key := u.Disc
 	if u.Special == "maybeInaccessible" {
 		key = "date"
 	}
-	fmt.Fprintf(b, "\tm, err := scanMembers(data, %q)\n\tif err != nil {\n\t\treturn nil, fmt.Errorf(\"tg: decode %s: %%w\", err)\n\t}\n", key, u.Name)
+	var unique []string
+	for _, v := range u.Variants {
+		if v.Kind == '{' && v.Unique != "" {
+			unique = append(unique, v.Unique)
+		}
+	}
+	if len(unique) > 64 {
+		return fmt.Errorf("union %s: %d members tell variants apart, at most 64", u.Name, len(unique))
+	}
+	args := fmt.Sprintf("%q", key)
+	for _, name := range unique {
+		args += fmt.Sprintf(", %q", name)
+	}
+	fmt.Fprintf(b, "\tm, err := s.scanMembers(%s)\n\tif err != nil {\n\t\treturn err\n\t}\n", args)
+	has := func(name string) string {
+		for i, n := range unique {
+			if n == name {
+				return fmt.Sprintf("m.has&(1<<%d) != 0", i)
+			}
+		}
+		panic("unique member " + name + " not listed")
+	}
 	switch {
 	case u.Special == "maybeInaccessible":
-		b.WriteString("\tif isZeroDate(m.disc) {\n")
+		b.WriteString("\tif m.zeroDate() {\n")
 		ret("\t\t", "InaccessibleMessage")
 		b.WriteString("\t}\n")
 		ret("\t", "Message")
 		b.WriteString("}\n\n")
 		return nil
 	case u.Disc == "":
-		if writeShape(b, u.Variants, ret, "\t") {
+		if writeShape(b, u.Variants, ret, has, "\t") {
 			b.WriteString("}\n\n")
 			return nil
 		}
 	default:
-		b.WriteString("\tswitch m.disc {\n")
+		b.WriteString("\tswitch string(m.disc) {\n")
 		done := map[string]bool{}
 		for _, v := range u.Variants {
 			if v.Kind != '{' || done[v.Value] {
@@ -124,17 +156,17 @@ func emitDecodeFunc(m *model, b *bytes.Buffer, u *union) error {
 				}
 			}
 			fmt.Fprintf(b, "\tcase %q:\n", v.Value)
-			writeShape(b, group, ret, "\t\t")
+			writeShape(b, group, ret, has, "\t\t")
 		}
 		b.WriteString("\t}\n")
 	}
-	fmt.Fprintf(b, "\treturn &Unknown%s{Discriminator: m.disc, Raw: jsontext.Value(data).Clone()}, nil\n}\n\n", u.Name)
+	fmt.Fprintf(b, "\traw, err := s.unknownVariant()\n\t*dst = &Unknown%s{Discriminator: string(m.disc), Raw: raw}\n\treturn err\n}\n\n", u.Name)
 	return nil
 }
 
 // writeShape chooses among variants by a member only one of them has; the
 // variant without one, if any, is the fallback.
-func writeShape(b *bytes.Buffer, vs []*variant, ret func(indent, typ string), indent string) (returns bool) {
+func writeShape(b *bytes.Buffer, vs []*variant, ret func(indent, typ string), has func(name string) string, indent string) (returns bool) {
 	var fallback *variant
 	for _, v := range vs {
 		if v.Kind != '{' {
@@ -148,7 +180,7 @@ func writeShape(b *bytes.Buffer, vs []*variant, ret func(indent, typ string), in
 			fallback = v
 			continue
 		}
-		fmt.Fprintf(b, "%sif m.has(%q) {\n", indent, v.Unique)
+		fmt.Fprintf(b, "%sif %s {\n", indent, has(v.Unique))
 		ret(indent+"\t", v.Type)
 		fmt.Fprintf(b, "%s}\n", indent)
 	}
