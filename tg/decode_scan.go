@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -81,7 +82,7 @@ func (s *scanner) eofError() error {
 	return &jsontext.SyntacticError{ByteOffset: s.base + int64(len(s.data)), Err: errUnexpectedEOF}
 }
 
-var errUnexpectedEOF = errors.New("unexpected EOF")
+var errUnexpectedEOF = io.ErrUnexpectedEOF
 
 // kindError reports a value of another kind than want ("an integer") at s.pos.
 func (s *scanner) kindError(want string) error {
