@@ -14,8 +14,10 @@ func DecodeUpdate(data []byte) (Update, error) {
 	if s.peek() != '{' {
 		return u, s.kindError("an object")
 	}
-	err := unmarshalBytes(data, &u)
-	return u, err
+	if err := u.decodeJSON(&s); err != nil {
+		return u, err
+	}
+	return u, s.end()
 }
 
 // DecodeUpdates decodes a JSON array of updates, the result of getUpdates.

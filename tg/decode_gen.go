@@ -6,11 +6,23 @@ package tg
 import "github.com/go-json-experiment/json/jsontext"
 
 // UnmarshalJSONFrom decodes Update from a JSON object; null leaves it as it is.
-func (x *Update) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Update) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Update from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Update) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Update) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Update) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -263,11 +275,23 @@ func (x *Update) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes WebhookInfo from a JSON object; null leaves it as it is.
-func (x *WebhookInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *WebhookInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes WebhookInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *WebhookInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *WebhookInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *WebhookInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -327,11 +351,23 @@ func (x *WebhookInfo) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes User from a JSON object; null leaves it as it is.
-func (x *User) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *User) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes User from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *User) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *User) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *User) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -427,11 +463,23 @@ func (x *User) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Chat from a JSON object; null leaves it as it is.
-func (x *Chat) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Chat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Chat from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Chat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Chat) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Chat) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -487,11 +535,23 @@ func (x *Chat) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatFullInfo from a JSON object; null leaves it as it is.
-func (x *ChatFullInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatFullInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatFullInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatFullInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatFullInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatFullInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -793,11 +853,23 @@ func (x *ChatFullInfo) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Message from a JSON object; null leaves it as it is.
-func (x *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Message) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Message from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Message) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Message) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Message) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -1661,11 +1733,23 @@ func (x *Message) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes MessageId from a JSON object; null leaves it as it is.
-func (x *MessageId) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *MessageId) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes MessageId from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MessageId) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MessageId) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MessageId) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -1694,12 +1778,22 @@ func (x *MessageId) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InaccessibleMessage from a JSON object; null leaves it as it is.
 func (x *InaccessibleMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InaccessibleMessage from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InaccessibleMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InaccessibleMessage) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InaccessibleMessage) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -1735,11 +1829,23 @@ func (x *InaccessibleMessage) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes MessageEntity from a JSON object; null leaves it as it is.
-func (x *MessageEntity) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *MessageEntity) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes MessageEntity from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MessageEntity) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MessageEntity) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MessageEntity) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -1804,11 +1910,23 @@ func (x *MessageEntity) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes TextQuote from a JSON object; null leaves it as it is.
-func (x *TextQuote) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *TextQuote) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes TextQuote from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *TextQuote) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *TextQuote) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *TextQuote) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -1849,12 +1967,22 @@ func (x *TextQuote) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ExternalReplyInfo from a JSON object; null leaves it as it is.
 func (x *ExternalReplyInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ExternalReplyInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ExternalReplyInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ExternalReplyInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ExternalReplyInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2093,12 +2221,22 @@ func (x *ExternalReplyInfo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReplyParameters from a JSON object; null leaves it as it is.
 func (x *ReplyParameters) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReplyParameters from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReplyParameters) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReplyParameters) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReplyParameters) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2159,12 +2297,22 @@ func (x *ReplyParameters) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MessageOriginUser from a JSON object; null leaves it as it is.
 func (x *MessageOriginUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MessageOriginUser from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MessageOriginUser) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MessageOriginUser) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MessageOriginUser) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2197,12 +2345,22 @@ func (x *MessageOriginUser) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MessageOriginHiddenUser from a JSON object; null leaves it as it is.
 func (x *MessageOriginHiddenUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MessageOriginHiddenUser from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MessageOriginHiddenUser) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MessageOriginHiddenUser) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MessageOriginHiddenUser) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2235,12 +2393,22 @@ func (x *MessageOriginHiddenUser) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MessageOriginChat from a JSON object; null leaves it as it is.
 func (x *MessageOriginChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MessageOriginChat from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MessageOriginChat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MessageOriginChat) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MessageOriginChat) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2277,12 +2445,22 @@ func (x *MessageOriginChat) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MessageOriginChannel from a JSON object; null leaves it as it is.
 func (x *MessageOriginChannel) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MessageOriginChannel from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MessageOriginChannel) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MessageOriginChannel) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MessageOriginChannel) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2322,11 +2500,23 @@ func (x *MessageOriginChannel) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PhotoSize from a JSON object; null leaves it as it is.
-func (x *PhotoSize) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PhotoSize) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PhotoSize from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PhotoSize) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PhotoSize) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PhotoSize) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2370,11 +2560,23 @@ func (x *PhotoSize) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Animation from a JSON object; null leaves it as it is.
-func (x *Animation) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Animation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Animation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Animation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Animation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Animation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2439,11 +2641,23 @@ func (x *Animation) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Audio from a JSON object; null leaves it as it is.
-func (x *Audio) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Audio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Audio from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Audio) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Audio) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Audio) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2508,11 +2722,23 @@ func (x *Audio) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Document from a JSON object; null leaves it as it is.
-func (x *Document) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Document) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Document from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Document) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Document) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Document) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2565,11 +2791,23 @@ func (x *Document) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes LivePhoto from a JSON object; null leaves it as it is.
-func (x *LivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *LivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes LivePhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *LivePhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *LivePhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *LivePhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2625,11 +2863,23 @@ func (x *LivePhoto) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Story from a JSON object; null leaves it as it is.
-func (x *Story) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Story) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Story from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Story) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Story) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Story) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2661,11 +2911,23 @@ func (x *Story) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes VideoQuality from a JSON object; null leaves it as it is.
-func (x *VideoQuality) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *VideoQuality) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes VideoQuality from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *VideoQuality) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *VideoQuality) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *VideoQuality) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2713,11 +2975,23 @@ func (x *VideoQuality) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Video from a JSON object; null leaves it as it is.
-func (x *Video) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Video) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Video from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Video) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Video) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Video) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2794,11 +3068,23 @@ func (x *Video) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes VideoNote from a JSON object; null leaves it as it is.
-func (x *VideoNote) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *VideoNote) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes VideoNote from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *VideoNote) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *VideoNote) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *VideoNote) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2851,11 +3137,23 @@ func (x *VideoNote) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Voice from a JSON object; null leaves it as it is.
-func (x *Voice) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Voice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Voice from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Voice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Voice) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Voice) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2899,11 +3197,23 @@ func (x *Voice) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PaidMediaInfo from a JSON object; null leaves it as it is.
-func (x *PaidMediaInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PaidMediaInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PaidMediaInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PaidMediaInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PaidMediaInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PaidMediaInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2936,12 +3246,22 @@ func (x *PaidMediaInfo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PaidMediaLivePhoto from a JSON object; null leaves it as it is.
 func (x *PaidMediaLivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PaidMediaLivePhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PaidMediaLivePhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PaidMediaLivePhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PaidMediaLivePhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -2969,11 +3289,23 @@ func (x *PaidMediaLivePhoto) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PaidMediaPhoto from a JSON object; null leaves it as it is.
-func (x *PaidMediaPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PaidMediaPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PaidMediaPhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PaidMediaPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PaidMediaPhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PaidMediaPhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3002,12 +3334,22 @@ func (x *PaidMediaPhoto) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PaidMediaPreview from a JSON object; null leaves it as it is.
 func (x *PaidMediaPreview) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PaidMediaPreview from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PaidMediaPreview) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PaidMediaPreview) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PaidMediaPreview) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3043,11 +3385,23 @@ func (x *PaidMediaPreview) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PaidMediaVideo from a JSON object; null leaves it as it is.
-func (x *PaidMediaVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PaidMediaVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PaidMediaVideo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PaidMediaVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PaidMediaVideo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PaidMediaVideo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3075,11 +3429,23 @@ func (x *PaidMediaVideo) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Contact from a JSON object; null leaves it as it is.
-func (x *Contact) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Contact) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Contact from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Contact) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Contact) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Contact) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3123,11 +3489,23 @@ func (x *Contact) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Dice from a JSON object; null leaves it as it is.
-func (x *Dice) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Dice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Dice from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Dice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Dice) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Dice) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3159,11 +3537,23 @@ func (x *Dice) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Link from a JSON object; null leaves it as it is.
-func (x *Link) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Link) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Link from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Link) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Link) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Link) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3191,11 +3581,23 @@ func (x *Link) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PollMedia from a JSON object; null leaves it as it is.
-func (x *PollMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PollMedia) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PollMedia from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PollMedia) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PollMedia) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PollMedia) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3304,11 +3706,23 @@ func (x *PollMedia) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PollOption from a JSON object; null leaves it as it is.
-func (x *PollOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PollOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PollOption from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PollOption) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PollOption) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PollOption) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3380,12 +3794,22 @@ func (x *PollOption) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputPollOption from a JSON object; null leaves it as it is.
 func (x *InputPollOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputPollOption from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputPollOption) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputPollOption) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputPollOption) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3425,11 +3849,23 @@ func (x *InputPollOption) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PollAnswer from a JSON object; null leaves it as it is.
-func (x *PollAnswer) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PollAnswer) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PollAnswer from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PollAnswer) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PollAnswer) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PollAnswer) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3483,11 +3919,23 @@ func (x *PollAnswer) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Poll from a JSON object; null leaves it as it is.
-func (x *Poll) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Poll) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Poll from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Poll) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Poll) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Poll) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3605,11 +4053,23 @@ func (x *Poll) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChecklistTask from a JSON object; null leaves it as it is.
-func (x *ChecklistTask) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChecklistTask) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChecklistTask from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChecklistTask) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChecklistTask) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChecklistTask) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3667,11 +4127,23 @@ func (x *ChecklistTask) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Checklist from a JSON object; null leaves it as it is.
-func (x *Checklist) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Checklist) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Checklist from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Checklist) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Checklist) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Checklist) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3716,12 +4188,22 @@ func (x *Checklist) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputChecklistTask from a JSON object; null leaves it as it is.
 func (x *InputChecklistTask) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputChecklistTask from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputChecklistTask) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputChecklistTask) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputChecklistTask) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3761,11 +4243,23 @@ func (x *InputChecklistTask) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes InputChecklist from a JSON object; null leaves it as it is.
-func (x *InputChecklist) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *InputChecklist) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes InputChecklist from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputChecklist) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputChecklist) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputChecklist) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3814,12 +4308,22 @@ func (x *InputChecklist) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChecklistTasksDone from a JSON object; null leaves it as it is.
 func (x *ChecklistTasksDone) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChecklistTasksDone from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChecklistTasksDone) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChecklistTasksDone) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChecklistTasksDone) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3861,12 +4365,22 @@ func (x *ChecklistTasksDone) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChecklistTasksAdded from a JSON object; null leaves it as it is.
 func (x *ChecklistTasksAdded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChecklistTasksAdded from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChecklistTasksAdded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChecklistTasksAdded) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChecklistTasksAdded) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3903,11 +4417,23 @@ func (x *ChecklistTasksAdded) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Location from a JSON object; null leaves it as it is.
-func (x *Location) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Location) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Location from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Location) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Location) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Location) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -3955,11 +4481,23 @@ func (x *Location) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Venue from a JSON object; null leaves it as it is.
-func (x *Venue) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Venue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Venue from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Venue) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Venue) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Venue) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4011,11 +4549,23 @@ func (x *Venue) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes WebAppData from a JSON object; null leaves it as it is.
-func (x *WebAppData) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *WebAppData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes WebAppData from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *WebAppData) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *WebAppData) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *WebAppData) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4048,12 +4598,22 @@ func (x *WebAppData) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ProximityAlertTriggered from a JSON object; null leaves it as it is.
 func (x *ProximityAlertTriggered) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ProximityAlertTriggered from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ProximityAlertTriggered) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ProximityAlertTriggered) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ProximityAlertTriggered) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4090,13 +4650,21 @@ func (x *ProximityAlertTriggered) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MessageAutoDeleteTimerChanged from a JSON object; null leaves it as it is.
 func (x *MessageAutoDeleteTimerChanged) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MessageAutoDeleteTimerChanged from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *MessageAutoDeleteTimerChanged) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *MessageAutoDeleteTimerChanged) decodeJSON(s *scanner) error {
@@ -4126,12 +4694,22 @@ func (x *MessageAutoDeleteTimerChanged) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ManagedBotCreated from a JSON object; null leaves it as it is.
 func (x *ManagedBotCreated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ManagedBotCreated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ManagedBotCreated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ManagedBotCreated) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ManagedBotCreated) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4160,12 +4738,22 @@ func (x *ManagedBotCreated) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ManagedBotUpdated from a JSON object; null leaves it as it is.
 func (x *ManagedBotUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ManagedBotUpdated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ManagedBotUpdated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ManagedBotUpdated) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ManagedBotUpdated) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4198,12 +4786,22 @@ func (x *ManagedBotUpdated) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PollOptionAdded from a JSON object; null leaves it as it is.
 func (x *PollOptionAdded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PollOptionAdded from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PollOptionAdded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PollOptionAdded) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PollOptionAdded) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4244,12 +4842,22 @@ func (x *PollOptionAdded) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PollOptionDeleted from a JSON object; null leaves it as it is.
 func (x *PollOptionDeleted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PollOptionDeleted from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PollOptionDeleted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PollOptionDeleted) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PollOptionDeleted) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4289,11 +4897,23 @@ func (x *PollOptionDeleted) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatBoostAdded from a JSON object; null leaves it as it is.
-func (x *ChatBoostAdded) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatBoostAdded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatBoostAdded from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatBoostAdded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatBoostAdded) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatBoostAdded) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4322,12 +4942,22 @@ func (x *ChatBoostAdded) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BackgroundFillSolid from a JSON object; null leaves it as it is.
 func (x *BackgroundFillSolid) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BackgroundFillSolid from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BackgroundFillSolid) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BackgroundFillSolid) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BackgroundFillSolid) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4356,12 +4986,22 @@ func (x *BackgroundFillSolid) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BackgroundFillGradient from a JSON object; null leaves it as it is.
 func (x *BackgroundFillGradient) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BackgroundFillGradient from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BackgroundFillGradient) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BackgroundFillGradient) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BackgroundFillGradient) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4398,13 +5038,21 @@ func (x *BackgroundFillGradient) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BackgroundFillFreeformGradient from a JSON object; null leaves it as it is.
 func (x *BackgroundFillFreeformGradient) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BackgroundFillFreeformGradient from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *BackgroundFillFreeformGradient) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *BackgroundFillFreeformGradient) decodeJSON(s *scanner) error {
@@ -4434,12 +5082,22 @@ func (x *BackgroundFillFreeformGradient) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BackgroundTypeFill from a JSON object; null leaves it as it is.
 func (x *BackgroundTypeFill) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BackgroundTypeFill from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BackgroundTypeFill) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BackgroundTypeFill) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BackgroundTypeFill) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4472,12 +5130,22 @@ func (x *BackgroundTypeFill) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BackgroundTypeWallpaper from a JSON object; null leaves it as it is.
 func (x *BackgroundTypeWallpaper) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BackgroundTypeWallpaper from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BackgroundTypeWallpaper) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BackgroundTypeWallpaper) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BackgroundTypeWallpaper) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4518,12 +5186,22 @@ func (x *BackgroundTypeWallpaper) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BackgroundTypePattern from a JSON object; null leaves it as it is.
 func (x *BackgroundTypePattern) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BackgroundTypePattern from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BackgroundTypePattern) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BackgroundTypePattern) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BackgroundTypePattern) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4568,12 +5246,22 @@ func (x *BackgroundTypePattern) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BackgroundTypeChatTheme from a JSON object; null leaves it as it is.
 func (x *BackgroundTypeChatTheme) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BackgroundTypeChatTheme from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BackgroundTypeChatTheme) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BackgroundTypeChatTheme) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BackgroundTypeChatTheme) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4601,11 +5289,23 @@ func (x *BackgroundTypeChatTheme) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatBackground from a JSON object; null leaves it as it is.
-func (x *ChatBackground) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatBackground) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatBackground from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatBackground) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatBackground) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatBackground) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4634,12 +5334,22 @@ func (x *ChatBackground) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ForumTopicCreated from a JSON object; null leaves it as it is.
 func (x *ForumTopicCreated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ForumTopicCreated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ForumTopicCreated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ForumTopicCreated) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ForumTopicCreated) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4680,12 +5390,22 @@ func (x *ForumTopicCreated) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ForumTopicClosed from a JSON object; null leaves it as it is.
 func (x *ForumTopicClosed) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ForumTopicClosed from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ForumTopicClosed) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ForumTopicClosed) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ForumTopicClosed) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4709,12 +5429,22 @@ func (x *ForumTopicClosed) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ForumTopicEdited from a JSON object; null leaves it as it is.
 func (x *ForumTopicEdited) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ForumTopicEdited from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ForumTopicEdited) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ForumTopicEdited) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ForumTopicEdited) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4747,12 +5477,22 @@ func (x *ForumTopicEdited) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ForumTopicReopened from a JSON object; null leaves it as it is.
 func (x *ForumTopicReopened) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ForumTopicReopened from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ForumTopicReopened) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ForumTopicReopened) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ForumTopicReopened) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4776,12 +5516,22 @@ func (x *ForumTopicReopened) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GeneralForumTopicHidden from a JSON object; null leaves it as it is.
 func (x *GeneralForumTopicHidden) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GeneralForumTopicHidden from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GeneralForumTopicHidden) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GeneralForumTopicHidden) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GeneralForumTopicHidden) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4805,12 +5555,22 @@ func (x *GeneralForumTopicHidden) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GeneralForumTopicUnhidden from a JSON object; null leaves it as it is.
 func (x *GeneralForumTopicUnhidden) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GeneralForumTopicUnhidden from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GeneralForumTopicUnhidden) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GeneralForumTopicUnhidden) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GeneralForumTopicUnhidden) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4833,11 +5593,23 @@ func (x *GeneralForumTopicUnhidden) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes SharedUser from a JSON object; null leaves it as it is.
-func (x *SharedUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *SharedUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes SharedUser from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SharedUser) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SharedUser) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SharedUser) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4881,11 +5653,23 @@ func (x *SharedUser) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes UsersShared from a JSON object; null leaves it as it is.
-func (x *UsersShared) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *UsersShared) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes UsersShared from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UsersShared) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UsersShared) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UsersShared) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4917,11 +5701,23 @@ func (x *UsersShared) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatShared from a JSON object; null leaves it as it is.
-func (x *ChatShared) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatShared) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatShared from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatShared) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatShared) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatShared) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -4966,12 +5762,22 @@ func (x *ChatShared) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes WriteAccessAllowed from a JSON object; null leaves it as it is.
 func (x *WriteAccessAllowed) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes WriteAccessAllowed from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *WriteAccessAllowed) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *WriteAccessAllowed) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *WriteAccessAllowed) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5008,12 +5814,22 @@ func (x *WriteAccessAllowed) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes VideoChatScheduled from a JSON object; null leaves it as it is.
 func (x *VideoChatScheduled) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes VideoChatScheduled from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *VideoChatScheduled) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *VideoChatScheduled) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *VideoChatScheduled) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5042,12 +5858,22 @@ func (x *VideoChatScheduled) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes VideoChatStarted from a JSON object; null leaves it as it is.
 func (x *VideoChatStarted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes VideoChatStarted from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *VideoChatStarted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *VideoChatStarted) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *VideoChatStarted) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5070,11 +5896,23 @@ func (x *VideoChatStarted) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes VideoChatEnded from a JSON object; null leaves it as it is.
-func (x *VideoChatEnded) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *VideoChatEnded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes VideoChatEnded from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *VideoChatEnded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *VideoChatEnded) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *VideoChatEnded) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5103,13 +5941,21 @@ func (x *VideoChatEnded) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes VideoChatParticipantsInvited from a JSON object; null leaves it as it is.
 func (x *VideoChatParticipantsInvited) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes VideoChatParticipantsInvited from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *VideoChatParticipantsInvited) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *VideoChatParticipantsInvited) decodeJSON(s *scanner) error {
@@ -5139,12 +5985,22 @@ func (x *VideoChatParticipantsInvited) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PaidMessagePriceChanged from a JSON object; null leaves it as it is.
 func (x *PaidMessagePriceChanged) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PaidMessagePriceChanged from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PaidMessagePriceChanged) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PaidMessagePriceChanged) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PaidMessagePriceChanged) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5173,12 +6029,22 @@ func (x *PaidMessagePriceChanged) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DirectMessagePriceChanged from a JSON object; null leaves it as it is.
 func (x *DirectMessagePriceChanged) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DirectMessagePriceChanged from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DirectMessagePriceChanged) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DirectMessagePriceChanged) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DirectMessagePriceChanged) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5211,12 +6077,22 @@ func (x *DirectMessagePriceChanged) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuggestedPostApproved from a JSON object; null leaves it as it is.
 func (x *SuggestedPostApproved) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuggestedPostApproved from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SuggestedPostApproved) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SuggestedPostApproved) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SuggestedPostApproved) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5263,13 +6139,21 @@ func (x *SuggestedPostApproved) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuggestedPostApprovalFailed from a JSON object; null leaves it as it is.
 func (x *SuggestedPostApprovalFailed) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuggestedPostApprovalFailed from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SuggestedPostApprovalFailed) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SuggestedPostApprovalFailed) decodeJSON(s *scanner) error {
@@ -5308,12 +6192,22 @@ func (x *SuggestedPostApprovalFailed) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuggestedPostDeclined from a JSON object; null leaves it as it is.
 func (x *SuggestedPostDeclined) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuggestedPostDeclined from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SuggestedPostDeclined) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SuggestedPostDeclined) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SuggestedPostDeclined) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5351,12 +6245,22 @@ func (x *SuggestedPostDeclined) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuggestedPostPaid from a JSON object; null leaves it as it is.
 func (x *SuggestedPostPaid) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuggestedPostPaid from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SuggestedPostPaid) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SuggestedPostPaid) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SuggestedPostPaid) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5407,12 +6311,22 @@ func (x *SuggestedPostPaid) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuggestedPostRefunded from a JSON object; null leaves it as it is.
 func (x *SuggestedPostRefunded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuggestedPostRefunded from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SuggestedPostRefunded) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SuggestedPostRefunded) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SuggestedPostRefunded) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5450,12 +6364,22 @@ func (x *SuggestedPostRefunded) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GiveawayCreated from a JSON object; null leaves it as it is.
 func (x *GiveawayCreated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GiveawayCreated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GiveawayCreated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GiveawayCreated) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GiveawayCreated) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5483,11 +6407,23 @@ func (x *GiveawayCreated) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Giveaway from a JSON object; null leaves it as it is.
-func (x *Giveaway) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Giveaway) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Giveaway from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Giveaway) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Giveaway) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Giveaway) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5548,12 +6484,22 @@ func (x *Giveaway) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GiveawayWinners from a JSON object; null leaves it as it is.
 func (x *GiveawayWinners) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GiveawayWinners from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GiveawayWinners) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GiveawayWinners) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GiveawayWinners) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5626,12 +6572,22 @@ func (x *GiveawayWinners) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GiveawayCompleted from a JSON object; null leaves it as it is.
 func (x *GiveawayCompleted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GiveawayCompleted from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GiveawayCompleted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GiveawayCompleted) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GiveawayCompleted) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5677,12 +6633,22 @@ func (x *GiveawayCompleted) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes LinkPreviewOptions from a JSON object; null leaves it as it is.
 func (x *LinkPreviewOptions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes LinkPreviewOptions from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *LinkPreviewOptions) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *LinkPreviewOptions) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *LinkPreviewOptions) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5727,12 +6693,22 @@ func (x *LinkPreviewOptions) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuggestedPostPrice from a JSON object; null leaves it as it is.
 func (x *SuggestedPostPrice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuggestedPostPrice from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SuggestedPostPrice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SuggestedPostPrice) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SuggestedPostPrice) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5765,12 +6741,22 @@ func (x *SuggestedPostPrice) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuggestedPostInfo from a JSON object; null leaves it as it is.
 func (x *SuggestedPostInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuggestedPostInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SuggestedPostInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SuggestedPostInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SuggestedPostInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5812,12 +6798,22 @@ func (x *SuggestedPostInfo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuggestedPostParameters from a JSON object; null leaves it as it is.
 func (x *SuggestedPostParameters) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuggestedPostParameters from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SuggestedPostParameters) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SuggestedPostParameters) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SuggestedPostParameters) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5855,12 +6851,22 @@ func (x *SuggestedPostParameters) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DirectMessagesTopic from a JSON object; null leaves it as it is.
 func (x *DirectMessagesTopic) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DirectMessagesTopic from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DirectMessagesTopic) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DirectMessagesTopic) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DirectMessagesTopic) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5898,12 +6904,22 @@ func (x *DirectMessagesTopic) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UserProfilePhotos from a JSON object; null leaves it as it is.
 func (x *UserProfilePhotos) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UserProfilePhotos from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UserProfilePhotos) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UserProfilePhotos) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UserProfilePhotos) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5936,12 +6952,22 @@ func (x *UserProfilePhotos) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UserProfileAudios from a JSON object; null leaves it as it is.
 func (x *UserProfileAudios) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UserProfileAudios from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UserProfileAudios) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UserProfileAudios) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UserProfileAudios) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -5973,11 +6999,23 @@ func (x *UserProfileAudios) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes File from a JSON object; null leaves it as it is.
-func (x *File) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *File) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes File from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *File) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *File) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *File) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6017,11 +7055,23 @@ func (x *File) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes WebAppInfo from a JSON object; null leaves it as it is.
-func (x *WebAppInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *WebAppInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes WebAppInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *WebAppInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *WebAppInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *WebAppInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6050,12 +7100,22 @@ func (x *WebAppInfo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReplyKeyboardMarkup from a JSON object; null leaves it as it is.
 func (x *ReplyKeyboardMarkup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReplyKeyboardMarkup from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReplyKeyboardMarkup) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReplyKeyboardMarkup) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReplyKeyboardMarkup) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6103,11 +7163,23 @@ func (x *ReplyKeyboardMarkup) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes KeyboardButton from a JSON object; null leaves it as it is.
-func (x *KeyboardButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *KeyboardButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes KeyboardButton from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *KeyboardButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *KeyboardButton) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *KeyboardButton) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6197,12 +7269,22 @@ func (x *KeyboardButton) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes KeyboardButtonRequestUsers from a JSON object; null leaves it as it is.
 func (x *KeyboardButtonRequestUsers) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes KeyboardButtonRequestUsers from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *KeyboardButtonRequestUsers) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *KeyboardButtonRequestUsers) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *KeyboardButtonRequestUsers) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6255,12 +7337,22 @@ func (x *KeyboardButtonRequestUsers) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes KeyboardButtonRequestChat from a JSON object; null leaves it as it is.
 func (x *KeyboardButtonRequestChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes KeyboardButtonRequestChat from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *KeyboardButtonRequestChat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *KeyboardButtonRequestChat) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *KeyboardButtonRequestChat) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6339,13 +7431,21 @@ func (x *KeyboardButtonRequestChat) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes KeyboardButtonRequestManagedBot from a JSON object; null leaves it as it is.
 func (x *KeyboardButtonRequestManagedBot) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes KeyboardButtonRequestManagedBot from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *KeyboardButtonRequestManagedBot) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *KeyboardButtonRequestManagedBot) decodeJSON(s *scanner) error {
@@ -6383,12 +7483,22 @@ func (x *KeyboardButtonRequestManagedBot) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes KeyboardButtonPollType from a JSON object; null leaves it as it is.
 func (x *KeyboardButtonPollType) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes KeyboardButtonPollType from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *KeyboardButtonPollType) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *KeyboardButtonPollType) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *KeyboardButtonPollType) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6417,12 +7527,22 @@ func (x *KeyboardButtonPollType) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReplyKeyboardRemove from a JSON object; null leaves it as it is.
 func (x *ReplyKeyboardRemove) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReplyKeyboardRemove from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReplyKeyboardRemove) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReplyKeyboardRemove) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReplyKeyboardRemove) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6455,12 +7575,22 @@ func (x *ReplyKeyboardRemove) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineKeyboardMarkup from a JSON object; null leaves it as it is.
 func (x *InlineKeyboardMarkup) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineKeyboardMarkup from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineKeyboardMarkup) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineKeyboardMarkup) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineKeyboardMarkup) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6489,12 +7619,22 @@ func (x *InlineKeyboardMarkup) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineKeyboardButton from a JSON object; null leaves it as it is.
 func (x *InlineKeyboardButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineKeyboardButton from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineKeyboardButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineKeyboardButton) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineKeyboardButton) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6595,11 +7735,23 @@ func (x *InlineKeyboardButton) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes LoginUrl from a JSON object; null leaves it as it is.
-func (x *LoginUrl) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *LoginUrl) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes LoginUrl from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *LoginUrl) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *LoginUrl) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *LoginUrl) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6640,13 +7792,21 @@ func (x *LoginUrl) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SwitchInlineQueryChosenChat from a JSON object; null leaves it as it is.
 func (x *SwitchInlineQueryChosenChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SwitchInlineQueryChosenChat from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SwitchInlineQueryChosenChat) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SwitchInlineQueryChosenChat) decodeJSON(s *scanner) error {
@@ -6691,11 +7851,23 @@ func (x *SwitchInlineQueryChosenChat) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes CopyTextButton from a JSON object; null leaves it as it is.
-func (x *CopyTextButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *CopyTextButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes CopyTextButton from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CopyTextButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CopyTextButton) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CopyTextButton) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6723,11 +7895,23 @@ func (x *CopyTextButton) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes CallbackQuery from a JSON object; null leaves it as it is.
-func (x *CallbackQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *CallbackQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes CallbackQuery from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CallbackQuery) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CallbackQuery) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CallbackQuery) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6779,11 +7963,23 @@ func (x *CallbackQuery) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ForceReply from a JSON object; null leaves it as it is.
-func (x *ForceReply) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ForceReply) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ForceReply from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ForceReply) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ForceReply) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ForceReply) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6819,11 +8015,23 @@ func (x *ForceReply) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatPhoto from a JSON object; null leaves it as it is.
-func (x *ChatPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatPhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatPhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatPhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6863,11 +8071,23 @@ func (x *ChatPhoto) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatInviteLink from a JSON object; null leaves it as it is.
-func (x *ChatInviteLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatInviteLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatInviteLink from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatInviteLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatInviteLink) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatInviteLink) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -6936,12 +8156,22 @@ func (x *ChatInviteLink) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatAdministratorRights from a JSON object; null leaves it as it is.
 func (x *ChatAdministratorRights) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatAdministratorRights from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatAdministratorRights) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatAdministratorRights) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatAdministratorRights) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7034,12 +8264,22 @@ func (x *ChatAdministratorRights) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatMemberUpdated from a JSON object; null leaves it as it is.
 func (x *ChatMemberUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatMemberUpdated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatMemberUpdated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatMemberUpdated) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatMemberUpdated) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7101,12 +8341,22 @@ func (x *ChatMemberUpdated) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatMemberOwner from a JSON object; null leaves it as it is.
 func (x *ChatMemberOwner) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatMemberOwner from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatMemberOwner) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatMemberOwner) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatMemberOwner) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7143,12 +8393,22 @@ func (x *ChatMemberOwner) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatMemberAdministrator from a JSON object; null leaves it as it is.
 func (x *ChatMemberAdministrator) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatMemberAdministrator from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatMemberAdministrator) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatMemberAdministrator) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatMemberAdministrator) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7253,12 +8513,22 @@ func (x *ChatMemberAdministrator) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatMemberMember from a JSON object; null leaves it as it is.
 func (x *ChatMemberMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatMemberMember from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatMemberMember) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatMemberMember) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatMemberMember) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7295,12 +8565,22 @@ func (x *ChatMemberMember) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatMemberRestricted from a JSON object; null leaves it as it is.
 func (x *ChatMemberRestricted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatMemberRestricted from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatMemberRestricted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatMemberRestricted) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatMemberRestricted) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7404,11 +8684,23 @@ func (x *ChatMemberRestricted) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatMemberLeft from a JSON object; null leaves it as it is.
-func (x *ChatMemberLeft) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatMemberLeft) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatMemberLeft from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatMemberLeft) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatMemberLeft) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatMemberLeft) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7437,12 +8729,22 @@ func (x *ChatMemberLeft) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatMemberBanned from a JSON object; null leaves it as it is.
 func (x *ChatMemberBanned) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatMemberBanned from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatMemberBanned) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatMemberBanned) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatMemberBanned) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7475,12 +8777,22 @@ func (x *ChatMemberBanned) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatJoinRequest from a JSON object; null leaves it as it is.
 func (x *ChatJoinRequest) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatJoinRequest from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatJoinRequest) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatJoinRequest) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatJoinRequest) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7538,12 +8850,22 @@ func (x *ChatJoinRequest) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatPermissions from a JSON object; null leaves it as it is.
 func (x *ChatPermissions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatPermissions from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatPermissions) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatPermissions) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatPermissions) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7631,11 +8953,23 @@ func (x *ChatPermissions) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Birthdate from a JSON object; null leaves it as it is.
-func (x *Birthdate) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Birthdate) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Birthdate from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Birthdate) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Birthdate) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Birthdate) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7671,11 +9005,23 @@ func (x *Birthdate) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes BusinessIntro from a JSON object; null leaves it as it is.
-func (x *BusinessIntro) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *BusinessIntro) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes BusinessIntro from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BusinessIntro) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BusinessIntro) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BusinessIntro) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7717,12 +9063,22 @@ func (x *BusinessIntro) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BusinessLocation from a JSON object; null leaves it as it is.
 func (x *BusinessLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BusinessLocation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BusinessLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BusinessLocation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BusinessLocation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7760,13 +9116,21 @@ func (x *BusinessLocation) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BusinessOpeningHoursInterval from a JSON object; null leaves it as it is.
 func (x *BusinessOpeningHoursInterval) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BusinessOpeningHoursInterval from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *BusinessOpeningHoursInterval) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *BusinessOpeningHoursInterval) decodeJSON(s *scanner) error {
@@ -7800,12 +9164,22 @@ func (x *BusinessOpeningHoursInterval) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BusinessOpeningHours from a JSON object; null leaves it as it is.
 func (x *BusinessOpeningHours) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BusinessOpeningHours from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BusinessOpeningHours) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BusinessOpeningHours) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BusinessOpeningHours) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7837,11 +9211,23 @@ func (x *BusinessOpeningHours) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes UserRating from a JSON object; null leaves it as it is.
-func (x *UserRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *UserRating) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes UserRating from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UserRating) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UserRating) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UserRating) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7882,12 +9268,22 @@ func (x *UserRating) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StoryAreaPosition from a JSON object; null leaves it as it is.
 func (x *StoryAreaPosition) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StoryAreaPosition from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StoryAreaPosition) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StoryAreaPosition) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StoryAreaPosition) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7936,12 +9332,22 @@ func (x *StoryAreaPosition) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes LocationAddress from a JSON object; null leaves it as it is.
 func (x *LocationAddress) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes LocationAddress from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *LocationAddress) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *LocationAddress) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *LocationAddress) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -7982,12 +9388,22 @@ func (x *LocationAddress) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StoryAreaTypeLocation from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StoryAreaTypeLocation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StoryAreaTypeLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StoryAreaTypeLocation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StoryAreaTypeLocation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8029,13 +9445,21 @@ func (x *StoryAreaTypeLocation) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StoryAreaTypeSuggestedReaction from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeSuggestedReaction) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StoryAreaTypeSuggestedReaction from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *StoryAreaTypeSuggestedReaction) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *StoryAreaTypeSuggestedReaction) decodeJSON(s *scanner) error {
@@ -8073,12 +9497,22 @@ func (x *StoryAreaTypeSuggestedReaction) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StoryAreaTypeLink from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StoryAreaTypeLink from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StoryAreaTypeLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StoryAreaTypeLink) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StoryAreaTypeLink) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8107,12 +9541,22 @@ func (x *StoryAreaTypeLink) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StoryAreaTypeWeather from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeWeather) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StoryAreaTypeWeather from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StoryAreaTypeWeather) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StoryAreaTypeWeather) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StoryAreaTypeWeather) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8149,12 +9593,22 @@ func (x *StoryAreaTypeWeather) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StoryAreaTypeUniqueGift from a JSON object; null leaves it as it is.
 func (x *StoryAreaTypeUniqueGift) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StoryAreaTypeUniqueGift from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StoryAreaTypeUniqueGift) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StoryAreaTypeUniqueGift) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StoryAreaTypeUniqueGift) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8182,11 +9636,23 @@ func (x *StoryAreaTypeUniqueGift) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes StoryArea from a JSON object; null leaves it as it is.
-func (x *StoryArea) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *StoryArea) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes StoryArea from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StoryArea) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StoryArea) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StoryArea) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8218,11 +9684,23 @@ func (x *StoryArea) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatLocation from a JSON object; null leaves it as it is.
-func (x *ChatLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatLocation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatLocation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatLocation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8255,12 +9733,22 @@ func (x *ChatLocation) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReactionTypeEmoji from a JSON object; null leaves it as it is.
 func (x *ReactionTypeEmoji) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReactionTypeEmoji from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReactionTypeEmoji) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReactionTypeEmoji) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReactionTypeEmoji) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8289,12 +9777,22 @@ func (x *ReactionTypeEmoji) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReactionTypeCustomEmoji from a JSON object; null leaves it as it is.
 func (x *ReactionTypeCustomEmoji) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReactionTypeCustomEmoji from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReactionTypeCustomEmoji) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReactionTypeCustomEmoji) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReactionTypeCustomEmoji) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8323,12 +9821,22 @@ func (x *ReactionTypeCustomEmoji) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReactionTypePaid from a JSON object; null leaves it as it is.
 func (x *ReactionTypePaid) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReactionTypePaid from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReactionTypePaid) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReactionTypePaid) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReactionTypePaid) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8351,11 +9859,23 @@ func (x *ReactionTypePaid) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ReactionCount from a JSON object; null leaves it as it is.
-func (x *ReactionCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ReactionCount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ReactionCount from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReactionCount) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReactionCount) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReactionCount) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8388,12 +9908,22 @@ func (x *ReactionCount) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MessageReactionUpdated from a JSON object; null leaves it as it is.
 func (x *MessageReactionUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MessageReactionUpdated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MessageReactionUpdated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MessageReactionUpdated) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MessageReactionUpdated) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8456,13 +9986,21 @@ func (x *MessageReactionUpdated) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MessageReactionCountUpdated from a JSON object; null leaves it as it is.
 func (x *MessageReactionCountUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MessageReactionCountUpdated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *MessageReactionCountUpdated) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *MessageReactionCountUpdated) decodeJSON(s *scanner) error {
@@ -8503,11 +10041,23 @@ func (x *MessageReactionCountUpdated) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ForumTopic from a JSON object; null leaves it as it is.
-func (x *ForumTopic) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ForumTopic) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ForumTopic from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ForumTopic) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ForumTopic) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ForumTopic) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8551,11 +10101,23 @@ func (x *ForumTopic) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes GiftBackground from a JSON object; null leaves it as it is.
-func (x *GiftBackground) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *GiftBackground) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes GiftBackground from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GiftBackground) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GiftBackground) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GiftBackground) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8591,11 +10153,23 @@ func (x *GiftBackground) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Gift from a JSON object; null leaves it as it is.
-func (x *Gift) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Gift) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Gift from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Gift) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Gift) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Gift) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8681,11 +10255,23 @@ func (x *Gift) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Gifts from a JSON object; null leaves it as it is.
-func (x *Gifts) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Gifts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Gifts from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Gifts) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Gifts) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Gifts) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8714,12 +10300,22 @@ func (x *Gifts) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UniqueGiftModel from a JSON object; null leaves it as it is.
 func (x *UniqueGiftModel) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UniqueGiftModel from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UniqueGiftModel) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UniqueGiftModel) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UniqueGiftModel) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8760,12 +10356,22 @@ func (x *UniqueGiftModel) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UniqueGiftSymbol from a JSON object; null leaves it as it is.
 func (x *UniqueGiftSymbol) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UniqueGiftSymbol from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UniqueGiftSymbol) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UniqueGiftSymbol) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UniqueGiftSymbol) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8802,12 +10408,22 @@ func (x *UniqueGiftSymbol) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UniqueGiftBackdropColors from a JSON object; null leaves it as it is.
 func (x *UniqueGiftBackdropColors) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UniqueGiftBackdropColors from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UniqueGiftBackdropColors) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UniqueGiftBackdropColors) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UniqueGiftBackdropColors) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8848,12 +10464,22 @@ func (x *UniqueGiftBackdropColors) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UniqueGiftBackdrop from a JSON object; null leaves it as it is.
 func (x *UniqueGiftBackdrop) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UniqueGiftBackdrop from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UniqueGiftBackdrop) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UniqueGiftBackdrop) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UniqueGiftBackdrop) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8890,12 +10516,22 @@ func (x *UniqueGiftBackdrop) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UniqueGiftColors from a JSON object; null leaves it as it is.
 func (x *UniqueGiftColors) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UniqueGiftColors from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UniqueGiftColors) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UniqueGiftColors) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UniqueGiftColors) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -8943,11 +10579,23 @@ func (x *UniqueGiftColors) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes UniqueGift from a JSON object; null leaves it as it is.
-func (x *UniqueGift) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *UniqueGift) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes UniqueGift from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UniqueGift) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UniqueGift) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UniqueGift) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9029,11 +10677,23 @@ func (x *UniqueGift) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes GiftInfo from a JSON object; null leaves it as it is.
-func (x *GiftInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *GiftInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes GiftInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GiftInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GiftInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GiftInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9097,11 +10757,23 @@ func (x *GiftInfo) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes UniqueGiftInfo from a JSON object; null leaves it as it is.
-func (x *UniqueGiftInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *UniqueGiftInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes UniqueGiftInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UniqueGiftInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UniqueGiftInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UniqueGiftInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9154,12 +10826,22 @@ func (x *UniqueGiftInfo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes OwnedGiftRegular from a JSON object; null leaves it as it is.
 func (x *OwnedGiftRegular) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes OwnedGiftRegular from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *OwnedGiftRegular) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *OwnedGiftRegular) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *OwnedGiftRegular) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9245,12 +10927,22 @@ func (x *OwnedGiftRegular) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes OwnedGiftUnique from a JSON object; null leaves it as it is.
 func (x *OwnedGiftUnique) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes OwnedGiftUnique from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *OwnedGiftUnique) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *OwnedGiftUnique) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *OwnedGiftUnique) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9311,11 +11003,23 @@ func (x *OwnedGiftUnique) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes OwnedGifts from a JSON object; null leaves it as it is.
-func (x *OwnedGifts) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *OwnedGifts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes OwnedGifts from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *OwnedGifts) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *OwnedGifts) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *OwnedGifts) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9352,12 +11056,22 @@ func (x *OwnedGifts) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotAccessSettings from a JSON object; null leaves it as it is.
 func (x *BotAccessSettings) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotAccessSettings from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BotAccessSettings) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BotAccessSettings) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BotAccessSettings) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9390,12 +11104,22 @@ func (x *BotAccessSettings) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AcceptedGiftTypes from a JSON object; null leaves it as it is.
 func (x *AcceptedGiftTypes) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AcceptedGiftTypes from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *AcceptedGiftTypes) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *AcceptedGiftTypes) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *AcceptedGiftTypes) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9439,11 +11163,23 @@ func (x *AcceptedGiftTypes) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes StarAmount from a JSON object; null leaves it as it is.
-func (x *StarAmount) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *StarAmount) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes StarAmount from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StarAmount) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StarAmount) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StarAmount) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9475,11 +11211,23 @@ func (x *StarAmount) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes BotCommand from a JSON object; null leaves it as it is.
-func (x *BotCommand) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *BotCommand) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes BotCommand from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BotCommand) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BotCommand) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BotCommand) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9512,12 +11260,22 @@ func (x *BotCommand) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotCommandScopeDefault from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeDefault) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotCommandScopeDefault from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BotCommandScopeDefault) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BotCommandScopeDefault) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BotCommandScopeDefault) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9541,13 +11299,21 @@ func (x *BotCommandScopeDefault) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotCommandScopeAllPrivateChats from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeAllPrivateChats) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotCommandScopeAllPrivateChats from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *BotCommandScopeAllPrivateChats) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *BotCommandScopeAllPrivateChats) decodeJSON(s *scanner) error {
@@ -9572,13 +11338,21 @@ func (x *BotCommandScopeAllPrivateChats) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotCommandScopeAllGroupChats from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeAllGroupChats) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotCommandScopeAllGroupChats from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *BotCommandScopeAllGroupChats) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *BotCommandScopeAllGroupChats) decodeJSON(s *scanner) error {
@@ -9603,13 +11377,21 @@ func (x *BotCommandScopeAllGroupChats) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotCommandScopeAllChatAdministrators from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeAllChatAdministrators) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotCommandScopeAllChatAdministrators from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *BotCommandScopeAllChatAdministrators) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *BotCommandScopeAllChatAdministrators) decodeJSON(s *scanner) error {
@@ -9634,12 +11416,22 @@ func (x *BotCommandScopeAllChatAdministrators) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotCommandScopeChat from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotCommandScopeChat from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BotCommandScopeChat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BotCommandScopeChat) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BotCommandScopeChat) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9668,13 +11460,21 @@ func (x *BotCommandScopeChat) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotCommandScopeChatAdministrators from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeChatAdministrators) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotCommandScopeChatAdministrators from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *BotCommandScopeChatAdministrators) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *BotCommandScopeChatAdministrators) decodeJSON(s *scanner) error {
@@ -9704,12 +11504,22 @@ func (x *BotCommandScopeChatAdministrators) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotCommandScopeChatMember from a JSON object; null leaves it as it is.
 func (x *BotCommandScopeChatMember) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotCommandScopeChatMember from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BotCommandScopeChatMember) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BotCommandScopeChatMember) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BotCommandScopeChatMember) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9741,11 +11551,23 @@ func (x *BotCommandScopeChatMember) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes BotName from a JSON object; null leaves it as it is.
-func (x *BotName) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *BotName) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes BotName from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BotName) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BotName) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BotName) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9773,11 +11595,23 @@ func (x *BotName) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes BotDescription from a JSON object; null leaves it as it is.
-func (x *BotDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *BotDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes BotDescription from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BotDescription) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BotDescription) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BotDescription) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9806,12 +11640,22 @@ func (x *BotDescription) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BotShortDescription from a JSON object; null leaves it as it is.
 func (x *BotShortDescription) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BotShortDescription from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BotShortDescription) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BotShortDescription) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BotShortDescription) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9840,12 +11684,22 @@ func (x *BotShortDescription) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MenuButtonCommands from a JSON object; null leaves it as it is.
 func (x *MenuButtonCommands) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MenuButtonCommands from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MenuButtonCommands) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MenuButtonCommands) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MenuButtonCommands) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9869,12 +11723,22 @@ func (x *MenuButtonCommands) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MenuButtonWebApp from a JSON object; null leaves it as it is.
 func (x *MenuButtonWebApp) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MenuButtonWebApp from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MenuButtonWebApp) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MenuButtonWebApp) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MenuButtonWebApp) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9907,12 +11771,22 @@ func (x *MenuButtonWebApp) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes MenuButtonDefault from a JSON object; null leaves it as it is.
 func (x *MenuButtonDefault) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes MenuButtonDefault from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MenuButtonDefault) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MenuButtonDefault) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MenuButtonDefault) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9936,12 +11810,22 @@ func (x *MenuButtonDefault) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatBoostSourcePremium from a JSON object; null leaves it as it is.
 func (x *ChatBoostSourcePremium) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatBoostSourcePremium from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatBoostSourcePremium) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatBoostSourcePremium) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatBoostSourcePremium) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -9970,12 +11854,22 @@ func (x *ChatBoostSourcePremium) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatBoostSourceGiftCode from a JSON object; null leaves it as it is.
 func (x *ChatBoostSourceGiftCode) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatBoostSourceGiftCode from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatBoostSourceGiftCode) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatBoostSourceGiftCode) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatBoostSourceGiftCode) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10004,12 +11898,22 @@ func (x *ChatBoostSourceGiftCode) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatBoostSourceGiveaway from a JSON object; null leaves it as it is.
 func (x *ChatBoostSourceGiveaway) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatBoostSourceGiveaway from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatBoostSourceGiveaway) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatBoostSourceGiveaway) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatBoostSourceGiveaway) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10054,11 +11958,23 @@ func (x *ChatBoostSourceGiveaway) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatBoost from a JSON object; null leaves it as it is.
-func (x *ChatBoost) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatBoost) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatBoost from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatBoost) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatBoost) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatBoost) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10099,12 +12015,22 @@ func (x *ChatBoost) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatBoostUpdated from a JSON object; null leaves it as it is.
 func (x *ChatBoostUpdated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatBoostUpdated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatBoostUpdated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatBoostUpdated) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatBoostUpdated) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10137,12 +12063,22 @@ func (x *ChatBoostUpdated) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatBoostRemoved from a JSON object; null leaves it as it is.
 func (x *ChatBoostRemoved) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatBoostRemoved from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatBoostRemoved) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatBoostRemoved) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatBoostRemoved) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10182,11 +12118,23 @@ func (x *ChatBoostRemoved) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ChatOwnerLeft from a JSON object; null leaves it as it is.
-func (x *ChatOwnerLeft) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ChatOwnerLeft) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ChatOwnerLeft from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatOwnerLeft) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatOwnerLeft) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatOwnerLeft) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10220,12 +12168,22 @@ func (x *ChatOwnerLeft) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChatOwnerChanged from a JSON object; null leaves it as it is.
 func (x *ChatOwnerChanged) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChatOwnerChanged from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChatOwnerChanged) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChatOwnerChanged) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChatOwnerChanged) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10253,11 +12211,23 @@ func (x *ChatOwnerChanged) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes UserChatBoosts from a JSON object; null leaves it as it is.
-func (x *UserChatBoosts) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *UserChatBoosts) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes UserChatBoosts from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UserChatBoosts) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UserChatBoosts) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UserChatBoosts) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10286,12 +12256,22 @@ func (x *UserChatBoosts) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BusinessBotRights from a JSON object; null leaves it as it is.
 func (x *BusinessBotRights) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BusinessBotRights from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BusinessBotRights) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BusinessBotRights) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BusinessBotRights) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10372,12 +12352,22 @@ func (x *BusinessBotRights) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BusinessConnection from a JSON object; null leaves it as it is.
 func (x *BusinessConnection) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BusinessConnection from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BusinessConnection) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BusinessConnection) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BusinessConnection) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10431,12 +12421,22 @@ func (x *BusinessConnection) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BusinessMessagesDeleted from a JSON object; null leaves it as it is.
 func (x *BusinessMessagesDeleted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BusinessMessagesDeleted from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BusinessMessagesDeleted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BusinessMessagesDeleted) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BusinessMessagesDeleted) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10473,12 +12473,22 @@ func (x *BusinessMessagesDeleted) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SentWebAppMessage from a JSON object; null leaves it as it is.
 func (x *SentWebAppMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SentWebAppMessage from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SentWebAppMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SentWebAppMessage) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SentWebAppMessage) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10507,12 +12517,22 @@ func (x *SentWebAppMessage) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SentGuestMessage from a JSON object; null leaves it as it is.
 func (x *SentGuestMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SentGuestMessage from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SentGuestMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SentGuestMessage) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SentGuestMessage) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10541,12 +12561,22 @@ func (x *SentGuestMessage) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PreparedInlineMessage from a JSON object; null leaves it as it is.
 func (x *PreparedInlineMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PreparedInlineMessage from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PreparedInlineMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PreparedInlineMessage) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PreparedInlineMessage) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10579,12 +12609,22 @@ func (x *PreparedInlineMessage) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PreparedKeyboardButton from a JSON object; null leaves it as it is.
 func (x *PreparedKeyboardButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PreparedKeyboardButton from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PreparedKeyboardButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PreparedKeyboardButton) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PreparedKeyboardButton) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10613,12 +12653,22 @@ func (x *PreparedKeyboardButton) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ResponseParameters from a JSON object; null leaves it as it is.
 func (x *ResponseParameters) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ResponseParameters from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ResponseParameters) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ResponseParameters) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ResponseParameters) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10651,12 +12701,22 @@ func (x *ResponseParameters) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaAnimation from a JSON object; null leaves it as it is.
 func (x *InputMediaAnimation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaAnimation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaAnimation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaAnimation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaAnimation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10721,12 +12781,22 @@ func (x *InputMediaAnimation) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaAudio from a JSON object; null leaves it as it is.
 func (x *InputMediaAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaAudio from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaAudio) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaAudio) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaAudio) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10783,12 +12853,22 @@ func (x *InputMediaAudio) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaDocument from a JSON object; null leaves it as it is.
 func (x *InputMediaDocument) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaDocument from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaDocument) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaDocument) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaDocument) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10836,11 +12916,23 @@ func (x *InputMediaDocument) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes InputMediaLink from a JSON object; null leaves it as it is.
-func (x *InputMediaLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *InputMediaLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes InputMediaLink from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaLink) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaLink) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10869,12 +12961,22 @@ func (x *InputMediaLink) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaLivePhoto from a JSON object; null leaves it as it is.
 func (x *InputMediaLivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaLivePhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaLivePhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaLivePhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaLivePhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10927,12 +13029,22 @@ func (x *InputMediaLivePhoto) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaLocation from a JSON object; null leaves it as it is.
 func (x *InputMediaLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaLocation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaLocation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaLocation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -10969,12 +13081,22 @@ func (x *InputMediaLocation) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaPhoto from a JSON object; null leaves it as it is.
 func (x *InputMediaPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaPhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaPhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaPhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11023,12 +13145,22 @@ func (x *InputMediaPhoto) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaSticker from a JSON object; null leaves it as it is.
 func (x *InputMediaSticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaSticker from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaSticker) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaSticker) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaSticker) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11061,12 +13193,22 @@ func (x *InputMediaSticker) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaVenue from a JSON object; null leaves it as it is.
 func (x *InputMediaVenue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaVenue from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaVenue) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaVenue) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaVenue) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11123,12 +13265,22 @@ func (x *InputMediaVenue) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputMediaVideo from a JSON object; null leaves it as it is.
 func (x *InputMediaVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputMediaVideo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputMediaVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputMediaVideo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputMediaVideo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11205,12 +13357,22 @@ func (x *InputMediaVideo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputPaidMediaLivePhoto from a JSON object; null leaves it as it is.
 func (x *InputPaidMediaLivePhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputPaidMediaLivePhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputPaidMediaLivePhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputPaidMediaLivePhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputPaidMediaLivePhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11243,12 +13405,22 @@ func (x *InputPaidMediaLivePhoto) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputPaidMediaPhoto from a JSON object; null leaves it as it is.
 func (x *InputPaidMediaPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputPaidMediaPhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputPaidMediaPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputPaidMediaPhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputPaidMediaPhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11277,12 +13449,22 @@ func (x *InputPaidMediaPhoto) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputPaidMediaVideo from a JSON object; null leaves it as it is.
 func (x *InputPaidMediaVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputPaidMediaVideo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputPaidMediaVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputPaidMediaVideo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputPaidMediaVideo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11339,12 +13521,22 @@ func (x *InputPaidMediaVideo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputProfilePhotoStatic from a JSON object; null leaves it as it is.
 func (x *InputProfilePhotoStatic) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputProfilePhotoStatic from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputProfilePhotoStatic) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputProfilePhotoStatic) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputProfilePhotoStatic) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11373,12 +13565,22 @@ func (x *InputProfilePhotoStatic) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputProfilePhotoAnimated from a JSON object; null leaves it as it is.
 func (x *InputProfilePhotoAnimated) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputProfilePhotoAnimated from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputProfilePhotoAnimated) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputProfilePhotoAnimated) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputProfilePhotoAnimated) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11411,12 +13613,22 @@ func (x *InputProfilePhotoAnimated) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputStoryContentPhoto from a JSON object; null leaves it as it is.
 func (x *InputStoryContentPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputStoryContentPhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputStoryContentPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputStoryContentPhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputStoryContentPhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11445,12 +13657,22 @@ func (x *InputStoryContentPhoto) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputStoryContentVideo from a JSON object; null leaves it as it is.
 func (x *InputStoryContentVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputStoryContentVideo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputStoryContentVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputStoryContentVideo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputStoryContentVideo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11490,11 +13712,23 @@ func (x *InputStoryContentVideo) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Sticker from a JSON object; null leaves it as it is.
-func (x *Sticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Sticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Sticker from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Sticker) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Sticker) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Sticker) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11593,11 +13827,23 @@ func (x *Sticker) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes StickerSet from a JSON object; null leaves it as it is.
-func (x *StickerSet) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *StickerSet) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes StickerSet from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StickerSet) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StickerSet) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StickerSet) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11646,11 +13892,23 @@ func (x *StickerSet) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes MaskPosition from a JSON object; null leaves it as it is.
-func (x *MaskPosition) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *MaskPosition) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes MaskPosition from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *MaskPosition) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *MaskPosition) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *MaskPosition) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11690,11 +13948,23 @@ func (x *MaskPosition) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes InputSticker from a JSON object; null leaves it as it is.
-func (x *InputSticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *InputSticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes InputSticker from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputSticker) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputSticker) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputSticker) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11743,11 +14013,23 @@ func (x *InputSticker) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichMessage from a JSON object; null leaves it as it is.
-func (x *RichMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichMessage from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichMessage) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichMessage) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11780,12 +14062,22 @@ func (x *RichMessage) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputRichMessage from a JSON object; null leaves it as it is.
 func (x *InputRichMessage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputRichMessage from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputRichMessage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputRichMessage) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputRichMessage) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11825,11 +14117,23 @@ func (x *InputRichMessage) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichTextBold from a JSON object; null leaves it as it is.
-func (x *RichTextBold) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichTextBold) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichTextBold from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextBold) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextBold) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextBold) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11857,11 +14161,23 @@ func (x *RichTextBold) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichTextItalic from a JSON object; null leaves it as it is.
-func (x *RichTextItalic) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichTextItalic) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichTextItalic from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextItalic) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextItalic) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextItalic) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11890,12 +14206,22 @@ func (x *RichTextItalic) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextUnderline from a JSON object; null leaves it as it is.
 func (x *RichTextUnderline) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextUnderline from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextUnderline) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextUnderline) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextUnderline) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11924,12 +14250,22 @@ func (x *RichTextUnderline) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextStrikethrough from a JSON object; null leaves it as it is.
 func (x *RichTextStrikethrough) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextStrikethrough from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextStrikethrough) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextStrikethrough) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextStrikethrough) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11958,12 +14294,22 @@ func (x *RichTextStrikethrough) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextSpoiler from a JSON object; null leaves it as it is.
 func (x *RichTextSpoiler) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextSpoiler from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextSpoiler) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextSpoiler) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextSpoiler) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -11992,12 +14338,22 @@ func (x *RichTextSpoiler) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextDateTime from a JSON object; null leaves it as it is.
 func (x *RichTextDateTime) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextDateTime from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextDateTime) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextDateTime) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextDateTime) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12034,12 +14390,22 @@ func (x *RichTextDateTime) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextTextMention from a JSON object; null leaves it as it is.
 func (x *RichTextTextMention) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextTextMention from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextTextMention) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextTextMention) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextTextMention) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12072,12 +14438,22 @@ func (x *RichTextTextMention) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextSubscript from a JSON object; null leaves it as it is.
 func (x *RichTextSubscript) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextSubscript from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextSubscript) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextSubscript) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextSubscript) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12106,12 +14482,22 @@ func (x *RichTextSubscript) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextSuperscript from a JSON object; null leaves it as it is.
 func (x *RichTextSuperscript) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextSuperscript from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextSuperscript) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextSuperscript) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextSuperscript) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12139,11 +14525,23 @@ func (x *RichTextSuperscript) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichTextMarked from a JSON object; null leaves it as it is.
-func (x *RichTextMarked) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichTextMarked) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichTextMarked from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextMarked) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextMarked) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextMarked) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12171,11 +14569,23 @@ func (x *RichTextMarked) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichTextCode from a JSON object; null leaves it as it is.
-func (x *RichTextCode) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichTextCode) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichTextCode from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextCode) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextCode) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextCode) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12204,12 +14614,22 @@ func (x *RichTextCode) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextCustomEmoji from a JSON object; null leaves it as it is.
 func (x *RichTextCustomEmoji) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextCustomEmoji from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextCustomEmoji) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextCustomEmoji) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextCustomEmoji) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12242,13 +14662,21 @@ func (x *RichTextCustomEmoji) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextMathematicalExpression from a JSON object; null leaves it as it is.
 func (x *RichTextMathematicalExpression) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextMathematicalExpression from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *RichTextMathematicalExpression) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *RichTextMathematicalExpression) decodeJSON(s *scanner) error {
@@ -12277,11 +14705,23 @@ func (x *RichTextMathematicalExpression) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichTextUrl from a JSON object; null leaves it as it is.
-func (x *RichTextUrl) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichTextUrl) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichTextUrl from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextUrl) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextUrl) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextUrl) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12314,12 +14754,22 @@ func (x *RichTextUrl) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextEmailAddress from a JSON object; null leaves it as it is.
 func (x *RichTextEmailAddress) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextEmailAddress from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextEmailAddress) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextEmailAddress) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextEmailAddress) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12352,12 +14802,22 @@ func (x *RichTextEmailAddress) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextPhoneNumber from a JSON object; null leaves it as it is.
 func (x *RichTextPhoneNumber) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextPhoneNumber from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextPhoneNumber) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextPhoneNumber) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextPhoneNumber) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12390,12 +14850,22 @@ func (x *RichTextPhoneNumber) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextBankCardNumber from a JSON object; null leaves it as it is.
 func (x *RichTextBankCardNumber) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextBankCardNumber from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextBankCardNumber) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextBankCardNumber) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextBankCardNumber) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12428,12 +14898,22 @@ func (x *RichTextBankCardNumber) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextMention from a JSON object; null leaves it as it is.
 func (x *RichTextMention) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextMention from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextMention) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextMention) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextMention) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12466,12 +14946,22 @@ func (x *RichTextMention) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextHashtag from a JSON object; null leaves it as it is.
 func (x *RichTextHashtag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextHashtag from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextHashtag) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextHashtag) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextHashtag) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12504,12 +14994,22 @@ func (x *RichTextHashtag) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextCashtag from a JSON object; null leaves it as it is.
 func (x *RichTextCashtag) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextCashtag from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextCashtag) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextCashtag) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextCashtag) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12542,12 +15042,22 @@ func (x *RichTextCashtag) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextBotCommand from a JSON object; null leaves it as it is.
 func (x *RichTextBotCommand) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextBotCommand from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextBotCommand) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextBotCommand) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextBotCommand) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12579,11 +15089,23 @@ func (x *RichTextBotCommand) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichTextAnchor from a JSON object; null leaves it as it is.
-func (x *RichTextAnchor) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichTextAnchor) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichTextAnchor from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextAnchor) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextAnchor) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextAnchor) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12612,12 +15134,22 @@ func (x *RichTextAnchor) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextAnchorLink from a JSON object; null leaves it as it is.
 func (x *RichTextAnchorLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextAnchorLink from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextAnchorLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextAnchorLink) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextAnchorLink) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12650,12 +15182,22 @@ func (x *RichTextAnchorLink) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextReference from a JSON object; null leaves it as it is.
 func (x *RichTextReference) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextReference from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextReference) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextReference) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextReference) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12688,12 +15230,22 @@ func (x *RichTextReference) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichTextReferenceLink from a JSON object; null leaves it as it is.
 func (x *RichTextReferenceLink) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichTextReferenceLink from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichTextReferenceLink) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichTextReferenceLink) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichTextReferenceLink) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12726,12 +15278,22 @@ func (x *RichTextReferenceLink) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockCaption from a JSON object; null leaves it as it is.
 func (x *RichBlockCaption) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockCaption from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockCaption) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockCaption) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockCaption) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12764,12 +15326,22 @@ func (x *RichBlockCaption) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockTableCell from a JSON object; null leaves it as it is.
 func (x *RichBlockTableCell) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockTableCell from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockTableCell) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockTableCell) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockTableCell) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12818,12 +15390,22 @@ func (x *RichBlockTableCell) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockListItem from a JSON object; null leaves it as it is.
 func (x *RichBlockListItem) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockListItem from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockListItem) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockListItem) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockListItem) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12872,12 +15454,22 @@ func (x *RichBlockListItem) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockParagraph from a JSON object; null leaves it as it is.
 func (x *RichBlockParagraph) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockParagraph from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockParagraph) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockParagraph) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockParagraph) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12906,12 +15498,22 @@ func (x *RichBlockParagraph) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockSectionHeading from a JSON object; null leaves it as it is.
 func (x *RichBlockSectionHeading) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockSectionHeading from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockSectionHeading) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockSectionHeading) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockSectionHeading) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12944,12 +15546,22 @@ func (x *RichBlockSectionHeading) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockPreformatted from a JSON object; null leaves it as it is.
 func (x *RichBlockPreformatted) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockPreformatted from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockPreformatted) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockPreformatted) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockPreformatted) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -12982,12 +15594,22 @@ func (x *RichBlockPreformatted) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockFooter from a JSON object; null leaves it as it is.
 func (x *RichBlockFooter) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockFooter from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockFooter) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockFooter) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockFooter) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13016,12 +15638,22 @@ func (x *RichBlockFooter) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockDivider from a JSON object; null leaves it as it is.
 func (x *RichBlockDivider) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockDivider from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockDivider) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockDivider) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockDivider) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13045,13 +15677,21 @@ func (x *RichBlockDivider) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockMathematicalExpression from a JSON object; null leaves it as it is.
 func (x *RichBlockMathematicalExpression) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockMathematicalExpression from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *RichBlockMathematicalExpression) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *RichBlockMathematicalExpression) decodeJSON(s *scanner) error {
@@ -13081,12 +15721,22 @@ func (x *RichBlockMathematicalExpression) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockAnchor from a JSON object; null leaves it as it is.
 func (x *RichBlockAnchor) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockAnchor from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockAnchor) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockAnchor) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockAnchor) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13114,11 +15764,23 @@ func (x *RichBlockAnchor) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichBlockList from a JSON object; null leaves it as it is.
-func (x *RichBlockList) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichBlockList) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichBlockList from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockList) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockList) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockList) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13147,12 +15809,22 @@ func (x *RichBlockList) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockBlockQuotation from a JSON object; null leaves it as it is.
 func (x *RichBlockBlockQuotation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockBlockQuotation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockBlockQuotation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockBlockQuotation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockBlockQuotation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13185,12 +15857,22 @@ func (x *RichBlockBlockQuotation) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockPullQuotation from a JSON object; null leaves it as it is.
 func (x *RichBlockPullQuotation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockPullQuotation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockPullQuotation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockPullQuotation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockPullQuotation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13223,12 +15905,22 @@ func (x *RichBlockPullQuotation) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockCollage from a JSON object; null leaves it as it is.
 func (x *RichBlockCollage) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockCollage from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockCollage) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockCollage) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockCollage) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13266,12 +15958,22 @@ func (x *RichBlockCollage) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockSlideshow from a JSON object; null leaves it as it is.
 func (x *RichBlockSlideshow) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockSlideshow from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockSlideshow) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockSlideshow) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockSlideshow) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13308,11 +16010,23 @@ func (x *RichBlockSlideshow) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichBlockTable from a JSON object; null leaves it as it is.
-func (x *RichBlockTable) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichBlockTable) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichBlockTable from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockTable) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockTable) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockTable) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13353,12 +16067,22 @@ func (x *RichBlockTable) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockDetails from a JSON object; null leaves it as it is.
 func (x *RichBlockDetails) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockDetails from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockDetails) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockDetails) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockDetails) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13394,11 +16118,23 @@ func (x *RichBlockDetails) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichBlockMap from a JSON object; null leaves it as it is.
-func (x *RichBlockMap) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichBlockMap) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichBlockMap from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockMap) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockMap) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockMap) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13448,12 +16184,22 @@ func (x *RichBlockMap) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockAnimation from a JSON object; null leaves it as it is.
 func (x *RichBlockAnimation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockAnimation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockAnimation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockAnimation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockAnimation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13494,11 +16240,23 @@ func (x *RichBlockAnimation) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichBlockAudio from a JSON object; null leaves it as it is.
-func (x *RichBlockAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichBlockAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichBlockAudio from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockAudio) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockAudio) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockAudio) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13535,11 +16293,23 @@ func (x *RichBlockAudio) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichBlockPhoto from a JSON object; null leaves it as it is.
-func (x *RichBlockPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichBlockPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichBlockPhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockPhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockPhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13580,11 +16350,23 @@ func (x *RichBlockPhoto) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes RichBlockVideo from a JSON object; null leaves it as it is.
-func (x *RichBlockVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *RichBlockVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes RichBlockVideo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockVideo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockVideo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13626,12 +16408,22 @@ func (x *RichBlockVideo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockVoiceNote from a JSON object; null leaves it as it is.
 func (x *RichBlockVoiceNote) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockVoiceNote from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockVoiceNote) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockVoiceNote) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockVoiceNote) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13669,12 +16461,22 @@ func (x *RichBlockVoiceNote) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RichBlockThinking from a JSON object; null leaves it as it is.
 func (x *RichBlockThinking) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RichBlockThinking from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RichBlockThinking) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RichBlockThinking) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RichBlockThinking) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13702,11 +16504,23 @@ func (x *RichBlockThinking) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes InlineQuery from a JSON object; null leaves it as it is.
-func (x *InlineQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *InlineQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes InlineQuery from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQuery) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQuery) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQuery) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13760,12 +16574,22 @@ func (x *InlineQuery) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultsButton from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultsButton) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultsButton from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultsButton) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultsButton) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultsButton) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13807,12 +16631,22 @@ func (x *InlineQueryResultsButton) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultArticle from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultArticle) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultArticle from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultArticle) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultArticle) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultArticle) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13878,12 +16712,22 @@ func (x *InlineQueryResultArticle) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultPhoto from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultPhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultPhoto) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultPhoto) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultPhoto) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -13965,12 +16809,22 @@ func (x *InlineQueryResultPhoto) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultGif from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultGif) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultGif from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultGif) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultGif) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultGif) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14056,12 +16910,22 @@ func (x *InlineQueryResultGif) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultMpeg4Gif from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultMpeg4Gif) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultMpeg4Gif from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultMpeg4Gif) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultMpeg4Gif) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultMpeg4Gif) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14147,12 +17011,22 @@ func (x *InlineQueryResultMpeg4Gif) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultVideo from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultVideo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultVideo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultVideo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultVideo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14242,12 +17116,22 @@ func (x *InlineQueryResultVideo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultAudio from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultAudio from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultAudio) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultAudio) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultAudio) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14317,12 +17201,22 @@ func (x *InlineQueryResultAudio) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultVoice from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultVoice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultVoice from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultVoice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultVoice) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultVoice) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14388,12 +17282,22 @@ func (x *InlineQueryResultVoice) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultDocument from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultDocument) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultDocument from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultDocument) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultDocument) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultDocument) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14475,12 +17379,22 @@ func (x *InlineQueryResultDocument) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultLocation from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultLocation) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultLocation from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultLocation) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultLocation) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultLocation) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14562,12 +17476,22 @@ func (x *InlineQueryResultLocation) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultVenue from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultVenue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultVenue from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultVenue) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultVenue) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultVenue) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14653,12 +17577,22 @@ func (x *InlineQueryResultVenue) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultContact from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultContact) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultContact from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultContact) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultContact) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultContact) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14728,12 +17662,22 @@ func (x *InlineQueryResultContact) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultGame from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultGame from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultGame) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultGame) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultGame) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14775,13 +17719,21 @@ func (x *InlineQueryResultGame) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultCachedPhoto from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedPhoto) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultCachedPhoto from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *InlineQueryResultCachedPhoto) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *InlineQueryResultCachedPhoto) decodeJSON(s *scanner) error {
@@ -14852,12 +17804,22 @@ func (x *InlineQueryResultCachedPhoto) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultCachedGif from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedGif) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultCachedGif from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InlineQueryResultCachedGif) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InlineQueryResultCachedGif) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InlineQueryResultCachedGif) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -14923,13 +17885,21 @@ func (x *InlineQueryResultCachedGif) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultCachedMpeg4Gif from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedMpeg4Gif) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultCachedMpeg4Gif from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *InlineQueryResultCachedMpeg4Gif) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *InlineQueryResultCachedMpeg4Gif) decodeJSON(s *scanner) error {
@@ -14996,13 +17966,21 @@ func (x *InlineQueryResultCachedMpeg4Gif) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultCachedSticker from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedSticker) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultCachedSticker from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *InlineQueryResultCachedSticker) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *InlineQueryResultCachedSticker) decodeJSON(s *scanner) error {
@@ -15049,13 +18027,21 @@ func (x *InlineQueryResultCachedSticker) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultCachedDocument from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedDocument) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultCachedDocument from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *InlineQueryResultCachedDocument) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *InlineQueryResultCachedDocument) decodeJSON(s *scanner) error {
@@ -15122,13 +18108,21 @@ func (x *InlineQueryResultCachedDocument) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultCachedVideo from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedVideo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultCachedVideo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *InlineQueryResultCachedVideo) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *InlineQueryResultCachedVideo) decodeJSON(s *scanner) error {
@@ -15199,13 +18193,21 @@ func (x *InlineQueryResultCachedVideo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultCachedVoice from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedVoice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultCachedVoice from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *InlineQueryResultCachedVoice) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *InlineQueryResultCachedVoice) decodeJSON(s *scanner) error {
@@ -15268,13 +18270,21 @@ func (x *InlineQueryResultCachedVoice) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InlineQueryResultCachedAudio from a JSON object; null leaves it as it is.
 func (x *InlineQueryResultCachedAudio) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InlineQueryResultCachedAudio from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *InlineQueryResultCachedAudio) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *InlineQueryResultCachedAudio) decodeJSON(s *scanner) error {
@@ -15333,12 +18343,22 @@ func (x *InlineQueryResultCachedAudio) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputTextMessageContent from a JSON object; null leaves it as it is.
 func (x *InputTextMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputTextMessageContent from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputTextMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputTextMessageContent) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputTextMessageContent) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15384,12 +18404,22 @@ func (x *InputTextMessageContent) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputRichMessageContent from a JSON object; null leaves it as it is.
 func (x *InputRichMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputRichMessageContent from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputRichMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputRichMessageContent) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputRichMessageContent) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15418,13 +18448,21 @@ func (x *InputRichMessageContent) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputLocationMessageContent from a JSON object; null leaves it as it is.
 func (x *InputLocationMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputLocationMessageContent from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *InputLocationMessageContent) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *InputLocationMessageContent) decodeJSON(s *scanner) error {
@@ -15474,12 +18512,22 @@ func (x *InputLocationMessageContent) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputVenueMessageContent from a JSON object; null leaves it as it is.
 func (x *InputVenueMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputVenueMessageContent from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputVenueMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputVenueMessageContent) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputVenueMessageContent) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15536,12 +18584,22 @@ func (x *InputVenueMessageContent) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputContactMessageContent from a JSON object; null leaves it as it is.
 func (x *InputContactMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputContactMessageContent from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputContactMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputContactMessageContent) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputContactMessageContent) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15582,12 +18640,22 @@ func (x *InputContactMessageContent) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes InputInvoiceMessageContent from a JSON object; null leaves it as it is.
 func (x *InputInvoiceMessageContent) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes InputInvoiceMessageContent from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *InputInvoiceMessageContent) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *InputInvoiceMessageContent) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *InputInvoiceMessageContent) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15692,12 +18760,22 @@ func (x *InputInvoiceMessageContent) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ChosenInlineResult from a JSON object; null leaves it as it is.
 func (x *ChosenInlineResult) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ChosenInlineResult from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ChosenInlineResult) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ChosenInlineResult) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ChosenInlineResult) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15746,11 +18824,23 @@ func (x *ChosenInlineResult) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes LabeledPrice from a JSON object; null leaves it as it is.
-func (x *LabeledPrice) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *LabeledPrice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes LabeledPrice from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *LabeledPrice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *LabeledPrice) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *LabeledPrice) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15782,11 +18872,23 @@ func (x *LabeledPrice) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Invoice from a JSON object; null leaves it as it is.
-func (x *Invoice) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Invoice) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Invoice from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Invoice) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Invoice) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Invoice) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15831,12 +18933,22 @@ func (x *Invoice) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ShippingAddress from a JSON object; null leaves it as it is.
 func (x *ShippingAddress) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ShippingAddress from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ShippingAddress) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ShippingAddress) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ShippingAddress) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15884,11 +18996,23 @@ func (x *ShippingAddress) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes OrderInfo from a JSON object; null leaves it as it is.
-func (x *OrderInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *OrderInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes OrderInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *OrderInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *OrderInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *OrderInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15933,11 +19057,23 @@ func (x *OrderInfo) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ShippingOption from a JSON object; null leaves it as it is.
-func (x *ShippingOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ShippingOption) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ShippingOption from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ShippingOption) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ShippingOption) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ShippingOption) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -15974,12 +19110,22 @@ func (x *ShippingOption) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SuccessfulPayment from a JSON object; null leaves it as it is.
 func (x *SuccessfulPayment) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SuccessfulPayment from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SuccessfulPayment) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SuccessfulPayment) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SuccessfulPayment) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16049,12 +19195,22 @@ func (x *SuccessfulPayment) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RefundedPayment from a JSON object; null leaves it as it is.
 func (x *RefundedPayment) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RefundedPayment from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RefundedPayment) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RefundedPayment) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RefundedPayment) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16098,11 +19254,23 @@ func (x *RefundedPayment) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes ShippingQuery from a JSON object; null leaves it as it is.
-func (x *ShippingQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *ShippingQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes ShippingQuery from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ShippingQuery) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ShippingQuery) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ShippingQuery) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16143,12 +19311,22 @@ func (x *ShippingQuery) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PreCheckoutQuery from a JSON object; null leaves it as it is.
 func (x *PreCheckoutQuery) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PreCheckoutQuery from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PreCheckoutQuery) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PreCheckoutQuery) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PreCheckoutQuery) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16206,12 +19384,22 @@ func (x *PreCheckoutQuery) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PaidMediaPurchased from a JSON object; null leaves it as it is.
 func (x *PaidMediaPurchased) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PaidMediaPurchased from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PaidMediaPurchased) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PaidMediaPurchased) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PaidMediaPurchased) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16244,13 +19432,21 @@ func (x *PaidMediaPurchased) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RevenueWithdrawalStatePending from a JSON object; null leaves it as it is.
 func (x *RevenueWithdrawalStatePending) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RevenueWithdrawalStatePending from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *RevenueWithdrawalStatePending) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *RevenueWithdrawalStatePending) decodeJSON(s *scanner) error {
@@ -16275,13 +19471,21 @@ func (x *RevenueWithdrawalStatePending) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RevenueWithdrawalStateSucceeded from a JSON object; null leaves it as it is.
 func (x *RevenueWithdrawalStateSucceeded) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RevenueWithdrawalStateSucceeded from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *RevenueWithdrawalStateSucceeded) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *RevenueWithdrawalStateSucceeded) decodeJSON(s *scanner) error {
@@ -16315,13 +19519,21 @@ func (x *RevenueWithdrawalStateSucceeded) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RevenueWithdrawalStateFailed from a JSON object; null leaves it as it is.
 func (x *RevenueWithdrawalStateFailed) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RevenueWithdrawalStateFailed from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *RevenueWithdrawalStateFailed) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *RevenueWithdrawalStateFailed) decodeJSON(s *scanner) error {
@@ -16345,11 +19557,23 @@ func (x *RevenueWithdrawalStateFailed) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes AffiliateInfo from a JSON object; null leaves it as it is.
-func (x *AffiliateInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *AffiliateInfo) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes AffiliateInfo from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *AffiliateInfo) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *AffiliateInfo) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *AffiliateInfo) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16404,12 +19628,22 @@ func (x *AffiliateInfo) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransactionPartnerUser from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerUser) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransactionPartnerUser from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *TransactionPartnerUser) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *TransactionPartnerUser) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *TransactionPartnerUser) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16480,12 +19714,22 @@ func (x *TransactionPartnerUser) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransactionPartnerChat from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerChat) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransactionPartnerChat from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *TransactionPartnerChat) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *TransactionPartnerChat) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *TransactionPartnerChat) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16523,13 +19767,21 @@ func (x *TransactionPartnerChat) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransactionPartnerAffiliateProgram from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerAffiliateProgram) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransactionPartnerAffiliateProgram from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *TransactionPartnerAffiliateProgram) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *TransactionPartnerAffiliateProgram) decodeJSON(s *scanner) error {
@@ -16568,12 +19820,22 @@ func (x *TransactionPartnerAffiliateProgram) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransactionPartnerFragment from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerFragment) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransactionPartnerFragment from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *TransactionPartnerFragment) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *TransactionPartnerFragment) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *TransactionPartnerFragment) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16602,13 +19864,21 @@ func (x *TransactionPartnerFragment) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransactionPartnerTelegramAds from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerTelegramAds) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransactionPartnerTelegramAds from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *TransactionPartnerTelegramAds) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *TransactionPartnerTelegramAds) decodeJSON(s *scanner) error {
@@ -16633,13 +19903,21 @@ func (x *TransactionPartnerTelegramAds) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransactionPartnerTelegramApi from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerTelegramApi) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransactionPartnerTelegramApi from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *TransactionPartnerTelegramApi) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *TransactionPartnerTelegramApi) decodeJSON(s *scanner) error {
@@ -16669,12 +19947,22 @@ func (x *TransactionPartnerTelegramApi) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransactionPartnerOther from a JSON object; null leaves it as it is.
 func (x *TransactionPartnerOther) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransactionPartnerOther from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *TransactionPartnerOther) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *TransactionPartnerOther) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *TransactionPartnerOther) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16698,12 +19986,22 @@ func (x *TransactionPartnerOther) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StarTransaction from a JSON object; null leaves it as it is.
 func (x *StarTransaction) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StarTransaction from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StarTransaction) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StarTransaction) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StarTransaction) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16752,12 +20050,22 @@ func (x *StarTransaction) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StarTransactions from a JSON object; null leaves it as it is.
 func (x *StarTransactions) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StarTransactions from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StarTransactions) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StarTransactions) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StarTransactions) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16785,11 +20093,23 @@ func (x *StarTransactions) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PassportData from a JSON object; null leaves it as it is.
-func (x *PassportData) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PassportData) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PassportData from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PassportData) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PassportData) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PassportData) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16821,11 +20141,23 @@ func (x *PassportData) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes PassportFile from a JSON object; null leaves it as it is.
-func (x *PassportFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *PassportFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes PassportFile from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PassportFile) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PassportFile) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PassportFile) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16866,12 +20198,22 @@ func (x *PassportFile) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EncryptedPassportElement from a JSON object; null leaves it as it is.
 func (x *EncryptedPassportElement) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EncryptedPassportElement from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EncryptedPassportElement) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EncryptedPassportElement) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EncryptedPassportElement) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16951,12 +20293,22 @@ func (x *EncryptedPassportElement) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EncryptedCredentials from a JSON object; null leaves it as it is.
 func (x *EncryptedCredentials) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EncryptedCredentials from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EncryptedCredentials) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EncryptedCredentials) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EncryptedCredentials) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -16993,13 +20345,21 @@ func (x *EncryptedCredentials) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorDataField from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorDataField) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorDataField from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *PassportElementErrorDataField) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *PassportElementErrorDataField) decodeJSON(s *scanner) error {
@@ -17041,13 +20401,21 @@ func (x *PassportElementErrorDataField) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorFrontSide from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorFrontSide) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorFrontSide from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *PassportElementErrorFrontSide) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *PassportElementErrorFrontSide) decodeJSON(s *scanner) error {
@@ -17085,13 +20453,21 @@ func (x *PassportElementErrorFrontSide) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorReverseSide from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorReverseSide) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorReverseSide from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *PassportElementErrorReverseSide) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *PassportElementErrorReverseSide) decodeJSON(s *scanner) error {
@@ -17129,12 +20505,22 @@ func (x *PassportElementErrorReverseSide) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorSelfie from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorSelfie) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorSelfie from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PassportElementErrorSelfie) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PassportElementErrorSelfie) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PassportElementErrorSelfie) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17171,12 +20557,22 @@ func (x *PassportElementErrorSelfie) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorFile from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorFile from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PassportElementErrorFile) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PassportElementErrorFile) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PassportElementErrorFile) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17213,12 +20609,22 @@ func (x *PassportElementErrorFile) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorFiles from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorFiles) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorFiles from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PassportElementErrorFiles) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PassportElementErrorFiles) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PassportElementErrorFiles) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17255,13 +20661,21 @@ func (x *PassportElementErrorFiles) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorTranslationFile from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorTranslationFile) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorTranslationFile from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *PassportElementErrorTranslationFile) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *PassportElementErrorTranslationFile) decodeJSON(s *scanner) error {
@@ -17299,13 +20713,21 @@ func (x *PassportElementErrorTranslationFile) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorTranslationFiles from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorTranslationFiles) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorTranslationFiles from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *PassportElementErrorTranslationFiles) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *PassportElementErrorTranslationFiles) decodeJSON(s *scanner) error {
@@ -17343,13 +20765,21 @@ func (x *PassportElementErrorTranslationFiles) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PassportElementErrorUnspecified from a JSON object; null leaves it as it is.
 func (x *PassportElementErrorUnspecified) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PassportElementErrorUnspecified from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *PassportElementErrorUnspecified) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *PassportElementErrorUnspecified) decodeJSON(s *scanner) error {
@@ -17386,11 +20816,23 @@ func (x *PassportElementErrorUnspecified) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes Game from a JSON object; null leaves it as it is.
-func (x *Game) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *Game) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes Game from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *Game) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *Game) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *Game) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17443,11 +20885,23 @@ func (x *Game) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes CallbackGame from a JSON object; null leaves it as it is.
-func (x *CallbackGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *CallbackGame) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes CallbackGame from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CallbackGame) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CallbackGame) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CallbackGame) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17470,11 +20924,23 @@ func (x *CallbackGame) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes GameHighScore from a JSON object; null leaves it as it is.
-func (x *GameHighScore) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *GameHighScore) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes GameHighScore from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GameHighScore) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GameHighScore) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GameHighScore) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17511,12 +20977,22 @@ func (x *GameHighScore) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetUpdatesParams from a JSON object; null leaves it as it is.
 func (x *GetUpdatesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetUpdatesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetUpdatesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetUpdatesParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetUpdatesParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17557,12 +21033,22 @@ func (x *GetUpdatesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetWebhookParams from a JSON object; null leaves it as it is.
 func (x *SetWebhookParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetWebhookParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetWebhookParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetWebhookParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetWebhookParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17615,12 +21101,22 @@ func (x *SetWebhookParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteWebhookParams from a JSON object; null leaves it as it is.
 func (x *DeleteWebhookParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteWebhookParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteWebhookParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteWebhookParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteWebhookParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17649,12 +21145,22 @@ func (x *DeleteWebhookParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendMessageParams from a JSON object; null leaves it as it is.
 func (x *SendMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendMessageParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendMessageParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17754,12 +21260,22 @@ func (x *SendMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ForwardMessageParams from a JSON object; null leaves it as it is.
 func (x *ForwardMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ForwardMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ForwardMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ForwardMessageParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ForwardMessageParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17829,12 +21345,22 @@ func (x *ForwardMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ForwardMessagesParams from a JSON object; null leaves it as it is.
 func (x *ForwardMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ForwardMessagesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ForwardMessagesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ForwardMessagesParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ForwardMessagesParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17887,12 +21413,22 @@ func (x *ForwardMessagesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CopyMessageParams from a JSON object; null leaves it as it is.
 func (x *CopyMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CopyMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CopyMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CopyMessageParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CopyMessageParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -17995,12 +21531,22 @@ func (x *CopyMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CopyMessagesParams from a JSON object; null leaves it as it is.
 func (x *CopyMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CopyMessagesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CopyMessagesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CopyMessagesParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CopyMessagesParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18057,12 +21603,22 @@ func (x *CopyMessagesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendPhotoParams from a JSON object; null leaves it as it is.
 func (x *SendPhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendPhotoParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendPhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendPhotoParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendPhotoParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18165,12 +21721,22 @@ func (x *SendPhotoParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendLivePhotoParams from a JSON object; null leaves it as it is.
 func (x *SendLivePhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendLivePhotoParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendLivePhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendLivePhotoParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendLivePhotoParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18277,12 +21843,22 @@ func (x *SendLivePhotoParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendAudioParams from a JSON object; null leaves it as it is.
 func (x *SendAudioParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendAudioParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendAudioParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendAudioParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendAudioParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18393,12 +21969,22 @@ func (x *SendAudioParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendDocumentParams from a JSON object; null leaves it as it is.
 func (x *SendDocumentParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendDocumentParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendDocumentParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendDocumentParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendDocumentParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18501,12 +22087,22 @@ func (x *SendDocumentParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendVideoParams from a JSON object; null leaves it as it is.
 func (x *SendVideoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendVideoParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendVideoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendVideoParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendVideoParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18637,12 +22233,22 @@ func (x *SendVideoParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendAnimationParams from a JSON object; null leaves it as it is.
 func (x *SendAnimationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendAnimationParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendAnimationParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendAnimationParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendAnimationParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18761,12 +22367,22 @@ func (x *SendAnimationParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendVoiceParams from a JSON object; null leaves it as it is.
 func (x *SendVoiceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendVoiceParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendVoiceParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendVoiceParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendVoiceParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18865,12 +22481,22 @@ func (x *SendVoiceParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendVideoNoteParams from a JSON object; null leaves it as it is.
 func (x *SendVideoNoteParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendVideoNoteParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendVideoNoteParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendVideoNoteParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendVideoNoteParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -18965,12 +22591,22 @@ func (x *SendVideoNoteParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendPaidMediaParams from a JSON object; null leaves it as it is.
 func (x *SendPaidMediaParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendPaidMediaParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendPaidMediaParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendPaidMediaParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendPaidMediaParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19073,12 +22709,22 @@ func (x *SendPaidMediaParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendMediaGroupParams from a JSON object; null leaves it as it is.
 func (x *SendMediaGroupParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendMediaGroupParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendMediaGroupParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendMediaGroupParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendMediaGroupParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19148,12 +22794,22 @@ func (x *SendMediaGroupParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendLocationParams from a JSON object; null leaves it as it is.
 func (x *SendLocationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendLocationParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendLocationParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendLocationParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendLocationParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19256,12 +22912,22 @@ func (x *SendLocationParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendVenueParams from a JSON object; null leaves it as it is.
 func (x *SendVenueParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendVenueParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendVenueParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendVenueParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendVenueParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19372,12 +23038,22 @@ func (x *SendVenueParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendContactParams from a JSON object; null leaves it as it is.
 func (x *SendContactParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendContactParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendContactParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendContactParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendContactParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19471,11 +23147,23 @@ func (x *SendContactParams) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes SendPollParams from a JSON object; null leaves it as it is.
-func (x *SendPollParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *SendPollParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes SendPollParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendPollParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendPollParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendPollParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19641,12 +23329,22 @@ func (x *SendPollParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendChecklistParams from a JSON object; null leaves it as it is.
 func (x *SendChecklistParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendChecklistParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendChecklistParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendChecklistParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendChecklistParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19712,11 +23410,23 @@ func (x *SendChecklistParams) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes SendDiceParams from a JSON object; null leaves it as it is.
-func (x *SendDiceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *SendDiceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes SendDiceParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendDiceParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendDiceParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendDiceParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19799,12 +23509,22 @@ func (x *SendDiceParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendMessageDraftParams from a JSON object; null leaves it as it is.
 func (x *SendMessageDraftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendMessageDraftParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendMessageDraftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendMessageDraftParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendMessageDraftParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19853,12 +23573,22 @@ func (x *SendMessageDraftParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendChatActionParams from a JSON object; null leaves it as it is.
 func (x *SendChatActionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendChatActionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendChatActionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendChatActionParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendChatActionParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19899,12 +23629,22 @@ func (x *SendChatActionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetMessageReactionParams from a JSON object; null leaves it as it is.
 func (x *SetMessageReactionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetMessageReactionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetMessageReactionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetMessageReactionParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetMessageReactionParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19945,12 +23685,22 @@ func (x *SetMessageReactionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetUserProfilePhotosParams from a JSON object; null leaves it as it is.
 func (x *GetUserProfilePhotosParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetUserProfilePhotosParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetUserProfilePhotosParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetUserProfilePhotosParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetUserProfilePhotosParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -19987,12 +23737,22 @@ func (x *GetUserProfilePhotosParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetUserProfileAudiosParams from a JSON object; null leaves it as it is.
 func (x *GetUserProfileAudiosParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetUserProfileAudiosParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetUserProfileAudiosParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetUserProfileAudiosParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetUserProfileAudiosParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20029,12 +23789,22 @@ func (x *GetUserProfileAudiosParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetUserEmojiStatusParams from a JSON object; null leaves it as it is.
 func (x *SetUserEmojiStatusParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetUserEmojiStatusParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetUserEmojiStatusParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetUserEmojiStatusParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetUserEmojiStatusParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20070,11 +23840,23 @@ func (x *SetUserEmojiStatusParams) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes GetFileParams from a JSON object; null leaves it as it is.
-func (x *GetFileParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *GetFileParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes GetFileParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetFileParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetFileParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetFileParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20103,12 +23885,22 @@ func (x *GetFileParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BanChatMemberParams from a JSON object; null leaves it as it is.
 func (x *BanChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BanChatMemberParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BanChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BanChatMemberParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BanChatMemberParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20149,12 +23941,22 @@ func (x *BanChatMemberParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UnbanChatMemberParams from a JSON object; null leaves it as it is.
 func (x *UnbanChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UnbanChatMemberParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UnbanChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UnbanChatMemberParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UnbanChatMemberParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20191,12 +23993,22 @@ func (x *UnbanChatMemberParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RestrictChatMemberParams from a JSON object; null leaves it as it is.
 func (x *RestrictChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RestrictChatMemberParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RestrictChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RestrictChatMemberParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RestrictChatMemberParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20241,12 +24053,22 @@ func (x *RestrictChatMemberParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PromoteChatMemberParams from a JSON object; null leaves it as it is.
 func (x *PromoteChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PromoteChatMemberParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PromoteChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PromoteChatMemberParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PromoteChatMemberParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20347,13 +24169,21 @@ func (x *PromoteChatMemberParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetChatAdministratorCustomTitleParams from a JSON object; null leaves it as it is.
 func (x *SetChatAdministratorCustomTitleParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetChatAdministratorCustomTitleParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetChatAdministratorCustomTitleParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetChatAdministratorCustomTitleParams) decodeJSON(s *scanner) error {
@@ -20391,12 +24221,22 @@ func (x *SetChatAdministratorCustomTitleParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetChatMemberTagParams from a JSON object; null leaves it as it is.
 func (x *SetChatMemberTagParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetChatMemberTagParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetChatMemberTagParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetChatMemberTagParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetChatMemberTagParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20433,12 +24273,22 @@ func (x *SetChatMemberTagParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes BanChatSenderChatParams from a JSON object; null leaves it as it is.
 func (x *BanChatSenderChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes BanChatSenderChatParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *BanChatSenderChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *BanChatSenderChatParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *BanChatSenderChatParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20471,12 +24321,22 @@ func (x *BanChatSenderChatParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UnbanChatSenderChatParams from a JSON object; null leaves it as it is.
 func (x *UnbanChatSenderChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UnbanChatSenderChatParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UnbanChatSenderChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UnbanChatSenderChatParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UnbanChatSenderChatParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20509,12 +24369,22 @@ func (x *UnbanChatSenderChatParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetChatPermissionsParams from a JSON object; null leaves it as it is.
 func (x *SetChatPermissionsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetChatPermissionsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetChatPermissionsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetChatPermissionsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetChatPermissionsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20551,12 +24421,22 @@ func (x *SetChatPermissionsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ExportChatInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *ExportChatInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ExportChatInviteLinkParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ExportChatInviteLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ExportChatInviteLinkParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ExportChatInviteLinkParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20585,12 +24465,22 @@ func (x *ExportChatInviteLinkParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CreateChatInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *CreateChatInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CreateChatInviteLinkParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CreateChatInviteLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CreateChatInviteLinkParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CreateChatInviteLinkParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20635,12 +24525,22 @@ func (x *CreateChatInviteLinkParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditChatInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *EditChatInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditChatInviteLinkParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EditChatInviteLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EditChatInviteLinkParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EditChatInviteLinkParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20689,13 +24589,21 @@ func (x *EditChatInviteLinkParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CreateChatSubscriptionInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *CreateChatSubscriptionInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CreateChatSubscriptionInviteLinkParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *CreateChatSubscriptionInviteLinkParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *CreateChatSubscriptionInviteLinkParams) decodeJSON(s *scanner) error {
@@ -20737,13 +24645,21 @@ func (x *CreateChatSubscriptionInviteLinkParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditChatSubscriptionInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *EditChatSubscriptionInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditChatSubscriptionInviteLinkParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *EditChatSubscriptionInviteLinkParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *EditChatSubscriptionInviteLinkParams) decodeJSON(s *scanner) error {
@@ -20781,12 +24697,22 @@ func (x *EditChatSubscriptionInviteLinkParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RevokeChatInviteLinkParams from a JSON object; null leaves it as it is.
 func (x *RevokeChatInviteLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RevokeChatInviteLinkParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RevokeChatInviteLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RevokeChatInviteLinkParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RevokeChatInviteLinkParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -20819,13 +24745,21 @@ func (x *RevokeChatInviteLinkParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ApproveChatJoinRequestParams from a JSON object; null leaves it as it is.
 func (x *ApproveChatJoinRequestParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ApproveChatJoinRequestParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *ApproveChatJoinRequestParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *ApproveChatJoinRequestParams) decodeJSON(s *scanner) error {
@@ -20859,13 +24793,21 @@ func (x *ApproveChatJoinRequestParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeclineChatJoinRequestParams from a JSON object; null leaves it as it is.
 func (x *DeclineChatJoinRequestParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeclineChatJoinRequestParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *DeclineChatJoinRequestParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *DeclineChatJoinRequestParams) decodeJSON(s *scanner) error {
@@ -20899,13 +24841,21 @@ func (x *DeclineChatJoinRequestParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AnswerChatJoinRequestQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerChatJoinRequestQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AnswerChatJoinRequestQueryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *AnswerChatJoinRequestQueryParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *AnswerChatJoinRequestQueryParams) decodeJSON(s *scanner) error {
@@ -20939,13 +24889,21 @@ func (x *AnswerChatJoinRequestQueryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendChatJoinRequestWebAppParams from a JSON object; null leaves it as it is.
 func (x *SendChatJoinRequestWebAppParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendChatJoinRequestWebAppParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SendChatJoinRequestWebAppParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SendChatJoinRequestWebAppParams) decodeJSON(s *scanner) error {
@@ -20979,12 +24937,22 @@ func (x *SendChatJoinRequestWebAppParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetChatPhotoParams from a JSON object; null leaves it as it is.
 func (x *SetChatPhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetChatPhotoParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetChatPhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetChatPhotoParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetChatPhotoParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21017,12 +24985,22 @@ func (x *SetChatPhotoParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteChatPhotoParams from a JSON object; null leaves it as it is.
 func (x *DeleteChatPhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteChatPhotoParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteChatPhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteChatPhotoParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteChatPhotoParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21051,12 +25029,22 @@ func (x *DeleteChatPhotoParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetChatTitleParams from a JSON object; null leaves it as it is.
 func (x *SetChatTitleParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetChatTitleParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetChatTitleParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetChatTitleParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetChatTitleParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21089,12 +25077,22 @@ func (x *SetChatTitleParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetChatDescriptionParams from a JSON object; null leaves it as it is.
 func (x *SetChatDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetChatDescriptionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetChatDescriptionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetChatDescriptionParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetChatDescriptionParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21127,12 +25125,22 @@ func (x *SetChatDescriptionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PinChatMessageParams from a JSON object; null leaves it as it is.
 func (x *PinChatMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PinChatMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PinChatMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PinChatMessageParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PinChatMessageParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21173,12 +25181,22 @@ func (x *PinChatMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UnpinChatMessageParams from a JSON object; null leaves it as it is.
 func (x *UnpinChatMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UnpinChatMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UnpinChatMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UnpinChatMessageParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UnpinChatMessageParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21215,12 +25233,22 @@ func (x *UnpinChatMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UnpinAllChatMessagesParams from a JSON object; null leaves it as it is.
 func (x *UnpinAllChatMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UnpinAllChatMessagesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UnpinAllChatMessagesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UnpinAllChatMessagesParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UnpinAllChatMessagesParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21249,12 +25277,22 @@ func (x *UnpinAllChatMessagesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes LeaveChatParams from a JSON object; null leaves it as it is.
 func (x *LeaveChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes LeaveChatParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *LeaveChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *LeaveChatParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *LeaveChatParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21282,11 +25320,23 @@ func (x *LeaveChatParams) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes GetChatParams from a JSON object; null leaves it as it is.
-func (x *GetChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *GetChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes GetChatParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetChatParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetChatParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21315,13 +25365,21 @@ func (x *GetChatParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetChatAdministratorsParams from a JSON object; null leaves it as it is.
 func (x *GetChatAdministratorsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetChatAdministratorsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetChatAdministratorsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetChatAdministratorsParams) decodeJSON(s *scanner) error {
@@ -21355,12 +25413,22 @@ func (x *GetChatAdministratorsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetChatMemberCountParams from a JSON object; null leaves it as it is.
 func (x *GetChatMemberCountParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetChatMemberCountParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetChatMemberCountParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetChatMemberCountParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetChatMemberCountParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21389,12 +25457,22 @@ func (x *GetChatMemberCountParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetChatMemberParams from a JSON object; null leaves it as it is.
 func (x *GetChatMemberParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetChatMemberParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetChatMemberParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetChatMemberParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetChatMemberParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21427,13 +25505,21 @@ func (x *GetChatMemberParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetUserPersonalChatMessagesParams from a JSON object; null leaves it as it is.
 func (x *GetUserPersonalChatMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetUserPersonalChatMessagesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetUserPersonalChatMessagesParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetUserPersonalChatMessagesParams) decodeJSON(s *scanner) error {
@@ -21467,12 +25553,22 @@ func (x *GetUserPersonalChatMessagesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetChatStickerSetParams from a JSON object; null leaves it as it is.
 func (x *SetChatStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetChatStickerSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetChatStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetChatStickerSetParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetChatStickerSetParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21505,12 +25601,22 @@ func (x *SetChatStickerSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteChatStickerSetParams from a JSON object; null leaves it as it is.
 func (x *DeleteChatStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteChatStickerSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteChatStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteChatStickerSetParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteChatStickerSetParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21539,12 +25645,22 @@ func (x *DeleteChatStickerSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CreateForumTopicParams from a JSON object; null leaves it as it is.
 func (x *CreateForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CreateForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CreateForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CreateForumTopicParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CreateForumTopicParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21585,12 +25701,22 @@ func (x *CreateForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditForumTopicParams from a JSON object; null leaves it as it is.
 func (x *EditForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EditForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EditForumTopicParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EditForumTopicParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21631,12 +25757,22 @@ func (x *EditForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CloseForumTopicParams from a JSON object; null leaves it as it is.
 func (x *CloseForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CloseForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CloseForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CloseForumTopicParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CloseForumTopicParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21669,12 +25805,22 @@ func (x *CloseForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReopenForumTopicParams from a JSON object; null leaves it as it is.
 func (x *ReopenForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReopenForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReopenForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReopenForumTopicParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReopenForumTopicParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21707,12 +25853,22 @@ func (x *ReopenForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteForumTopicParams from a JSON object; null leaves it as it is.
 func (x *DeleteForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteForumTopicParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteForumTopicParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteForumTopicParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -21745,13 +25901,21 @@ func (x *DeleteForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UnpinAllForumTopicMessagesParams from a JSON object; null leaves it as it is.
 func (x *UnpinAllForumTopicMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UnpinAllForumTopicMessagesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *UnpinAllForumTopicMessagesParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *UnpinAllForumTopicMessagesParams) decodeJSON(s *scanner) error {
@@ -21785,13 +25949,21 @@ func (x *UnpinAllForumTopicMessagesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *EditGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditGeneralForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *EditGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *EditGeneralForumTopicParams) decodeJSON(s *scanner) error {
@@ -21825,13 +25997,21 @@ func (x *EditGeneralForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CloseGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *CloseGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CloseGeneralForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *CloseGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *CloseGeneralForumTopicParams) decodeJSON(s *scanner) error {
@@ -21861,13 +26041,21 @@ func (x *CloseGeneralForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReopenGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *ReopenGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReopenGeneralForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *ReopenGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *ReopenGeneralForumTopicParams) decodeJSON(s *scanner) error {
@@ -21897,13 +26085,21 @@ func (x *ReopenGeneralForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes HideGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *HideGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes HideGeneralForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *HideGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *HideGeneralForumTopicParams) decodeJSON(s *scanner) error {
@@ -21933,13 +26129,21 @@ func (x *HideGeneralForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UnhideGeneralForumTopicParams from a JSON object; null leaves it as it is.
 func (x *UnhideGeneralForumTopicParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UnhideGeneralForumTopicParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *UnhideGeneralForumTopicParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *UnhideGeneralForumTopicParams) decodeJSON(s *scanner) error {
@@ -21969,13 +26173,21 @@ func (x *UnhideGeneralForumTopicParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UnpinAllGeneralForumTopicMessagesParams from a JSON object; null leaves it as it is.
 func (x *UnpinAllGeneralForumTopicMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UnpinAllGeneralForumTopicMessagesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *UnpinAllGeneralForumTopicMessagesParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *UnpinAllGeneralForumTopicMessagesParams) decodeJSON(s *scanner) error {
@@ -22005,12 +26217,22 @@ func (x *UnpinAllGeneralForumTopicMessagesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AnswerCallbackQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerCallbackQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AnswerCallbackQueryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *AnswerCallbackQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *AnswerCallbackQueryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *AnswerCallbackQueryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22055,12 +26277,22 @@ func (x *AnswerCallbackQueryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AnswerGuestQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerGuestQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AnswerGuestQueryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *AnswerGuestQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *AnswerGuestQueryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *AnswerGuestQueryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22093,12 +26325,22 @@ func (x *AnswerGuestQueryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetUserChatBoostsParams from a JSON object; null leaves it as it is.
 func (x *GetUserChatBoostsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetUserChatBoostsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetUserChatBoostsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetUserChatBoostsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetUserChatBoostsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22131,13 +26373,21 @@ func (x *GetUserChatBoostsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetBusinessConnectionParams from a JSON object; null leaves it as it is.
 func (x *GetBusinessConnectionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetBusinessConnectionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetBusinessConnectionParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetBusinessConnectionParams) decodeJSON(s *scanner) error {
@@ -22167,12 +26417,22 @@ func (x *GetBusinessConnectionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetManagedBotTokenParams from a JSON object; null leaves it as it is.
 func (x *GetManagedBotTokenParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetManagedBotTokenParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetManagedBotTokenParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetManagedBotTokenParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetManagedBotTokenParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22201,13 +26461,21 @@ func (x *GetManagedBotTokenParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReplaceManagedBotTokenParams from a JSON object; null leaves it as it is.
 func (x *ReplaceManagedBotTokenParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReplaceManagedBotTokenParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *ReplaceManagedBotTokenParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *ReplaceManagedBotTokenParams) decodeJSON(s *scanner) error {
@@ -22237,13 +26505,21 @@ func (x *ReplaceManagedBotTokenParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetManagedBotAccessSettingsParams from a JSON object; null leaves it as it is.
 func (x *GetManagedBotAccessSettingsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetManagedBotAccessSettingsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetManagedBotAccessSettingsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetManagedBotAccessSettingsParams) decodeJSON(s *scanner) error {
@@ -22273,13 +26549,21 @@ func (x *GetManagedBotAccessSettingsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetManagedBotAccessSettingsParams from a JSON object; null leaves it as it is.
 func (x *SetManagedBotAccessSettingsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetManagedBotAccessSettingsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetManagedBotAccessSettingsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetManagedBotAccessSettingsParams) decodeJSON(s *scanner) error {
@@ -22317,12 +26601,22 @@ func (x *SetManagedBotAccessSettingsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetMyCommandsParams from a JSON object; null leaves it as it is.
 func (x *SetMyCommandsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetMyCommandsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetMyCommandsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetMyCommandsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetMyCommandsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22359,12 +26653,22 @@ func (x *SetMyCommandsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteMyCommandsParams from a JSON object; null leaves it as it is.
 func (x *DeleteMyCommandsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteMyCommandsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteMyCommandsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteMyCommandsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteMyCommandsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22397,12 +26701,22 @@ func (x *DeleteMyCommandsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetMyCommandsParams from a JSON object; null leaves it as it is.
 func (x *GetMyCommandsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetMyCommandsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetMyCommandsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetMyCommandsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetMyCommandsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22435,12 +26749,22 @@ func (x *GetMyCommandsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetMyNameParams from a JSON object; null leaves it as it is.
 func (x *SetMyNameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetMyNameParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetMyNameParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetMyNameParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetMyNameParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22473,12 +26797,22 @@ func (x *SetMyNameParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetMyNameParams from a JSON object; null leaves it as it is.
 func (x *GetMyNameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetMyNameParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetMyNameParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetMyNameParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetMyNameParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22507,12 +26841,22 @@ func (x *GetMyNameParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetMyDescriptionParams from a JSON object; null leaves it as it is.
 func (x *SetMyDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetMyDescriptionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetMyDescriptionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetMyDescriptionParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetMyDescriptionParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22545,12 +26889,22 @@ func (x *SetMyDescriptionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetMyDescriptionParams from a JSON object; null leaves it as it is.
 func (x *GetMyDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetMyDescriptionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetMyDescriptionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetMyDescriptionParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetMyDescriptionParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22579,13 +26933,21 @@ func (x *GetMyDescriptionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetMyShortDescriptionParams from a JSON object; null leaves it as it is.
 func (x *SetMyShortDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetMyShortDescriptionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetMyShortDescriptionParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetMyShortDescriptionParams) decodeJSON(s *scanner) error {
@@ -22619,13 +26981,21 @@ func (x *SetMyShortDescriptionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetMyShortDescriptionParams from a JSON object; null leaves it as it is.
 func (x *GetMyShortDescriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetMyShortDescriptionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetMyShortDescriptionParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetMyShortDescriptionParams) decodeJSON(s *scanner) error {
@@ -22655,12 +27025,22 @@ func (x *GetMyShortDescriptionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetMyProfilePhotoParams from a JSON object; null leaves it as it is.
 func (x *SetMyProfilePhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetMyProfilePhotoParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetMyProfilePhotoParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetMyProfilePhotoParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetMyProfilePhotoParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22689,12 +27069,22 @@ func (x *SetMyProfilePhotoParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetChatMenuButtonParams from a JSON object; null leaves it as it is.
 func (x *SetChatMenuButtonParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetChatMenuButtonParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetChatMenuButtonParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetChatMenuButtonParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetChatMenuButtonParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22727,12 +27117,22 @@ func (x *SetChatMenuButtonParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetChatMenuButtonParams from a JSON object; null leaves it as it is.
 func (x *GetChatMenuButtonParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetChatMenuButtonParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetChatMenuButtonParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetChatMenuButtonParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetChatMenuButtonParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22761,13 +27161,21 @@ func (x *GetChatMenuButtonParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetMyDefaultAdministratorRightsParams from a JSON object; null leaves it as it is.
 func (x *SetMyDefaultAdministratorRightsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetMyDefaultAdministratorRightsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetMyDefaultAdministratorRightsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetMyDefaultAdministratorRightsParams) decodeJSON(s *scanner) error {
@@ -22806,13 +27214,21 @@ func (x *SetMyDefaultAdministratorRightsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetMyDefaultAdministratorRightsParams from a JSON object; null leaves it as it is.
 func (x *GetMyDefaultAdministratorRightsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetMyDefaultAdministratorRightsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetMyDefaultAdministratorRightsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetMyDefaultAdministratorRightsParams) decodeJSON(s *scanner) error {
@@ -22841,11 +27257,23 @@ func (x *GetMyDefaultAdministratorRightsParams) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes SendGiftParams from a JSON object; null leaves it as it is.
-func (x *SendGiftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *SendGiftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes SendGiftParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendGiftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendGiftParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendGiftParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22898,13 +27326,21 @@ func (x *SendGiftParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GiftPremiumSubscriptionParams from a JSON object; null leaves it as it is.
 func (x *GiftPremiumSubscriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GiftPremiumSubscriptionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GiftPremiumSubscriptionParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GiftPremiumSubscriptionParams) decodeJSON(s *scanner) error {
@@ -22954,12 +27390,22 @@ func (x *GiftPremiumSubscriptionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes VerifyUserParams from a JSON object; null leaves it as it is.
 func (x *VerifyUserParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes VerifyUserParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *VerifyUserParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *VerifyUserParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *VerifyUserParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -22992,12 +27438,22 @@ func (x *VerifyUserParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes VerifyChatParams from a JSON object; null leaves it as it is.
 func (x *VerifyChatParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes VerifyChatParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *VerifyChatParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *VerifyChatParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *VerifyChatParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23030,13 +27486,21 @@ func (x *VerifyChatParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RemoveUserVerificationParams from a JSON object; null leaves it as it is.
 func (x *RemoveUserVerificationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RemoveUserVerificationParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *RemoveUserVerificationParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *RemoveUserVerificationParams) decodeJSON(s *scanner) error {
@@ -23066,13 +27530,21 @@ func (x *RemoveUserVerificationParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RemoveChatVerificationParams from a JSON object; null leaves it as it is.
 func (x *RemoveChatVerificationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RemoveChatVerificationParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *RemoveChatVerificationParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *RemoveChatVerificationParams) decodeJSON(s *scanner) error {
@@ -23102,12 +27574,22 @@ func (x *RemoveChatVerificationParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReadBusinessMessageParams from a JSON object; null leaves it as it is.
 func (x *ReadBusinessMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReadBusinessMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReadBusinessMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReadBusinessMessageParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReadBusinessMessageParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23144,13 +27626,21 @@ func (x *ReadBusinessMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteBusinessMessagesParams from a JSON object; null leaves it as it is.
 func (x *DeleteBusinessMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteBusinessMessagesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *DeleteBusinessMessagesParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *DeleteBusinessMessagesParams) decodeJSON(s *scanner) error {
@@ -23184,13 +27674,21 @@ func (x *DeleteBusinessMessagesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetBusinessAccountNameParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountNameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetBusinessAccountNameParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetBusinessAccountNameParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetBusinessAccountNameParams) decodeJSON(s *scanner) error {
@@ -23228,13 +27726,21 @@ func (x *SetBusinessAccountNameParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetBusinessAccountUsernameParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountUsernameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetBusinessAccountUsernameParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetBusinessAccountUsernameParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetBusinessAccountUsernameParams) decodeJSON(s *scanner) error {
@@ -23268,13 +27774,21 @@ func (x *SetBusinessAccountUsernameParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetBusinessAccountBioParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountBioParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetBusinessAccountBioParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetBusinessAccountBioParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetBusinessAccountBioParams) decodeJSON(s *scanner) error {
@@ -23308,13 +27822,21 @@ func (x *SetBusinessAccountBioParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetBusinessAccountProfilePhotoParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountProfilePhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetBusinessAccountProfilePhotoParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetBusinessAccountProfilePhotoParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetBusinessAccountProfilePhotoParams) decodeJSON(s *scanner) error {
@@ -23352,13 +27874,21 @@ func (x *SetBusinessAccountProfilePhotoParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RemoveBusinessAccountProfilePhotoParams from a JSON object; null leaves it as it is.
 func (x *RemoveBusinessAccountProfilePhotoParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RemoveBusinessAccountProfilePhotoParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *RemoveBusinessAccountProfilePhotoParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *RemoveBusinessAccountProfilePhotoParams) decodeJSON(s *scanner) error {
@@ -23392,13 +27922,21 @@ func (x *RemoveBusinessAccountProfilePhotoParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetBusinessAccountGiftSettingsParams from a JSON object; null leaves it as it is.
 func (x *SetBusinessAccountGiftSettingsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetBusinessAccountGiftSettingsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetBusinessAccountGiftSettingsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetBusinessAccountGiftSettingsParams) decodeJSON(s *scanner) error {
@@ -23436,13 +27974,21 @@ func (x *SetBusinessAccountGiftSettingsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetBusinessAccountStarBalanceParams from a JSON object; null leaves it as it is.
 func (x *GetBusinessAccountStarBalanceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetBusinessAccountStarBalanceParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetBusinessAccountStarBalanceParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetBusinessAccountStarBalanceParams) decodeJSON(s *scanner) error {
@@ -23472,13 +28018,21 @@ func (x *GetBusinessAccountStarBalanceParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransferBusinessAccountStarsParams from a JSON object; null leaves it as it is.
 func (x *TransferBusinessAccountStarsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransferBusinessAccountStarsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *TransferBusinessAccountStarsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *TransferBusinessAccountStarsParams) decodeJSON(s *scanner) error {
@@ -23512,13 +28066,21 @@ func (x *TransferBusinessAccountStarsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetBusinessAccountGiftsParams from a JSON object; null leaves it as it is.
 func (x *GetBusinessAccountGiftsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetBusinessAccountGiftsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetBusinessAccountGiftsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetBusinessAccountGiftsParams) decodeJSON(s *scanner) error {
@@ -23588,12 +28150,22 @@ func (x *GetBusinessAccountGiftsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetUserGiftsParams from a JSON object; null leaves it as it is.
 func (x *GetUserGiftsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetUserGiftsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetUserGiftsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetUserGiftsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetUserGiftsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23654,12 +28226,22 @@ func (x *GetUserGiftsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetChatGiftsParams from a JSON object; null leaves it as it is.
 func (x *GetChatGiftsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetChatGiftsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetChatGiftsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetChatGiftsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetChatGiftsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23728,12 +28310,22 @@ func (x *GetChatGiftsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ConvertGiftToStarsParams from a JSON object; null leaves it as it is.
 func (x *ConvertGiftToStarsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ConvertGiftToStarsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ConvertGiftToStarsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ConvertGiftToStarsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ConvertGiftToStarsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23766,12 +28358,22 @@ func (x *ConvertGiftToStarsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UpgradeGiftParams from a JSON object; null leaves it as it is.
 func (x *UpgradeGiftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UpgradeGiftParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UpgradeGiftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UpgradeGiftParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UpgradeGiftParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23812,12 +28414,22 @@ func (x *UpgradeGiftParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes TransferGiftParams from a JSON object; null leaves it as it is.
 func (x *TransferGiftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes TransferGiftParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *TransferGiftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *TransferGiftParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *TransferGiftParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23858,12 +28470,22 @@ func (x *TransferGiftParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes PostStoryParams from a JSON object; null leaves it as it is.
 func (x *PostStoryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes PostStoryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *PostStoryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *PostStoryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *PostStoryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23924,12 +28546,22 @@ func (x *PostStoryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RepostStoryParams from a JSON object; null leaves it as it is.
 func (x *RepostStoryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RepostStoryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RepostStoryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RepostStoryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RepostStoryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -23978,12 +28610,22 @@ func (x *RepostStoryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditStoryParams from a JSON object; null leaves it as it is.
 func (x *EditStoryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditStoryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EditStoryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EditStoryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EditStoryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24036,12 +28678,22 @@ func (x *EditStoryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteStoryParams from a JSON object; null leaves it as it is.
 func (x *DeleteStoryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteStoryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteStoryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteStoryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteStoryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24074,12 +28726,22 @@ func (x *DeleteStoryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AnswerWebAppQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerWebAppQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AnswerWebAppQueryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *AnswerWebAppQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *AnswerWebAppQueryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *AnswerWebAppQueryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24112,13 +28774,21 @@ func (x *AnswerWebAppQueryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SavePreparedInlineMessageParams from a JSON object; null leaves it as it is.
 func (x *SavePreparedInlineMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SavePreparedInlineMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SavePreparedInlineMessageParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SavePreparedInlineMessageParams) decodeJSON(s *scanner) error {
@@ -24168,13 +28838,21 @@ func (x *SavePreparedInlineMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SavePreparedKeyboardButtonParams from a JSON object; null leaves it as it is.
 func (x *SavePreparedKeyboardButtonParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SavePreparedKeyboardButtonParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SavePreparedKeyboardButtonParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SavePreparedKeyboardButtonParams) decodeJSON(s *scanner) error {
@@ -24208,12 +28886,22 @@ func (x *SavePreparedKeyboardButtonParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditMessageTextParams from a JSON object; null leaves it as it is.
 func (x *EditMessageTextParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditMessageTextParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EditMessageTextParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EditMessageTextParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EditMessageTextParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24293,12 +28981,22 @@ func (x *EditMessageTextParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditMessageCaptionParams from a JSON object; null leaves it as it is.
 func (x *EditMessageCaptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditMessageCaptionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EditMessageCaptionParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EditMessageCaptionParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EditMessageCaptionParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24364,12 +29062,22 @@ func (x *EditMessageCaptionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditMessageMediaParams from a JSON object; null leaves it as it is.
 func (x *EditMessageMediaParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditMessageMediaParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EditMessageMediaParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EditMessageMediaParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EditMessageMediaParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24423,13 +29131,21 @@ func (x *EditMessageMediaParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditMessageLiveLocationParams from a JSON object; null leaves it as it is.
 func (x *EditMessageLiveLocationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditMessageLiveLocationParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *EditMessageLiveLocationParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *EditMessageLiveLocationParams) decodeJSON(s *scanner) error {
@@ -24504,13 +29220,21 @@ func (x *EditMessageLiveLocationParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes StopMessageLiveLocationParams from a JSON object; null leaves it as it is.
 func (x *StopMessageLiveLocationParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes StopMessageLiveLocationParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *StopMessageLiveLocationParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *StopMessageLiveLocationParams) decodeJSON(s *scanner) error {
@@ -24561,12 +29285,22 @@ func (x *StopMessageLiveLocationParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditMessageChecklistParams from a JSON object; null leaves it as it is.
 func (x *EditMessageChecklistParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditMessageChecklistParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *EditMessageChecklistParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *EditMessageChecklistParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *EditMessageChecklistParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24616,13 +29350,21 @@ func (x *EditMessageChecklistParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditMessageReplyMarkupParams from a JSON object; null leaves it as it is.
 func (x *EditMessageReplyMarkupParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditMessageReplyMarkupParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *EditMessageReplyMarkupParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *EditMessageReplyMarkupParams) decodeJSON(s *scanner) error {
@@ -24672,11 +29414,23 @@ func (x *EditMessageReplyMarkupParams) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes StopPollParams from a JSON object; null leaves it as it is.
-func (x *StopPollParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *StopPollParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes StopPollParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *StopPollParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *StopPollParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *StopPollParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24722,12 +29476,22 @@ func (x *StopPollParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ApproveSuggestedPostParams from a JSON object; null leaves it as it is.
 func (x *ApproveSuggestedPostParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ApproveSuggestedPostParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ApproveSuggestedPostParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ApproveSuggestedPostParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ApproveSuggestedPostParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24764,12 +29528,22 @@ func (x *ApproveSuggestedPostParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeclineSuggestedPostParams from a JSON object; null leaves it as it is.
 func (x *DeclineSuggestedPostParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeclineSuggestedPostParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeclineSuggestedPostParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeclineSuggestedPostParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeclineSuggestedPostParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24806,12 +29580,22 @@ func (x *DeclineSuggestedPostParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteMessageParams from a JSON object; null leaves it as it is.
 func (x *DeleteMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteMessageParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteMessageParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24844,12 +29628,22 @@ func (x *DeleteMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteMessagesParams from a JSON object; null leaves it as it is.
 func (x *DeleteMessagesParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteMessagesParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteMessagesParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteMessagesParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteMessagesParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -24882,13 +29676,21 @@ func (x *DeleteMessagesParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteMessageReactionParams from a JSON object; null leaves it as it is.
 func (x *DeleteMessageReactionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteMessageReactionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *DeleteMessageReactionParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *DeleteMessageReactionParams) decodeJSON(s *scanner) error {
@@ -24930,13 +29732,21 @@ func (x *DeleteMessageReactionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteAllMessageReactionsParams from a JSON object; null leaves it as it is.
 func (x *DeleteAllMessageReactionsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteAllMessageReactionsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *DeleteAllMessageReactionsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *DeleteAllMessageReactionsParams) decodeJSON(s *scanner) error {
@@ -24974,12 +29784,22 @@ func (x *DeleteAllMessageReactionsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendStickerParams from a JSON object; null leaves it as it is.
 func (x *SendStickerParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendStickerParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendStickerParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendStickerParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendStickerParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25066,12 +29886,22 @@ func (x *SendStickerParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetStickerSetParams from a JSON object; null leaves it as it is.
 func (x *GetStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetStickerSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetStickerSetParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetStickerSetParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25100,13 +29930,21 @@ func (x *GetStickerSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetCustomEmojiStickersParams from a JSON object; null leaves it as it is.
 func (x *GetCustomEmojiStickersParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetCustomEmojiStickersParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *GetCustomEmojiStickersParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *GetCustomEmojiStickersParams) decodeJSON(s *scanner) error {
@@ -25136,12 +29974,22 @@ func (x *GetCustomEmojiStickersParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes UploadStickerFileParams from a JSON object; null leaves it as it is.
 func (x *UploadStickerFileParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes UploadStickerFileParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *UploadStickerFileParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *UploadStickerFileParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *UploadStickerFileParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25178,12 +30026,22 @@ func (x *UploadStickerFileParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CreateNewStickerSetParams from a JSON object; null leaves it as it is.
 func (x *CreateNewStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CreateNewStickerSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CreateNewStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CreateNewStickerSetParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CreateNewStickerSetParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25232,12 +30090,22 @@ func (x *CreateNewStickerSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AddStickerToSetParams from a JSON object; null leaves it as it is.
 func (x *AddStickerToSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AddStickerToSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *AddStickerToSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *AddStickerToSetParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *AddStickerToSetParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25274,13 +30142,21 @@ func (x *AddStickerToSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetStickerPositionInSetParams from a JSON object; null leaves it as it is.
 func (x *SetStickerPositionInSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetStickerPositionInSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetStickerPositionInSetParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetStickerPositionInSetParams) decodeJSON(s *scanner) error {
@@ -25314,12 +30190,22 @@ func (x *SetStickerPositionInSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteStickerFromSetParams from a JSON object; null leaves it as it is.
 func (x *DeleteStickerFromSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteStickerFromSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteStickerFromSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteStickerFromSetParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteStickerFromSetParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25348,12 +30234,22 @@ func (x *DeleteStickerFromSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes ReplaceStickerInSetParams from a JSON object; null leaves it as it is.
 func (x *ReplaceStickerInSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes ReplaceStickerInSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *ReplaceStickerInSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *ReplaceStickerInSetParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *ReplaceStickerInSetParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25394,12 +30290,22 @@ func (x *ReplaceStickerInSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetStickerEmojiListParams from a JSON object; null leaves it as it is.
 func (x *SetStickerEmojiListParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetStickerEmojiListParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetStickerEmojiListParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetStickerEmojiListParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetStickerEmojiListParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25432,12 +30338,22 @@ func (x *SetStickerEmojiListParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetStickerKeywordsParams from a JSON object; null leaves it as it is.
 func (x *SetStickerKeywordsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetStickerKeywordsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetStickerKeywordsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetStickerKeywordsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetStickerKeywordsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25470,13 +30386,21 @@ func (x *SetStickerKeywordsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetStickerMaskPositionParams from a JSON object; null leaves it as it is.
 func (x *SetStickerMaskPositionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetStickerMaskPositionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetStickerMaskPositionParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetStickerMaskPositionParams) decodeJSON(s *scanner) error {
@@ -25515,12 +30439,22 @@ func (x *SetStickerMaskPositionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetStickerSetTitleParams from a JSON object; null leaves it as it is.
 func (x *SetStickerSetTitleParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetStickerSetTitleParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetStickerSetTitleParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetStickerSetTitleParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetStickerSetTitleParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25553,13 +30487,21 @@ func (x *SetStickerSetTitleParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetStickerSetThumbnailParams from a JSON object; null leaves it as it is.
 func (x *SetStickerSetThumbnailParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetStickerSetThumbnailParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetStickerSetThumbnailParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetStickerSetThumbnailParams) decodeJSON(s *scanner) error {
@@ -25601,13 +30543,21 @@ func (x *SetStickerSetThumbnailParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetCustomEmojiStickerSetThumbnailParams from a JSON object; null leaves it as it is.
 func (x *SetCustomEmojiStickerSetThumbnailParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetCustomEmojiStickerSetThumbnailParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetCustomEmojiStickerSetThumbnailParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetCustomEmojiStickerSetThumbnailParams) decodeJSON(s *scanner) error {
@@ -25641,12 +30591,22 @@ func (x *SetCustomEmojiStickerSetThumbnailParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes DeleteStickerSetParams from a JSON object; null leaves it as it is.
 func (x *DeleteStickerSetParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes DeleteStickerSetParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *DeleteStickerSetParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *DeleteStickerSetParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *DeleteStickerSetParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25675,12 +30635,22 @@ func (x *DeleteStickerSetParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendRichMessageParams from a JSON object; null leaves it as it is.
 func (x *SendRichMessageParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendRichMessageParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendRichMessageParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendRichMessageParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendRichMessageParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25763,12 +30733,22 @@ func (x *SendRichMessageParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendRichMessageDraftParams from a JSON object; null leaves it as it is.
 func (x *SendRichMessageDraftParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendRichMessageDraftParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendRichMessageDraftParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendRichMessageDraftParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendRichMessageDraftParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25809,12 +30789,22 @@ func (x *SendRichMessageDraftParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AnswerInlineQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerInlineQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AnswerInlineQueryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *AnswerInlineQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *AnswerInlineQueryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *AnswerInlineQueryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -25868,12 +30858,22 @@ func (x *AnswerInlineQueryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SendInvoiceParams from a JSON object; null leaves it as it is.
 func (x *SendInvoiceParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SendInvoiceParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendInvoiceParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendInvoiceParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendInvoiceParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -26037,12 +31037,22 @@ func (x *SendInvoiceParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes CreateInvoiceLinkParams from a JSON object; null leaves it as it is.
 func (x *CreateInvoiceLinkParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes CreateInvoiceLinkParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *CreateInvoiceLinkParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *CreateInvoiceLinkParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *CreateInvoiceLinkParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -26155,12 +31165,22 @@ func (x *CreateInvoiceLinkParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AnswerShippingQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerShippingQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AnswerShippingQueryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *AnswerShippingQueryParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *AnswerShippingQueryParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *AnswerShippingQueryParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -26201,13 +31221,21 @@ func (x *AnswerShippingQueryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes AnswerPreCheckoutQueryParams from a JSON object; null leaves it as it is.
 func (x *AnswerPreCheckoutQueryParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes AnswerPreCheckoutQueryParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *AnswerPreCheckoutQueryParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *AnswerPreCheckoutQueryParams) decodeJSON(s *scanner) error {
@@ -26245,12 +31273,22 @@ func (x *AnswerPreCheckoutQueryParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetStarTransactionsParams from a JSON object; null leaves it as it is.
 func (x *GetStarTransactionsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetStarTransactionsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetStarTransactionsParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetStarTransactionsParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetStarTransactionsParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -26283,12 +31321,22 @@ func (x *GetStarTransactionsParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes RefundStarPaymentParams from a JSON object; null leaves it as it is.
 func (x *RefundStarPaymentParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes RefundStarPaymentParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *RefundStarPaymentParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *RefundStarPaymentParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *RefundStarPaymentParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -26321,13 +31369,21 @@ func (x *RefundStarPaymentParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes EditUserStarSubscriptionParams from a JSON object; null leaves it as it is.
 func (x *EditUserStarSubscriptionParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes EditUserStarSubscriptionParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *EditUserStarSubscriptionParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *EditUserStarSubscriptionParams) decodeJSON(s *scanner) error {
@@ -26365,13 +31421,21 @@ func (x *EditUserStarSubscriptionParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetPassportDataErrorsParams from a JSON object; null leaves it as it is.
 func (x *SetPassportDataErrorsParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetPassportDataErrorsParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
 func (x *SetPassportDataErrorsParams) UnmarshalJSON(data []byte) error {
-	return unmarshalBytes(data, x)
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
 }
 
 func (x *SetPassportDataErrorsParams) decodeJSON(s *scanner) error {
@@ -26404,11 +31468,23 @@ func (x *SetPassportDataErrorsParams) decodeJSON(s *scanner) error {
 }
 
 // UnmarshalJSONFrom decodes SendGameParams from a JSON object; null leaves it as it is.
-func (x *SendGameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }
+func (x *SendGameParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
+}
 
 // UnmarshalJSON decodes SendGameParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SendGameParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SendGameParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SendGameParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -26483,12 +31559,22 @@ func (x *SendGameParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes SetGameScoreParams from a JSON object; null leaves it as it is.
 func (x *SetGameScoreParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes SetGameScoreParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *SetGameScoreParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *SetGameScoreParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *SetGameScoreParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {
@@ -26541,12 +31627,22 @@ func (x *SetGameScoreParams) decodeJSON(s *scanner) error {
 
 // UnmarshalJSONFrom decodes GetGameHighScoresParams from a JSON object; null leaves it as it is.
 func (x *GetGameHighScoresParams) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	return unmarshalFrom(dec, x)
+	s, err := scanValue(dec)
+	if err != nil {
+		return err
+	}
+	return x.decodeJSON(&s)
 }
 
 // UnmarshalJSON decodes GetGameHighScoresParams from a JSON object, the whole of data; null
 // leaves it as it is. Invalid UTF-8 is an error.
-func (x *GetGameHighScoresParams) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }
+func (x *GetGameHighScoresParams) UnmarshalJSON(data []byte) error {
+	s := scanner{data: data}
+	if err := x.decodeJSON(&s); err != nil {
+		return err
+	}
+	return s.end()
+}
 
 func (x *GetGameHighScoresParams) decodeJSON(s *scanner) error {
 	if ok, err := s.beginObject(); !ok {

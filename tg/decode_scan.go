@@ -40,27 +40,25 @@ type scanDecoder interface {
 	decodeJSON(*scanner) error
 }
 
-// unmarshalFrom reads the next value of dec into x with the scanner: the
-// UnmarshalJSONFrom method of every generated struct. jsontext has checked
-// the value's syntax; invalid UTF-8 is allowed where dec allows it.
-func unmarshalFrom(dec *jsontext.Decoder, x scanDecoder) error {
+// scanValue reads the next value of dec and returns a scanner over it:
+// the UnmarshalJSONFrom methods scan what jsontext has read, and checked.
+// Invalid UTF-8 is allowed where dec allows it.
+func scanValue(dec *jsontext.Decoder) (scanner, error) {
 	raw, err := dec.ReadValue()
+	if err != nil {
+		return scanner{}, err
+	}
+	lenient, _ := json.GetOption(dec.Options(), jsontext.AllowInvalidUTF8)
+	return scanner{data: raw, lenient: lenient, base: dec.InputOffset() - int64(len(raw))}, nil
+}
+
+// unmarshalFrom reads the next value of dec into x with the scanner.
+func unmarshalFrom(dec *jsontext.Decoder, x scanDecoder) error {
+	s, err := scanValue(dec)
 	if err != nil {
 		return err
 	}
-	lenient, _ := json.GetOption(dec.Options(), jsontext.AllowInvalidUTF8)
-	s := scanner{data: raw, lenient: lenient, base: dec.InputOffset() - int64(len(raw))}
 	return x.decodeJSON(&s)
-}
-
-// unmarshalBytes decodes data, one JSON value with nothing but white space
-// around it, into x. Invalid UTF-8 is an error.
-func unmarshalBytes(data []byte, x scanDecoder) error {
-	s := scanner{data: data}
-	if err := x.decodeJSON(&s); err != nil {
-		return err
-	}
-	return s.end()
 }
 
 // end checks that nothing but white space follows the value read.

@@ -33,9 +33,9 @@ func emitDecoders(m *model, b *bytes.Buffer) error {
 
 func (m *model) emitDecoder(b *bytes.Buffer, goType, owner string, fields []*Field, params bool) error {
 	fmt.Fprintf(b, "// UnmarshalJSONFrom decodes %s from a JSON object; null leaves it as it is.\n", goType)
-	fmt.Fprintf(b, "func (x *%s) UnmarshalJSONFrom(dec *jsontext.Decoder) error { return unmarshalFrom(dec, x) }\n\n", goType)
+	fmt.Fprintf(b, "func (x *%s) UnmarshalJSONFrom(dec *jsontext.Decoder) error {\n\ts, err := scanValue(dec)\n\tif err != nil {\n\t\treturn err\n\t}\n\treturn x.decodeJSON(&s)\n}\n\n", goType)
 	fmt.Fprintf(b, "// UnmarshalJSON decodes %s from a JSON object, the whole of data; null\n// leaves it as it is. Invalid UTF-8 is an error.\n", goType)
-	fmt.Fprintf(b, "func (x *%s) UnmarshalJSON(data []byte) error { return unmarshalBytes(data, x) }\n\n", goType)
+	fmt.Fprintf(b, "func (x *%s) UnmarshalJSON(data []byte) error {\n\ts := scanner{data: data}\n\tif err := x.decodeJSON(&s); err != nil {\n\t\treturn err\n\t}\n\treturn s.end()\n}\n\n", goType)
 
 	var cases bytes.Buffer
 	n := 0
