@@ -25,42 +25,8 @@ func DecodeUpdate(data []byte) (Update, error) {
 func DecodeUpdates(data []byte) ([]Update, error) {
 	var ups []Update
 	s := scanner{data: data}
-	if err := readStructs(&s, &ups); err != nil {
+	if err := decodeUpdateList(&s, &ups); err != nil {
 		return nil, err
 	}
 	return ups, s.end()
-}
-
-// structDecoder is a pointer to T that decodes itself with the scanner.
-type structDecoder[T any] interface {
-	*T
-	scanDecoder
-}
-
-// readStructs reads an array of objects, decoding each in place; null
-// gives nil and [] an empty slice.
-func readStructs[T any, P structDecoder[T]](s *scanner, dst *[]T) error {
-	*dst = nil
-	if ok, err := s.beginArray(); !ok {
-		return err
-	}
-	var v []T
-	for i := 0; ; i++ {
-		more, err := s.element(i)
-		if !more {
-			if v == nil {
-				v = []T{}
-			}
-			*dst = v
-			return err
-		}
-		if i == 0 {
-			v = make([]T, 0, 4)
-		}
-		var zero T
-		v = append(v, zero)
-		if err := P(&v[len(v)-1]).decodeJSON(s); err != nil {
-			return err
-		}
-	}
 }

@@ -79,9 +79,9 @@ func (s *scanner) readResult(result any) error {
 	case scanDecoder:
 		return r.decodeJSON(s)
 	case *[]Update:
-		return readStructs(s, r)
+		return decodeUpdateList(s, r)
 	case *[]Message:
-		return readStructs(s, r)
+		return decodeMessageList(s, r)
 	}
 	raw, err := s.value()
 	if err != nil {

@@ -1068,7 +1068,7 @@ func (x *Message) decodeJSON(s *scanner) error {
 			}
 		case "entities":
 			if err = s.mark(seen[:], 32, name); err == nil {
-				err = readStructs(s, &x.Entities)
+				err = decodeMessageEntityList(s, &x.Entities)
 			}
 		case "link_preview_options":
 			if err = s.mark(seen[:], 33, name); err == nil {
@@ -1148,7 +1148,7 @@ func (x *Message) decodeJSON(s *scanner) error {
 			}
 		case "photo":
 			if err = s.mark(seen[:], 42, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		case "sticker":
 			if err = s.mark(seen[:], 43, name); err == nil {
@@ -1201,7 +1201,7 @@ func (x *Message) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 49, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 50, name); err == nil {
@@ -1276,7 +1276,7 @@ func (x *Message) decodeJSON(s *scanner) error {
 			}
 		case "new_chat_members":
 			if err = s.mark(seen[:], 59, name); err == nil {
-				err = readStructs(s, &x.NewChatMembers)
+				err = decodeUserList(s, &x.NewChatMembers)
 			}
 		case "left_chat_member":
 			if err = s.mark(seen[:], 60, name); err == nil {
@@ -1311,7 +1311,7 @@ func (x *Message) decodeJSON(s *scanner) error {
 			}
 		case "new_chat_photo":
 			if err = s.mark(seen[:], 64, name); err == nil {
-				err = readStructs(s, &x.NewChatPhoto)
+				err = decodePhotoSizeList(s, &x.NewChatPhoto)
 			}
 		case "delete_chat_photo":
 			if err = s.mark(seen[:], 65, name); err == nil {
@@ -1946,7 +1946,7 @@ func (x *TextQuote) decodeJSON(s *scanner) error {
 			}
 		case "entities":
 			if err = s.mark(seen[:], 1, name); err == nil {
-				err = readStructs(s, &x.Entities)
+				err = decodeMessageEntityList(s, &x.Entities)
 			}
 		case "position":
 			if err = s.mark(seen[:], 2, name); err == nil {
@@ -2069,7 +2069,7 @@ func (x *ExternalReplyInfo) decodeJSON(s *scanner) error {
 			}
 		case "photo":
 			if err = s.mark(seen[:], 9, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		case "sticker":
 			if err = s.mark(seen[:], 10, name); err == nil {
@@ -2272,7 +2272,7 @@ func (x *ReplyParameters) decodeJSON(s *scanner) error {
 			}
 		case "quote_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.QuoteEntities)
+				err = decodeMessageEntityList(s, &x.QuoteEntities)
 			}
 		case "quote_position":
 			if err = s.mark(seen[:], 6, name); err == nil {
@@ -2823,7 +2823,7 @@ func (x *LivePhoto) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "photo":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		case "file_id":
 			if err = s.mark(seen[:], 1, name); err == nil {
@@ -3036,7 +3036,7 @@ func (x *Video) decodeJSON(s *scanner) error {
 			}
 		case "cover":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.Cover)
+				err = decodePhotoSizeList(s, &x.Cover)
 			}
 		case "start_timestamp":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -3044,7 +3044,7 @@ func (x *Video) decodeJSON(s *scanner) error {
 			}
 		case "qualities":
 			if err = s.mark(seen[:], 8, name); err == nil {
-				err = readStructs(s, &x.Qualities)
+				err = decodeVideoQualityList(s, &x.Qualities)
 			}
 		case "file_name":
 			if err = s.mark(seen[:], 9, name); err == nil {
@@ -3321,7 +3321,7 @@ func (x *PaidMediaPhoto) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "photo":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -3667,7 +3667,7 @@ func (x *PollMedia) decodeJSON(s *scanner) error {
 			}
 		case "photo":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		case "sticker":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -3746,7 +3746,7 @@ func (x *PollOption) decodeJSON(s *scanner) error {
 			}
 		case "text_entities":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.TextEntities)
+				err = decodeMessageEntityList(s, &x.TextEntities)
 			}
 		case "media":
 			if err = s.mark(seen[:], 3, name); err == nil {
@@ -3833,7 +3833,7 @@ func (x *InputPollOption) decodeJSON(s *scanner) error {
 			}
 		case "text_entities":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.TextEntities)
+				err = decodeMessageEntityList(s, &x.TextEntities)
 			}
 		case "media":
 			if err = s.mark(seen[:], 3, name); err == nil {
@@ -3959,11 +3959,11 @@ func (x *Poll) decodeJSON(s *scanner) error {
 			}
 		case "question_entities":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.QuestionEntities)
+				err = decodeMessageEntityList(s, &x.QuestionEntities)
 			}
 		case "options":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.Options)
+				err = decodePollOptionList(s, &x.Options)
 			}
 		case "total_voter_count":
 			if err = s.mark(seen[:], 4, name); err == nil {
@@ -4007,7 +4007,7 @@ func (x *Poll) decodeJSON(s *scanner) error {
 			}
 		case "explanation_entities":
 			if err = s.mark(seen[:], 14, name); err == nil {
-				err = readStructs(s, &x.ExplanationEntities)
+				err = decodeMessageEntityList(s, &x.ExplanationEntities)
 			}
 		case "explanation_media":
 			if err = s.mark(seen[:], 15, name); err == nil {
@@ -4032,7 +4032,7 @@ func (x *Poll) decodeJSON(s *scanner) error {
 			}
 		case "description_entities":
 			if err = s.mark(seen[:], 19, name); err == nil {
-				err = readStructs(s, &x.DescriptionEntities)
+				err = decodeMessageEntityList(s, &x.DescriptionEntities)
 			}
 		case "media":
 			if err = s.mark(seen[:], 20, name); err == nil {
@@ -4093,7 +4093,7 @@ func (x *ChecklistTask) decodeJSON(s *scanner) error {
 			}
 		case "text_entities":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.TextEntities)
+				err = decodeMessageEntityList(s, &x.TextEntities)
 			}
 		case "completed_by_user":
 			if err = s.mark(seen[:], 3, name); err == nil {
@@ -4163,11 +4163,11 @@ func (x *Checklist) decodeJSON(s *scanner) error {
 			}
 		case "title_entities":
 			if err = s.mark(seen[:], 1, name); err == nil {
-				err = readStructs(s, &x.TitleEntities)
+				err = decodeMessageEntityList(s, &x.TitleEntities)
 			}
 		case "tasks":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.Tasks)
+				err = decodeChecklistTaskList(s, &x.Tasks)
 			}
 		case "others_can_add_tasks":
 			if err = s.mark(seen[:], 3, name); err == nil {
@@ -4231,7 +4231,7 @@ func (x *InputChecklistTask) decodeJSON(s *scanner) error {
 			}
 		case "text_entities":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.TextEntities)
+				err = decodeMessageEntityList(s, &x.TextEntities)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -4283,11 +4283,11 @@ func (x *InputChecklist) decodeJSON(s *scanner) error {
 			}
 		case "title_entities":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.TitleEntities)
+				err = decodeMessageEntityList(s, &x.TitleEntities)
 			}
 		case "tasks":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.Tasks)
+				err = decodeInputChecklistTaskList(s, &x.Tasks)
 			}
 		case "others_can_add_tasks":
 			if err = s.mark(seen[:], 4, name); err == nil {
@@ -4405,7 +4405,7 @@ func (x *ChecklistTasksAdded) decodeJSON(s *scanner) error {
 			}
 		case "tasks":
 			if err = s.mark(seen[:], 1, name); err == nil {
-				err = readStructs(s, &x.Tasks)
+				err = decodeChecklistTaskList(s, &x.Tasks)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -4829,7 +4829,7 @@ func (x *PollOptionAdded) decodeJSON(s *scanner) error {
 			}
 		case "option_text_entities":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.OptionTextEntities)
+				err = decodeMessageEntityList(s, &x.OptionTextEntities)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -4885,7 +4885,7 @@ func (x *PollOptionDeleted) decodeJSON(s *scanner) error {
 			}
 		case "option_text_entities":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.OptionTextEntities)
+				err = decodeMessageEntityList(s, &x.OptionTextEntities)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -5641,7 +5641,7 @@ func (x *SharedUser) decodeJSON(s *scanner) error {
 			}
 		case "photo":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -5689,7 +5689,7 @@ func (x *UsersShared) decodeJSON(s *scanner) error {
 			}
 		case "users":
 			if err = s.mark(seen[:], 1, name); err == nil {
-				err = readStructs(s, &x.Users)
+				err = decodeSharedUserList(s, &x.Users)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -5749,7 +5749,7 @@ func (x *ChatShared) decodeJSON(s *scanner) error {
 			}
 		case "photo":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -5972,7 +5972,7 @@ func (x *VideoChatParticipantsInvited) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "users":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Users)
+				err = decodeUserList(s, &x.Users)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -6439,7 +6439,7 @@ func (x *Giveaway) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "chats":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Chats)
+				err = decodeChatList(s, &x.Chats)
 			}
 		case "winners_selection_date":
 			if err = s.mark(seen[:], 1, name); err == nil {
@@ -6531,7 +6531,7 @@ func (x *GiveawayWinners) decodeJSON(s *scanner) error {
 			}
 		case "winners":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.Winners)
+				err = decodeUserList(s, &x.Winners)
 			}
 		case "additional_chat_count":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -6939,7 +6939,7 @@ func (x *UserProfilePhotos) decodeJSON(s *scanner) error {
 			}
 		case "photos":
 			if err = s.mark(seen[:], 1, name); err == nil {
-				err = readArray(s, &x.Photos, readStructs[PhotoSize])
+				err = readArray(s, &x.Photos, decodePhotoSizeList)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -6987,7 +6987,7 @@ func (x *UserProfileAudios) decodeJSON(s *scanner) error {
 			}
 		case "audios":
 			if err = s.mark(seen[:], 1, name); err == nil {
-				err = readStructs(s, &x.Audios)
+				err = decodeAudioList(s, &x.Audios)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -7131,7 +7131,7 @@ func (x *ReplyKeyboardMarkup) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "keyboard":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readArray(s, &x.Keyboard, readStructs[KeyboardButton])
+				err = readArray(s, &x.Keyboard, decodeKeyboardButtonList)
 			}
 		case "is_persistent":
 			if err = s.mark(seen[:], 1, name); err == nil {
@@ -7606,7 +7606,7 @@ func (x *InlineKeyboardMarkup) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "inline_keyboard":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readArray(s, &x.InlineKeyboard, readStructs[InlineKeyboardButton])
+				err = readArray(s, &x.InlineKeyboard, decodeInlineKeyboardButtonList)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -9199,7 +9199,7 @@ func (x *BusinessOpeningHours) decodeJSON(s *scanner) error {
 			}
 		case "opening_hours":
 			if err = s.mark(seen[:], 1, name); err == nil {
-				err = readStructs(s, &x.OpeningHours)
+				err = decodeBusinessOpeningHoursIntervalList(s, &x.OpeningHours)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -10029,7 +10029,7 @@ func (x *MessageReactionCountUpdated) decodeJSON(s *scanner) error {
 			}
 		case "reactions":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.Reactions)
+				err = decodeReactionCountList(s, &x.Reactions)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -10287,7 +10287,7 @@ func (x *Gifts) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "gifts":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Gifts)
+				err = decodeGiftList(s, &x.Gifts)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -10737,7 +10737,7 @@ func (x *GiftInfo) decodeJSON(s *scanner) error {
 			}
 		case "entities":
 			if err = s.mark(seen[:], 7, name); err == nil {
-				err = readStructs(s, &x.Entities)
+				err = decodeMessageEntityList(s, &x.Entities)
 			}
 		case "is_private":
 			if err = s.mark(seen[:], 8, name); err == nil {
@@ -10882,7 +10882,7 @@ func (x *OwnedGiftRegular) decodeJSON(s *scanner) error {
 			}
 		case "entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.Entities)
+				err = decodeMessageEntityList(s, &x.Entities)
 			}
 		case "is_private":
 			if err = s.mark(seen[:], 6, name); err == nil {
@@ -11091,7 +11091,7 @@ func (x *BotAccessSettings) decodeJSON(s *scanner) error {
 			}
 		case "added_users":
 			if err = s.mark(seen[:], 1, name); err == nil {
-				err = readStructs(s, &x.AddedUsers)
+				err = decodeUserList(s, &x.AddedUsers)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -12243,7 +12243,7 @@ func (x *UserChatBoosts) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "boosts":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Boosts)
+				err = decodeChatBoostList(s, &x.Boosts)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -12748,7 +12748,7 @@ func (x *InputMediaAnimation) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -12828,7 +12828,7 @@ func (x *InputMediaAudio) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "duration":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -12900,7 +12900,7 @@ func (x *InputMediaDocument) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "disable_content_type_detection":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -13008,7 +13008,7 @@ func (x *InputMediaLivePhoto) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -13124,7 +13124,7 @@ func (x *InputMediaPhoto) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 4, name); err == nil {
@@ -13320,7 +13320,7 @@ func (x *InputMediaVideo) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -13871,7 +13871,7 @@ func (x *StickerSet) decodeJSON(s *scanner) error {
 			}
 		case "stickers":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.Stickers)
+				err = decodeStickerList(s, &x.Stickers)
 			}
 		case "thumbnail":
 			if err = s.mark(seen[:], 4, name); err == nil {
@@ -15796,7 +15796,7 @@ func (x *RichBlockList) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "items":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Items)
+				err = decodeRichBlockListItemList(s, &x.Items)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -16042,7 +16042,7 @@ func (x *RichBlockTable) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "cells":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readArray(s, &x.Cells, readStructs[RichBlockTableCell])
+				err = readArray(s, &x.Cells, decodeRichBlockTableCellList)
 			}
 		case "is_bordered":
 			if err = s.mark(seen[:], 1, name); err == nil {
@@ -16325,7 +16325,7 @@ func (x *RichBlockPhoto) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "photo":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		case "has_spoiler":
 			if err = s.mark(seen[:], 1, name); err == nil {
@@ -16779,7 +16779,7 @@ func (x *InlineQueryResultPhoto) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 9, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 10, name); err == nil {
@@ -16880,7 +16880,7 @@ func (x *InlineQueryResultGif) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 10, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 11, name); err == nil {
@@ -16981,7 +16981,7 @@ func (x *InlineQueryResultMpeg4Gif) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 10, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 11, name); err == nil {
@@ -17070,7 +17070,7 @@ func (x *InlineQueryResultVideo) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 7, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 8, name); err == nil {
@@ -17167,7 +17167,7 @@ func (x *InlineQueryResultAudio) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "performer":
 			if err = s.mark(seen[:], 6, name); err == nil {
@@ -17252,7 +17252,7 @@ func (x *InlineQueryResultVoice) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "voice_duration":
 			if err = s.mark(seen[:], 6, name); err == nil {
@@ -17329,7 +17329,7 @@ func (x *InlineQueryResultDocument) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "document_url":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -17774,7 +17774,7 @@ func (x *InlineQueryResultCachedPhoto) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -17855,7 +17855,7 @@ func (x *InlineQueryResultCachedGif) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 6, name); err == nil {
@@ -17936,7 +17936,7 @@ func (x *InlineQueryResultCachedMpeg4Gif) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 6, name); err == nil {
@@ -18082,7 +18082,7 @@ func (x *InlineQueryResultCachedDocument) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "reply_markup":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -18163,7 +18163,7 @@ func (x *InlineQueryResultCachedVideo) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -18244,7 +18244,7 @@ func (x *InlineQueryResultCachedVoice) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "reply_markup":
 			if err = s.mark(seen[:], 6, name); err == nil {
@@ -18317,7 +18317,7 @@ func (x *InlineQueryResultCachedAudio) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "reply_markup":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -18382,7 +18382,7 @@ func (x *InputTextMessageContent) decodeJSON(s *scanner) error {
 			}
 		case "entities":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.Entities)
+				err = decodeMessageEntityList(s, &x.Entities)
 			}
 		case "link_preview_options":
 			if err = s.mark(seen[:], 3, name); err == nil {
@@ -18691,7 +18691,7 @@ func (x *InputInvoiceMessageContent) decodeJSON(s *scanner) error {
 			}
 		case "prices":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.Prices)
+				err = decodeLabeledPriceList(s, &x.Prices)
 			}
 		case "max_tip_amount":
 			if err = s.mark(seen[:], 6, name); err == nil {
@@ -19097,7 +19097,7 @@ func (x *ShippingOption) decodeJSON(s *scanner) error {
 			}
 		case "prices":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.Prices)
+				err = decodeLabeledPriceList(s, &x.Prices)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -20081,7 +20081,7 @@ func (x *StarTransactions) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "transactions":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Transactions)
+				err = decodeStarTransactionList(s, &x.Transactions)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -20125,7 +20125,7 @@ func (x *PassportData) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "data":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Data)
+				err = decodeEncryptedPassportElementList(s, &x.Data)
 			}
 		case "credentials":
 			if err = s.mark(seen[:], 1, name); err == nil {
@@ -20245,7 +20245,7 @@ func (x *EncryptedPassportElement) decodeJSON(s *scanner) error {
 			}
 		case "files":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.Files)
+				err = decodePassportFileList(s, &x.Files)
 			}
 		case "front_side":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -20276,7 +20276,7 @@ func (x *EncryptedPassportElement) decodeJSON(s *scanner) error {
 			}
 		case "translation":
 			if err = s.mark(seen[:], 8, name); err == nil {
-				err = readStructs(s, &x.Translation)
+				err = decodePassportFileList(s, &x.Translation)
 			}
 		case "hash":
 			if err = s.mark(seen[:], 9, name); err == nil {
@@ -20856,7 +20856,7 @@ func (x *Game) decodeJSON(s *scanner) error {
 			}
 		case "photo":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.Photo)
+				err = decodePhotoSizeList(s, &x.Photo)
 			}
 		case "text":
 			if err = s.mark(seen[:], 3, name); err == nil {
@@ -20864,7 +20864,7 @@ func (x *Game) decodeJSON(s *scanner) error {
 			}
 		case "text_entities":
 			if err = s.mark(seen[:], 4, name); err == nil {
-				err = readStructs(s, &x.TextEntities)
+				err = decodeMessageEntityList(s, &x.TextEntities)
 			}
 		case "animation":
 			if err = s.mark(seen[:], 5, name); err == nil {
@@ -21200,7 +21200,7 @@ func (x *SendMessageParams) decodeJSON(s *scanner) error {
 			}
 		case "entities":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.Entities)
+				err = decodeMessageEntityList(s, &x.Entities)
 			}
 		case "link_preview_options":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -21476,7 +21476,7 @@ func (x *CopyMessageParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 8, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 9, name); err == nil {
@@ -21662,7 +21662,7 @@ func (x *SendPhotoParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 7, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 8, name); err == nil {
@@ -21784,7 +21784,7 @@ func (x *SendLivePhotoParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 8, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 9, name); err == nil {
@@ -21902,7 +21902,7 @@ func (x *SendAudioParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 7, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "duration":
 			if err = s.mark(seen[:], 8, name); err == nil {
@@ -22032,7 +22032,7 @@ func (x *SendDocumentParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 8, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "disable_content_type_detection":
 			if err = s.mark(seen[:], 9, name); err == nil {
@@ -22170,7 +22170,7 @@ func (x *SendVideoParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 13, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 14, name); err == nil {
@@ -22308,7 +22308,7 @@ func (x *SendAnimationParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 11, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 12, name); err == nil {
@@ -22426,7 +22426,7 @@ func (x *SendVoiceParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 7, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "duration":
 			if err = s.mark(seen[:], 8, name); err == nil {
@@ -22658,7 +22658,7 @@ func (x *SendPaidMediaParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 9, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 10, name); err == nil {
@@ -23199,11 +23199,11 @@ func (x *SendPollParams) decodeJSON(s *scanner) error {
 			}
 		case "question_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.QuestionEntities)
+				err = decodeMessageEntityList(s, &x.QuestionEntities)
 			}
 		case "options":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.Options)
+				err = decodeInputPollOptionList(s, &x.Options)
 			}
 		case "is_anonymous":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -23255,7 +23255,7 @@ func (x *SendPollParams) decodeJSON(s *scanner) error {
 			}
 		case "explanation_entities":
 			if err = s.mark(seen[:], 19, name); err == nil {
-				err = readStructs(s, &x.ExplanationEntities)
+				err = decodeMessageEntityList(s, &x.ExplanationEntities)
 			}
 		case "explanation_media":
 			if err = s.mark(seen[:], 20, name); err == nil {
@@ -23283,7 +23283,7 @@ func (x *SendPollParams) decodeJSON(s *scanner) error {
 			}
 		case "description_entities":
 			if err = s.mark(seen[:], 26, name); err == nil {
-				err = readStructs(s, &x.DescriptionEntities)
+				err = decodeMessageEntityList(s, &x.DescriptionEntities)
 			}
 		case "media":
 			if err = s.mark(seen[:], 27, name); err == nil {
@@ -23560,7 +23560,7 @@ func (x *SendMessageDraftParams) decodeJSON(s *scanner) error {
 			}
 		case "entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.Entities)
+				err = decodeMessageEntityList(s, &x.Entities)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -26632,7 +26632,7 @@ func (x *SetMyCommandsParams) decodeJSON(s *scanner) error {
 		switch string(name) {
 		case "commands":
 			if err = s.mark(seen[:], 0, name); err == nil {
-				err = readStructs(s, &x.Commands)
+				err = decodeBotCommandList(s, &x.Commands)
 			}
 		case "scope":
 			if err = s.mark(seen[:], 1, name); err == nil {
@@ -27313,7 +27313,7 @@ func (x *SendGiftParams) decodeJSON(s *scanner) error {
 			}
 		case "text_entities":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.TextEntities)
+				err = decodeMessageEntityList(s, &x.TextEntities)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -27377,7 +27377,7 @@ func (x *GiftPremiumSubscriptionParams) decodeJSON(s *scanner) error {
 			}
 		case "text_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.TextEntities)
+				err = decodeMessageEntityList(s, &x.TextEntities)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -28521,11 +28521,11 @@ func (x *PostStoryParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "areas":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.Areas)
+				err = decodeStoryAreaList(s, &x.Areas)
 			}
 		case "post_to_chat_page":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -28661,11 +28661,11 @@ func (x *EditStoryParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 5, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "areas":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.Areas)
+				err = decodeStoryAreaList(s, &x.Areas)
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
@@ -28941,7 +28941,7 @@ func (x *EditMessageTextParams) decodeJSON(s *scanner) error {
 			}
 		case "entities":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.Entities)
+				err = decodeMessageEntityList(s, &x.Entities)
 			}
 		case "link_preview_options":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -29036,7 +29036,7 @@ func (x *EditMessageCaptionParams) decodeJSON(s *scanner) error {
 			}
 		case "caption_entities":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.CaptionEntities)
+				err = decodeMessageEntityList(s, &x.CaptionEntities)
 			}
 		case "show_caption_above_media":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -30069,7 +30069,7 @@ func (x *CreateNewStickerSetParams) decodeJSON(s *scanner) error {
 			}
 		case "stickers":
 			if err = s.mark(seen[:], 3, name); err == nil {
-				err = readStructs(s, &x.Stickers)
+				err = decodeInputStickerList(s, &x.Stickers)
 			}
 		case "sticker_type":
 			if err = s.mark(seen[:], 4, name); err == nil {
@@ -30921,7 +30921,7 @@ func (x *SendInvoiceParams) decodeJSON(s *scanner) error {
 			}
 		case "prices":
 			if err = s.mark(seen[:], 8, name); err == nil {
-				err = readStructs(s, &x.Prices)
+				err = decodeLabeledPriceList(s, &x.Prices)
 			}
 		case "max_tip_amount":
 			if err = s.mark(seen[:], 9, name); err == nil {
@@ -31092,7 +31092,7 @@ func (x *CreateInvoiceLinkParams) decodeJSON(s *scanner) error {
 			}
 		case "prices":
 			if err = s.mark(seen[:], 6, name); err == nil {
-				err = readStructs(s, &x.Prices)
+				err = decodeLabeledPriceList(s, &x.Prices)
 			}
 		case "subscription_period":
 			if err = s.mark(seen[:], 7, name); err == nil {
@@ -31204,7 +31204,7 @@ func (x *AnswerShippingQueryParams) decodeJSON(s *scanner) error {
 			}
 		case "shipping_options":
 			if err = s.mark(seen[:], 2, name); err == nil {
-				err = readStructs(s, &x.ShippingOptions)
+				err = decodeShippingOptionList(s, &x.ShippingOptions)
 			}
 		case "error_message":
 			if err = s.mark(seen[:], 3, name); err == nil {
@@ -31674,6 +31674,1086 @@ func (x *GetGameHighScoresParams) decodeJSON(s *scanner) error {
 			}
 		default:
 			err = s.skipUnknown(&unknown, name)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeAudioList reads an array of Audio; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeAudioList(s *scanner, dst *[]Audio) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]Audio
+	var v []Audio
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]Audio, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]Audio, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, Audio{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeBotCommandList reads an array of BotCommand; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeBotCommandList(s *scanner, dst *[]BotCommand) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]BotCommand
+	var v []BotCommand
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]BotCommand, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]BotCommand, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, BotCommand{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeBusinessOpeningHoursIntervalList reads an array of BusinessOpeningHoursInterval; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeBusinessOpeningHoursIntervalList(s *scanner, dst *[]BusinessOpeningHoursInterval) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]BusinessOpeningHoursInterval
+	var v []BusinessOpeningHoursInterval
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]BusinessOpeningHoursInterval, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]BusinessOpeningHoursInterval, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, BusinessOpeningHoursInterval{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeChatList reads an array of Chat; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeChatList(s *scanner, dst *[]Chat) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]Chat
+	var v []Chat
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]Chat, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]Chat, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, Chat{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeChatBoostList reads an array of ChatBoost; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeChatBoostList(s *scanner, dst *[]ChatBoost) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]ChatBoost
+	var v []ChatBoost
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]ChatBoost, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]ChatBoost, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, ChatBoost{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeChecklistTaskList reads an array of ChecklistTask; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeChecklistTaskList(s *scanner, dst *[]ChecklistTask) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]ChecklistTask
+	var v []ChecklistTask
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]ChecklistTask, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]ChecklistTask, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, ChecklistTask{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeEncryptedPassportElementList reads an array of EncryptedPassportElement; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeEncryptedPassportElementList(s *scanner, dst *[]EncryptedPassportElement) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]EncryptedPassportElement
+	var v []EncryptedPassportElement
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]EncryptedPassportElement, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]EncryptedPassportElement, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, EncryptedPassportElement{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeGiftList reads an array of Gift; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeGiftList(s *scanner, dst *[]Gift) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]Gift
+	var v []Gift
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]Gift, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]Gift, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, Gift{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeInlineKeyboardButtonList reads an array of InlineKeyboardButton; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeInlineKeyboardButtonList(s *scanner, dst *[]InlineKeyboardButton) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]InlineKeyboardButton
+	var v []InlineKeyboardButton
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]InlineKeyboardButton, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]InlineKeyboardButton, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, InlineKeyboardButton{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeInputChecklistTaskList reads an array of InputChecklistTask; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeInputChecklistTaskList(s *scanner, dst *[]InputChecklistTask) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]InputChecklistTask
+	var v []InputChecklistTask
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]InputChecklistTask, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]InputChecklistTask, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, InputChecklistTask{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeInputPollOptionList reads an array of InputPollOption; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeInputPollOptionList(s *scanner, dst *[]InputPollOption) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]InputPollOption
+	var v []InputPollOption
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]InputPollOption, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]InputPollOption, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, InputPollOption{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeInputStickerList reads an array of InputSticker; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeInputStickerList(s *scanner, dst *[]InputSticker) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]InputSticker
+	var v []InputSticker
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]InputSticker, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]InputSticker, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, InputSticker{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeKeyboardButtonList reads an array of KeyboardButton; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeKeyboardButtonList(s *scanner, dst *[]KeyboardButton) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]KeyboardButton
+	var v []KeyboardButton
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]KeyboardButton, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]KeyboardButton, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, KeyboardButton{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeLabeledPriceList reads an array of LabeledPrice; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeLabeledPriceList(s *scanner, dst *[]LabeledPrice) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]LabeledPrice
+	var v []LabeledPrice
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]LabeledPrice, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]LabeledPrice, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, LabeledPrice{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeMessageList reads an array of Message; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeMessageList(s *scanner, dst *[]Message) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]Message
+	var v []Message
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]Message, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]Message, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, Message{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeMessageEntityList reads an array of MessageEntity; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeMessageEntityList(s *scanner, dst *[]MessageEntity) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]MessageEntity
+	var v []MessageEntity
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]MessageEntity, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]MessageEntity, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, MessageEntity{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodePassportFileList reads an array of PassportFile; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodePassportFileList(s *scanner, dst *[]PassportFile) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]PassportFile
+	var v []PassportFile
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]PassportFile, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]PassportFile, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, PassportFile{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodePhotoSizeList reads an array of PhotoSize; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodePhotoSizeList(s *scanner, dst *[]PhotoSize) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]PhotoSize
+	var v []PhotoSize
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]PhotoSize, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]PhotoSize, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, PhotoSize{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodePollOptionList reads an array of PollOption; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodePollOptionList(s *scanner, dst *[]PollOption) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]PollOption
+	var v []PollOption
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]PollOption, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]PollOption, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, PollOption{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeReactionCountList reads an array of ReactionCount; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeReactionCountList(s *scanner, dst *[]ReactionCount) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]ReactionCount
+	var v []ReactionCount
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]ReactionCount, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]ReactionCount, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, ReactionCount{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeRichBlockListItemList reads an array of RichBlockListItem; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeRichBlockListItemList(s *scanner, dst *[]RichBlockListItem) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]RichBlockListItem
+	var v []RichBlockListItem
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]RichBlockListItem, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]RichBlockListItem, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, RichBlockListItem{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeRichBlockTableCellList reads an array of RichBlockTableCell; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeRichBlockTableCellList(s *scanner, dst *[]RichBlockTableCell) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]RichBlockTableCell
+	var v []RichBlockTableCell
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]RichBlockTableCell, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]RichBlockTableCell, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, RichBlockTableCell{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeSharedUserList reads an array of SharedUser; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeSharedUserList(s *scanner, dst *[]SharedUser) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]SharedUser
+	var v []SharedUser
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]SharedUser, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]SharedUser, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, SharedUser{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeShippingOptionList reads an array of ShippingOption; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeShippingOptionList(s *scanner, dst *[]ShippingOption) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]ShippingOption
+	var v []ShippingOption
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]ShippingOption, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]ShippingOption, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, ShippingOption{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeStarTransactionList reads an array of StarTransaction; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeStarTransactionList(s *scanner, dst *[]StarTransaction) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]StarTransaction
+	var v []StarTransaction
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]StarTransaction, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]StarTransaction, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, StarTransaction{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeStickerList reads an array of Sticker; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeStickerList(s *scanner, dst *[]Sticker) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]Sticker
+	var v []Sticker
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]Sticker, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]Sticker, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, Sticker{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeStoryAreaList reads an array of StoryArea; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeStoryAreaList(s *scanner, dst *[]StoryArea) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]StoryArea
+	var v []StoryArea
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]StoryArea, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]StoryArea, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, StoryArea{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeUpdateList reads an array of Update; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeUpdateList(s *scanner, dst *[]Update) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]Update
+	var v []Update
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]Update, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]Update, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, Update{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeUserList reads an array of User; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeUserList(s *scanner, dst *[]User) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]User
+	var v []User
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]User, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]User, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, User{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// decodeVideoQualityList reads an array of VideoQuality; null gives nil and [] an empty
+// slice. The first 8 elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decodeVideoQualityList(s *scanner, dst *[]VideoQuality) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [8]VideoQuality
+	var v []VideoQuality
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]VideoQuality, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]VideoQuality, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, VideoQuality{})
+			err = v[i].decodeJSON(s)
 		}
 		if err != nil {
 			return err

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -14,6 +16,8 @@ import (
 // UnmarshalJSON (encoding/json, and the fast entry point) call it.
 func emitDecoders(m *model, b *bytes.Buffer) error {
 	b.WriteString("import \"github.com/go-json-experiment/json/jsontext\"\n\n")
+	// Arrays of these are decoded by DecodeUpdates and decodeEnvelopeBytes.
+	m.lists = map[string]bool{"Update": true, "Message": true}
 	for _, t := range m.spec.Types {
 		if m.isStruct(t.Name) {
 			if err := m.emitDecoder(b, t.Name, t.Name, t.Fields, false); err != nil {
@@ -28,7 +32,55 @@ func emitDecoders(m *model, b *bytes.Buffer) error {
 			}
 		}
 	}
+	for _, elem := range slices.Sorted(maps.Keys(m.lists)) {
+		emitListDecoder(b, elem)
+	}
 	return nil
+}
+
+// listBuffer is how many elements a list decoder reads on its stack before
+// it needs the heap: arrays up to that long get a slice of their length.
+const listBuffer = 8
+
+// emitListDecoder writes decodeXList, which reads an array of struct X.
+func emitListDecoder(b *bytes.Buffer, elem string) {
+	fmt.Fprintf(b, `// decode%[1]sList reads an array of %[1]s; null gives nil and [] an empty
+// slice. The first %[2]d elements are read on the stack, so that a short
+// array costs one allocation of its length.
+func decode%[1]sList(s *scanner, dst *[]%[1]s) error {
+	*dst = nil
+	if ok, err := s.beginArray(); !ok {
+		return err
+	}
+	var small [%[2]d]%[1]s
+	var v []%[1]s
+	for i := 0; ; i++ {
+		more, err := s.element(i)
+		if !more {
+			if v == nil {
+				v = make([]%[1]s, i)
+				copy(v, small[:i])
+			}
+			*dst = v
+			return err
+		}
+		if i < len(small) {
+			err = small[i].decodeJSON(s)
+		} else {
+			if v == nil {
+				v = make([]%[1]s, i, 2*i)
+				copy(v, small[:])
+			}
+			v = append(v, %[1]s{})
+			err = v[i].decodeJSON(s)
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+`, elem, listBuffer)
 }
 
 func (m *model) emitDecoder(b *bytes.Buffer, goType, owner string, fields []*Field, params bool) error {
@@ -95,7 +147,8 @@ func (m *model) decodeStmt(ft ftype, dst string) (string, error) {
 	}
 	if elem, ok := strings.CutPrefix(ft.Go, "[]"); ok {
 		if m.isStruct(elem) {
-			return fmt.Sprintf("err = readStructs(s, &%s)", dst), nil
+			m.lists[elem] = true
+			return fmt.Sprintf("err = decode%sList(s, &%s)", elem, dst), nil
 		}
 		if method, ok := sliceReaders[elem]; ok {
 			return fmt.Sprintf("err = s.%s(&%s)", method, dst), nil
@@ -140,7 +193,8 @@ func (m *model) readFunc(goType string) (string, error) {
 	}
 	if elem, ok := strings.CutPrefix(goType, "[]"); ok {
 		if m.isStruct(elem) {
-			return fmt.Sprintf("readStructs[%s]", elem), nil
+			m.lists[elem] = true
+			return fmt.Sprintf("decode%sList", elem), nil
 		}
 		if method, ok := sliceReaders[elem]; ok {
 			return "(*scanner)." + method, nil

@@ -16,6 +16,7 @@ type model struct {
 	drop    map[string]string   // concrete type → JSON name of its dropped discriminator
 	discVal map[string]string   // concrete type → its discriminator value
 	edges   map[string][]string // required by-value struct edges, for cycle checks
+	lists   map[string]bool     // struct types whose arrays the decoders read
 }
 
 // union is a sealed interface: an abstract spec type, or a synthesized one
