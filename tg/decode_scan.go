@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -605,15 +606,17 @@ const (
 	swarHighs = 0x8080808080808080
 )
 
-// plain8 reports whether none of the 8 bytes of x needs a closer look.
-func plain8(x uint64) bool {
+// special8 flags the bytes of x, 8 bytes of a string read little-endian,
+// that need a closer look: its lowest flagged byte is the first of them
+// (the borrows that flag bytes wrongly only go up from a flagged one).
+func special8(x uint64) uint64 {
 	quote := x ^ (swarOnes * '"')
 	slash := x ^ (swarOnes * '\\')
 	flagged := (quote - swarOnes) & ^quote
 	flagged |= (slash - swarOnes) & ^slash
 	flagged |= (x - swarOnes*' ') & ^x // below ' '
 	flagged |= x                       // not ASCII
-	return flagged&swarHighs == 0
+	return flagged & swarHighs
 }
 
 // str reads the string at s.pos (its opening quote) and returns its text,
@@ -622,21 +625,28 @@ func (s *scanner) str() ([]byte, error) {
 	data := s.data
 	start := s.pos + 1
 	i := start
-	for i+8 <= len(data) && plain8(binary.LittleEndian.Uint64(data[i:])) {
-		i += 8
+	for ; i+8 <= len(data); i += 8 {
+		if m := special8(binary.LittleEndian.Uint64(data[i:])); m != 0 {
+			i += bits.TrailingZeros64(m) >> 3
+			return s.strAt(start, i)
+		}
 	}
-	for i < len(data) {
-		c := data[i]
-		if c == '"' {
-			s.pos = i + 1
-			return data[start:i], nil
+	for ; i < len(data); i++ {
+		if c := data[i]; c == '"' || c == '\\' || c < ' ' || c >= utf8.RuneSelf {
+			return s.strAt(start, i)
 		}
-		if c == '\\' || c < ' ' || c >= utf8.RuneSelf {
-			return s.strSlow(start, i)
-		}
-		i++
 	}
 	return nil, s.eofError()
+}
+
+// strAt goes on reading a string from i, its first byte that is not plain
+// ASCII: its end, or an escape, a control character or UTF-8.
+func (s *scanner) strAt(start, i int) ([]byte, error) {
+	if s.data[i] == '"' {
+		s.pos = i + 1
+		return s.data[start:i], nil
+	}
+	return s.strSlow(start, i)
 }
 
 // strSlow goes on reading a string from i, where it has an escape, a
