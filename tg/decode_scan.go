@@ -470,12 +470,14 @@ func startNumber[T int64 | float64](s *scanner, dst *T, want string) (done bool,
 
 // readInt reads an integer that fits in int64; null gives 0.
 func (s *scanner) readInt(dst *int64) error {
-	if done, err := startNumber(s, dst, "an integer"); done {
+	c := s.peek()
+	if c != '-' && c-'0' > 9 {
+		_, err := startNumber(s, dst, "an integer")
 		return err
 	}
 	// Fast path: up to 18 digits, then a delimiter.
 	data, i := s.data, s.pos
-	neg := data[i] == '-'
+	neg := c == '-'
 	if neg {
 		i++
 	}
@@ -628,23 +630,19 @@ func (s *scanner) str() ([]byte, error) {
 	for ; i+8 <= len(data); i += 8 {
 		if m := special8(binary.LittleEndian.Uint64(data[i:])); m != 0 {
 			i += bits.TrailingZeros64(m) >> 3
-			return s.strAt(start, i)
+			goto found
 		}
 	}
 	for ; i < len(data); i++ {
 		if c := data[i]; c == '"' || c == '\\' || c < ' ' || c >= utf8.RuneSelf {
-			return s.strAt(start, i)
+			goto found
 		}
 	}
 	return nil, s.eofError()
-}
-
-// strAt goes on reading a string from i, its first byte that is not plain
-// ASCII: its end, or an escape, a control character or UTF-8.
-func (s *scanner) strAt(start, i int) ([]byte, error) {
-	if s.data[i] == '"' {
+found: // data[i] is the first byte that is not plain ASCII
+	if data[i] == '"' {
 		s.pos = i + 1
-		return s.data[start:i], nil
+		return data[start:i], nil
 	}
 	return s.strSlow(start, i)
 }
