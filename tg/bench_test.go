@@ -32,21 +32,6 @@ func BenchmarkDecodeUpdate(b *testing.B) {
 	}
 }
 
-// BenchmarkDecodeUpdateStdlib decodes the same bytes into the same types with
-// encoding/json v1: the baseline for BenchmarkDecodeUpdate.
-func BenchmarkDecodeUpdateStdlib(b *testing.B) {
-	data := benchUpdate(b)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		var u Update
-		if err := stdjson.Unmarshal(data, &u); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// benchSendMessage is a typical reply: text, parse mode, a reply and an inline keyboard.
 func benchSendMessage() *SendMessageParams {
 	return &SendMessageParams{
 		ChatID:          ID(-1001987654321),

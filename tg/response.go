@@ -9,9 +9,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // envelope is the Bot API response wrapper, minus "result", which is
@@ -42,12 +39,13 @@ func (h *httpCaller) readResponse(method string, resp *http.Response, result any
 	if !isJSONContentType(ct) {
 		return h.nonJSONError(method, resp, ct)
 	}
-	body := readRecorder{r: resp.Body}
-	env, err := decodeEnvelope(&body, result)
+	data, err := io.ReadAll(resp.Body)
+	if err != nil { // reset, cut short, cancelled
+		return &NetworkError{Method: method, Err: h.redact.scrub(err)}
+	}
+	env, err := decodeEnvelopeBytes(data, result)
 	switch {
 	case err == nil:
-	case body.err != nil: // reading failed (reset, cut short, cancelled)
-		return &NetworkError{Method: method, Err: h.redact.scrub(body.err)}
 	case resp.StatusCode/100 != 2:
 		// Not a Bot API answer (an empty or broken body from a proxy or
 		// load balancer): report the HTTP status so that callers can
@@ -76,52 +74,6 @@ func (h *httpCaller) readResponse(method string, resp *http.Response, result any
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	return e
-}
-
-// decodeEnvelope reads the response object in one pass, decoding "result"
-// directly into result (or skipping it when result is nil).
-func decodeEnvelope(r io.Reader, result any) (envelope, error) {
-	var env envelope
-	dec := jsontext.NewDecoder(r, jsontext.AllowInvalidUTF8(true))
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return env, err
-	}
-	if tok.Kind() != '{' {
-		return env, fmt.Errorf("response is a JSON %s, not an object", tok.Kind())
-	}
-	for dec.PeekKind() != '}' {
-		name, err := dec.ReadToken()
-		if err != nil {
-			return env, err
-		}
-		switch name.String() {
-		case "ok":
-			err = json.UnmarshalDecode(dec, &env.ok)
-			env.hasOK = err == nil
-		case "result":
-			if result == nil {
-				err = dec.SkipValue()
-			} else {
-				err = json.UnmarshalDecode(dec, result)
-			}
-		case "error_code":
-			err = json.UnmarshalDecode(dec, &env.code)
-		case "description":
-			err = json.UnmarshalDecode(dec, &env.description)
-		case "parameters":
-			var p responseParameters
-			err = json.UnmarshalDecode(dec, &p)
-			env.retryAfter, env.migrateTo = p.RetryAfter, p.MigrateToChatID
-		default:
-			err = dec.SkipValue()
-		}
-		if err != nil {
-			return env, err
-		}
-	}
-	_, err = dec.ReadToken() // '}'
-	return env, err
 }
 
 func isJSONContentType(ct string) bool {

@@ -1,62 +1,10 @@
 package tg
 
 import (
-	"bytes"
-	"fmt"
-	"slices"
 	"strconv"
 
-	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
 )
-
-// members is what scanMembers learns about a JSON object: the value of the
-// selecting member and the names of all top-level members.
-type members struct {
-	disc  string
-	names []string
-}
-
-func (m members) has(name string) bool { return slices.Contains(m.names, name) }
-
-// scanMembers reads the top-level member names of a JSON object and the value
-// of member disc (a string's text or a number's literal).
-func scanMembers(data []byte, disc string) (members, error) {
-	var m members
-	dec := jsontext.NewDecoder(bytes.NewReader(data))
-	tok, err := dec.ReadToken()
-	if err != nil {
-		return m, err
-	}
-	if tok.Kind() != '{' {
-		return m, fmt.Errorf("expected a JSON object, got %v", tok.Kind())
-	}
-	for dec.PeekKind() != '}' {
-		name, err := dec.ReadToken()
-		if err != nil {
-			return m, err
-		}
-		n := name.String()
-		m.names = append(m.names, n)
-		if n == disc && disc != "" {
-			v, err := dec.ReadToken()
-			if err != nil {
-				return m, err
-			}
-			switch v.Kind() {
-			case '"', '0':
-				m.disc = v.String()
-			case '{', '[':
-				return m, fmt.Errorf("member %q is not a string or number", disc)
-			}
-			continue
-		}
-		if err := dec.SkipValue(); err != nil {
-			return m, err
-		}
-	}
-	return m, nil
-}
 
 // isZeroDate reports whether the "date" member of a MaybeInaccessibleMessage
 // (disc: its text; "" when absent or null) makes it an InaccessibleMessage,
@@ -69,17 +17,6 @@ func isZeroDate(disc string) bool {
 	}
 	f, err := strconv.ParseFloat(disc, 64)
 	return err == nil && f == 0
-}
-
-// decodeVariant decodes data into a new T and returns it as the union I.
-// The generator only pairs a union with its own variants, so *T is an I.
-func decodeVariant[I any, T any](data []byte) (I, error) {
-	v := new(T)
-	if err := json.Unmarshal(data, v); err != nil {
-		var zero I
-		return zero, fmt.Errorf("tg: decode %T: %w", v, err)
-	}
-	return any(v).(I), nil
 }
 
 // jsonKind returns the first significant byte of a JSON value.
