@@ -16,8 +16,6 @@ type botSpec struct {
 	Webhook   bool
 	// NoWebhook says why a bot has no webhook mode.
 	NoWebhook string
-	// Env is added to the bot's environment: the options of a variant.
-	Env map[string]string
 }
 
 func (b botSpec) isNode() bool { return b.Script != "" }
@@ -41,8 +39,8 @@ var catalog = []botSpec{
 	// Herald with the options a busy bot would choose: the fasthttp
 	// transport, and for polling the embedded SQLite update journal
 	// (each update fetched once and confirmed once stored).
-	{Name: "herald-tuned", Framework: "Herald (tg/fasthttp; polling: SQLite journal)", Package: "./bots/herald",
-		Polling: true, Webhook: true, Env: map[string]string{"HERALD_TRANSPORT": "fasthttp", "HERALD_JOURNAL": "sqlite"}},
+	{Name: "herald-tuned", Framework: "Herald (tg/fasthttp; polling: SQLite journal)", Package: "./bots/heraldtuned",
+		Polling: true, Webhook: true},
 	{Name: "telego", Framework: "telego v1.6.0", Package: "./bots/telego", Polling: true, Webhook: true},
 	{Name: "gotelegram", Framework: "go-telegram/bot v1.19.0", Package: "./bots/gotelegram", Polling: true, Webhook: true},
 	{Name: "telebot", Framework: "telebot v3.3.8", Package: "./bots/telebot", Polling: true, Webhook: true},

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"strconv"
 	"time"
 
@@ -122,7 +121,6 @@ func (r *runner) measure(ctx context.Context, sc scenario, token, label string, 
 	}
 	defer emu.close()
 	env := map[string]string{"BOT_TOKEN": token, "API_URL": emu.base, "MODE": sc.Mode, "WORK": sc.Work.String()}
-	maps.Copy(env, sc.Bot.Env)
 	if sc.Mode == modeWebhook {
 		addr, err := freeAddr()
 		if err != nil {
