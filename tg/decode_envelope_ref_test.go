@@ -56,4 +56,3 @@ func decodeEnvelope(r io.Reader, result any) (envelope, error) {
 	_, err = dec.ReadToken() // '}'
 	return env, err
 }
-
