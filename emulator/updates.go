@@ -147,8 +147,15 @@ func (b *bot) takeLocked(limit int) (jsontext.Value, int) {
 	return jsontext.Value(buf), len(items)
 }
 
-// dropPendingLocked forgets every pending update (drop_pending_updates).
-func (b *bot) dropPendingLocked() { b.dropLocked(len(b.queue.items)) }
+// dropPendingLocked forgets every pending update (drop_pending_updates),
+// those being delivered to a webhook too: a delivery that fails after
+// the drop must not bring its update back (its deliver finds it gone).
+func (b *bot) dropPendingLocked() {
+	n := len(b.queue.items)
+	clear(b.queue.items)
+	b.queue.items = b.queue.items[:0]
+	b.stats.updatesDropped.Add(int64(n))
+}
 
 // dropLocked forgets up to limit updates not in flight, oldest first, and
 // returns how many it dropped.

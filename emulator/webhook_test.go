@@ -315,3 +315,30 @@ func TestWebhookReplyMethodBeforeNextUpdate(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhookDropPendingWhileDelivering: deleteWebhook with
+// drop_pending_updates drops an update whose delivery is in flight too;
+// the delivery failing afterwards does not bring it back.
+func TestWebhookDropPendingWhileDelivering(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, c, hits := startHooked(t, Options{Limits: offLimits()}, tg.SetWebhookParams{})
+		say(t, e, "in flight")
+		h := nextHit(t, hits) // delivered, not answered yet
+		if _, err := c.DeleteWebhook(t.Context(), tg.DeleteWebhookParams{DropPendingUpdates: true}); err != nil {
+			t.Fatal(err)
+		}
+		h.reply <- hookReply{status: http.StatusInternalServerError}
+		synctest.Wait()
+		info, err := c.GetWebhookInfo(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.PendingUpdateCount != 0 {
+			t.Fatalf("%d updates pending after deleteWebhook dropped them, want 0", info.PendingUpdateCount)
+		}
+		ups, err := c.GetUpdates(t.Context(), tg.GetUpdatesParams{})
+		if err != nil || len(ups) != 0 {
+			t.Fatalf("getUpdates after the drop = %d updates, %v; want none", len(ups), err)
+		}
+	})
+}
