@@ -20,6 +20,7 @@ const DefaultErrorReply = "Sorry, something went wrong. Please try again."
 
 // Bot receives updates and runs them through its root Router.
 type Bot struct {
+	healthState
 	client   *tg.Client
 	root     *Router
 	services map[reflect.Type]any

@@ -258,6 +258,11 @@ func (b *Bot) runWebhook(ctx context.Context, allowed []string) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle(path, h)
+	if path != "/healthz" && path != "/readyz" {
+		// Probes for a load balancer or Kubernetes (HealthHandler).
+		mux.Handle("GET /healthz", b.HealthHandler())
+		mux.Handle("GET /readyz", b.HealthHandler())
+	}
 	// The server waits for the requests in flight as long as Run waits for
 	// their handlers (plus a moment to write the 503 of those cancelled).
 	srv := &source.WebhookServer{Addr: wc.Listen, Handler: mux, TLS: wc.TLS, Logger: b.log,

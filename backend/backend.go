@@ -1,5 +1,7 @@
 package backend
 
+import "context"
+
 // Backend is one storage engine, opened once and handed to the bot as a
 // whole (herald.WithBackend): it keeps conversation state, chat locks,
 // update claims and once-marks, the outbound limiter's buckets and
@@ -30,4 +32,11 @@ type Backend interface {
 	// Close releases the engine's connections and background work. The
 	// bot never closes a backend it was given: its opener does.
 	Close() error
+}
+
+// Pinger is implemented by the engines whose state lives in a server or a
+// file (sqlite, redis, postgres): Ping makes one round trip and returns
+// nil when the engine answers. A bot's readiness probe uses it.
+type Pinger interface {
+	Ping(ctx context.Context) error
 }

@@ -237,3 +237,11 @@ func micros(d time.Duration) int64 {
 // PostgreSQL puts its journal on Redis (redis.Journal with
 // herald.WithJournal); one machine uses SQLite's.
 func (s *Store) Journal() backend.Journal { return nil }
+
+// Ping checks that a pooled connection answers (backend.Pinger).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	return nil
+}

@@ -89,3 +89,11 @@ func (s *Store) Close() error {
 	})
 	return s.closeErr
 }
+
+// Ping sends PING to the server (backend.Pinger).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.client.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis: %w", err)
+	}
+	return nil
+}

@@ -275,3 +275,15 @@ func (s *Store) expiresAt(now int64, ttl time.Duration) int64 {
 	}
 	return now + int64(ttl)
 }
+
+// Ping checks that the database file answers a query on both the write
+// connection and the read pool (backend.Pinger).
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.w.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	if err := s.r.PingContext(ctx); err != nil {
+		return fmt.Errorf("sqlite: %w", err)
+	}
+	return nil
+}
