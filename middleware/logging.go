@@ -7,9 +7,9 @@ import (
 	"github.com/heraldbot/herald"
 )
 
-// Logging logs every update after it was handled: id, kind, chat, user,
-// duration and error, at Debug level on success and Warn on error. A nil
-// logger means the bot's logger.
+// Logging logs one line per update after it was handled: id, kind, chat,
+// user, duration and error, at Info level on success and Warn on error
+// (never the message's text). A nil logger means the bot's logger.
 func Logging(l *slog.Logger) herald.Handler {
 	return func(c *herald.Context) error {
 		start := time.Now()
@@ -18,7 +18,7 @@ func Logging(l *slog.Logger) herald.Handler {
 		if log == nil {
 			log = c.Bot().Logger()
 		}
-		level := slog.LevelDebug
+		level := slog.LevelInfo
 		if err != nil {
 			level = slog.LevelWarn
 		}
