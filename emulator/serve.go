@@ -12,8 +12,15 @@ import (
 // event streams, stops webhook deliveries, and shuts the server down
 // gracefully (at most 5 s). It returns nil after a clean shutdown.
 func (e *Emulator) Serve(ctx context.Context, ln net.Listener) error {
+	return e.ServeHandler(ctx, ln, e.Handler())
+}
+
+// ServeHandler is Serve with h answering the requests: a handler that
+// serves a few paths of its own (a program's health probes, say) and
+// passes the others to Handler.
+func (e *Emulator) ServeHandler(ctx context.Context, ln net.Listener, h http.Handler) error {
 	srv := &http.Server{
-		Handler:           e.Handler(),
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog:          nil,
 	}

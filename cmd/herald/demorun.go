@@ -12,8 +12,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/heraldbot/herald"
@@ -108,7 +110,20 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	base := "http://" + cfg.Listener.Addr().String()
 	emuCtx, stopEmu := context.WithCancel(context.WithoutCancel(ctx))
 	emuDone := make(chan error, 1)
-	go func() { emuDone <- emu.Serve(emuCtx, cfg.Listener) }()
+	// The bot's probes share the emulator's port (503 until the bot exists).
+	var probes atomic.Pointer[http.Handler]
+	probe := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if h := probes.Load(); h != nil {
+			(*h).ServeHTTP(w, r)
+			return
+		}
+		http.Error(w, "starting", http.StatusServiceUnavailable)
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/", emu.Handler())
+	mux.Handle("GET /healthz", probe)
+	mux.Handle("GET /readyz", probe)
+	go func() { emuDone <- emu.ServeHandler(emuCtx, cfg.Listener, mux) }()
 	defer func() {
 		stopEmu()
 		if err := <-emuDone; err != nil {
@@ -138,6 +153,8 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 			log.Warn("closing the shop (receipts in flight may be lost)", "err", err)
 		}
 	}()
+	health := bot.HealthHandler()
+	probes.Store(&health)
 	if err := shopbot.SetCommands(ctx, bot.Client()); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -166,8 +183,9 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 
   Shop and conversation state: %s
   Bot API: %s/bot<token>/…   Control API: %s/control/
+  The bot's probes: %s/healthz and %s/readyz
   Press Ctrl-C to stop.
-`, how, base, demoUser.FirstName, cfg.DBPath, base, base)
+`, how, base, demoUser.FirstName, cfg.DBPath, base, base, base, base)
 	if cfg.Ready != nil {
 		cfg.Ready(emu, base)
 	}
