@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"net"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,7 +9,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
 )
 
@@ -24,33 +20,7 @@ func TestPurchaseInBrowser(t *testing.T) {
 	defer cancel()
 	bctx := emutest.Browser(t, ctx)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	l := emulator.NoLimits()
-	go func() {
-		done <- runDemo(runCtx, demoConfig{
-			Listener: ln, DBPath: filepath.Join(t.TempDir(), "demo.db"), Limits: &l,
-			Out: t.Output(), Logger: slog.New(slog.DiscardHandler),
-			Ready: func(_ *emulator.Emulator, base string) { ready <- base },
-		})
-	}()
-	defer func() {
-		stop()
-		if err := <-done; err != nil {
-			t.Errorf("demo: %v", err)
-		}
-	}()
-	var base string
-	select {
-	case base = <-ready:
-	case err := <-done:
-		t.Fatalf("demo: %v", err)
-	}
+	base := startDemo(t, ctx, t.Output())
 
 	// waitJS polls a JavaScript condition.
 	waitJS := func(what, expr string) {

@@ -135,34 +135,7 @@ func TestRestartOnSameDatabase(t *testing.T) {
 // TestDemoProbes: the demo serves the bot's /healthz and /readyz on the
 // emulator's port, and the bot is ready (engine, journal, Telegram).
 func TestDemoProbes(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	l := emulator.NoLimits()
-	go func() {
-		done <- runDemo(ctx, demoConfig{
-			Listener: ln, DBPath: filepath.Join(t.TempDir(), "demo.db"), Limits: &l, Out: io.Discard,
-			Logger: slog.New(slog.DiscardHandler), Ready: func(_ *emulator.Emulator, base string) { ready <- base },
-		})
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("demo: %v", err)
-		}
-	}()
-	var base string
-	select {
-	case base = <-ready:
-	case err := <-done:
-		t.Fatalf("demo: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("demo not ready within 30 s")
-	}
+	base := startDemo(t, context.Background(), io.Discard)
 	for path, want := range map[string]string{"/healthz": `"status":"ok"`, "/readyz": `"name":"telegram","ok":true`} {
 		resp, err := http.Get(base + path)
 		if err != nil {
