@@ -18,12 +18,16 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/examples/shop/shopbot"
 	"github.com/heraldbot/herald/limit"
+	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
@@ -103,6 +107,14 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	}
 	defer db.Close()
 
+	// Prometheus metrics of the bot and the process, on the same port.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	met, err := metrics.New(reg)
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+
 	emu := emulator.New(emulator.Options{Limits: cfg.Limits, Logger: log.With("component", "emulator"),
 		// The shop remembers handled update ids in its database: a restarted
 		// demo must not hand out the ids of its previous run again.
@@ -123,6 +135,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	mux.Handle("/", emu.Handler())
 	mux.Handle("GET /healthz", probe)
 	mux.Handle("GET /readyz", probe)
+	mux.Handle("GET /metrics", metrics.Handler(reg))
 	go func() { emuDone <- emu.ServeHandler(emuCtx, cfg.Listener, mux) }()
 	defer func() {
 		stopEmu()
@@ -142,7 +155,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		DB: db, Admins: []int64{demoUser.ID}, Logger: log.With("component", "shop"),
 		// The emulator enforces Telegram's limits, so the bot keeps them.
 		Limits: limit.Config{},
-	}, herald.WithBackend(engine), herald.WithClientOptions(tg.WithBaseURL(base)), mode)
+	}, herald.WithBackend(engine), herald.WithClientOptions(tg.WithBaseURL(base), tg.WithMiddleware(met.Caller)), mode)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -153,6 +166,10 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 			log.Warn("closing the shop (receipts in flight may be lost)", "err", err)
 		}
 	}()
+	bot.Router().Use(met.Middleware())
+	if err := met.ObserveBot(bot); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	health := bot.HealthHandler()
 	probes.Store(&health)
 	if err := shopbot.SetCommands(ctx, bot.Client()); err != nil {
@@ -183,9 +200,9 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 
   Shop and conversation state: %s
   Bot API: %s/bot<token>/…   Control API: %s/control/
-  The bot's probes: %s/healthz and %s/readyz
+  The bot's probes: %s/healthz and %s/readyz; Prometheus metrics: %s/metrics
   Press Ctrl-C to stop.
-`, how, base, demoUser.FirstName, cfg.DBPath, base, base, base, base)
+`, how, base, demoUser.FirstName, cfg.DBPath, base, base, base, base, base)
 	if cfg.Ready != nil {
 		cfg.Ready(emu, base)
 	}

@@ -132,10 +132,25 @@ func TestRestartOnSameDatabase(t *testing.T) {
 	}
 }
 
-// TestDemoProbes: the demo serves the bot's /healthz and /readyz on the
-// emulator's port, and the bot is ready (engine, journal, Telegram).
+// TestDemoProbes: the demo serves the bot's /healthz, /readyz and
+// /metrics on the emulator's port; the bot is ready (engine, journal,
+// Telegram), and the metrics count the demo customer's /start and its
+// answer.
 func TestDemoProbes(t *testing.T) {
 	base := startDemo(t, context.Background(), io.Discard)
+	emutest.Until(t, 15*time.Second, "/metrics to count the answer to /start", func() bool {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			return false
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		page := string(body)
+		return resp.StatusCode == http.StatusOK &&
+			strings.Contains(page, `herald_updates_total{kind="message",outcome="ok"} 1`) &&
+			strings.Contains(page, `herald_api_calls_total{method="sendMessage",outcome="ok"}`) &&
+			strings.Contains(page, "process_resident_memory_bytes")
+	})
 	for path, want := range map[string]string{"/healthz": `"status":"ok"`, "/readyz": `"name":"telegram","ok":true`} {
 		resp, err := http.Get(base + path)
 		if err != nil {
