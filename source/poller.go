@@ -242,7 +242,7 @@ func (p *Poller) fetch(ctx context.Context, sink Sink, params *tg.GetUpdatesPara
 		ups, err = p.c.GetUpdates(ctx, *params)
 		return ups, 0, err
 	}
-	r := refetched{known: func(id int64) bool {
+	r := tg.UpdateBatch{Skip: func(id int64) bool {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		return p.track.submitted(id)
@@ -250,7 +250,7 @@ func (p *Poller) fetch(ctx context.Context, sink Sink, params *tg.GetUpdatesPara
 	if err := p.c.Call(ctx, "getUpdates", params, &r); err != nil {
 		return nil, 0, err
 	}
-	return r.updates, r.skipped, nil
+	return r.Updates, r.Skipped, nil
 }
 
 // waitRoom is called when the next poll would bring back updates

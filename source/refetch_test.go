@@ -11,31 +11,6 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-func TestLeadingUpdateID(t *testing.T) {
-	for _, tc := range []struct {
-		raw  string
-		id   int64
-		okay bool
-	}{
-		{`{"update_id":42,"message":{}}`, 42, true},
-		{` { "update_id" : 7 }`, 7, true},
-		{"{\n\t\"update_id\":\r\n123456789012345678}", 123456789012345678, true},
-		{`{"message":{},"update_id":42}`, 0, false}, // not first: decoded in full
-		{`{"update_id":"42"}`, 0, false},
-		{`{"update_id":-1}`, 0, false},
-		{`{"update_id":4.2}`, 0, false},
-		{`{"update_id":1234567890123456789}`, 0, false}, // 19 digits: not trusted to fit
-		{`{"update_id":}`, 0, false},
-		{`[1]`, 0, false},
-		{``, 0, false},
-	} {
-		id, ok := leadingUpdateID([]byte(tc.raw))
-		if id != tc.id || ok != tc.okay {
-			t.Errorf("leadingUpdateID(%q) = %d, %v; want %d, %v", tc.raw, id, ok, tc.id, tc.okay)
-		}
-	}
-}
-
 func TestOffsetTrackerSubmitted(t *testing.T) {
 	var tr offsetTracker
 	for id := int64(10); id <= 14; id++ {
