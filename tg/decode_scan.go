@@ -860,16 +860,6 @@ func (s *scanner) readInts(dst *[]int64) error {
 	return readArray(s, dst, (*scanner).readInt)
 }
 
-// readFloats reads an array of numbers; null gives nil.
-func (s *scanner) readFloats(dst *[]float64) error {
-	return readArray(s, dst, (*scanner).readFloat)
-}
-
-// readBools reads an array of booleans; null gives nil.
-func (s *scanner) readBools(dst *[]bool) error {
-	return readArray(s, dst, (*scanner).readBool)
-}
-
 // readArray reads an array whose elements read reads; null gives nil and
 // [] an empty slice.
 func readArray[T any](s *scanner, dst *[]T, read func(*scanner, *T) error) error {
