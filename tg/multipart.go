@@ -48,8 +48,15 @@ func encodeParams(params any) (encodedParams, error) {
 	if err != nil {
 		return ep, err
 	}
-	ep.files = e.files
-	return objectBody(ep, body)
+	switch k := jsontext.Value(body).Kind(); k {
+	case '{':
+		ep.body, ep.files = body, e.files
+	case 'n':
+		ep.body = []byte("{}")
+	default:
+		return ep, fmt.Errorf("params must encode as a JSON object, not %s", k)
+	}
+	return ep, nil
 }
 
 // uploadEncoder marshals params that may hold uploads. Its options,
@@ -100,20 +107,6 @@ func (e *uploadEncoder) marshalFile(enc *jsontext.Encoder, f InputFile) error {
 	e.used[fp.part] = true
 	e.files = append(e.files, fp)
 	return enc.WriteToken(jsontext.String("attach://" + fp.part))
-}
-
-// objectBody sets the JSON body of ep, which must be an object (null
-// stands for {}).
-func objectBody(ep encodedParams, body []byte) (encodedParams, error) {
-	switch k := jsontext.Value(body).Kind(); k {
-	case '{':
-		ep.body = body
-	case 'n':
-		ep.body, ep.files = []byte("{}"), nil
-	default:
-		return ep, fmt.Errorf("params must encode as a JSON object, not %s", k)
-	}
-	return ep, nil
 }
 
 // formField is one text field of a multipart request.
