@@ -45,7 +45,8 @@
 //     up to PollerConfig.RefetchWait (20 ms), until the offset moved and
 //     at most half a batch is held; the repeated updates are not decoded,
 //     only their update_id is read. Under load each update is fetched
-//     about twice instead of once per ack that moved the offset.
+//     two to four times instead of once per ack that moved the offset
+//     (40–50 times in TestPollerRefetchesLittle).
 //   - Telegram returns at most Limit (100) updates from the offset. An
 //     update whose handler never finishes therefore caps how far polling
 //     can see: once the Limit updates starting at it have been fetched,
