@@ -23,6 +23,14 @@ type Options struct {
 	// OnProgress, if set, is called once when the run starts and after
 	// every result, one call at a time. It must return quickly.
 	OnProgress func(Progress)
+	// OnResult, if set, is called with each attempt's result once the
+	// Store has recorded it: the recipient in a final state (Sent,
+	// Blocked, Failed, Skipped), or Pending when a transient failure will
+	// be tried again in a later pass (a send stopped before it left, as
+	// the run stops, is no attempt and not reported). It is called from the sending goroutines,
+	// several at a time, and must return quickly (metrics.Broadcast uses
+	// it to count sends by outcome).
+	OnResult func(Recipient)
 	// LeaseTTL is how long the campaign stays reserved for this runner
 	// without a renewal (default 30 s; renewed every third of it). A
 	// runner of a process that was killed on the same host is taken over

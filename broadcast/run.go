@@ -134,6 +134,9 @@ func (r *runner) handle(ctx context.Context, rec Recipient) {
 		r.fail(fmt.Errorf("broadcast: campaign %d: record chat %d: %w", r.id, rec.Chat, err))
 		return
 	}
+	if r.opts.OnResult != nil && res.Attempts > rec.Attempts {
+		r.opts.OnResult(res) // an attempt (not a send stopped before it left)
+	}
 	if res.Status == Pending {
 		return
 	}

@@ -32,6 +32,9 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("backend/redis: open: %w", err)
 	}
 	o.ContextTimeoutEnabled = true
+	if opts.Logger != nil {
+		SetLogger(opts.Logger) // before the first dial, which may log
+	}
 	client := goredis.NewClient(o)
 	if err := client.Ping(ctx).Err(); err != nil {
 		client.Close()

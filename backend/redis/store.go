@@ -3,6 +3,7 @@ package redis
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +40,12 @@ type Options struct {
 	// in Redis when the journal is first used; a Store with another
 	// count then fails with backend.ErrPartitions.
 	JournalPartitions int
+
+	// Logger, if set, receives go-redis's own log lines (a pool that
+	// cannot dial, a connection closed with an error), which otherwise go
+	// to stderr. go-redis has one logger per process: see SetLogger, which
+	// New calls with it; the last Store made with a Logger wins.
+	Logger *slog.Logger
 }
 
 const (
@@ -109,6 +116,9 @@ func New(client goredis.UniversalClient, botID int64, opts Options) *Store {
 	}
 	if opts.LockTTL <= 0 {
 		opts.LockTTL = defaultLockTTL
+	}
+	if opts.Logger != nil {
+		SetLogger(opts.Logger)
 	}
 	s := &Store{client: client, bot: botID, opts: opts, prefix: opts.Prefix + ":"}
 	s.base = string(appendBotBase(nil, s.prefix, botID))
