@@ -43,6 +43,7 @@ func handlers() map[string]handlerFunc {
 		"editMessageText":        editMessageText,
 		"editMessageCaption":     editMessageCaption,
 		"editMessageReplyMarkup": editMessageReplyMarkup,
+		"editMessageMedia":       editMessageMedia,
 		"deleteMessage":          deleteMessage,
 		"deleteMessages":         deleteMessages,
 
