@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/internal/backoff"
 	"github.com/heraldbot/herald/source"
@@ -42,6 +44,7 @@ type Bot struct {
 	fsmSet     bool // WithFSM was given
 	outbound   outboundConfig
 	jrn        journalConfig
+	tracer     trace.Tracer // WithTracerProvider; nil: no traces
 }
 
 // Option configures a Bot.
@@ -76,6 +79,10 @@ func New(token string, opts ...Option) (*Bot, error) {
 		return nil, errors.New("herald: WithFSM(nil, …) keeps the state of WithBackend, and there is no WithBackend")
 	}
 	b.applyBackend(botID)
+	if b.tracer != nil && b.fsmStorage != nil {
+		b.fsmStorage = tracedState{State: b.fsmStorage, tracer: b.tracer}
+	}
+	b.log = slog.New(LogHandler(b.log.Handler()))
 	if err := b.applyJournal(); err != nil {
 		return nil, err
 	}
@@ -226,9 +233,13 @@ func (b *Bot) handle(ctx context.Context, u *tg.Update) (*source.Reply, error) {
 	// A small Context per update (one allocation): handlers pass it as a
 	// context.Context to code that may keep it after returning, such as
 	// net/http, so it is never reused. Its scratch space is pooled.
+	var span trace.Span
+	if b.tracer != nil {
+		ctx, span = b.startUpdate(ctx, u)
+	}
 	s := b.scratch.Get().(*scratch)
 	c := newContext(ctx, b, u, s)
-	unlock, err := b.lockChat(ctx, u)
+	unlock, err := b.lockChat(c, u)
 	if err == nil {
 		_, err = b.root.dispatch(c)
 		unlock()
@@ -241,12 +252,15 @@ func (b *Bot) handle(ctx context.Context, u *tg.Update) (*source.Reply, error) {
 	case infraFailure(ctx, err):
 		err = asUnavailable(err)
 		reply = nil
-		b.coord.outage.fail(ctx, b.log, err, "update_id", u.UpdateID)
+		b.coord.outage.fail(c, b.log, err, "update_id", u.UpdateID)
 	case err != nil:
 		b.handleError(c, err)
-		b.coord.outage.ok(ctx, b.log)
+		b.coord.outage.ok(c, b.log)
 	default:
-		b.coord.outage.ok(ctx, b.log)
+		b.coord.outage.ok(c, b.log)
+	}
+	if span != nil {
+		endUpdate(span, s.route, err)
 	}
 	c.scratch = nil
 	b.scratch.Put(s)

@@ -36,6 +36,7 @@ type scratch struct {
 	frames   []frame
 	frameBuf [8]frame
 	handled  bool
+	route    string // Route
 	cmd      parsedCommand
 	command  string
 	args     string
@@ -55,7 +56,7 @@ type value struct {
 // reset clears a pooled scratch for the next update.
 func (s *scratch) reset() {
 	s.frames = s.frameBuf[:0]
-	s.handled = false
+	s.handled, s.route = false, ""
 	s.cmd = parsedCommand{}
 	s.command, s.args, s.groups = "", "", nil
 	s.fsm, s.fsmErr, s.response = nil, nil, nil

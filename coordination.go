@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/internal/backoff"
 	"github.com/heraldbot/herald/tg"
@@ -365,7 +367,15 @@ func (b *Bot) lockChat(ctx context.Context, u *tg.Update) (unlock func(), err er
 		return func() {}, nil
 	}
 	name := "chat:" + strconv.FormatInt(UpdateKey(u), 10)
-	l, err := b.coord.locker.Lock(ctx, name, b.coord.lockTTL)
+	lockCtx := ctx
+	var span trace.Span
+	if b.tracer != nil {
+		lockCtx, span = b.lockSpan(ctx, UpdateKey(u))
+	}
+	l, err := b.coord.locker.Lock(lockCtx, name, b.coord.lockTTL)
+	if span != nil {
+		endSpan(span, err)
+	}
 	if err != nil {
 		return nil, asUnavailable(fmt.Errorf("herald: lock %s: %w", name, err))
 	}

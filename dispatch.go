@@ -88,7 +88,7 @@ func (r *Router) route(c *Context) error {
 		if !matchAll(c, e.filters) {
 			continue
 		}
-		c.handled = true
+		c.handled, c.route = true, e.name
 		_, err := c.run(e.chain)
 		return err
 	}

@@ -35,6 +35,7 @@ const (
 	envJournalLease  = "HERALD_JOURNAL_LEASE_MS"   // the journal's partition lease (default: the bot's default)
 	envJournalQueue  = "HERALD_JOURNAL_QUEUE"      // the scheduler's bound on queued updates (default: the bot's default)
 	envJournalDebug  = "HERALD_JOURNAL_DEBUG"      // set: the children log at debug level, the parent prints their output
+	envJournalTrace  = "HERALD_JOURNAL_TRACE"      // set: the file the process writes its spans to (trace_test.go)
 	journalAnswer    = "ack "                      // an answer is "ack <text> #<process name>"
 	journalChildRun  = "^TestJournalChildProcess$" // the child's -test.run
 )
@@ -147,6 +148,11 @@ func TestJournalChildProcess(t *testing.T) {
 	}
 	if lease := envMillis(t, envJournalLease); lease > 0 {
 		opts = append(opts, herald.WithJournal(store.Journal(), herald.JournalConfig{Lease: lease}))
+	}
+	if f := os.Getenv(envJournalTrace); f != "" {
+		tp := fileTracer(t, f, name)
+		defer tp.Shutdown(context.Background())
+		opts = append(opts, herald.WithTracerProvider(tp))
 	}
 	if n := os.Getenv(envJournalQueue); n != "" {
 		opts = append(opts, herald.WithConcurrency(0, envInt(t, envJournalQueue, 1)))

@@ -77,6 +77,9 @@ func (b *Bot) Limiter() *limit.Limiter { return b.outbound.limiter }
 // user's middleware sees each attempt that goes out.
 func (b *Bot) outboundOptions() []tg.Option {
 	var mw []tg.Middleware
+	if b.tracer != nil {
+		mw = append(mw, b.tracedCalls)
+	}
 	if !b.outbound.noRetry {
 		mw = append(mw, limit.Retry(b.outbound.retry))
 	}

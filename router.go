@@ -43,6 +43,7 @@ type entry struct {
 	command string    // set by Router.Command: matched by lookup, before filters
 	chain   []Handler // inherited inner middleware, then h
 	router  *Router
+	name    string // Context.Route, set when the tree is frozen
 }
 
 // NewRouter returns an empty router. The name appears in logs and errors.
@@ -178,6 +179,7 @@ func (r *Router) build(inherited []Handler, t *commandTable) {
 			continue
 		}
 		e.chain = append(append([]Handler{}, inner...), e.h)
+		e.name = routeName(r, e)
 		r.kinds |= e.kinds
 		if e.command == "" {
 			r.anyUpdate = true

@@ -243,25 +243,32 @@ func (b *Bot) WebhookHandler() http.Handler {
 func (b *Bot) runWebhook(ctx context.Context, allowed []string) error {
 	h := b.WebhookHandler()
 	wc := b.run.webhook
+	serve := wc.Listener != nil || wc.Listen != ""
+	var mux *http.ServeMux
+	if serve {
+		path := wc.Path
+		if path == "" {
+			path = "/"
+		}
+		mux = http.NewServeMux()
+		mux.Handle(path, b.wrapWebhook(h))
+		if path != "/healthz" && path != "/readyz" {
+			// Probes for a load balancer or Kubernetes (HealthHandler).
+			mux.Handle("GET /healthz", b.HealthHandler())
+			mux.Handle("GET /readyz", b.HealthHandler())
+		}
+		if err := mountRoutes(mux, b.run.routes); err != nil {
+			return err
+		}
+	}
 	if wc.URL != "" {
 		if err := source.SetWebhook(ctx, b.client, wc.SetWebhookParams(allowed)); err != nil {
 			return fmt.Errorf("herald: %w", err)
 		}
 	}
-	if wc.Listener == nil && wc.Listen == "" {
+	if !serve {
 		<-ctx.Done() // the handler is mounted elsewhere
 		return nil
-	}
-	path := wc.Path
-	if path == "" {
-		path = "/"
-	}
-	mux := http.NewServeMux()
-	mux.Handle(path, h)
-	if path != "/healthz" && path != "/readyz" {
-		// Probes for a load balancer or Kubernetes (HealthHandler).
-		mux.Handle("GET /healthz", b.HealthHandler())
-		mux.Handle("GET /readyz", b.HealthHandler())
 	}
 	// The server waits for the requests in flight as long as Run waits for
 	// their handlers (plus a moment to write the 503 of those cancelled).

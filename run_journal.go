@@ -14,8 +14,12 @@ import (
 // newJournalReceiver returns the sink that appends received updates to j.
 func (b *Bot) newJournalReceiver(j backend.Journal) *journal.Receiver {
 	c := b.jrn.cfg
+	inject := c.Inject
+	if b.tracer != nil {
+		inject = b.traceReceived(inject)
+	}
 	return journal.NewReceiver(j, journal.ReceiverConfig{
-		Key: UpdateKey, MaxLength: c.MaxLength, Inject: c.Inject, Logger: b.log,
+		Key: UpdateKey, MaxLength: c.MaxLength, Inject: inject, Logger: b.log,
 	})
 }
 
@@ -37,6 +41,9 @@ func (b *Bot) newJournalWorker(j backend.Journal) *journal.Worker {
 // for the partition's next owner.
 func (b *Bot) journalHandler() journal.Handler {
 	extract := b.jrn.cfg.Extract
+	if b.tracer != nil {
+		extract = traceExtracted(extract)
+	}
 	return func(ctx context.Context, e *backend.JournalEntry) error {
 		if ctx.Err() != nil {
 			return asUnavailable(fmt.Errorf("herald: shut down before the update was handled: %w", context.Cause(ctx)))

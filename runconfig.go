@@ -2,6 +2,7 @@ package herald
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"slices"
 	"strconv"
@@ -34,6 +35,8 @@ type runConfig struct {
 	maxQueued       int
 	shutdownTimeout time.Duration
 	allowedUpdates  []string // nil: computed from the handlers
+	routes          []route  // WithHTTPHandler
+	webhookMW       []func(http.Handler) http.Handler
 }
 
 func defaultRunConfig() runConfig {

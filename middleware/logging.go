@@ -9,7 +9,9 @@ import (
 
 // Logging logs one line per update after it was handled: id, kind, chat,
 // user, duration and error, at Info level on success and Warn on error
-// (never the message's text). A nil logger means the bot's logger.
+// (never the message's text), and the handler that took it (Context.Route).
+// A nil logger means the bot's logger, whose lines also carry the trace
+// (herald.LogHandler).
 func Logging(l *slog.Logger) herald.Handler {
 	return func(c *herald.Context) error {
 		start := time.Now()
@@ -25,7 +27,7 @@ func Logging(l *slog.Logger) herald.Handler {
 		if !log.Enabled(c, level) {
 			return err
 		}
-		attrs := append(make([]slog.Attr, 0, 6), // room for all: one allocation
+		attrs := append(make([]slog.Attr, 0, 7), // room for all: one allocation
 			slog.Int64("update_id", c.Update.UpdateID),
 			slog.String("kind", c.Kind().String()),
 			slog.Duration("took", time.Since(start)),
@@ -35,6 +37,9 @@ func Logging(l *slog.Logger) herald.Handler {
 		}
 		if u := c.Sender(); u != nil {
 			attrs = append(attrs, slog.Int64("user_id", u.ID))
+		}
+		if r := c.Route(); r != "" {
+			attrs = append(attrs, slog.String("handler", r))
 		}
 		if err != nil {
 			attrs = append(attrs, slog.Any("err", err))
