@@ -21,6 +21,9 @@ type Metrics struct {
 	calls        *prometheus.CounterVec
 	callTime     *prometheus.HistogramVec
 	tooManyCalls prometheus.Counter
+	webhook      *prometheus.CounterVec // webhook.go
+	bcSends      *prometheus.CounterVec // broadcast.go
+	bcRemaining  prometheus.Gauge       // broadcast.go
 }
 
 // Outcomes of an update and of a Bot API call (the "outcome" label).
@@ -38,13 +41,13 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 		reg: reg,
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "herald", Name: "updates_total",
-			Help: "Updates handled, by kind and outcome (ok or error).",
-		}, []string{"kind", "outcome"}),
+			Help: "Updates handled, by kind, handler (router/handler, \"none\" when no handler took it) and outcome (ok or error).",
+		}, []string{"kind", "handler", "outcome"}),
 		handleTime: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "herald", Name: "update_handle_seconds",
-			Help:    "Time from the start of an update's middleware chain to its end, by kind.",
+			Help:    "Time from the start of an update's middleware chain to its end, by kind and handler.",
 			Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12), // 0.5 ms … ~30 s
-		}, []string{"kind"}),
+		}, []string{"kind", "handler"}),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "herald", Name: "api_calls_total",
 			Help: "Bot API requests, each attempt counted, by method and outcome.",
@@ -58,8 +61,20 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 			Namespace: "herald", Name: "api_too_many_requests_total",
 			Help: "Bot API requests answered 429 Too Many Requests.",
 		}),
+		webhook: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "herald", Name: "webhook_responses_total",
+			Help: "Answers of the webhook endpoint, by HTTP status code (200 accepted; 401 bad secret, 413 too large, 415 not JSON, 503 not ready or overloaded, …).",
+		}, []string{"code"}),
+		bcSends: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "herald", Subsystem: "broadcast", Name: "sends_total",
+			Help: "Broadcast send attempts, by outcome: sent, blocked, failed, skipped (in doubt) or retry (a transient failure, tried again later).",
+		}, []string{"outcome"}),
+		bcRemaining: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "herald", Subsystem: "broadcast", Name: "remaining",
+			Help: "Recipients not yet in a final state, over the campaigns this process is running.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.updates, m.handleTime, m.calls, m.callTime, m.tooManyCalls} {
+	for _, c := range []prometheus.Collector{m.updates, m.handleTime, m.calls, m.callTime, m.tooManyCalls, m.webhook, m.bcSends, m.bcRemaining} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}
@@ -67,19 +82,27 @@ func New(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
-// Middleware counts and times every update; use it as the root router's
-// first middleware so that it sees all of them.
+// NoHandler is the "handler" label of an update no handler took.
+const NoHandler = "none"
+
+// Middleware counts and times every update, by kind and by the handler
+// that took it (Context.Route: "router/handler"); use it as the root
+// router's first middleware so that it sees all of them.
 func (m *Metrics) Middleware() herald.Handler {
 	return func(c *herald.Context) error {
 		start := time.Now()
 		err := c.Next()
 		kind := c.Kind().String()
+		route := c.Route()
+		if route == "" {
+			route = NoHandler
+		}
 		outcome := OK
 		if err != nil {
 			outcome = Failed
 		}
-		m.updates.WithLabelValues(kind, outcome).Inc()
-		m.handleTime.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+		m.updates.WithLabelValues(kind, route, outcome).Inc()
+		m.handleTime.WithLabelValues(kind, route).Observe(time.Since(start).Seconds())
 		return err
 	}
 }
@@ -109,10 +132,20 @@ func (m *Metrics) Caller(next tg.Caller) tg.Caller {
 	})
 }
 
-// ObserveBot registers gauges and counters read from b.Stats() when
-// scraped: the scheduler's queued, running and waiting tasks, its active
-// chats, and its rejected and panicked tasks.
+// ObserveBot registers gauges and counters read from the bot when
+// scraped: from b.Stats() the scheduler's queued, running and waiting
+// tasks, its active chats, and its rejected and panicked tasks; from
+// b.Limiter() the outbound limiter's counters (limiter.go); from
+// b.Journal() the journal's length, pending entries, lag and dead letters
+// (journal.go). It may be called before New has finished building the
+// bot (from an Option): everything is read at scrape time.
 func (m *Metrics) ObserveBot(b *herald.Bot) error {
+	if err := m.observeLimiter(b); err != nil {
+		return err
+	}
+	if err := m.reg.Register(newJournalCollector(b.Journal, JournalCacheTTL, JournalStatsTimeout)); err != nil {
+		return err
+	}
 	gauge := func(name, help string, v func() float64) prometheus.Collector {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "herald", Subsystem: "scheduler", Name: name, Help: help}, v)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/source"
@@ -44,36 +45,29 @@ func wantLines(t *testing.T, page string, lines ...string) {
 	}
 }
 
-// TestScrapeAfterConversation: a bot talks with three users over the
-// emulator (one handler fails); the scraped counters and histograms say
-// what happened.
-func TestScrapeAfterConversation(t *testing.T) {
+// conversation runs a bot wired with metrics.Option (limiter on, an
+// in-memory journal) against the emulator over HTTP: two users get an
+// echo, a third's /fail fails. It returns the scraped page once the
+// failure is counted and the journal is empty.
+func conversation(t *testing.T) string {
+	t.Helper()
 	srv := emutest.Start(t, emutest.NoLimits())
 	reg := prometheus.NewRegistry()
-	m, err := metrics.New(reg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	const token = "7401:metrics"
-	bot, err := herald.New(token, herald.WithLogger(emutest.Quiet()), herald.WithoutLimiter(), herald.WithErrorReply(""),
-		herald.WithClientOptions(tg.WithBaseURL(srv.URL), tg.WithMiddleware(m.Caller)),
+	bot, err := herald.New(token, metrics.Option(reg, reg),
+		herald.WithLogger(emutest.Quiet()), herald.WithErrorReply(""),
+		herald.WithJournal(memory.NewJournal(4), herald.JournalConfig{}),
+		herald.WithClientOptions(tg.WithBaseURL(srv.URL)),
 		herald.WithPolling(source.PollerConfig{Timeout: time.Second, Logger: emutest.Quiet()}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := m.ObserveBot(bot); err != nil {
-		t.Fatal(err)
-	}
-	bot.Router().Use(m.Middleware())
 	bot.Router().Command("fail", func(*herald.Context) error { return errors.New("boom") })
-	bot.Router().Message(func(c *herald.Context) error {
-		_, err := c.Reply("echo: " + c.Text())
-		return err
-	})
+	bot.Router().Message(echo)
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- bot.Run(ctx) }()
-	defer func() { cancel(); <-done }()
+	t.Cleanup(func() { cancel(); <-done })
 
 	for i, text := range []string{"hello", "there"} {
 		c := &emutest.Chat{T: t, Emu: srv.Emu, Token: token, User: tg.User{ID: int64(100 + i), FirstName: "U"}}
@@ -82,19 +76,45 @@ func TestScrapeAfterConversation(t *testing.T) {
 	failer := &emutest.Chat{T: t, Emu: srv.Emu, Token: token, User: tg.User{ID: 200, FirstName: "F"}}
 	failer.Send("/fail")
 	h := metrics.Handler(reg)
-	emutest.Until(t, 10*time.Second, "the failed update to be counted", func() bool {
-		return strings.Contains(scrape(t, h), `herald_updates_total{kind="message",outcome="error"} 1`)
+	var page string
+	emutest.Until(t, 10*time.Second, "the failed update to be counted and the journal emptied", func() bool {
+		page = scrape(t, h)
+		return strings.Contains(page, `herald_updates_total{handler="root//fail",kind="message",outcome="error"} 1`) &&
+			strings.Contains(page, "\nherald_journal_length 0\n")
 	})
-	page := scrape(t, h)
+	return page
+}
+
+func echo(c *herald.Context) error {
+	_, err := c.Reply("echo: " + c.Text())
+	return err
+}
+
+// TestScrapeAfterConversation: after a scripted conversation the scraped
+// counters and histograms say what happened — updates by kind, handler
+// and outcome, Bot API calls, the limiter, the journal, the process.
+func TestScrapeAfterConversation(t *testing.T) {
+	page := conversation(t)
 	wantLines(t, page,
-		`herald_updates_total{kind="message",outcome="ok"} 2`,
-		`herald_updates_total{kind="message",outcome="error"} 1`,
-		`herald_update_handle_seconds_count{kind="message"} 3`,
+		`herald_updates_total{handler="root/metrics_test.echo",kind="message",outcome="ok"} 2`,
+		`herald_updates_total{handler="root//fail",kind="message",outcome="error"} 1`,
+		`herald_update_handle_seconds_count{handler="root/metrics_test.echo",kind="message"} 2`,
+		`herald_update_handle_seconds_count{handler="root//fail",kind="message"} 1`,
 		`herald_api_calls_total{method="sendMessage",outcome="ok"} 2`,
 		`herald_api_call_seconds_count{method="sendMessage"} 2`,
 		`herald_scheduler_panicked_total 0`,
+		`herald_limiter_granted_total 2`,
+		`herald_limiter_too_many_requests_total 0`,
+		`herald_limiter_waiting 0`,
+		`herald_journal_length 0`,
+		`herald_journal_pending 0`,
+		`herald_journal_lag_seconds 0`,
+		`herald_journal_partitions 4`,
+		`herald_journal_dead_letters 0`,
+		`herald_journal_stats_errors_total 0`,
 	)
-	for _, name := range []string{"herald_api_calls_total{method=\"getUpdates\",outcome=\"ok\"}", "herald_scheduler_queued", "herald_scheduler_running"} {
+	for _, name := range []string{"herald_api_calls_total{method=\"getUpdates\",outcome=\"ok\"}", "herald_scheduler_queued", "herald_scheduler_running",
+		"herald_limiter_wait_seconds_total", "go_goroutines", "process_cpu_seconds_total", "process_resident_memory_bytes"} {
 		if !strings.Contains(page, "\n"+name+" ") {
 			t.Errorf("/metrics lacks %s", name)
 		}
