@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/backend/sqlite"
@@ -109,7 +108,9 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 
 	// Prometheus metrics of the bot and the process, on the same port.
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if err := metrics.RegisterProcess(reg); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
 	met, err := metrics.New(reg)
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
@@ -155,7 +156,10 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		DB: db, Admins: []int64{demoUser.ID}, Logger: log.With("component", "shop"),
 		// The emulator enforces Telegram's limits, so the bot keeps them.
 		Limits: limit.Config{},
-	}, herald.WithBackend(engine), herald.WithClientOptions(tg.WithBaseURL(base), tg.WithMiddleware(met.Caller)), mode)
+	}, herald.WithBackend(engine), herald.WithClientOptions(tg.WithBaseURL(base)), mode,
+		// Updates, Bot API calls, scheduler, limiter, journal, webhook
+		// answers; /metrics is on the emulator's port (above).
+		met.Option(nil))
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -166,10 +170,6 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 			log.Warn("closing the shop (receipts in flight may be lost)", "err", err)
 		}
 	}()
-	bot.Router().Use(met.Middleware())
-	if err := met.ObserveBot(bot); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
 	health := bot.HealthHandler()
 	probes.Store(&health)
 	if err := shopbot.SetCommands(ctx, bot.Client()); err != nil {
