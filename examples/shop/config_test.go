@@ -21,6 +21,11 @@ func TestRunBadConfig(t *testing.T) {
 	}
 
 	t.Setenv("SHOP_ADMINS", "42")
+	t.Setenv("SHOP_RECEIPT_DELAY", "soon")
+	if err := run(context.Background()); err == nil || !strings.Contains(err.Error(), "SHOP_RECEIPT_DELAY") {
+		t.Errorf("SHOP_RECEIPT_DELAY=soon: %v", err)
+	}
+	t.Setenv("SHOP_RECEIPT_DELAY", "")
 	t.Setenv("DATABASE_URL", "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2")
 	if err := run(context.Background()); err == nil || !strings.Contains(err.Error(), "postgres") {
 		t.Errorf("unreachable DATABASE_URL: %v", err)

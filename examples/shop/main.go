@@ -46,8 +46,19 @@
 //	                and the shop's data (without DATABASE_URL); default shop.db
 //	DATABASE_URL    postgres://… keeps the shop's data (catalog, carts,
 //	                customers, orders) in PostgreSQL
+//	SHOP_CART_REMINDER  how long after a cart is filled its customer is
+//	                reminded of it (Go duration, default 1h; "off": never)
+//	SHOP_RECEIPT_DELAY  extra time each receipt takes to print (default 0;
+//	                for demos and the crash test)
+//	SHOP_JOB_TIMEOUT, SHOP_JOB_RESCUE_AFTER  bound one run of a job
+//	                (default 1m) and rerun a job left running by a
+//	                crashed process (default the timeout + 1m)
 //	HERALD_*        receiving mode, webhook, API URL and HERALD_ROLE
 //	                (all, receiver or worker; herald.ConfigFromEnv)
+//
+// Receipts and cart reminders are durable jobs (package jobs, River) in
+// the shop's database: the SQLite file, or DATABASE_URL's PostgreSQL.
+// `herald jobs --db <SHOP_DB or DATABASE_URL>` lists them.
 package main
 
 import (
@@ -85,6 +96,10 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	cfg := shopbot.Config{Admins: admins}
+	if err := jobsFromEnv(&cfg); err != nil {
+		return err
+	}
 	path := os.Getenv("SHOP_DB")
 	if path == "" {
 		path = "shop.db"
@@ -119,7 +134,8 @@ func run(ctx context.Context) error {
 		defer js.Close()
 		opts = append(opts, herald.WithJournal(js.Journal(), herald.JournalConfig{}))
 	}
-	bot, shop, err := shopbot.NewBot(token, shopbot.Config{DB: db, Admins: admins},
+	cfg.DB = db
+	bot, shop, err := shopbot.NewBot(token, cfg,
 		append(opts, herald.ConfigFromEnv())...)
 	if err != nil {
 		return err
@@ -135,6 +151,35 @@ func run(ctx context.Context) error {
 		slog.Warn("could not set the command menu", "err", err)
 	}
 	return bot.RunWithSignals(ctx)
+}
+
+// jobsFromEnv reads the jobs' settings: SHOP_CART_REMINDER,
+// SHOP_RECEIPT_DELAY, SHOP_JOB_TIMEOUT and SHOP_JOB_RESCUE_AFTER.
+func jobsFromEnv(cfg *shopbot.Config) error {
+	for _, v := range []struct {
+		name string
+		to   *time.Duration
+	}{
+		{"SHOP_CART_REMINDER", &cfg.CartReminder},
+		{"SHOP_RECEIPT_DELAY", &cfg.ReceiptDelay},
+		{"SHOP_JOB_TIMEOUT", &cfg.JobTimeout},
+		{"SHOP_JOB_RESCUE_AFTER", &cfg.JobRescueAfter},
+	} {
+		s := os.Getenv(v.name)
+		if s == "" {
+			continue
+		}
+		if s == "off" && v.name == "SHOP_CART_REMINDER" {
+			*v.to = -1
+			continue
+		}
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%s=%q: want a positive Go duration such as 90s or 1h", v.name, s)
+		}
+		*v.to = d
+	}
+	return nil
 }
 
 // openJournal opens the Redis engine of SHOP_JOURNAL, for its journal.

@@ -27,6 +27,7 @@ const (
 type DB struct {
 	db     *sql.DB
 	engine Engine
+	dsn    string
 }
 
 // Open connects to dsn and prepares the schema: a "postgres://" or
@@ -60,6 +61,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.SetMaxOpenConns(1)
 		d = &DB{db: db, engine: SQLite}
 	}
+	d.dsn = dsn
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.db.PingContext(pctx); err != nil {
@@ -75,6 +77,15 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 
 // Engine returns the database engine.
 func (d *DB) Engine() Engine { return d.engine }
+
+// SQL returns the database's pool, for code that shares it (the shop's
+// jobs live in the same SQLite file, to be written in the same
+// transactions).
+func (d *DB) SQL() *sql.DB { return d.db }
+
+// DSN returns the address Open was given: the SQLite path or the
+// PostgreSQL URL.
+func (d *DB) DSN() string { return d.dsn }
 
 // Close closes the database.
 func (d *DB) Close() error { return d.db.Close() }

@@ -10,7 +10,9 @@ import (
 // schema creates the shop's tables; every statement is idempotent, so it
 // runs on every start. Tables are prefixed with shop_ so that they can
 // share a file with Herald's conversation state (backend/sqlite).
-// {{id}} is the auto-increment key column of the engine.
+// {{id}} is the auto-increment key column of the engine. shop_receipts
+// holds the message each order's receipt goes into (package shopbot
+// writes it, with the receipt's job, in one transaction).
 const schema = `
 CREATE TABLE IF NOT EXISTS shop_products (
 	id          BIGINT  NOT NULL PRIMARY KEY,
@@ -49,6 +51,12 @@ CREATE TABLE IF NOT EXISTS shop_order_items (
 	price_cents BIGINT NOT NULL,
 	qty         BIGINT NOT NULL,
 	PRIMARY KEY (order_id, product_id)
+);
+CREATE TABLE IF NOT EXISTS shop_receipts (
+	order_id     BIGINT NOT NULL PRIMARY KEY REFERENCES shop_orders (id),
+	chat_id      BIGINT NOT NULL,
+	message_id   BIGINT NOT NULL,
+	delivered_at BIGINT
 );
 `
 

@@ -67,6 +67,9 @@ func (h *handlers) addButton(c *herald.Context) error {
 	if err != nil {
 		return err
 	}
+	if ran {
+		h.reminders.Get(c).Schedule(c, c.Sender().ID, c.Chat().ID)
+	}
 	p, err := h.catalog.Get(c).Product(c, v.ID)
 	if err != nil {
 		return err

@@ -135,11 +135,9 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 		if _, err := c.ReplyWith(textWith(orderText(ord)+"\n\nYour receipt is on its way.", menuKeyboard())); err != nil {
 			return err
 		}
-		if !h.receipts.Get(c).Submit(c.Client(), c.Chat().ID, ord) {
-			_, err := c.Reply("Our receipt printer is busy; your order is confirmed all the same (see /orders).")
-			return err
-		}
-		return nil
+		// The receipt's placeholder and its job: durable, delivered
+		// once (Receipts).
+		return h.receipts.Get(c).Queue(c, c.Client(), c.Chat().ID, ord)
 	})
 	switch {
 	case errors.Is(err, service.ErrEmptyCart):

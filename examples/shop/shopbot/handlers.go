@@ -17,6 +17,7 @@ type handlers struct {
 	customers herald.Dep[*service.Customers]
 	orders    herald.Dep[*service.Orders]
 	receipts  herald.Dep[*Receipts]
+	reminders herald.Dep[*Reminders]
 }
 
 func newHandlers(r *herald.Router, s *Shop) *handlers {
@@ -27,6 +28,7 @@ func newHandlers(r *herald.Router, s *Shop) *handlers {
 		customers: herald.Require[*service.Customers](r),
 		orders:    herald.Require[*service.Orders](r),
 		receipts:  herald.Require[*Receipts](r),
+		reminders: herald.Require[*Reminders](r),
 	}
 }
 

@@ -76,6 +76,13 @@ func confirmAndCheck(t *testing.T, ch *emutest.Chat, sum emulator.Entry) string 
 	if len(receipt.Photo) == 0 {
 		t.Fatalf("the receipt has no photo: %+v", receipt)
 	}
+	// The placeholder becomes the rendered receipt, in the same message.
+	receipt = ch.WaitFor("the rendered receipt", func(e emulator.Entry) bool {
+		return e.MessageID == receipt.MessageID && e.Caption == "🧾 Receipt for order #"+num
+	})
+	if len(receipt.Photo) == 0 || receipt.Photo[0].Width < 300 {
+		t.Fatalf("the receipt is not the rendered one: %+v", receipt)
+	}
 	hist := ch.SendWait("/orders", "Your orders")
 	if !strings.Contains(hist.Text, "#"+num+" ") || !strings.Contains(hist.Text, "$41.90") {
 		t.Fatalf("history lacks order %s:\n%s", num, hist.Text)

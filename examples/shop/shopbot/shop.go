@@ -3,6 +3,7 @@ package shopbot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -10,9 +11,11 @@ import (
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/fsm/form"
+	"github.com/heraldbot/herald/jobs"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/middleware"
 	"github.com/heraldbot/herald/tg"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Config configures the shop bot.
@@ -31,9 +34,26 @@ type Config struct {
 	// Context is cancelled then, so a slow database or Bot API call fails
 	// with a friendly reply instead of holding the chat's queue.
 	HandlerTimeout time.Duration
-	// ReceiptWorkers render and send receipts (default 2); ReceiptQueue
-	// bounds the receipts waiting for a worker (default 64).
-	ReceiptWorkers, ReceiptQueue int
+	// Jobs is the durable job queue of receipts and reminders. Nil: one
+	// on DB's database (the same SQLite file, or a pgx pool on the same
+	// PostgreSQL URL), owned by the shop, with ReceiptWorkers,
+	// JobTimeout and JobRescueAfter.
+	Jobs *jobs.Client
+	// ReceiptWorkers bounds the receipts rendered at once (default
+	// GOMAXPROCS: the jobs' CPU queue).
+	ReceiptWorkers int
+	// ReceiptDelay makes each receipt take that much longer to print,
+	// standing for a slow printer (demos, and tests that kill the shop
+	// while receipts print). Default 0.
+	ReceiptDelay time.Duration
+	// JobTimeout bounds one run of a job (default 1 minute); JobRescueAfter
+	// is when a job left running by a crashed process runs again (default
+	// JobTimeout + 1 minute).
+	JobTimeout, JobRescueAfter time.Duration
+	// CartReminder is how long after an item is put in a cart its
+	// customer is reminded of it, if it still has items then (default
+	// 1 hour; < 0: never).
+	CartReminder time.Duration
 	// BroadcastResume is how often each instance looks for broadcasts
 	// that nobody runs any more (their instance stopped or died) and
 	// resumes them (default 5 s; < 0: never).
@@ -49,13 +69,17 @@ const ErrorReply = "Sorry, something went wrong on our side. Please try again in
 type Shop struct {
 	cfg        Config
 	log        *slog.Logger
+	jobs       *jobs.Client
+	ownJobs    func() // closes the jobs' pool New opened, if any
 	receipts   *Receipts
+	reminders  *Reminders
 	broadcasts *broadcaster
 	checkout   *form.Form[Checkout]
 	closeOnce  sync.Once
 }
 
-// New checks cfg and starts the receipt workers; Close stops them.
+// New checks cfg and prepares the job queue (running its migrations);
+// Attach starts it, Close stops it.
 func New(cfg Config) (*Shop, error) {
 	if cfg.DB == nil {
 		return nil, errors.New("shopbot: Config.DB is required")
@@ -72,11 +96,57 @@ func New(cfg Config) (*Shop, error) {
 	if cfg.BroadcastResume == 0 {
 		cfg.BroadcastResume = 5 * time.Second
 	}
-	s := &Shop{cfg: cfg, log: cfg.Logger}
-	s.receipts = NewReceipts(cfg.ReceiptWorkers, cfg.ReceiptQueue, cfg.Logger)
+	if cfg.CartReminder == 0 {
+		cfg.CartReminder = time.Hour
+	}
+	s := &Shop{cfg: cfg, log: cfg.Logger, jobs: cfg.Jobs, ownJobs: func() {}}
+	if s.jobs == nil {
+		if err := s.openJobs(); err != nil {
+			return nil, err
+		}
+	}
+	var err error
+	if s.receipts, err = newReceipts(s.jobs, cfg.DB.Orders(), cfg.Logger, cfg.ReceiptDelay); err != nil {
+		s.ownJobs()
+		return nil, err
+	}
+	if s.reminders, err = newReminders(s.jobs, cfg.DB.Carts(), cfg.CartReminder, cfg.Logger); err != nil {
+		s.ownJobs()
+		return nil, err
+	}
 	s.broadcasts = newBroadcaster(cfg.Logger, cfg.BroadcastResume)
 	return s, nil
 }
+
+// openJobs opens the job queue on the shop's database.
+func (s *Shop) openJobs() error {
+	cfg := s.cfg
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	jc := jobs.Config{
+		CPUWorkers: cfg.ReceiptWorkers, JobTimeout: cfg.JobTimeout, RescueAfter: cfg.JobRescueAfter,
+		Logger: cfg.Logger,
+	}
+	if cfg.DB.Engine() == service.Postgres {
+		pool, err := pgxpool.New(ctx, cfg.DB.DSN())
+		if err != nil {
+			return fmt.Errorf("shopbot: the jobs' pool: %w", err)
+		}
+		jc.Postgres, s.ownJobs = pool, pool.Close
+	} else {
+		jc.SQLite = cfg.DB.SQL()
+	}
+	q, err := jobs.New(ctx, jc)
+	if err != nil {
+		s.ownJobs()
+		return fmt.Errorf("shopbot: %w", err)
+	}
+	s.jobs = q
+	return nil
+}
+
+// Jobs returns the shop's job queue.
+func (s *Shop) Jobs() *jobs.Client { return s.jobs }
 
 // Options returns the bot options the shop needs: its services (for
 // herald.Require), how long a checkout is kept, the outbound limits and
@@ -92,6 +162,7 @@ func (s *Shop) Options() []herald.Option {
 		herald.Provide(db.Customers()),
 		herald.Provide(db.Orders()),
 		herald.Provide(s.receipts),
+		herald.Provide(s.reminders),
 		herald.WithFSM(nil, herald.FSMConfig{TTL: 7 * 24 * time.Hour}), // in the engine of WithBackend
 		herald.WithLimits(s.cfg.Limits),                                // the engine's limiter store unless Limits.Store is set
 		herald.WithErrorReply(ErrorReply),
@@ -128,20 +199,28 @@ func (s *Shop) Register(r *herald.Router) {
 	r.CallbackQuery(func(c *herald.Context) error { return c.Answer("This button is no longer active.") })
 }
 
-// Attach starts what the shop does in the background for bot: resuming
+// Attach starts what the shop does in the background for bot: its jobs
+// (receipts and reminders, sent with bot.Client()) and resuming
 // broadcasts that no instance runs any more. NewBot calls it; call it
 // yourself after herald.New when you use New, Options and Register.
-func (s *Shop) Attach(bot *herald.Bot) { s.broadcasts.attach(bot) }
+func (s *Shop) Attach(ctx context.Context, bot *herald.Bot) error {
+	if err := s.jobs.Start(ctx, bot.Client()); err != nil {
+		return fmt.Errorf("shopbot: %w", err)
+	}
+	s.broadcasts.attach(bot)
+	return nil
+}
 
-// Close stops the receipt workers (waiting for the receipts in flight
-// until ctx ends) and the broadcasts this instance runs (they are kept
-// in the engine, and another instance, or this one restarted, resumes
-// them).
+// Close stops the jobs (waiting for those running until ctx ends; any
+// cut short runs again after a restart) and the broadcasts this instance
+// runs (they are kept in the engine, and another instance, or this one
+// restarted, resumes them).
 func (s *Shop) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
 		s.broadcasts.stop()
-		err = s.receipts.Close(ctx)
+		err = s.jobs.Stop(ctx)
+		s.ownJobs()
 	})
 	return err
 }
@@ -159,7 +238,10 @@ func NewBot(token string, cfg Config, opts ...herald.Option) (*herald.Bot, *Shop
 		return nil, nil, err
 	}
 	s.Register(bot.Router())
-	s.Attach(bot)
+	if err := s.Attach(context.Background(), bot); err != nil {
+		_ = s.Close(context.Background())
+		return nil, nil, err
+	}
 	return bot, s, nil
 }
 
