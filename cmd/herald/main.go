@@ -44,7 +44,7 @@ func newRootCmd() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&level, "log-level", "info", "log level: debug, info, warn or error")
 	root.PersistentFlags().StringVar(&format, "log-format", "text", "log format: text or json")
-	root.AddCommand(newDemoCmd(), newEmulatorCmd(), newBenchCmd(), newWebhookCmd(), newBroadcastCmd(), newJournalCmd(), newVersionCmd())
+	root.AddCommand(newDemoCmd(), newEmulatorCmd(), newBenchCmd(), newWebhookCmd(), newBroadcastCmd(), newJournalCmd(), newJobsCmd(), newVersionCmd())
 	return root
 }
 
