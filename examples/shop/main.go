@@ -144,7 +144,7 @@ func run(ctx context.Context) error {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		if err := shop.Close(cctx); err != nil {
-			slog.Warn("closing the shop (receipts in flight may be lost)", "err", err)
+			slog.Warn("closing the shop (jobs cut short run again at the next start)", "err", err)
 		}
 	}()
 	if err := shopbot.SetCommands(ctx, bot.Client()); err != nil {
