@@ -24,6 +24,7 @@ type Metrics struct {
 	webhook      *prometheus.CounterVec // webhook.go
 	bcSends      *prometheus.CounterVec // broadcast.go
 	bcRemaining  prometheus.Gauge       // broadcast.go
+	cache        seriesCache            // series.go
 }
 
 // Outcomes of an update and of a Bot API call (the "outcome" label).
@@ -97,12 +98,9 @@ func (m *Metrics) Middleware() herald.Handler {
 		if route == "" {
 			route = NoHandler
 		}
-		outcome := OK
-		if err != nil {
-			outcome = Failed
-		}
-		m.updates.WithLabelValues(kind, route, outcome).Inc()
-		m.handleTime.WithLabelValues(kind, route).Observe(time.Since(start).Seconds())
+		series := m.updateSeries(updateKey{kind, route, err != nil})
+		series.count.Inc()
+		series.time.Observe(time.Since(start).Seconds())
 		return err
 	}
 }
@@ -114,7 +112,7 @@ func (m *Metrics) Caller(next tg.Caller) tg.Caller {
 	return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
 		start := time.Now()
 		err := next.Call(ctx, method, params, result)
-		m.callTime.WithLabelValues(method).Observe(time.Since(start).Seconds())
+		took := time.Since(start).Seconds()
 		outcome := OK
 		var apiErr *tg.Error
 		switch {
@@ -127,7 +125,9 @@ func (m *Metrics) Caller(next tg.Caller) tg.Caller {
 		default:
 			outcome = NetworkError
 		}
-		m.calls.WithLabelValues(method, outcome).Inc()
+		series := m.callSeries(callKey{method, outcome})
+		series.count.Inc()
+		series.time.Observe(took)
 		return err
 	})
 }
