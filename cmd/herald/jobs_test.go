@@ -198,3 +198,43 @@ func TestJobsBadInput(t *testing.T) {
 		}
 	}
 }
+
+func TestParseJobStates(t *testing.T) {
+	got, err := parseJobStates([]string{"queued", " Failed", "available", "running"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []jobs.State{"available", "pending", "scheduled", "retryable", "discarded", "running"}
+	if len(got) != len(want) {
+		t.Fatalf("got %v, want %v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+	if _, err := parseJobStates([]string{"done"}); err == nil {
+		t.Error(`"done" was accepted`)
+	}
+}
+
+func TestJobWhen(t *testing.T) {
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	at := func(d time.Duration) *time.Time { v := now.Add(d); return &v }
+	for _, tc := range []struct {
+		row  jobs.Row
+		want string
+	}{
+		{jobs.Row{State: "completed", FinalizedAt: at(-90 * time.Second), ScheduledAt: now}, "ended 1m30s ago"},
+		{jobs.Row{State: "running", AttemptedAt: at(-3 * time.Second), ScheduledAt: now}, "started 3s ago"},
+		{jobs.Row{State: "scheduled", ScheduledAt: *at(time.Hour)}, "in 1h0m0s"},
+		{jobs.Row{State: "available", ScheduledAt: *at(-200 * time.Millisecond)}, "due now"},
+	} {
+		if got := jobWhen(&tc.row, now); got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.row.State, got, tc.want)
+		}
+	}
+	if got := truncateLine("first line that is long\nsecond", 10); got != "first lin…" {
+		t.Errorf("truncateLine = %q", got)
+	}
+}
