@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -91,7 +90,7 @@ const NoHandler = "none"
 // router's first middleware so that it sees all of them.
 func (m *Metrics) Middleware() herald.Handler {
 	return func(c *herald.Context) error {
-		start := time.Now()
+		start := monotonic()
 		err := c.Next()
 		kind := c.Kind().String()
 		route := c.Route()
@@ -100,7 +99,7 @@ func (m *Metrics) Middleware() herald.Handler {
 		}
 		series := m.updateSeries(updateKey{kind, route, err != nil})
 		series.count.Inc()
-		series.time.Observe(time.Since(start).Seconds())
+		series.time.Observe((monotonic() - start).Seconds())
 		return err
 	}
 }
@@ -110,9 +109,9 @@ func (m *Metrics) Middleware() herald.Handler {
 // so each attempt is counted.
 func (m *Metrics) Caller(next tg.Caller) tg.Caller {
 	return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
-		start := time.Now()
+		start := monotonic()
 		err := next.Call(ctx, method, params, result)
-		took := time.Since(start).Seconds()
+		took := (monotonic() - start).Seconds()
 		outcome := OK
 		var apiErr *tg.Error
 		switch {
