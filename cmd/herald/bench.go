@@ -15,11 +15,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/emulator"
+	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
 )
@@ -111,7 +114,7 @@ Nothing leaves 127.0.0.1.`,
 	f.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "bound on each measured run")
 	f.BoolVar(&cfg.Baseline, "baseline", true, "also measure the hand-written baseline bot")
 	f.BoolVar(&cfg.Webhook, "webhook", false, "Herald receives updates by webhook (the baseline always polls)")
-	f.StringVar(&cfg.Runs, "runs", "", "comma-separated bots to measure: baseline, polling, webhook, each of the last two optionally +memory, +sqlite or +redis (default: from --webhook and --baseline)")
+	f.StringVar(&cfg.Runs, "runs", "", "comma-separated bots to measure: baseline, polling, webhook, each of the last two optionally +memory, +sqlite or +redis, and +observed (metrics and traces on, no exporter) (default: from --webhook and --baseline)")
 	f.StringVar(&cfg.RedisURL, "redis", "redis://127.0.0.1:6379/0", "Redis of the +redis runs (keys under a random prefix, removed after)")
 	return cmd
 }
@@ -154,7 +157,7 @@ func runBench(ctx context.Context, cfg benchConfig, out io.Writer) error {
 				return fmt.Errorf("%s: %w", r.name, err)
 			}
 			defer done()
-			serve = serveHerald(r.webhook, j)
+			serve = serveHerald(r.webhook, j, r.observed)
 		}
 		res, err := benchOne(ctx, emu, base, token, r.name, cfg, serve)
 		if err != nil {
@@ -324,8 +327,10 @@ func (t *benchTracker) result(name string) benchResult {
 
 // serveHerald returns the server of a Herald bot that answers every
 // message after cfg.Work, receiving by webhook or long polling, with
-// journal j when not nil.
-func serveHerald(webhook bool, j backend.Journal) benchServer {
+// journal j when not nil. Observed, it has metrics.Option on a registry
+// of its own and a tracer provider without an exporter: every span is
+// made, then dropped.
+func serveHerald(webhook bool, j backend.Journal, observed bool) benchServer {
 	return func(ctx context.Context, base, token string, cfg benchConfig, t *benchTracker) error {
 		receive := herald.WithPolling(source.PollerConfig{Timeout: time.Second})
 		if webhook {
@@ -343,6 +348,9 @@ func serveHerald(webhook bool, j backend.Journal) benchServer {
 			herald.WithLogger(slog.New(slog.DiscardHandler))}
 		if j != nil {
 			opts = append(opts, herald.WithJournal(j, herald.JournalConfig{}))
+		}
+		if observed {
+			opts = append(opts, metrics.Option(prometheus.NewRegistry(), nil), herald.WithTracerProvider(sdktrace.NewTracerProvider()))
 		}
 		bot, err := herald.New(token, opts...)
 		if err != nil {

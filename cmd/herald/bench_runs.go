@@ -20,12 +20,13 @@ import (
 )
 
 // benchRun names one bot of a bench: "baseline", or Herald as
-// "<polling|webhook>[+<memory|sqlite|redis>]" (receiving mode and
-// journal engine).
+// "<polling|webhook>[+<memory|sqlite|redis>][+observed]" (receiving mode,
+// journal engine, and metrics and traces on).
 type benchRun struct {
-	name    string
-	webhook bool
-	journal string // "" (none), memory, sqlite, redis
+	name     string
+	webhook  bool
+	journal  string // "" (none), memory, sqlite, redis
+	observed bool   // metrics.Option, and traces made without an exporter
 }
 
 // parseRuns reads the --runs list.
@@ -37,22 +38,26 @@ func parseRuns(list string) ([]benchRun, error) {
 			continue
 		}
 		r := benchRun{name: name}
-		mode, engine, _ := strings.Cut(name, "+")
-		switch mode {
+		parts := strings.Split(name, "+")
+		switch parts[0] {
 		case "baseline":
-			if engine != "" {
-				return nil, fmt.Errorf("--runs: %q: the baseline has no journal", name)
+			if len(parts) > 1 {
+				return nil, fmt.Errorf("--runs: %q: the baseline takes no +journal or +observed", name)
 			}
 		case "polling", "webhook":
-			r.webhook = mode == "webhook"
+			r.webhook = parts[0] == "webhook"
 		default:
-			return nil, fmt.Errorf("--runs: %q: want baseline, polling or webhook, optionally +memory, +sqlite or +redis", name)
+			return nil, fmt.Errorf("--runs: %q: want baseline, polling or webhook, optionally +memory, +sqlite or +redis, and +observed", name)
 		}
-		switch engine {
-		case "", "memory", "sqlite", "redis":
-			r.journal = engine
-		default:
-			return nil, fmt.Errorf("--runs: %q: unknown journal %q (want memory, sqlite or redis)", name, engine)
+		for _, p := range parts[1:] {
+			switch {
+			case p == "observed" && !r.observed:
+				r.observed = true
+			case (p == "memory" || p == "sqlite" || p == "redis") && r.journal == "":
+				r.journal = p
+			default:
+				return nil, fmt.Errorf("--runs: %q: unknown or repeated %q (want one of memory, sqlite or redis, and observed)", name, p)
+			}
 		}
 		runs = append(runs, r)
 	}

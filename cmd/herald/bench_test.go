@@ -23,6 +23,8 @@ func TestBenchCommand(t *testing.T) {
 		{"webhook", []string{"--webhook"}, []string{"webhook", "baseline"}},
 		{"journals", []string{"--runs", "polling,polling+memory,polling+sqlite,webhook+sqlite"},
 			[]string{"polling", `polling\+memory`, `polling\+sqlite`, `webhook\+sqlite`}},
+		{"observed", []string{"--runs", "webhook,webhook+observed,polling+sqlite+observed"},
+			[]string{"webhook", `webhook\+observed`, `polling\+sqlite\+observed`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut syncBuffer
@@ -67,6 +69,8 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 		{"--runs", "polling+mongo"},
 		{"--runs", "baseline+sqlite"},
 		{"--runs", "carrier-pigeon"},
+		{"--runs", "polling+observed+observed"},
+		{"--runs", "webhook+sqlite+redis"},
 	} {
 		root := newRootCmd()
 		var out syncBuffer

@@ -29,6 +29,7 @@ import (
 	"github.com/heraldbot/herald/metrics"
 	"github.com/heraldbot/herald/source"
 	"github.com/heraldbot/herald/tg"
+	"github.com/heraldbot/herald/tracing"
 )
 
 // demoToken is the demo bot's token in the emulator (not a secret: the
@@ -152,6 +153,21 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	if err != nil {
 		return err
 	}
+	// Traces when the OTEL_* variables ask for them (an OTLP endpoint).
+	tp, err := tracing.FromEnv(ctx, "herald-demo")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	if tp != nil {
+		log.Info("demo: exporting traces over OTLP")
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			if err := tp.Shutdown(sctx); err != nil {
+				log.Warn("demo: flushing traces", "err", err)
+			}
+		}()
+	}
 	bot, shop, err := shopbot.NewBot(demoToken, shopbot.Config{
 		DB: db, Admins: []int64{demoUser.ID}, Logger: log.With("component", "shop"),
 		// The emulator enforces Telegram's limits, so the bot keeps them.
@@ -159,7 +175,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	}, herald.WithBackend(engine), herald.WithClientOptions(tg.WithBaseURL(base)), mode,
 		// Updates, Bot API calls, scheduler, limiter, journal, webhook
 		// answers; /metrics is on the emulator's port (above).
-		met.Option(nil))
+		met.Option(nil), tracing.Option(tp))
 	if err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,7 +150,7 @@ func TestDemoProbes(t *testing.T) {
 		resp.Body.Close()
 		page := string(body)
 		return resp.StatusCode == http.StatusOK &&
-			strings.Contains(page, `herald_updates_total{kind="message",outcome="ok"} 1`) &&
+			strings.Contains(page, `herald_updates_total{handler="root//start",kind="message",outcome="ok"} 1`) &&
 			strings.Contains(page, `herald_api_calls_total{method="sendMessage",outcome="ok"}`) &&
 			strings.Contains(page, "process_resident_memory_bytes")
 	})
@@ -163,6 +166,55 @@ func TestDemoProbes(t *testing.T) {
 		}
 		if path == "/readyz" && (!strings.Contains(string(body), `"name":"engine","ok":true`) || !strings.Contains(string(body), `"name":"journal","ok":true`)) {
 			t.Errorf("GET /readyz = %s, want the engine and the journal checked", body)
+		}
+	}
+}
+
+// otlpCollector keeps the bodies of the OTLP/HTTP trace exports it gets.
+type otlpCollector struct {
+	mu   sync.Mutex
+	body []byte
+}
+
+func (c *otlpCollector) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	b, _ := io.ReadAll(r.Body)
+	if r.URL.Path == "/v1/traces" {
+		c.mu.Lock()
+		c.body = append(c.body, b...)
+		c.mu.Unlock()
+	}
+	w.Header().Set("Content-Type", "application/x-protobuf")
+}
+
+func (c *otlpCollector) has(s string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return bytes.Contains(c.body, []byte(s))
+}
+
+// TestDemoTraces: with OTEL_EXPORTER_OTLP_ENDPOINT set, the demo exports
+// the spans of its first /start over OTLP/HTTP, flushed when it stops.
+func TestDemoTraces(t *testing.T) {
+	col := &otlpCollector{}
+	srv := httptest.NewServer(col)
+	defer srv.Close()
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", srv.URL)
+	t.Setenv("OTEL_SERVICE_NAME", "")
+	t.Run("demo", func(t *testing.T) {
+		base := startDemo(t, context.Background(), io.Discard)
+		emutest.Until(t, 15*time.Second, "the answer to /start", func() bool {
+			resp, err := http.Get(base + "/metrics")
+			if err != nil {
+				return false
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			return strings.Contains(string(body), `herald_updates_total{handler="root//start",kind="message",outcome="ok"} 1`)
+		})
+	}) // the demo stopped: its spans are flushed
+	for _, want := range []string{"herald.update message", "herald.receive", "sendMessage", "herald-demo", "root//start"} {
+		if !col.has(want) {
+			t.Errorf("the collector got no span data holding %q", want)
 		}
 	}
 }
