@@ -118,8 +118,8 @@ func TestFleetJournal(t *testing.T) {
 	// About nine messages per shopper: a third of them out (each shopper
 	// pressing Checkout), kill the worker with the most shoppers' chats,
 	// and start a replacement.
-	// (Orders come at the end of a session, so the killed worker has no
-	// receipt of an order in memory, which would be lost: issue 14.)
+	// (Receipts are River jobs in the shared database, so a receipt the
+	// killed worker was printing runs again elsewhere: TestReceiptsSurviveKill.)
 	// Failures here are errors, not fatal: the shoppers' goroutines run on
 	// until their own timeouts, and must not outlive the test.
 	var victim *instance
