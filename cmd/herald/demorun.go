@@ -183,7 +183,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
 		if err := shop.Close(cctx); err != nil {
-			log.Warn("closing the shop (receipts in flight may be lost)", "err", err)
+			log.Warn("closing the shop (jobs cut short run again at the next start)", "err", err)
 		}
 	}()
 	health := bot.HealthHandler()

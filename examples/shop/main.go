@@ -55,6 +55,8 @@
 //	                crashed process (default the timeout + 1m)
 //	HERALD_*        receiving mode, webhook, API URL and HERALD_ROLE
 //	                (all, receiver or worker; herald.ConfigFromEnv)
+//	OTEL_*          traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is
+//	                set (package tracing; docs/OBSERVABILITY.md)
 //
 // Receipts and cart reminders are durable jobs (package jobs, River) in
 // the shop's database: the SQLite file, or DATABASE_URL's PostgreSQL.
@@ -78,6 +80,7 @@ import (
 	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/examples/shop/shopbot"
+	"github.com/heraldbot/herald/tracing"
 )
 
 func main() {
@@ -133,6 +136,20 @@ func run(ctx context.Context) error {
 		}
 		defer js.Close()
 		opts = append(opts, herald.WithJournal(js.Journal(), herald.JournalConfig{}))
+	}
+	// Traces over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT (or
+	// OTEL_TRACES_EXPORTER=otlp) asks for them; nothing otherwise.
+	tp, err := tracing.FromEnv(ctx, "herald-shop")
+	if err != nil {
+		return err
+	}
+	if tp != nil {
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = tp.Shutdown(sctx)
+		}()
+		opts = append(opts, tracing.Option(tp))
 	}
 	cfg.DB = db
 	bot, shop, err := shopbot.NewBot(token, cfg,
