@@ -156,6 +156,8 @@ func (m *Metrics) ObserveBot(b *herald.Bot) error {
 		gauge("running", "Updates being handled now.", func() float64 { return float64(b.Stats().Running) }),
 		gauge("chats", "Chats with a queued or running update.", func() float64 { return float64(b.Stats().Keys) }),
 		gauge("waiting", "Receivers waiting for room in the queue.", func() float64 { return float64(b.Stats().Waiting) }),
+		counter("submitted_total", "Updates received for handling (from Telegram, or read from the journal).", func() float64 { return float64(b.Stats().Submitted) }),
+		counter("completed_total", "Updates whose handling ended (returned or panicked).", func() float64 { return float64(b.Stats().Completed) }),
 		counter("rejected_total", "Updates the scheduler refused (full, closed).", func() float64 { return float64(b.Stats().Rejected) }),
 		counter("panicked_total", "Handlers that panicked.", func() float64 { return float64(b.Stats().Panicked) }),
 	} {

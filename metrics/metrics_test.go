@@ -77,10 +77,11 @@ func conversation(t *testing.T) string {
 	failer.Send("/fail")
 	h := metrics.Handler(reg)
 	var page string
-	emutest.Until(t, 10*time.Second, "the failed update to be counted and the journal emptied", func() bool {
+	emutest.Until(t, 10*time.Second, "the failed update to be counted, the journal emptied and the scheduler idle", func() bool {
 		page = scrape(t, h)
 		return strings.Contains(page, `herald_updates_total{handler="root//fail",kind="message",outcome="error"} 1`) &&
-			strings.Contains(page, "\nherald_journal_length 0\n")
+			strings.Contains(page, "\nherald_journal_length 0\n") &&
+			strings.Contains(page, "\nherald_scheduler_completed_total 3\n")
 	})
 	return page
 }
@@ -103,6 +104,8 @@ func TestScrapeAfterConversation(t *testing.T) {
 		`herald_api_calls_total{method="sendMessage",outcome="ok"} 2`,
 		`herald_api_call_seconds_count{method="sendMessage"} 2`,
 		`herald_scheduler_panicked_total 0`,
+		`herald_scheduler_submitted_total 3`,
+		`herald_scheduler_completed_total 3`,
 		`herald_limiter_granted_total 2`,
 		`herald_limiter_too_many_requests_total 0`,
 		`herald_limiter_waiting 0`,
