@@ -45,6 +45,8 @@ type Bot struct {
 	outbound   outboundConfig
 	jrn        journalConfig
 	tracer     trace.Tracer // WithTracerProvider; nil: no traces
+	// updateSpans names the update spans, by kind bit (WithTracerProvider).
+	updateSpans [kindCount]string
 }
 
 // Option configures a Bot.

@@ -3,6 +3,7 @@ package herald
 import (
 	"context"
 	"errors"
+	"math/bits"
 	"net/http"
 	"strconv"
 	"time"
@@ -47,6 +48,9 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 			tp = otel.GetTracerProvider()
 		}
 		b.tracer = tp.Tracer(tracerName)
+		for i, name := range kindNames {
+			b.updateSpans[i] = "herald.update " + name
+		}
 		return nil
 	}
 }
@@ -54,21 +58,24 @@ func WithTracerProvider(tp trace.TracerProvider) Option {
 // traceContext is the propagation format of spans across the journal.
 var traceContext propagation.TraceContext
 
-// startUpdate starts the span of update u.
+// startUpdate starts the span of update u. Its attributes are built
+// only when the span records (not for a no-op tracer).
 func (b *Bot) startUpdate(ctx context.Context, u *tg.Update) (context.Context, trace.Span) {
 	kind := KindOf(u)
-	attrs := make([]attribute.KeyValue, 0, 3)
-	attrs = append(attrs, AttrUpdateID.Int64(u.UpdateID), AttrKind.String(kind.String()))
-	if chat := updateChat(u, kind); chat != nil {
-		attrs = append(attrs, AttrChatID.Int64(chat.ID))
+	ctx, span := b.tracer.Start(ctx, b.updateSpans[bits.TrailingZeros32(uint32(kind))], trace.WithSpanKind(trace.SpanKindConsumer))
+	if span.IsRecording() {
+		if chat := updateChat(u, kind); chat != nil {
+			span.SetAttributes(AttrUpdateID.Int64(u.UpdateID), AttrKind.String(kind.String()), AttrChatID.Int64(chat.ID))
+		} else {
+			span.SetAttributes(AttrUpdateID.Int64(u.UpdateID), AttrKind.String(kind.String()))
+		}
 	}
-	return b.tracer.Start(ctx, "herald.update "+kind.String(),
-		trace.WithSpanKind(trace.SpanKindConsumer), trace.WithAttributes(attrs...))
+	return ctx, span
 }
 
 // endUpdate ends the span of an update handled by handler with err.
 func endUpdate(span trace.Span, handler string, err error) {
-	if handler != "" {
+	if handler != "" && span.IsRecording() {
 		span.SetAttributes(AttrHandler.String(handler))
 	}
 	endSpan(span, err)
