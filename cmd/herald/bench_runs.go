@@ -20,14 +20,23 @@ import (
 )
 
 // benchRun names one bot of a bench: "baseline", or Herald as
-// "<polling|webhook>[+<memory|sqlite|redis>][+observed]" (receiving mode,
-// journal engine, and metrics and traces on).
+// "<polling|webhook>[+<memory|sqlite|redis>][+metrics|+observed]"
+// (receiving mode, journal engine, and metrics, or metrics and traces).
 type benchRun struct {
-	name     string
-	webhook  bool
-	journal  string // "" (none), memory, sqlite, redis
-	observed bool   // metrics.Option, and traces made without an exporter
+	name    string
+	webhook bool
+	journal string // "" (none), memory, sqlite, redis
+	observe observe
 }
+
+// observe is what a bench bot exports.
+type observe int
+
+const (
+	observeNothing    observe = iota
+	observeMetrics            // metrics.Option
+	observeEverything         // metrics.Option, and traces made without an exporter
+)
 
 // parseRuns reads the --runs list.
 func parseRuns(list string) ([]benchRun, error) {
@@ -47,16 +56,18 @@ func parseRuns(list string) ([]benchRun, error) {
 		case "polling", "webhook":
 			r.webhook = parts[0] == "webhook"
 		default:
-			return nil, fmt.Errorf("--runs: %q: want baseline, polling or webhook, optionally +memory, +sqlite or +redis, and +observed", name)
+			return nil, fmt.Errorf("--runs: %q: want baseline, polling or webhook, optionally +memory, +sqlite or +redis, and +metrics or +observed", name)
 		}
 		for _, p := range parts[1:] {
 			switch {
-			case p == "observed" && !r.observed:
-				r.observed = true
+			case p == "metrics" && r.observe == observeNothing:
+				r.observe = observeMetrics
+			case p == "observed" && r.observe == observeNothing:
+				r.observe = observeEverything
 			case (p == "memory" || p == "sqlite" || p == "redis") && r.journal == "":
 				r.journal = p
 			default:
-				return nil, fmt.Errorf("--runs: %q: unknown or repeated %q (want one of memory, sqlite or redis, and observed)", name, p)
+				return nil, fmt.Errorf("--runs: %q: unknown or repeated %q (want one of memory, sqlite or redis, and one of metrics or observed)", name, p)
 			}
 		}
 		runs = append(runs, r)

@@ -23,8 +23,8 @@ func TestBenchCommand(t *testing.T) {
 		{"webhook", []string{"--webhook"}, []string{"webhook", "baseline"}},
 		{"journals", []string{"--runs", "polling,polling+memory,polling+sqlite,webhook+sqlite"},
 			[]string{"polling", `polling\+memory`, `polling\+sqlite`, `webhook\+sqlite`}},
-		{"observed", []string{"--runs", "webhook,webhook+observed,polling+sqlite+observed"},
-			[]string{"webhook", `webhook\+observed`, `polling\+sqlite\+observed`}},
+		{"observed", []string{"--runs", "webhook,webhook+metrics,webhook+observed,polling+sqlite+observed"},
+			[]string{"webhook", `webhook\+metrics`, `webhook\+observed`, `polling\+sqlite\+observed`}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errOut syncBuffer
@@ -70,6 +70,7 @@ func TestBenchRejectsBadFlags(t *testing.T) {
 		{"--runs", "baseline+sqlite"},
 		{"--runs", "carrier-pigeon"},
 		{"--runs", "polling+observed+observed"},
+		{"--runs", "polling+metrics+observed"},
 		{"--runs", "webhook+sqlite+redis"},
 	} {
 		root := newRootCmd()
