@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"log"
+	"log/slog"
 	"net"
 	"os/exec"
 	"strconv"
@@ -413,18 +413,10 @@ func TestClosedClientErrors(t *testing.T) {
 }
 
 // quietRedisLog keeps go-redis' own log lines (one per failed dial while
-// the server is down) out of the test output for the test's duration.
+// the server is down) out of the test output for the test's duration. It
+// goes through SetLogger: replacing go-redis's logger directly would
+// take the slog adapter out for the tests that run after it.
 func quietRedisLog(t *testing.T) {
-	goredis.SetLogger(discardLogger{})
-	t.Cleanup(func() { goredis.SetLogger(stderrLogger{}) })
-}
-
-type discardLogger struct{}
-
-func (discardLogger) Printf(context.Context, string, ...any) {}
-
-type stderrLogger struct{}
-
-func (stderrLogger) Printf(_ context.Context, format string, v ...any) {
-	log.Printf("redis: "+format, v...)
+	SetLogger(nil)
+	t.Cleanup(func() { SetLogger(slog.Default()) })
 }
