@@ -170,6 +170,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 	}
 	bot, shop, err := shopbot.NewBot(demoToken, shopbot.Config{
 		DB: db, Admins: []int64{demoUser.ID}, Logger: log.With("component", "shop"),
+		RunBroadcast: met.RunBroadcast, // herald_broadcast_* on /metrics
 		// The emulator enforces Telegram's limits, so the bot keeps them.
 		Limits: limit.Config{},
 	}, herald.WithBackend(engine), herald.WithClientOptions(tg.WithBaseURL(base)), mode,

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -138,7 +139,7 @@ func TestRestartOnSameDatabase(t *testing.T) {
 // TestDemoProbes: the demo serves the bot's /healthz, /readyz and
 // /metrics on the emulator's port; the bot is ready (engine, journal,
 // Telegram), and the metrics count the demo customer's /start and its
-// answer.
+// answer, and the send of the broadcast the customer (an admin) starts.
 func TestDemoProbes(t *testing.T) {
 	base := startDemo(t, context.Background(), io.Discard)
 	emutest.Until(t, 15*time.Second, "/metrics to count the answer to /start", func() bool {
@@ -153,6 +154,23 @@ func TestDemoProbes(t *testing.T) {
 			strings.Contains(page, `herald_updates_total{handler="root//start",kind="message",outcome="ok"} 1`) &&
 			strings.Contains(page, `herald_api_calls_total{method="sendMessage",outcome="ok"}`) &&
 			strings.Contains(page, "process_resident_memory_bytes")
+	})
+	// The demo customer is a shop admin: a broadcast is counted too.
+	body := fmt.Sprintf(`{"token":%q,"from":{"id":%d,"first_name":%q},"text":"/broadcast Beans are back"}`, demoToken, demoUser.ID, demoUser.FirstName)
+	resp, err := http.Post(base+"/control/messages", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	emutest.Until(t, 15*time.Second, "/metrics to count the broadcast's send", func() bool {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			return false
+		}
+		page, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		return strings.Contains(string(page), `herald_broadcast_sends_total{outcome="sent"} 1`) &&
+			strings.Contains(string(page), "\nherald_broadcast_remaining 0\n")
 	})
 	for path, want := range map[string]string{"/healthz": `"status":"ok"`, "/readyz": `"name":"telegram","ok":true`} {
 		resp, err := http.Get(base + path)

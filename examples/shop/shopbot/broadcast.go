@@ -45,6 +45,7 @@ const resumeWindow = 24 * time.Hour
 // runs (their instance stopped or died) and resumes them.
 type broadcaster struct {
 	log    *slog.Logger
+	send   func(ctx context.Context, client *tg.Client, store broadcast.Store, id int64, opts broadcast.Options) (broadcast.Progress, error)
 	every  time.Duration
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -55,9 +56,13 @@ type broadcaster struct {
 	attached bool
 }
 
-func newBroadcaster(log *slog.Logger, every time.Duration) *broadcaster {
+func newBroadcaster(log *slog.Logger, every time.Duration,
+	send func(context.Context, *tg.Client, broadcast.Store, int64, broadcast.Options) (broadcast.Progress, error)) *broadcaster {
+	if send == nil {
+		send = broadcast.Run
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &broadcaster{log: log, every: every, ctx: ctx, cancel: cancel, running: map[int64]bool{}}
+	return &broadcaster{log: log, send: send, every: every, ctx: ctx, cancel: cancel, running: map[int64]bool{}}
 }
 
 // broadcast handles "/broadcast <text>": it stores a campaign to every
@@ -134,7 +139,7 @@ func (b *broadcaster) run(bot *herald.Bot, id int64) {
 			b.mu.Unlock()
 		}()
 		store := bot.Broadcasts()
-		p, err := broadcast.Run(b.ctx, bot.Client(), store, id, broadcast.Options{LeaseTTL: broadcastLease, Logger: b.log})
+		p, err := b.send(b.ctx, bot.Client(), store, id, broadcast.Options{LeaseTTL: broadcastLease, Logger: b.log})
 		switch {
 		case errors.Is(err, broadcast.ErrBusy):
 			return // another instance runs it

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/broadcast"
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/fsm/form"
 	"github.com/heraldbot/herald/jobs"
@@ -58,6 +59,9 @@ type Config struct {
 	// that nobody runs any more (their instance stopped or died) and
 	// resumes them (default 5 s; < 0: never).
 	BroadcastResume time.Duration
+	// RunBroadcast sends a campaign (default broadcast.Run); give
+	// metrics.Metrics.RunBroadcast to count the sends.
+	RunBroadcast func(ctx context.Context, client *tg.Client, store broadcast.Store, id int64, opts broadcast.Options) (broadcast.Progress, error)
 	// Logger receives the shop's logs (default slog.Default()).
 	Logger *slog.Logger
 }
@@ -114,7 +118,7 @@ func New(cfg Config) (*Shop, error) {
 		s.ownJobs()
 		return nil, err
 	}
-	s.broadcasts = newBroadcaster(cfg.Logger, cfg.BroadcastResume)
+	s.broadcasts = newBroadcaster(cfg.Logger, cfg.BroadcastResume, cfg.RunBroadcast)
 	return s, nil
 }
 
