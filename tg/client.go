@@ -18,6 +18,7 @@ type Client struct {
 	base   string
 	caller Caller      // the middleware chain ending in the HTTP caller
 	hc     *httpCaller // innermost caller; also used by DownloadFile
+	local  *localFiles // absolute file paths of a local Bot API server (WithLocalFiles); nil: refused
 }
 
 // New returns a Client for the bot token "<bot id>:<secret>". The error
@@ -56,6 +57,7 @@ func New(token string, opts ...Option) (*Client, error) {
 		base:   cfg.baseURL,
 		caller: chain(hc, cfg.middlewares),
 		hc:     hc,
+		local:  cfg.local,
 	}, nil
 }
 

@@ -16,9 +16,13 @@ import (
 // with Method "downloadFile"; errors never contain the token.
 //
 // With a local Bot API server in --local mode file_path is an absolute
-// path on that server's disk; such paths are rejected, open the file
-// directly instead.
+// path on that server's disk. Such a path is read from the file system
+// when the client has WithLocalFiles and the path is inside its server
+// directory; otherwise it is refused.
 func (c *Client) DownloadFile(ctx context.Context, filePath string) (io.ReadCloser, error) {
+	if c.local != nil && strings.HasPrefix(filePath, "/") {
+		return c.local.open(ctx, filePath, c.hc.redact)
+	}
 	return c.hc.download(ctx, filePath)
 }
 
@@ -60,7 +64,7 @@ func escapeFilePath(p string) (string, error) {
 	case p == "":
 		return "", errors.New("empty file path")
 	case strings.HasPrefix(p, "/"):
-		return "", errors.New("absolute file path (a local Bot API server's file): open it from the file system")
+		return "", errors.New("absolute file path (a local Bot API server's file): give the client tg.WithLocalFiles to read it")
 	}
 	segs := strings.Split(p, "/")
 	for i, s := range segs {

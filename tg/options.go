@@ -18,6 +18,7 @@ type config struct {
 	baseURL     string
 	httpClient  *http.Client
 	middlewares []Middleware
+	local       *localFiles
 }
 
 // WithBaseURL sets the Bot API server, e.g. a local telegram-bot-api server
