@@ -43,6 +43,9 @@ func (m Message) Len() int { return UTF16Len(m.Text) }
 // documentation: at a line break, else a space, else the limit; never
 // inside a surrogate pair or an atomic entity; formatting entities that
 // cross a cut are split in two. A message that fits is returned alone.
+// A part is whitespace only when the text holds a run of whitespace
+// longer than half of max; Telegram refuses such a message, so a caller
+// that may have one should skip it.
 func (m Message) Split(max int) ([]Message, error) {
 	if max < 2 {
 		return nil, fmt.Errorf("%w: limit %d is below 2 (a surrogate pair)", ErrCannotSplit, max)
