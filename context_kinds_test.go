@@ -49,6 +49,7 @@ func TestEveryKindRoutesWithItsChatAndSender(t *testing.T) {
 		{KindChatBoost, (*Router).ChatBoost, tg.Update{ChatBoost: &tg.ChatBoostUpdated{Chat: group}}, -100, 0},
 		{KindRemovedChatBoost, (*Router).RemovedChatBoost, tg.Update{RemovedChatBoost: &tg.ChatBoostRemoved{Chat: group}}, -100, 0},
 		{KindManagedBot, (*Router).ManagedBot, tg.Update{ManagedBot: &tg.ManagedBotUpdated{User: ann, Bot: tg.User{ID: 9, IsBot: true}}}, 0, 7},
+		{KindSubscription, (*Router).Subscription, tg.Update{Subscription: &tg.BotSubscriptionUpdated{User: ann, InvoicePayload: "plan", State: "canceled"}}, 0, 7},
 	}
 	covered := UpdateKind(0)
 	for i, tc := range cases {

@@ -2,7 +2,7 @@ package herald
 
 import "math/bits"
 
-//go:generate go run ./internal/botapigen -spec ../shared/botapi/api.json -package herald -out .
+//go:generate go run ./internal/botapigen -spec ../shared/botapi/api-10.2.json -package herald -out .
 
 // UpdateKind is one type of update, as named by the Update object's fields.
 // Kinds are bits, so a set of kinds is a Kinds mask.

@@ -1,6 +1,7 @@
-//go:generate go run ../internal/botapigen -spec ../../shared/botapi/api.json -out .
+//go:generate go run ../internal/botapigen -spec ../../shared/botapi/api-10.2.json -out .
 
-// Package tg is a client for the Telegram Bot API (version 10.1).
+// Package tg is a client for the Telegram Bot API (version 10.2, the
+// BotAPIVersion constant).
 //
 // The types, parameter structs and one method per Bot API method on
 // *Client are generated into the *_gen.go files from the published API

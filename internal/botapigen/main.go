@@ -10,7 +10,7 @@ import (
 )
 
 func main() {
-	spec := flag.String("spec", "../../shared/botapi/api.json", "path of the Bot API spec (api.json)")
+	spec := flag.String("spec", "../../shared/botapi/api-10.2.json", "path of the Bot API spec (api-10.2.json, in the layout of api.json)")
 	out := flag.String("out", ".", "directory of the package to write")
 	pkg := flag.String("package", "tg", "package to generate: tg (the Bot API client) or herald (the module root: update kinds)")
 	flag.Parse()

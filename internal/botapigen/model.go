@@ -74,6 +74,9 @@ func newModel(s *Spec) (*model, error) {
 		return nil, err
 	}
 	m.addUnion(rm)
+	if err := m.synthesizeUnions(); err != nil {
+		return nil, err
+	}
 	for _, t := range s.Types {
 		for _, f := range t.Fields {
 			if f.Required && len(f.Types) == 1 && m.isStruct(f.Types[0]) {
@@ -82,6 +85,93 @@ func newModel(s *Spec) (*model, error) {
 		}
 	}
 	return m, nil
+}
+
+// synthesizeUnions adds a union for each field that accepts one of several
+// object types (or arrays of them, all as deep) when no union covers them
+// all: a single value of five InputMedia types of which one is not an
+// InputMedia, say. It is named after the field's owner and the field
+// ("InputRichMessageMedia" + "Media"); a field with the same types as an
+// earlier one uses that one's union. The variants keep the order of the
+// spec and are told apart like those of an abstract type (buildUnion).
+func (m *model) synthesizeUnions() error {
+	made := map[string]*union{} // variant names, joined → synthesized union
+	check := func(owner, href string, f *Field) error {
+		elems, _, ok := m.objectChoice(f.Types)
+		if !ok || m.coveringUnion(elems) != nil {
+			return nil
+		}
+		key := strings.Join(elems, ",")
+		if made[key] != nil {
+			return nil
+		}
+		name := owner + goName(f.Name)
+		if _, taken := m.types[name]; taken || m.unionOf[name] != nil {
+			return fmt.Errorf("%s.%s: the name %s of its union is taken", owner, f.Name, name)
+		}
+		u, err := m.buildUnion(name, href, elems)
+		if err != nil {
+			return fmt.Errorf("%s.%s: %w", owner, f.Name, err)
+		}
+		made[key] = u
+		m.addUnion(u)
+		return nil
+	}
+	for _, t := range m.spec.Types {
+		for _, f := range t.Fields {
+			if err := check(t.Name, t.Href, f); err != nil {
+				return err
+			}
+		}
+	}
+	for _, meth := range m.spec.Methods {
+		for _, f := range meth.Fields {
+			if err := check(methodName(meth.Name), meth.Href, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// objectChoice reports whether types is a choice of several object types,
+// each wrapped in the same number (dims) of "Array of", and returns the
+// object types. The choices with a Go type of their own (ChatID,
+// InputFile, ReplyMarkup) are not one.
+func (m *model) objectChoice(types []string) (elems []string, dims int, ok bool) {
+	if len(types) < 2 || slices.Equal(types, replyMarkupTypes) {
+		return nil, 0, false
+	}
+	for i, t := range types {
+		d := 0
+		for {
+			e, cut := strings.CutPrefix(t, "Array of ")
+			if !cut {
+				break
+			}
+			t, d = e, d+1
+		}
+		if i == 0 {
+			dims = d
+		}
+		if d != dims || !m.isStruct(t) {
+			return nil, 0, false
+		}
+		elems = append(elems, t)
+	}
+	return elems, dims, true
+}
+
+// coveringUnion returns the narrowest union whose variants include every
+// one of names (InputMedia, not InputPollMedia), or nil.
+func (m *model) coveringUnion(names []string) *union {
+	var best *union
+	for _, u := range m.unions {
+		if u.Special == "" && coversAll(u, names) && (best == nil || len(u.Variants) < len(best.Variants)) {
+			best = u
+		}
+	}
+	return best
 }
 
 func (m *model) addUnion(u *union) {
@@ -236,26 +326,17 @@ func (m *model) fieldType(owner string, f *Field) (ftype, error) {
 		case slices.Equal(ts, replyMarkupTypes):
 			return ftype{Go: "ReplyMarkup", Union: m.unionOf["ReplyMarkup"]}, nil
 		}
-		// Several "Array of X" where every X is a variant of one union → []Union.
-		var elems []string
-		for _, t := range ts {
-			e, ok := strings.CutPrefix(t, "Array of ")
-			if !ok {
-				return ftype{}, fmt.Errorf("%s.%s: unsupported union %v", owner, f.Name, ts)
-			}
-			elems = append(elems, e)
+		// Several object types, or arrays of them: the narrowest union that
+		// covers them all (synthesizeUnions made one where none did).
+		elems, dims, ok := m.objectChoice(ts)
+		if !ok {
+			return ftype{}, fmt.Errorf("%s.%s: unsupported union %v", owner, f.Name, ts)
 		}
-		// The narrowest union that covers them all (InputMedia, not InputPollMedia).
-		var best *union
-		for _, u := range m.unions {
-			if u.Special == "" && coversAll(u, elems) && (best == nil || len(u.Variants) < len(best.Variants)) {
-				best = u
-			}
-		}
+		best := m.coveringUnion(elems)
 		if best == nil {
 			return ftype{}, fmt.Errorf("%s.%s: no union covers %v", owner, f.Name, ts)
 		}
-		return ftype{Go: "[]" + best.Name, Union: best, Dims: 1}, nil
+		return ftype{Go: strings.Repeat("[]", dims) + best.Name, Union: best, Dims: dims}, nil
 	}
 	t := ts[0]
 	dims := 0

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -12,6 +13,7 @@ import (
 // Spec is the parsed api.json, with methods and types in document order.
 type Spec struct {
 	Version string
+	File    string // base name of the file it was read from ("api-10.2.json"); "" when parsed from memory
 	Methods []*Method
 	Types   []*Type
 }
@@ -47,7 +49,12 @@ func LoadSpec(path string) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseSpec(data)
+	s, err := ParseSpec(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	s.File = filepath.Base(path)
+	return s, nil
 }
 
 // ParseSpec parses api.json, keeping the document order of methods and types.

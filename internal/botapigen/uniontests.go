@@ -27,25 +27,36 @@ func emitUnionTests(m *model, b *bytes.Buffer) error {
 	return nil
 }
 
-// requiredInit sets the required fields that cannot be marshalled unset.
+// requiredInit returns the field initialisers of a composite literal of
+// struct typ that can be marshalled: the required fields whose zero value
+// cannot be (ChatID, InputFile) get a value, and a required struct held by
+// value gets a literal built the same way when it needs one, at any depth
+// (InputRichBlockPhoto.photo is an InputMediaPhoto whose media is an
+// InputFile). A required pointer, union or slice is left nil: it is
+// marshalled as null or []. Struct fields held by value form no cycle (a
+// field that would close one is a pointer; see fieldType).
 func (m *model) requiredInit(typ string) string {
 	var inits []string
 	if typ == "Message" {
 		inits = append(inits, "Date: 1") // date 0 marks an InaccessibleMessage
 	}
 	for _, f := range m.types[typ].Fields {
-		if !f.Required {
+		if !f.Required || f.Name == m.drop[typ] {
 			continue
 		}
 		ft, err := m.fieldType(typ, f)
 		if err != nil {
 			continue
 		}
-		switch ft.Go {
-		case "ChatID":
+		switch {
+		case ft.Go == "ChatID":
 			inits = append(inits, goName(f.Name)+": ID(1)")
-		case "InputFile":
+		case ft.Go == "InputFile":
 			inits = append(inits, goName(f.Name)+": FileID(\"x\")")
+		case ft.Union == nil && m.isStruct(ft.Go):
+			if inner := m.requiredInit(ft.Go); inner != "" {
+				inits = append(inits, goName(f.Name)+": "+ft.Go+"{"+inner+"}")
+			}
 		}
 	}
 	return strings.Join(inits, ", ")
