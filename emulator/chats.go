@@ -18,10 +18,18 @@ type chat struct {
 	topics    map[int64]*tg.ForumTopic
 	members   map[int64]tg.User // users seen in the chat
 	files     []string          // file ids stored for this chat, oldest first
+
+	// ephemeral are the ephemeral messages (message_id 0, shown to one
+	// user) by ephemeral_message_id; they are in msgs too.
+	ephemeral       map[int64]*message
+	nextEphemeralID int64
 }
 
 func newChat(info tg.Chat) *chat {
-	return &chat{info: info, nextMsgID: 1, byID: make(map[int64]*message), members: make(map[int64]tg.User)}
+	return &chat{
+		info: info, nextMsgID: 1, byID: make(map[int64]*message), members: make(map[int64]tg.User),
+		ephemeral: make(map[int64]*message), nextEphemeralID: 1,
+	}
 }
 
 func (c *chat) isGroup() bool {
@@ -31,10 +39,18 @@ func (c *chat) isGroup() bool {
 // add appends m, forgetting the oldest messages beyond limit.
 func (c *chat) add(m *message, limit int) {
 	c.msgs = append(c.msgs, m)
-	c.byID[m.m.MessageID] = m
+	if id := m.m.EphemeralMessageID; id != 0 {
+		c.ephemeral[id] = m
+	} else {
+		c.byID[m.m.MessageID] = m
+	}
 	if over := len(c.msgs) - limit; over > 0 {
 		for _, old := range c.msgs[:over] {
-			delete(c.byID, old.m.MessageID)
+			if id := old.m.EphemeralMessageID; id != 0 {
+				delete(c.ephemeral, id)
+			} else {
+				delete(c.byID, old.m.MessageID)
+			}
 		}
 		clear(c.msgs[:over])
 		c.msgs = c.msgs[over:]
@@ -46,6 +62,23 @@ func (c *chat) newMessageID() int64 {
 	id := c.nextMsgID
 	c.nextMsgID++
 	return id
+}
+
+// newEphemeralID allocates the chat's next ephemeral message id.
+func (c *chat) newEphemeralID() int64 {
+	id := c.nextEphemeralID
+	c.nextEphemeralID++
+	return id
+}
+
+// liveEphemeral returns the ephemeral message id shown to the user
+// receiver if it exists and was not deleted.
+func (c *chat) liveEphemeral(id, receiver int64) *message {
+	m := c.ephemeral[id]
+	if m == nil || m.deleted || m.m.ReceiverUser == nil || m.m.ReceiverUser.ID != receiver {
+		return nil
+	}
+	return m
 }
 
 // unpin removes id from the pinned messages.

@@ -2,12 +2,14 @@ package emulator
 
 import (
 	"bytes"
+	"strings"
 	"time"
 )
 
 // editMessageMedia replaces the photo or document of one of the bot's
 // messages (an upload or a known file_id of that kind) and its caption,
-// as Telegram does. Only photo and document media are modelled; a text
+// as Telegram does; it serves editEphemeralMessageMedia too, which takes
+// no upload. Only photo and document media are modelled; a text
 // message has no media to replace. Replacing a file by itself with the
 // same caption and keyboard is "message is not modified".
 func editMessageMedia(c *call) (any, *apiError) {
@@ -39,6 +41,9 @@ func editMessageMedia(c *call) (any, *apiError) {
 		return nil, aerr
 	}
 	msg := m.m
+	if msg.EphemeralMessageID != 0 && (strings.HasPrefix(im.Media, "attach://") || len(c.p.files) > 0) {
+		return nil, errEphemeralUpload
+	}
 	var current string
 	switch {
 	case len(msg.Photo) > 0:
@@ -70,5 +75,5 @@ func editMessageMedia(c *call) (any, *apiError) {
 	}
 	msg.EditDate = time.Now().Unix()
 	b.emitMessageLocked("edited", ch, m)
-	return msg, nil
+	return edited(m), nil
 }

@@ -19,20 +19,26 @@ type message struct {
 // /control/chats/{chat_id}/messages and the event stream show it.
 type Entry struct {
 	MessageID int64 `json:"message_id"`
-	Date      int64 `json:"date"`
+	// EphemeralMessageID is set, and MessageID 0, for an ephemeral
+	// message: one only Receiver sees.
+	EphemeralMessageID int64    `json:"ephemeral_message_id,omitzero"`
+	Receiver           *tg.User `json:"receiver_user,omitzero"`
+	Date               int64    `json:"date"`
 	// Sender is "bot" for the bot's messages, "user" for a user's and
 	// "chat" for a channel post.
-	Sender           string             `json:"sender"`
-	From             *tg.User           `json:"from,omitzero"`
-	MessageThreadID  int64              `json:"message_thread_id,omitzero"`
-	ReplyToMessageID int64              `json:"reply_to_message_id,omitzero"`
-	Forwarded        bool               `json:"forwarded,omitzero"`
-	Text             string             `json:"text,omitzero"`
-	Caption          string             `json:"caption,omitzero"`
-	Entities         []tg.MessageEntity `json:"entities,omitzero"`
-	Photo            []tg.PhotoSize     `json:"photo,omitzero"`
-	Document         *tg.Document       `json:"document,omitzero"`
-	MediaGroupID     string             `json:"media_group_id,omitzero"`
+	Sender           string   `json:"sender"`
+	From             *tg.User `json:"from,omitzero"`
+	MessageThreadID  int64    `json:"message_thread_id,omitzero"`
+	ReplyToMessageID int64    `json:"reply_to_message_id,omitzero"`
+	// ReplyToEphemeralMessageID is set for a reply to an ephemeral message.
+	ReplyToEphemeralMessageID int64              `json:"reply_to_ephemeral_message_id,omitzero"`
+	Forwarded                 bool               `json:"forwarded,omitzero"`
+	Text                      string             `json:"text,omitzero"`
+	Caption                   string             `json:"caption,omitzero"`
+	Entities                  []tg.MessageEntity `json:"entities,omitzero"`
+	Photo                     []tg.PhotoSize     `json:"photo,omitzero"`
+	Document                  *tg.Document       `json:"document,omitzero"`
+	MediaGroupID              string             `json:"media_group_id,omitzero"`
 	// ReplyMarkup is the keyboard as the bot sent it: an inline keyboard,
 	// a reply keyboard, a keyboard removal or a force reply.
 	ReplyMarkup jsontext.Value `json:"reply_markup,omitzero"`
@@ -44,20 +50,22 @@ type Entry struct {
 func (c *chat) entry(m *message) Entry {
 	msg := m.m
 	e := Entry{
-		MessageID:       msg.MessageID,
-		Date:            msg.Date,
-		From:            msg.From,
-		MessageThreadID: msg.MessageThreadID,
-		Forwarded:       msg.ForwardOrigin != nil,
-		Text:            msg.Text,
-		Caption:         msg.Caption,
-		Entities:        msg.Entities,
-		Photo:           msg.Photo,
-		Document:        msg.Document,
-		MediaGroupID:    msg.MediaGroupID,
-		ReplyMarkup:     m.markup,
-		EditDate:        msg.EditDate,
-		Deleted:         m.deleted,
+		MessageID:          msg.MessageID,
+		EphemeralMessageID: msg.EphemeralMessageID,
+		Receiver:           msg.ReceiverUser,
+		Date:               msg.Date,
+		From:               msg.From,
+		MessageThreadID:    msg.MessageThreadID,
+		Forwarded:          msg.ForwardOrigin != nil,
+		Text:               msg.Text,
+		Caption:            msg.Caption,
+		Entities:           msg.Entities,
+		Photo:              msg.Photo,
+		Document:           msg.Document,
+		MediaGroupID:       msg.MediaGroupID,
+		ReplyMarkup:        m.markup,
+		EditDate:           msg.EditDate,
+		Deleted:            m.deleted,
 	}
 	if len(e.Entities) == 0 {
 		e.Entities = msg.CaptionEntities
@@ -72,6 +80,7 @@ func (c *chat) entry(m *message) Entry {
 	}
 	if msg.ReplyToMessage != nil {
 		e.ReplyToMessageID = msg.ReplyToMessage.MessageID
+		e.ReplyToEphemeralMessageID = msg.ReplyToMessage.EphemeralMessageID
 	}
 	e.Pinned = slices.Contains(c.pinned, msg.MessageID)
 	return e

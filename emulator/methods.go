@@ -47,6 +47,12 @@ func handlers() map[string]handlerFunc {
 		"deleteMessage":          deleteMessage,
 		"deleteMessages":         deleteMessages,
 
+		"editEphemeralMessageText":        editEphemeralMessageText,
+		"editEphemeralMessageCaption":     editEphemeralMessageCaption,
+		"editEphemeralMessageReplyMarkup": editEphemeralMessageReplyMarkup,
+		"editEphemeralMessageMedia":       editMessageMedia,
+		"deleteEphemeralMessage":          deleteEphemeralMessage,
+
 		"getChat":               getChat,
 		"getChatMember":         getChatMember,
 		"getChatMemberCount":    getChatMemberCount,
@@ -71,15 +77,18 @@ func (c *call) withChat(f func(ch *chat) (any, *apiError)) (any, *apiError) {
 	return f(ch)
 }
 
-// target is where a new message goes: its chat, thread and reply.
+// target is where a new message goes: its chat, thread and reply, and
+// the user who alone sees it when it is ephemeral.
 type target struct {
 	ch       *chat
 	threadID int64
 	replyTo  *message
+	receiver *tg.User // receiver_user_id: the message is ephemeral
 }
 
-// targetLocked resolves chat_id, message_thread_id and the reply
-// parameters, and refuses chats whose user blocked the bot.
+// targetLocked resolves chat_id, message_thread_id, the reply parameters
+// and, for a method that takes it, receiver_user_id, and refuses chats
+// whose user blocked the bot.
 func (c *call) targetLocked() (*target, *apiError) {
 	b, p := c.b, c.p
 	ch, err := b.resolveChatLocked(p.str("chat_id"))
@@ -97,14 +106,37 @@ func (c *call) targetLocked() (*target, *apiError) {
 		t.threadID = id
 	}
 	replyID, allowMissing := p.int("reply_to_message_id"), p.bool("allow_sending_without_reply")
+	if c.takes("receiver_user_id") && p.has("receiver_user_id") {
+		if ch.info.Type != "group" && ch.info.Type != "supergroup" {
+			return nil, errEphemeralChat
+		}
+		u, ok := ch.members[p.int("receiver_user_id")]
+		if !ok {
+			return nil, errUserNotFound
+		}
+		t.receiver = &u
+	}
 	var rp struct {
 		MessageID                int64 `json:"message_id"`
+		EphemeralMessageID       int64 `json:"ephemeral_message_id"`
 		AllowSendingWithoutReply bool  `json:"allow_sending_without_reply"`
 	}
 	if ok, err := p.decode("reply_parameters", &rp); err != nil {
 		return nil, badRequest("can't parse reply parameters JSON object")
 	} else if ok {
 		replyID, allowMissing = rp.MessageID, rp.AllowSendingWithoutReply
+	}
+	if rp.EphemeralMessageID != 0 {
+		// Only an ephemeral message may answer one, and it is never sent
+		// without it.
+		if t.receiver == nil {
+			return nil, errEphemeralReply
+		}
+		t.replyTo = ch.liveEphemeral(rp.EphemeralMessageID, t.receiver.ID)
+		if t.replyTo == nil {
+			return nil, errReplyNotFound
+		}
+		replyID = 0
 	}
 	if replyID != 0 {
 		t.replyTo = ch.live(replyID)
@@ -130,7 +162,13 @@ func (c *call) limitLocked(ch *chat, n int) *apiError {
 // newBotMessageLocked allocates the bot's next message in t.
 func (c *call) newBotMessageLocked(t *target) *message {
 	ch := t.ch
-	m := &tg.Message{MessageID: ch.newMessageID(), Date: time.Now().Unix(), Chat: ch.info, MessageThreadID: t.threadID}
+	m := &tg.Message{Date: time.Now().Unix(), Chat: ch.info, MessageThreadID: t.threadID}
+	if t.receiver != nil {
+		// An ephemeral message has message_id 0 and an id of its own.
+		m.EphemeralMessageID, m.ReceiverUser = ch.newEphemeralID(), t.receiver
+	} else {
+		m.MessageID = ch.newMessageID()
+	}
 	ch.setSender(m, c.b.user)
 	if t.threadID != 0 && ch.info.IsForum {
 		m.IsTopicMessage = true

@@ -8,8 +8,21 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-// editTargetLocked finds the bot's message that an edit method names.
+// editTargetLocked finds the bot's message that an edit method names: by
+// chat_id and message_id, or, for the methods that edit an ephemeral
+// message, by chat_id, receiver_user_id and ephemeral_message_id.
 func (c *call) editTargetLocked() (*chat, *message, *apiError) {
+	if c.takes("ephemeral_message_id") {
+		ch, aerr := c.b.resolveChatLocked(c.p.str("chat_id"))
+		if aerr != nil {
+			return nil, nil, aerr
+		}
+		m := ch.liveEphemeral(c.p.int("ephemeral_message_id"), c.p.int("receiver_user_id"))
+		if m == nil {
+			return nil, nil, errEditNotFound
+		}
+		return ch, m, nil
+	}
 	if c.p.has("inline_message_id") && !c.p.has("chat_id") {
 		return nil, nil, badRequest("inline messages are not modelled by the Herald emulator")
 	}
@@ -75,6 +88,23 @@ func editMessageCaption(c *call) (any, *apiError) {
 
 func editMessageReplyMarkup(c *call) (any, *apiError) { return editMessage(c, nil, nil) }
 
+// The edits of an ephemeral message are those of a message, answered with
+// true (editEphemeralMessageMedia is editMessageMedia).
+var (
+	editEphemeralMessageText        = editMessageText
+	editEphemeralMessageCaption     = editMessageCaption
+	editEphemeralMessageReplyMarkup = editMessageReplyMarkup
+)
+
+// edited is the result of an edit: the message, or true for an ephemeral
+// one.
+func edited(m *message) any {
+	if m.m.EphemeralMessageID != 0 {
+		return true
+	}
+	return m.m
+}
+
 // editMessage serves the edit methods. read gives the new text or
 // caption, and field the message's content it replaces (or why there is
 // none); both are nil when only the keyboard changes.
@@ -125,7 +155,7 @@ func editMessage(c *call, read func() (string, []tg.MessageEntity, *apiError),
 	}
 	m.m.EditDate = time.Now().Unix()
 	b.emitMessageLocked("edited", ch, m)
-	return m.m, nil
+	return edited(m), nil
 }
 
 func (c *call) deleteLocked(ch *chat, m *message) {
@@ -142,6 +172,17 @@ func deleteMessage(c *call) (any, *apiError) {
 		}
 		if ch.info.Type == "channel" && !m.fromBot && m.m.From != nil {
 			return nil, errCantDelete
+		}
+		c.deleteLocked(ch, m)
+		return true, nil
+	})
+}
+
+func deleteEphemeralMessage(c *call) (any, *apiError) {
+	return c.withChat(func(ch *chat) (any, *apiError) {
+		m := ch.liveEphemeral(c.p.int("ephemeral_message_id"), c.p.int("receiver_user_id"))
+		if m == nil {
+			return nil, errDeleteNotFound
 		}
 		c.deleteLocked(ch, m)
 		return true, nil

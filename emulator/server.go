@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -20,6 +21,13 @@ type call struct {
 	e   *Emulator
 	b   *bot
 	p   *params
+	mi  *methodInfo // the method called
+}
+
+// takes reports whether the method called has the parameter name in the
+// spec: a parameter it does not take is ignored, as Telegram does.
+func (c *call) takes(name string) bool {
+	return c.mi != nil && slices.ContainsFunc(c.mi.params, func(p paramInfo) bool { return p.name == name })
 }
 
 // Handler returns the emulator's HTTP handler: the Bot API under
@@ -113,7 +121,7 @@ func (e *Emulator) run(ctx context.Context, b *bot, mi *methodInfo, read func() 
 	if mi.handler == nil {
 		return nil, notModelled(mi.name)
 	}
-	return mi.handler(&call{ctx: ctx, e: e, b: b, p: p})
+	return mi.handler(&call{ctx: ctx, e: e, b: b, p: p, mi: mi})
 }
 
 func writeResult(w http.ResponseWriter, result any) {

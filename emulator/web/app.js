@@ -31,7 +31,7 @@
     bots: [],
     bot: null,        // {id, username, first_name, token}
     chat: null,       // {id, type, title?}
-    entries: new Map(), // message_id -> {entry, li}
+    entries: new Map(), // entryKey(entry) -> {entry, li}
     source: null,     // EventSource
     gen: 0,           // increases whenever another chat is opened
     retry: 0,         // consecutive failed connections
@@ -488,22 +488,31 @@
   }
   ui.list.addEventListener('load', () => { if (state.stick) scrollDown(); }, true);
 
+  // entryKey tells messages apart: by message_id, or, for an ephemeral
+  // message (message_id 0, shown to one user), by its ephemeral id.
+  function entryKey(e) {
+    return e.ephemeral_message_id ? `e${e.ephemeral_message_id}` : e.message_id;
+  }
+
   function upsert(entry) {
-    const old = state.entries.get(entry.message_id);
+    const key = entryKey(entry);
+    const old = state.entries.get(key);
     const li = renderMessage(entry);
     if (old) {
       old.li.replaceWith(li);
-    } else if (!ui.list.lastElementChild || Number(ui.list.lastElementChild.dataset.id) < entry.message_id) {
+    } else if (entry.ephemeral_message_id || !ui.list.lastElementChild || Number(ui.list.lastElementChild.dataset.id) < entry.message_id) {
+      // An ephemeral message (data-id 0) goes where it arrives.
       ui.list.append(li);
     } else {
       // Keep message id order, whatever order events arrive in.
       let next = null;
-      for (const [id, v] of state.entries) {
-        if (id > entry.message_id && (!next || id < Number(next.dataset.id))) next = v.li;
+      for (const v of state.entries.values()) {
+        const id = v.entry.message_id;
+        if (!v.entry.ephemeral_message_id && id > entry.message_id && (!next || id < Number(next.dataset.id))) next = v.li;
       }
       ui.list.insertBefore(li, next);
     }
-    state.entries.set(entry.message_id, { entry, li });
+    state.entries.set(key, { entry, li });
   }
 
   function senderKind(e) {
@@ -514,9 +523,11 @@
 
   function renderMessage(e) {
     const kind = senderKind(e);
+    const eph = Boolean(e.ephemeral_message_id);
+    const forOther = eph && !(e.receiver_user && state.user && e.receiver_user.id === state.user.id);
     const li = h('li', {
-      class: `msg ${kind}${e.deleted ? ' deleted' : ''}`,
-      dataset: { id: String(e.message_id), sender: e.sender },
+      class: `msg ${kind}${e.deleted ? ' deleted' : ''}${eph ? ' ephemeral' : ''}${forOther ? ' for-other' : ''}`,
+      dataset: eph ? { id: '0', ephemeral: String(e.ephemeral_message_id), sender: e.sender } : { id: String(e.message_id), sender: e.sender },
     });
     const bubble = h('div', { class: 'bubble' });
     li.append(bubble);
@@ -524,10 +535,10 @@
     if (kind === 'bot' && isGroup()) bubble.append(h('div', { class: 'sender' }, state.bot.first_name || 'Bot'));
     if (kind === 'other') bubble.append(h('div', { class: 'sender' }, e.from ? userLabel(e.from) : 'Channel'));
     if (e.forwarded) bubble.append(h('div', { class: 'note' }, 'Forwarded'));
-    if (e.reply_to_message_id) {
-      const target = state.entries.get(e.reply_to_message_id);
+    if (e.reply_to_message_id || e.reply_to_ephemeral_message_id) {
+      const target = state.entries.get(e.reply_to_message_id || `e${e.reply_to_ephemeral_message_id}`);
       const snippet = target ? (target.entry.text || target.entry.caption || mediaName(target.entry)) : '';
-      bubble.append(h('div', { class: 'quote' }, `↩ ${snippet || `message ${e.reply_to_message_id}`}`));
+      bubble.append(h('div', { class: 'quote' }, `↩ ${snippet || `message ${e.reply_to_message_id || e.reply_to_ephemeral_message_id}`}`));
     }
 
     if (e.photo && e.photo.length) {
@@ -556,6 +567,10 @@
     else if (!e.photo && !e.document) bubble.append(h('div', { class: 'text note' }, '(no text)'));
 
     const meta = h('div', { class: 'meta' });
+    if (eph) {
+      const who = e.receiver_user ? userLabel(e.receiver_user) : 'one user';
+      meta.append(h('span', { class: 'tag ephemeral-tag', title: 'An ephemeral message: only its receiver sees it' }, `only ${forOther ? who : 'you'} can see this`));
+    }
     if (e.pinned) meta.append(h('span', { class: 'tag' }, 'pinned'));
     if (e.deleted) meta.append(h('span', { class: 'tag deleted-tag' }, 'deleted'));
     if (e.edit_date) meta.append(h('span', { class: 'tag edited', title: `edited at ${formatTime(e.edit_date)}` }, 'edited'));
@@ -660,6 +675,8 @@
           r.append(href
             ? h('a', { class: 'inline-btn link', href, target: '_blank', rel: 'noopener noreferrer' }, btn.text, h('span', { 'aria-hidden': 'true' }, ' ↗'))
             : h('button', { class: 'inline-btn', type: 'button', disabled: true, title: 'This link cannot be opened here' }, btn.text));
+        } else if (typeof btn.callback_data === 'string' && e.ephemeral_message_id) {
+          r.append(h('button', { class: 'inline-btn', type: 'button', disabled: true, title: 'Buttons of ephemeral messages are not emulated on this page' }, btn.text));
         } else if (typeof btn.callback_data === 'string') {
           const b = h('button', { class: 'inline-btn', type: 'button', dataset: { data: btn.callback_data } }, btn.text);
           b.addEventListener('click', () => press(e, btn.callback_data, b));
@@ -752,7 +769,7 @@
   function currentKeyboard() {
     let best = null;
     for (const { entry } of state.entries.values()) {
-      if (entry.sender !== 'bot' || entry.deleted) continue;
+      if (entry.sender !== 'bot' || entry.deleted || entry.ephemeral_message_id) continue;
       const m = markupOf(entry);
       if (!m || !(m.keyboard || m.remove_keyboard || m.force_reply)) continue;
       if (!best || entry.message_id > best.id) best = { id: entry.message_id, markup: m };
@@ -821,7 +838,7 @@
   // Double-clicking a message replies to it.
   ui.list.addEventListener('dblclick', (ev) => {
     const li = ev.target instanceof Element ? ev.target.closest('li.msg') : null;
-    if (li && !li.classList.contains('deleted')) { setReplyTo(Number(li.dataset.id)); ui.text.focus(); }
+    if (li && !li.classList.contains('deleted') && !li.dataset.ephemeral) { setReplyTo(Number(li.dataset.id)); ui.text.focus(); }
   });
 
   function chatParam() {
