@@ -56,6 +56,8 @@
 //	editMessageMedia, editMessageLiveLocation,          which have no chat,
 //	stopMessageLiveLocation, editMessageChecklist,      against the global
 //	editMessageReplyMarkup, stopPoll                    budget only)
+//	editEphemeralMessageText, …Caption, …Media,         once
+//	…ReplyMarkup
 //	everything else: getUpdates, get…, answer…,         not counted, never waits
 //	sendChatAction, sendMessageDraft, delete…, set…,
 //	pin…, chat administration

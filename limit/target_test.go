@@ -23,6 +23,8 @@ func TestDefaultMethodsAreTheDocumentedTable(t *testing.T) {
 		"editMessageText": Once, "editMessageCaption": Once, "editMessageMedia": Once,
 		"editMessageLiveLocation": Once, "stopMessageLiveLocation": Once,
 		"editMessageChecklist": Once, "editMessageReplyMarkup": Once, "stopPoll": Once,
+		"editEphemeralMessageText": Once, "editEphemeralMessageCaption": Once,
+		"editEphemeralMessageMedia": Once, "editEphemeralMessageReplyMarkup": Once,
 	}
 	got := DefaultMethods()
 	for method, how := range want {
@@ -35,7 +37,7 @@ func TestDefaultMethodsAreTheDocumentedTable(t *testing.T) {
 			t.Errorf("%s counts %v, want not counted", method, how)
 		}
 	}
-	for _, never := range []string{"getUpdates", "answerCallbackQuery", "sendChatAction", "getChat", "deleteMessage", "deleteMessages", "sendMessageDraft", "setGameScore"} {
+	for _, never := range []string{"getUpdates", "answerCallbackQuery", "sendChatAction", "getChat", "deleteMessage", "deleteMessages", "deleteEphemeralMessage", "sendMessageDraft", "setGameScore"} {
 		if got[never] != NotCounted {
 			t.Errorf("%s counts", never)
 		}
