@@ -1,5 +1,6 @@
 // Command botapigen generates, from the machine-readable Bot API spec
-// (../shared/botapi/api.json), the code that the spec already describes:
+// (../shared/botapi/api-10.2.json, in the layout of api.json), the code
+// that the spec already describes:
 //
 //   - package tg (-package tg, the default; `go generate ./tg`): the types,
 //     unions, decoders, parameter structs and methods, the method table
