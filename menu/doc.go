@@ -27,7 +27,7 @@
 // A press the menu cannot route (a message drawn by an older version of
 // the bot whose menu no longer has that button or that submenu, or data
 // in an older format) is stale: it is answered with Options.Stale as a
-// short notice, the message is redrawn with the current menu when that
+// short notice, the message is then redrawn with the current menu when that
 // menu still exists, and no error reaches the user or the bot's error
 // handler.
 package menu

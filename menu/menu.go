@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/keyboard"
@@ -312,7 +313,7 @@ func (t *tree) handle(c *herald.Context) error {
 	default:
 		err = it.handler(p)
 	}
-	if !p.answered {
+	if !p.answered.Load() {
 		if aerr := c.Answer(""); err == nil {
 			err = aerr
 		}
@@ -326,13 +327,14 @@ func (t *tree) answerStale(c *herald.Context, m *Menu, why string) error {
 	if b := c.Bot(); b != nil {
 		b.Logger().DebugContext(c, "menu: stale press", "menu", t.root.id, "data", c.CallbackQuery().Data, "why", why)
 	}
+	err := c.Answer(t.stale) // first: the notice is what the user waits for
 	if m != nil {
 		p := &Press{Context: c, menu: m}
-		if err := p.Show(m); err != nil && c.Bot() != nil {
-			c.Bot().Logger().DebugContext(c, "menu: redrawing a stale menu", "menu", m.id, "err", err)
+		if serr := p.Show(m); serr != nil && c.Bot() != nil {
+			c.Bot().Logger().DebugContext(c, "menu: redrawing a stale menu", "menu", m.id, "err", serr)
 		}
 	}
-	return c.Answer(t.stale)
+	return err
 }
 
 // Press is a press of an Action button: the update's herald.Context, and
@@ -340,7 +342,7 @@ func (t *tree) answerStale(c *herald.Context, m *Menu, why string) error {
 type Press struct {
 	*herald.Context
 	menu     *Menu
-	answered bool
+	answered atomic.Bool
 }
 
 // Menu returns the menu the button was pressed in.
@@ -354,7 +356,7 @@ func (p *Press) Answer(text string) error {
 
 // AnswerWith answers the press (a notice, an alert, a URL).
 func (p *Press) AnswerWith(params tg.AnswerCallbackQueryParams) error {
-	p.answered = true
+	p.answered.Store(true)
 	return p.Context.AnswerWith(params)
 }
 

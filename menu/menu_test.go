@@ -164,7 +164,7 @@ func TestPressIsRoutedAndAnsweredOnce(t *testing.T) {
 		{"m:1:set:<", "editMessageText answerCallbackQuery", "", nil},
 		// Stale: a button the menu no longer has (the menu is redrawn), a
 		// menu that no longer exists, data of another layout or version.
-		{"m:1:m:gone", "editMessageText answerCallbackQuery", "old menu", nil},
+		{"m:1:m:gone", "answerCallbackQuery editMessageText", "old menu", nil},
 		{"m:1:gone:hi", "answerCallbackQuery", "old menu", nil},
 		{"m:hi", "answerCallbackQuery", "old menu", nil},
 		{"m:2:m:hi", "answerCallbackQuery", "old menu", nil},
