@@ -3,10 +3,11 @@ package shopbot
 import (
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/examples/shop/service"
+	"github.com/heraldbot/herald/format"
+	"github.com/heraldbot/herald/i18n"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -45,27 +46,53 @@ func (h *handlers) replyCart(c *herald.Context, edit bool) error {
 	if err != nil {
 		return err
 	}
+	l := h.loc(c)
+	var b buttons
+	var catalog []tg.InlineKeyboardButton
+	add(&b, &catalog, pageData, l.T("menu.catalog", nil), pageArgs{0})
 	if cart.Empty() {
-		return show(c, edit, "🛒 Your cart is empty.", keyboard(row(button("🛍 Catalog", pageData, pageArgs{0}))))
+		kb, err := b.kb.Row(catalog...).Markup()
+		if err != nil {
+			return err
+		}
+		return show(c, edit, plain(l.T("cart.empty", nil)), kb)
 	}
-	rows := make([][]tg.InlineKeyboardButton, 0, len(cart.Lines)+2)
-	for _, l := range cart.Lines {
-		rows = append(rows, row(button("➖ "+l.Name, cartData, cartArgs{Act: "rm", ID: l.ProductID})))
+	for _, line := range cart.Lines {
+		var row []tg.InlineKeyboardButton
+		add(&b, &row, cartData, "➖ "+line.Name, cartArgs{Act: "rm", ID: line.ProductID})
+		b.kb.Row(row...)
 	}
-	rows = append(rows,
-		row(button("✅ Checkout", cartData, cartArgs{Act: "checkout"}), button("🗑 Clear", cartData, cartArgs{Act: "clear"})),
-		row(button("🛍 Catalog", pageData, pageArgs{0})))
-	return show(c, edit, "🛒 Your cart\n\n"+linesText(cart.Lines, cart.TotalCents()), keyboard(rows...))
+	var acts []tg.InlineKeyboardButton
+	add(&b, &acts, cartData, l.T("cart.checkout", nil), cartArgs{Act: "checkout"})
+	add(&b, &acts, cartData, l.T("cart.clear", nil), cartArgs{Act: "clear"})
+	kb, err := b.kb.Row(acts...).Row(catalog...).Markup()
+	if err != nil {
+		return err
+	}
+	m, err := format.Build(format.Bold(format.Text(l.T("cart.title", nil))), format.Text("\n\n"), linesPart(l, cart.Lines, cart.TotalCents()))
+	if err != nil {
+		return err
+	}
+	return show(c, edit, m, kb)
 }
 
-// linesText lists the lines of a cart or an order, then the total.
-func linesText(lines []service.Line, totalCents int64) string {
-	var b strings.Builder
-	for _, l := range lines {
-		fmt.Fprintf(&b, "• %s × %d — %s\n", l.Name, l.Qty, service.Money(l.SubtotalCents()))
+// linesPart lists the lines of a cart or an order, then the total (bold).
+func linesPart(l *i18n.Localizer, lines []service.Line, totalCents int64) format.Part {
+	parts := make([]format.Part, 0, len(lines)+1)
+	for _, line := range lines {
+		parts = append(parts, format.Text(fmt.Sprintf("• %s × %d — %s\n", line.Name, line.Qty, service.Money(line.SubtotalCents()))))
 	}
-	b.WriteString("Total: " + service.Money(totalCents))
-	return b.String()
+	parts = append(parts, format.Bold(format.Text(l.T("cart.total", map[string]any{"Total": service.Money(totalCents)}))))
+	return format.Join(parts...)
+}
+
+// linesText is linesPart's text.
+func linesText(l *i18n.Localizer, lines []service.Line, totalCents int64) string {
+	m, err := format.Build(linesPart(l, lines, totalCents))
+	if err != nil {
+		return "" // only plain text and bold: cannot fail
+	}
+	return m.Text
 }
 
 // pressName names the Once of a button press that changes the cart: one

@@ -2,11 +2,10 @@ package shopbot
 
 import (
 	"errors"
-	"fmt"
-	"strings"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/examples/shop/service"
+	"github.com/heraldbot/herald/format"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -32,22 +31,37 @@ func (h *handlers) replyCatalog(c *herald.Context, page int, edit bool) error {
 		return err
 	}
 	page = min(max(page, 0), pages-1)
-	var b strings.Builder
-	fmt.Fprintf(&b, "🛍 Catalog — page %d of %d\nTap a product to add it to your cart.\n", page+1, pages)
-	rows := make([][]tg.InlineKeyboardButton, 0, len(products)+2)
+	l := h.loc(c)
+	parts := []format.Part{
+		format.Bold(format.Text(l.T("catalog.title", map[string]any{"Page": page + 1, "Pages": pages}))),
+		format.Text("\n" + l.T("catalog.hint", nil) + "\n"),
+	}
+	var b buttons
 	for _, p := range products {
-		fmt.Fprintf(&b, "\n%s — %s\n   %s", p.Name, p.Price(), p.Description)
-		rows = append(rows, row(button("➕ "+p.Name+" · "+p.Price(), addData, addArgs{ID: p.ID, Page: page})))
+		parts = append(parts, format.Text("\n"), format.Bold(format.Text(p.Name)),
+			format.Text(" — "+p.Price()+"\n   "), format.Italic(format.Text(p.Description)))
+		var row []tg.InlineKeyboardButton
+		add(&b, &row, addData, "➕ "+p.Name+" · "+p.Price(), addArgs{ID: p.ID, Page: page})
+		b.kb.Row(row...)
 	}
 	var nav []tg.InlineKeyboardButton
 	if page > 0 {
-		nav = append(nav, button("« Prev", pageData, pageArgs{page - 1}))
+		add(&b, &nav, pageData, l.T("catalog.prev", nil), pageArgs{page - 1})
 	}
 	if page < pages-1 {
-		nav = append(nav, button("Next »", pageData, pageArgs{page + 1}))
+		add(&b, &nav, pageData, l.T("catalog.next", nil), pageArgs{page + 1})
 	}
-	rows = append(rows, nav, row(button("🛒 Cart", cartData, cartArgs{Act: "show"})))
-	return show(c, edit, b.String(), keyboard(rows...))
+	var cart []tg.InlineKeyboardButton
+	add(&b, &cart, cartData, l.T("menu.cart", nil), cartArgs{Act: "show"})
+	kb, err := b.kb.Row(nav...).Row(cart...).Markup()
+	if err != nil {
+		return err
+	}
+	m, err := format.Build(parts...)
+	if err != nil {
+		return err
+	}
+	return show(c, edit, m, kb)
 }
 
 // addButton adds one product to the cart and says so in a toast.
@@ -62,7 +76,7 @@ func (h *handlers) addButton(c *herald.Context) error {
 		return err
 	})
 	if errors.Is(err, service.ErrNotFound) {
-		return c.Answer("Sorry, that product is no longer sold.")
+		return c.Answer(h.loc(c).T("catalog.gone", nil))
 	}
 	if err != nil {
 		return err
@@ -85,5 +99,5 @@ func (h *handlers) addButton(c *herald.Context) error {
 			}
 		}
 	}
-	return c.Answer(fmt.Sprintf("Added %s — %d in your cart.", p.Name, qty))
+	return c.Answer(h.loc(c).N("catalog.added", int(qty), map[string]any{"Name": p.Name, "Count": qty}))
 }

@@ -3,13 +3,14 @@ package shopbot
 import (
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"regexp"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/examples/shop/service"
+	"github.com/heraldbot/herald/format"
 	"github.com/heraldbot/herald/fsm/form"
+	"github.com/heraldbot/herald/i18n"
 )
 
 // Checkout is what the checkout form fills. It is stored as JSON in the
@@ -66,8 +67,8 @@ func newCheckoutForm(h *handlers) *form.Form[Checkout] {
 		}).
 		OnDone(h.placeOrder).
 		OnCancel(func(c *herald.Context) error {
-			_, err := c.ReplyWith(textWith("Checkout cancelled. Your cart is kept.", menuKeyboard()))
-			return err
+			l := h.loc(c)
+			return replyMenu(c, l, plain(l.T("checkout.cancelled", nil)))
 		})
 }
 
@@ -78,12 +79,12 @@ func (h *handlers) startCheckout(c *herald.Context) error {
 		return err
 	}
 	if cart.Empty() {
-		return c.Answer("Your cart is empty.")
+		return c.Answer(h.loc(c).T("checkout.empty", nil))
 	}
 	if err := c.Answer(""); err != nil {
 		return err
 	}
-	return h.shop.checkout.StartWith(c, Checkout{Key: rand.Text(), Cart: linesText(cart.Lines, cart.TotalCents())})
+	return h.shop.checkout.StartWith(c, Checkout{Key: rand.Text(), Cart: linesText(h.loc(c), cart.Lines, cart.TotalCents())})
 }
 
 // OrderTTL is how long a checkout key is remembered by c.Once; the
@@ -100,12 +101,13 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 	if err != nil {
 		return err
 	}
-	if !cart.Empty() && linesText(cart.Lines, cart.TotalCents()) != co.Cart {
+	l := h.loc(c)
+	if !cart.Empty() && linesText(l, cart.Lines, cart.TotalCents()) != co.Cart {
 		// Items were added or removed after the checkout began: order
 		// nothing the customer did not see in the summary. (An empty
 		// cart goes on: the order may just have been placed, and Place
 		// tells which.)
-		if _, err := c.Reply("Your cart changed during the checkout, so nothing was ordered. Here it is now; check out again to order it."); err != nil {
+		if _, err := c.Reply(l.T("checkout.changed", nil)); err != nil {
 			return err
 		}
 		return h.replyCart(c, false)
@@ -132,7 +134,11 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 		if !created {
 			h.shop.log.Info("confirming an order placed by an earlier attempt", "order", ord.ID)
 		}
-		if _, err := c.ReplyWith(textWith(orderText(ord)+"\n\nYour receipt is on its way.", menuKeyboard())); err != nil {
+		m, err := format.Build(orderPart(l, ord), format.Text("\n\n"+l.T("order.receipt", nil)))
+		if err != nil {
+			return err
+		}
+		if err := replyMenu(c, l, m); err != nil {
 			return err
 		}
 		// The receipt's placeholder and its job: durable, delivered
@@ -141,8 +147,7 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 	})
 	switch {
 	case errors.Is(err, service.ErrEmptyCart):
-		_, err = c.ReplyWith(textWith("Your cart is empty now, so there is nothing to order.", menuKeyboard()))
-		return err
+		return replyMenu(c, l, plain(l.T("checkout.nothing", nil)))
 	case err != nil:
 		return err
 	case !ran:
@@ -151,8 +156,10 @@ func (h *handlers) placeOrder(c *herald.Context, co Checkout) error {
 	return nil
 }
 
-// orderText describes a placed order.
-func orderText(o service.Order) string {
-	return fmt.Sprintf("✅ Order #%d confirmed\n\n%s\nDelivery: %s to %s (%s, %s)",
-		o.ID, linesText(o.Lines, o.TotalCents), o.Slot, o.Address, o.Name, o.Phone)
+// orderPart describes a placed order.
+func orderPart(l *i18n.Localizer, o service.Order) format.Part {
+	return format.Join(
+		format.Bold(format.Text(l.T("order.confirmed", map[string]any{"ID": o.ID}))),
+		format.Text("\n\n"), linesPart(l, o.Lines, o.TotalCents), format.Text("\n"),
+		format.Text(l.T("order.delivery", map[string]any{"Slot": o.Slot, "Address": o.Address, "Name": o.Name, "Phone": o.Phone})))
 }

@@ -1,11 +1,12 @@
 package shopbot
 
 import (
-	"fmt"
+	"strings"
 	"time"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/examples/shop/service"
+	"github.com/heraldbot/herald/format"
 )
 
 // handlers holds what the shop's handlers need: the services, declared
@@ -36,6 +37,7 @@ func newHandlers(r *herald.Router, s *Shop) *handlers {
 func (h *handlers) register(r *herald.Router) {
 	r.Command("start", h.start)
 	r.Command("help", h.help)
+	r.Command("language", h.language)
 	r.Command("catalog", h.showCatalog)
 	r.Command("cart", h.showCart)
 	r.Command("orders", h.showOrders)
@@ -44,11 +46,6 @@ func (h *handlers) register(r *herald.Router) {
 	r.CallbackQuery(h.cartButton, cartData.Filter())
 	r.CallbackQuery(h.menuButton, menuData.Filter())
 }
-
-const welcome = "Welcome to the Herald coffee shop, %s!\n\n" +
-	"Browse the catalog, fill your cart and check out — your order is confirmed " +
-	"once, however fast you tap, and a receipt follows.\n\n" +
-	"/catalog — browse\n/cart — your cart\n/orders — your orders\n/help — more"
 
 // start greets the customer and records them (for broadcasts).
 func (h *handlers) start(c *herald.Context) error {
@@ -59,20 +56,42 @@ func (h *handlers) start(c *herald.Context) error {
 	if err := h.customers.Get(c).Touch(c, service.Customer{ID: u.ID, Name: u.FirstName}, time.Now()); err != nil {
 		return err
 	}
-	_, err := c.ReplyWith(textWith(fmt.Sprintf(welcome, u.FirstName), menuKeyboard()))
-	return err
+	l := h.loc(c)
+	return replyMenu(c, l, plain(l.T("welcome", map[string]any{"Name": u.FirstName})))
 }
 
-const helpText = "This is Herald's example shop.\n\n" +
-	"/catalog — browse the products; tap one to add it to your cart\n" +
-	"/cart — change your cart and check out\n" +
-	"/orders — your last orders\n" +
-	"During checkout: /back, /skip and /cancel.\n\n" +
-	"Staff: /stats, /broadcast <text>."
-
 func (h *handlers) help(c *herald.Context) error {
-	_, err := c.Reply(helpText)
-	return err
+	return reply(c, plain(h.loc(c).T("help", nil)), nil)
+}
+
+// language sets the customer's language ("/language de"), or lists the
+// shop's languages.
+func (h *handlers) language(c *herald.Context) error {
+	texts := h.shop.texts
+	if lang := strings.TrimSpace(c.Args()); lang != "" && texts.Supports(lang) {
+		if err := texts.SetLang(c, lang); err != nil {
+			return err
+		}
+		l := h.loc(c)
+		return replyMenu(c, l, plain(l.T("language.set", nil)))
+	}
+	langs := texts.Languages()
+	parts := make([]format.Part, 0, 2*len(langs))
+	for i, lang := range langs {
+		if i > 0 {
+			parts = append(parts, format.Text(", "))
+		}
+		parts = append(parts, format.Code(lang))
+	}
+	// The list is formatted (each code in monospace), so it is built
+	// around the localized sentence rather than inside it.
+	text := h.loc(c).T("language.choose", map[string]any{"Langs": "\x00"})
+	before, after, _ := strings.Cut(text, "\x00")
+	m, err := format.Build(format.Text(before), format.Join(parts...), format.Text(after))
+	if err != nil {
+		return err
+	}
+	return reply(c, m, nil)
 }
 
 // fallback answers messages nothing else took.
@@ -80,8 +99,8 @@ func (h *handlers) fallback(c *herald.Context) error {
 	if c.Chat() == nil || c.Chat().Type != "private" {
 		return nil
 	}
-	_, err := c.ReplyWith(textWith("I did not get that. Try /catalog, /cart or /orders.", menuKeyboard()))
-	return err
+	l := h.loc(c)
+	return replyMenu(c, l, plain(l.T("fallback", nil)))
 }
 
 // menuButton handles the main menu's buttons.

@@ -6,6 +6,9 @@ import (
 	"strings"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/format"
+	"github.com/heraldbot/herald/i18n"
+	"github.com/heraldbot/herald/keyboard"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -30,54 +33,65 @@ var (
 	menuData = herald.MustCallbackData[menuArgs]("menu")
 )
 
-// button packs v into an inline button. The shop's data is always short,
-// so a packing error is a programming error.
-func button[T any](text string, cd *herald.CallbackData[T], v T) tg.InlineKeyboardButton {
-	data, err := cd.Pack(v)
+// buttons collects typed buttons for a keyboard.Inline, keeping the first
+// packing error for Markup to return.
+type buttons struct{ kb keyboard.Inline }
+
+// add appends a typed button to the row being built.
+func add[T any](b *buttons, row *[]tg.InlineKeyboardButton, cd *herald.CallbackData[T], text string, v T) {
+	btn, err := keyboard.Typed(cd, text, v)
+	b.kb.AddErr(err)
+	*row = append(*row, btn)
+}
+
+// menuKeyboard is the main menu: catalog, cart, orders.
+func menuKeyboard(l *i18n.Localizer) (*tg.InlineKeyboardMarkup, error) {
+	var b buttons
+	var row []tg.InlineKeyboardButton
+	add(&b, &row, menuData, l.T("menu.catalog", nil), menuArgs{"catalog"})
+	add(&b, &row, menuData, l.T("menu.cart", nil), menuArgs{"cart"})
+	add(&b, &row, menuData, l.T("menu.orders", nil), menuArgs{"orders"})
+	return b.kb.Row(row...).Markup()
+}
+
+// plain is a message without formatting.
+func plain(text string) format.Message { return format.Message{Text: text} }
+
+// reply sends m with the keyboard kb (nil: none).
+func reply(c *herald.Context, m format.Message, kb *tg.InlineKeyboardMarkup) error {
+	p := tg.SendMessageParams{Text: m.Text, Entities: m.Entities}
+	if kb != nil {
+		p.ReplyMarkup = kb
+	}
+	_, err := c.ReplyWith(p)
+	return err
+}
+
+// replyMenu sends m with the main menu.
+func replyMenu(c *herald.Context, l *i18n.Localizer, m format.Message) error {
+	kb, err := menuKeyboard(l)
 	if err != nil {
-		panic(err)
+		return err
 	}
-	return tg.InlineKeyboardButton{Text: text, CallbackData: data}
-}
-
-func keyboard(rows ...[]tg.InlineKeyboardButton) *tg.InlineKeyboardMarkup {
-	var out [][]tg.InlineKeyboardButton
-	for _, r := range rows {
-		if len(r) > 0 {
-			out = append(out, r)
-		}
-	}
-	return &tg.InlineKeyboardMarkup{InlineKeyboard: out}
-}
-
-func row(b ...tg.InlineKeyboardButton) []tg.InlineKeyboardButton { return b }
-
-func menuKeyboard() *tg.InlineKeyboardMarkup {
-	return keyboard(row(
-		button("🛍 Catalog", menuData, menuArgs{"catalog"}),
-		button("🛒 Cart", menuData, menuArgs{"cart"}),
-		button("📦 Orders", menuData, menuArgs{"orders"}),
-	))
-}
-
-// textWith is a message with an inline keyboard.
-func textWith(text string, kb *tg.InlineKeyboardMarkup) tg.SendMessageParams {
-	return tg.SendMessageParams{Text: text, ReplyMarkup: kb}
+	return reply(c, m, kb)
 }
 
 // show replies with a new message, or edits the message whose button
 // was pressed when edit is set. An edit that changes nothing (a button
 // under an old message whose view is still current) is not an error,
 // though Telegram refuses it.
-func show(c *herald.Context, edit bool, text string, kb *tg.InlineKeyboardMarkup) error {
-	if edit && c.Message() != nil {
-		if err := c.Edit(text, kb); err != nil && !notModified(err) {
+func show(c *herald.Context, edit bool, m format.Message, kb *tg.InlineKeyboardMarkup) error {
+	if msg := c.Message(); edit && msg != nil {
+		_, err := c.Client().EditMessageText(c, tg.EditMessageTextParams{
+			ChatID: tg.ID(msg.Chat.ID), MessageID: msg.MessageID,
+			Text: m.Text, Entities: m.Entities, ReplyMarkup: kb,
+		})
+		if err != nil && !notModified(err) {
 			return err
 		}
 		return nil
 	}
-	_, err := c.ReplyWith(textWith(text, kb))
-	return err
+	return reply(c, m, kb)
 }
 
 // notModified reports Telegram's refusal of an edit that would leave the

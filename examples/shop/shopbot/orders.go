@@ -2,10 +2,10 @@ package shopbot
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/heraldbot/herald"
 	"github.com/heraldbot/herald/examples/shop/service"
+	"github.com/heraldbot/herald/format"
 )
 
 // HistorySize is how many orders /orders lists.
@@ -17,16 +17,22 @@ func (h *handlers) showOrders(c *herald.Context) error {
 	if err != nil {
 		return err
 	}
+	l := h.loc(c)
 	if len(list) == 0 {
-		_, err := c.ReplyWith(textWith("📦 You have no orders yet.", menuKeyboard()))
+		return replyMenu(c, l, plain(l.T("orders.none", nil)))
+	}
+	parts := []format.Part{
+		format.Bold(format.Text(l.T("orders.title", nil))),
+		format.Text(" (" + l.N("orders.count", len(list), nil) + ")\n"),
+	}
+	for _, o := range list {
+		parts = append(parts, format.Text("\n"), format.Bold(format.Text(fmt.Sprintf("#%d", o.ID))),
+			format.Text(fmt.Sprintf(" · %s · %s\n   %s, %s",
+				o.CreatedAt.UTC().Format("2 Jan 15:04"), service.Money(o.TotalCents), o.Slot, o.Address)))
+	}
+	m, err := format.Build(parts...)
+	if err != nil {
 		return err
 	}
-	var b strings.Builder
-	b.WriteString("📦 Your orders\n")
-	for _, o := range list {
-		fmt.Fprintf(&b, "\n#%d · %s · %s\n   %s, %s",
-			o.ID, o.CreatedAt.UTC().Format("2 Jan 15:04"), service.Money(o.TotalCents), o.Slot, o.Address)
-	}
-	_, err = c.ReplyWith(textWith(b.String(), menuKeyboard()))
-	return err
+	return replyMenu(c, l, m)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/jobs"
+	"github.com/heraldbot/herald/keyboard"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -82,8 +83,16 @@ func (r *Reminders) work(ctx context.Context, j *jobs.Job[reminderArgs]) error {
 		items += l.Qty
 	}
 	text := fmt.Sprintf("%s: %d item(s), %s. Ready to check out?", ReminderText, items, service.Money(cart.TotalCents()))
+	cartButton, err := keyboard.Typed(menuData, "🛒 Cart", menuArgs{"cart"})
+	if err != nil {
+		return err
+	}
+	kb, err := new(keyboard.Inline).Row(cartButton).Markup()
+	if err != nil {
+		return err
+	}
 	_, err = j.Bot.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(j.Args.ChatID), Text: text,
-		ReplyMarkup: keyboard(row(button("🛒 Cart", menuData, menuArgs{"cart"})))})
+		ReplyMarkup: kb})
 	if tg.IsForbidden(err) {
 		return river.JobCancel(err) // blocked: never mind
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/heraldbot/herald/broadcast"
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/fsm/form"
+	"github.com/heraldbot/herald/i18n"
 	"github.com/heraldbot/herald/jobs"
 	"github.com/heraldbot/herald/limit"
 	"github.com/heraldbot/herald/middleware"
@@ -79,6 +80,7 @@ type Shop struct {
 	reminders  *Reminders
 	broadcasts *broadcaster
 	checkout   *form.Form[Checkout]
+	texts      *i18n.Catalog
 	closeOnce  sync.Once
 }
 
@@ -103,13 +105,16 @@ func New(cfg Config) (*Shop, error) {
 	if cfg.CartReminder == 0 {
 		cfg.CartReminder = time.Hour
 	}
-	s := &Shop{cfg: cfg, log: cfg.Logger, jobs: cfg.Jobs, ownJobs: func() {}}
+	texts, err := loadTexts()
+	if err != nil {
+		return nil, fmt.Errorf("shopbot: %w", err)
+	}
+	s := &Shop{cfg: cfg, log: cfg.Logger, jobs: cfg.Jobs, ownJobs: func() {}, texts: texts}
 	if s.jobs == nil {
 		if err := s.openJobs(); err != nil {
 			return nil, err
 		}
 	}
-	var err error
 	if s.receipts, err = newReceipts(s.jobs, cfg.DB.Orders(), cfg.Logger, cfg.ReceiptDelay); err != nil {
 		s.ownJobs()
 		return nil, err
@@ -185,6 +190,8 @@ func (s *Shop) Register(r *herald.Router) {
 	if s.cfg.HandlerTimeout > 0 {
 		r.UseInner(middleware.Timeout(s.cfg.HandlerTimeout))
 	}
+	// Each customer's language: their /language choice, else Telegram's.
+	r.Use(s.texts.Middleware())
 
 	h := newHandlers(r, s)
 	s.checkout = newCheckoutForm(h)
@@ -200,7 +207,7 @@ func (s *Shop) Register(r *herald.Router) {
 	r.Include(admin)
 
 	r.Message(h.fallback)
-	r.CallbackQuery(func(c *herald.Context) error { return c.Answer("This button is no longer active.") })
+	r.CallbackQuery(func(c *herald.Context) error { return c.Answer(s.texts.For(c).T("stale", nil)) })
 }
 
 // Attach starts what the shop does in the background for bot: its jobs
@@ -249,18 +256,26 @@ func NewBot(token string, cfg Config, opts ...herald.Option) (*herald.Bot, *Shop
 	return bot, s, nil
 }
 
-// Commands are the shop's commands as shown in Telegram's menu.
-var Commands = []tg.BotCommand{
-	{Command: "start", Description: "Welcome and main menu"},
-	{Command: "catalog", Description: "Browse the catalog"},
-	{Command: "cart", Description: "Your cart"},
-	{Command: "orders", Description: "Your orders"},
-	{Command: "cancel", Description: "Leave the checkout"},
-	{Command: "help", Description: "What this bot does"},
+// Commands are the shop's commands in the default language, as
+// Telegram's menu shows them to customers whose language the shop does
+// not speak.
+var Commands = defaultCommands()
+
+func defaultCommands() []tg.BotCommand {
+	texts, err := loadTexts()
+	if err != nil {
+		panic(err) // the embedded catalogs are part of the program
+	}
+	return texts.CommandParams(menus...)[0].Commands
 }
 
-// SetCommands publishes Commands to Telegram's command menu.
+// SetCommands publishes the command menu in every language of the shop
+// (setMyCommands with language_code), and in the default language for
+// everyone else.
 func SetCommands(ctx context.Context, client *tg.Client) error {
-	_, err := client.SetMyCommands(ctx, tg.SetMyCommandsParams{Commands: Commands})
-	return err
+	texts, err := loadTexts()
+	if err != nil {
+		return fmt.Errorf("shopbot: %w", err)
+	}
+	return texts.SyncCommands(ctx, client, menus...)
 }
