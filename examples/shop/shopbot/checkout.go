@@ -25,51 +25,79 @@ type Checkout struct {
 	Name, Phone, Address, Slot string
 }
 
-// Delivery slots offered by the form.
+// Slots are the delivery slots offered by the form, in the default
+// language (the catalogs' "slot.1" to "slot.3").
 var Slots = []string{"Today 18–20", "Tomorrow 10–12", "Tomorrow 18–20"}
 
 // phoneRE accepts digits with spaces, dashes, dots or brackets and an
 // optional leading +; the number of digits is checked separately.
 var phoneRE = regexp.MustCompile(`^\+?[0-9][0-9 ().-]*[0-9]$`)
 
-// phoneHint is the validation error of the phone field.
-const phoneHint = "That does not look like a phone number. Please send 7 to 15 digits, e.g. +1 555 010 0199."
-
-// parsePhone validates a phone number and normalises its spacing.
-var parsePhone = form.Regexp(phoneRE, phoneHint).Validate(func(v string) error {
-	n := 0
-	for _, r := range v {
-		if r >= '0' && r <= '9' {
-			n++
+// parsePhone validates a phone number, saying hint when it is not one.
+func parsePhone(hint string) form.Parser[string] {
+	return form.Regexp(phoneRE, hint).Validate(func(v string) error {
+		n := 0
+		for _, r := range v {
+			if r >= '0' && r <= '9' {
+				n++
+			}
 		}
-	}
-	if n < 7 || n > 15 {
-		return form.Invalid(phoneHint)
-	}
-	return nil
-})
+		if n < 7 || n > 15 {
+			return form.Invalid(hint)
+		}
+		return nil
+	})
+}
 
-// newCheckoutForm declares the checkout form: four fields, a summary, and
-// h.placeOrder once the customer confirms.
-func newCheckoutForm(h *handlers) *form.Form[Checkout] {
+// newCheckoutForm declares the checkout form in l's language: four
+// fields, a summary, and h.placeOrder once the customer confirms. Every
+// language's form has the same name, fields and state group, so a
+// customer who changes language half-way carries on in the new one.
+func newCheckoutForm(h *handlers, l *i18n.Localizer) *form.Form[Checkout] {
+	t := func(id string) string { return l.T(id, nil) }
+	slots := []string{t("slot.1"), t("slot.2"), t("slot.3")}
 	return form.New[Checkout]("checkout").
-		Field("name", "Checkout, step 1 of 4: what name should we put on the order?",
-			form.Into(form.Text(2, 64), func(co *Checkout, v string) error { co.Name = v; return nil }), form.Label("Name")).
-		Field("phone", "Step 2 of 4: your phone number, so the courier can call you?",
-			form.Into(parsePhone, func(co *Checkout, v string) error { co.Phone = v; return nil }), form.Label("Phone")).
-		Field("address", "Step 3 of 4: the delivery address?",
-			form.Into(form.Text(5, 200), func(co *Checkout, v string) error { co.Address = v; return nil }), form.Label("Address")).
-		Field("slot", "Step 4 of 4: when should we deliver?",
-			form.Into(form.OneOf(Slots...), func(co *Checkout, v string) error { co.Slot = v; return nil }), form.Label("Delivery")).
+		Field("name", t("checkout.step.name"),
+			form.Into(form.Text(2, 64).WithError(t("checkout.invalid.name")), func(co *Checkout, v string) error { co.Name = v; return nil }),
+			form.Label(t("checkout.label.name"))).
+		Field("phone", t("checkout.step.phone"),
+			form.Into(parsePhone(t("checkout.invalid.phone")), func(co *Checkout, v string) error { co.Phone = v; return nil }),
+			form.Label(t("checkout.label.phone"))).
+		Field("address", t("checkout.step.address"),
+			form.Into(form.Text(5, 200).WithError(t("checkout.invalid.address")), func(co *Checkout, v string) error { co.Address = v; return nil }),
+			form.Label(t("checkout.label.address"))).
+		Field("slot", t("checkout.step.slot"),
+			form.Into(form.OneOf(slots...).WithError(t("checkout.invalid.slot")), func(co *Checkout, v string) error { co.Slot = v; return nil }),
+			form.Label(t("checkout.label.slot"))).
 		Summary(func(co Checkout) string {
-			return "Please check your order:\n\n" + co.Cart + "\n\n" +
-				"Name: " + co.Name + "\nPhone: " + co.Phone + "\nAddress: " + co.Address + "\nDelivery: " + co.Slot
+			return t("checkout.summary") + "\n\n" + co.Cart + "\n\n" +
+				t("checkout.label.name") + ": " + co.Name + "\n" + t("checkout.label.phone") + ": " + co.Phone + "\n" +
+				t("checkout.label.address") + ": " + co.Address + "\n" + t("checkout.label.slot") + ": " + co.Slot
+		}).
+		Texts(form.Texts{
+			Back: t("form.back"), Skip: t("form.skip"), Cancel: t("form.cancel"), Confirm: t("form.confirm"), Edit: t("form.edit"),
+			Stale: t("form.stale"), ChooseField: t("form.choose_field"), FirstField: t("form.first_field"),
+			Required: t("form.required"), UseButtons: t("form.use_buttons"), Current: t("form.current"), Reset: t("form.reset"),
 		}).
 		OnDone(h.placeOrder).
 		OnCancel(func(c *herald.Context) error {
 			l := h.loc(c)
 			return replyMenu(c, l, plain(l.T("checkout.cancelled", nil)))
 		})
+}
+
+// registerCheckout adds one checkout form per language of the shop, each
+// in a router that takes the updates of customers speaking it.
+func (s *Shop) registerCheckout(r *herald.Router, h *handlers) {
+	s.checkouts = map[string]*form.Form[Checkout]{}
+	for _, lang := range s.texts.Languages() {
+		f := newCheckoutForm(h, s.texts.Localizer(lang))
+		s.checkouts[lang] = f
+		lr := herald.NewRouter("checkout " + lang)
+		lr.Filter(func(c *herald.Context) bool { return h.loc(c).Lang() == lang })
+		f.Register(lr)
+		r.Include(lr)
+	}
 }
 
 // startCheckout begins the form with a fresh key and the cart's summary.
@@ -84,7 +112,8 @@ func (h *handlers) startCheckout(c *herald.Context) error {
 	if err := c.Answer(""); err != nil {
 		return err
 	}
-	return h.shop.checkout.StartWith(c, Checkout{Key: rand.Text(), Cart: linesText(h.loc(c), cart.Lines, cart.TotalCents())})
+	l := h.loc(c)
+	return h.shop.checkouts[l.Lang()].StartWith(c, Checkout{Key: rand.Text(), Cart: linesText(l, cart.Lines, cart.TotalCents())})
 }
 
 // OrderTTL is how long a checkout key is remembered by c.Once; the

@@ -34,6 +34,27 @@ func TestGermanCustomer(t *testing.T) {
 		t.Errorf("cart:\n%s\n%+v", cart.Text, emutest.Keyboard(cart))
 	}
 	ch.SendWait("/orders", "Sie haben noch keine Bestellungen.")
+
+	// The checkout in German: prompts, validation, slots, summary, buttons.
+	ch.Press(cart, "Bestellen")
+	ch.WaitBot(cart.MessageID, "Schritt 1 von 4")
+	ch.SendWait("Jonas Weber", "Schritt 2 von 4")
+	ch.SendWait("ruf mich an", "Das sieht nicht nach einer Telefonnummer aus")
+	ch.SendWait("+49 30 901820", "Schritt 3 von 4")
+	slot := ch.SendWait("Unter den Linden 1, Berlin", "Schritt 4 von 4")
+	if !hasButton(slot, "Morgen 10–12") || !hasButton(slot, "« Zurück") {
+		t.Errorf("slot buttons are not German: %+v", emutest.Keyboard(slot))
+	}
+	ch.Press(slot, "Morgen 10–12")
+	sum := ch.WaitBot(slot.MessageID, "Bitte prüfen Sie Ihre Bestellung")
+	for _, want := range []string{"Summe: $11.90", "Telefon: +49 30 901820", "Lieferung: Morgen 10–12"} {
+		if !strings.Contains(sum.Text, want) {
+			t.Errorf("summary lacks %q:\n%s", want, sum.Text)
+		}
+	}
+	ch.Press(sum, "Bestätigen")
+	ch.WaitBot(sum.MessageID, "Ihre Quittung ist unterwegs.")
+	ch.SendWait("/orders", "📦 Ihre Bestellungen (1 Bestellung)")
 	ch.SendWait("/language", "Welche Sprache soll ich sprechen?")
 	noErrorReply(t, ch)
 

@@ -79,7 +79,7 @@ type Shop struct {
 	receipts   *Receipts
 	reminders  *Reminders
 	broadcasts *broadcaster
-	checkout   *form.Form[Checkout]
+	checkouts  map[string]*form.Form[Checkout] // by language
 	texts      *i18n.Catalog
 	closeOnce  sync.Once
 }
@@ -194,8 +194,7 @@ func (s *Shop) Register(r *herald.Router) {
 	r.Use(s.texts.Middleware())
 
 	h := newHandlers(r, s)
-	s.checkout = newCheckoutForm(h)
-	s.checkout.Register(r)
+	s.registerCheckout(r, h)
 	h.register(r)
 
 	admin := herald.NewRouter("shop admin")
