@@ -82,7 +82,7 @@ func (h *handlers) addButton(c *herald.Context) error {
 		return err
 	}
 	if ran {
-		h.reminders.Get(c).Schedule(c, c.Sender().ID, c.Chat().ID)
+		h.reminders.Get(c).Schedule(c, c.Sender().ID, c.Chat().ID, h.loc(c).Lang())
 	}
 	p, err := h.catalog.Get(c).Product(c, v.ID)
 	if err != nil {

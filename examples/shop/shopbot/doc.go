@@ -4,6 +4,12 @@
 // creates exactly one order however often it is pressed, order history,
 // PNG receipts rendered off the update path, and admin commands.
 //
+// The shop speaks English and German (package i18n; the catalogs are in
+// locales/): each customer in their Telegram language, or the one they
+// pick with /language, with the command menu published per language
+// (SetCommands). Messages are built with package format (entities, no
+// markup to escape) and keyboards with package keyboard.
+//
 // Handlers only translate between updates and the services of package
 // service, which they receive through Herald's dependency injection
 // (herald.Provide in Options, herald.Require in Register). The shop knows

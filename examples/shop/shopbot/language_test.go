@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/examples/shop/shopbot"
 	"github.com/heraldbot/herald/tg"
@@ -92,5 +94,21 @@ func TestLocalizedCommands(t *testing.T) {
 		if err != nil || len(got) != len(shopbot.Commands) || got[1].Command != "catalog" || got[1].Description != want {
 			t.Errorf("commands for %q = %+v, %v; want %q for /catalog", lang, got, err, want)
 		}
+	}
+}
+
+// TestGermanReminder: the cart reminder, sent by a job long after the
+// customer's update, is in the customer's language.
+func TestGermanReminder(t *testing.T) {
+	w := newWorld(t, "")
+	w.start(t, func(c *shopbot.Config) { c.CartReminder = 500 * time.Millisecond })
+	ch := w.Chat(t, token, tg.User{ID: 711, FirstName: "Greta", LanguageCode: "de"})
+	cat := ch.SendWait("/catalog", "Seite 1 von 3")
+	ch.Press(cat, "Espresso beans")
+	rem := ch.WaitFor("the German cart reminder", func(e emulator.Entry) bool {
+		return e.Sender == "bot" && strings.HasPrefix(e.Text, "🛒 Sie haben etwas im Warenkorb gelassen: 1 Artikel, $11.90.")
+	})
+	if !hasButton(rem, "🛒 Warenkorb") {
+		t.Errorf("reminder buttons: %+v", emutest.Keyboard(rem))
 	}
 }

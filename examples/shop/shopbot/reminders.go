@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/heraldbot/herald/examples/shop/service"
+	"github.com/heraldbot/herald/i18n"
 	"github.com/heraldbot/herald/jobs"
 	"github.com/heraldbot/herald/keyboard"
 	"github.com/heraldbot/herald/tg"
@@ -19,16 +20,20 @@ import (
 // after they filled it: a scheduled River job per customer, unique while
 // it waits, so filling a cart item by item schedules one reminder.
 type Reminders struct {
+	texts *i18n.Catalog
 	jobs  *jobs.Client
 	carts *service.Carts
 	after time.Duration // < 0: off
 	log   *slog.Logger
 }
 
-// reminderArgs is the reminder job of one customer's cart.
+// reminderArgs is the reminder job of one customer's cart, in the
+// customer's language when the cart was filled. One reminder waits per
+// customer and chat, whatever the language.
 type reminderArgs struct {
-	CustomerID int64 `json:"customer_id"`
-	ChatID     int64 `json:"chat_id"`
+	CustomerID int64  `json:"customer_id" river:"unique"`
+	ChatID     int64  `json:"chat_id" river:"unique"`
+	Lang       string `json:"lang,omitzero"` // "": the default language
 }
 
 func (reminderArgs) Kind() string { return "shop_cart_reminder" }
@@ -41,24 +46,25 @@ var reminderStates = []rivertype.JobState{
 	rivertype.JobStateRetryable, rivertype.JobStateScheduled,
 }
 
-// ReminderText starts the reminder's message.
+// ReminderText starts the reminder's message (in English).
 const ReminderText = "🛒 You left something in your cart"
 
-func newReminders(q *jobs.Client, carts *service.Carts, after time.Duration, log *slog.Logger) (*Reminders, error) {
-	r := &Reminders{jobs: q, carts: carts, after: after, log: log}
+func newReminders(texts *i18n.Catalog, q *jobs.Client, carts *service.Carts, after time.Duration, log *slog.Logger) (*Reminders, error) {
+	r := &Reminders{texts: texts, jobs: q, carts: carts, after: after, log: log}
 	if err := jobs.Handle(q, r.work); err != nil {
 		return nil, fmt.Errorf("shopbot: %w", err)
 	}
 	return r, nil
 }
 
-// Schedule queues the reminder of customer's cart, unless one waits
-// already. A failure is logged, not returned: a reminder is a nicety.
-func (r *Reminders) Schedule(ctx context.Context, customer, chatID int64) {
+// Schedule queues the reminder of customer's cart, in language lang,
+// unless one waits already. A failure is logged, not returned: a
+// reminder is a nicety.
+func (r *Reminders) Schedule(ctx context.Context, customer, chatID int64, lang string) {
 	if r.after < 0 {
 		return
 	}
-	_, err := r.jobs.Insert(ctx, reminderArgs{CustomerID: customer, ChatID: chatID}, &river.InsertOpts{
+	_, err := r.jobs.Insert(ctx, reminderArgs{CustomerID: customer, ChatID: chatID, Lang: lang}, &river.InsertOpts{
 		ScheduledAt: time.Now().Add(r.after),
 		MaxAttempts: 5,
 		UniqueOpts:  river.UniqueOpts{ByArgs: true, ByState: reminderStates},
@@ -82,8 +88,9 @@ func (r *Reminders) work(ctx context.Context, j *jobs.Job[reminderArgs]) error {
 	for _, l := range cart.Lines {
 		items += l.Qty
 	}
-	text := fmt.Sprintf("%s: %d item(s), %s. Ready to check out?", ReminderText, items, service.Money(cart.TotalCents()))
-	cartButton, err := keyboard.Typed(menuData, "🛒 Cart", menuArgs{"cart"})
+	l := r.texts.Localizer(j.Args.Lang)
+	text := l.N("reminder", int(items), map[string]any{"Count": items, "Total": service.Money(cart.TotalCents())})
+	cartButton, err := keyboard.Typed(menuData, l.T("menu.cart", nil), menuArgs{"cart"})
 	if err != nil {
 		return err
 	}

@@ -34,7 +34,7 @@ func TestCartReminder(t *testing.T) {
 	rem := ada.WaitFor("the cart reminder", func(e emulator.Entry) bool {
 		return e.Sender == "bot" && strings.HasPrefix(e.Text, shopbot.ReminderText)
 	})
-	if !strings.Contains(rem.Text, "3 item(s), $41.90") || len(emutest.Keyboard(rem)) == 0 {
+	if !strings.Contains(rem.Text, "3 items, $41.90") || len(emutest.Keyboard(rem)) == 0 {
 		t.Errorf("reminder %q, want 3 items, $41.90 and a Cart button", rem.Text)
 	}
 	// One reminder job per customer (three adds, one job), both done:

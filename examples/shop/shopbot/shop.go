@@ -119,7 +119,7 @@ func New(cfg Config) (*Shop, error) {
 		s.ownJobs()
 		return nil, err
 	}
-	if s.reminders, err = newReminders(s.jobs, cfg.DB.Carts(), cfg.CartReminder, cfg.Logger); err != nil {
+	if s.reminders, err = newReminders(texts, s.jobs, cfg.DB.Carts(), cfg.CartReminder, cfg.Logger); err != nil {
 		s.ownJobs()
 		return nil, err
 	}
