@@ -56,6 +56,8 @@ type UserMessage struct {
 	ReplyToMessageID int64 `json:"reply_to_message_id,omitzero"`
 	// MessageThreadID posts into a forum topic, created if unknown.
 	MessageThreadID int64 `json:"message_thread_id,omitzero"`
+
+	mediaGroup string // set by SendAlbum for its parts
 }
 
 // Sent is the result of SendMessage.
@@ -127,6 +129,7 @@ func (e *Emulator) SendMessage(ctx context.Context, m UserMessage) (Sent, error)
 		}
 		attach(msg, f)
 		msg.Caption, fileID = m.Caption, f.id
+		msg.MediaGroupID = m.mediaGroup
 	}
 	// A new forum topic is created last, once nothing can fail.
 	if m.MessageThreadID != 0 && ch.info.Type == "supergroup" {

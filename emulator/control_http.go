@@ -23,6 +23,7 @@ func (e *Emulator) controlMux() *http.ServeMux {
 		m.HandleFunc("POST /control/users/{id}/block", e.httpBlock(true))
 		m.HandleFunc("POST /control/users/{id}/unblock", e.httpBlock(false))
 		m.HandleFunc("POST /control/messages", controlCall(e.SendMessage))
+		m.HandleFunc("POST /control/albums", controlCall(e.SendAlbum))
 		m.HandleFunc("POST /control/callbacks", controlCall(e.PressButton))
 		m.HandleFunc("GET /control/callbacks/{id}", e.httpCallbackAnswer)
 		m.HandleFunc("GET /control/chats", e.httpChats)
