@@ -22,6 +22,13 @@ import (
 
 const fleetToken = "7616:fleet"
 
+// fleetConfig is the collectors' configuration. The quiet period must
+// outlast the handling of one update of the chat: the album's next part
+// waits for it, in the chat's lock. With three handles on one SQLite file,
+// under the race detector, on a loaded two-core machine, that passed 1 s
+// now and then, so the tests allow 3 s.
+var fleetConfig = album.Config{Quiet: 3 * time.Second, Sweep: 4 * time.Second}
+
 // fleet is three bot instances on one token and one shared engine, each
 // with its own handle on the engine (as separate processes would have)
 // and its own collector. They run in this process: the instances share
@@ -78,7 +85,7 @@ type albumSpec struct {
 func (f *fleet) wait(t *testing.T, st backend.State, albums []albumSpec) {
 	t.Helper()
 	botID, _ := tg.BotIDOf(fleetToken)
-	emutest.Until(t, 20*time.Second, "every album handed over and nothing pending", func() bool {
+	emutest.Until(t, time.Minute, "every album handed over and nothing pending", func() bool {
 		f.mu.Lock()
 		n := len(f.calls)
 		f.mu.Unlock()
@@ -115,7 +122,7 @@ func part(updateID, chat, msgID int64, group string) *tg.Update {
 // load balancer spreads webhook deliveries), with a text message between
 // albums; then the fleet must hand each album over once.
 func testFleet(t *testing.T, open func(t *testing.T) backend.Backend) {
-	f := newFleet(t, open, album.Config{Quiet: time.Second, Sweep: 1500 * time.Millisecond})
+	f := newFleet(t, open, fleetConfig)
 	const chats, perChat = 6, 3
 	var (
 		mu     sync.Mutex
@@ -160,7 +167,7 @@ func testFleet(t *testing.T, open func(t *testing.T) backend.Backend) {
 // received by one instance only, stopped too, is found by the others'
 // sweep.
 func testFleetStops(t *testing.T, open func(t *testing.T) backend.Backend) {
-	f := newFleet(t, open, album.Config{Quiet: time.Second, Sweep: 1500 * time.Millisecond})
+	f := newFleet(t, open, fleetConfig)
 	ctx := testkit.Context(t)
 	handle := func(i int, u *tg.Update) {
 		t.Helper()
@@ -205,7 +212,7 @@ func openRedis(t *testing.T) func(t *testing.T) backend.Backend {
 	}
 }
 
-func TestFleetSQLite(t *testing.T)      { testFleet(t, openSQLite(t)) }
-func TestFleetRedis(t *testing.T)       { testFleet(t, openRedis(t)) }
-func TestFleetStopsSQLite(t *testing.T) { testFleetStops(t, openSQLite(t)) }
-func TestFleetStopsRedis(t *testing.T)  { testFleetStops(t, openRedis(t)) }
+func TestFleetSQLite(t *testing.T)      { t.Parallel(); testFleet(t, openSQLite(t)) }
+func TestFleetRedis(t *testing.T)       { t.Parallel(); testFleet(t, openRedis(t)) }
+func TestFleetStopsSQLite(t *testing.T) { t.Parallel(); testFleetStops(t, openSQLite(t)) }
+func TestFleetStopsRedis(t *testing.T)  { t.Parallel(); testFleetStops(t, openRedis(t)) }
