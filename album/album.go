@@ -39,7 +39,10 @@ type Config struct {
 	// Sweep is the period of Run's sweep (DefaultSweep).
 	Sweep time.Duration
 	// State, if set, keeps the pending parts instead of the engine of
-	// herald.WithBackend. Every instance must use the same store.
+	// herald.WithBackend. Every instance must use the same store. The bot
+	// also needs a once-store for Context.Once (herald.WithMarker or
+	// herald.WithDedup; WithBackend gives both): without one, each album
+	// fails with herald.ErrNoMarker on the bot's error path.
 	State backend.State
 	// Logger receives the failures of delayed checks (default: the bot's
 	// logger).

@@ -59,7 +59,8 @@
 // The handover is an extra update through the bot's routers: outer
 // middleware sees the first part twice (once stored, once handed over),
 // and the Collector must be reachable for that message in the same way
-// (register it before filters that depend on changing state). A message
+// (register it where routing does not depend on state that may change
+// meanwhile: on the root router, before handlers filtered by InState). A message
 // without media_group_id that reaches the Collector's Handler is handed
 // to the Handler at once, as an album of one.
 package album
