@@ -62,7 +62,7 @@ func receiptLines(o service.Order) []string {
 	out := []string{
 		"HERALD COFFEE SHOP",
 		fmt.Sprintf("ORDER #%d", o.ID),
-		o.CreatedAt.UTC().Format("02 JAN 2006 15:04 UTC"),
+		strings.ToUpper(o.CreatedAt.UTC().Format("02 Jan 2006 15:04 UTC")), // the font has capitals only
 		strings.Repeat("-", receiptCols),
 	}
 	for _, l := range o.Lines {
