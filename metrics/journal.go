@@ -11,14 +11,13 @@ import (
 )
 
 // A scrape reads the journal's Stats (one query per partition on some
-// engines) at most once per JournalCacheTTL, and waits for it at most
-// JournalStatsTimeout; a scrape that finds the journal failing or slow
+// engines) at most once per journalCacheTTL, and waits for it at most
+// journalStatsTimeout; a scrape that finds the journal failing or slow
 // (a failure is remembered for the TTL too) reports no journal gauges,
-// and herald_journal_stats_errors_total counts the failures. Change them
-// before ObserveBot.
-var (
-	JournalCacheTTL     = 2 * time.Second
-	JournalStatsTimeout = time.Second
+// and herald_journal_stats_errors_total counts the failures.
+const (
+	journalCacheTTL     = 2 * time.Second
+	journalStatsTimeout = time.Second
 )
 
 // journalCollector reports a journal's totals from its Stats, cached.

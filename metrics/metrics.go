@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -24,6 +25,7 @@ type Metrics struct {
 	bcSends      *prometheus.CounterVec // broadcast.go
 	bcRemaining  prometheus.Gauge       // broadcast.go
 	cache        seriesCache            // series.go
+	epoch        time.Time              // the origin of monotonic
 }
 
 // Outcomes of an update and of a Bot API call (the "outcome" label).
@@ -38,7 +40,8 @@ const (
 // New makes the collectors and registers them on reg.
 func New(reg prometheus.Registerer) (*Metrics, error) {
 	m := &Metrics{
-		reg: reg,
+		epoch: time.Now(),
+		reg:   reg,
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "herald", Name: "updates_total",
 			Help: "Updates handled, by kind, handler (router/handler, \"none\" when no handler took it) and outcome (ok or error).",
@@ -90,7 +93,7 @@ const NoHandler = "none"
 // router's first middleware so that it sees all of them.
 func (m *Metrics) Middleware() herald.Handler {
 	return func(c *herald.Context) error {
-		start := monotonic()
+		start := m.monotonic()
 		err := c.Next()
 		kind := c.Kind().String()
 		route := c.Route()
@@ -99,7 +102,7 @@ func (m *Metrics) Middleware() herald.Handler {
 		}
 		series := m.updateSeries(updateKey{kind, route, err != nil})
 		series.count.Inc()
-		series.time.Observe((monotonic() - start).Seconds())
+		series.time.Observe((m.monotonic() - start).Seconds())
 		return err
 	}
 }
@@ -109,9 +112,9 @@ func (m *Metrics) Middleware() herald.Handler {
 // so each attempt is counted.
 func (m *Metrics) Caller(next tg.Caller) tg.Caller {
 	return tg.CallerFunc(func(ctx context.Context, method string, params, result any) error {
-		start := monotonic()
+		start := m.monotonic()
 		err := next.Call(ctx, method, params, result)
-		took := (monotonic() - start).Seconds()
+		took := (m.monotonic() - start).Seconds()
 		outcome := OK
 		var apiErr *tg.Error
 		switch {
@@ -142,7 +145,7 @@ func (m *Metrics) ObserveBot(b *herald.Bot) error {
 	if err := m.observeLimiter(b); err != nil {
 		return err
 	}
-	if err := m.reg.Register(newJournalCollector(b.Journal, JournalCacheTTL, JournalStatsTimeout)); err != nil {
+	if err := m.reg.Register(newJournalCollector(b.Journal, journalCacheTTL, journalStatsTimeout)); err != nil {
 		return err
 	}
 	gauge := func(name, help string, v func() float64) prometheus.Collector {

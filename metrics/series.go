@@ -17,7 +17,8 @@ type updateKey struct {
 	failed      bool
 }
 
-type updateSeries struct {
+// series is the counter and the latency histogram of one label set.
+type series struct {
 	count prometheus.Counter
 	time  prometheus.Observer
 }
@@ -25,47 +26,39 @@ type updateSeries struct {
 // callKey is the label set of a Bot API call's series.
 type callKey struct{ method, outcome string }
 
-type callSeries struct {
-	count prometheus.Counter
-	time  prometheus.Observer
-}
-
 // seriesCache holds the series met so far (a handful of kinds × the
 // handlers; the Bot API methods used × outcomes).
 type seriesCache struct {
-	updates sync.Map // updateKey → *updateSeries
-	calls   sync.Map // callKey → *callSeries
+	updates sync.Map // updateKey → *series
+	calls   sync.Map // callKey → *series
 }
 
-func (m *Metrics) updateSeries(k updateKey) *updateSeries {
+func (m *Metrics) updateSeries(k updateKey) *series {
 	if v, ok := m.cache.updates.Load(k); ok {
-		return v.(*updateSeries)
+		return v.(*series)
 	}
 	outcome := OK
 	if k.failed {
 		outcome = Failed
 	}
-	s := &updateSeries{
+	s := &series{
 		count: m.updates.WithLabelValues(k.kind, k.route, outcome),
 		time:  m.handleTime.WithLabelValues(k.kind, k.route),
 	}
 	v, _ := m.cache.updates.LoadOrStore(k, s)
-	return v.(*updateSeries)
+	return v.(*series)
 }
 
-func (m *Metrics) callSeries(k callKey) *callSeries {
+func (m *Metrics) callSeries(k callKey) *series {
 	if v, ok := m.cache.calls.Load(k); ok {
-		return v.(*callSeries)
+		return v.(*series)
 	}
-	s := &callSeries{count: m.calls.WithLabelValues(k.method, k.outcome), time: m.callTime.WithLabelValues(k.method)}
+	s := &series{count: m.calls.WithLabelValues(k.method, k.outcome), time: m.callTime.WithLabelValues(k.method)}
 	v, _ := m.cache.calls.LoadOrStore(k, s)
-	return v.(*callSeries)
+	return v.(*series)
 }
-
-// epoch is the origin of monotonic.
-var epoch = time.Now()
 
 // monotonic reads the monotonic clock only: time.Since of a time that
-// has a monotonic reading skips the wall clock, which time.Now also
-// reads (half the cost of timing an update).
-func monotonic() time.Duration { return time.Since(epoch) }
+// has a monotonic reading (m.epoch, taken by New) skips the wall clock,
+// which time.Now also reads (half the cost of timing an update).
+func (m *Metrics) monotonic() time.Duration { return time.Since(m.epoch) }
