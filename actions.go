@@ -23,8 +23,11 @@ func (c *Context) Reply(text string) (*tg.Message, error) {
 	return c.ReplyWith(tg.SendMessageParams{Text: text})
 }
 
-// ReplyWith sends a message to the update's chat; ChatID and, in forums,
-// MessageThreadID are filled in when unset.
+// ReplyWith sends a message back where the update came from. When
+// p.ChatID is unset it fills in the chat and whichever of these the
+// update's message has: the business connection (the answer goes out on
+// the business account's behalf, not into the bot's own chat with the
+// user), the forum topic and the channel direct-messages topic.
 func (c *Context) ReplyWith(p tg.SendMessageParams) (*tg.Message, error) {
 	if p.ChatID.IsZero() {
 		chat := c.Chat()
@@ -32,8 +35,16 @@ func (c *Context) ReplyWith(p tg.SendMessageParams) (*tg.Message, error) {
 			return nil, ErrNoChat
 		}
 		p.ChatID = tg.ID(chat.ID)
-		if m := c.Message(); m != nil && m.IsTopicMessage && p.MessageThreadID == 0 {
-			p.MessageThreadID = m.MessageThreadID
+		if p.BusinessConnectionID == "" {
+			p.BusinessConnectionID = c.BusinessConnectionID()
+		}
+		if m := c.Message(); m != nil {
+			if m.IsTopicMessage && p.MessageThreadID == 0 {
+				p.MessageThreadID = m.MessageThreadID
+			}
+			if m.DirectMessagesTopic != nil && p.DirectMessagesTopicID == 0 {
+				p.DirectMessagesTopicID = m.DirectMessagesTopic.TopicID
+			}
 		}
 	}
 	return c.client.SendMessage(c, p)

@@ -102,6 +102,29 @@ func (c *Context) Chat() *tg.Chat { return updateChat(c.Update, c.kind) }
 // then the group itself.
 func (c *Context) Sender() *tg.User { return updateSender(c.Update, c.kind) }
 
+// BusinessConnectionID returns the business connection the update came
+// through: a business message, its edit or deletion, the connection
+// itself, or a callback query on a message the bot sent on a business
+// account's behalf. It is "" for everything else. Answers to such an
+// update go back through the same connection (ReplyWith fills it in) and
+// its conversation is keyed by it (see FSM).
+func (c *Context) BusinessConnectionID() string {
+	switch u := c.Update; c.kind {
+	case KindBusinessConnection:
+		if u.BusinessConnection != nil {
+			return u.BusinessConnection.ID
+		}
+	case KindDeletedBusinessMessages:
+		if u.DeletedBusinessMessages != nil {
+			return u.DeletedBusinessMessages.BusinessConnectionID
+		}
+	}
+	if m := c.Message(); m != nil {
+		return m.BusinessConnectionID
+	}
+	return ""
+}
+
 // Text returns the text or caption of the update's message, or the data of
 // a callback query, or the query of an inline query.
 func (c *Context) Text() string {

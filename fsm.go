@@ -7,6 +7,7 @@ import (
 
 	"github.com/heraldbot/herald/backend"
 	"github.com/heraldbot/herald/fsm"
+	"github.com/heraldbot/herald/tg"
 )
 
 // FSMConfig configures conversation state.
@@ -56,13 +57,14 @@ func (c *Context) FSM() *fsm.Context {
 		if u := c.Sender(); u != nil {
 			userID = u.ID
 		}
-		if m := c.Message(); m != nil && m.IsTopicMessage {
-			threadID = m.MessageThreadID
+		if m := c.Message(); m != nil {
+			threadID = messageTopic(m)
 		}
 		var ok bool
 		if key, ok = b.fsmConfig.Strategy.Key(b.client.BotID(), chatID, userID, threadID); !ok {
 			storage = failingStorage{fsm.ErrNoKey}
 		}
+		key.BusinessConnectionID = c.BusinessConnectionID()
 	}
 	var opts fsm.Options
 	if b != nil {
@@ -73,6 +75,18 @@ func (c *Context) FSM() *fsm.Context {
 		c.fsm = fc
 	}
 	return fc
+}
+
+// messageTopic returns the topic m belongs to: its forum topic's thread
+// id, or its channel direct-messages topic's id; 0 outside topics.
+func messageTopic(m *tg.Message) int64 {
+	switch {
+	case m.IsTopicMessage:
+		return m.MessageThreadID
+	case m.DirectMessagesTopic != nil:
+		return m.DirectMessagesTopic.TopicID
+	}
+	return 0
 }
 
 // InState matches updates whose conversation is in one of the states;

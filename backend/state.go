@@ -13,15 +13,21 @@ type Key struct {
 	BotID    int64
 	ChatID   int64
 	UserID   int64
-	ThreadID int64 // forum topic
+	ThreadID int64 // forum topic, or a channel direct-messages chat's topic
+	// BusinessConnectionID is set for updates that came through a
+	// business connection: the bot's own chat with a user and the chat
+	// it answers in on behalf of a business account share the chat id,
+	// not the conversation.
+	BusinessConnectionID string
 }
 
 // String is a stable text form, used by backends as the storage key:
-// "<bot>:<chat>:<user>:<thread>".
+// "<bot>:<chat>:<user>:<thread>", followed by ":<business connection>"
+// when there is one (keys without one read as they always did).
 func (k Key) String() string {
 	// Called on every storage operation (backends key records by it), so
 	// built without fmt: one allocation.
-	var b [4*20 + 3]byte
+	var b [4*20 + 3 + 48]byte
 	out := strconv.AppendInt(b[:0], k.BotID, 10)
 	out = append(out, ':')
 	out = strconv.AppendInt(out, k.ChatID, 10)
@@ -29,6 +35,10 @@ func (k Key) String() string {
 	out = strconv.AppendInt(out, k.UserID, 10)
 	out = append(out, ':')
 	out = strconv.AppendInt(out, k.ThreadID, 10)
+	if k.BusinessConnectionID != "" {
+		out = append(out, ':')
+		out = append(out, k.BusinessConnectionID...)
+	}
 	return string(out)
 }
 

@@ -22,9 +22,8 @@ func TargetOf(c *herald.Context) (Target, bool) {
 	if chat == nil {
 		return Target{}, false
 	}
-	t := Target{ChatID: tg.ID(chat.ID)}
+	t := Target{ChatID: tg.ID(chat.ID), BusinessConnectionID: c.BusinessConnectionID()}
 	if m := c.Message(); m != nil {
-		t.BusinessConnectionID = m.BusinessConnectionID
 		if m.IsTopicMessage {
 			t.MessageThreadID = m.MessageThreadID
 		}

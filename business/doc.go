@@ -8,9 +8,10 @@
 // without it the Bot API tries the bot's own chat with that user. In a
 // forum the answer needs the topic's message_thread_id, and in a
 // channel's direct-messages chat the direct_messages_topic_id.
-// herald.Context.Reply fills in the chat and forum topic; this package's
-// Reply and ReplyWith fill in all four, and Target does it for other
-// send and edit methods:
+// herald.Context.Reply and this package's Reply fill in all four, and
+// Target does it for other send and edit methods. A conversation (FSM)
+// in a business chat is keyed by the connection too, so it is not the
+// one the same user has in the bot's own chat:
 //
 //	r.BusinessMessage(func(c *herald.Context) error {
 //		_, err := business.Reply(c, "Thanks, we will get back to you today.")

@@ -33,6 +33,8 @@ type bot struct {
 	poll      *pollState
 	hook      *webhookState
 	subs      map[*subscriber]struct{}
+	business  map[string]*businessConn // by connection id
+	bizSeq    int64
 }
 
 func newBot(e *Emulator, id int64, token string) *bot {
@@ -54,6 +56,7 @@ func newBot(e *Emulator, id int64, token string) *bot {
 		callbacks: make(map[string]*callbackState),
 		queue:     newUpdateQueue(e.opts.FirstUpdateID),
 		subs:      make(map[*subscriber]struct{}),
+		business:  make(map[string]*businessConn),
 	}
 }
 

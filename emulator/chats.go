@@ -23,6 +23,10 @@ type chat struct {
 	// user) by ephemeral_message_id; they are in msgs too.
 	ephemeral       map[int64]*message
 	nextEphemeralID int64
+
+	// business is the business connection whose account's chat this is;
+	// nil for the bot's own chats.
+	business *businessConn
 }
 
 func newChat(info tg.Chat) *chat {

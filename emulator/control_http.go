@@ -32,6 +32,10 @@ func (e *Emulator) controlMux() *http.ServeMux {
 		m.HandleFunc("GET /control/limits", e.httpGetLimits)
 		m.HandleFunc("PUT /control/limits", e.httpSetLimits)
 		m.HandleFunc("GET /control/events", e.httpEvents)
+		m.HandleFunc("POST /control/business", controlCall(e.ConnectBusiness))
+		m.HandleFunc("POST /control/business/{id}/disconnect", e.httpDisconnectBusiness)
+		m.HandleFunc("POST /control/business/messages", controlCall(e.SendBusinessMessage))
+		m.HandleFunc("GET /control/business/{id}/chats/{chat_id}/messages", e.httpBusinessTranscript)
 		m.HandleFunc("/control/", func(w http.ResponseWriter, r *http.Request) {
 			writeControlError(w, &Error{Code: http.StatusNotFound, Description: "no control endpoint " + r.Method + " " + r.URL.Path})
 		})
@@ -261,4 +265,18 @@ func (e *Emulator) httpEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+func (e *Emulator) httpDisconnectBusiness(w http.ResponseWriter, r *http.Request) {
+	info, err := e.DisconnectBusiness(r.Context(), r.URL.Query().Get("token"), r.PathValue("id"))
+	writeAnswer(w, info, err)
+}
+
+func (e *Emulator) httpBusinessTranscript(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathInt(w, r, "chat_id")
+	if !ok {
+		return
+	}
+	msgs, err := e.BusinessTranscript(r.URL.Query().Get("token"), r.PathValue("id"), id)
+	writeAnswer(w, msgs, err)
 }

@@ -70,7 +70,7 @@ func (b *bot) emitLocked(ev Event) {
 
 // emitMessageLocked reports a sent, edited or deleted message.
 func (b *bot) emitMessageLocked(typ string, c *chat, m *message) {
-	if len(b.subs) == 0 && b.e.opts.OnEvent == nil {
+	if len(b.subs) == 0 && b.e.opts.OnEvent == nil || c.business != nil {
 		return
 	}
 	en := c.entry(m)

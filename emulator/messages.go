@@ -45,6 +45,11 @@ type Entry struct {
 	EditDate    int64          `json:"edit_date,omitzero"`
 	Deleted     bool           `json:"deleted"`
 	Pinned      bool           `json:"pinned,omitzero"`
+	// BusinessConnectionID is set in the chats of a business account (see
+	// BusinessTranscript); SenderBusinessBot is the bot that sent a
+	// message on the account's behalf (From is then the account's owner).
+	BusinessConnectionID string   `json:"business_connection_id,omitzero"`
+	SenderBusinessBot    *tg.User `json:"sender_business_bot,omitzero"`
 }
 
 func (c *chat) entry(m *message) Entry {
@@ -66,6 +71,9 @@ func (c *chat) entry(m *message) Entry {
 		ReplyMarkup:        m.markup,
 		EditDate:           msg.EditDate,
 		Deleted:            m.deleted,
+
+		BusinessConnectionID: msg.BusinessConnectionID,
+		SenderBusinessBot:    msg.SenderBusinessBot,
 	}
 	if len(e.Entities) == 0 {
 		e.Entities = msg.CaptionEntities
@@ -96,7 +104,12 @@ func (e *Emulator) Transcript(token string, chatID int64) ([]Entry, error) {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	c := b.chats[chatID]
+	return b.chats[chatID].transcript()
+}
+
+// transcript returns the entries of c's messages, or a chat-not-found
+// error when c is nil.
+func (c *chat) transcript() ([]Entry, error) {
 	if c == nil {
 		return nil, controlErr(errChatNotFound)
 	}

@@ -61,6 +61,8 @@ func handlers() map[string]handlerFunc {
 		"unpinChatMessage":      unpinChatMessage,
 		"unpinAllChatMessages":  unpinAllChatMessages,
 		"createForumTopic":      createForumTopic,
+
+		"getBusinessConnection": getBusinessConnection,
 	}
 }
 
@@ -70,7 +72,7 @@ func returnTrue(*call) (any, *apiError) { return true, nil }
 func (c *call) withChat(f func(ch *chat) (any, *apiError)) (any, *apiError) {
 	c.b.mu.Lock()
 	defer c.b.mu.Unlock()
-	ch, aerr := c.b.resolveChatLocked(c.p.str("chat_id"))
+	ch, aerr := c.chatLocked()
 	if aerr != nil {
 		return nil, aerr
 	}
@@ -91,12 +93,12 @@ type target struct {
 // whose user blocked the bot.
 func (c *call) targetLocked() (*target, *apiError) {
 	b, p := c.b, c.p
-	ch, err := b.resolveChatLocked(p.str("chat_id"))
+	ch, err := c.chatLocked()
 	if err != nil {
 		return nil, err
 	}
 	t := &target{ch: ch}
-	if ch.info.Type == "private" && c.e.blockedBy(ch.info.ID, b.id) {
+	if ch.info.Type == "private" && ch.business == nil && c.e.blockedBy(ch.info.ID, b.id) {
 		return nil, errBlocked
 	}
 	if id := p.int("message_thread_id"); id != 0 && ch.info.Type != "private" {
@@ -169,7 +171,13 @@ func (c *call) newBotMessageLocked(t *target) *message {
 	} else {
 		m.MessageID = ch.newMessageID()
 	}
-	ch.setSender(m, c.b.user)
+	if bc := ch.business; bc != nil {
+		// Sent on the business account's behalf, by the bot.
+		owner, self := bc.info.User, c.b.user
+		m.From, m.SenderBusinessBot, m.BusinessConnectionID = &owner, &self, bc.info.ID
+	} else {
+		ch.setSender(m, c.b.user)
+	}
 	if t.threadID != 0 && ch.info.IsForum {
 		m.IsTopicMessage = true
 	}

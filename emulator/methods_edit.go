@@ -13,7 +13,7 @@ import (
 // message, by chat_id, receiver_user_id and ephemeral_message_id.
 func (c *call) editTargetLocked() (*chat, *message, *apiError) {
 	if c.takes("ephemeral_message_id") {
-		ch, aerr := c.b.resolveChatLocked(c.p.str("chat_id"))
+		ch, aerr := c.chatLocked()
 		if aerr != nil {
 			return nil, nil, aerr
 		}
@@ -32,7 +32,7 @@ func (c *call) editTargetLocked() (*chat, *message, *apiError) {
 	if !c.p.has("message_id") {
 		return nil, nil, badRequest("message identifier is not specified")
 	}
-	ch, aerr := c.b.resolveChatLocked(c.p.str("chat_id"))
+	ch, aerr := c.chatLocked()
 	if aerr != nil {
 		return nil, nil, aerr
 	}

@@ -209,6 +209,8 @@ func sendChatAction(c *call) (any, *apiError) {
 	if aerr != nil {
 		return nil, aerr
 	}
-	b.emitLocked(Event{Type: "chat_action", ChatID: t.ch.info.ID, Action: action})
+	if t.ch.business == nil { // the page shows the bot's own chats only
+		b.emitLocked(Event{Type: "chat_action", ChatID: t.ch.info.ID, Action: action})
+	}
 	return true, nil
 }

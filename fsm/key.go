@@ -6,7 +6,11 @@ import (
 )
 
 // KeyStrategy decides whose conversation an update belongs to, i.e. which
-// ids make up its [Key]. The zero value is [UserInChat].
+// ids make up its [Key]. The zero value is [UserInChat]. The topic is a
+// forum topic or a channel direct-messages topic. Whatever the strategy,
+// the runtime adds the business connection an update came through
+// (Key.BusinessConnectionID), so a business account's chat with a user
+// and the bot's own chat with them are separate conversations.
 type KeyStrategy int
 
 const (

@@ -62,6 +62,7 @@ func TestKeyString(t *testing.T) {
 		{}: "0:0:0:0",
 		{BotID: 42, ChatID: -1001987654321, UserID: 7, ThreadID: 3}:            "42:-1001987654321:7:3",
 		{BotID: math.MaxInt64, ChatID: math.MinInt64, UserID: -1, ThreadID: 1}: "9223372036854775807:-9223372036854775808:-1:1",
+		{BotID: 42, ChatID: 7, UserID: 7, BusinessConnectionID: "AbC-12_x"}:    "42:7:7:0:AbC-12_x",
 	} {
 		if got := k.String(); got != want {
 			t.Errorf("%#v.String() = %q, want %q", k, got, want)

@@ -136,7 +136,7 @@ func testKeysIsolated(t *testing.T, s backend.State, _ Options) {
 	base := uniqueKey()
 	base.ThreadID = 7
 	variants := []fsm.Key{base}
-	for i := range 4 {
+	for i := range 5 {
 		k := base
 		switch i {
 		case 0:
@@ -147,6 +147,9 @@ func testKeysIsolated(t *testing.T, s backend.State, _ Options) {
 			k.UserID++
 		case 3:
 			k.ThreadID = 0
+		case 4:
+			// The same chat and user through a business connection.
+			k.BusinessConnectionID = "biz:conn/1"
 		}
 		variants = append(variants, k)
 	}

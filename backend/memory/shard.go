@@ -107,6 +107,9 @@ func (s *Store) keyShard(k backend.Key) *shard {
 		h = (h ^ uint64(v)) * 0x9E3779B97F4A7C15
 		h ^= h >> 29
 	}
+	if k.BusinessConnectionID != "" {
+		h ^= maphash.String(s.seed, k.BusinessConnectionID)
+	}
 	h *= 0xBF58476D1CE4E5B9
 	return &s.shards[h>>(64-shardBits)]
 }

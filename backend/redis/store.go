@@ -139,10 +139,11 @@ func appendBotBase(b []byte, prefix string, bot int64) []byte {
 	return append(b, '}', ':')
 }
 
-// recordKey returns "<prefix>:{<bot>}:fsm:<chat>:<user>:<thread>". The bot
-// is key.BotID, or the Store's bot when key.BotID is 0.
+// recordKey returns "<prefix>:{<bot>}:fsm:<chat>:<user>:<thread>", and
+// ":<business connection>" after it when the key has one. The bot is
+// key.BotID, or the Store's bot when key.BotID is 0.
 func (s *Store) recordKey(k backend.Key) string {
-	b := make([]byte, 0, len(s.base)+4+3*21)
+	b := make([]byte, 0, len(s.base)+4+3*21+len(k.BusinessConnectionID)+1)
 	if k.BotID == 0 || k.BotID == s.bot {
 		b = append(b, s.base...)
 	} else {
@@ -154,6 +155,10 @@ func (s *Store) recordKey(k backend.Key) string {
 	b = strconv.AppendInt(b, k.UserID, 10)
 	b = append(b, ':')
 	b = strconv.AppendInt(b, k.ThreadID, 10)
+	if k.BusinessConnectionID != "" {
+		b = append(b, ':')
+		b = append(b, k.BusinessConnectionID...)
+	}
 	return string(b)
 }
 
