@@ -228,8 +228,44 @@ func (c *call) formatted(name, entitiesName string, maxLen int, tooLong *apiErro
 		if en.Offset < 0 || en.Length <= 0 || en.Offset+en.Length > int64(n) || en.Type == "" {
 			return "", nil, errEntitiesParse
 		}
+		if aerr := checkEntity(en); aerr != nil {
+			return "", nil, aerr
+		}
 	}
 	return s, ents, nil
+}
+
+// entityTypes are the MessageEntity types of the Bot API, each with the
+// field it cannot do without ("" for none).
+var entityTypes = map[string]string{
+	"mention": "", "hashtag": "", "cashtag": "", "bot_command": "", "url": "", "email": "",
+	"phone_number": "", "bold": "", "italic": "", "underline": "", "strikethrough": "",
+	"spoiler": "", "blockquote": "", "expandable_blockquote": "", "code": "", "pre": "",
+	"text_link": "url", "text_mention": "user", "custom_emoji": "custom_emoji_id", "date_time": "unix_time",
+}
+
+// checkEntity refuses an entity of an unknown type, or without the field
+// its type needs.
+func checkEntity(en tg.MessageEntity) *apiError {
+	need, ok := entityTypes[en.Type]
+	if !ok {
+		return badRequest("can't parse entities: unsupported entity type %q", en.Type)
+	}
+	missing := false
+	switch need {
+	case "url":
+		missing = en.URL == ""
+	case "user":
+		missing = en.User == nil || en.User.ID <= 0
+	case "custom_emoji_id":
+		missing = en.CustomEmojiID == ""
+	case "unix_time":
+		missing = en.UnixTime <= 0
+	}
+	if missing {
+		return badRequest("can't parse entities: a %s entity needs %s", en.Type, need)
+	}
+	return nil
 }
 
 func utf16Len(s string) int {

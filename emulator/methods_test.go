@@ -324,6 +324,26 @@ func TestHTMLParseMode(t *testing.T) {
 	if err != nil || len(m.Entities) != 1 || m.Entities[0].Offset != 1 {
 		t.Fatalf("entities = %+v, %v", m, err)
 	}
+	// Types are checked, and the field each type needs.
+	for _, tc := range []struct {
+		en   tg.MessageEntity
+		want string
+	}{
+		{tg.MessageEntity{Type: "boldface", Offset: 0, Length: 1}, `unsupported entity type "boldface"`},
+		{tg.MessageEntity{Type: "text_link", Offset: 0, Length: 1}, "a text_link entity needs url"},
+		{tg.MessageEntity{Type: "text_mention", Offset: 0, Length: 1}, "a text_mention entity needs user"},
+		{tg.MessageEntity{Type: "custom_emoji", Offset: 0, Length: 1}, "a custom_emoji entity needs custom_emoji_id"},
+		{tg.MessageEntity{Type: "date_time", Offset: 0, Length: 1}, "a date_time entity needs unix_time"},
+	} {
+		_, err = c.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(ann.ID), Text: "abc", Entities: []tg.MessageEntity{tc.en}})
+		wantAPIError(t, err, 400, "Bad Request: can't parse entities: "+tc.want)
+	}
+	m, err = c.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(ann.ID), Text: "abc", Entities: []tg.MessageEntity{
+		{Type: "text_link", Offset: 0, Length: 1, URL: "https://example.com"}, {Type: "text_mention", Offset: 1, Length: 1, User: &ann},
+		{Type: "pre", Offset: 2, Length: 1, Language: "go"}}})
+	if err != nil || len(m.Entities) != 3 {
+		t.Fatalf("entities = %+v, %v", m, err)
+	}
 }
 
 func TestCommandScopes(t *testing.T) {
