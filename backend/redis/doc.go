@@ -26,7 +26,7 @@
 // so the scripts that touch several keys (lock and fence, a limiter
 // request's buckets, a campaign's recipients) work on a cluster too.
 //
-//	herald:{42}:fsm:<chat>:<user>:<thread>  hash: s = state, d = data (absent when nil), v = version; PEXPIRE = the record's TTL
+//	herald:{42}:fsm:<chat>:<user>:<thread>[:<business connection>]  hash: s = state, d = data (absent when nil), v = version; PEXPIRE = the record's TTL
 //	herald:{42}:lock:<name>                 string: owner token of the holder; PX = the lease
 //	herald:{42}:fence                       integer: the bot's fencing counter (INCR on every acquisition, never expires)
 //	herald:{42}:claim:<name>                string "p:<owner>" while pending, PX = the lease; "d" once done, PX = the done mark's TTL
