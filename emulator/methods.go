@@ -433,7 +433,7 @@ func checkInlineButton(btn map[string]jsontext.Value) *apiError {
 	}
 	actions := 0
 	for _, a := range inlineActions {
-		if btn[a] != nil {
+		if isInlineAction(a, btn[a]) {
 			actions++
 		}
 	}
@@ -450,6 +450,26 @@ func checkInlineButton(btn map[string]jsontext.Value) *apiError {
 		}
 	}
 	return nil
+}
+
+// isInlineAction reports whether the member a of an inline button asks
+// for an action. Members that cannot be one are not counted, as Telegram
+// does not count them: a null, "pay": false, and a copy_text without a
+// text (go-telegram/bot sends "copy_text":{"text":""} on every button).
+func isInlineAction(a string, raw jsontext.Value) bool {
+	if raw == nil || string(raw) == "null" {
+		return false
+	}
+	switch a {
+	case "pay":
+		return string(raw) != "false"
+	case "copy_text":
+		var ct struct {
+			Text string `json:"text"`
+		}
+		return json.Unmarshal(raw, &ct) != nil || ct.Text != ""
+	}
+	return true
 }
 
 func intsParam(c *call, name string) ([]int64, *apiError) {

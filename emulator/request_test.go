@@ -325,3 +325,36 @@ func TestMultipartUnquotedFileNames(t *testing.T) {
 		t.Fatalf("sendPhoto: %s", body)
 	}
 }
+
+// TestInlineButtonIdleMembers checks that members of an inline button that
+// cannot ask for an action are not counted as a second action: a null, a
+// false pay and an empty copy_text, which go-telegram/bot sends on every
+// button it marshals.
+func TestInlineButtonIdleMembers(t *testing.T) {
+	e, url := startEmu(t, Options{Limits: offLimits()})
+	say(t, e, "/start")
+	api := url + "/bot" + testToken + "/sendMessage"
+	send := func(button string) (int, string) {
+		t.Helper()
+		return raw(t, "POST", api, "application/json", strings.NewReader(`{"chat_id":1001,"text":"x","reply_markup":{"inline_keyboard":[[`+button+`]]}}`))
+	}
+	for _, button := range []string{
+		`{"text":"b","callback_data":"d","copy_text":{"text":""}}`,
+		`{"text":"b","callback_data":"d","pay":false}`,
+		`{"text":"b","callback_data":"d","url":null,"web_app":null}`,
+		`{"text":"b","url":"https://example.org","copy_text":{"text":""},"pay":false}`,
+	} {
+		if status, body := send(button); status != 200 || !strings.Contains(body, `"inline_keyboard"`) {
+			t.Errorf("%s: %d %s", button, status, body)
+		}
+	}
+	for button, want := range map[string]string{
+		`{"text":"b","callback_data":"d","copy_text":{"text":"copied"}}`: "Bad Request: BUTTON_TYPE_INVALID",
+		`{"text":"b","callback_data":"d","pay":true}`:                    "Bad Request: BUTTON_TYPE_INVALID",
+		`{"text":"b","copy_text":{"text":""}}`:                           "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+	} {
+		if status, body := send(button); status != 400 || !strings.Contains(body, `"description":"`+want+`"`) {
+			t.Errorf("%s: %d %s, want 400 %s", button, status, body, want)
+		}
+	}
+}
