@@ -2,10 +2,13 @@ package compat
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -299,3 +302,26 @@ func pngOf(t testing.TB, w, h int) []byte {
 	}
 	return buf.Bytes()
 }
+
+// fetch GETs url, for the clients that give a file's URL but do not
+// download it themselves.
+func fetch(ctx context.Context, url string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, &statusError{resp.Status}
+	}
+	return io.ReadAll(resp.Body)
+}
+
+// statusError is a download's HTTP status other than 200.
+type statusError struct{ status string }
+
+func (e *statusError) Error() string { return "download: " + e.status }
