@@ -45,7 +45,10 @@ func (b *bot) storeFileLocked(ch *chat, up *formFile, kind string) (*storedFile,
 	if int64(len(up.data)) > b.e.opts.MaxFileSize {
 		return nil, errFileTooBig
 	}
-	f := &storedFile{kind: kind, name: path.Base(up.name), data: up.data, chatID: ch.info.ID}
+	f := &storedFile{kind: kind, data: up.data, chatID: ch.info.ID}
+	if up.name != "" { // an upload may have an empty file name
+		f.name = path.Base(up.name)
+	}
 	prefix, ext := "BQAC", path.Ext(f.name)
 	if kind == "photo" {
 		cfg, _, err := image.DecodeConfig(bytes.NewReader(up.data))

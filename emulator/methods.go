@@ -431,11 +431,21 @@ func checkInlineButton(btn map[string]jsontext.Value) *apiError {
 	if json.Unmarshal(btn["text"], &text) != nil || text == "" {
 		return badRequest("can't parse inline keyboard button: Text must be non-empty")
 	}
-	actions := 0
+	actions, emptySwitches := 0, 0
 	for _, a := range inlineActions {
-		if isInlineAction(a, btn[a]) {
+		switch {
+		case !isInlineAction(a, btn[a]):
+		case (a == "switch_inline_query" || a == "switch_inline_query_current_chat") && string(btn[a]) == `""`:
+			emptySwitches++
+		default:
 			actions++
 		}
+	}
+	// An empty switch query is a button of its own (it inserts just the
+	// bot's username), but beside another action it is not counted:
+	// telebot sends "switch_inline_query_current_chat":"" on every button.
+	if actions == 0 {
+		actions = emptySwitches
 	}
 	if actions == 0 {
 		return badRequest("can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard")

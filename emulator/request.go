@@ -264,11 +264,11 @@ func readMultipartParams(p *params, r io.Reader, boundary string) error {
 		if err != nil {
 			return err
 		}
-		name, fileName := partNames(part)
+		name, fileName, isFile := partNames(part)
 		if name == "" {
 			continue
 		}
-		if fileName != "" {
+		if isFile {
 			if p.files == nil {
 				p.files = make(map[string]*formFile)
 			}
@@ -279,7 +279,10 @@ func readMultipartParams(p *params, r io.Reader, boundary string) error {
 	}
 }
 
-// partNames returns a multipart part's field name and file name. The
+// partNames returns a multipart part's field name and file name, and
+// whether the part is a file: whether its Content-Disposition has a
+// filename parameter, even an empty one (telebot uploads from an
+// io.Reader with filename=""). The
 // Content-Disposition header is read strictly first (RFC 7578, quoted
 // strings, RFC 2231 encoded names). When that fails it is read much as
 // Telegram's server reads it: ";"-separated key=value pairs, each value
@@ -287,13 +290,15 @@ func readMultipartParams(p *params, r io.Reader, boundary string) error {
 // grammY, for one, sends file names unquoted (filename=my photo.png),
 // which the strict reading rejects whenever the name holds a space, a
 // non-ASCII letter or any other character not allowed in a MIME token.
-func partNames(part *multipart.Part) (name, fileName string) {
+func partNames(part *multipart.Part) (name, fileName string, isFile bool) {
 	if name = part.FormName(); name != "" {
-		return name, part.FileName()
+		_, dp, _ := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+		_, isFile = dp["filename"]
+		return name, part.FileName(), isFile
 	}
 	disposition, params, _ := strings.Cut(part.Header.Get("Content-Disposition"), ";")
 	if !strings.EqualFold(strings.TrimSpace(disposition), "form-data") {
-		return "", ""
+		return "", "", false
 	}
 	for param := range strings.SplitSeq(params, ";") {
 		key, value, ok := strings.Cut(param, "=")
@@ -308,8 +313,8 @@ func partNames(part *multipart.Part) (name, fileName string) {
 		case "name":
 			name = value
 		case "filename":
-			fileName = value
+			fileName, isFile = value, true
 		}
 	}
-	return name, fileName
+	return name, fileName, isFile
 }

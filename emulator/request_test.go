@@ -328,8 +328,9 @@ func TestMultipartUnquotedFileNames(t *testing.T) {
 
 // TestInlineButtonIdleMembers checks that members of an inline button that
 // cannot ask for an action are not counted as a second action: a null, a
-// false pay and an empty copy_text, which go-telegram/bot sends on every
-// button it marshals.
+// false pay, an empty copy_text (go-telegram/bot sends one on every
+// button) and, beside another action, an empty switch query (telebot
+// sends one on every button).
 func TestInlineButtonIdleMembers(t *testing.T) {
 	e, url := startEmu(t, Options{Limits: offLimits()})
 	say(t, e, "/start")
@@ -343,18 +344,56 @@ func TestInlineButtonIdleMembers(t *testing.T) {
 		`{"text":"b","callback_data":"d","pay":false}`,
 		`{"text":"b","callback_data":"d","url":null,"web_app":null}`,
 		`{"text":"b","url":"https://example.org","copy_text":{"text":""},"pay":false}`,
+		`{"text":"b","callback_data":"d","switch_inline_query_current_chat":""}`,
+		`{"text":"b","switch_inline_query_current_chat":""}`,
+		`{"text":"b","switch_inline_query":""}`,
 	} {
 		if status, body := send(button); status != 200 || !strings.Contains(body, `"inline_keyboard"`) {
 			t.Errorf("%s: %d %s", button, status, body)
 		}
 	}
 	for button, want := range map[string]string{
-		`{"text":"b","callback_data":"d","copy_text":{"text":"copied"}}`: "Bad Request: BUTTON_TYPE_INVALID",
-		`{"text":"b","callback_data":"d","pay":true}`:                    "Bad Request: BUTTON_TYPE_INVALID",
-		`{"text":"b","copy_text":{"text":""}}`:                           "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
+		`{"text":"b","callback_data":"d","copy_text":{"text":"copied"}}`:              "Bad Request: BUTTON_TYPE_INVALID",
+		`{"text":"b","callback_data":"d","pay":true}`:                                 "Bad Request: BUTTON_TYPE_INVALID",
+		`{"text":"b","callback_data":"d","switch_inline_query":"q"}`:                  "Bad Request: BUTTON_TYPE_INVALID",
+		`{"text":"b","switch_inline_query":"","switch_inline_query_current_chat":""}`: "Bad Request: BUTTON_TYPE_INVALID",
+		`{"text":"b","copy_text":{"text":""}}`:                                        "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard",
 	} {
 		if status, body := send(button); status != 400 || !strings.Contains(body, `"description":"`+want+`"`) {
 			t.Errorf("%s: %d %s, want 400 %s", button, status, body, want)
 		}
+	}
+}
+
+// TestMultipartEmptyFileName checks that a part with an empty filename
+// parameter is an upload, as telebot sends a file from an io.Reader: read
+// strictly and leniently, and end to end in sendPhoto and sendDocument.
+func TestMultipartEmptyFileName(t *testing.T) {
+	for _, disposition := range []string{`form-data; name="photo"; filename=""`, `form-data;name="photo";filename=`} {
+		p := newParams()
+		if err := readMultipartParams(p, strings.NewReader(multipartBody("b", [2]string{disposition, "data"})), "b"); err != nil {
+			t.Fatal(err)
+		}
+		if f := p.files["photo"]; f == nil || f.name != "" || string(f.data) != "data" || len(p.vals) != 0 {
+			t.Fatalf("%s: vals %v, files %v; want an upload without a name", disposition, p.vals, p.files)
+		}
+	}
+
+	e, url := startEmu(t, Options{Limits: offLimits()})
+	say(t, e, "/start")
+	api := url + "/bot" + testToken + "/"
+	const boundary = "b0undary"
+	ct := "multipart/form-data; boundary=" + boundary
+	upload := func(method, field, data string) (int, string) {
+		t.Helper()
+		body := multipartBody(boundary, [2]string{`form-data; name="chat_id"`, "1001"}, [2]string{`form-data; name="` + field + `"; filename=""`, data})
+		return raw(t, "POST", api+method, ct, strings.NewReader(body))
+	}
+	if status, body := upload("sendPhoto", "photo", string(testPNG(t, 5, 4))); status != 200 || !strings.Contains(body, `"width":5,"height":4`) {
+		t.Fatalf("sendPhoto: %d %s", status, body)
+	}
+	status, body := upload("sendDocument", "document", "some notes")
+	if status != 200 || !strings.Contains(body, `"document":{`) || !strings.Contains(body, `"file_size":10`) || strings.Contains(body, `"file_name":"."`) {
+		t.Fatalf("sendDocument: %d %s", status, body)
 	}
 }
