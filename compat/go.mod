@@ -8,6 +8,7 @@ require (
 	github.com/go-telegram/bot v1.19.0
 	github.com/heraldbot/herald v0.0.0-00010101000000-000000000000
 	github.com/mymmrac/telego v1.6.0
+	gopkg.in/telebot.v3 v3.3.8
 )
 
 require (
