@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/heraldbot/herald => ../
 
 require (
+	github.com/go-telegram-bot-api/telegram-bot-api/v5 v5.5.1
 	github.com/go-telegram/bot v1.19.0
 	github.com/heraldbot/herald v0.0.0-00010101000000-000000000000
 	github.com/mymmrac/telego v1.6.0
