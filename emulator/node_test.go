@@ -35,23 +35,40 @@ const (
 	nodeEventWait   = 20 * time.Second // for each step of a bot's conversation
 )
 
+// Each Node client runs the same conversation, by long polling and by
+// webhook (the script serves the webhook on 127.0.0.1 and calls
+// setWebhook itself): getMe, /start answered with an inline keyboard, the
+// press answered (answerCallbackQuery) and the message edited, a photo and
+// a document uploaded as multipart and downloaded back through getFile
+// and the file URL.
+
 // TestNodeGrammY drives grammY (npm grammy) with its defaults, except
-// for the API root: long polling with bot.start(), JSON requests and a
-// multipart photo upload from a Buffer.
+// for the API root: bot.start() or webhookCallback(bot, "http"), JSON
+// requests, multipart uploads from Buffers.
 func TestNodeGrammY(t *testing.T) {
-	testNodeBot(t, "grammy_bot.mjs", "grammy", "a photo from grammY")
+	testNodeBot(t, "grammy_bot.mjs", "grammy", "grammY")
 }
 
 // TestNodeTelegramBotAPI drives node-telegram-bot-api 2.x with its
-// defaults, except for the API root: long polling with startPolling(),
-// form-encoded requests and a streamed multipart photo upload.
+// defaults, except for the API root: startPolling() or
+// createWebhookServer(bot), form-encoded requests, a streamed multipart
+// photo upload.
 func TestNodeTelegramBotAPI(t *testing.T) {
-	testNodeBot(t, "ntba_bot.mjs", "node-telegram-bot-api", "a photo from node-telegram-bot-api")
+	testNodeBot(t, "ntba_bot.mjs", "node-telegram-bot-api", "node-telegram-bot-api")
+}
+
+// TestNodeTelegraf drives Telegraf 4.x with its defaults, except for the
+// API root: bot.launch() or bot.webhookCallback() (which answers some
+// calls, answerCallbackQuery among them, in the webhook's HTTP response),
+// JSON requests, multipart uploads from Buffers, getFileLink.
+func TestNodeTelegraf(t *testing.T) {
+	testNodeBot(t, "telegraf_bot.mjs", "telegraf", "Telegraf")
 }
 
 // nodeReport is the JSON line a bot script prints when it ends.
 type nodeReport struct {
 	Library   string `json:"library"`
+	Mode      string `json:"mode"`
 	Done      bool   `json:"done"`
 	StoppedBy string `json:"stopped_by"`
 	Error     string `json:"error"`
@@ -78,6 +95,11 @@ type nodeReport struct {
 		// DownloadedSame: getFile and /file/bot… gave back the upload.
 		DownloadedSame bool `json:"downloaded_same"`
 	} `json:"photo"`
+	Document struct {
+		MessageID      int64  `json:"message_id"`
+		FileID         string `json:"file_id"`
+		DownloadedSame bool   `json:"downloaded_same"`
+	} `json:"document"`
 }
 
 // needNode returns the path of node, or skips the test (fails under
@@ -120,8 +142,16 @@ func needNode(t *testing.T) string {
 	return node
 }
 
-func testNodeBot(t *testing.T, script, library, caption string) {
+// testNodeBot runs script by long polling and by webhook; display is the
+// library's name in the captions.
+func testNodeBot(t *testing.T, script, library, display string) {
 	node := needNode(t)
+	for _, mode := range []string{"polling", "webhook"} {
+		t.Run(mode, func(t *testing.T) { runNodeBot(t, node, script, library, display, mode) })
+	}
+}
+
+func runNodeBot(t *testing.T, node, script, library, display, mode string) {
 	// Telegram's limits and a real clock: the clients' defaults against
 	// the emulator's.
 	e, url := startEmu(t, Options{})
@@ -131,10 +161,16 @@ func testNodeBot(t *testing.T, script, library, caption string) {
 	}
 	defer unsubscribe()
 
-	photoPath := filepath.Join(t.TempDir(), "pic.png")
+	dir := t.TempDir()
+	photoPath, docPath := filepath.Join(dir, "pic.png"), filepath.Join(dir, "notes.txt")
+	doc := []byte("notes uploaded by " + library + "\n")
 	if err := os.WriteFile(photoPath, testPNG(t, 12, 7), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(docPath, doc, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	photoCaption, docCaption := "a photo from "+display, "a document from "+display
 
 	ctx, cancel := context.WithTimeout(context.Background(), nodeRunTimeout)
 	defer cancel()
@@ -143,7 +179,9 @@ func testNodeBot(t *testing.T, script, library, caption string) {
 	cmd.Env = append(os.Environ(),
 		"HERALD_API_ROOT="+url,
 		"HERALD_TOKEN="+testToken,
+		"HERALD_MODE="+mode,
 		"HERALD_PHOTO="+photoPath,
+		"HERALD_DOC="+docPath,
 		"NO_PROXY=127.0.0.1", "no_proxy=127.0.0.1",
 	)
 	var stdout, stderr bytes.Buffer
@@ -166,10 +204,15 @@ func testNodeBot(t *testing.T, script, library, caption string) {
 			t.Logf("%s ended: %v\nstdout:\n%s\nstderr:\n%s", script, waitErr, stdout.String(), stderr.String())
 		}
 	}()
-	// The bot is polling once it has made its first getUpdates.
-	waitNode(t, exited, "the bot to poll", func() bool {
+	// The bot is ready once it has made its first getUpdates, or has set
+	// its webhook (its server listens before it calls setWebhook).
+	first := "getUpdates"
+	if mode == "webhook" {
+		first = "setWebhook"
+	}
+	waitNode(t, exited, "the bot's first "+first, func() bool {
 		st, err := e.Stats(testToken)
-		return err == nil && st.Requests["getUpdates"] > 0
+		return err == nil && st.Requests[first] > 0
 	})
 
 	// next waits for the next event of type typ in ann's chat.
@@ -220,16 +263,29 @@ func testNodeBot(t *testing.T, script, library, caption string) {
 		t.Fatalf("edited message = %+v", edited)
 	}
 	photo := next("sent")
-	if photo.Sender != "bot" || photo.Caption != caption || len(photo.Photo) != 1 ||
+	if photo.Sender != "bot" || photo.Caption != photoCaption || len(photo.Photo) != 1 ||
 		photo.Photo[0].Width != 12 || photo.Photo[0].Height != 7 {
 		t.Fatalf("photo message = %+v", photo)
 	}
+	document := next("sent")
+	if document.Sender != "bot" || document.Caption != docCaption || document.Document == nil ||
+		document.Document.FileName != "notes.txt" || document.Document.FileSize != int64(len(doc)) {
+		t.Fatalf("document message = %+v", document)
+	}
 
-	// The bot has handled the press once it polls again, confirming
-	// both updates; then it is told to stop, in the middle of a long poll.
-	waitNode(t, exited, "the bot to confirm both updates", func() bool {
+	// Both updates are confirmed (by the next poll, or by the webhook's
+	// 2xx, which Telegraf may send before its handler ends) and both files
+	// asked for; then the bot is told to stop, in the middle of a long
+	// poll or of its last download, which it finishes first.
+	waitNode(t, exited, "the bot to confirm both updates and ask for both files", func() bool {
 		st, err := e.Stats(testToken)
-		return err == nil && st.UpdatesConfirmed == 2 && st.UpdatesPending == 0
+		return err == nil && st.UpdatesConfirmed == 2 && st.UpdatesPending == 0 && st.Requests["getFile"] >= 2
+	})
+	// The callback was answered (Telegraf answers it in the webhook's
+	// HTTP response, which the emulator executes).
+	waitNode(t, exited, "the callback answer", func() bool {
+		_, ok := e.CallbackAnswer(testToken, pressed.CallbackQueryID)
+		return ok
 	})
 	// Every request of the conversation succeeded. (Checked before the
 	// stop: a client that aborts its long poll and polls again at once may
@@ -238,11 +294,14 @@ func testNodeBot(t *testing.T, script, library, caption string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%s: requests %v, errors %d", library, st.Requests, st.Errors)
-	for _, m := range []string{"getMe", "getUpdates", "sendMessage", "answerCallbackQuery", "editMessageText", "sendPhoto", "getFile"} {
+	t.Logf("%s by %s: requests %v, errors %d", library, mode, st.Requests, st.Errors)
+	for _, m := range []string{"getMe", first, "sendMessage", "editMessageText", "sendPhoto", "sendDocument", "getFile"} {
 		if st.Requests[m] == 0 {
 			t.Errorf("%s made no %s request", library, m)
 		}
+	}
+	if mode == "webhook" && st.Requests["getUpdates"] != 0 {
+		t.Errorf("%s called getUpdates %d times while its webhook was set", library, st.Requests["getUpdates"])
 	}
 	if st.Errors != 0 {
 		t.Errorf("%s: %d requests failed (stats %+v)", library, st.Errors, st)
@@ -269,7 +328,7 @@ func testNodeBot(t *testing.T, script, library, caption string) {
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &rep); err != nil {
 		t.Fatalf("%s output %q: %v", script, stdout.String(), err)
 	}
-	if rep.Library != library || !rep.Done || rep.StoppedBy != "SIGTERM" || rep.Error != "" || rep.StopError != "" {
+	if rep.Library != library || rep.Mode != mode || !rep.Done || rep.StoppedBy != "SIGTERM" || rep.Error != "" || rep.StopError != "" {
 		t.Fatalf("%s report = %+v", script, rep)
 	}
 	if rep.Me.ID != 123456 || !rep.Me.IsBot || rep.Me.Username == "" {
@@ -284,6 +343,9 @@ func testNodeBot(t *testing.T, script, library, caption string) {
 	if rep.Photo.MessageID != photo.MessageID || rep.Photo.FileID != photo.Photo[0].FileID || rep.Photo.Width != 12 || rep.Photo.Height != 7 || !rep.Photo.DownloadedSame {
 		t.Fatalf("photo seen by %s = %+v", library, rep.Photo)
 	}
+	if rep.Document.MessageID != document.MessageID || rep.Document.FileID != document.Document.FileID || !rep.Document.DownloadedSame {
+		t.Fatalf("document seen by %s = %+v", library, rep.Document)
+	}
 
 	// The emulator's account.
 	if ans, ok := e.CallbackAnswer(testToken, pressed.CallbackQueryID); !ok || ans.Text != "Pressed!" {
@@ -293,8 +355,9 @@ func testNodeBot(t *testing.T, script, library, caption string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tr) != 3 || tr[0].Text != "/start" || tr[1].Text != edited.Text || len(tr[1].ReplyMarkup) != 0 ||
-		tr[2].Caption != caption || len(tr[2].Photo) != 1 || tr[2].Photo[0].FileID != rep.Photo.FileID {
+	if len(tr) != 4 || tr[0].Text != "/start" || tr[1].Text != edited.Text || len(tr[1].ReplyMarkup) != 0 ||
+		tr[2].Caption != photoCaption || len(tr[2].Photo) != 1 || tr[2].Photo[0].FileID != rep.Photo.FileID ||
+		tr[3].Caption != docCaption || tr[3].Document == nil || tr[3].Document.FileID != rep.Document.FileID {
 		t.Fatalf("transcript = %+v", tr)
 	}
 }
