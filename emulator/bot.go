@@ -35,6 +35,11 @@ type bot struct {
 	subs      map[*subscriber]struct{}
 	business  map[string]*businessConn // by connection id
 	bizSeq    int64
+
+	inlineQueries map[string]*inlineQueryState // by inline_query id
+	inlineSeq     int64
+	inlineMsgs    map[string]inlineRef // messages sent via the bot, by inline_message_id
+	inlineMsgSeq  int64
 }
 
 func newBot(e *Emulator, id int64, token string) *bot {
@@ -57,6 +62,9 @@ func newBot(e *Emulator, id int64, token string) *bot {
 		queue:     newUpdateQueue(e.opts.FirstUpdateID),
 		subs:      make(map[*subscriber]struct{}),
 		business:  make(map[string]*businessConn),
+
+		inlineQueries: make(map[string]*inlineQueryState),
+		inlineMsgs:    make(map[string]inlineRef),
 	}
 }
 

@@ -70,9 +70,12 @@ type ButtonPress struct {
 	Token string `json:"token"`
 	// From is the user who presses; at least ID is needed.
 	From tg.User `json:"from"`
-	// ChatID and MessageID name the bot's message that has the button.
-	ChatID    int64 `json:"chat_id"`
-	MessageID int64 `json:"message_id"`
+	// ChatID and MessageID name the message that has the button: the
+	// bot's, or one sent via the bot (inline mode), which InlineMessageID
+	// may name instead.
+	ChatID          int64  `json:"chat_id,omitzero"`
+	MessageID       int64  `json:"message_id,omitzero"`
+	InlineMessageID string `json:"inline_message_id,omitzero"`
 	// Data is the button's callback_data.
 	Data string `json:"data"`
 }
@@ -95,29 +98,48 @@ func (e *Emulator) PressButton(ctx context.Context, p ButtonPress) (Pressed, err
 	now := time.Now()
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	ch := b.chats[p.ChatID]
-	if ch == nil {
-		return Pressed{}, controlErr(errChatNotFound)
-	}
-	m := ch.live(p.MessageID)
-	if m == nil {
-		return Pressed{}, controlErrorf("message %d not found in chat %d", p.MessageID, p.ChatID)
+	ch, m, err := b.pressedMessageLocked(p)
+	if err != nil {
+		return Pressed{}, err
 	}
 	if !hasCallbackButton(m.m.ReplyMarkup, p.Data) {
-		return Pressed{}, controlErrorf("message %d has no inline button with callback_data %q", p.MessageID, p.Data)
+		return Pressed{}, controlErrorf("message %d has no inline button with callback_data %q", m.m.MessageID, p.Data)
 	}
 	b.pruneCallbacksLocked(now)
 	b.cbSeq++
 	id := strconv.FormatInt(b.id, 10) + strconv.FormatInt(b.cbSeq, 10) + strconv.FormatInt(now.UnixNano()%1000003, 10)
 	b.callbacks[id] = &callbackState{created: now, chatID: ch.info.ID}
-	msg := *m.m
-	uid := b.enqueueLocked("callback_query", ch.info.ID, func(u *tg.Update) {
-		u.CallbackQuery = &tg.CallbackQuery{
-			ID: id, From: from, Message: &msg,
-			ChatInstance: strconv.FormatInt(ch.info.ID^b.id, 10), Data: p.Data,
-		}
-	})
+	q := &tg.CallbackQuery{ID: id, From: from, ChatInstance: strconv.FormatInt(ch.info.ID^b.id, 10), Data: p.Data}
+	if m.inlineID != "" {
+		// A button of a message sent via the bot names it by
+		// inline_message_id only: the bot may not be in that chat.
+		q.InlineMessageID = m.inlineID
+	} else {
+		msg := *m.m
+		q.Message = &msg
+	}
+	uid := b.enqueueLocked("callback_query", ch.info.ID, func(u *tg.Update) { u.CallbackQuery = q })
 	return Pressed{UpdateID: uid, CallbackQueryID: id}, nil
+}
+
+// pressedMessageLocked finds the message a press names.
+func (b *bot) pressedMessageLocked(p ButtonPress) (*chat, *message, error) {
+	if p.InlineMessageID != "" {
+		ch, m, aerr := b.inlineMessageLocked(p.InlineMessageID)
+		if aerr != nil {
+			return nil, nil, controlErrorf("no message with inline_message_id %q", p.InlineMessageID)
+		}
+		return ch, m, nil
+	}
+	ch := b.chats[p.ChatID]
+	if ch == nil {
+		return nil, nil, controlErr(errChatNotFound)
+	}
+	m := ch.live(p.MessageID)
+	if m == nil {
+		return nil, nil, controlErrorf("message %d not found in chat %d", p.MessageID, p.ChatID)
+	}
+	return ch, m, nil
 }
 
 // CallbackAnswer returns the bot's answer to a callback query, if any.

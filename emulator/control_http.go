@@ -25,7 +25,10 @@ func (e *Emulator) controlMux() *http.ServeMux {
 		m.HandleFunc("POST /control/messages", controlCall(e.SendMessage))
 		m.HandleFunc("POST /control/albums", controlCall(e.SendAlbum))
 		m.HandleFunc("POST /control/callbacks", controlCall(e.PressButton))
-		m.HandleFunc("GET /control/callbacks/{id}", e.httpCallbackAnswer)
+		m.HandleFunc("GET /control/callbacks/{id}", lookupAnswer("callback query", e.CallbackAnswer))
+		m.HandleFunc("POST /control/inline", controlCall(e.SendInlineQuery))
+		m.HandleFunc("GET /control/inline/{id}", lookupAnswer("inline query", e.InlineAnswer))
+		m.HandleFunc("POST /control/inline/choose", controlCall(e.ChooseInlineResult))
 		m.HandleFunc("GET /control/chats", e.httpChats)
 		m.HandleFunc("GET /control/chats/{chat_id}/messages", e.httpTranscript)
 		m.HandleFunc("GET /control/stats", e.httpStats)
@@ -159,13 +162,17 @@ func controlCall[In, Out any](f func(context.Context, In) (Out, error)) http.Han
 	}
 }
 
-func (e *Emulator) httpCallbackAnswer(w http.ResponseWriter, r *http.Request) {
-	ans, ok := e.CallbackAnswer(r.URL.Query().Get("token"), r.PathValue("id"))
-	if !ok {
-		writeControlError(w, &Error{Code: http.StatusNotFound, Description: "no answer to that callback query (yet)"})
-		return
+// lookupAnswer serves GET of a bot's answer to a user's query by id:
+// a callback query's or an inline query's.
+func lookupAnswer[T any](what string, find func(token, id string) (T, bool)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		ans, ok := find(r.URL.Query().Get("token"), r.PathValue("id"))
+		if !ok {
+			writeControlError(w, &Error{Code: http.StatusNotFound, Description: "no answer to that " + what + " (yet)"})
+			return
+		}
+		writeJSON(w, http.StatusOK, ans)
 	}
-	writeJSON(w, http.StatusOK, ans)
 }
 
 func (e *Emulator) httpChats(w http.ResponseWriter, r *http.Request) {

@@ -75,5 +75,5 @@ func editMessageMedia(c *call) (any, *apiError) {
 	}
 	msg.EditDate = time.Now().Unix()
 	b.emitMessageLocked("edited", ch, m)
-	return edited(m), nil
+	return c.edited(m), nil
 }

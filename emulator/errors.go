@@ -72,6 +72,11 @@ var (
 	errButtonTypeInvalid = badRequest("BUTTON_TYPE_INVALID")
 	errMediaGroupSize    = badRequest("wrong number of messages in the media group: must be between 2 and 10")
 	errEntitiesParse     = badRequest("can't parse entities: wrong entity array")
+	errResultsTooMuch    = badRequest("RESULTS_TOO_MUCH")
+	errResultIDDuplicate = badRequest("RESULT_ID_DUPLICATE")
+	errResultIDInvalid   = badRequest("RESULT_ID_INVALID")
+	errResultTypeInvalid = badRequest("RESULT_TYPE_INVALID")
+	errMessageIDInvalid  = badRequest("MESSAGE_ID_INVALID")
 )
 
 // notModelled is the answer for a Bot API method that exists in the spec

@@ -5,14 +5,17 @@ package emulator
 // Options.OnEvent sees.
 type Event struct {
 	// Type is "sent", "edited" or "deleted" for messages (Message is
-	// set), "chat_action" (Action is set) or "callback_answer"
-	// (CallbackAnswer is set).
+	// set), "chat_action" (Action is set), "callback_answer"
+	// (CallbackAnswer is set) or "inline_answer" (InlineAnswer is set).
 	Type   string `json:"type"`
 	ChatID int64  `json:"chat_id"`
 	// Message is the message after the change, in the transcript's shape.
 	Message        *Entry          `json:"message,omitzero"`
 	Action         string          `json:"action,omitzero"`
 	CallbackAnswer *CallbackAnswer `json:"callback_answer,omitzero"`
+	// InlineAnswer is set for "inline_answer": the bot answered an inline
+	// query typed in the chat.
+	InlineAnswer *InlineAnswer `json:"inline_answer,omitzero"`
 }
 
 // subscriber receives a bot's events; chatID 0 means every chat.

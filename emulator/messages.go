@@ -13,6 +13,8 @@ type message struct {
 	markup  jsontext.Value // reply_markup as sent: inline or reply keyboard
 	fromBot bool
 	deleted bool
+	// inlineID is the inline_message_id of a message sent via the bot.
+	inlineID string
 }
 
 // Entry is one message of a chat transcript, as GET
@@ -26,8 +28,12 @@ type Entry struct {
 	Date               int64    `json:"date"`
 	// Sender is "bot" for the bot's messages, "user" for a user's and
 	// "chat" for a channel post.
-	Sender           string   `json:"sender"`
-	From             *tg.User `json:"from,omitzero"`
+	Sender string   `json:"sender"`
+	From   *tg.User `json:"from,omitzero"`
+	// ViaBot is the bot a user's message was sent through (inline mode),
+	// and InlineMessageID the message's inline_message_id.
+	ViaBot           *tg.User `json:"via_bot,omitzero"`
+	InlineMessageID  string   `json:"inline_message_id,omitzero"`
 	MessageThreadID  int64    `json:"message_thread_id,omitzero"`
 	ReplyToMessageID int64    `json:"reply_to_message_id,omitzero"`
 	// ReplyToEphemeralMessageID is set for a reply to an ephemeral message.
@@ -60,6 +66,8 @@ func (c *chat) entry(m *message) Entry {
 		Receiver:           msg.ReceiverUser,
 		Date:               msg.Date,
 		From:               msg.From,
+		ViaBot:             msg.ViaBot,
+		InlineMessageID:    m.inlineID,
 		MessageThreadID:    msg.MessageThreadID,
 		Forwarded:          msg.ForwardOrigin != nil,
 		Text:               msg.Text,

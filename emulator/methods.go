@@ -39,6 +39,7 @@ func handlers() map[string]handlerFunc {
 		"sendMediaGroup":      sendMediaGroup,
 		"getFile":             getFile,
 		"answerCallbackQuery": answerCallbackQuery,
+		"answerInlineQuery":   answerInlineQuery,
 
 		"editMessageText":        editMessageText,
 		"editMessageCaption":     editMessageCaption,

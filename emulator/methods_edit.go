@@ -24,7 +24,7 @@ func (c *call) editTargetLocked() (*chat, *message, *apiError) {
 		return ch, m, nil
 	}
 	if c.p.has("inline_message_id") && !c.p.has("chat_id") {
-		return nil, nil, badRequest("inline messages are not modelled by the Herald emulator")
+		return c.b.inlineMessageLocked(c.p.str("inline_message_id"))
 	}
 	if !c.p.has("chat_id") {
 		return nil, nil, errChatIDEmpty
@@ -97,9 +97,9 @@ var (
 )
 
 // edited is the result of an edit: the message, or true for an ephemeral
-// one.
-func edited(m *message) any {
-	if m.m.EphemeralMessageID != 0 {
+// one or one named by inline_message_id.
+func (c *call) edited(m *message) any {
+	if m.m.EphemeralMessageID != 0 || m.inlineID != "" && !c.p.has("chat_id") {
 		return true
 	}
 	return m.m
@@ -155,7 +155,7 @@ func editMessage(c *call, read func() (string, []tg.MessageEntity, *apiError),
 	}
 	m.m.EditDate = time.Now().Unix()
 	b.emitMessageLocked("edited", ch, m)
-	return edited(m), nil
+	return c.edited(m), nil
 }
 
 func (c *call) deleteLocked(ch *chat, m *message) {

@@ -86,7 +86,7 @@ func TestEditCaptionAndReplyMarkup(t *testing.T) {
 	err = callMap(t, c, "editMessageReplyMarkup", map[string]any{"message_id": photo.MessageID}, nil)
 	wantAPIError(t, err, 400, "Bad Request: chat_id is empty")
 	err = callMap(t, c, "editMessageReplyMarkup", map[string]any{"inline_message_id": "abc"}, nil)
-	wantAPIError(t, err, 400, "Bad Request: inline messages are not modelled by the Herald emulator")
+	wantAPIError(t, err, 400, "Bad Request: MESSAGE_ID_INVALID")
 
 	tr, _ := e.Transcript(testToken, ann.ID)
 	last := tr[len(tr)-2] // the photo
