@@ -40,6 +40,12 @@ type bot struct {
 	inlineSeq     int64
 	inlineMsgs    map[string]inlineRef // messages sent via the bot, by inline_message_id
 	inlineMsgSeq  int64
+
+	checkouts   map[string]*checkout // payments, by pre_checkout_query id
+	checkoutSeq int64
+	charges     map[string]*checkout // paid ones, by telegram_payment_charge_id
+	chargeSeq   int64
+	ledger      []starEntry // Star transactions, oldest first
 }
 
 func newBot(e *Emulator, id int64, token string) *bot {
@@ -65,6 +71,8 @@ func newBot(e *Emulator, id int64, token string) *bot {
 
 		inlineQueries: make(map[string]*inlineQueryState),
 		inlineMsgs:    make(map[string]inlineRef),
+		checkouts:     make(map[string]*checkout),
+		charges:       make(map[string]*checkout),
 	}
 }
 

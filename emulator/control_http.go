@@ -29,6 +29,8 @@ func (e *Emulator) controlMux() *http.ServeMux {
 		m.HandleFunc("POST /control/inline", controlCall(e.SendInlineQuery))
 		m.HandleFunc("GET /control/inline/{id}", lookupAnswer("inline query", e.InlineAnswer))
 		m.HandleFunc("POST /control/inline/choose", controlCall(e.ChooseInlineResult))
+		m.HandleFunc("POST /control/payments", controlCall(e.PayInvoice))
+		m.HandleFunc("GET /control/payments/{id}", lookupAnswer("pre-checkout query", e.Payment))
 		m.HandleFunc("GET /control/chats", e.httpChats)
 		m.HandleFunc("GET /control/chats/{chat_id}/messages", e.httpTranscript)
 		m.HandleFunc("GET /control/stats", e.httpStats)

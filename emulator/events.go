@@ -6,7 +6,8 @@ package emulator
 type Event struct {
 	// Type is "sent", "edited" or "deleted" for messages (Message is
 	// set), "chat_action" (Action is set), "callback_answer"
-	// (CallbackAnswer is set) or "inline_answer" (InlineAnswer is set).
+	// (CallbackAnswer is set), "inline_answer" (InlineAnswer is set) or
+	// "payment" (Payment is set).
 	Type   string `json:"type"`
 	ChatID int64  `json:"chat_id"`
 	// Message is the message after the change, in the transcript's shape.
@@ -16,6 +17,9 @@ type Event struct {
 	// InlineAnswer is set for "inline_answer": the bot answered an inline
 	// query typed in the chat.
 	InlineAnswer *InlineAnswer `json:"inline_answer,omitzero"`
+	// Payment is set for "payment": a payment of an invoice in the chat
+	// started, succeeded, failed or was refunded.
+	Payment *Payment `json:"payment,omitzero"`
 }
 
 // subscriber receives a bot's events; chatID 0 means every chat.

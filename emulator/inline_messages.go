@@ -44,8 +44,9 @@ type Chosen struct {
 // of the bot's results: the message it describes is posted by the user,
 // via the bot, into the chat the query was typed in, and a message update
 // and a chosen_inline_result update are queued (each if the bot's
-// allowed_updates include it). Results with a text input_message_content
-// and cached photos and documents (a *_file_id of the bot) are modelled.
+// allowed_updates include it). Results with a text or invoice
+// input_message_content and cached photos and documents (a *_file_id of
+// the bot) are modelled.
 func (e *Emulator) ChooseInlineResult(ctx context.Context, c InlineChoice) (Chosen, error) {
 	b, err := e.actionBot(ctx, c.Token, c.From)
 	if err != nil {
@@ -86,6 +87,8 @@ func (e *Emulator) ChooseInlineResult(ctx context.Context, c InlineChoice) (Chos
 	switch {
 	case res.text != "":
 		msg.Text, msg.Entities = res.text, res.entities
+	case res.invoice != nil:
+		msg.Invoice = res.invoice.invoice()
 	case res.fileID != "" && (res.Type == "photo" || res.Type == "document"):
 		f, aerr := b.fileLocked(res.fileID, res.Type, errInvalidFileID)
 		if aerr != nil {
@@ -94,13 +97,13 @@ func (e *Emulator) ChooseInlineResult(ctx context.Context, c InlineChoice) (Chos
 		attach(msg, f)
 		msg.Caption = res.caption
 	default:
-		return Chosen{}, controlErrorf("choosing a %s result without a text input_message_content is not modelled by the emulator", res.Type)
+		return Chosen{}, controlErrorf("choosing a %s result without a text or invoice input_message_content is not modelled by the emulator", res.Type)
 	}
 	msg.MessageID = ch.newMessageID()
 	b.inlineMsgSeq++
 	inlineID := "emu" + strconv.FormatInt(b.id, 10) + "_" + strconv.FormatInt(b.inlineMsgSeq, 10)
 	b.inlineMsgs[inlineID] = inlineRef{chatID: ch.info.ID, messageID: msg.MessageID}
-	stored := &message{m: msg, inlineID: inlineID}
+	stored := &message{m: msg, inlineID: inlineID, invoice: res.invoice}
 	if res.markup.inline != nil {
 		msg.ReplyMarkup, stored.markup = res.markup.inline, res.markup.raw
 	}

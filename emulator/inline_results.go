@@ -18,6 +18,7 @@ type inlineResult struct {
 
 	text     string             // input_message_content.message_text, HTML removed
 	entities []tg.MessageEntity // its entities
+	invoice  *invoiceContent    // an InputInvoiceMessageContent
 	fileID   string             // <media>_file_id of a cached photo or document
 	caption  string
 	markup   markup // reply_markup: an inline keyboard, or none
@@ -54,6 +55,7 @@ type inputContent struct {
 	MessageText *string            `json:"message_text"`
 	ParseMode   string             `json:"parse_mode"`
 	Entities    []tg.MessageEntity `json:"entities"`
+	Currency    *string            `json:"currency"`
 }
 
 // parseInlineResult validates one result of answerInlineQuery.
@@ -116,8 +118,8 @@ func parseInlineResult(data jsontext.Value) (inlineResult, *apiError) {
 	return res, nil
 }
 
-// readContent reads input_message_content: a text; the other kinds
-// (location, venue, contact, invoice) are accepted and not read.
+// readContent reads input_message_content: a text or an invoice; the
+// other kinds (location, venue, contact) are accepted and not read.
 func (res *inlineResult) readContent(raw jsontext.Value) *apiError {
 	var ic inputContent
 	if json.Unmarshal(raw, &ic) != nil {
@@ -144,6 +146,15 @@ func (res *inlineResult) readContent(raw jsontext.Value) *apiError {
 			}
 		}
 		res.text, res.entities = text, ic.Entities
+	case ic.Currency != nil:
+		inv := new(invoiceContent)
+		if json.Unmarshal(raw, inv) != nil {
+			return badRequest("can't parse InputInvoiceMessageContent")
+		}
+		if aerr := inv.check(); aerr != nil {
+			return aerr
+		}
+		res.invoice = inv
 	}
 	return nil
 }

@@ -15,6 +15,8 @@ type message struct {
 	deleted bool
 	// inlineID is the inline_message_id of a message sent via the bot.
 	inlineID string
+	// invoice is the invoice an invoice message shows.
+	invoice *invoiceContent
 }
 
 // Entry is one message of a chat transcript, as GET
@@ -45,6 +47,11 @@ type Entry struct {
 	Photo                     []tg.PhotoSize     `json:"photo,omitzero"`
 	Document                  *tg.Document       `json:"document,omitzero"`
 	MediaGroupID              string             `json:"media_group_id,omitzero"`
+	// Invoice is set for an invoice; SuccessfulPayment and
+	// RefundedPayment for the service messages of a payment.
+	Invoice           *tg.Invoice           `json:"invoice,omitzero"`
+	SuccessfulPayment *tg.SuccessfulPayment `json:"successful_payment,omitzero"`
+	RefundedPayment   *tg.RefundedPayment   `json:"refunded_payment,omitzero"`
 	// ReplyMarkup is the keyboard as the bot sent it: an inline keyboard,
 	// a reply keyboard, a keyboard removal or a force reply.
 	ReplyMarkup jsontext.Value `json:"reply_markup,omitzero"`
@@ -76,6 +83,9 @@ func (c *chat) entry(m *message) Entry {
 		Photo:              msg.Photo,
 		Document:           msg.Document,
 		MediaGroupID:       msg.MediaGroupID,
+		Invoice:            msg.Invoice,
+		SuccessfulPayment:  msg.SuccessfulPayment,
+		RefundedPayment:    msg.RefundedPayment,
 		ReplyMarkup:        m.markup,
 		EditDate:           msg.EditDate,
 		Deleted:            m.deleted,

@@ -41,6 +41,12 @@ func handlers() map[string]handlerFunc {
 		"answerCallbackQuery": answerCallbackQuery,
 		"answerInlineQuery":   answerInlineQuery,
 
+		"sendInvoice":            sendInvoice,
+		"answerPreCheckoutQuery": answerPreCheckoutQuery,
+		"refundStarPayment":      refundStarPayment,
+		"getStarTransactions":    getStarTransactions,
+		"getMyStarBalance":       getMyStarBalance,
+
 		"editMessageText":        editMessageText,
 		"editMessageCaption":     editMessageCaption,
 		"editMessageReplyMarkup": editMessageReplyMarkup,
@@ -160,6 +166,19 @@ func (c *call) limitLocked(ch *chat, n int) *apiError {
 		return tooManyRequests(wait)
 	}
 	return nil
+}
+
+// limitedTargetLocked resolves the target of n new messages and takes
+// them from the rate limits.
+func (c *call) limitedTargetLocked(n int) (*target, *apiError) {
+	t, aerr := c.targetLocked()
+	if aerr != nil {
+		return nil, aerr
+	}
+	if aerr := c.limitLocked(t.ch, n); aerr != nil {
+		return nil, aerr
+	}
+	return t, nil
 }
 
 // newBotMessageLocked allocates the bot's next message in t.

@@ -63,11 +63,8 @@ func sendMediaGroup(c *call) (any, *apiError) {
 	b := c.b
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t, aerr := c.targetLocked()
+	t, aerr := c.limitedTargetLocked(len(media))
 	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := c.limitLocked(t.ch, len(media)); aerr != nil {
 		return nil, aerr
 	}
 	files := make([]*storedFile, len(media))

@@ -21,11 +21,8 @@ func sendOne(c *call, read func() (string, []tg.MessageEntity, *apiError), file 
 	b := c.b
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	t, aerr := c.targetLocked()
+	t, aerr := c.limitedTargetLocked(1)
 	if aerr != nil {
-		return nil, aerr
-	}
-	if aerr := c.limitLocked(t.ch, 1); aerr != nil {
 		return nil, aerr
 	}
 	var f *storedFile
