@@ -21,49 +21,38 @@ const pageBotToken = "777001:page-test_secret"
 // runPageBot is a small bot on Herald's own client: /start answers with a
 // button, pressing it answers the callback and edits the message.
 func runPageBot(ctx context.Context, c *tg.Client) error {
-	var offset int64
-	for ctx.Err() == nil {
-		ups, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: offset, Timeout: 1})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
+	return pollUpdates(ctx, c, func(u tg.Update) error {
+		switch {
+		case u.Message != nil && u.Message.Text == "/start":
+			kb := &tg.InlineKeyboardMarkup{InlineKeyboard: [][]tg.InlineKeyboardButton{
+				{{Text: "Press me", CallbackData: "pressed"}},
+			}}
+			name := "there"
+			if u.Message.From != nil {
+				name = u.Message.From.FirstName
 			}
-			return err
-		}
-		for _, u := range ups {
-			offset = u.UpdateID + 1
-			switch {
-			case u.Message != nil && u.Message.Text == "/start":
-				kb := &tg.InlineKeyboardMarkup{InlineKeyboard: [][]tg.InlineKeyboardButton{
-					{{Text: "Press me", CallbackData: "pressed"}},
-				}}
-				name := "there"
-				if u.Message.From != nil {
-					name = u.Message.From.FirstName
-				}
-				if _, err := c.SendMessage(ctx, tg.SendMessageParams{
-					ChatID: tg.ID(u.Message.Chat.ID), Text: "Hello, " + name + "! <b>Not HTML</b>", ReplyMarkup: kb,
-				}); err != nil {
-					return err
-				}
-			case u.CallbackQuery != nil:
-				cq := u.CallbackQuery
-				m, ok := cq.Message.(*tg.Message)
-				if !ok {
-					return errors.New("callback query without its message")
-				}
-				if _, err := c.AnswerCallbackQuery(ctx, tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID, Text: "Done!"}); err != nil {
-					return err
-				}
-				if _, err := c.EditMessageText(ctx, tg.EditMessageTextParams{
-					ChatID: tg.ID(m.Chat.ID), MessageID: m.MessageID, Text: "You pressed it, " + cq.From.FirstName + ".",
-				}); err != nil {
-					return err
-				}
+			if _, err := c.SendMessage(ctx, tg.SendMessageParams{
+				ChatID: tg.ID(u.Message.Chat.ID), Text: "Hello, " + name + "! <b>Not HTML</b>", ReplyMarkup: kb,
+			}); err != nil {
+				return err
+			}
+		case u.CallbackQuery != nil:
+			cq := u.CallbackQuery
+			m, ok := cq.Message.(*tg.Message)
+			if !ok {
+				return errors.New("callback query without its message")
+			}
+			if _, err := c.AnswerCallbackQuery(ctx, tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID, Text: "Done!"}); err != nil {
+				return err
+			}
+			if _, err := c.EditMessageText(ctx, tg.EditMessageTextParams{
+				ChatID: tg.ID(m.Chat.ID), MessageID: m.MessageID, Text: "You pressed it, " + cq.From.FirstName + ".",
+			}); err != nil {
+				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // TestPageChat drives the page in headless Chromium: create a user, send

@@ -30,28 +30,8 @@ func TestPageEphemeral(t *testing.T) {
 	if _, err := client.GetMe(ctx); err != nil {
 		t.Fatal(err)
 	}
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("reading %s: %v", sel, err)
-		}
-		return s
-	}
-	eval := func(expr string) int {
-		t.Helper()
-		n, err := chromedp.Run(bctx, chromedp.Evaluate[int](expr))
-		if err != nil {
-			t.Fatalf("evaluating %s: %v", expr, err)
-		}
-		return n
-	}
+	d := pageDriver{t, bctx}
+	step, text, eval := d.step, d.text, d.eval
 
 	const groupID = -777
 	step("create a user and open a group",

@@ -23,6 +23,7 @@
     keyboard: $('reply-keyboard'), keyboardToggle: $('keyboard-toggle'),
     composer: $('composer'), fileInput: $('file-input'), text: $('text'), send: $('send'),
     dialog: $('alert-dialog'), dialogText: $('alert-text'),
+    inlineResults: $('inline-results'),
   };
 
   const state = {
@@ -44,6 +45,9 @@
     typingTimer: 0,
     toastTimer: 0,
     stick: true,      // keep the list scrolled to the newest message
+    inline: null,     // {id, query}: the inline query typed in the composer
+    inlineTimer: 0,
+    paying: new Map(), // pre_checkout_query_id -> Pay button
   };
 
   // ---- small helpers ------------------------------------------------------
@@ -463,6 +467,12 @@
       case 'callback_answer':
         if (ev.callback_answer) showAnswer(ev.callback_answer);
         break;
+      case 'inline_answer':
+        if (ev.inline_answer) showInlineAnswer(ev.inline_answer);
+        break;
+      case 'payment':
+        if (ev.payment) showPayment(ev.payment);
+        break;
       default:
         break;
     }
@@ -541,6 +551,8 @@
       bubble.append(h('div', { class: 'quote' }, `↩ ${snippet || `message ${e.reply_to_message_id || e.reply_to_ephemeral_message_id}`}`));
     }
 
+    if (e.via_bot) bubble.append(h('div', { class: 'note via' }, `via @${e.via_bot.username || e.via_bot.id}`));
+
     if (e.photo && e.photo.length) {
       const p = e.photo[e.photo.length - 1];
       const url = fileURL(p.file_id);
@@ -564,6 +576,8 @@
 
     const body = e.text || e.caption || '';
     if (body) bubble.append(h('div', { class: 'text' }, ...richText(body, e.entities || [], kind === 'bot')));
+    else if (e.invoice) bubble.append(renderInvoice(e));
+    else if (e.successful_payment || e.refunded_payment) bubble.append(h('div', { class: 'text service' }, paymentText(e, kind)));
     else if (!e.photo && !e.document) bubble.append(h('div', { class: 'text note' }, '(no text)'));
 
     const meta = h('div', { class: 'meta' });
@@ -578,7 +592,8 @@
     bubble.append(meta);
 
     const kb = markupOf(e);
-    if (!e.deleted && kb && Array.isArray(kb.inline_keyboard)) li.append(renderInline(e, kb.inline_keyboard));
+    if (!e.deleted && kb && Array.isArray(kb.inline_keyboard) && kb.inline_keyboard.length) li.append(renderInline(e, kb.inline_keyboard));
+    else if (!e.deleted && e.invoice) li.append(renderInline(e, [[{ text: `Pay ${formatAmount(e.invoice.total_amount, e.invoice.currency)}`, pay: true }]]));
     return li;
   }
 
@@ -681,6 +696,10 @@
           const b = h('button', { class: 'inline-btn', type: 'button', dataset: { data: btn.callback_data } }, btn.text);
           b.addEventListener('click', () => press(e, btn.callback_data, b));
           r.append(b);
+        } else if (btn.pay === true && e.invoice) {
+          const b = h('button', { class: 'inline-btn pay', type: 'button' }, btn.text);
+          b.addEventListener('click', () => payInvoice(e, b));
+          r.append(b);
         } else if (btn.copy_text && typeof btn.copy_text.text === 'string') {
           const b = h('button', { class: 'inline-btn', type: 'button', title: 'Copy to the clipboard' }, btn.text);
           b.addEventListener('click', async () => {
@@ -761,6 +780,140 @@
     clearTimeout(state.typingTimer);
     ui.typing.hidden = true;
   }
+
+  // ---- payments in Telegram Stars -------------------------------------------
+
+  function formatAmount(n, currency) {
+    return currency === 'XTR' ? `⭐ ${n}` : `${n} ${currency}`;
+  }
+
+  function renderInvoice(e) {
+    const inv = e.invoice;
+    return h('div', { class: 'invoice' },
+      h('div', { class: 'invoice-title' }, inv.title),
+      h('div', { class: 'invoice-desc' }, inv.description),
+      h('div', { class: 'invoice-amount' }, formatAmount(inv.total_amount, inv.currency)));
+  }
+
+  function paymentText(e, kind) {
+    const p = e.successful_payment || e.refunded_payment;
+    const amount = formatAmount(p.total_amount, p.currency);
+    if (e.refunded_payment) return `${amount} refunded`;
+    const who = kind === 'me' ? 'You' : (e.from ? userLabel(e.from) : 'Someone');
+    return `${who} paid ${amount}`;
+  }
+
+  // payInvoice pays the invoice of message e: the bot gets a pre-checkout
+  // query, and the button spins until a payment event says how it ended.
+  async function payInvoice(e, btn) {
+    clearError();
+    btn.classList.add('pending');
+    btn.setAttribute('aria-busy', 'true');
+    try {
+      const res = await api('POST', '/control/payments', {
+        token: state.bot.token, from: state.user, chat_id: chatID(), message_id: e.message_id,
+      });
+      if (btn.isConnected && btn.classList.contains('pending')) state.paying.set(res.pre_checkout_query_id, btn);
+    } catch (err) {
+      unpend(btn);
+      showError(err);
+    }
+  }
+
+  function showPayment(p) {
+    if (p.status === 'pending' || !state.user || p.user_id !== state.user.id) return;
+    const btn = state.paying.get(p.pre_checkout_query_id);
+    if (btn) { unpend(btn); state.paying.delete(p.pre_checkout_query_id); }
+    switch (p.status) {
+      case 'paid': toast(`Paid ${formatAmount(p.total_amount, p.currency)}.`); break;
+      case 'declined':
+        ui.dialogText.textContent = `The bot declined the payment: ${p.error_message}`;
+        if (ui.dialog.open) ui.dialog.close();
+        ui.dialog.showModal();
+        break;
+      case 'expired': showError('The bot did not confirm the payment within 10 seconds; nothing was paid.'); break;
+      case 'refunded': toast(`${formatAmount(p.total_amount, p.currency)} refunded.`); break;
+      default: break;
+    }
+  }
+
+  // ---- inline mode -------------------------------------------------------------
+
+  // inlineQuery returns the query of composer text "@botusername query",
+  // or null when the text does not address the bot.
+  function inlineQuery(text) {
+    if (!state.bot || !state.bot.username) return null;
+    const m = /^@(\S+)(?:\s([\s\S]*))?$/.exec(text);
+    if (!m || m[1].toLowerCase() !== state.bot.username.toLowerCase()) return null;
+    return m[2] === undefined ? null : m[2];
+  }
+
+  function closeInline() {
+    clearTimeout(state.inlineTimer);
+    state.inline = null;
+    ui.inlineResults.hidden = true;
+    ui.inlineResults.replaceChildren();
+  }
+
+  // scheduleInline sends the composer's inline query once typing pauses.
+  function scheduleInline() {
+    clearTimeout(state.inlineTimer);
+    const query = inlineQuery(ui.text.value);
+    if (query === null || !state.user) { closeInline(); return; }
+    if (state.inline && state.inline.query === query) return;
+    state.inlineTimer = setTimeout(() => sendInlineQuery(query), 300);
+  }
+
+  async function sendInlineQuery(query) {
+    clearError();
+    try {
+      const res = await api('POST', '/control/inline', { token: state.bot.token, from: state.user, query, chat: chatParam() });
+      state.inline = { id: res.inline_query_id, query };
+      ui.inlineResults.replaceChildren(h('p', { class: 'note' }, `Asking @${state.bot.username}…`));
+      ui.inlineResults.hidden = false;
+      // A late answer is shown when it comes; one that never comes leaves the hint.
+      const ans = await api('GET', `/control/inline/${encodeURIComponent(res.inline_query_id)}?${q({ token: state.bot.token })}`).catch(() => null);
+      if (ans) showInlineAnswer(ans);
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  function resultSummary(r) {
+    const c = r.input_message_content || {};
+    if (typeof c.message_text === 'string') return c.message_text;
+    if (c.currency) return `${c.title || 'Invoice'} · ${formatAmount((c.prices || []).reduce((n, p) => n + (p.amount || 0), 0), c.currency)}`;
+    return r.description || r.caption || r.type;
+  }
+
+  function showInlineAnswer(a) {
+    if (!state.inline || a.inline_query_id !== state.inline.id) return;
+    const items = (a.results || []).map((r) => {
+      const b = h('button', { class: 'inline-result', type: 'button', role: 'listitem', dataset: { id: r.id } },
+        h('span', { class: 'inline-result-title' }, r.title || r.id),
+        h('span', { class: 'inline-result-text' }, resultSummary(r)));
+      b.addEventListener('click', () => chooseResult(a.inline_query_id, r.id));
+      return b;
+    });
+    if (!items.length) items.push(h('p', { class: 'note' }, 'No results.'));
+    ui.inlineResults.replaceChildren(...items);
+    ui.inlineResults.hidden = false;
+  }
+
+  async function chooseResult(queryID, resultID) {
+    clearError();
+    try {
+      await api('POST', '/control/inline/choose', { token: state.bot.token, from: state.user, inline_query_id: queryID, result_id: resultID });
+      ui.text.value = '';
+      autosize();
+      closeInline();
+      if (!state.source || state.source.readyState !== EventSource.OPEN) loadTranscript(state.gen);
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  ui.text.addEventListener('input', scheduleInline);
 
   // ---- reply keyboards ------------------------------------------------------
 
@@ -902,6 +1055,7 @@
       ui.text.value = '';
       autosize();
       clearFile();
+      closeInline();
     } catch (err) {
       showError(err);
     } finally {

@@ -1,0 +1,124 @@
+package emulator_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/heraldbot/herald/emulator/emutest"
+	"github.com/heraldbot/herald/tg"
+)
+
+// runShopBot is a small bot on Herald's own client that sells in inline
+// mode: an inline query is answered with a text and an invoice of 25
+// Stars, a pre-checkout query is accepted, a payment is thanked.
+func runShopBot(ctx context.Context, c *tg.Client) error {
+	return pollUpdates(ctx, c, func(u tg.Update) error {
+		var err error
+		switch {
+		case u.InlineQuery != nil:
+			q := u.InlineQuery
+			_, err = c.AnswerInlineQuery(ctx, tg.AnswerInlineQueryParams{InlineQueryID: q.ID, Results: []tg.InlineQueryResult{
+				&tg.InlineQueryResultArticle{ID: "text", Title: "Say " + q.Query, InputMessageContent: &tg.InputTextMessageContent{MessageText: "I like " + q.Query}},
+				&tg.InlineQueryResultArticle{ID: "invoice", Title: "Buy " + q.Query, InputMessageContent: &tg.InputInvoiceMessageContent{
+					Title: "One " + q.Query, Description: "Hot and fresh", Payload: "order-1", Currency: "XTR",
+					Prices: []tg.LabeledPrice{{Label: q.Query, Amount: 25}},
+				}},
+			}})
+		case u.PreCheckoutQuery != nil:
+			_, err = c.AnswerPreCheckoutQuery(ctx, tg.AnswerPreCheckoutQueryParams{PreCheckoutQueryID: u.PreCheckoutQuery.ID, Ok: true})
+		case u.Message != nil && u.Message.SuccessfulPayment != nil:
+			_, err = c.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(u.Message.Chat.ID), Text: "Thanks, " + u.Message.From.FirstName + "!"})
+		}
+		return err
+	})
+}
+
+// TestPageInlineInvoicePaid drives the page in headless Chromium: the
+// user types "@bot pizza" in the composer, sees the bot's inline results,
+// chooses the invoice, pays it with its Pay button and sees the payment
+// and the bot's thanks.
+func TestPageInlineInvoicePaid(t *testing.T) {
+	srv := emutest.Start(t, emutest.NoLimits())
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	bctx := emutest.Browser(t, ctx, chromedp.WindowSize(1200, 800))
+	const token = "777003:page-shop_secret"
+	client, err := tg.New(token, tg.WithBaseURL(srv.URL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	me, err := client.GetMe(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	botCtx, stopBot := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := runShopBot(botCtx, client); err != nil {
+			t.Errorf("test bot: %v", err)
+		}
+	})
+	defer wg.Wait()
+	defer stopBot()
+
+	d := pageDriver{t, bctx}
+	step, text := d.step, d.text
+
+	const (
+		result  = `#inline-results .inline-result[data-id="invoice"]`
+		invoice = `#messages li.msg.me[data-id="1"]`
+		paid    = `#messages li.msg.me[data-id="2"] .service`
+		thanks  = `#messages li.msg.bot[data-id="3"] .text`
+	)
+	step("create a user",
+		chromedp.Navigate(srv.URL+"/"),
+		chromedp.WaitVisible(chromedp.ID("user-form")),
+		chromedp.SetValue(chromedp.ID("user-id"), "4444"),
+		chromedp.SetValue(chromedp.ID("user-first"), "Tess"),
+		chromedp.Click(chromedp.ID("user-use")),
+		chromedp.WaitVisible(chromedp.CSS(`#conn[data-state="live"]`)),
+	)
+	step("type an inline query and see the results",
+		chromedp.SendKeys(chromedp.ID("text"), "@"+me.Username+" pizza"),
+		chromedp.WaitVisible(chromedp.CSS(result)),
+	)
+	if got := text(result + ` .inline-result-title`); got != "Buy pizza" {
+		t.Errorf("result title = %q", got)
+	}
+	if got := text(result + ` .inline-result-text`); got != "One pizza · ⭐ 25" {
+		t.Errorf("result summary = %q", got)
+	}
+	step("choose the invoice",
+		chromedp.Click(chromedp.CSS(result)),
+		chromedp.WaitVisible(chromedp.CSS(invoice+` .invoice`)),
+		chromedp.WaitNotVisible(chromedp.ID("inline-results")),
+	)
+	if got := text(invoice + ` .via`); got != "via @"+me.Username {
+		t.Errorf("via line = %q", got)
+	}
+	if got := text(invoice + ` .invoice-amount`); got != "⭐ 25" {
+		t.Errorf("invoice amount = %q", got)
+	}
+	step("pay it",
+		chromedp.Click(chromedp.CSS(invoice+` button.inline-btn.pay`)),
+		chromedp.WaitVisible(chromedp.CSS(paid)),
+		chromedp.WaitVisible(chromedp.CSS(thanks)),
+	)
+	if got := text(paid); got != "You paid ⭐ 25" {
+		t.Errorf("payment message = %q", got)
+	}
+	if got := text(thanks); got != "Thanks, Tess!" {
+		t.Errorf("bot's thanks = %q", got)
+	}
+	tr, err := srv.Emu.Transcript(token, 4444)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr) != 3 || tr[0].Invoice == nil || tr[1].SuccessfulPayment == nil || tr[1].SuccessfulPayment.TotalAmount != 25 {
+		t.Errorf("transcript = %+v", tr)
+	}
+}
