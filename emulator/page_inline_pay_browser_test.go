@@ -86,6 +86,9 @@ func TestPageInlineInvoicePaid(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("text"), "@"+me.Username+" pizza"),
 		chromedp.WaitVisible(chromedp.CSS(result)),
 	)
+	if n := d.eval(`getComputedStyle(document.querySelector('#inline-results .inline-result-title')).color === getComputedStyle(document.body).color ? 1 : 0`); n != 1 {
+		t.Errorf("the results' titles are not drawn in the page's text colour")
+	}
 	if got := text(result + ` .inline-result-title`); got != "Buy pizza" {
 		t.Errorf("result title = %q", got)
 	}
@@ -108,6 +111,13 @@ func TestPageInlineInvoicePaid(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(paid)),
 		chromedp.WaitVisible(chromedp.CSS(thanks)),
 	)
+	// The Pay button stops spinning once the payment ended, even when the
+	// bot answered before the page's own request returned.
+	soon, cancelSoon := context.WithTimeout(bctx, 2*time.Second)
+	defer cancelSoon()
+	if err := chromedp.Do(soon, chromedp.WaitNotPresent(chromedp.CSS(invoice+` button.inline-btn.pay.pending`))); err != nil {
+		t.Errorf("the Pay button still spins 2 s after the payment: %v", err)
+	}
 	if got := text(paid); got != "You paid ⭐ 25" {
 		t.Errorf("payment message = %q", got)
 	}

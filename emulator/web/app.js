@@ -48,6 +48,7 @@
     inline: null,     // {id, query}: the inline query typed in the composer
     inlineTimer: 0,
     paying: new Map(), // pre_checkout_query_id -> Pay button
+    paid: new Set(),  // pre_checkout_query_ids whose payment ended
   };
 
   // ---- small helpers ------------------------------------------------------
@@ -813,7 +814,9 @@
       const res = await api('POST', '/control/payments', {
         token: state.bot.token, from: state.user, chat_id: chatID(), message_id: e.message_id,
       });
-      if (btn.isConnected && btn.classList.contains('pending')) state.paying.set(res.pre_checkout_query_id, btn);
+      // The bot may have answered before this request returned.
+      if (state.paid.has(res.pre_checkout_query_id)) unpend(btn);
+      else if (btn.isConnected) state.paying.set(res.pre_checkout_query_id, btn);
     } catch (err) {
       unpend(btn);
       showError(err);
@@ -822,6 +825,7 @@
 
   function showPayment(p) {
     if (p.status === 'pending' || !state.user || p.user_id !== state.user.id) return;
+    state.paid.add(p.pre_checkout_query_id);
     const btn = state.paying.get(p.pre_checkout_query_id);
     if (btn) { unpend(btn); state.paying.delete(p.pre_checkout_query_id); }
     switch (p.status) {
