@@ -57,6 +57,7 @@ func newBot(e *Emulator, id int64, token string) *bot {
 		user: tg.User{
 			ID: id, IsBot: true, FirstName: "Bot " + strconv.FormatInt(id, 10), Username: name,
 			CanJoinGroups: true, CanReadAllGroupMessages: true,
+			SupportsInlineQueries: true, // every bot takes inline queries (inline.go)
 		},
 		stats:     botStats{methods: make([]atomic.Int64, len(e.methods.list))},
 		chats:     make(map[int64]*chat),

@@ -27,7 +27,7 @@ func TestGetMe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if me.ID != 123456 || !me.IsBot || me.Username == "" {
+	if me.ID != 123456 || !me.IsBot || me.Username == "" || !me.SupportsInlineQueries {
 		t.Fatalf("getMe = %+v", me)
 	}
 }

@@ -697,6 +697,10 @@
           const b = h('button', { class: 'inline-btn', type: 'button', dataset: { data: btn.callback_data } }, btn.text);
           b.addEventListener('click', () => press(e, btn.callback_data, b));
           r.append(b);
+        } else if (typeof btn.switch_inline_query_current_chat === 'string' && state.bot) {
+          const b = h('button', { class: 'inline-btn', type: 'button', title: 'Type an inline query to the bot here' }, btn.text);
+          b.addEventListener('click', () => startInline(btn.switch_inline_query_current_chat));
+          r.append(b);
         } else if (btn.pay === true && e.invoice) {
           const b = h('button', { class: 'inline-btn pay', type: 'button' }, btn.text);
           b.addEventListener('click', () => payInvoice(e, b));
@@ -900,6 +904,7 @@
       return b;
     });
     if (!items.length) items.push(h('p', { class: 'note' }, 'No results.'));
+    if (a.button && typeof a.button.text === 'string') items.unshift(resultsButton(a.button));
     ui.inlineResults.replaceChildren(...items);
     ui.inlineResults.hidden = false;
   }
@@ -915,6 +920,26 @@
     } catch (err) {
       showError(err);
     }
+  }
+
+  // startInline puts "@botusername query" into the composer, as a
+  // switch_inline_query_current_chat button does.
+  function startInline(query) {
+    ui.text.value = `@${state.bot.username} ${query}`;
+    autosize();
+    ui.text.focus();
+    scheduleInline();
+  }
+
+  // resultsButton is the button an answer may show above its results: a
+  // start parameter sends "/start <parameter>" in the private chat.
+  function resultsButton(btn) {
+    if (typeof btn.start_parameter === 'string' && !isGroup()) {
+      const b = h('button', { class: 'inline-btn', type: 'button' }, btn.text);
+      b.addEventListener('click', () => { ui.text.value = ''; autosize(); closeInline(); sendText(`/start ${btn.start_parameter}`); });
+      return b;
+    }
+    return h('button', { class: 'inline-btn', type: 'button', disabled: true, title: 'Web apps, and start parameters from a group, are not emulated on this page' }, btn.text);
   }
 
   ui.text.addEventListener('input', scheduleInline);
