@@ -46,6 +46,9 @@ type bot struct {
 	charges     map[string]*checkout // paid ones, by telegram_payment_charge_id
 	chargeSeq   int64
 	ledger      []starEntry // Star transactions, oldest first
+
+	invoiceLinks map[string]*invoiceContent // createInvoiceLink's, by link
+	linkSeq      int64
 }
 
 func newBot(e *Emulator, id int64, token string) *bot {
@@ -74,6 +77,7 @@ func newBot(e *Emulator, id int64, token string) *bot {
 		inlineMsgs:    make(map[string]inlineRef),
 		checkouts:     make(map[string]*checkout),
 		charges:       make(map[string]*checkout),
+		invoiceLinks:  make(map[string]*invoiceContent),
 	}
 }
 

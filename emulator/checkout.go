@@ -45,17 +45,22 @@ type checkout struct {
 	Payment
 	user    tg.User
 	payload string
-	date    int64 // when paid
+	link    string // the invoice link paid, if not a message
+	date    int64  // when paid
 	timer   *time.Timer
 }
 
-// InvoicePayment is a user paying an invoice message (see PayInvoice).
+// InvoicePayment is a user paying an invoice message or an invoice link
+// (see PayInvoice).
 type InvoicePayment struct {
 	Token string  `json:"token"`
 	From  tg.User `json:"from"`
-	// ChatID and MessageID name the bot's invoice message.
-	ChatID    int64 `json:"chat_id"`
-	MessageID int64 `json:"message_id"`
+	// ChatID and MessageID name the invoice message.
+	ChatID    int64 `json:"chat_id,omitzero"`
+	MessageID int64 `json:"message_id,omitzero"`
+	// Link is an invoice link of createInvoiceLink, instead; its payment
+	// is in the private chat of the user with the bot.
+	Link string `json:"link,omitzero"`
 }
 
 // PaymentStarted is the result of PayInvoice.
@@ -66,7 +71,7 @@ type PaymentStarted struct {
 	PreCheckoutQueryID string `json:"pre_checkout_query_id"`
 }
 
-// PayInvoice makes a user pay an invoice in Telegram Stars: a
+// PayInvoice makes a user pay an invoice, or an invoice link, in Telegram Stars: a
 // pre_checkout_query update is queued, and the payment succeeds when the
 // bot answers it with ok within PreCheckoutTimeout (a successful_payment
 // message from the user follows), and fails otherwise. Payment tells how
@@ -82,16 +87,12 @@ func (e *Emulator) PayInvoice(ctx context.Context, p InvoicePayment) (PaymentSta
 	from := e.touchUser(p.From)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	ch := b.chats[p.ChatID]
-	if ch == nil {
-		return PaymentStarted{}, controlErr(errChatNotFound)
-	}
-	m := ch.live(p.MessageID)
-	if m == nil || m.invoice == nil {
-		return PaymentStarted{}, controlErrorf("message %d of chat %d is not an invoice", p.MessageID, p.ChatID)
+	ch, inv, err := b.invoiceToPayLocked(p, from)
+	if err != nil {
+		return PaymentStarted{}, err
 	}
 	for _, co := range b.checkouts {
-		if co.UserID == from.ID && co.ChatID == ch.info.ID && co.MessageID == p.MessageID {
+		if co.UserID == from.ID && co.ChatID == ch.info.ID && co.MessageID == p.MessageID && co.link == p.Link {
 			switch co.Status {
 			case PaymentPending:
 				return PaymentStarted{}, controlErrorf("the payment of this invoice is waiting for the bot (%s)", co.PreCheckoutQueryID)
@@ -100,10 +101,7 @@ func (e *Emulator) PayInvoice(ctx context.Context, p InvoicePayment) (PaymentSta
 			}
 		}
 	}
-	if _, ok := ch.members[from.ID]; !ok {
-		ch.members[from.ID] = from
-	}
-	inv := m.invoice
+	ch.members[from.ID] = from
 	b.checkoutSeq++
 	id := strconv.FormatInt(b.id, 10) + "9" + strconv.FormatInt(b.checkoutSeq, 10)
 	co := &checkout{
@@ -111,7 +109,7 @@ func (e *Emulator) PayInvoice(ctx context.Context, p InvoicePayment) (PaymentSta
 			PreCheckoutQueryID: id, UserID: from.ID, ChatID: ch.info.ID, MessageID: p.MessageID,
 			Currency: inv.Currency, TotalAmount: inv.total(), Status: PaymentPending,
 		},
-		user: from, payload: inv.Payload,
+		user: from, payload: inv.Payload, link: p.Link,
 	}
 	b.checkouts[id] = co
 	q := tg.PreCheckoutQuery{ID: id, From: from, Currency: inv.Currency, TotalAmount: inv.total(), InvoicePayload: inv.Payload}
@@ -119,6 +117,28 @@ func (e *Emulator) PayInvoice(ctx context.Context, p InvoicePayment) (PaymentSta
 	co.timer = time.AfterFunc(PreCheckoutTimeout, func() { b.expireCheckout(co) })
 	b.emitPaymentLocked(co)
 	return PaymentStarted{UpdateID: uid, PreCheckoutQueryID: id}, nil
+}
+
+// invoiceToPayLocked finds the invoice a payment names, and the chat its
+// payment message goes to.
+func (b *bot) invoiceToPayLocked(p InvoicePayment, from tg.User) (*chat, *invoiceContent, error) {
+	if p.Link != "" {
+		inv := b.invoiceLinks[p.Link]
+		if inv == nil {
+			return nil, nil, controlErrorf("no invoice link %q of this bot", p.Link)
+		}
+		ch, err := b.chatForUserLocked(tg.Chat{}, from)
+		return ch, inv, err
+	}
+	ch := b.chats[p.ChatID]
+	if ch == nil {
+		return nil, nil, controlErr(errChatNotFound)
+	}
+	m := ch.live(p.MessageID)
+	if m == nil || m.invoice == nil {
+		return nil, nil, controlErrorf("message %d of chat %d is not an invoice", p.MessageID, p.ChatID)
+	}
+	return ch, m.invoice, nil
 }
 
 // expireCheckout fails a payment whose pre-checkout query was not

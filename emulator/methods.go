@@ -42,6 +42,7 @@ func handlers() map[string]handlerFunc {
 		"answerInlineQuery":   answerInlineQuery,
 
 		"sendInvoice":            sendInvoice,
+		"createInvoiceLink":      createInvoiceLink,
 		"answerPreCheckoutQuery": answerPreCheckoutQuery,
 		"refundStarPayment":      refundStarPayment,
 		"getStarTransactions":    getStarTransactions,

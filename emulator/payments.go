@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -74,7 +75,9 @@ func (inv *invoiceContent) check() *apiError {
 	return nil
 }
 
-func sendInvoice(c *call) (any, *apiError) {
+// invoiceParams reads and checks the invoice of sendInvoice or
+// createInvoiceLink.
+func invoiceParams(c *call) (*invoiceContent, *apiError) {
 	p := c.p
 	inv := &invoiceContent{
 		Title: p.str("title"), Description: p.str("description"), Payload: p.str("payload"),
@@ -84,6 +87,14 @@ func sendInvoice(c *call) (any, *apiError) {
 		return nil, badRequest("can't parse prices JSON array")
 	}
 	if aerr := inv.check(); aerr != nil {
+		return nil, aerr
+	}
+	return inv, nil
+}
+
+func sendInvoice(c *call) (any, *apiError) {
+	inv, aerr := invoiceParams(c)
+	if aerr != nil {
 		return nil, aerr
 	}
 	mk, _, aerr := c.parseMarkup()
@@ -114,4 +125,25 @@ func sendInvoice(c *call) (any, *apiError) {
 // Telegram requires of an invoice's keyboard.
 func firstIsPay(mk *tg.InlineKeyboardMarkup) bool {
 	return len(mk.InlineKeyboard) > 0 && len(mk.InlineKeyboard[0]) > 0 && mk.InlineKeyboard[0][0].Pay
+}
+
+// invoiceLinkPrefix starts the emulator's invoice links, as "https://t.me/$"
+// starts Telegram's.
+const invoiceLinkPrefix = "https://t.me/$emu"
+
+func createInvoiceLink(c *call) (any, *apiError) {
+	inv, aerr := invoiceParams(c)
+	if aerr != nil {
+		return nil, aerr
+	}
+	if c.p.int("subscription_period") != 0 {
+		return nil, badRequest("subscriptions are not modelled by the Herald emulator")
+	}
+	b := c.b
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.linkSeq++
+	link := invoiceLinkPrefix + strconv.FormatInt(b.id, 10) + "_" + strconv.FormatInt(b.linkSeq, 10)
+	b.invoiceLinks[link] = inv
+	return link, nil
 }

@@ -277,3 +277,34 @@ func TestInlineInvoice(t *testing.T) {
 		t.Fatalf("transcript = %+v", tr)
 	}
 }
+
+// TestInvoiceLink pays an invoice link over HTTP: the payment message goes
+// to the private chat of the payer with the bot.
+func TestInvoiceLink(t *testing.T) {
+	e, url, c, ctx := startBot(t)
+	p := starsInvoice()
+	link, err := c.CreateInvoiceLink(ctx, tg.CreateInvoiceLinkParams{Title: p.Title, Description: p.Description, Payload: "link-1", Currency: "XTR", Prices: p.Prices})
+	if err != nil || !strings.HasPrefix(link, "https://t.me/$") {
+		t.Fatalf("createInvoiceLink = %q, %v", link, err)
+	}
+	_, err = c.CreateInvoiceLink(ctx, tg.CreateInvoiceLinkParams{Title: p.Title, Description: p.Description, Payload: "x", Currency: "XTR", Prices: p.Prices, ProviderToken: "t"})
+	wantAPIError(t, err, 400, "Bad Request: provider_token must be empty for payments in Telegram Stars")
+	_, err = c.CreateInvoiceLink(ctx, tg.CreateInvoiceLinkParams{Title: p.Title, Description: p.Description, Payload: "x", Currency: "XTR", Prices: p.Prices, SubscriptionPeriod: 2592000})
+	wantAPIError(t, err, 400, "Bad Request: subscriptions are not modelled by the Herald emulator")
+
+	do(t, "POST", url+"/control/payments", fmt.Sprintf(`{"token":%q,"from":{"id":1002,"first_name":"Bob"},"link":"https://t.me/$nope"}`, testToken), 400, nil)
+	var started PaymentStarted
+	do(t, "POST", url+"/control/payments", fmt.Sprintf(`{"token":%q,"from":{"id":1002,"first_name":"Bob"},"link":%q}`, testToken, link), 200, &started)
+	if _, err := c.AnswerPreCheckoutQuery(ctx, tg.AnswerPreCheckoutQueryParams{PreCheckoutQueryID: started.PreCheckoutQueryID, Ok: true}); err != nil {
+		t.Fatal(err)
+	}
+	ups, err := c.GetUpdates(ctx, tg.GetUpdatesParams{})
+	if err != nil || len(ups) != 2 || ups[0].PreCheckoutQuery == nil || ups[0].PreCheckoutQuery.InvoicePayload != "link-1" ||
+		ups[1].Message == nil || ups[1].Message.Chat.ID != bob.ID || ups[1].Message.SuccessfulPayment == nil {
+		t.Fatalf("updates = %+v, %v", ups, err)
+	}
+	do(t, "POST", url+"/control/payments", fmt.Sprintf(`{"token":%q,"from":{"id":1002},"link":%q}`, testToken, link), 400, nil) // paid already
+	if pay, _ := e.Payment(testToken, started.PreCheckoutQueryID); pay.Status != PaymentPaid || pay.ChatID != bob.ID || pay.MessageID != 0 {
+		t.Fatalf("payment = %+v", pay)
+	}
+}
