@@ -13,14 +13,18 @@
 // It enforces Telegram's rate limits by default (see Limits), delivers
 // updates by getUpdates long polling or by webhook with retries, and is
 // driven by a control API: SendMessage and PressButton play the users,
-// Transcript, Subscribe and Stats observe. The same operations are served
+// SendInlineQuery and ChooseInlineResult their inline mode, PayInvoice
+// their payments in Telegram Stars; Transcript, Subscribe, InlineAnswer,
+// Payment and Stats observe. ModelledMethods lists the Bot API methods it
+// models. The same operations are served
 // over HTTP under /control/ (see docs/EMULATOR.md), including a
 // Server-Sent Events stream of transcript changes.
 //
 // Time is the wall clock's. Run in a testing/synctest bubble and reached
 // through emutest.NewInProcess (a socket would not block durably), the
-// emulator's limits, callback-query expiry, long-poll timeouts and webhook
-// retries run on the bubble's fake clock: exact, and no test waits for
+// emulator's limits, callback- and inline-query expiry, the pre-checkout
+// deadline, long-poll timeouts and webhook retries run on the bubble's
+// fake clock: exact, and no test waits for
 // them:
 //
 //	synctest.Test(t, func(t *testing.T) {

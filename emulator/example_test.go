@@ -71,3 +71,31 @@ func ExampleParseLimits() {
 	// bot=30/s,chat=2/s:5,group=off
 	// telegram
 }
+
+// A user types an inline query; the bot answers it; the user chooses a
+// result, which is posted via the bot.
+func ExampleEmulator_ChooseInlineResult() {
+	emu := emulator.New(emulator.Options{})
+	srv := httptest.NewServer(emu.Handler())
+	defer srv.Close()
+	defer emu.Close()
+
+	ctx := context.Background()
+	const token = "123456:example"
+	bot, _ := tg.New(token, tg.WithBaseURL(srv.URL))
+	ann := tg.User{ID: 7, FirstName: "Ann"}
+
+	q, _ := emu.SendInlineQuery(ctx, emulator.UserInlineQuery{Token: token, From: ann, Query: "weather"})
+	ups, _ := bot.GetUpdates(ctx, tg.GetUpdatesParams{})
+	_, _ = bot.AnswerInlineQuery(ctx, tg.AnswerInlineQueryParams{
+		InlineQueryID: ups[0].InlineQuery.ID,
+		Results: []tg.InlineQueryResult{&tg.InlineQueryResultArticle{
+			ID: "sun", Title: "Sunny", InputMessageContent: &tg.InputTextMessageContent{MessageText: "Sunny, 21 °C"},
+		}},
+	})
+	_, _ = emu.ChooseInlineResult(ctx, emulator.InlineChoice{Token: token, From: ann, InlineQueryID: q.InlineQueryID, ResultID: "sun"})
+
+	tr, _ := emu.Transcript(token, ann.ID)
+	fmt.Printf("%s via @%s: %s\n", tr[0].From.FirstName, tr[0].ViaBot.Username, tr[0].Text)
+	// Output: Ann via @emu123456_bot: Sunny, 21 °C
+}
