@@ -367,6 +367,8 @@
     state.gen++;
     state.entries.clear();
     state.pending.clear();
+    state.paying.clear();
+    closeInline();
     state.keyboardHiddenFor = 0;
     state.stick = true;
     setReplyTo(0);
