@@ -10,7 +10,7 @@ import (
 // TestRunBadConfig: configuration mistakes are reported before anything
 // runs, and say what is wrong.
 func TestRunBadConfig(t *testing.T) {
-	t.Setenv("TELEGRAM_TOKEN", "5152:shop-config")
+	t.Setenv("BOT_TOKEN", "5152:shop-config")
 	t.Setenv("HERALD_API_URL", "http://127.0.0.1:1") // never reached
 	t.Setenv("SHOP_DB", filepath.Join(t.TempDir(), "shop.db"))
 

@@ -67,7 +67,7 @@ func TestFleetJournal(t *testing.T) {
 
 	env := []string{
 		envFleetChild + "=1",
-		"TELEGRAM_TOKEN=" + token,
+		"BOT_TOKEN=" + token,
 		"SHOP_BACKEND=" + pgtest.Addr,
 		"SHOP_NAMESPACE=" + namespace,
 		"SHOP_JOURNAL=" + redisURL,

@@ -126,7 +126,7 @@ func TestFleet(t *testing.T) {
 
 	env := []string{
 		envFleetChild + "=1",
-		"TELEGRAM_TOKEN=" + token,
+		"BOT_TOKEN=" + token,
 		"SHOP_ADMINS=" + strconv.Itoa(adminID),
 		"SHOP_BACKEND=" + engineURL,
 		"SHOP_NAMESPACE=" + namespace,
@@ -289,7 +289,7 @@ func TestFleet(t *testing.T) {
 func shop(t *testing.T, ch *emutest.Chat) string {
 	ch.SendWait("/start", "Welcome to the Herald coffee shop, "+ch.User.FirstName)
 	cat := ch.SendWait("/catalog", "page 1 of 3")
-	for n, want := range []string{"Espresso beans — 1 in your cart", "Espresso beans — 2 in your cart"} {
+	for n, want := range []string{"Espresso beans — 1 of these in your cart (1 item)", "Espresso beans — 2 of these in your cart (2 items)"} {
 		if got := ch.Press(cat, "Espresso beans"); !strings.Contains(got, want) {
 			t.Errorf("%s: add %d answered %q, want %q", ch.User.FirstName, n+1, got, want)
 		}
@@ -526,7 +526,7 @@ func (in *instance) start(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestFleetChild$", "-test.count=1", "-test.timeout=5m")
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, "HERALD_") || strings.HasPrefix(name, "SHOP_") || name == "DATABASE_URL" || name == "TELEGRAM_TOKEN" {
+		if strings.HasPrefix(name, "HERALD_") || strings.HasPrefix(name, "SHOP_") || name == "DATABASE_URL" || name == "BOT_TOKEN" || name == "TELEGRAM_TOKEN" {
 			continue
 		}
 		cmd.Env = append(cmd.Env, kv)

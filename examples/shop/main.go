@@ -3,12 +3,12 @@
 //
 // Against Telegram (talk to your bot from the Telegram app):
 //
-//	TELEGRAM_TOKEN=123:abc SHOP_ADMINS=<your user id> go run ./examples/shop
+//	BOT_TOKEN=123:abc SHOP_ADMINS=<your user id> go run ./examples/shop
 //
 // Against the emulator, or any Bot API server:
 //
 //	go run ./cmd/herald emulator &
-//	HERALD_API_URL=http://127.0.0.1:8081 TELEGRAM_TOKEN=1234:test go run ./examples/shop
+//	HERALD_API_URL=http://127.0.0.1:8081 BOT_TOKEN=1234:test go run ./examples/shop
 //
 // or simply `go run ./cmd/herald demo`, which runs this bot with the
 // emulator in one process.
@@ -19,18 +19,21 @@
 //
 //	DATABASE_URL=postgres://… SHOP_BACKEND=redis://127.0.0.1:6379/0 \
 //	HERALD_MODE=webhook HERALD_WEBHOOK_URL=https://shop.example/tg \
-//	HERALD_WEBHOOK_LISTEN=:8443 HERALD_WEBHOOK_SECRET=… TELEGRAM_TOKEN=… shop
+//	HERALD_WEBHOOK_LISTEN=:8443 HERALD_WEBHOOK_SECRET=… BOT_TOKEN=… shop
 //
 // or as one receiver and any number of workers sharing a journal
 // (docs/SCALING.md, "The shop as receiver + workers"):
 //
-//	export DATABASE_URL=postgres://… SHOP_BACKEND=postgres://… SHOP_JOURNAL=redis://… TELEGRAM_TOKEN=…
+//	export DATABASE_URL=postgres://… SHOP_BACKEND=postgres://… SHOP_JOURNAL=redis://… BOT_TOKEN=…
 //	HERALD_ROLE=receiver shop &
 //	HERALD_ROLE=worker shop & HERALD_ROLE=worker shop & HERALD_ROLE=worker shop &
 //
 // Environment:
 //
-//	TELEGRAM_TOKEN  the bot's token (required)
+//	BOT_TOKEN       the bot's token (required), as for every Herald
+//	                command and example; TELEGRAM_TOKEN, the shop's name
+//	                for it before, is still read when BOT_TOKEN is unset,
+//	                with a warning, and will be removed
 //	SHOP_ADMINS     comma-separated user ids allowed /stats and /broadcast
 //	SHOP_BACKEND    where the bot keeps conversations, update claims, chat
 //	                locks, limiter buckets and broadcasts: redis://… or
@@ -91,9 +94,9 @@ func main() {
 
 // run starts the shop and blocks until ctx ends or SIGINT/SIGTERM.
 func run(ctx context.Context) error {
-	token := os.Getenv("TELEGRAM_TOKEN")
-	if token == "" {
-		return errors.New("set TELEGRAM_TOKEN to your bot's token (from @BotFather)")
+	token, err := tokenFromEnv(slog.Default())
+	if err != nil {
+		return err
 	}
 	admins, err := shopbot.ParseAdmins(os.Getenv("SHOP_ADMINS"))
 	if err != nil {
@@ -168,6 +171,19 @@ func run(ctx context.Context) error {
 		slog.Warn("could not set the command menu", "err", err)
 	}
 	return bot.RunWithSignals(ctx)
+}
+
+// tokenFromEnv returns BOT_TOKEN, or the deprecated TELEGRAM_TOKEN (with
+// a warning naming the variable, never its value) when BOT_TOKEN is unset.
+func tokenFromEnv(log *slog.Logger) (string, error) {
+	if token := os.Getenv("BOT_TOKEN"); token != "" {
+		return token, nil
+	}
+	if token := os.Getenv("TELEGRAM_TOKEN"); token != "" {
+		log.Warn("TELEGRAM_TOKEN is deprecated and will be removed; set BOT_TOKEN instead")
+		return token, nil
+	}
+	return "", errors.New("set BOT_TOKEN to your bot's token (from @BotFather)")
 }
 
 // jobsFromEnv reads the jobs' settings: SHOP_CART_REMINDER,

@@ -47,7 +47,7 @@ func TestReceiptsSurviveKill(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shop.db")
 	in := newInstance(t, 0, srv.URL, []string{
 		envFleetChild + "=1",
-		"TELEGRAM_TOKEN=" + token,
+		"BOT_TOKEN=" + token,
 		"SHOP_DB=" + path,
 		"HERALD_MODE=webhook",
 		"HERALD_WEBHOOK_SECRET=kill-secret",

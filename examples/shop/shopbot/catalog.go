@@ -64,15 +64,15 @@ func (h *handlers) replyCatalog(c *herald.Context, page int, edit bool) error {
 	return show(c, edit, m, kb)
 }
 
-// addButton adds one product to the cart and says so in a toast.
+// addButton adds one product to the cart and says so in a toast that
+// gives both numbers: how many of this product the cart holds, and how
+// many items it holds in all.
 func (h *handlers) addButton(c *herald.Context) error {
 	v, _ := addData.Value(c)
-	var qty int64
 	// Once per press: a press handled again (its worker died before
 	// acknowledging it) must not add a second item.
 	ran, err := c.Once(pressName("cart-add", c), herald.DedupTTL, func() error {
-		var err error
-		qty, err = h.carts.Get(c).Add(c, c.Sender().ID, v.ID)
+		_, err := h.carts.Get(c).Add(c, c.Sender().ID, v.ID)
 		return err
 	})
 	if errors.Is(err, service.ErrNotFound) {
@@ -88,16 +88,17 @@ func (h *handlers) addButton(c *herald.Context) error {
 	if err != nil {
 		return err
 	}
-	if !ran { // handled before: the item is in; say how many are there now
-		cart, err := h.carts.Get(c).Get(c, c.Sender().ID)
-		if err != nil {
-			return err
-		}
-		for _, l := range cart.Lines {
-			if l.ProductID == v.ID {
-				qty = l.Qty
-			}
+	// The cart as it is now, also when this press was handled before.
+	cart, err := h.carts.Get(c).Get(c, c.Sender().ID)
+	if err != nil {
+		return err
+	}
+	var qty int64
+	for _, l := range cart.Lines {
+		if l.ProductID == v.ID {
+			qty = l.Qty
 		}
 	}
-	return c.Answer(h.loc(c).N("catalog.added", int(qty), map[string]any{"Name": p.Name, "Count": qty}))
+	items := cart.Count()
+	return c.Answer(h.loc(c).N("catalog.added", int(items), map[string]any{"Name": p.Name, "Count": qty, "Items": items}))
 }

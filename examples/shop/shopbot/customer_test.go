@@ -111,7 +111,7 @@ func TestStaleCartMessage(t *testing.T) {
 		ch.Press(cat, "Espresso beans")
 		ch.Press(cat, "Espresso beans")
 		old := ch.SendWait("/cart", "Espresso beans × 2")
-		if got := ch.Press(cat, "Espresso beans"); got != "Added Espresso beans — 3 in your cart." {
+		if got := ch.Press(cat, "Espresso beans"); got != "Added Espresso beans — 3 of these in your cart (3 items)." {
 			t.Fatalf("third add answered %q", got)
 		}
 		ch.Press(old, "➖ Espresso beans")

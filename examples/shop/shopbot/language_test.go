@@ -28,7 +28,7 @@ func TestGermanCustomer(t *testing.T) {
 	if !hasButton(cat, "Weiter »") || !hasButton(cat, "🛒 Warenkorb") {
 		t.Errorf("catalog buttons are not German: %+v", emutest.Keyboard(cat))
 	}
-	if got := ch.Press(cat, "Espresso beans"); got != "Espresso beans hinzugefügt — 1 Stück im Warenkorb." {
+	if got := ch.Press(cat, "Espresso beans"); got != "Espresso beans hinzugefügt — 1 davon im Warenkorb (1 Artikel)." {
 		t.Errorf("add answered %q", got)
 	}
 	cart := ch.SendWait("/cart", "🛒 Ihr Warenkorb")

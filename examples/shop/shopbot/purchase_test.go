@@ -21,15 +21,18 @@ func fillCart(t *testing.T, ch *emutest.Chat) emulator.Entry {
 	cat := ch.SendWait("/catalog", "page 1 of 3")
 	ch.Press(cat, "Next »")
 	cat = ch.WaitEdited(cat.MessageID, "page 2 of 3")
-	if got := ch.Press(cat, "Ceramic mug"); got != "Added Ceramic mug — 1 in your cart." {
+	if got := ch.Press(cat, "Ceramic mug"); got != "Added Ceramic mug — 1 of these in your cart (1 item)." {
 		t.Fatalf("first add answered %q", got)
 	}
-	if got := ch.Press(cat, "Ceramic mug"); got != "Added Ceramic mug — 2 in your cart." {
+	if got := ch.Press(cat, "Ceramic mug"); got != "Added Ceramic mug — 2 of these in your cart (2 items)." {
 		t.Fatalf("second add answered %q", got)
 	}
 	ch.Press(cat, "« Prev")
 	cat = ch.WaitEdited(cat.MessageID, "page 1 of 3")
-	ch.Press(cat, "Espresso beans")
+	// The toast tells this product's count from the cart's size.
+	if got := ch.Press(cat, "Espresso beans"); got != "Added Espresso beans — 1 of these in your cart (3 items)." {
+		t.Fatalf("third add answered %q", got)
+	}
 	cart := ch.SendWait("/cart", "Your cart")
 	for _, want := range []string{"Ceramic mug × 2 — $30.00", "Espresso beans × 1 — $11.90", "Total: $41.90"} {
 		if !strings.Contains(cart.Text, want) {
