@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/heraldbot/herald"
+	"github.com/heraldbot/herald/backend/memory"
 	"github.com/heraldbot/herald/backend/sqlite"
 	"github.com/heraldbot/herald/emulator"
 	"github.com/heraldbot/herald/emulator/emutest"
@@ -33,6 +34,7 @@ func TestSignup(t *testing.T) {
 	}
 	stop := start()
 	chat := srv.Chat(t, token, tg.User{ID: 77, FirstName: "Ann"})
+	chat.SendWait("/start", "Send /signup to begin")
 	chat.SendWait("/signup", "What's your name?")
 	chat.SendWait("Ann", "How old are you?")
 	chat.SendWait("seven", "How old are you?") // a friendly error, then the question again
@@ -42,9 +44,32 @@ func TestSignup(t *testing.T) {
 	defer func() { stop() }()
 
 	chat.SendWait("30", "Your e-mail?")
-	summary := chat.SendWait("ann@example.com", `Ann, 30, "ann@example.com"`)
+	summary := chat.SendWait("ann@example.com", "Name: Ann\nAge: 30\nE-mail: ann@example.com")
 	chat.Press(summary, "Confirm")
 	chat.WaitFor("the welcome", func(e emulator.Entry) bool {
 		return e.Sender == "bot" && strings.Contains(e.Text, "Welcome aboard, Ann!")
 	})
+}
+
+// TestSkippedEmail skips the optional question: the summary says it was
+// skipped instead of showing an empty value.
+func TestSkippedEmail(t *testing.T) {
+	srv := emutest.Start(t, emutest.NoLimits())
+	const token = "1005:form"
+	bot, err := newBot(token, append([]herald.Option{herald.WithBackend(memory.New(memory.Options{}))}, srv.Polling()...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	emutest.Run(t, bot) // stopped at cleanup
+	chat := srv.Chat(t, token, tg.User{ID: 78, FirstName: "Bo"})
+	chat.SendWait("/signup", "What's your name?")
+	chat.SendWait("Bo", "How old are you?")
+	chat.SendWait("41", "Your e-mail?")
+	summary := chat.SendWait("/skip", "Please check your answers")
+	if want := "Name: Bo\nAge: 41\nE-mail: (skipped)"; !strings.Contains(summary.Text, want) {
+		t.Errorf("summary = %q, want it to contain %q", summary.Text, want)
+	}
+	if strings.Contains(summary.Text, `""`) {
+		t.Errorf("summary shows an empty value: %q", summary.Text)
+	}
 }
