@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -41,7 +43,17 @@ func newBroadcastCmd() *cobra.Command {
 		Long: `Create a campaign (--recipients, --text, ...) or resume one (--from-campaign)
 and send it at the rate Telegram's limits allow, one message per recipient
 even across crashes. Progress goes to stderr; Ctrl-C stops cleanly, and the
-same command with --from-campaign resumes. State is kept in --db (SQLite).`,
+same command with --from-campaign resumes. State is kept in --db (SQLite).
+
+After the run, the reasons of the recipients that failed or were skipped
+are printed, grouped by reason with their counts and first chat ids.
+
+Exit status:
+  0  the campaign ran to its end and at least one recipient has the message
+  1  an error: bad flags, the --db file, the Bot API unreachable, or stopped
+     (Ctrl-C) before the end; the campaign can be resumed
+  2  the campaign ran to its end but no recipient got the message (every
+     one blocked the bot, failed or was skipped; the reasons are printed)`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runBroadcast(cmd, &f) },
 	}
@@ -88,12 +100,72 @@ func runBroadcast(cmd *cobra.Command, f *broadcastFlags) error {
 	bar.finish(p)
 	fmt.Fprintf(cmd.OutOrStdout(), "campaign %d: %d sent, %d blocked, %d failed, %d skipped, %d remaining\n",
 		c.ID, p.Sent, p.Blocked, p.Failed, p.Skipped, p.Remaining())
+	if p.Failed+p.Skipped > 0 {
+		// The context may be over (Ctrl-C): the report still reads the file.
+		if rerr := reportFailures(context.WithoutCancel(ctx), cmd.OutOrStdout(), store, c.ID); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+	}
 	switch {
 	case err != nil && ctx.Err() != nil:
 		fmt.Fprintf(cmd.ErrOrStderr(), "stopped; resume with: herald broadcast --db %s --from-campaign %d\n", f.db, c.ID)
 		return errors.New("interrupted")
 	case err != nil:
 		return err
+	case p.Sent == 0 && p.Remaining() == 0:
+		return &exitError{code: exitNothingSent, err: fmt.Errorf("campaign %d: no recipient got the message", c.ID)}
+	}
+	return nil
+}
+
+// exitNothingSent is the exit status of a campaign that ran to its end
+// without sending a single message.
+const exitNothingSent = 2
+
+// reportFailures prints the reasons of the campaign's Failed and Skipped
+// recipients, grouped by reason, most frequent first, with the first few
+// chat ids of each.
+func reportFailures(ctx context.Context, w io.Writer, store broadcast.Store, id int64) error {
+	const page, shown = 500, 5
+	for _, st := range []struct {
+		status broadcast.Status
+		label  string
+	}{{broadcast.Failed, "failed"}, {broadcast.Skipped, "skipped"}} {
+		chats := make(map[string][]int64)
+		var reasons []string
+		for after := int64(0); ; {
+			recs, err := store.Recipients(ctx, id, st.status, after, page)
+			if err != nil {
+				return fmt.Errorf("campaign %d: %s recipients: %w", id, st.label, err)
+			}
+			for _, r := range recs {
+				why := r.Error
+				if why == "" {
+					why = "no reason recorded"
+				}
+				if _, seen := chats[why]; !seen {
+					reasons = append(reasons, why)
+				}
+				chats[why] = append(chats[why], r.Chat)
+				after = r.Seq
+			}
+			if len(recs) < page {
+				break
+			}
+		}
+		slices.SortStableFunc(reasons, func(a, b string) int { return cmp.Compare(len(chats[b]), len(chats[a])) })
+		for _, why := range reasons {
+			ids := chats[why]
+			list := make([]string, 0, shown)
+			for _, chat := range ids[:min(len(ids), shown)] {
+				list = append(list, strconv.FormatInt(chat, 10))
+			}
+			more := ""
+			if len(ids) > shown {
+				more = fmt.Sprintf(", … %d more", len(ids)-shown)
+			}
+			fmt.Fprintf(w, "  %s: %d × %s (chat %s%s)\n", st.label, len(ids), why, strings.Join(list, ", "), more)
+		}
 	}
 	return nil
 }

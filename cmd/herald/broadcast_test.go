@@ -198,3 +198,55 @@ func TestBroadcastKillResume(t *testing.T) {
 	}
 	t.Logf("killed after %d messages; resumed: %s", atKill, strings.TrimSpace(string(out[strings.LastIndex(string(out), "campaign 1:"):])))
 }
+
+// TestBroadcastReportsFailures: a recipient the bot cannot reach is
+// reported with Telegram's reason; a campaign that reached nobody exits
+// with status 2, one that reached someone with 0.
+func TestBroadcastReportsFailures(t *testing.T) {
+	_, api, _ := broadcastWorld(t, 2)
+	t.Setenv("BOT_TOKEN", broadcastToken)
+	dir := t.TempDir()
+	write := func(name string, ids ...int64) string {
+		var b strings.Builder
+		for _, id := range ids {
+			fmt.Fprintf(&b, "%d\n", id)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+
+	// Two users who wrote to the bot and one chat that does not exist.
+	out, err := runCmd(t, "broadcast", "--db", filepath.Join(dir, "some.db"), "--api", api,
+		"--recipients", write("some.txt", 1, 999, 2), "--text", "news")
+	if err != nil {
+		t.Fatalf("some sent: %v\n%s", err, out)
+	}
+	for _, want := range []string{"campaign 1: 2 sent, 0 blocked, 1 failed", "failed: 1 × ", "chat not found", "(chat 999)"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// Only chats that do not exist: nothing sent, exit status 2, the
+	// reason once with its count and the first five chats.
+	out, err = runCmd(t, "broadcast", "--db", filepath.Join(dir, "none.db"), "--api", api,
+		"--recipients", write("none.txt", 901, 902, 903, 904, 905, 906, 907), "--text", "news")
+	if err == nil || exitCode(err) != exitNothingSent {
+		t.Fatalf("nothing sent: err %v (exit %d), want exit %d\n%s", err, exitCode(err), exitNothingSent, out)
+	}
+	for _, want := range []string{"0 sent, 0 blocked, 7 failed", "failed: 7 × ", "(chat 901, 902, 903, 904, 905, … 2 more)", "no recipient got the message"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("output lacks %q:\n%s", want, out)
+		}
+	}
+	t.Logf("nothing sent:\n%s", out)
+	if strings.Count(out, "failed: ") != 1 {
+		t.Fatalf("one reason should make one line:\n%s", out)
+	}
+	if strings.Contains(out, broadcastToken) {
+		t.Fatalf("the output shows the token:\n%s", out)
+	}
+}

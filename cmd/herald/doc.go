@@ -8,6 +8,10 @@
 //	herald journal     a bot's update journal: partitions, lag, owners, dead letters, requeue
 //	herald version     Herald's, Go's and the Bot API's versions
 //
+// Every command exits with status 0 on success and 1 on an error;
+// herald broadcast also exits with 2 when its campaign ran to its end but
+// reached no recipient (see herald broadcast --help).
+//
 // Logic lives in the library packages; this command only wires flags and
 // environment variables (BOT_TOKEN, HERALD_JOURNAL) to them. Run
 // `herald <command> --help` for the flags of each.
