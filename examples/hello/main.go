@@ -1,10 +1,12 @@
-// Command hello is the README's bot: /start answers with a button, pressing
-// it edits the message. Run it against the emulator:
+// Command hello is the bot of Herald's README: /start answers with a
+// button, and pressing it edits the message. Try it against the emulator,
+// a fake Telegram with a chat page on http://127.0.0.1:8081/:
 //
-//	go run ./cmd/herald emulator &
-//	HERALD_API_URL=http://127.0.0.1:8081 BOT_TOKEN=1234:test go run ./examples/hello
+//	go tool herald emulator &                      # in a clone of Herald: go run ./cmd/herald emulator &
+//	HERALD_API_URL=http://127.0.0.1:8081 BOT_TOKEN=1234:test go run .
 //
-// then open http://127.0.0.1:8081/ and write /start to the bot.
+// and write /start to the bot on that page. Against Telegram, set only
+// BOT_TOKEN (from @BotFather).
 package main
 
 import (
