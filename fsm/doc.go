@@ -1,5 +1,18 @@
 // Package fsm keeps conversation state: a state name and typed data per
-// conversation key, stored in a backend.State (the State of an engine's
+// conversation key.
+//
+// Most bots need one of the two packages built on it, and can start
+// there:
+//
+//   - [github.com/heraldbot/herald/fsm/form]: a multi-step form that
+//     fills a typed struct (questions, validation, Back, Skip, Cancel, a
+//     summary with Confirm and Edit); examples/form is a whole bot with one.
+//   - [github.com/heraldbot/herald/fsm/scene]: parts of a larger bot (a
+//     shop, a settings menu) whose handlers run only while the user is in
+//     them, with enter and leave hooks and typed data.
+//
+// This package is what they use, for conversations of your own design.
+// State lives in a backend.State (the State of an engine's
 // backend.Backend: memory, SQLite, Redis or Postgres) with optimistic
 // concurrency (versions) and a time to live. The per-chat locks and the
 // claims behind update de-duplication and idempotent actions are the
