@@ -56,6 +56,7 @@
 // durable and workers handle them in per-chat order; WithRole (or
 // HERALD_ROLE) splits receiving and handling over processes.
 //
-// Dispatching an update allocates nothing: chains are built once when the
-// bot starts, and commands are found by lookup.
+// Dispatching an update allocates one value, its Context (BenchmarkDispatch:
+// 64 bytes, 1 allocation): chains are built once when the bot starts, and
+// commands are found by lookup.
 package herald
