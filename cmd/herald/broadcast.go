@@ -50,8 +50,8 @@ are printed, grouped by reason with their counts and first chat ids.
 
 Exit status:
   0  the campaign ran to its end and at least one recipient has the message
-  1  an error: bad flags, the --db file, the Bot API unreachable, or stopped
-     (Ctrl-C) before the end; the campaign can be resumed
+  1  an error (bad flags, the --db file, the Bot API unreachable), or
+     stopped by Ctrl-C before the end (resume with --from-campaign)
   2  the campaign ran to its end but no recipient got the message (every
      one blocked the bot, failed or was skipped; the reasons are printed)`,
 		Args: cobra.NoArgs,
