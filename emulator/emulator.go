@@ -35,12 +35,13 @@ type Options struct {
 	WebhookTimeout time.Duration
 	// WebhookMaxBackoff caps the delay between webhook retries (default 60 s).
 	WebhookMaxBackoff time.Duration
-	// FirstUpdateID is the update_id of each bot's first update (default
-	// 1). Telegram starts a bot's sequence at an arbitrary number; an
-	// emulator restarted next to a bot that remembers handled update ids
-	// (a persistent dedup store) must start above the ids it gave out
-	// before, or the bot takes its new updates for re-deliveries:
-	// TimeUpdateID gives such a start.
+	// FirstUpdateID is the update_id of each bot's first update. Zero
+	// (the default) picks a random start for each bot, as Telegram does:
+	// a number in [2^20, 2^30), so ids stay increasing, fit in 32 bits
+	// and, with a bot that remembers handled update ids (a persistent
+	// dedup store), a restarted emulator's first updates are not taken
+	// for re-deliveries of the previous run's. Tests that want fixed ids
+	// set it (1, say).
 	FirstUpdateID int64
 	// OnEvent, when set, is called for every event of every bot (the same
 	// events Subscribe delivers), synchronously and in order per chat,
@@ -53,14 +54,6 @@ type Options struct {
 	// modified. Unlike a subscriber, OnEvent never misses an event, which
 	// suits a benchmark timing every reply under load.
 	OnEvent func(token string, ev Event)
-}
-
-// TimeUpdateID is a FirstUpdateID that grows with the wall clock (one id
-// per millisecond since 2025), so an emulator restarted later starts
-// above the ids it handed out before unless its previous life produced
-// more than one update per millisecond on average.
-func TimeUpdateID() int64 {
-	return time.Now().UnixMilli() - 1_735_689_600_000
 }
 
 func (o *Options) setDefaults() {

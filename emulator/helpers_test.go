@@ -23,7 +23,7 @@ var (
 // startEmu serves a new emulator on 127.0.0.1 for the test.
 func startEmu(t testing.TB, opts Options) (*Emulator, string) {
 	t.Helper()
-	e := New(opts)
+	e := New(fixedIDs(opts))
 	srv := httptest.NewServer(e.Handler())
 	t.Cleanup(srv.Close)
 	t.Cleanup(func() { _ = e.Close() })
@@ -42,7 +42,7 @@ const bubbleURL = "http://emulator.invalid"
 // test's time could pass: use t.Context().
 func startBubble(t *testing.T, opts Options) (*Emulator, *http.Client, *tg.Client) {
 	t.Helper()
-	e := New(opts)
+	e := New(fixedIDs(opts))
 	p := inprocess.New(e.Handler())
 	t.Cleanup(func() { _ = p.Close(); _ = e.Close() })
 	hc := p.Client()
@@ -122,4 +122,13 @@ func inlineKeyboard(rows ...[]tg.InlineKeyboardButton) *tg.InlineKeyboardMarkup 
 
 func cbButton(text, data string) tg.InlineKeyboardButton {
 	return tg.InlineKeyboardButton{Text: text, CallbackData: data}
+}
+
+// fixedIDs makes update ids start at 1 unless opts set a start: the
+// tests name update ids and offsets.
+func fixedIDs(opts Options) Options {
+	if opts.FirstUpdateID == 0 {
+		opts.FirstUpdateID = 1
+	}
+	return opts
 }

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -30,8 +31,29 @@ type updateQueue struct {
 	wake    chan struct{}   // closed and replaced on every new update
 }
 
+// newUpdateQueue returns a queue whose first update id is first, or a
+// random one (randomFirstUpdateID) when first is not positive.
 func newUpdateQueue(first int64) updateQueue {
-	return updateQueue{nextID: max(first, 1), wake: make(chan struct{})}
+	if first <= 0 {
+		first = randomFirstUpdateID()
+	}
+	return updateQueue{nextID: first, wake: make(chan struct{})}
+}
+
+// Bounds of a random first update id: well above 1 and far enough below
+// 2^31 that a run can hand out a billion ids before leaving 32 bits
+// (some clients keep update ids in an int32).
+const (
+	minRandomUpdateID = 1 << 20
+	maxRandomUpdateID = 1 << 30
+)
+
+// randomFirstUpdateID is a bot's first update id when none is set, as
+// Telegram starts a bot's sequence anywhere: two runs of the emulator
+// start in different places, so a bot that remembers the update ids it
+// handled does not take a new run's updates for re-deliveries.
+func randomFirstUpdateID() int64 {
+	return minRandomUpdateID + rand.Int64N(maxRandomUpdateID-minRandomUpdateID)
 }
 
 func (q *updateQueue) len() int { return len(q.items) }

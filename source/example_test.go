@@ -32,7 +32,7 @@ func (s echoSink) TrySubmit(u *tg.Update, ack source.Ack) error {
 // Long polling against the Herald emulator: the offset moves past an
 // update only once its Ack was called.
 func ExamplePoller() {
-	emu := emulator.New(emulator.Options{})
+	emu := emulator.New(emulator.Options{FirstUpdateID: 1}) // update ids from 1, for the output below
 	defer emu.Close()
 	srv := httptest.NewServer(emu.Handler())
 	defer srv.Close()

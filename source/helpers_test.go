@@ -63,7 +63,7 @@ type apiServer struct {
 }
 
 func newAPI() *apiServer {
-	return &apiServer{emu: emulator.New(emulator.Options{}), calls: make(chan apiCall, 10000), n: map[string]int{}}
+	return &apiServer{emu: emulator.New(emulator.Options{FirstUpdateID: 1}), calls: make(chan apiCall, 10000), n: map[string]int{}}
 }
 
 func newAPIServer(t *testing.T) *apiServer {

@@ -145,12 +145,9 @@ func TestBroadcastKillResume(t *testing.T) {
 	const n = 120
 	emu, api, recipients := broadcastWorld(t, n)
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "herald")
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildHerald(t, ctx)
 	db := filepath.Join(dir, "herald.db")
 	command := func(args ...string) *exec.Cmd {
 		cmd := exec.CommandContext(ctx, bin, append([]string{"broadcast", "--db", db, "--api", api}, args...)...)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -48,4 +49,15 @@ func startDemo(t *testing.T, ctx context.Context, out io.Writer) string {
 		t.Fatal("demo not ready within 30 s")
 	}
 	return ""
+}
+
+// buildHerald builds the herald command into the test's temporary
+// directory and returns the binary's path.
+func buildHerald(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "herald")
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
 }

@@ -117,10 +117,10 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 		return fmt.Errorf("demo: %w", err)
 	}
 
-	emu := emulator.New(emulator.Options{Limits: cfg.Limits, Logger: log.With("component", "emulator"),
-		// The shop remembers handled update ids in its database: a restarted
-		// demo must not hand out the ids of its previous run again.
-		FirstUpdateID: emulator.TimeUpdateID()})
+	// Update ids start at random (the emulator's default), so the shop,
+	// which remembers handled update ids in its database, does not take a
+	// restarted demo's first updates for its previous run's.
+	emu := emulator.New(emulator.Options{Limits: cfg.Limits, Logger: log.With("component", "emulator")})
 	base := "http://" + cfg.Listener.Addr().String()
 	emuCtx, stopEmu := context.WithCancel(context.WithoutCancel(ctx))
 	emuDone := make(chan error, 1)

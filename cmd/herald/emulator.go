@@ -26,7 +26,7 @@ func newEmulatorCmd() *cobra.Command {
 			if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 				log.Warn("the emulator is reachable from other machines; its control API shows every bot token", "addr", ln.Addr().String())
 			}
-			emu := emulator.New(emulator.Options{Limits: &l, Logger: log, FirstUpdateID: emulator.TimeUpdateID()})
+			emu := emulator.New(emulator.Options{Limits: &l, Logger: log})
 			base := "http://" + ln.Addr().String()
 			fmt.Fprintf(cmd.OutOrStdout(), "Herald emulator listening on %s\n"+
 				"  Bot API:     %s/bot<token>/<method>\n"+

@@ -59,7 +59,7 @@ func TestFleetJournal(t *testing.T) {
 
 	const shoppers = 10
 	token := strconv.FormatInt(8_000_000+rand.Int64N(1_000_000), 10) + ":shop-journal"
-	srv := emutest.Start(t, emulator.Options{Logger: emutest.Quiet(), FirstUpdateID: emulator.TimeUpdateID()})
+	srv := emutest.Start(t, emulator.Options{Logger: emutest.Quiet()})
 	if _, err := srv.Emu.AddBot(token); err != nil {
 		t.Fatal(err)
 	}

@@ -114,7 +114,7 @@ func TestFleet(t *testing.T) {
 	token := strconv.FormatInt(botID, 10) + ":shop-fleet"
 
 	srv := emutest.Start(t, emulator.Options{
-		Logger: emutest.Quiet(), WebhookMaxBackoff: time.Second, FirstUpdateID: emulator.TimeUpdateID(),
+		Logger: emutest.Quiet(), WebhookMaxBackoff: time.Second,
 	})
 	if _, err := srv.Emu.AddBot(token); err != nil {
 		t.Fatal(err)

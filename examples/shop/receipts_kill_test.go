@@ -39,7 +39,7 @@ func TestReceiptsSurviveKill(t *testing.T) {
 	botID := 7_000_000 + rng.Int64N(1_000_000)
 	token := strconv.FormatInt(botID, 10) + ":shop-kill"
 	srv := emutest.Start(t, emulator.Options{
-		Logger: emutest.Quiet(), WebhookMaxBackoff: time.Second, FirstUpdateID: emulator.TimeUpdateID(),
+		Logger: emutest.Quiet(), WebhookMaxBackoff: time.Second,
 	})
 	if _, err := srv.Emu.AddBot(token); err != nil {
 		t.Fatal(err)

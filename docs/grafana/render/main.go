@@ -155,7 +155,7 @@ func startDemo(ctx context.Context, dir string) (*demo, error) {
 	if err != nil {
 		return nil, err
 	}
-	emu := emulator.New(emulator.Options{Logger: quiet, FirstUpdateID: emulator.TimeUpdateID()}) // Telegram's limits
+	emu := emulator.New(emulator.Options{Logger: quiet}) // Telegram's limits
 	emuLn, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
