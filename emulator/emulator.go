@@ -35,6 +35,14 @@ type Options struct {
 	WebhookTimeout time.Duration
 	// WebhookMaxBackoff caps the delay between webhook retries (default 60 s).
 	WebhookMaxBackoff time.Duration
+	// WebhookConcurrentPerChat delivers a chat's updates to a webhook
+	// concurrently, as many at once as setWebhook's max_connections
+	// allows, instead of one at a time in order (the default). It lets a
+	// test exercise what a bot does with a double tap whose updates
+	// arrive together; the updates of a chat may then reach the bot out
+	// of order, and a method in a webhook answer no longer runs before
+	// the chat's next update is delivered.
+	WebhookConcurrentPerChat bool
 	// FirstUpdateID is the update_id of each bot's first update. Zero
 	// (the default) picks a random start for each bot, as Telegram does:
 	// a number in [2^20, 2^30), so ids stay increasing, fit in 32 bits

@@ -206,18 +206,22 @@ func (b *bot) runWebhook(h *webhookState) {
 }
 
 // pickDeliveriesLocked chooses the updates to deliver now: per key
-// (chat) only the oldest pending one, none waiting for a retry, and no
-// more than max_connections in flight. It arms a timer for the next retry.
+// (chat) only the oldest pending one (any number with
+// Options.WebhookConcurrentPerChat), none waiting for a retry, and no more
+// than max_connections in flight. It arms a timer for the next retry.
 func (b *bot) pickDeliveriesLocked(h *webhookState) []*queuedUpdate {
 	now := time.Now()
+	inOrder := !b.e.opts.WebhookConcurrentPerChat
 	busy := make(map[int64]bool)
 	var batch []*queuedUpdate
 	var nextRetry time.Time
 	for _, u := range b.queue.items {
-		if busy[u.key] {
-			continue
+		if inOrder {
+			if busy[u.key] {
+				continue
+			}
+			busy[u.key] = true
 		}
-		busy[u.key] = true
 		if u.inflight {
 			continue
 		}

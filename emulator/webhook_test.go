@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strconv"
 	"strings"
@@ -341,4 +342,83 @@ func TestWebhookDropPendingWhileDelivering(t *testing.T) {
 			t.Fatalf("getUpdates after the drop = %d updates, %v; want none", len(ups), err)
 		}
 	})
+}
+
+// TestWebhookConcurrentPerChat: with Options.WebhookConcurrentPerChat a
+// chat's updates are delivered together, up to max_connections.
+func TestWebhookConcurrentPerChat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		opts := Options{Limits: offLimits(), WebhookConcurrentPerChat: true}
+		e, _, hits := startHooked(t, opts, tg.SetWebhookParams{MaxConnections: 2})
+		for _, text := range []string{"a1", "a2", "a3"} {
+			if _, err := e.SendMessage(t.Context(), UserMessage{Token: testToken, From: ann, Text: text}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// a1 and a2 at once, though one chat's; a3 waits for a connection.
+		first, second := nextHit(t, hits), nextHit(t, hits)
+		noHit(t, hits)
+		first.reply <- hookReply{status: 200}
+		if h := nextHit(t, hits); h.update.Message.Text != "a3" {
+			t.Fatalf("third delivery: %q", h.update.Message.Text)
+		} else {
+			h.reply <- hookReply{status: 200}
+		}
+		second.reply <- hookReply{status: 200}
+	})
+}
+
+// TestWebhookDoubleTap: a bot's webhook, served over HTTP, gets two
+// presses of one chat in flight at once when the emulator delivers a
+// chat's updates concurrently. The handler holds every press until both
+// have arrived: with one delivery per chat the second never comes.
+func TestWebhookDoubleTap(t *testing.T) {
+	e, url, c, ctx := startClient(t, Options{Limits: offLimits(), WebhookConcurrentPerChat: true})
+	arrived := make(chan string, 2)
+	release := make(chan struct{})
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var u tg.Update
+		if err := json.UnmarshalRead(r.Body, &u); err != nil {
+			t.Errorf("webhook body: %v", err)
+		}
+		if u.CallbackQuery != nil {
+			arrived <- u.CallbackQuery.Data
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+		}
+	}))
+	defer hook.Close()
+	defer close(release)
+	if _, err := e.SendMessage(ctx, UserMessage{Token: testToken, From: ann, Text: "/start"}); err != nil {
+		t.Fatal(err)
+	}
+	kb := &tg.InlineKeyboardMarkup{InlineKeyboard: [][]tg.InlineKeyboardButton{{
+		{Text: "Buy", CallbackData: "buy"}, {Text: "Buy too", CallbackData: "buy-too"},
+	}}}
+	m, err := c.SendMessage(ctx, tg.SendMessageParams{ChatID: tg.ID(ann.ID), Text: "Coffee", ReplyMarkup: kb})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SetWebhook(ctx, tg.SetWebhookParams{URL: hook.URL}); err != nil {
+		t.Fatal(err)
+	}
+	for _, data := range []string{"buy", "buy-too"} {
+		body := `{"token":"` + testToken + `","from":{"id":1001,"first_name":"Ann"},"chat_id":1001,"message_id":` +
+			strconv.FormatInt(m.MessageID, 10) + `,"data":"` + data + `"}`
+		do(t, "POST", url+"/control/callbacks", body, 200, nil)
+	}
+	got := map[string]bool{}
+	for range 2 {
+		select {
+		case d := <-arrived:
+			got[d] = true
+		case <-time.After(10 * time.Second):
+			t.Fatalf("presses in flight together at the webhook: %v, want both", got)
+		}
+	}
+	if !got["buy"] || !got["buy-too"] {
+		t.Fatalf("presses at the webhook: %v", got)
+	}
 }

@@ -13,6 +13,7 @@ import (
 // control API and web chat page on one address until SIGINT or SIGTERM.
 func newEmulatorCmd() *cobra.Command {
 	var addr, limits string
+	var concurrent bool
 	cmd := &cobra.Command{
 		Use:   "emulator",
 		Short: "Run a fake Telegram Bot API server with a control API (see docs/EMULATOR.md)",
@@ -26,7 +27,7 @@ func newEmulatorCmd() *cobra.Command {
 			if tcp, ok := ln.Addr().(*net.TCPAddr); ok && !tcp.IP.IsLoopback() {
 				log.Warn("the emulator is reachable from other machines; its control API shows every bot token", "addr", ln.Addr().String())
 			}
-			emu := emulator.New(emulator.Options{Limits: &l, Logger: log})
+			emu := emulator.New(emulator.Options{Limits: &l, Logger: log, WebhookConcurrentPerChat: concurrent})
 			base := "http://" + ln.Addr().String()
 			fmt.Fprintf(cmd.OutOrStdout(), "Herald emulator listening on %s\n"+
 				"  Bot API:     %s/bot<token>/<method>\n"+
@@ -41,5 +42,6 @@ func newEmulatorCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8081", "address to listen on")
 	cmd.Flags().StringVar(&limits, "limits", "telegram", `rate limits: "telegram", "off" or custom such as "bot=100/s,chat=2/s:5,group=off"`)
+	cmd.Flags().BoolVar(&concurrent, "webhook-concurrent", false, "deliver one chat's updates to a webhook concurrently (up to its max_connections) instead of one at a time")
 	return cmd
 }
