@@ -48,8 +48,97 @@ func runPageBot(ctx context.Context, c *tg.Client) error {
 			if _, err := c.EditMessageText(ctx, tg.EditMessageTextParams{
 				ChatID: tg.ID(m.Chat.ID), MessageID: m.MessageID, Text: "You pressed it, " + cq.From.FirstName + ".",
 			}); err != nil {
+// pollBot runs a test bot: it long-polls c and calls handle for every
+// update until ctx ends or handle fails.
+func pollBot(ctx context.Context, c *tg.Client, handle func(tg.Update) error) error {
+	var offset int64
+	for ctx.Err() == nil {
+		ups, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: offset, Timeout: 1})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		for _, u := range ups {
+			offset = u.UpdateID + 1
+			if err := handle(u); err != nil {
 				return err
 			}
+		}
+		return nil
+	})
+}
+
+// pageBotClient returns a client of the bot of token at baseURL, after a
+// getMe, so that the bot exists before the page loads.
+func pageBotClient(t *testing.T, ctx context.Context, baseURL, token string) *tg.Client {
+	t.Helper()
+	c, err := tg.New(token, tg.WithBaseURL(baseURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.GetMe(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// pageSteps returns a function that runs a step's actions in the browser
+// of bctx, failing the test with what the step was on an error.
+func pageSteps(t *testing.T, bctx context.Context) func(what string, actions ...chromedp.Action[chromedp.Void]) {
+	return func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		if err := chromedp.Do(bctx, actions...); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+}
+
+// openAsNewUser opens the page at baseURL, which offers the new-user form
+// while the emulator knows no user, and creates the user id with a first
+// name; the page then opens the private chat with the only bot.
+func openAsNewUser(baseURL, id, first string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(baseURL + "/"),
+		chromedp.WaitVisible(chromedp.ID("user-form")),
+		chromedp.SetValue(chromedp.ID("user-id"), id),
+		chromedp.SetValue(chromedp.ID("user-first"), first),
+		chromedp.Click(chromedp.ID("user-use")),
+		chromedp.WaitVisible(chromedp.CSS(`#conn[data-state="live"]`)),
+	}
+}
+
+// runPageBot is a small bot on Herald's own client: /start answers with a
+// button, pressing it answers the callback and edits the message.
+func runPageBot(ctx context.Context, c *tg.Client) error {
+	return pollBot(ctx, c, func(u tg.Update) error {
+		switch {
+		case u.Message != nil && u.Message.Text == "/start":
+			kb := &tg.InlineKeyboardMarkup{InlineKeyboard: [][]tg.InlineKeyboardButton{
+				{{Text: "Press me", CallbackData: "pressed"}},
+			}}
+			name := "there"
+			if u.Message.From != nil {
+				name = u.Message.From.FirstName
+			}
+			_, err := c.SendMessage(ctx, tg.SendMessageParams{
+				ChatID: tg.ID(u.Message.Chat.ID), Text: "Hello, " + name + "! <b>Not HTML</b>", ReplyMarkup: kb,
+			})
+			return err
+		case u.CallbackQuery != nil:
+			cq := u.CallbackQuery
+			m, ok := cq.Message.(*tg.Message)
+			if !ok {
+				return errors.New("callback query without its message")
+			}
+			if _, err := c.AnswerCallbackQuery(ctx, tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID, Text: "Done!"}); err != nil {
+				return err
+			}
+			_, err := c.EditMessageText(ctx, tg.EditMessageTextParams{
+				ChatID: tg.ID(m.Chat.ID), MessageID: m.MessageID, Text: "You pressed it, " + cq.From.FirstName + ".",
+			})
+			return err
 		}
 		return nil
 	})
@@ -66,13 +155,7 @@ func TestPageChat(t *testing.T) {
 	defer cancel()
 	bctx := emutest.Browser(t, ctx, chromedp.WindowSize(1200, 800))
 
-	client, err := tg.New(pageBotToken, tg.WithBaseURL(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.GetMe(ctx); err != nil { // the bot exists before the page loads
-		t.Fatal(err)
-	}
+	client := pageBotClient(t, ctx, srv.URL, pageBotToken)
 	botCtx, stopBot := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -144,12 +227,7 @@ func TestPageChat(t *testing.T) {
 		}
 		return n
 	}
-	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	step := pageSteps(t, bctx)
 
 	step("open the page and create a user",
 		chromedp.Navigate(srv.URL+"/"),

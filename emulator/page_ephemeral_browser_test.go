@@ -32,16 +32,27 @@ func TestPageEphemeral(t *testing.T) {
 	}
 	d := pageDriver{t, bctx}
 	step, text, eval := d.step, d.text, d.eval
+	client := pageBotClient(t, ctx, srv.URL, token)
+	step := pageSteps(t, bctx)
+	text := func(sel string) string {
+		t.Helper()
+		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
+		if err != nil {
+			t.Fatalf("reading %s: %v", sel, err)
+		}
+		return s
+	}
+	eval := func(expr string) int {
+		t.Helper()
+		n, err := chromedp.Run(bctx, chromedp.Evaluate[int](expr))
+		if err != nil {
+			t.Fatalf("evaluating %s: %v", expr, err)
+		}
+		return n
+	}
 
 	const groupID = -777
-	step("create a user and open a group",
-		chromedp.Navigate(srv.URL+"/"),
-		chromedp.WaitVisible(chromedp.ID("user-form")),
-		chromedp.SetValue(chromedp.ID("user-id"), "4343"),
-		chromedp.SetValue(chromedp.ID("user-first"), "Tess"),
-		chromedp.Click(chromedp.ID("user-use")),
-		chromedp.WaitVisible(chromedp.CSS(`#conn[data-state="live"]`)),
-	)
+	step("create a user and open a group", openAsNewUser(srv.URL, "4343", "Tess")...)
 	eval(`(() => { const s = document.getElementById('chat-select'); s.value = 'new'; s.dispatchEvent(new Event('change')); return 0; })()`)
 	step("open the group",
 		chromedp.WaitVisible(chromedp.ID("group-form")),

@@ -42,6 +42,7 @@
     replyToID: 0,
     file: null,       // {file, kind}
     pending: new Map(), // callback_query_id -> button
+    answered: new Set(), // callback_query_ids answered before their press request returned
     typingTimer: 0,
     toastTimer: 0,
     stick: true,      // keep the list scrolled to the newest message
@@ -730,10 +731,13 @@
       const res = await api('POST', '/control/callbacks', {
         token: state.bot.token, from: state.user, chat_id: chatID(), message_id: e.message_id, data,
       });
-      if (res && res.callback_query_id && btn.isConnected && btn.classList.contains('pending')) {
-        state.pending.set(res.callback_query_id, btn);
+      const id = res && res.callback_query_id;
+      if (id && state.answered.delete(id)) {
+        unpend(btn); // the answer came over the event stream first
+      } else if (id && btn.isConnected && btn.classList.contains('pending')) {
+        state.pending.set(id, btn);
         // Telegram stops the spinner after a while even without an answer.
-        setTimeout(() => { unpend(btn); state.pending.delete(res.callback_query_id); }, 15000);
+        setTimeout(() => { unpend(btn); state.pending.delete(id); }, 15000);
       } else {
         unpend(btn);
       }
@@ -750,7 +754,15 @@
 
   function showAnswer(a) {
     const btn = state.pending.get(a.callback_query_id);
-    if (btn) { unpend(btn); state.pending.delete(a.callback_query_id); }
+    if (btn) {
+      unpend(btn);
+      state.pending.delete(a.callback_query_id);
+    } else if (a.callback_query_id) {
+      // The answer may overtake the press request's own response: press()
+      // stops the spinner when that response names an answered query.
+      state.answered.add(a.callback_query_id);
+      if (state.answered.size > 100) state.answered.delete(state.answered.values().next().value);
+    }
     if (a.show_alert && a.text) {
       ui.dialogText.textContent = a.text;
       if (ui.dialog.open) ui.dialog.close();
