@@ -15,9 +15,10 @@ type bot struct {
 	e     *Emulator
 	id    int64
 	token string
-	user  tg.User
-	lim   limiter
-	stats botStats
+	// profile is the bot's User (getMe); RegisterBot may rename it.
+	profile atomic.Pointer[tg.User]
+	lim     limiter
+	stats   botStats
 
 	mu        sync.Mutex
 	chats     map[int64]*chat
@@ -62,6 +63,10 @@ func newBot(e *Emulator, id int64, token string) *bot {
 			CanJoinGroups: true, CanReadAllGroupMessages: true,
 			SupportsInlineQueries: true, // every bot takes inline queries (inline.go)
 		},
+	b := &bot{
+		e:         e,
+		id:        id,
+		token:     token,
 		stats:     botStats{methods: make([]atomic.Int64, len(e.methods.list))},
 		chats:     make(map[int64]*chat),
 		byName:    make(map[string]int64),
@@ -79,10 +84,19 @@ func newBot(e *Emulator, id int64, token string) *bot {
 		charges:       make(map[string]*checkout),
 		invoiceLinks:  make(map[string]*invoiceContent),
 	}
+	b.profile.Store(&tg.User{
+		ID: id, IsBot: true, FirstName: "Bot " + strconv.FormatInt(id, 10), Username: "emu" + strconv.FormatInt(id, 10) + "_bot",
+		CanJoinGroups: true, CanReadAllGroupMessages: true,
+	})
+	return b
 }
 
+// me returns the bot's User, as getMe answers it.
+func (b *bot) me() tg.User { return *b.profile.Load() }
+
 func (b *bot) info() BotInfo {
-	return BotInfo{ID: b.id, Username: b.user.Username, FirstName: b.user.FirstName, Token: b.token}
+	u := b.me()
+	return BotInfo{ID: b.id, Username: u.Username, FirstName: u.FirstName, Token: b.token}
 }
 
 // memberChangedLocked records that a user blocked or unblocked the bot:
@@ -92,7 +106,7 @@ func (b *bot) memberChangedLocked(u tg.User, blocked bool) {
 	if ch == nil {
 		return
 	}
-	botUser := b.user
+	botUser := b.me()
 	var oldM, newM tg.ChatMember = &tg.ChatMemberMember{User: botUser}, &tg.ChatMemberBanned{User: botUser}
 	if !blocked {
 		oldM, newM = newM, oldM

@@ -112,13 +112,11 @@ func (e *Emulator) httpBots(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (e *Emulator) httpAddBot(w http.ResponseWriter, r *http.Request) {
-	var in struct {
-		Token string `json:"token"`
-	}
+	var in BotSpec
 	if !readBody(w, r, &in) {
 		return
 	}
-	info, err := e.AddBot(in.Token)
+	info, err := e.RegisterBot(in)
 	writeAnswer(w, info, err)
 }
 

@@ -189,3 +189,32 @@ func TestHTTPChatsList(t *testing.T) {
 		t.Errorf("GET /control/chats: %d %s", resp.StatusCode, body)
 	}
 }
+
+// TestHTTPRegisterBotName: POST /control/bots names a bot; getMe and
+// GET /control/bots answer the name; a second call renames it; a bad
+// username or name is refused.
+func TestHTTPRegisterBotName(t *testing.T) {
+	_, url, c, ctx := startBot(t)
+	var info BotInfo
+	do(t, "POST", url+"/control/bots", `{"token":"`+testToken+`","first_name":"Herald Shop","username":"herald_shop_bot"}`, 200, &info)
+	if info.FirstName != "Herald Shop" || info.Username != "herald_shop_bot" || info.ID != 123456 {
+		t.Fatalf("POST /control/bots = %+v", info)
+	}
+	me, err := c.GetMe(ctx)
+	if err != nil || me.FirstName != "Herald Shop" || me.Username != "herald_shop_bot" || !me.IsBot {
+		t.Fatalf("getMe = %+v, %v", me, err)
+	}
+	do(t, "POST", url+"/control/bots", `{"token":"`+testToken+`","first_name":"Coffee"}`, 200, &info)
+	var bots []BotInfo
+	do(t, "GET", url+"/control/bots", "", 200, &bots)
+	if len(bots) != 1 || bots[0].FirstName != "Coffee" || bots[0].Username != "herald_shop_bot" {
+		t.Fatalf("GET /control/bots after a rename = %+v", bots)
+	}
+	do(t, "POST", url+"/control/bots", `{"token":"`+testToken+`","username":"shop"}`, 400, nil)
+	do(t, "POST", url+"/control/bots", `{"token":"`+testToken+`","first_name":"   "}`, 400, nil)
+	do(t, "POST", url+"/control/bots", `{"token":"`+testToken+`","first_name":"`+strings.Repeat("x", 65)+`"}`, 400, nil)
+	do(t, "POST", url+"/control/bots", `{"token":"777:other","first_name":"Other"}`, 200, &info)
+	if info.FirstName != "Other" || info.Username != "emu777_bot" {
+		t.Fatalf("a new named bot = %+v", info)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 // Options configure an Emulator. The zero value is ready to use:
@@ -180,7 +181,7 @@ func (e *Emulator) botFor(token string) (*bot, *apiError) {
 	if b == nil {
 		b = newBot(e, id, token)
 		e.bots[id] = b
-		e.log.Info("emulator bot created", "bot_id", id, "username", b.user.Username)
+		e.log.Info("emulator bot created", "bot_id", id, "username", b.me().Username)
 	}
 	e.mu.Unlock()
 	if b.token != token {
@@ -227,11 +228,52 @@ type BotInfo struct {
 }
 
 // AddBot registers the bot of token (as its first Bot API request would)
-// and returns its description.
+// and returns its description. Its name is "Bot <id>" and its username
+// emu<id>_bot unless RegisterBot gives others.
 func (e *Emulator) AddBot(token string) (BotInfo, error) {
-	b, err := e.botFor(token)
+	return e.RegisterBot(BotSpec{Token: token})
+}
+
+// BotSpec describes a bot to register (RegisterBot, POST /control/bots).
+type BotSpec struct {
+	Token string `json:"token"`
+	// FirstName is the bot's name, as getMe answers it and the page shows
+	// it (1–64 characters); empty keeps the current one ("Bot <id>" for a
+	// new bot).
+	FirstName string `json:"first_name,omitzero"`
+	// Username is the bot's username without @ (5–32 letters, digits and
+	// _, starting with a letter and ending in "bot"); empty keeps the
+	// current one (emu<id>_bot for a new bot).
+	Username string `json:"username,omitzero"`
+}
+
+var botUsernamePattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_]{1,28}[Bb][Oo][Tt]$`)
+
+// RegisterBot registers the bot of s.Token, as AddBot does, with the name
+// and username given; a bot that exists already is renamed. Messages the
+// bot sent before keep the old name.
+func (e *Emulator) RegisterBot(s BotSpec) (BotInfo, error) {
+	name := strings.TrimSpace(s.FirstName)
+	if n := utf8.RuneCountInString(name); n > 64 || (n == 0 && s.FirstName != "") {
+		return BotInfo{}, controlErrorf("first_name must be 1–64 characters")
+	}
+	if s.Username != "" && !botUsernamePattern.MatchString(s.Username) {
+		return BotInfo{}, controlErrorf("username must be 5–32 letters, digits and _, start with a letter and end in \"bot\"")
+	}
+	b, err := e.botFor(s.Token)
 	if err != nil {
 		return BotInfo{}, controlErr(err)
+	}
+	if name != "" || s.Username != "" {
+		u := b.me()
+		if name != "" {
+			u.FirstName = name
+		}
+		if s.Username != "" {
+			u.Username = s.Username
+		}
+		b.profile.Store(&u)
+		e.log.Info("emulator bot named", "bot_id", b.id, "username", u.Username)
 	}
 	return b.info(), nil
 }

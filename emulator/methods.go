@@ -199,6 +199,7 @@ func (c *call) newBotMessageLocked(t *target) *message {
 	} else {
 		ch.setSender(m, c.b.user)
 	}
+	ch.setSender(m, c.b.me())
 	if t.threadID != 0 && ch.info.IsForum {
 		m.IsTopicMessage = true
 	}

@@ -9,7 +9,7 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-func getMe(c *call) (any, *apiError) { return c.b.user, nil }
+func getMe(c *call) (any, *apiError) { return c.b.me(), nil }
 
 var commandPattern = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 

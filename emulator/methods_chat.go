@@ -29,10 +29,10 @@ func getChat(c *call) (any, *apiError) {
 func (c *call) memberLocked(ch *chat, id int64) (tg.ChatMember, *apiError) {
 	if id == c.b.id {
 		if ch.info.Type == "private" {
-			return &tg.ChatMemberMember{User: c.b.user}, nil
+			return &tg.ChatMemberMember{User: c.b.me()}, nil
 		}
 		return &tg.ChatMemberAdministrator{
-			User: c.b.user, CanManageChat: true, CanDeleteMessages: true, CanRestrictMembers: true,
+			User: c.b.me(), CanManageChat: true, CanDeleteMessages: true, CanRestrictMembers: true,
 			CanChangeInfo: true, CanInviteUsers: true, CanPinMessages: true, CanManageTopics: ch.info.IsForum,
 			CanPostMessages: ch.info.Type == "channel", CanEditMessages: ch.info.Type == "channel",
 		}, nil
@@ -129,7 +129,7 @@ func createForumTopic(c *call) (any, *apiError) {
 		if color == 0 {
 			color = defaultTopicColor
 		}
-		return c.b.addTopicLocked(ch, name, color, c.b.user), nil
+		return c.b.addTopicLocked(ch, name, color, c.b.me()), nil
 	})
 }
 

@@ -64,6 +64,15 @@ func TestPurchaseInBrowser(t *testing.T) {
 		t.Fatalf("opening the page: %v", err)
 	}
 	botSays("Welcome to the Herald coffee shop, Ada!") // the demo user was picked
+	// The bot is shown by its name, not as "Bot 100001".
+	title, err := chromedp.Run(bctx, chromedp.Text(chromedp.ID("chat-title")))
+	if err != nil || title != demoBotName {
+		t.Errorf("the chat's title = %q (%v), want %q", title, err, demoBotName)
+	}
+	option, err := chromedp.Run(bctx, chromedp.Evaluate[string](`document.querySelector('#bot-select option:checked').textContent`))
+	if err != nil || option != demoBotName+" (@herald_shop_bot)" {
+		t.Errorf("the bot list shows %q (%v), want %q", option, err, demoBotName+" (@herald_shop_bot)")
+	}
 	write("/catalog")
 	botSays("page 1 of 3")
 	press("Next »")

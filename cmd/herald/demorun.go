@@ -36,6 +36,9 @@ import (
 // emulator is local).
 const demoToken = "100001:herald-demo"
 
+// demoBotName is the shop bot's name in the emulator (getMe, the page).
+const demoBotName = "Herald Shop"
+
 // demoUser is the demo customer, created in the emulator at start and made
 // an admin of the shop so that /stats and /broadcast work on the page.
 var demoUser = tg.User{ID: 1001, FirstName: "Ada", Username: "ada"}
@@ -145,7 +148,7 @@ func runDemo(ctx context.Context, cfg demoConfig) error {
 			log.Warn("emulator stopped with an error", "err", err)
 		}
 	}()
-	if _, err := emu.AddBot(demoToken); err != nil {
+	if _, err := emu.RegisterBot(emulator.BotSpec{Token: demoToken, FirstName: demoBotName, Username: "herald_shop_bot"}); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
 

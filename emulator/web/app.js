@@ -12,7 +12,7 @@
     userSelect: $('user-select'), userForm: $('user-form'), userID: $('user-id'),
     userFirst: $('user-first'), userName: $('user-username'),
     botSelect: $('bot-select'), botRefresh: $('bot-refresh'), botEmpty: $('bot-empty'),
-    botForm: $('bot-form'), botToken: $('bot-token'),
+    botForm: $('bot-form'), botToken: $('bot-token'), botFirst: $('bot-first'),
     chatSelect: $('chat-select'), groupForm: $('group-form'), groupType: $('group-type'),
     groupID: $('group-id'), groupTitle: $('group-title'),
     title: $('chat-title'), sub: $('chat-sub'), conn: $('conn'), list: $('messages'),
@@ -229,7 +229,7 @@
     const sel = ui.botSelect;
     sel.replaceChildren();
     for (const b of state.bots) {
-      sel.append(h('option', { value: String(b.id), title: `${b.first_name || 'Bot'} · id ${b.id}` }, `@${b.username}`));
+      sel.append(h('option', { value: String(b.id), title: `@${b.username} · id ${b.id}` }, `${b.first_name || 'Bot'} (@${b.username})`));
     }
     ui.botEmpty.hidden = state.bots.length > 0;
     sel.disabled = state.bots.length === 0;
@@ -263,8 +263,12 @@
     ev.preventDefault();
     clearError();
     try {
-      const b = await api('POST', '/control/bots', { token: ui.botToken.value.trim() });
+      const body = { token: ui.botToken.value.trim() };
+      const name = ui.botFirst.value.trim();
+      if (name) body.first_name = name;
+      const b = await api('POST', '/control/bots', body);
       ui.botToken.value = '';
+      ui.botFirst.value = '';
       state.bot = b;
       save();
       await loadBots();
