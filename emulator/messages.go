@@ -63,6 +63,10 @@ type Entry struct {
 	// message on the account's behalf (From is then the account's owner).
 	BusinessConnectionID string   `json:"business_connection_id,omitzero"`
 	SenderBusinessBot    *tg.User `json:"sender_business_bot,omitzero"`
+	// NewChatMembers and LeftChatMember mark a service message: From
+	// added (or, when it is the member, joined) or removed (left).
+	NewChatMembers []tg.User `json:"new_chat_members,omitzero"`
+	LeftChatMember *tg.User  `json:"left_chat_member,omitzero"`
 }
 
 func (c *chat) entry(m *message) Entry {
@@ -92,6 +96,8 @@ func (c *chat) entry(m *message) Entry {
 
 		BusinessConnectionID: msg.BusinessConnectionID,
 		SenderBusinessBot:    msg.SenderBusinessBot,
+		NewChatMembers:     msg.NewChatMembers,
+		LeftChatMember:     msg.LeftChatMember,
 	}
 	if len(e.Entities) == 0 {
 		e.Entities = msg.CaptionEntities

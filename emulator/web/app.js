@@ -539,7 +539,27 @@
     return 'other';
   }
 
+  // serviceText describes a service message (members joining or leaving),
+  // or is '' for an ordinary message.
+  function serviceText(e) {
+    const by = e.from ? userLabel(e.from) : 'Someone';
+    if (e.new_chat_members && e.new_chat_members.length) {
+      const who = e.new_chat_members.map(userLabel).join(', ');
+      return e.from && e.new_chat_members.some((u) => u.id === e.from.id) ? `${who} joined the group` : `${by} added ${who}`;
+    }
+    if (e.left_chat_member) {
+      const who = userLabel(e.left_chat_member);
+      return e.from && e.from.id === e.left_chat_member.id ? `${who} left the group` : `${by} removed ${who}`;
+    }
+    return '';
+  }
+
   function renderMessage(e) {
+    const service = serviceText(e);
+    if (service) {
+      return h('li', { class: 'msg service', dataset: { id: String(e.message_id), sender: e.sender } },
+        h('div', { class: 'service-text' }, service));
+    }
     const kind = senderKind(e);
     const eph = Boolean(e.ephemeral_message_id);
     const forOther = eph && !(e.receiver_user && state.user && e.receiver_user.id === state.user.id);
