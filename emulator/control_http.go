@@ -31,6 +31,7 @@ func (e *Emulator) controlMux() *http.ServeMux {
 		m.HandleFunc("POST /control/inline/choose", controlCall(e.ChooseInlineResult))
 		m.HandleFunc("POST /control/payments", controlCall(e.PayInvoice))
 		m.HandleFunc("GET /control/payments/{id}", lookupAnswer("pre-checkout query", e.Payment))
+		m.HandleFunc("POST /control/reactions", controlCall(e.React))
 		m.HandleFunc("POST /control/members/add", controlCall(e.AddMember))
 		m.HandleFunc("POST /control/members/remove", controlCall(e.RemoveMember))
 		m.HandleFunc("GET /control/callbacks/{id}", e.httpCallbackAnswer)

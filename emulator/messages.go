@@ -17,6 +17,10 @@ type message struct {
 	inlineID string
 	// invoice is the invoice an invoice message shows.
 	invoice *invoiceContent
+	// reactions are the emoji each user (or the bot, by its id) reacted
+	// with; reactors keeps who reacted first first.
+	reactions map[int64][]string
+	reactors  []int64
 }
 
 // Entry is one message of a chat transcript, as GET
@@ -67,6 +71,8 @@ type Entry struct {
 	// added (or, when it is the member, joined) or removed (left).
 	NewChatMembers []tg.User `json:"new_chat_members,omitzero"`
 	LeftChatMember *tg.User  `json:"left_chat_member,omitzero"`
+	// Reactions are the message's reactions by emoji.
+	Reactions []ReactionCount `json:"reactions,omitzero"`
 }
 
 func (c *chat) entry(m *message) Entry {
@@ -98,6 +104,7 @@ func (c *chat) entry(m *message) Entry {
 		SenderBusinessBot:    msg.SenderBusinessBot,
 		NewChatMembers:     msg.NewChatMembers,
 		LeftChatMember:     msg.LeftChatMember,
+		Reactions:          m.reactionCounts(),
 	}
 	if len(e.Entities) == 0 {
 		e.Entities = msg.CaptionEntities

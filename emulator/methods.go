@@ -47,6 +47,7 @@ func handlers() map[string]handlerFunc {
 		"refundStarPayment":      refundStarPayment,
 		"getStarTransactions":    getStarTransactions,
 		"getMyStarBalance":       getMyStarBalance,
+		"setMessageReaction":  setMessageReaction,
 
 		"editMessageText":        editMessageText,
 		"editMessageCaption":     editMessageCaption,

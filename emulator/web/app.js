@@ -618,11 +618,59 @@
     if (e.edit_date) meta.append(h('span', { class: 'tag edited', title: `edited at ${formatTime(e.edit_date)}` }, 'edited'));
     meta.append(h('time', { datetime: new Date(e.date * 1000).toISOString() }, formatTime(e.date)));
     bubble.append(meta);
+    if (!eph && !e.deleted) li.append(renderReactions(e));
 
     const kb = markupOf(e);
     if (!e.deleted && kb && Array.isArray(kb.inline_keyboard) && kb.inline_keyboard.length) li.append(renderInline(e, kb.inline_keyboard));
     else if (!e.deleted && e.invoice) li.append(renderInline(e, [[{ text: `Pay ${formatAmount(e.invoice.total_amount, e.invoice.currency)}`, pay: true }]]));
     return li;
+  }
+
+  // QUICK_REACTIONS are the emoji the page's picker offers (all are in
+  // Telegram's list of reaction emoji).
+  const QUICK_REACTIONS = ['👍', '❤', '🔥', '🎉', '😁', '👎'];
+
+  // myReactions are the emoji the page's user reacted with on e.
+  function myReactions(e) {
+    const me = state.user ? state.user.id : 0;
+    return (e.reactions || []).filter((r) => (r.users || []).includes(me)).map((r) => r.emoji);
+  }
+
+  // renderReactions shows e's reactions as chips (press one to add or take
+  // back your own) and a button that offers a few more.
+  function renderReactions(e) {
+    const me = state.user ? state.user.id : 0;
+    const box = h('div', { class: 'reactions' });
+    const mine = myReactions(e);
+    const toggle = (emoji) => react(e, mine.includes(emoji) ? mine.filter((x) => x !== emoji) : [...mine, emoji].slice(-3));
+    for (const r of e.reactions || []) {
+      const users = r.users || [];
+      box.append(h('button', {
+        type: 'button', class: `reaction${users.includes(me) ? ' mine' : ''}`,
+        title: users.includes(me) ? 'Take back your reaction' : 'React with this',
+        onclick: () => toggle(r.emoji),
+      }, `${r.emoji} ${users.length}`));
+    }
+    const picker = h('span', { class: 'reaction-picker', hidden: true });
+    for (const emoji of QUICK_REACTIONS) {
+      picker.append(h('button', { type: 'button', class: 'reaction', onclick: () => toggle(emoji) }, emoji));
+    }
+    box.append(h('button', {
+      type: 'button', class: 'reaction add', 'aria-label': 'Add a reaction', title: 'Add a reaction',
+      onclick: () => { picker.hidden = !picker.hidden; },
+    }, '☺+'), picker);
+    return box;
+  }
+
+  async function react(e, reaction) {
+    clearError();
+    try {
+      await api('POST', '/control/reactions', {
+        token: state.bot.token, from: state.user, chat_id: chatID(), message_id: e.message_id, reaction,
+      });
+    } catch (err) {
+      showError(err);
+    }
   }
 
   // docBadge is the short label on a document's icon: its extension.
