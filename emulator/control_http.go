@@ -22,6 +22,7 @@ func (e *Emulator) controlMux() *http.ServeMux {
 		m.HandleFunc("GET /control/users", e.httpUsers)
 		m.HandleFunc("POST /control/users/{id}/block", e.httpBlock(true))
 		m.HandleFunc("POST /control/users/{id}/unblock", e.httpBlock(false))
+		m.HandleFunc("GET /control/users/{id}/blocked", e.httpBlocked)
 		m.HandleFunc("POST /control/messages", controlCall(e.SendMessage))
 		m.HandleFunc("POST /control/albums", controlCall(e.SendAlbum))
 		m.HandleFunc("POST /control/callbacks", controlCall(e.PressButton))
@@ -152,6 +153,15 @@ func (e *Emulator) httpBlock(blocked bool) http.HandlerFunc {
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"user_id": id, "blocked": blocked})
 	}
+}
+
+func (e *Emulator) httpBlocked(w http.ResponseWriter, r *http.Request) {
+	id, ok := pathInt(w, r, "id")
+	if !ok {
+		return
+	}
+	blocked, err := e.Blocked(id, r.URL.Query().Get("token"))
+	writeAnswer(w, map[string]any{"user_id": id, "blocked": blocked}, err)
 }
 
 // controlCall serves a control method that takes a JSON body.

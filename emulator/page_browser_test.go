@@ -109,6 +109,18 @@ func openAsNewUser(baseURL, id, first string) []chromedp.Action[chromedp.Void] {
 	}
 }
 
+// nextUpdate long-polls the bot of c from offset and returns the one
+// update waiting (the test fails unless there is exactly one); allowed,
+// when given, becomes the bot's allowed_updates.
+func nextUpdate(t *testing.T, ctx context.Context, c *tg.Client, offset int64, allowed ...string) tg.Update {
+	t.Helper()
+	ups, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: offset, Timeout: 20, AllowedUpdates: allowed})
+	if err != nil || len(ups) != 1 {
+		t.Fatalf("getUpdates = %+v, %v; want one update", ups, err)
+	}
+	return ups[0]
+}
+
 // runPageBot is a small bot on Herald's own client: /start answers with a
 // button, pressing it answers the callback and edits the message.
 func runPageBot(ctx context.Context, c *tg.Client) error {

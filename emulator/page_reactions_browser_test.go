@@ -24,11 +24,7 @@ func TestPageReactions(t *testing.T) {
 	c := pageBotClient(t, ctx, srv.URL, token)
 	next := func(offset int64) tg.Update {
 		t.Helper()
-		ups, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: offset, Timeout: 20, AllowedUpdates: []string{"message", "message_reaction"}})
-		if err != nil || len(ups) != 1 {
-			t.Fatalf("getUpdates = %+v, %v; want one update", ups, err)
-		}
-		return ups[0]
+		return nextUpdate(t, ctx, c, offset, "message", "message_reaction")
 	}
 	step := pageSteps(t, bctx)
 	step("open the page as a new user", openAsNewUser(srv.URL, "4545", "Rae")...)

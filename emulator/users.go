@@ -76,6 +76,15 @@ func (e *Emulator) UnblockBot(userID int64, token string) error {
 	return e.setBlocked(userID, token, false)
 }
 
+// Blocked reports whether user userID has blocked the bot of token.
+func (e *Emulator) Blocked(userID int64, token string) (bool, error) {
+	b, err := e.knownBot(token)
+	if err != nil {
+		return false, controlErr(err)
+	}
+	return e.blockedBy(userID, b.id), nil
+}
+
 func (e *Emulator) setBlocked(userID int64, token string, blocked bool) error {
 	var bots []*bot
 	if token != "" {

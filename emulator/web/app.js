@@ -15,7 +15,7 @@
     botForm: $('bot-form'), botToken: $('bot-token'), botFirst: $('bot-first'),
     chatSelect: $('chat-select'), groupForm: $('group-form'), groupType: $('group-type'),
     groupID: $('group-id'), groupTitle: $('group-title'),
-    title: $('chat-title'), sub: $('chat-sub'), conn: $('conn'), list: $('messages'),
+    title: $('chat-title'), sub: $('chat-sub'), conn: $('conn'), list: $('messages'), block: $('block'),
     typing: $('typing'), toast: $('toast'), error: $('error'),
     replyTo: $('reply-to'), replyToText: $('reply-to-text'), replyToCancel: $('reply-to-cancel'),
     attachment: $('attachment'), attachmentName: $('attachment-name'),
@@ -42,6 +42,7 @@
     replyToID: 0,
     file: null,       // {file, kind}
     pending: new Map(), // callback_query_id -> button
+    blocked: false,   // the user blocked the bot (private chats)
     answered: new Set(), // callback_query_ids answered before their press request returned
     typingTimer: 0,
     toastTimer: 0,
@@ -382,6 +383,8 @@
     hideTyping();
     const ready = state.user && state.bot;
     ui.text.disabled = ui.send.disabled = !ready;
+    ui.block.hidden = !ready || isGroup();
+    if (ready && !isGroup()) loadBlocked(state.gen);
     if (!ready) {
       ui.title.textContent = 'No chat open';
       ui.sub.textContent = state.bot ? 'Choose or create a user.' : 'Waiting for a bot…';
@@ -398,6 +401,35 @@
     }
     connect(state.gen);
   }
+
+  // ---- blocking the bot ---------------------------------------------------
+
+  function showBlocked(blocked) {
+    state.blocked = blocked;
+    ui.block.textContent = blocked ? 'Unblock bot' : 'Block bot';
+    ui.block.setAttribute('aria-pressed', String(blocked));
+  }
+
+  async function loadBlocked(gen) {
+    showBlocked(false);
+    try {
+      const r = await api('GET', `/control/users/${state.user.id}/blocked?${q({ token: state.bot.token })}`);
+      if (gen === state.gen) showBlocked(Boolean(r && r.blocked));
+    } catch {
+      // a user the emulator does not know yet has blocked nobody
+    }
+  }
+
+  ui.block.addEventListener('click', async () => {
+    clearError();
+    const blocked = !state.blocked;
+    try {
+      await api('POST', `/control/users/${state.user.id}/${blocked ? 'block' : 'unblock'}`, { token: state.bot.token });
+      showBlocked(blocked);
+    } catch (err) {
+      showError(err);
+    }
+  });
 
   function connect(gen) {
     if (gen !== state.gen) return;
