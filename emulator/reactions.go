@@ -8,21 +8,15 @@ import (
 	"github.com/heraldbot/herald/tg"
 )
 
-// reactionEmoji are the emoji a reaction may be, as the Bot API lists
-// them for ReactionTypeEmoji (Bot API 10.2).
-var reactionEmoji = map[string]bool{}
-
-func init() {
-	for _, e := range []string{
-		"❤", "👍", "👎", "🔥", "🥰", "👏", "😁", "🤔", "🤯", "😱", "🤬", "😢", "🎉", "🤩", "🤮", "💩",
-		"🙏", "👌", "🕊", "🤡", "🥱", "🥴", "😍", "🐳", "❤\u200d🔥", "🌚", "🌭", "💯", "🤣", "⚡", "🍌",
-		"🏆", "💔", "🤨", "😐", "🍓", "🍾", "💋", "🖕", "😈", "😴", "😭", "🤓", "👻", "👨\u200d💻", "👀",
-		"🎃", "🙈", "😇", "😨", "🤝", "✍", "🤗", "🫡", "🎅", "🎄", "☃", "💅", "🤪", "🗿", "🆒", "💘",
-		"🙉", "🦄", "😘", "💊", "🙊", "😎", "👾", "🤷\u200d♂", "🤷", "🤷\u200d♀", "😡",
-	} {
-		reactionEmoji[e] = true
+// reactionEmoji are the emoji a reaction may be (tg.ReactionEmoji, from
+// the spec's description of ReactionTypeEmoji).
+var reactionEmoji = func() map[string]bool {
+	m := make(map[string]bool)
+	for _, e := range tg.ReactionEmoji() {
+		m[e] = true
 	}
-}
+	return m
+}()
 
 // Reaction limits: a bot sets at most one reaction on a message, a user
 // (as a Telegram Premium user may) at most three.

@@ -200,5 +200,47 @@ func emitSpec(m *model, b *bytes.Buffer) error {
 		b.WriteString("},\n")
 	}
 	b.WriteString("\t}\n}\n")
+	emoji, err := reactionEmoji(m.spec)
+	if err != nil {
+		return err
+	}
+	b.WriteString("\n// ReactionEmoji returns the emoji a ReactionTypeEmoji may hold, as the\n// spec lists them.\nfunc ReactionEmoji() []string {\n\treturn []string{")
+	for i, e := range emoji {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(b, "%q", e)
+	}
+	b.WriteString("}\n}\n")
 	return nil
+}
+
+// quotedRe finds the quoted values of a description's "one of" list.
+var quotedRe = regexp.MustCompile(`"([^"]+)"`)
+
+// reactionEmoji reads the emoji list of ReactionTypeEmoji.emoji, which the
+// spec gives only in the field's description ("… can be one of "❤", …").
+// A spec without the type (a test's) has no list.
+func reactionEmoji(s *Spec) ([]string, error) {
+	for _, t := range s.Types {
+		if t.Name != "ReactionTypeEmoji" {
+			continue
+		}
+		for _, f := range t.Fields {
+			_, list, ok := strings.Cut(f.Description, "one of")
+			if f.Name != "emoji" || !ok {
+				continue
+			}
+			var out []string
+			for _, m := range quotedRe.FindAllStringSubmatch(list, -1) {
+				out = append(out, m[1])
+			}
+			if len(out) == 0 {
+				break
+			}
+			return out, nil
+		}
+		return nil, fmt.Errorf("spec: no list of emoji in ReactionTypeEmoji.emoji")
+	}
+	return nil, nil
 }
