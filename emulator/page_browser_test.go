@@ -121,6 +121,18 @@ func nextUpdate(t *testing.T, ctx context.Context, c *tg.Client, offset int64, a
 	return ups[0]
 }
 
+// startPage starts an emulator, a headless browser and a client of the
+// bot of token (which exists before the page loads) for a page test of at
+// most 40 s; it returns them with the test's context.
+func startPage(t *testing.T, token string) (srv *emutest.Server, ctx, bctx context.Context, c *tg.Client) {
+	t.Helper()
+	srv = emutest.Start(t, emutest.NoLimits())
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	t.Cleanup(cancel)
+	bctx = emutest.Browser(t, ctx)
+	return srv, ctx, bctx, pageBotClient(t, ctx, srv.URL, token)
+}
+
 // runPageBot is a small bot on Herald's own client: /start answers with a
 // button, pressing it answers the callback and edits the message.
 func runPageBot(ctx context.Context, c *tg.Client) error {

@@ -1,14 +1,11 @@
 package emulator_test
 
 import (
-	"context"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"github.com/heraldbot/herald/emulator"
-	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -16,12 +13,7 @@ import (
 // the bot gets my_chat_member (member → kicked); Unblock bot undoes it
 // (kicked → member).
 func TestPageBlock(t *testing.T) {
-	srv := emutest.Start(t, emutest.NoLimits())
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	bctx := emutest.Browser(t, ctx)
-	const token = "777005:block"
-	c := pageBotClient(t, ctx, srv.URL, token)
+	srv, ctx, bctx, c := startPage(t, "777005:block")
 	next := func(offset int64) tg.Update { t.Helper(); return nextUpdate(t, ctx, c, offset) }
 	step := pageSteps(t, bctx)
 	step("open the page as a new user", openAsNewUser(srv.URL, "4646", "Sol")...)
@@ -44,12 +36,8 @@ func TestPageBlock(t *testing.T) {
 // TestPageMembers: members joining and leaving a group are shown on the
 // page as service messages.
 func TestPageMembers(t *testing.T) {
-	srv := emutest.Start(t, emutest.NoLimits())
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	bctx := emutest.Browser(t, ctx)
 	const token = "777006:members"
-	pageBotClient(t, ctx, srv.URL, token)
+	srv, ctx, bctx, _ := startPage(t, token)
 	club := tg.Chat{ID: -88, Type: "group", Title: "Club"}
 	tia, cy := tg.User{ID: 4747, FirstName: "Tia"}, tg.User{ID: 4748, FirstName: "Cy"}
 	change := func(add bool, m emulator.MemberChange) {

@@ -1,14 +1,11 @@
 package emulator_test
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/heraldbot/herald/emulator/emutest"
 	"github.com/heraldbot/herald/tg"
 )
 
@@ -16,12 +13,7 @@ import (
 // shown under it, and the user's own reaction, picked on the page, comes
 // to the bot as a message_reaction update.
 func TestPageReactions(t *testing.T) {
-	srv := emutest.Start(t, emutest.NoLimits())
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
-	defer cancel()
-	bctx := emutest.Browser(t, ctx)
-	const token = "777004:reactions"
-	c := pageBotClient(t, ctx, srv.URL, token)
+	srv, ctx, bctx, c := startPage(t, "777004:reactions")
 	next := func(offset int64) tg.Update {
 		t.Helper()
 		return nextUpdate(t, ctx, c, offset, "message", "message_reaction")
