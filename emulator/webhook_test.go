@@ -422,3 +422,31 @@ func TestWebhookDoubleTap(t *testing.T) {
 		t.Fatalf("presses at the webhook: %v", got)
 	}
 }
+
+// TestWebhookDefaultMaxConnections: without max_connections a webhook
+// gets at most 40 deliveries at once, as on Telegram.
+func TestWebhookDefaultMaxConnections(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, c, hits := startHooked(t, Options{Limits: offLimits()}, tg.SetWebhookParams{})
+		info, err := c.GetWebhookInfo(t.Context())
+		if err != nil || info.MaxConnections != 40 {
+			t.Fatalf("getWebhookInfo = %+v, %v; want max_connections 40", info, err)
+		}
+		for id := int64(1); id <= 41; id++ { // 41 chats
+			if _, err := e.SendMessage(t.Context(), UserMessage{Token: testToken, From: tg.User{ID: 5000 + id, FirstName: "U"}, Text: "hi"}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var held []hookHit
+		for range 40 {
+			held = append(held, nextHit(t, hits))
+		}
+		noHit(t, hits)
+		held[0].reply <- hookReply{status: 200}
+		last := nextHit(t, hits)
+		last.reply <- hookReply{status: 200}
+		for _, h := range held[1:] {
+			h.reply <- hookReply{status: 200}
+		}
+	})
+}
