@@ -53,16 +53,6 @@ type bot struct {
 }
 
 func newBot(e *Emulator, id int64, token string) *bot {
-	name := "emu" + strconv.FormatInt(id, 10) + "_bot"
-	return &bot{
-		e:     e,
-		id:    id,
-		token: token,
-		user: tg.User{
-			ID: id, IsBot: true, FirstName: "Bot " + strconv.FormatInt(id, 10), Username: name,
-			CanJoinGroups: true, CanReadAllGroupMessages: true,
-			SupportsInlineQueries: true, // every bot takes inline queries (inline.go)
-		},
 	b := &bot{
 		e:         e,
 		id:        id,
@@ -87,6 +77,7 @@ func newBot(e *Emulator, id int64, token string) *bot {
 	b.profile.Store(&tg.User{
 		ID: id, IsBot: true, FirstName: "Bot " + strconv.FormatInt(id, 10), Username: "emu" + strconv.FormatInt(id, 10) + "_bot",
 		CanJoinGroups: true, CanReadAllGroupMessages: true,
+		SupportsInlineQueries: true, // every bot takes inline queries (inline.go)
 	})
 	return b
 }

@@ -35,7 +35,6 @@ func (e *Emulator) controlMux() *http.ServeMux {
 		m.HandleFunc("POST /control/reactions", controlCall(e.React))
 		m.HandleFunc("POST /control/members/add", controlCall(e.AddMember))
 		m.HandleFunc("POST /control/members/remove", controlCall(e.RemoveMember))
-		m.HandleFunc("GET /control/callbacks/{id}", e.httpCallbackAnswer)
 		m.HandleFunc("GET /control/chats", e.httpChats)
 		m.HandleFunc("GET /control/chats/{chat_id}/messages", e.httpTranscript)
 		m.HandleFunc("GET /control/stats", e.httpStats)

@@ -81,7 +81,7 @@ func (e *Emulator) ChooseInlineResult(ctx context.Context, c InlineChoice) (Chos
 	if err != nil {
 		return Chosen{}, err
 	}
-	via := b.user
+	via := b.me()
 	msg := &tg.Message{Date: now.Unix(), Chat: ch.info, ViaBot: &via}
 	ch.setSender(msg, from)
 	switch {

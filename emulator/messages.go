@@ -102,9 +102,9 @@ func (c *chat) entry(m *message) Entry {
 
 		BusinessConnectionID: msg.BusinessConnectionID,
 		SenderBusinessBot:    msg.SenderBusinessBot,
-		NewChatMembers:     msg.NewChatMembers,
-		LeftChatMember:     msg.LeftChatMember,
-		Reactions:          m.reactionCounts(),
+		NewChatMembers:       msg.NewChatMembers,
+		LeftChatMember:       msg.LeftChatMember,
+		Reactions:            m.reactionCounts(),
 	}
 	if len(e.Entities) == 0 {
 		e.Entities = msg.CaptionEntities

@@ -47,7 +47,7 @@ func handlers() map[string]handlerFunc {
 		"refundStarPayment":      refundStarPayment,
 		"getStarTransactions":    getStarTransactions,
 		"getMyStarBalance":       getMyStarBalance,
-		"setMessageReaction":  setMessageReaction,
+		"setMessageReaction":     setMessageReaction,
 
 		"editMessageText":        editMessageText,
 		"editMessageCaption":     editMessageCaption,
@@ -195,10 +195,10 @@ func (c *call) newBotMessageLocked(t *target) *message {
 	}
 	if bc := ch.business; bc != nil {
 		// Sent on the business account's behalf, by the bot.
-		owner, self := bc.info.User, c.b.user
+		owner, self := bc.info.User, c.b.me()
 		m.From, m.SenderBusinessBot, m.BusinessConnectionID = &owner, &self, bc.info.ID
 	} else {
-		ch.setSender(m, c.b.user)
+		ch.setSender(m, c.b.me())
 	}
 	ch.setSender(m, c.b.me())
 	if t.threadID != 0 && ch.info.IsForum {

@@ -18,58 +18,6 @@ import (
 // pageBotToken is the test bot of TestPageChat (page_test.go has its own).
 const pageBotToken = "777001:page-test_secret"
 
-// runPageBot is a small bot on Herald's own client: /start answers with a
-// button, pressing it answers the callback and edits the message.
-func runPageBot(ctx context.Context, c *tg.Client) error {
-	return pollUpdates(ctx, c, func(u tg.Update) error {
-		switch {
-		case u.Message != nil && u.Message.Text == "/start":
-			kb := &tg.InlineKeyboardMarkup{InlineKeyboard: [][]tg.InlineKeyboardButton{
-				{{Text: "Press me", CallbackData: "pressed"}},
-			}}
-			name := "there"
-			if u.Message.From != nil {
-				name = u.Message.From.FirstName
-			}
-			if _, err := c.SendMessage(ctx, tg.SendMessageParams{
-				ChatID: tg.ID(u.Message.Chat.ID), Text: "Hello, " + name + "! <b>Not HTML</b>", ReplyMarkup: kb,
-			}); err != nil {
-				return err
-			}
-		case u.CallbackQuery != nil:
-			cq := u.CallbackQuery
-			m, ok := cq.Message.(*tg.Message)
-			if !ok {
-				return errors.New("callback query without its message")
-			}
-			if _, err := c.AnswerCallbackQuery(ctx, tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID, Text: "Done!"}); err != nil {
-				return err
-			}
-			if _, err := c.EditMessageText(ctx, tg.EditMessageTextParams{
-				ChatID: tg.ID(m.Chat.ID), MessageID: m.MessageID, Text: "You pressed it, " + cq.From.FirstName + ".",
-			}); err != nil {
-// pollBot runs a test bot: it long-polls c and calls handle for every
-// update until ctx ends or handle fails.
-func pollBot(ctx context.Context, c *tg.Client, handle func(tg.Update) error) error {
-	var offset int64
-	for ctx.Err() == nil {
-		ups, err := c.GetUpdates(ctx, tg.GetUpdatesParams{Offset: offset, Timeout: 1})
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			return err
-		}
-		for _, u := range ups {
-			offset = u.UpdateID + 1
-			if err := handle(u); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // pageBotClient returns a client of the bot of token at baseURL, after a
 // getMe, so that the bot exists before the page loads.
 func pageBotClient(t *testing.T, ctx context.Context, baseURL, token string) *tg.Client {
@@ -87,12 +35,7 @@ func pageBotClient(t *testing.T, ctx context.Context, baseURL, token string) *tg
 // pageSteps returns a function that runs a step's actions in the browser
 // of bctx, failing the test with what the step was on an error.
 func pageSteps(t *testing.T, bctx context.Context) func(what string, actions ...chromedp.Action[chromedp.Void]) {
-	return func(what string, actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(bctx, actions...); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
+	return pageDriver{t, bctx}.step
 }
 
 // openAsNewUser opens the page at baseURL, which offers the new-user form
@@ -136,7 +79,7 @@ func startPage(t *testing.T, token string) (srv *emutest.Server, ctx, bctx conte
 // runPageBot is a small bot on Herald's own client: /start answers with a
 // button, pressing it answers the callback and edits the message.
 func runPageBot(ctx context.Context, c *tg.Client) error {
-	return pollBot(ctx, c, func(u tg.Update) error {
+	return pollUpdates(ctx, c, func(u tg.Update) error {
 		switch {
 		case u.Message != nil && u.Message.Text == "/start":
 			kb := &tg.InlineKeyboardMarkup{InlineKeyboard: [][]tg.InlineKeyboardButton{

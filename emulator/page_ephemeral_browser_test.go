@@ -23,15 +23,6 @@ func TestPageEphemeral(t *testing.T) {
 	defer cancel()
 	bctx := emutest.Browser(t, ctx, chromedp.WindowSize(1200, 800))
 	const token = "777002:page-ephemeral_secret"
-	client, err := tg.New(token, tg.WithBaseURL(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := client.GetMe(ctx); err != nil {
-		t.Fatal(err)
-	}
-	d := pageDriver{t, bctx}
-	step, text, eval := d.step, d.text, d.eval
 	client := pageBotClient(t, ctx, srv.URL, token)
 	step := pageSteps(t, bctx)
 	text := func(sel string) string {

@@ -19,7 +19,7 @@ import (
 // runAnswerBot answers /start with a button and a press with a callback
 // answer only: the message and its button stay as they are.
 func runAnswerBot(ctx context.Context, c *tg.Client) error {
-	return pollBot(ctx, c, func(u tg.Update) error {
+	return pollUpdates(ctx, c, func(u tg.Update) error {
 		switch {
 		case u.Message != nil:
 			kb := &tg.InlineKeyboardMarkup{InlineKeyboard: [][]tg.InlineKeyboardButton{{{Text: "Like", CallbackData: "like"}}}}
