@@ -136,7 +136,7 @@ func TestTraceOfAnUpdate(t *testing.T) {
 	switch {
 	case greeting == nil:
 		t.Fatal("the handler's log line is missing")
-	case fmt.Sprint(greeting["update_id"]) != fmt.Sprint(sent.UpdateID) || fmt.Sprint(greeting["chat_id"]) != "42" || greeting["trace_id"] != trace.String():
+	case greeting["update_id"] != float64(sent.UpdateID) || fmt.Sprint(greeting["chat_id"]) != "42" || greeting["trace_id"] != trace.String():
 		t.Errorf("log line %v: want update_id %d, chat_id 42, trace_id %s", greeting, sent.UpdateID, trace)
 	}
 }

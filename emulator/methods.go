@@ -200,7 +200,6 @@ func (c *call) newBotMessageLocked(t *target) *message {
 	} else {
 		ch.setSender(m, c.b.me())
 	}
-	ch.setSender(m, c.b.me())
 	if t.threadID != 0 && ch.info.IsForum {
 		m.IsTopicMessage = true
 	}
