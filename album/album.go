@@ -29,7 +29,9 @@ type Config struct {
 	// Quiet is how long after an album's latest part the album is taken
 	// as complete (DefaultQuiet). Telegram sends the parts back to back;
 	// a part that comes later than Quiet after the previous one is handed
-	// over in a call of its own.
+	// over in a call of its own. The period runs from when the previous
+	// part was handled: where handling one update of a chat can take
+	// longer than Quiet (an overloaded engine), raise it.
 	Quiet time.Duration
 	// Keep bounds how long the parts of an album that never fired (every
 	// instance that could fire it stopped and none sweeps) are kept, and
