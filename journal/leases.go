@@ -45,10 +45,21 @@ func (w *Worker) renew(ctx context.Context) {
 	for _, pt := range owned {
 		sent := time.Now()
 		ok, err := w.j.Own(ctx, pt.p, w.cfg.Owner, w.cfg.Lease)
+		w.mu.Lock()
+		if err == nil && ok && w.parts[pt.p] == nil {
+			// Handed over while this renewal was in flight: Own takes a
+			// free lease too, so it took back the one balance gave up.
+			// Give it up again, or the next owner waits for it to run out.
+			w.mu.Unlock()
+			if err := w.j.Disown(context.WithoutCancel(ctx), pt.p, w.cfg.Owner); err != nil {
+				w.log.Warn("journal: could not give a partition up; it is taken over when its lease ends", "partition", pt.p, "err", err)
+			}
+			continue
+		}
 		if ctx.Err() != nil {
+			w.mu.Unlock()
 			return
 		}
-		w.mu.Lock()
 		switch {
 		case err == nil && ok:
 			pt.valid = sent.Add(w.cfg.Lease)
