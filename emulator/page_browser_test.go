@@ -32,12 +32,6 @@ func pageBotClient(t *testing.T, ctx context.Context, baseURL, token string) *tg
 	return c
 }
 
-// pageSteps returns a function that runs a step's actions in the browser
-// of bctx, failing the test with what the step was on an error.
-func pageSteps(t *testing.T, bctx context.Context) func(what string, actions ...chromedp.Action[chromedp.Void]) {
-	return pageDriver{t, bctx}.step
-}
-
 // openAsNewUser opens the page at baseURL, which offers the new-user form
 // while the emulator knows no user, and creates the user id with a first
 // name; the page then opens the private chat with the only bot.
@@ -178,23 +172,9 @@ func TestPageChat(t *testing.T) {
 		pressBtn  = chromedp.CSS(botMsg + ` button.inline-btn`)
 		editedTag = chromedp.CSS(botMsg + ` .edited`)
 	)
-	text := func(sel chromedp.CSS) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(sel))
-		if err != nil {
-			t.Fatalf("reading %s: %v", sel, err)
-		}
-		return s
-	}
-	eval := func(expr string) int {
-		t.Helper()
-		n, err := chromedp.Run(bctx, chromedp.Evaluate[int](expr))
-		if err != nil {
-			t.Fatalf("evaluating %s: %v", expr, err)
-		}
-		return n
-	}
-	step := pageSteps(t, bctx)
+	d := pageDriver{t, bctx}
+	step, eval := d.step, d.eval
+	text := func(sel chromedp.CSS) string { t.Helper(); return d.text(string(sel)) }
 
 	step("open the page and create a user",
 		chromedp.Navigate(srv.URL+"/"),

@@ -24,23 +24,8 @@ func TestPageEphemeral(t *testing.T) {
 	bctx := emutest.Browser(t, ctx, chromedp.WindowSize(1200, 800))
 	const token = "777002:page-ephemeral_secret"
 	client := pageBotClient(t, ctx, srv.URL, token)
-	step := pageSteps(t, bctx)
-	text := func(sel string) string {
-		t.Helper()
-		s, err := chromedp.Run(bctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatalf("reading %s: %v", sel, err)
-		}
-		return s
-	}
-	eval := func(expr string) int {
-		t.Helper()
-		n, err := chromedp.Run(bctx, chromedp.Evaluate[int](expr))
-		if err != nil {
-			t.Fatalf("evaluating %s: %v", expr, err)
-		}
-		return n
-	}
+	d := pageDriver{t, bctx}
+	step, text, eval := d.step, d.text, d.eval
 
 	const groupID = -777
 	step("create a user and open a group", openAsNewUser(srv.URL, "4343", "Tess")...)

@@ -15,7 +15,7 @@ import (
 func TestPageBlock(t *testing.T) {
 	srv, ctx, bctx, c := startPage(t, "777005:block")
 	next := func(offset int64) tg.Update { t.Helper(); return nextUpdate(t, ctx, c, offset) }
-	step := pageSteps(t, bctx)
+	step := pageDriver{t, bctx}.step
 	step("open the page as a new user", openAsNewUser(srv.URL, "4646", "Sol")...)
 	step("say hello", chromedp.SendKeys(chromedp.ID("text"), "hello"), chromedp.Click(chromedp.ID("send")))
 	u := next(0)
@@ -52,7 +52,7 @@ func TestPageMembers(t *testing.T) {
 		}
 	}
 	change(true, emulator.MemberChange{User: tia}) // the page's only user
-	step := pageSteps(t, bctx)
+	step := pageDriver{t, bctx}.step
 	shows := func(text string) chromedp.Action[chromedp.Void] {
 		return chromedp.Poll[chromedp.Void](`[...document.querySelectorAll('#messages li.msg.service')].some(li => li.textContent === '` + text + `')`)
 	}

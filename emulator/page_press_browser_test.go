@@ -98,7 +98,7 @@ func TestPageSpinnerStopsOnEarlyAnswer(t *testing.T) {
 		likeBtn = `#messages li.msg.bot button.inline-btn`
 		pending = likeBtn + `.pending`
 	)
-	step := pageSteps(t, bctx)
+	step := pageDriver{t, bctx}.step
 	step("open the page as a new user", openAsNewUser(front.URL, "4343", "Lee")...)
 	step("say hello",
 		chromedp.SendKeys(chromedp.ID("text"), "hello"),

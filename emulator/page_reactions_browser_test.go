@@ -18,7 +18,7 @@ func TestPageReactions(t *testing.T) {
 		t.Helper()
 		return nextUpdate(t, ctx, c, offset, "message", "message_reaction")
 	}
-	step := pageSteps(t, bctx)
+	step := pageDriver{t, bctx}.step
 	step("open the page as a new user", openAsNewUser(srv.URL, "4545", "Rae")...)
 	step("say hello", chromedp.SendKeys(chromedp.ID("text"), "hello"), chromedp.Click(chromedp.ID("send")))
 	hello := next(0)
