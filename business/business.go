@@ -34,22 +34,15 @@ func TargetOf(c *herald.Context) (Target, bool) {
 	return t, true
 }
 
-// Reply sends text back where c's message came from.
-func Reply(c *herald.Context, text string) (*tg.Message, error) {
-	return ReplyWith(c, tg.SendMessageParams{Text: text})
-}
+// Reply sends text back where c's message came from. It is
+// herald.Context.Reply, which fills in the business connection and the
+// topics itself; it stays for code written against this package.
+func Reply(c *herald.Context, text string) (*tg.Message, error) { return c.Reply(text) }
 
-// ReplyWith sends p back where c's message came from: when p.ChatID is
-// unset, the chat, business connection and topics are filled in.
+// ReplyWith is herald.Context.ReplyWith: when p.ChatID is unset, the
+// chat, business connection and topics are filled in.
 func ReplyWith(c *herald.Context, p tg.SendMessageParams) (*tg.Message, error) {
-	if p.ChatID.IsZero() {
-		t, ok := TargetOf(c)
-		if !ok {
-			return nil, herald.ErrNoChat
-		}
-		p = t.Message(p)
-	}
-	return c.Client().SendMessage(c, p)
+	return c.ReplyWith(p)
 }
 
 // Message fills p's destination when its ChatID is unset.
