@@ -194,7 +194,7 @@ func (e *Emulator) BusinessTranscript(token, connectionID string, chatID int64) 
 // a chat of that business account, which the bot may answer in only when
 // the connection is enabled and allows replies.
 func (c *call) chatLocked() (*chat, *apiError) {
-	if !c.takes("business_connection_id") || !c.p.has("business_connection_id") {
+	if !c.p.has("business_connection_id") || !c.takes("business_connection_id") {
 		return c.b.resolveChatLocked(c.p.str("chat_id"))
 	}
 	bc := c.b.business[c.p.str("business_connection_id")]

@@ -117,7 +117,7 @@ func (c *call) targetLocked() (*target, *apiError) {
 		t.threadID = id
 	}
 	replyID, allowMissing := p.int("reply_to_message_id"), p.bool("allow_sending_without_reply")
-	if c.takes("receiver_user_id") && p.has("receiver_user_id") {
+	if p.has("receiver_user_id") && c.takes("receiver_user_id") {
 		if ch.info.Type != "group" && ch.info.Type != "supergroup" {
 			return nil, errEphemeralChat
 		}
