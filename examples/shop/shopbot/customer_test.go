@@ -15,7 +15,6 @@ import (
 	"github.com/heraldbot/herald/examples/shop/service"
 	"github.com/heraldbot/herald/examples/shop/shopbot"
 	"github.com/heraldbot/herald/examples/shop/shoptest"
-	"github.com/heraldbot/herald/tg"
 )
 
 // onEngines runs test against a shop on SQLite and on PostgreSQL (which
@@ -297,26 +296,6 @@ func TestAdminEdges(t *testing.T) {
 	stats := admin.SendWait("/stats", "Shop statistics")
 	if !strings.Contains(stats.Text, "Customers: 3") || !strings.Contains(stats.Text, "Revenue: $0.00") {
 		t.Fatalf("stats: %q", stats.Text)
-	}
-}
-
-// TestSetCommands publishes the command menu.
-func TestSetCommands(t *testing.T) {
-	srv := emutest.Start(t, emutest.NoLimits())
-	if _, err := srv.Emu.AddBot(token); err != nil {
-		t.Fatal(err)
-	}
-	client, err := tg.New(token, tg.WithBaseURL(srv.URL))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	if err := shopbot.SetCommands(ctx, client); err != nil {
-		t.Fatal(err)
-	}
-	got, err := client.GetMyCommands(ctx, tg.GetMyCommandsParams{})
-	if err != nil || len(got) != len(shopbot.Commands) || got[0].Command != "start" {
-		t.Fatalf("commands = %+v, %v", got, err)
 	}
 }
 

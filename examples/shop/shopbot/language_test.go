@@ -74,7 +74,7 @@ func TestGermanCustomer(t *testing.T) {
 	luc.SendWait("/start", "Welcome to the Herald coffee shop, Luc!")
 }
 
-// TestLocalizedCommands: the command menu is published in English for
+// TestLocalizedCommands: the command menu is published, in English for
 // everyone and in German for German-speaking users.
 func TestLocalizedCommands(t *testing.T) {
 	srv := emutest.Start(t, emutest.NoLimits())
@@ -91,8 +91,8 @@ func TestLocalizedCommands(t *testing.T) {
 	}
 	for lang, want := range map[string]string{"": "Browse the catalog", "en": "Browse the catalog", "de": "Den Katalog ansehen"} {
 		got, err := client.GetMyCommands(ctx, tg.GetMyCommandsParams{LanguageCode: lang})
-		if err != nil || len(got) != len(shopbot.Commands) || got[1].Command != "catalog" || got[1].Description != want {
-			t.Errorf("commands for %q = %+v, %v; want %q for /catalog", lang, got, err, want)
+		if err != nil || len(got) != len(shopbot.Commands) || got[0].Command != "start" || got[1].Command != "catalog" || got[1].Description != want {
+			t.Errorf("commands for %q = %+v, %v; want /start first and %q for /catalog", lang, got, err, want)
 		}
 	}
 }
